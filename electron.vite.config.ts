@@ -1,0 +1,35 @@
+import { resolve } from 'node:path'
+import { defineConfig } from 'electron-vite'
+import { svelte } from '@sveltejs/vite-plugin-svelte'
+
+// Main-process bundle has several entries: the Electron shell, the CLI (browser mode, export, exec)
+// and the sandbox worker, which worker_threads loads from its own file.
+export default defineConfig({
+  main: {
+    build: {
+      rollupOptions: {
+        input: {
+          index: resolve(__dirname, 'src/main/electron/index.ts'),
+          cli: resolve(__dirname, 'src/main/cli.ts'),
+          worker: resolve(__dirname, 'src/main/sandbox/worker.ts'),
+          library: resolve(__dirname, 'src/main/library.ts')
+        }
+      }
+    }
+  },
+  preload: {
+    build: {
+      rollupOptions: {
+        input: { index: resolve(__dirname, 'src/preload/index.ts') }
+      }
+    }
+  },
+  renderer: {
+    root: resolve(__dirname, 'src/renderer'),
+    plugins: [svelte({ configFile: resolve(__dirname, 'svelte.config.mjs') })],
+    build: {
+      minify: true,
+      rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } }
+    }
+  }
+})

@@ -1,0 +1,27 @@
+/**
+ * The renderer's one door to the service. In the desktop app the preload exposes the API as
+ * `window.fuelbook`; in browser mode we talk to the local server over a WebSocket. Components never
+ * know which.
+ */
+import type { NotebookClient } from '../../../shared/api'
+import { createWebSocketClient } from './ws-client'
+
+declare global {
+  interface Window {
+    fuelbook?: NotebookClient
+  }
+}
+
+let client: NotebookClient | null = null
+
+export function getClient(): NotebookClient {
+  if (client) return client
+  if (window.fuelbook) {
+    client = window.fuelbook
+  } else {
+    const token = new URLSearchParams(window.location.search).get('token') ?? ''
+    const protocol = window.location.protocol === 'https:' ? 'wss:' : 'ws:'
+    client = createWebSocketClient(`${protocol}//${window.location.host}/ws?token=${encodeURIComponent(token)}`)
+  }
+  return client
+}

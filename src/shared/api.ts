@@ -1,0 +1,185 @@
+/**
+ * NotebookApi: every operation the UI needs, in one interface. Requests and responses are plain JSON so
+ * the same interface travels over Electron IPC (preload bridge) and over the browser-mode WebSocket.
+ * One definition: the service implements it, the transports forward it by method name, the renderer
+ * calls it. Errors a user can act on come back as `{ ok: false, error }`, never as thrown exceptions.
+ */
+import type {
+  Cell,
+  CellId,
+  CellType,
+  KernelInfo,
+  NotebookDocument,
+  NotebookSettings,
+  NotebookSummary,
+  Output,
+  RunRecord
+} from './notebook'
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: string }
+
+export interface AppInfo {
+  version: string
+  /** 'electron' for the desktop shell, 'browser' for `fuelbook serve`. */
+  shell: 'electron' | 'browser'
+  platform: string
+  /** Where untitled notebooks, recents and settings live. */
+  dataDir: string
+  runtime: { python: string; sha256: string } | null
+}
+
+export interface AppSettings {
+  theme: 'system' | 'light' | 'dark'
+}
+
+export interface CellPatch {
+  source?: string
+  type?: CellType
+  metadata?: Record<string, unknown>
+  isolated?: boolean
+}
+
+export interface NewCell {
+  /** Position in the notebook; omitted = append. */
+  index?: number
+  type: CellType
+  source?: string
+  metadata?: Record<string, unknown>
+}
+
+export interface Variable {
+  name: string
+  type: string
+  /** len() or byte size where that means something. */
+  size: number | null
+  repr: string
+}
+
+export interface Completion {
+  matches: string[]
+  /** Code-unit offsets in the source of the text the matches replace. */
+  from: number
+  to: number
+}
+
+export type ExportFormat = 'html' | 'ipynb'
+
+export interface ExportOptions {
+  hideCode?: boolean
+  hideStats?: boolean
+  outputsOnly?: boolean
+}
+
+export interface ExportedFile {
+  filename: string
+  mimeType: string
+  content: string
+}
+
+export interface RunSummary {
+  id: number
+  executionCount: number | null
+  status: RunRecord['status']
+  fuelConsumed: number
+  fuelBudget: number
+  wallMs: number
+  startedAt: number
+  isolated: boolean
+}
+
+export interface NotebookApi {
+  getAppInfo(): Promise<AppInfo>
+  getAppSettings(): Promise<AppSettings>
+  setAppSettings(settings: AppSettings): Promise<Result<AppSettings>>
+  listRecent(): Promise<NotebookSummary[]>
+
+  /** A new "Untitled" notebook in the app's data folder, with one empty code cell. */
+  createNotebook(): Promise<Result<NotebookDocument>>
+  openNotebook(path: string): Promise<Result<NotebookDocument>>
+  /** Copies the notebook to `newPath` and continues there; the returned document has the new path. */
+  saveNotebookAs(path: string, newPath: string): Promise<Result<NotebookDocument>>
+  closeNotebook(path: string): Promise<Result<null>>
+  setTitle(path: string, title: string): Promise<Result<null>>
+  setSettings(path: string, settings: NotebookSettings): Promise<Result<NotebookSettings>>
+
+  insertCell(path: string, cell: NewCell): Promise<Result<Cell>>
+  updateCell(path: string, cellId: CellId, patch: CellPatch): Promise<Result<Cell>>
+  deleteCell(path: string, cellId: CellId): Promise<Result<{ cell: Cell; index: number }>>
+  moveCell(path: string, cellId: CellId, toIndex: number): Promise<Result<null>>
+
+  /** Queues the cells in order; progress and results arrive as events. */
+  runCells(path: string, cellIds: CellId[]): Promise<Result<{ queued: CellId[] }>>
+  /** Kills the running cell (its state is rolled back) and empties the queue. */
+  interrupt(path: string): Promise<Result<null>>
+  /** head := pristine interpreter; outputs are kept. */
+  restartKernel(path: string): Promise<Result<KernelInfo>>
+  clearOutputs(path: string, cellIds?: CellId[]): Promise<Result<null>>
+  listRuns(path: string, cellId: CellId): Promise<Result<RunSummary[]>>
+  getRun(path: string, runId: number): Promise<Result<RunRecord>>
+  variables(path: string): Promise<Result<Variable[]>>
+  complete(path: string, code: string, cursor: number): Promise<Result<Completion>>
+
+  exportNotebook(path: string, format: ExportFormat, options?: ExportOptions): Promise<Result<ExportedFile>>
+  /** Creates a new .fuelbook from .ipynb JSON text; nothing is written if the input is invalid. */
+  importIpynb(content: string, name: string): Promise<Result<NotebookDocument>>
+}
+
+export type ApiMethod = keyof NotebookApi
+
+/** Pushed to every client viewing the notebook. */
+export type NotebookEvent =
+  | { type: 'runQueued'; path: string; cellIds: CellId[] }
+  | { type: 'runStarted'; path: string; cellId: CellId; startedAt: number }
+  | { type: 'runOutput'; path: string; cellId: CellId; outputs: Output[] }
+  | { type: 'runProgress'; path: string; cellId: CellId; fuelConsumed: number; elapsedMs: number }
+  | { type: 'runFinished'; path: string; run: RunRecord; kernel: KernelInfo }
+  | { type: 'runCancelled'; path: string; cellIds: CellId[] }
+  | { type: 'kernelChanged'; path: string; kernel: KernelInfo }
+  | { type: 'notebookChanged'; path: string }
+
+export type EventListener = (event: NotebookEvent) => void
+
+/** The renderer's view of the API: the calls plus an event subscription returning an unsubscribe. */
+export interface NotebookClient extends NotebookApi {
+  onEvent(listener: EventListener): () => void
+}
+
+/**
+ * Every method name, at run time: the preload exposes these, the transports accept only these.
+ * The `Exhaustive` check below fails to compile if a method is added to NotebookApi and not here.
+ */
+export const API_METHODS = [
+  'getAppInfo',
+  'getAppSettings',
+  'setAppSettings',
+  'listRecent',
+  'createNotebook',
+  'openNotebook',
+  'saveNotebookAs',
+  'closeNotebook',
+  'setTitle',
+  'setSettings',
+  'insertCell',
+  'updateCell',
+  'deleteCell',
+  'moveCell',
+  'runCells',
+  'interrupt',
+  'restartKernel',
+  'clearOutputs',
+  'listRuns',
+  'getRun',
+  'variables',
+  'complete',
+  'exportNotebook',
+  'importIpynb'
+] as const satisfies readonly ApiMethod[]
+
+type Exhaustive<T extends true> = T
+export type ApiMethodsAreComplete = Exhaustive<
+  Exclude<ApiMethod, (typeof API_METHODS)[number]> extends never ? true : false
+>
+
+export function isApiMethod(name: unknown): name is ApiMethod {
+  return typeof name === 'string' && (API_METHODS as readonly string[]).includes(name)
+}

@@ -1,0 +1,172 @@
+/**
+ * The notebook model as plain JSON types, shared by the main process, the preload and the renderer.
+ * Types only: this folder imports nothing and holds no behaviour beyond type guards.
+ * Shapes follow nbformat 4 where a Jupyter user would expect them (outputs are MIME bundles).
+ */
+
+export type CellId = string
+export type CellType = 'code' | 'markdown' | 'raw'
+
+/** How a run ended. Every status is a normal result, never an exception escaping to the UI. */
+export type RunStatus =
+  | 'ok'
+  | 'error'
+  | 'exit'
+  | 'out_of_fuel'
+  | 'out_of_memory'
+  | 'timeout'
+  | 'interrupted'
+  | 'crashed'
+
+export const RUN_STATUSES: readonly RunStatus[] = [
+  'ok',
+  'error',
+  'exit',
+  'out_of_fuel',
+  'out_of_memory',
+  'timeout',
+  'interrupted',
+  'crashed'
+]
+
+/** Statuses whose run was killed: the kernel head stays where it was (design §2). */
+export function isKilledStatus(status: RunStatus): boolean {
+  return status !== 'ok' && status !== 'error' && status !== 'exit'
+}
+
+/** Per-run caps. Fuel is a count of executed wasm operators (wasmtime's cost model). */
+export interface Limits {
+  fuel: number
+  memoryBytes: number
+  timeoutMs: number
+  /** Bytes of output kept per run; the rest is dropped and a `truncated` marker output added. */
+  outputBytes: number
+}
+
+export interface NotebookSettings {
+  limits: Limits
+  /** Fixed seeds and a virtual clock: the same cell from the same head gives identical output and fuel. */
+  deterministic: boolean
+}
+
+/** A MIME bundle as in nbformat: text values are strings, application/json is any JSON value. */
+export type MimeBundle = Record<string, unknown>
+
+export interface StreamOutput {
+  type: 'stream'
+  name: 'stdout' | 'stderr'
+  text: string
+}
+
+export interface DisplayDataOutput {
+  type: 'display_data'
+  data: MimeBundle
+  metadata: Record<string, unknown>
+}
+
+export interface ExecuteResultOutput {
+  type: 'execute_result'
+  data: MimeBundle
+  metadata: Record<string, unknown>
+  executionCount: number | null
+}
+
+export interface ErrorOutput {
+  type: 'error'
+  ename: string
+  evalue: string
+  traceback: string[]
+  /** Line in the cell's own source where the error was raised, when known (1-based). */
+  lineno?: number | null
+}
+
+/** Marks where a run's output hit the output cap. */
+export interface TruncatedOutput {
+  type: 'truncated'
+  droppedBytes: number
+}
+
+export type Output = StreamOutput | DisplayDataOutput | ExecuteResultOutput | ErrorOutput | TruncatedOutput
+
+export const isStream = (o: Output): o is StreamOutput => o.type === 'stream'
+export const isError = (o: Output): o is ErrorOutput => o.type === 'error'
+export const isRich = (o: Output): o is DisplayDataOutput | ExecuteResultOutput =>
+  o.type === 'display_data' || o.type === 'execute_result'
+
+/** The measured cost of one run, as the seed reports it and more. */
+export interface RunStats {
+  fuelConsumed: number
+  fuelBudget: number
+  /** Linear memory size at the end of the run in 64 KiB pages (the seed's "mem size pages"). */
+  memoryPages: number
+  /** Linear memory size in bytes (the seed's "data length"). */
+  memoryBytes: number
+  peakMemoryBytes: number
+  wallMs: number
+}
+
+export interface RunRecord extends RunStats {
+  id: number
+  cellId: CellId
+  /** `[n]` as in Jupyter; null for isolated runs, which do not count. */
+  executionCount: number | null
+  source: string
+  startedAt: number
+  finishedAt: number
+  status: RunStatus
+  exitCode: number | null
+  /** Short readable message for killed runs ("out of fuel after 400 M"). */
+  message: string | null
+  isolated: boolean
+  outputs: Output[]
+}
+
+export interface Cell {
+  id: CellId
+  type: CellType
+  source: string
+  /** Free-form metadata, kept through .ipynb round trips (collapsed flags live here). */
+  metadata: Record<string, unknown>
+  /** Runs from the pristine kernel and never moves the head. */
+  isolated: boolean
+}
+
+/** Where the kernel state (the head snapshot) comes from. */
+export interface KernelInfo {
+  /** Cell whose successful run produced the head, or null for a fresh kernel. */
+  headCellId: CellId | null
+  headExecutionCount: number | null
+  /** Next `[n]`. */
+  nextExecutionCount: number
+  /** Size of the head's linear memory in bytes. */
+  memoryBytes: number
+  /** Sum of fuel consumed since the notebook was opened. */
+  sessionFuel: number
+  /** Set when a saved head could not be restored (e.g. another runtime version). */
+  notice: string | null
+}
+
+export interface NotebookSummary {
+  path: string
+  title: string
+  modifiedAt: number
+  cellCount: number
+}
+
+export interface NotebookDocument {
+  /** Absolute path of the .fuelbook file: the notebook's identity. */
+  path: string
+  title: string
+  createdAt: number
+  modifiedAt: number
+  /** True while the file lives in the app's data folder and was never saved under a name. */
+  untitled: boolean
+  readOnly: boolean
+  settings: NotebookSettings
+  cells: Cell[]
+  /** The latest run of each cell that has one. */
+  lastRuns: Record<CellId, RunRecord>
+  kernel: KernelInfo
+  /** Messages to show once when the notebook opens (read-only, dropped kernel state…). */
+  notices: string[]
+}
