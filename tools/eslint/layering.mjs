@@ -30,7 +30,8 @@ const ALLOWED = {
   service: ['shared', 'sandbox', 'kernel', 'store', 'export', 'service'],
   server: ['shared', 'service', 'store', 'server'],
   electron: ['shared', 'service', 'store', 'export', 'electron'],
-  'main-entry': ['shared', 'sandbox', 'kernel', 'store', 'export', 'service', 'server', 'main-entry']
+  cli: ['shared', 'sandbox', 'kernel', 'store', 'export', 'service', 'server', 'cli'],
+  'main-entry': ['shared', 'sandbox', 'kernel', 'store', 'export', 'service', 'server', 'cli', 'main-entry']
 }
 
 const ELECTRON_LAYERS = new Set(['electron', 'preload'])

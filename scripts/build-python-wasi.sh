@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# Builds Fuelbook's Python runtime (CPython 3.11 as a WASI reactor, -O3/LTO) from Debian source
+# packages only, and writes resources/python/. Run as root on Debian 12:
+#
+#   scripts/build-python-wasi.sh            # build tree in /work/build-python (BUILD_DIR=... to change)
+#   CLEAN=1 scripts/build-python-wasi.sh    # start from an empty build tree
+#
+# Steps are stamped in the build tree, so a re-run after an edit only redoes what is missing
+# (delete $BUILD_DIR/stamps/<step> to force one). See resources/python/README.md for the result.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD_DIR:-/work/build-python}
+OUT=$REPO/resources/python
+RUNTIME_SRC=$REPO/runtime
+JOBS=${JOBS:-$(nproc)}
+PY_VERSION=3.11.2
+WASM_NAME=python.wasm
+
+if [[ ${CLEAN:-0} == 1 ]]; then rm -rf "$BUILD"; fi
+mkdir -p "$BUILD"/{src,stamps,deps}
+SYSROOT=$BUILD/sysroot
+SRC=$BUILD/Python-$PY_VERSION
+START=$(date +%s)
+log() { printf '\n== [%4ss] %s\n' "$(($(date +%s) - START))" "$*"; }
+done_step() { touch "$BUILD/stamps/$1"; }
+need_step() { [[ ! -e $BUILD/stamps/$1 ]]; }
+
+CC_WASM="clang-16 --target=wasm32-wasi --sysroot=$SYSROOT"
+LIB_CFLAGS="-O3 -flto -DNDEBUG"
+
+# ---------------------------------------------------------------------------------------------
+# 1. Toolchain and sources (Debian packages only)
+if need_step packages; then
+  log "toolchain and source packages"
+  export DEBIAN_FRONTEND=noninteractive
+  # deb-src entries for the configured mirror (deb822 format on Debian 12).
+  if ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ && ! grep -qs '^deb-src' /etc/apt/sources.list; then
+    sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources \
+      >/etc/apt/sources.list.d/fuelbook-deb-src.sources
+  fi
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends clang-16 lld-16 llvm-16 libclang-rt-16-dev-wasm32 \
+    wasi-libc dpkg-dev python3.11 tcl gcc make pkg-config zip xz-utils bzip2 >/dev/null
+  cd "$BUILD/src"
+  # Only the upstream tarballs (*.orig.*) are used; Debian's patches target a Debian install
+  # layout. A source package's .dsc can be missing on a security mirror while its orig tarball
+  # is there, so tolerate apt-get's exit status and check for the tarball instead.
+  for pkg in python3.11 zlib sqlite3 bzip2 xz-utils; do
+    apt-get source --download-only "$pkg" >/dev/null 2>&1 || true
+  done
+  apt-get download tzdata >/dev/null 2>&1
+  ls python3.11_${PY_VERSION}.orig.tar.gz zlib_*.orig.tar.* sqlite3_*.orig.tar.xz bzip2_*.orig.tar.gz \
+    xz-utils_*.orig.tar.xz tzdata_*_all.deb >/dev/null
+  done_step packages
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 2. A private WASI sysroot (Debian's wasi-libc ships headers and libs in multiarch folders)
+if need_step sysroot; then
+  log "sysroot"
+  rm -rf "$SYSROOT"
+  mkdir -p "$SYSROOT/lib/pkgconfig"
+  cp -a /usr/include/wasm32-wasi "$SYSROOT/include"
+  cp -a /usr/lib/wasm32-wasi "$SYSROOT/lib/wasm32-wasi"
+  done_step sysroot
+fi
+
+pc_file() { # name version libs
+  cat >"$SYSROOT/lib/pkgconfig/$1.pc" <<EOF
+prefix=$SYSROOT
+includedir=\${prefix}/include
+libdir=\${prefix}/lib/wasm32-wasi
+Name: $1
+Description: $1 for wasm32-wasi (Fuelbook runtime build)
+Version: $2
+Cflags: -I\${includedir}
+Libs: -L\${libdir} $3
+EOF
+}
+
+# ---------------------------------------------------------------------------------------------
+# 3. Dependencies, as LTO bitcode archives in the sysroot
+if need_step zlib; then
+  log "zlib"
+  cd "$BUILD/deps" && rm -rf zlib-* && tar xf "$BUILD"/src/zlib_*.orig.tar.* && cd zlib-*/
+  for f in adler32 compress crc32 deflate gzclose gzlib gzread gzwrite infback inffast inflate \
+    inftrees trees uncompr zutil; do
+    $CC_WASM $LIB_CFLAGS -DHAVE_UNISTD_H -D_LARGEFILE64_SOURCE=1 -c $f.c -o $f.o
+  done
+  llvm-ar-16 rcs "$SYSROOT/lib/wasm32-wasi/libz.a" ./*.o
+  cp zlib.h zconf.h "$SYSROOT/include/"
+  pc_file zlib "$(sed -n 's/^#define ZLIB_VERSION "\(.*\)"/\1/p' zlib.h)" -lz
+  done_step zlib
+fi
+
+if need_step bzip2; then
+  log "bzip2"
+  cd "$BUILD/deps" && rm -rf bzip2-* && tar xf "$BUILD"/src/bzip2_*.orig.tar.gz && cd bzip2-*/
+  for f in blocksort huffman crctable randtable compress decompress bzlib; do
+    $CC_WASM $LIB_CFLAGS -D_FILE_OFFSET_BITS=64 -c $f.c -o $f.o
+  done
+  llvm-ar-16 rcs "$SYSROOT/lib/wasm32-wasi/libbz2.a" ./*.o
+  cp bzlib.h "$SYSROOT/include/"
+  pc_file bzip2 1.0.8 -lbz2
+  done_step bzip2
+fi
+
+if need_step xz; then
+  log "xz (liblzma)"
+  cd "$BUILD/deps" && rm -rf xz-* && tar xf "$BUILD"/src/xz-utils_*.orig.tar.xz && cd xz-*/
+  # Without threads mythread.h still wants sigprocmask(), which WASI has not: skip it there.
+  sed -i 's|^#if !(defined(_WIN32) \&\& !defined(__CYGWIN__))$|& \&\& !defined(__wasi__)|' src/common/mythread.h
+  grep -q '__CYGWIN__)) && !defined(__wasi__)' src/common/mythread.h
+  CC="$CC_WASM" CFLAGS="$LIB_CFLAGS" AR=llvm-ar-16 RANLIB=llvm-ranlib-16 \
+    ./configure --host=wasm32-unknown-wasi --prefix="$SYSROOT" --libdir="$SYSROOT/lib/wasm32-wasi" \
+    --disable-threads --enable-static --disable-shared --disable-xz --disable-xzdec --disable-lzmadec \
+    --disable-lzmainfo --disable-lzma-links --disable-scripts --disable-doc --disable-nls >/dev/null
+  make -s -j"$JOBS" -C src/liblzma >/dev/null
+  make -s -C src/liblzma install >/dev/null
+  mv "$SYSROOT/lib/wasm32-wasi/pkgconfig/liblzma.pc" "$SYSROOT/lib/pkgconfig/"
+  done_step xz
+fi
+
+if need_step sqlite; then
+  log "sqlite3 (amalgamation made on the host, compiled for wasm32-wasi)"
+  cd "$BUILD/deps" && rm -rf sqlite3-* && tar xf "$BUILD"/src/sqlite3_*.orig.tar.xz && cd sqlite3-*/
+  mkdir -p host && cd host
+  ../configure --disable-tcl >/dev/null
+  make -s sqlite3.c sqlite3.h >/dev/null
+  # The unix VFS needs a few calls wasi-libc lacks (POSIX locks, fchmod, fchown, geteuid):
+  # runtime/sqlite_wasi_compat.h supplies them (single process, so locks always succeed).
+  $CC_WASM $LIB_CFLAGS -include "$RUNTIME_SRC/sqlite_wasi_compat.h" \
+    -DSQLITE_THREADSAFE=0 -DSQLITE_OMIT_LOAD_EXTENSION -DSQLITE_OMIT_WAL -DSQLITE_MAX_MMAP_SIZE=0 \
+    -DSQLITE_TEMP_STORE=2 -DSQLITE_ENABLE_FTS5 -DSQLITE_ENABLE_MATH_FUNCTIONS -DSQLITE_DQS=0 \
+    -D_WASI_EMULATED_GETPID -c sqlite3.c -o sqlite3.o
+  llvm-ar-16 rcs "$SYSROOT/lib/wasm32-wasi/libsqlite3.a" sqlite3.o
+  cp sqlite3.h "$SYSROOT/include/"
+  pc_file sqlite3 "$(sed -n 's/^#define SQLITE_VERSION  *"\(.*\)"/\1/p' sqlite3.h)" "-lsqlite3 -lwasi-emulated-getpid"
+  done_step sqlite
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 4. CPython: configure + make (libpython3.11.a with the built-in modules)
+if need_step cpython; then
+  log "CPython $PY_VERSION configure"
+  cd "$BUILD" && rm -rf "$SRC" && tar xzf src/python3.11_${PY_VERSION}.orig.tar.gz && cd "$SRC"
+  PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR=$SYSROOT/lib/pkgconfig CONFIG_SITE=Tools/wasm/config.site-wasm32-wasi \
+    LDFLAGS_NODIST="-flto -Wl,--lto-O3 -Wl,--strip-debug" \
+    ./configure --host=wasm32-unknown-wasi --build="$(./config.guess)" --with-build-python=/usr/bin/python3.11 \
+    --with-pymalloc --disable-test-modules --disable-ipv6 \
+    CC="$CC_WASM" CPP="clang-cpp-16 --target=wasm32-wasi --sysroot=$SYSROOT" \
+    OPT="-DNDEBUG -O3 -flto -Wno-error=int-conversion" AR=llvm-ar-16 RANLIB=llvm-ranlib-16 >configure.out
+  # The modules we rely on must have been found by configure (state "yes").
+  grep -E '^MODULE_(_SQLITE3|_BZ2|_LZMA|ZLIB|_DECIMAL|PYEXPAT|_ZONEINFO|_JSON|BINASCII)_STATE=' Makefile
+  if grep -E '^MODULE_(_SQLITE3|_BZ2|_LZMA|ZLIB|_DECIMAL|PYEXPAT)_STATE=' Makefile | grep -v '=yes$'; then
+    echo "a required module is not built (see configure.out)" >&2; exit 1
+  fi
+  log "CPython make"
+  make -s -j"$JOBS" >make.out 2>&1 || { tail -40 make.out; exit 1; }
+  done_step cpython
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 5. The reactor: our entry file instead of Programs/python.o
+if need_step reactor; then
+  log "reactor link (LTO)"
+  mkdir -p "$BUILD/reactor" && cd "$BUILD/reactor"
+  $CC_WASM -O3 -flto -DNDEBUG -I"$SRC/Include" -I"$SRC" -c "$RUNTIME_SRC/fuelbook_entry.c" -o fuelbook_entry.o
+  # No --max-memory: the host (the meter) sets the cap per run. __stack_pointer is exported so
+  # a snapshot can carry the one mutable global.
+  $CC_WASM -mexec-model=reactor -flto -Wl,--lto-O3 -Wl,--strip-debug -z stack-size=524288 \
+    -Wl,--stack-first -Wl,--initial-memory=10485760 -Wl,--export=__stack_pointer \
+    -o $WASM_NAME fuelbook_entry.o "$SRC/libpython3.11.a" \
+    -lwasi-emulated-signal -lwasi-emulated-getpid -lwasi-emulated-process-clocks -lm \
+    "$SRC/Modules/_decimal/libmpdec/libmpdec.a" "$SRC/Modules/expat/libexpat.a" \
+    -lz -lbz2 -llzma -lsqlite3
+  done_step reactor
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 6. Stdlib zip: .pyc compiled for /usr/local/lib/python3.11, plus our driver and Debian's tzdata
+if need_step stdlib; then
+  log "stdlib zip"
+  rm -rf "$BUILD/tzdata" && mkdir -p "$BUILD/tzdata"
+  dpkg-deb -x "$BUILD"/src/tzdata_*_all.deb "$BUILD/tzdata"
+  cd "$SRC"
+  /usr/bin/python3.11 "$RUNTIME_SRC/make_stdlib_zip.py" --srcdir "$SRC" \
+    --tzdata "$BUILD/tzdata/usr/share/zoneinfo" --tzdata-version "$(basename "$BUILD"/src/tzdata_*_all.deb | cut -d_ -f2)" \
+    --extra "$RUNTIME_SRC/fuelbook_driver.py" --out "$BUILD/reactor/python311.zip"
+  done_step stdlib
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 7. resources/python
+log "resources/python"
+mkdir -p "$OUT"
+cp "$BUILD/reactor/$WASM_NAME" "$BUILD/reactor/python311.zip" "$OUT/"
+{
+  echo "Fuelbook's Python runtime bundles the following software."
+  echo
+  echo "=================================================================="
+  echo "CPython $PY_VERSION (Python Software Foundation License)"
+  echo "=================================================================="
+  cat "$SRC/LICENSE"
+  echo
+  echo "=================================================================="
+  echo "zlib (zlib License)"
+  echo "=================================================================="
+  sed -n '/^  Copyright (C)/,/^  madler@alumni/p' "$BUILD"/deps/zlib-*/zlib.h
+  echo
+  echo "=================================================================="
+  echo "bzip2 / libbzip2 (BSD-style License)"
+  echo "=================================================================="
+  cat "$BUILD"/deps/bzip2-*/LICENSE
+  echo
+  echo "=================================================================="
+  echo "liblzma from XZ Utils (public domain / 0BSD)"
+  echo "=================================================================="
+  cat "$BUILD"/deps/xz-*/COPYING
+  echo
+  echo "=================================================================="
+  echo "SQLite (public domain)"
+  echo "=================================================================="
+  echo "SQLite is in the public domain: https://www.sqlite.org/copyright.html"
+  echo
+  echo "=================================================================="
+  echo "libmpdec, expat: see the CPython license above (Modules/_decimal, Modules/expat)"
+  echo "Time zone data (tzdata package, public domain): https://www.iana.org/time-zones"
+  echo "=================================================================="
+} >"$OUT/LICENSE"
+
+/usr/bin/python3.11 "$RUNTIME_SRC/write_manifest.py" --out "$OUT" --build "$BUILD" \
+  --wasm "$WASM_NAME" --python-version "$PY_VERSION"
+log "done in $(($(date +%s) - START)) s"
+ls -la "$OUT"

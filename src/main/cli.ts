@@ -1,0 +1,81 @@
+/**
+ * `fuelbook` command line: one small module per command under ./cli/. This file only dispatches,
+ * prints help and maps errors to exit codes.
+ */
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { EXIT, UsageError, type CliCommand, type CliIO } from './cli/command'
+import { serveCommand } from './cli/serve'
+import { EXTRA_COMMANDS } from './cli/commands'
+
+const COMMANDS: CliCommand[] = [serveCommand, ...EXTRA_COMMANDS]
+
+function appRoot(): string {
+  // Built to out/main/cli.js; the app root is two levels up.
+  return resolve(__dirname, '..', '..')
+}
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length))
+  return [
+    'Usage: fuelbook <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    "Run 'fuelbook <command> --help' for a command's options."
+  ].join('\n')
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const root = appRoot()
+  let version = '0.0.0'
+  try {
+    version = (JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string }).version
+  } catch {
+    // Version is cosmetic; a missing package.json must not stop the CLI.
+  }
+  const io: CliIO = {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    isTTY: Boolean(process.stdout.isTTY),
+    appRoot: root,
+    version
+  }
+  const [name, ...rest] = argv
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(usage() + '\n')
+    return name ? EXIT.ok : EXIT.usage
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout(version + '\n')
+    return EXIT.ok
+  }
+  const command = COMMANDS.find((c) => c.name === name)
+  if (!command) {
+    io.stderr(`fuelbook: unknown command '${name}'\n\n${usage()}\n`)
+    return EXIT.usage
+  }
+  try {
+    return await command.run(rest, io)
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr(`fuelbook ${command.name}: ${(error as Error).message}\nRun 'fuelbook ${command.name} --help' for usage.\n`)
+      return EXIT.usage
+    }
+    io.stderr(`fuelbook ${command.name}: ${error instanceof Error ? error.message : String(error)}\n`)
+    return EXIT.failed
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code
+    },
+    (error: unknown) => {
+      process.stderr.write(`fuelbook: ${error instanceof Error ? error.message : String(error)}\n`)
+      process.exitCode = EXIT.failed
+    }
+  )
+}

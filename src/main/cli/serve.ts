@@ -1,0 +1,58 @@
+import { parseArgs } from 'node:util'
+import { join } from 'node:path'
+import { composeService } from '../service/compose'
+import { startBrowserServer } from '../server/browser-server'
+import { UsageError, type CliCommand } from './command'
+
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  summary: 'Serve the notebook UI to your browser on 127.0.0.1 (browser mode)',
+  usage: `fuelbook serve [NOTEBOOK.fuelbook] [--port N]
+
+Starts the notebook UI on http://127.0.0.1:PORT/?token=… and prints that address. Only this machine
+can connect, and only with the token. Stop with Ctrl+C.
+
+Options:
+  --port N     port to listen on (default 0: a free port chosen by the system)
+  -h, --help   show this help`,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { port: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
+    })
+    if (values.help) {
+      io.stdout(serveCommand.usage + '\n')
+      return 0
+    }
+    const port = values.port === undefined ? 0 : Number(values.port)
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0–65535, got '${values.port}'`)
+    if (positionals.length > 1) throw new UsageError('serve takes at most one notebook')
+    const composed = await composeService({ shell: 'browser', appRoot: io.appRoot, version: io.version })
+    const server = await startBrowserServer({
+      service: composed.service,
+      rendererDir: join(io.appRoot, 'out', 'renderer'),
+      port
+    })
+    let url = server.url
+    if (positionals[0]) {
+      const opened = await composed.service.openNotebook(positionals[0])
+      if (!opened.ok) {
+        io.stderr(`fuelbook serve: ${opened.error}\n`)
+        await server.close()
+        await composed.close()
+        return 1
+      }
+      url += `#open=${encodeURIComponent(opened.value.path)}`
+    }
+    io.stdout(`Fuelbook is running at ${url}\n`)
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve()
+      process.once('SIGINT', stop)
+      process.once('SIGTERM', stop)
+    })
+    await server.close()
+    await composed.close()
+    return 0
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The kernel as the service sees it: a chain of snapshots behind a small interface (design §2).
+ * Every method returns normally; a killed run is a status, not an exception.
+ */
+import type { Completion, Variable } from '../../shared/api'
+import type { Limits, Output, RunStats, RunStatus } from '../../shared/notebook'
+import type { PersistedSnapshot } from '../../shared/snapshot'
+
+export interface RunProgress {
+  fuelConsumed: number
+  elapsedMs: number
+}
+
+export interface KernelRunOptions {
+  limits: Limits
+  /** Run from the pristine state S0 and never move the head. */
+  isolated?: boolean
+  /** Fixed seeds and virtual clock for this run. */
+  deterministic?: boolean
+  /** Output chunks as they are produced (already merged and capped). */
+  onOutput?: (outputs: Output[]) => void
+  /** About ten times a second while the cell runs. */
+  onProgress?: (progress: RunProgress) => void
+}
+
+export interface KernelRunResult extends RunStats {
+  status: RunStatus
+  exitCode: number | null
+  /** All outputs of the run, in order, capped at limits.outputBytes (then a `truncated` marker). */
+  outputs: Output[]
+  /** One readable line for killed runs ("out of fuel after 400 M"), null otherwise. */
+  message: string | null
+  /** True when this run moved the head (a normal, non-isolated run). */
+  headAdvanced: boolean
+  /** Size of the head snapshot after the run, in bytes of linear memory. */
+  snapshotBytes: number
+}
+
+export type HeadImport = { ok: true } | { ok: false; reason: string }
+
+export interface Kernel {
+  /** Runs one cell. Calls are serialised: a second call waits for the first. */
+  run(code: string, options: KernelRunOptions): Promise<KernelRunResult>
+  /** Kills the running cell (status `interrupted`, head unchanged). No-op when idle. */
+  interrupt(): void
+  /** head := S0. */
+  restart(): void
+  /** The head's user globals, from an inspect run that never moves the head. */
+  variables(): Promise<Variable[]>
+  complete(code: string, cursor: number): Promise<Completion>
+  /** The head as pages that differ from S0, for the store; null when the head is S0. */
+  exportHead(): Promise<PersistedSnapshot | null>
+  /** Restores a saved head; refuses one from another runtime or format with a reason. */
+  importHead(snapshot: PersistedSnapshot): Promise<HeadImport>
+  /** Linear memory of the head, in bytes. */
+  readonly headMemoryBytes: number
+  dispose(): Promise<void>
+}
+
+/** Creates kernels sharing one worker pool and one compiled runtime. */
+export interface KernelHost {
+  createKernel(): Kernel
+  /** sha256 of the runtime: snapshots are only valid for the runtime they were taken with. */
+  readonly runtimeHash: string
+  readonly pythonVersion: string
+  close(): Promise<void>
+}

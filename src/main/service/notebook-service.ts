@@ -1,0 +1,267 @@
+/**
+ * NotebookService implements NotebookApi for all three front doors (Electron IPC, browser mode, CLI).
+ * It wires the store (files), the kernel host (Python) and the exporters; it owns no I/O details.
+ */
+import { randomUUID } from 'node:crypto'
+import { rm } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import type {
+  AppInfo,
+  AppSettings,
+  CellPatch,
+  Completion,
+  EventListener,
+  ExportedFile,
+  ExportFormat,
+  ExportOptions,
+  NewCell,
+  NotebookClient,
+  NotebookEvent,
+  Result,
+  RunSummary,
+  Variable
+} from '../../shared/api'
+import type { Cell, CellId, KernelInfo, NotebookDocument, NotebookSettings, NotebookSummary, RunRecord } from '../../shared/notebook'
+import type { KernelHost } from '../kernel/types'
+import { NotebookStore, type AppData } from '../store'
+import { DEFAULT_SETTINGS } from './defaults'
+import { Emitter } from './emitter'
+import { NotebookSession } from './notebook-session'
+import type { NotebookExporter } from '../export/types'
+
+export interface NotebookServiceOptions {
+  appData: AppData
+  kernelHost: KernelHost
+  exporter: NotebookExporter
+  shell: AppInfo['shell']
+  version: string
+}
+
+const ok = <T>(value: T): Result<T> => ({ ok: true, value })
+const fail = <T>(error: string): Result<T> => ({ ok: false, error })
+
+export class NotebookService implements NotebookClient {
+  private readonly sessions = new Map<string, NotebookSession>()
+  private readonly events = new Emitter<NotebookEvent>()
+
+  constructor(private readonly options: NotebookServiceOptions) {}
+
+  onEvent(listener: EventListener): () => void {
+    return this.events.on(listener)
+  }
+
+  async getAppInfo(): Promise<AppInfo> {
+    const host = this.options.kernelHost
+    return {
+      version: this.options.version,
+      shell: this.options.shell,
+      platform: process.platform,
+      dataDir: this.options.appData.dir,
+      runtime: { python: host.pythonVersion, sha256: host.runtimeHash }
+    }
+  }
+
+  async getAppSettings(): Promise<AppSettings> {
+    return this.options.appData.getSettings()
+  }
+
+  async setAppSettings(settings: AppSettings): Promise<Result<AppSettings>> {
+    this.options.appData.setSettings(settings)
+    return ok(this.options.appData.getSettings())
+  }
+
+  async listRecent(): Promise<NotebookSummary[]> {
+    return this.options.appData.listRecent()
+  }
+
+  async createNotebook(): Promise<Result<NotebookDocument>> {
+    const path = this.options.appData.newUntitledPath()
+    const created = NotebookStore.create(path, { title: 'Untitled', settings: DEFAULT_SETTINGS })
+    if (!created.ok) return fail(created.error)
+    created.value.insertCell({ id: randomUUID(), type: 'code', source: '', metadata: {}, isolated: false }, 0)
+    return ok(await this.attach(created.value))
+  }
+
+  async openNotebook(path: string): Promise<Result<NotebookDocument>> {
+    const absolute = resolve(path)
+    const open = this.sessions.get(absolute)
+    if (open) return ok(this.describe(open))
+    const opened = NotebookStore.open(absolute)
+    if (!opened.ok) return fail(opened.error)
+    return ok(await this.attach(opened.value))
+  }
+
+  async saveNotebookAs(path: string, newPath: string): Promise<Result<NotebookDocument>> {
+    const session = this.sessions.get(resolve(path))
+    if (!session) return fail(`Notebook is not open: ${path}`)
+    const target = resolve(newPath)
+    if (session.busy) return fail('Wait for the running cells to finish (or interrupt them) before saving a copy.')
+    const saved = await session.store.saveAs(target)
+    if (!saved.ok) return fail(saved.error)
+    const wasUntitled = this.options.appData.isUntitled(session.path)
+    await this.closeNotebook(session.path)
+    if (wasUntitled) await rm(session.path, { force: true })
+    return this.openNotebook(target)
+  }
+
+  async closeNotebook(path: string): Promise<Result<null>> {
+    const session = this.sessions.get(resolve(path))
+    if (!session) return ok(null)
+    session.interrupt()
+    await session.idle()
+    this.sessions.delete(session.path)
+    await session.kernel.dispose()
+    session.store.close()
+    return ok(null)
+  }
+
+  async setTitle(path: string, title: string): Promise<Result<null>> {
+    return this.write(path, (s) => {
+      s.store.setTitle(title.trim() || 'Untitled')
+      return null
+    })
+  }
+
+  async setSettings(path: string, settings: NotebookSettings): Promise<Result<NotebookSettings>> {
+    return this.write(path, (s) => {
+      s.store.setSettings(settings)
+      return s.store.load().settings
+    })
+  }
+
+  async insertCell(path: string, cell: NewCell): Promise<Result<Cell>> {
+    return this.write(path, (s) => {
+      const count = s.store.listCells().length
+      const index = Math.min(cell.index ?? count, count)
+      const created: Cell = {
+        id: randomUUID(),
+        type: cell.type,
+        source: cell.source ?? '',
+        metadata: cell.metadata ?? {},
+        isolated: false
+      }
+      s.store.insertCell(created, index)
+      return created
+    })
+  }
+
+  async updateCell(path: string, cellId: CellId, patch: CellPatch): Promise<Result<Cell>> {
+    return this.write(path, (s) => s.store.updateCell(cellId, patch))
+  }
+
+  async deleteCell(path: string, cellId: CellId): Promise<Result<{ cell: Cell; index: number }>> {
+    return this.write(path, (s) => s.store.deleteCell(cellId))
+  }
+
+  async moveCell(path: string, cellId: CellId, toIndex: number): Promise<Result<null>> {
+    return this.write(path, (s) => {
+      s.store.moveCell(cellId, toIndex)
+      return null
+    })
+  }
+
+  async runCells(path: string, cellIds: CellId[]): Promise<Result<{ queued: CellId[] }>> {
+    const session = this.sessions.get(resolve(path))
+    if (!session) return fail(`Notebook is not open: ${path}`)
+    return ok({ queued: session.enqueue(cellIds) })
+  }
+
+  async interrupt(path: string): Promise<Result<null>> {
+    const session = this.sessions.get(resolve(path))
+    if (!session) return fail(`Notebook is not open: ${path}`)
+    session.interrupt()
+    return ok(null)
+  }
+
+  async restartKernel(path: string): Promise<Result<KernelInfo>> {
+    const session = this.sessions.get(resolve(path))
+    if (!session) return fail(`Notebook is not open: ${path}`)
+    return ok(session.restart())
+  }
+
+  async clearOutputs(path: string, cellIds?: CellId[]): Promise<Result<null>> {
+    return this.write(path, (s) => {
+      s.store.clearOutputs(cellIds)
+      return null
+    })
+  }
+
+  async listRuns(path: string, cellId: CellId): Promise<Result<RunSummary[]>> {
+    return this.read(path, (s) => s.store.listRuns(cellId))
+  }
+
+  async getRun(path: string, runId: number): Promise<Result<RunRecord>> {
+    const got = this.read(path, (s) => s.store.getRun(runId))
+    if (!got.ok) return got
+    return got.value ? ok(got.value) : fail(`No run ${runId} in this notebook.`)
+  }
+
+  async variables(path: string): Promise<Result<Variable[]>> {
+    const session = this.sessions.get(resolve(path))
+    if (!session) return fail(`Notebook is not open: ${path}`)
+    return ok(await session.kernel.variables())
+  }
+
+  async complete(path: string, code: string, cursor: number): Promise<Result<Completion>> {
+    const session = this.sessions.get(resolve(path))
+    if (!session) return fail(`Notebook is not open: ${path}`)
+    return ok(await session.kernel.complete(code, cursor))
+  }
+
+  async exportNotebook(path: string, format: ExportFormat, options?: ExportOptions): Promise<Result<ExportedFile>> {
+    const session = this.sessions.get(resolve(path))
+    if (!session) return fail(`Notebook is not open: ${path}`)
+    return this.options.exporter.export(session.document(), format, options ?? {})
+  }
+
+  async importIpynb(content: string, name: string): Promise<Result<NotebookDocument>> {
+    const converted = this.options.exporter.importIpynb(content)
+    if (!converted.ok) return fail(converted.error)
+    const path = this.options.appData.newUntitledPath(name.replace(/\.ipynb$/i, ''))
+    const created = NotebookStore.create(path, { title: converted.value.title || name, settings: DEFAULT_SETTINGS })
+    if (!created.ok) return fail(created.error)
+    converted.value.cells.forEach((cell, index) => created.value.insertCell(cell, index))
+    for (const run of converted.value.runs) created.value.commitRun(run, null)
+    return ok(await this.attach(created.value))
+  }
+
+  /** Closes every notebook (app quit). */
+  async dispose(): Promise<void> {
+    for (const path of [...this.sessions.keys()]) await this.closeNotebook(path)
+  }
+
+  private async attach(store: NotebookStore): Promise<NotebookDocument> {
+    const kernel = this.options.kernelHost.createKernel()
+    let notice: string | null = null
+    const head = store.loadHead()
+    if (head) {
+      const imported = await kernel.importHead(head.snapshot)
+      if (!imported.ok) notice = `Variables from the last session were not restored: ${imported.reason}. Run the cells again.`
+    }
+    const session = new NotebookSession(store, kernel, (e) => this.events.fire(e), notice)
+    this.sessions.set(store.path, session)
+    this.options.appData.addRecent(store.path)
+    return this.describe(session)
+  }
+
+  private describe(session: NotebookSession): NotebookDocument {
+    const doc = session.document()
+    return { ...doc, untitled: this.options.appData.isUntitled(session.path) }
+  }
+
+  private read<T>(path: string, fn: (s: NotebookSession) => T): Result<T> {
+    const session = this.sessions.get(resolve(path))
+    if (!session) return fail(`Notebook is not open: ${path}`)
+    try {
+      return ok(fn(session))
+    } catch (error) {
+      return fail(error instanceof Error ? error.message : String(error))
+    }
+  }
+
+  private write<T>(path: string, fn: (s: NotebookSession) => T): Result<T> {
+    const session = this.sessions.get(resolve(path))
+    if (session?.store.readOnly) return fail('This notebook is read-only. Use Save As… to keep a writable copy.')
+    return this.read(path, fn)
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * One open notebook: its store, its kernel and its run queue. Runs are executed one at a time in queue
+ * order; each result is committed (with the new head when the head moved) in one store transaction,
+ * then announced. A killed run is just a status: the kernel already kept its head.
+ */
+import type { NotebookEvent } from '../../shared/api'
+import type { CellId, KernelInfo, NotebookDocument, RunRecord } from '../../shared/notebook'
+import type { Kernel } from '../kernel/types'
+import type { NotebookStore } from '../store'
+
+export class NotebookSession {
+  private queue: CellId[] = []
+  private running: CellId | null = null
+  private pumping = false
+  private sessionFuel = 0
+  private head: { cellId: CellId | null; executionCount: number | null }
+  private nextExecutionCount: number
+  private notice: string | null = null
+
+  constructor(
+    readonly store: NotebookStore,
+    readonly kernel: Kernel,
+    private readonly emit: (event: NotebookEvent) => void,
+    initialNotice: string | null
+  ) {
+    const loaded = store.load()
+    this.head = { cellId: loaded.head.cellId, executionCount: loaded.head.executionCount }
+    this.nextExecutionCount = loaded.head.nextExecutionCount
+    this.notice = initialNotice
+  }
+
+  get path(): string {
+    return this.store.path
+  }
+
+  get busy(): boolean {
+    return this.running !== null || this.queue.length > 0
+  }
+
+  kernelInfo(): KernelInfo {
+    return {
+      headCellId: this.head.cellId,
+      headExecutionCount: this.head.executionCount,
+      nextExecutionCount: this.nextExecutionCount,
+      memoryBytes: this.kernel.headMemoryBytes,
+      sessionFuel: this.sessionFuel,
+      notice: this.notice
+    }
+  }
+
+  document(extraNotices: string[] = []): NotebookDocument {
+    const loaded = this.store.load()
+    return {
+      path: this.store.path,
+      title: loaded.title,
+      createdAt: loaded.createdAt,
+      modifiedAt: loaded.modifiedAt,
+      untitled: false,
+      readOnly: this.store.readOnly,
+      settings: loaded.settings,
+      cells: loaded.cells,
+      lastRuns: loaded.lastRuns,
+      kernel: this.kernelInfo(),
+      notices: [...this.store.notices, ...extraNotices]
+    }
+  }
+
+  enqueue(cellIds: CellId[]): CellId[] {
+    const known = new Set(this.store.listCells().map((c) => c.id))
+    const accepted = cellIds.filter((id) => known.has(id))
+    if (accepted.length === 0) return []
+    this.queue.push(...accepted)
+    this.emit({ type: 'runQueued', path: this.path, cellIds: accepted })
+    void this.pump()
+    return accepted
+  }
+
+  /** Empties the queue and kills the running cell. */
+  interrupt(): void {
+    const cancelled = this.queue.splice(0)
+    if (cancelled.length > 0) this.emit({ type: 'runCancelled', path: this.path, cellIds: cancelled })
+    if (this.running !== null) this.kernel.interrupt()
+  }
+
+  restart(): KernelInfo {
+    this.interrupt()
+    this.kernel.restart()
+    this.head = { cellId: null, executionCount: null }
+    if (!this.store.readOnly) this.store.saveHead(null)
+    this.notice = null
+    const info = this.kernelInfo()
+    this.emit({ type: 'kernelChanged', path: this.path, kernel: info })
+    return info
+  }
+
+  /** Waits for the running cell to end after an interrupt (used by close). */
+  async idle(): Promise<void> {
+    while (this.pumping) await new Promise((r) => setTimeout(r, 10))
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return
+    this.pumping = true
+    try {
+      for (let cellId = this.queue.shift(); cellId !== undefined; cellId = this.queue.shift()) {
+        await this.runOne(cellId)
+      }
+    } finally {
+      this.pumping = false
+    }
+  }
+
+  private async runOne(cellId: CellId): Promise<void> {
+    const cell = this.store.listCells().find((c) => c.id === cellId)
+    if (!cell || cell.type !== 'code') return
+    const settings = this.store.load().settings
+    this.running = cellId
+    const startedAt = Date.now()
+    this.emit({ type: 'runStarted', path: this.path, cellId, startedAt })
+    try {
+      const result = await this.kernel.run(cell.source, {
+        limits: settings.limits,
+        isolated: cell.isolated,
+        deterministic: settings.deterministic,
+        onOutput: (outputs) => this.emit({ type: 'runOutput', path: this.path, cellId, outputs }),
+        onProgress: (p) => this.emit({ type: 'runProgress', path: this.path, cellId, ...p })
+      })
+      const executionCount = cell.isolated ? null : this.nextExecutionCount++
+      this.sessionFuel += result.fuelConsumed
+      const run: Omit<RunRecord, 'id'> = {
+        cellId,
+        executionCount,
+        source: cell.source,
+        startedAt,
+        finishedAt: Date.now(),
+        status: result.status,
+        exitCode: result.exitCode,
+        message: result.message,
+        isolated: cell.isolated,
+        outputs: result.outputs.map((o) => (o.type === 'execute_result' ? { ...o, executionCount } : o)),
+        fuelConsumed: result.fuelConsumed,
+        fuelBudget: result.fuelBudget,
+        memoryPages: result.memoryPages,
+        memoryBytes: result.memoryBytes,
+        peakMemoryBytes: result.peakMemoryBytes,
+        wallMs: result.wallMs
+      }
+      let headUpdate = null
+      if (result.headAdvanced) {
+        this.head = { cellId, executionCount }
+        this.notice = null
+        const snapshot = await this.kernel.exportHead()
+        if (snapshot) headUpdate = { snapshot, cellId, executionCount }
+      }
+      const stored = this.store.readOnly ? { ...run, id: 0 } : this.store.commitRun(run, headUpdate)
+      if (!this.store.readOnly && result.headAdvanced && !headUpdate) this.store.saveHead(null)
+      this.emit({ type: 'runFinished', path: this.path, run: stored, kernel: this.kernelInfo() })
+    } finally {
+      this.running = null
+    }
+  }
+}
