@@ -1,0 +1,87 @@
+/**
+ * m001_initial: the first schema. Shipped: never edit this file; add m002_… instead (see README.md).
+ * Kept as a TypeScript string (not a .sql file) so it survives bundling into the Electron main process.
+ */
+export const m001_initial = `
+CREATE TABLE notebook (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  title TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  modified_at INTEGER NOT NULL,
+  fuel_limit INTEGER NOT NULL,
+  memory_limit_bytes INTEGER NOT NULL,
+  timeout_ms INTEGER NOT NULL,
+  output_limit_bytes INTEGER NOT NULL,
+  deterministic INTEGER NOT NULL CHECK (deterministic IN (0, 1)),
+  next_execution_count INTEGER NOT NULL DEFAULT 1
+);
+
+CREATE TABLE cells (
+  id TEXT PRIMARY KEY NOT NULL,
+  position INTEGER NOT NULL,
+  type TEXT NOT NULL CHECK (type IN ('code', 'markdown', 'raw')),
+  source TEXT NOT NULL,
+  metadata TEXT NOT NULL DEFAULT '{}',
+  isolated INTEGER NOT NULL DEFAULT 0 CHECK (isolated IN (0, 1))
+);
+CREATE UNIQUE INDEX cells_by_position ON cells (position);
+
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  cell_id TEXT NOT NULL REFERENCES cells (id) ON DELETE CASCADE,
+  execution_count INTEGER,
+  source TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('ok', 'error', 'exit', 'out_of_fuel', 'out_of_memory', 'timeout', 'interrupted', 'crashed')),
+  exit_code INTEGER,
+  message TEXT,
+  isolated INTEGER NOT NULL CHECK (isolated IN (0, 1)),
+  fuel_consumed INTEGER NOT NULL,
+  fuel_budget INTEGER NOT NULL,
+  memory_pages INTEGER NOT NULL,
+  memory_bytes INTEGER NOT NULL,
+  peak_memory_bytes INTEGER NOT NULL,
+  wall_ms REAL NOT NULL,
+  outputs_state TEXT NOT NULL DEFAULT 'kept' CHECK (outputs_state IN ('kept', 'pruned', 'cleared'))
+);
+CREATE INDEX runs_by_cell ON runs (cell_id, id DESC);
+
+CREATE TABLE outputs (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  type TEXT NOT NULL CHECK (type IN ('stream', 'display_data', 'execute_result', 'error', 'truncated')),
+  body TEXT NOT NULL
+);
+CREATE UNIQUE INDEX outputs_by_run ON outputs (run_id, seq);
+
+CREATE TABLE output_blobs (
+  output_id INTEGER NOT NULL REFERENCES outputs (id) ON DELETE CASCADE,
+  mime TEXT NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (output_id, mime)
+);
+
+CREATE TABLE kernel_pages (
+  hash TEXT PRIMARY KEY NOT NULL,
+  data BLOB NOT NULL
+);
+
+CREATE TABLE kernel_head (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  cell_id TEXT REFERENCES cells (id) ON DELETE SET NULL,
+  execution_count INTEGER,
+  runtime_hash TEXT NOT NULL,
+  format INTEGER NOT NULL,
+  page_count INTEGER NOT NULL,
+  state BLOB NOT NULL,
+  saved_at INTEGER NOT NULL
+);
+
+CREATE TABLE kernel_head_pages (
+  page_index INTEGER PRIMARY KEY,
+  hash TEXT NOT NULL REFERENCES kernel_pages (hash)
+);
+CREATE INDEX kernel_head_pages_by_hash ON kernel_head_pages (hash);
+`

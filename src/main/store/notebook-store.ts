@@ -1,0 +1,296 @@
+/**
+ * NotebookStore: one open .fuelbook file. Every method is synchronous (better-sqlite3) and every write is
+ * one transaction, so what a method returned is what a crash leaves on disk. Writes on a read-only store
+ * throw: the service checks `readOnly` first and shows the open-time notice instead.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import type Database from 'better-sqlite3'
+import BetterSqlite from 'better-sqlite3'
+import type { Cell, CellId, NotebookSettings, NotebookSummary, RunRecord } from '../../shared/notebook'
+import { CellTable } from './cell-table'
+import { q } from './file-checks'
+import { KernelHead } from './kernel-head'
+import { createDatabase, openDatabase, removeQuietly, tempSibling } from './open-database'
+import { registerOpenNotebook, unregisterOpenNotebook } from './open-notebooks'
+import { RunHistory } from './run-history'
+import type { CellPatch, CreateOptions, HeadSnapshot, LoadedNotebook, RunSummary, StoreResult } from './types'
+
+interface NotebookRow {
+  title: string
+  created_at: number
+  modified_at: number
+  fuel_limit: number
+  memory_limit_bytes: number
+  timeout_ms: number
+  output_limit_bytes: number
+  deterministic: number
+  next_execution_count: number
+}
+
+export class NotebookStore {
+  readonly path: string
+  readonly readOnly: boolean
+  readonly notices: string[]
+  private readonly db: Database.Database
+  private readonly cells: CellTable
+  private readonly runs: RunHistory
+  private readonly head: KernelHead
+  private readonly notebookRow: Database.Statement<[], NotebookRow>
+  private readonly touch: Database.Statement<[number]>
+  private readonly setTitleRow: Database.Statement<[string, number]>
+  private readonly setSettingsRow: Database.Statement
+  private readonly bumpExecutionCount: Database.Statement<[number]>
+  private readonly resetExecutionCount: Database.Statement<[]>
+  private readonly summaryRow: Database.Statement<[], { title: string; modifiedAt: number; cellCount: number }>
+  private closed = false
+
+  private constructor(db: Database.Database, file: string, readOnly: boolean, notices: string[]) {
+    this.db = db
+    this.path = file
+    this.readOnly = readOnly
+    this.notices = notices
+    this.cells = new CellTable(db)
+    this.runs = new RunHistory(db)
+    this.head = new KernelHead(db)
+    this.notebookRow = db.prepare('SELECT * FROM notebook WHERE id = 1')
+    this.touch = db.prepare('UPDATE notebook SET modified_at = ? WHERE id = 1')
+    this.setTitleRow = db.prepare('UPDATE notebook SET title = ?, modified_at = ? WHERE id = 1')
+    this.setSettingsRow = db.prepare(`UPDATE notebook SET fuel_limit = @fuel, memory_limit_bytes = @memoryBytes,
+      timeout_ms = @timeoutMs, output_limit_bytes = @outputBytes, deterministic = @deterministic,
+      modified_at = @now WHERE id = 1`)
+    this.bumpExecutionCount = db.prepare(
+      'UPDATE notebook SET next_execution_count = max(next_execution_count, ? + 1) WHERE id = 1'
+    )
+    this.resetExecutionCount = db.prepare('UPDATE notebook SET next_execution_count = 1 WHERE id = 1')
+    this.summaryRow = db.prepare(
+      'SELECT title, modified_at AS modifiedAt, (SELECT count(*) FROM cells) AS cellCount FROM notebook WHERE id = 1'
+    )
+    registerOpenNotebook(file, this)
+  }
+
+  /** Creates a new notebook file (never overwriting one) and opens it. */
+  static create(file: string, init: CreateOptions): StoreResult<NotebookStore> {
+    const created = createDatabase(file, init)
+    if (!created.ok) return created
+    return NotebookStore.open(created.value)
+  }
+
+  /** Opens a notebook; every refusal is a message naming the file and what to do, with its bytes untouched. */
+  static open(file: string): StoreResult<NotebookStore> {
+    const opened = openDatabase(file)
+    if (!opened.ok) return opened
+    const { db, path: abs, readOnly, notices } = opened.value
+    return { ok: true, value: new NotebookStore(db, abs, readOnly, notices) }
+  }
+
+  load(): LoadedNotebook {
+    return this.db.transaction(() => {
+      const nb = this.notebookRow.get()!
+      const head = this.head.info()
+      return {
+        title: nb.title,
+        createdAt: nb.created_at,
+        modifiedAt: nb.modified_at,
+        settings: toSettings(nb),
+        cells: this.cells.list(),
+        lastRuns: this.runs.lastRuns(),
+        head: {
+          cellId: head?.cell_id ?? null,
+          executionCount: head?.execution_count ?? null,
+          nextExecutionCount: nb.next_execution_count,
+          pageCount: head?.page_count ?? null
+        }
+      }
+    })()
+  }
+
+  /** What the recents list shows. */
+  summary(): NotebookSummary {
+    return { path: this.path, ...this.summaryRow.get()! }
+  }
+
+  getSettings(): NotebookSettings {
+    return toSettings(this.notebookRow.get()!)
+  }
+
+  setTitle(title: string): void {
+    this.write(() => this.setTitleRow.run(title, Date.now()))
+  }
+
+  setSettings(s: NotebookSettings): void {
+    this.write(() =>
+      this.setSettingsRow.run({
+        ...s.limits,
+        deterministic: s.deterministic ? 1 : 0,
+        now: Date.now()
+      })
+    )
+  }
+
+  listCells(): Cell[] {
+    return this.cells.list()
+  }
+
+  insertCell(cell: Cell, index: number): void {
+    this.write(() => this.cells.insert(cell, index))
+  }
+
+  updateCell(id: CellId, patch: CellPatch): Cell {
+    return this.write(() => this.cells.update(id, patch))
+  }
+
+  deleteCell(id: CellId): { cell: Cell; index: number } {
+    return this.write(() => this.cells.delete(id))
+  }
+
+  moveCell(id: CellId, toIndex: number): void {
+    this.write(() => this.cells.move(id, toIndex))
+  }
+
+  /**
+   * Stores a finished run in one transaction: the run, its outputs (capped at the notebook's output limit),
+   * pruning of the cell's old outputs, the new head when the run moved it, and the next execution count.
+   */
+  commitRun(
+    run: Omit<RunRecord, 'id'>,
+    head?: { snapshot: HeadSnapshot['snapshot']; cellId: CellId; executionCount: number | null } | null
+  ): RunRecord {
+    return this.write((now) => {
+      const cap = this.notebookRow.get()!.output_limit_bytes
+      const stored = this.runs.insert(run, cap)
+      if (head) this.head.save(head, now)
+      if (run.executionCount !== null) this.bumpExecutionCount.run(run.executionCount)
+      return stored
+    })
+  }
+
+  listRuns(cellId: CellId): RunSummary[] {
+    return this.runs.list(cellId)
+  }
+
+  getRun(runId: number): RunRecord | null {
+    return this.runs.get(runId)
+  }
+
+  /** See RunHistory.clearOutputs: outputs of all runs of those cells are deleted, stats kept. */
+  clearOutputs(cellIds?: CellId[]): void {
+    this.write(() => this.runs.clearOutputs(cellIds))
+  }
+
+  /** Replaces the kernel head; null = "restart kernel": pristine head and `[n]` counting from 1 again. */
+  saveHead(head: HeadSnapshot | null): void {
+    this.write((now) => {
+      this.head.save(head, now)
+      if (!head) this.resetExecutionCount.run()
+    })
+  }
+
+  loadHead(): HeadSnapshot | null {
+    return this.db.transaction(() => this.head.load())()
+  }
+
+  /**
+   * Copies the notebook to `newPath` through SQLite's online backup (consistent even while edits continue),
+   * into a temporary file that is renamed into place, so `newPath` is never half-written. Replaces an
+   * existing file there (the save dialog has asked), but never the notebook itself.
+   */
+  async saveAs(newPath: string): Promise<StoreResult<void>> {
+    const target = path.resolve(newPath)
+    if (isSameFile(target, this.path)) {
+      return { ok: false, error: `${q(target)} is this notebook itself. Choose another name to save a copy.` }
+    }
+    const dir = path.dirname(target)
+    if (!fs.existsSync(dir)) return { ok: false, error: `The folder ${q(dir)} does not exist. Choose another place.` }
+    const tmp = tempSibling(target, 'saving')
+    try {
+      await this.db.backup(tmp)
+      // The copy inherits the WAL flag from page 1; a notebook at rest is a single rollback-journal file.
+      const copy = new BetterSqlite(tmp)
+      try {
+        copy.pragma('journal_mode = DELETE')
+      } finally {
+        copy.close()
+      }
+      fs.renameSync(tmp, target)
+      return { ok: true, value: undefined }
+    } catch (e) {
+      const code = (e as { code?: string }).code
+      const why =
+        code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'SQLITE_CANTOPEN'
+          ? 'the folder is not writable'
+          : code === 'ENOSPC' || code === 'SQLITE_FULL'
+            ? 'the disk is full'
+            : (e as Error).message
+      return { ok: false, error: `Could not save a copy as ${q(target)}: ${why}. Choose another place, or free some space.` }
+    } finally {
+      removeQuietly(tmp)
+    }
+  }
+
+  /** Drops unreferenced kernel pages and rebuilds the file to give free pages back to the disk. */
+  vacuum(): void {
+    this.assertWritable()
+    this.write(() => this.head.collectGarbage())
+    this.db.exec('VACUUM')
+  }
+
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    unregisterOpenNotebook(this.path, this)
+    if (!this.readOnly) {
+      try {
+        this.db.pragma('wal_checkpoint(TRUNCATE)')
+        this.db.pragma('journal_mode = DELETE')
+      } catch {
+        // Still consistent: the next open replays the WAL. Nothing a user could do about it here.
+      }
+    }
+    this.db.close()
+  }
+
+  /** Runs `fn` in one write transaction; stamps modified_at. Cached state is dropped if it rolls back. */
+  private write<T>(fn: (now: number) => T): T {
+    this.assertWritable()
+    try {
+      return this.db.transaction(() => {
+        const now = Date.now()
+        const result = fn(now)
+        this.touch.run(now)
+        return result
+      })()
+    } catch (e) {
+      this.head.invalidate()
+      throw e
+    }
+  }
+
+  private assertWritable(): void {
+    if (this.closed) throw new Error(`${q(this.path)} is closed`)
+    if (this.readOnly) throw new Error(`${q(this.path)} is read-only: changes cannot be saved. Use Save As… first.`)
+  }
+}
+
+function toSettings(nb: NotebookRow): NotebookSettings {
+  return {
+    limits: {
+      fuel: nb.fuel_limit,
+      memoryBytes: nb.memory_limit_bytes,
+      timeoutMs: nb.timeout_ms,
+      outputBytes: nb.output_limit_bytes
+    },
+    deterministic: nb.deterministic === 1
+  }
+}
+
+function isSameFile(a: string, b: string): boolean {
+  if (a === b) return true
+  try {
+    const sa = fs.statSync(a)
+    const sb = fs.statSync(b)
+    return sa.dev === sb.dev && sa.ino === sb.ino
+  } catch {
+    return false
+  }
+}

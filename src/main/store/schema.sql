@@ -1,0 +1,104 @@
+-- The schema of a .fuelbook file at SCHEMA_VERSION (PRAGMA user_version = 1), for reading and for
+-- `sqlite3 my.fuelbook`. The code applies migrations/m001_initial.ts (+ later ones); a test checks that
+-- this file and the migrated schema stay identical. Header: PRAGMA application_id = 0x4675426B ("FuBk").
+--
+-- Times are milliseconds since the Unix epoch. JSON columns hold the shared types of src/shared/notebook.ts.
+
+-- Applied migrations, oldest first (llm/sqlite-utils style). user_version = count(*).
+CREATE TABLE fuelbook_migrations (
+  name TEXT PRIMARY KEY NOT NULL,
+  applied_at INTEGER NOT NULL
+);
+
+-- Exactly one row: the notebook's metadata and settings (NotebookSettings as columns, so they are queryable).
+CREATE TABLE notebook (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  title TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  modified_at INTEGER NOT NULL,
+  fuel_limit INTEGER NOT NULL,
+  memory_limit_bytes INTEGER NOT NULL,
+  timeout_ms INTEGER NOT NULL,
+  output_limit_bytes INTEGER NOT NULL,
+  deterministic INTEGER NOT NULL CHECK (deterministic IN (0, 1)),
+  -- Next Jupyter-style [n]. Reset to 1 by "restart kernel".
+  next_execution_count INTEGER NOT NULL DEFAULT 1
+);
+
+-- Cells in order: position is dense, 0..count-1.
+CREATE TABLE cells (
+  id TEXT PRIMARY KEY NOT NULL,
+  position INTEGER NOT NULL,
+  type TEXT NOT NULL CHECK (type IN ('code', 'markdown', 'raw')),
+  source TEXT NOT NULL,
+  metadata TEXT NOT NULL DEFAULT '{}', -- JSON object
+  isolated INTEGER NOT NULL DEFAULT 0 CHECK (isolated IN (0, 1))
+);
+CREATE UNIQUE INDEX cells_by_position ON cells (position);
+
+-- Every run of every cell (stats kept for all). Outputs are kept for the newest 20 runs of each cell;
+-- older runs have outputs_state = 'pruned'; "clear outputs" marks them 'cleared'.
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  cell_id TEXT NOT NULL REFERENCES cells (id) ON DELETE CASCADE,
+  execution_count INTEGER,
+  source TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('ok', 'error', 'exit', 'out_of_fuel', 'out_of_memory', 'timeout', 'interrupted', 'crashed')),
+  exit_code INTEGER,
+  message TEXT,
+  isolated INTEGER NOT NULL CHECK (isolated IN (0, 1)),
+  fuel_consumed INTEGER NOT NULL,
+  fuel_budget INTEGER NOT NULL,
+  memory_pages INTEGER NOT NULL,
+  memory_bytes INTEGER NOT NULL,
+  peak_memory_bytes INTEGER NOT NULL,
+  wall_ms REAL NOT NULL,
+  outputs_state TEXT NOT NULL DEFAULT 'kept' CHECK (outputs_state IN ('kept', 'pruned', 'cleared'))
+);
+CREATE INDEX runs_by_cell ON runs (cell_id, id DESC);
+
+-- A run's outputs in order. body is the Output as JSON; MIME values moved to output_blobs are null there.
+CREATE TABLE outputs (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  type TEXT NOT NULL CHECK (type IN ('stream', 'display_data', 'execute_result', 'error', 'truncated')),
+  body TEXT NOT NULL
+);
+CREATE UNIQUE INDEX outputs_by_run ON outputs (run_id, seq);
+
+-- Large binary MIME values (base64 image/png etc. over 4 KiB), decoded: a third smaller, never JSON-parsed.
+CREATE TABLE output_blobs (
+  output_id INTEGER NOT NULL REFERENCES outputs (id) ON DELETE CASCADE,
+  mime TEXT NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (output_id, mime)
+);
+
+-- Kernel memory pages by content hash (hex sha256 of the uncompressed page), compressed by the kernel.
+-- Stored once however many page slots use them; unreferenced pages are deleted when the head moves.
+CREATE TABLE kernel_pages (
+  hash TEXT PRIMARY KEY NOT NULL,
+  data BLOB NOT NULL
+);
+
+-- At most one row: the kernel head snapshot (design §2). No row = pristine kernel.
+CREATE TABLE kernel_head (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  cell_id TEXT REFERENCES cells (id) ON DELETE SET NULL,
+  execution_count INTEGER,
+  runtime_hash TEXT NOT NULL,
+  format INTEGER NOT NULL,
+  page_count INTEGER NOT NULL,
+  state BLOB NOT NULL,
+  saved_at INTEGER NOT NULL
+);
+
+-- The head's page table: only pages that differ from the runtime's pristine snapshot.
+CREATE TABLE kernel_head_pages (
+  page_index INTEGER PRIMARY KEY,
+  hash TEXT NOT NULL REFERENCES kernel_pages (hash)
+);
+CREATE INDEX kernel_head_pages_by_hash ON kernel_head_pages (hash);
