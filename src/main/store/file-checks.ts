@@ -62,7 +62,11 @@ export function newerMessage(file: string, what: string, supported: number): str
 }
 
 export function damagedMessage(file: string, detail: string): string {
-  return `${q(file)} is damaged (SQLite reports: ${detail}). Open a backup copy, or try \`sqlite3 ${shellQuote(file)} .recover\` to rescue what is left.`
+  const lines = detail.split(/\n|; /).filter((l) => l.trim() !== '' && !l.startsWith('*** in database'))
+  let first = lines[0] ?? 'unknown damage'
+  if (first.length > 160) first = `${first.slice(0, 157)}…`
+  const more = lines.length > 1 ? ` and ${lines.length - 1} more problem${lines.length > 2 ? 's' : ''}` : ''
+  return `${q(file)} is damaged (SQLite reports: ${first}${more}). Open a backup copy, or try \`sqlite3 ${shellQuote(file)} .recover\` to rescue what is left.`
 }
 
 export function lockedMessage(file: string): string {

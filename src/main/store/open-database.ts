@@ -89,7 +89,7 @@ function validate(db: Database.Database, file: string, readOnly: boolean): strin
     }
     const check = db.pragma('quick_check') as { quick_check: string }[]
     if (check.length !== 1 || check[0]!.quick_check !== 'ok') {
-      return damagedMessage(file, check.slice(0, 3).map((r) => r.quick_check).join('; '))
+      return damagedMessage(file, check.map((r) => r.quick_check).join('\n'))
     }
     if (readOnly && version < SCHEMA_VERSION) {
       return `${q(file)} uses an older Fuelbook format and is read-only, so it cannot be upgraded. Make it writable, then open it again.`
