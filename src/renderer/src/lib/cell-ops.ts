@@ -1,0 +1,29 @@
+/** Pure helpers for cell edits that Jupyter users expect: merge, split, selection ranges. */
+
+/** Jupyter joins merged cells with a blank line. */
+export function mergeSources(sources: readonly string[]): string {
+  return sources.map((s) => s.replace(/\s+$/, '')).join('\n\n')
+}
+
+/** Split at a cursor offset; whitespace-only halves become empty, surrounding newlines trimmed. */
+export function splitSource(source: string, at: number): [string, string] {
+  const cut = Math.max(0, Math.min(source.length, at))
+  return [source.slice(0, cut).replace(/\s+$/, ''), source.slice(cut).replace(/^\s*\n/, '')]
+}
+
+/** Inclusive index range between the anchor and the cursor. */
+export function selectionRange(anchor: number, cursor: number): [number, number] {
+  return anchor <= cursor ? [anchor, cursor] : [cursor, anchor]
+}
+
+/** Clamp an index to a list of `length` items (0 when empty). */
+export function clampIndex(i: number, length: number): number {
+  return Math.max(0, Math.min(length - 1, i))
+}
+
+/** Where the block [from, to] lands when moved by `delta` (±1), or null at an edge. */
+export function movedBlockStart(from: number, to: number, delta: -1 | 1, length: number): number | null {
+  const start = from + delta
+  if (start < 0 || to + delta >= length) return null
+  return start
+}

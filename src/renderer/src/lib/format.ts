@@ -1,0 +1,117 @@
+/**
+ * Numbers as the stats line shows them: short, fixed-width-ish, with units a reader knows.
+ * Pure functions, unit-tested.
+ */
+import type { RunStatus } from '../../../shared/notebook'
+
+const FUEL_UNITS: [number, string][] = [
+  [1e12, 'T'],
+  [1e9, 'G'],
+  [1e6, 'M'],
+  [1e3, 'k']
+]
+
+/** 950 → "950", 12_345 → "12.3 k", 2_400_000 → "2.4 M", 400_000_000 → "400 M". */
+export function formatFuel(n: number): string {
+  if (!Number.isFinite(n) || n < 0) return '–'
+  for (const [scale, unit] of FUEL_UNITS) {
+    if (n >= scale * 0.9995) return `${trim(n / scale)} ${unit}`
+  }
+  return String(Math.round(n))
+}
+
+/** Three significant digits at most, no trailing ".0". */
+function trim(x: number): string {
+  const digits = x >= 100 ? 0 : x >= 10 ? 1 : 1
+  return String(Number(x.toFixed(digits)))
+}
+
+/** Short counts for sizes in the variables panel: 1000 → "1k", 85_300 → "85k". */
+export function formatCount(n: number): string {
+  if (n < 1000) return String(n)
+  if (n < 1e6) return `${Math.round(n / 1e3)}k`
+  if (n < 1e9) return `${trim(n / 1e6)}M`
+  return `${trim(n / 1e9)}G`
+}
+
+/** Bytes in binary units, as the seed reports memory: "10 MiB", "640 KiB", "1.5 GiB". */
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n) || n < 0) return '–'
+  if (n < 1024) return `${n} B`
+  if (n < 1024 ** 2) return `${Math.round(n / 1024)} KiB`
+  if (n < 1024 ** 3) {
+    const mib = n / 1024 ** 2
+    return `${mib < 10 ? Number(mib.toFixed(1)) : Math.round(mib)} MiB`
+  }
+  return `${Number((n / 1024 ** 3).toFixed(1))} GiB`
+}
+
+/** Wall time: "31 ms", "1.2 s", "2 min 05 s". */
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '–'
+  if (ms < 1000) return `${Math.round(ms)} ms`
+  if (ms < 60_000) return `${Number((ms / 1000).toFixed(ms < 10_000 ? 1 : 0))} s`
+  const s = Math.floor(ms / 1000)
+  return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`
+}
+
+/** Share of the budget as a percentage for the stats line: "0.6%", "100%", "<0.1%". */
+export function formatPercent(part: number, whole: number): string {
+  if (!(whole > 0)) return ''
+  const p = (part / whole) * 100
+  if (p > 0 && p < 0.1) return '<0.1%'
+  return `${Number(p.toFixed(p < 10 ? 1 : 0))}%`
+}
+
+/** 0..1, clamped, for the bar. */
+export function fraction(part: number, whole: number): number {
+  if (!(whole > 0)) return 0
+  return Math.min(1, Math.max(0, part / whole))
+}
+
+/** "just now", "5 min ago", "3 h ago", "yesterday", or a date. */
+export function formatAgo(then: number, now: number = Date.now()): string {
+  const s = Math.max(0, (now - then) / 1000)
+  if (s < 45) return 'just now'
+  if (s < 3600) return `${Math.max(1, Math.round(s / 60))} min ago`
+  if (s < 86_400) return `${Math.round(s / 3600)} h ago`
+  if (s < 2 * 86_400) return 'yesterday'
+  if (s < 7 * 86_400) return `${Math.round(s / 86_400)} days ago`
+  return new Date(then).toISOString().slice(0, 10)
+}
+
+export const WASM_PAGE_BYTES = 65_536
+
+/** "160 pages (10 MiB)". */
+export function formatMemory(pages: number, bytes: number): string {
+  return `${pages.toLocaleString('en-US')} pages (${formatBytes(bytes)})`
+}
+
+interface StatusLook {
+  word: string
+  icon: string
+  tone: 'ok' | 'error' | 'warn' | 'muted'
+}
+
+const STATUS: Record<RunStatus, StatusLook> = {
+  ok: { word: 'ok', icon: '✓', tone: 'ok' },
+  error: { word: 'error', icon: '✕', tone: 'error' },
+  exit: { word: 'exit', icon: '⏏', tone: 'muted' },
+  out_of_fuel: { word: 'out of fuel', icon: '⛽', tone: 'warn' },
+  out_of_memory: { word: 'out of memory', icon: '▣', tone: 'warn' },
+  timeout: { word: 'timeout', icon: '⏱', tone: 'warn' },
+  interrupted: { word: 'interrupted', icon: '■', tone: 'warn' },
+  crashed: { word: 'crashed', icon: '✕', tone: 'error' }
+}
+
+export function statusLook(status: RunStatus): StatusLook {
+  return STATUS[status]
+}
+
+/** The calm one-liner for a killed run. */
+export function killedLine(status: RunStatus, message: string | null, keptFrom: number | null | undefined): string {
+  const what = message ?? STATUS[status].word
+  if (keptFrom === undefined) return `${what} · kernel state rolled back`
+  const from = keptFrom === null ? 'a fresh kernel' : `[${keptFrom}]`
+  return `${what} · kernel state kept from ${from}`
+}

@@ -1,0 +1,84 @@
+/**
+ * The app: start screen or one open notebook. Remembers the open notebook in the URL hash so a page
+ * reload (browser mode) comes back to it.
+ */
+import type { AppInfo, NotebookClient } from '../../../../shared/api'
+import type { NotebookDocument, NotebookSummary } from '../../../../shared/notebook'
+import { NotebookState } from './notebook.svelte'
+
+export class AppState {
+  info = $state.raw<AppInfo | null>(null)
+  recents = $state.raw<NotebookSummary[]>([])
+  notebook = $state.raw<NotebookState | null>(null)
+  error = $state<string | null>(null)
+  loading = $state(false)
+
+  constructor(readonly api: NotebookClient) {}
+
+  async start(): Promise<void> {
+    try {
+      this.info = await this.api.getAppInfo()
+    } catch (e) {
+      this.error = e instanceof Error ? e.message : String(e)
+    }
+    const fromHash = new URLSearchParams(location.hash.slice(1)).get('open')
+    if (fromHash) await this.open(fromHash)
+    else await this.loadRecents()
+  }
+
+  async loadRecents(): Promise<void> {
+    try {
+      this.recents = await this.api.listRecent()
+    } catch (e) {
+      this.error = e instanceof Error ? e.message : String(e)
+    }
+  }
+
+  async create(): Promise<void> {
+    await this.show(() => this.api.createNotebook())
+  }
+
+  async open(path: string): Promise<void> {
+    await this.show(() => this.api.openNotebook(path))
+  }
+
+  async importIpynb(content: string, name: string): Promise<void> {
+    await this.show(() => this.api.importIpynb(content, name))
+  }
+
+  private async show(load: () => Promise<{ ok: true; value: NotebookDocument } | { ok: false; error: string }>): Promise<void> {
+    this.loading = true
+    this.error = null
+    try {
+      const r = await load()
+      if (!r.ok) {
+        this.error = r.error
+        await this.loadRecents()
+        return
+      }
+      this.notebook?.dispose()
+      this.notebook = new NotebookState(this.api, r.value)
+      history.replaceState(null, '', `${location.pathname}${location.search}#open=${encodeURIComponent(r.value.path)}`)
+    } catch (e) {
+      this.error = e instanceof Error ? e.message : String(e)
+    } finally {
+      this.loading = false
+    }
+  }
+
+  async close(): Promise<void> {
+    const nb = this.notebook
+    if (!nb) return
+    await nb.flush()
+    await this.api.closeNotebook(nb.path).catch(() => undefined)
+    nb.dispose()
+    this.notebook = null
+    history.replaceState(null, '', `${location.pathname}${location.search}`)
+    await this.loadRecents()
+  }
+
+  /** After Save as, the URL follows the new path. */
+  remember(path: string): void {
+    history.replaceState(null, '', `${location.pathname}${location.search}#open=${encodeURIComponent(path)}`)
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * One cell as the view sees it: the editor's text (local truth, saved through a debounce), the last
+ * finished run, the outputs being shown (live while running) and the live progress numbers.
+ * Fields are fine-grained runes so a streaming cell re-renders alone.
+ */
+import type { Cell, CellId, CellType, Output, RunRecord } from '../../../../shared/notebook'
+import { appendOutputs, toViewOutputs, type ViewOutput } from '../outputs/merge'
+
+export type CellPhase = 'idle' | 'queued' | 'running'
+
+interface JupyterMeta {
+  source_hidden?: boolean
+  outputs_hidden?: boolean
+}
+
+export class CellState {
+  readonly id: CellId
+  type = $state<CellType>('code')
+  source = $state('')
+  isolated = $state(false)
+  metadata = $state.raw<Record<string, unknown>>({})
+  run = $state.raw<RunRecord | null>(null)
+  outputs = $state.raw<ViewOutput[]>([])
+  phase = $state<CellPhase>('idle')
+  liveFuel = $state(0)
+  liveElapsedMs = $state(0)
+  /** For a killed run: the `[k]` the kernel state was kept from (null = fresh kernel), if known. */
+  keptFrom = $state<number | null | undefined>(undefined)
+  /** Markdown cells: editing the source instead of showing it rendered. */
+  editingMarkdown = $state(false)
+  /** The editor exists (created lazily on first selection). */
+  editorWanted = $state(false)
+  /** Cursor offset in the source, kept by the editor for split. */
+  cursor = 0
+  startedAt = 0
+  /** Source version counter: bumped on external changes so the editor re-syncs. */
+  externalVersion = $state(0)
+
+  constructor(cell: Cell, run: RunRecord | null) {
+    this.id = cell.id
+    this.assign(cell)
+    this.run = run
+    this.outputs = run ? toViewOutputs(run.outputs) : []
+  }
+
+  assign(cell: Cell): void {
+    this.type = cell.type
+    this.source = cell.source
+    this.isolated = cell.isolated
+    this.metadata = cell.metadata
+  }
+
+  get executionLabel(): string {
+    if (this.phase === 'running') return '*'
+    if (this.phase === 'queued') return ' '
+    const n = this.run?.executionCount
+    return n === null || n === undefined ? (this.run ? '–' : ' ') : String(n)
+  }
+
+  private get jupyter(): JupyterMeta {
+    const j = this.metadata['jupyter']
+    return j && typeof j === 'object' ? (j as JupyterMeta) : {}
+  }
+  get inputHidden(): boolean {
+    return this.jupyter.source_hidden === true
+  }
+  get outputHidden(): boolean {
+    return this.jupyter.outputs_hidden === true
+  }
+  withJupyterFlag(flag: keyof JupyterMeta, value: boolean): Record<string, unknown> {
+    return { ...this.metadata, jupyter: { ...this.jupyter, [flag]: value } }
+  }
+
+  started(at: number): void {
+    this.phase = 'running'
+    this.startedAt = at
+    this.liveFuel = 0
+    this.liveElapsedMs = 0
+    this.outputs = []
+    this.keptFrom = undefined
+  }
+
+  appendLive(outputs: Output[]): void {
+    this.outputs = appendOutputs(this.outputs, outputs)
+  }
+
+  finished(run: RunRecord, keptFrom: number | null | undefined): void {
+    this.phase = 'idle'
+    this.run = run
+    this.outputs = toViewOutputs(run.outputs)
+    this.keptFrom = keptFrom
+  }
+
+  clearOutputs(): void {
+    this.outputs = []
+    this.run = null
+  }
+}

@@ -1,0 +1,469 @@
+/**
+ * One open notebook: cells, selection and mode, the kernel line, save state, and the event feed
+ * from the service. Components read fields and call methods; they never talk to the API directly.
+ */
+import type { Completion, NotebookClient, NotebookEvent, Result, RunSummary, Variable } from '../../../../shared/api'
+import {
+  isKilledStatus,
+  type Cell,
+  type CellId,
+  type CellType,
+  type KernelInfo,
+  type NotebookDocument,
+  type NotebookSettings,
+  type Output,
+  type RunRecord
+} from '../../../../shared/notebook'
+import type { Mode } from '../actions'
+import { clampIndex, mergeSources, selectionRange, splitSource } from '../cell-ops'
+import { CellState } from './cell.svelte'
+
+const EDIT_DEBOUNCE_MS = 300
+
+export type SaveState = 'saved' | 'unsaved' | 'saving' | 'error'
+
+interface ClipCell {
+  type: CellType
+  source: string
+  metadata: Record<string, unknown>
+}
+
+/** Shared across notebooks, as in Jupyter. */
+let clipboard: ClipCell[] = []
+
+export class NotebookState {
+  path = $state('')
+  title = $state('')
+  untitled = $state(false)
+  readOnly = $state(false)
+  settings = $state.raw<NotebookSettings>({
+    limits: { fuel: 0, memoryBytes: 0, timeoutMs: 0, outputBytes: 0 },
+    deterministic: false
+  })
+  kernel = $state.raw<KernelInfo>({
+    headCellId: null,
+    headExecutionCount: null,
+    nextExecutionCount: 1,
+    memoryBytes: 0,
+    sessionFuel: 0,
+    notice: null
+  })
+  cells = $state.raw<CellState[]>([])
+  /** The cursor cell and the other end of a Shift+J/K selection. */
+  cursor = $state(0)
+  anchor = $state(0)
+  mode = $state<Mode>('command')
+  /** Bumped to ask the selected cell to take focus again (after mode changes). */
+  focusTick = $state(0)
+  saveState = $state<SaveState>('saved')
+  message = $state<string | null>(null)
+  notices = $state.raw<string[]>([])
+  variables = $state.raw<Variable[]>([])
+  variablesError = $state<string | null>(null)
+
+  readonly selection = $derived(selectionRange(this.anchor, this.cursor))
+  readonly selectedCell = $derived(this.cells[this.cursor] ?? null)
+  readonly busy = $derived(this.cells.some((c) => c.phase !== 'idle'))
+
+  private readonly timers = new Map<CellId, ReturnType<typeof setTimeout>>()
+  private readonly inFlight = new Set<Promise<unknown>>()
+  private readonly pendingOutputs = new Map<CellId, Output[]>()
+  private frame = 0
+  private readonly deleted: { cell: ClipCell; index: number }[] = []
+  private readonly unsubscribe: () => void
+
+  constructor(
+    private readonly api: NotebookClient,
+    doc: NotebookDocument
+  ) {
+    this.load(doc)
+    this.unsubscribe = api.onEvent((e) => this.onEvent(e))
+    if (doc.kernel.headCellId !== null) void this.refreshVariables()
+  }
+
+  dispose(): void {
+    this.unsubscribe()
+    cancelAnimationFrame(this.frame)
+  }
+
+  private load(doc: NotebookDocument): void {
+    this.path = doc.path
+    this.title = doc.title
+    this.untitled = doc.untitled
+    this.readOnly = doc.readOnly
+    this.settings = doc.settings
+    this.kernel = doc.kernel
+    this.notices = doc.notices
+    this.cells = doc.cells.map((c) => new CellState(c, doc.lastRuns[c.id] ?? null))
+  }
+
+  get fileName(): string {
+    return this.path.split(/[\\/]/).pop() ?? this.path
+  }
+
+  indexOf(id: CellId): number {
+    return this.cells.findIndex((c) => c.id === id)
+  }
+
+  cell(id: CellId): CellState | undefined {
+    return this.cells.find((c) => c.id === id)
+  }
+
+  // ── selection and mode ────────────────────────────────────────────────────────────────────────
+
+  select(index: number, extend = false): void {
+    this.cursor = clampIndex(index, this.cells.length)
+    if (!extend) this.anchor = this.cursor
+    this.focusTick++
+  }
+
+  setMode(mode: Mode): void {
+    const cell = this.selectedCell
+    if (mode === 'edit' && cell) {
+      cell.editorWanted = true
+      if (cell.type === 'markdown') cell.editingMarkdown = true
+    }
+    this.mode = mode
+    this.focusTick++
+  }
+
+  selectedCells(): CellState[] {
+    const [from, to] = this.selection
+    return this.cells.slice(from, to + 1)
+  }
+
+  // ── edits ─────────────────────────────────────────────────────────────────────────────────────
+
+  /** The editor calls this on every change; the service hears about it after a pause. */
+  edit(cell: CellState, source: string): void {
+    cell.source = source
+    this.saveState = 'unsaved'
+    clearTimeout(this.timers.get(cell.id))
+    this.timers.set(
+      cell.id,
+      setTimeout(() => void this.flushCell(cell), EDIT_DEBOUNCE_MS)
+    )
+  }
+
+  private async flushCell(cell: CellState): Promise<void> {
+    const timer = this.timers.get(cell.id)
+    if (timer === undefined) return
+    clearTimeout(timer)
+    this.timers.delete(cell.id)
+    await this.track(this.api.updateCell(this.path, cell.id, { source: cell.source }))
+  }
+
+  /** Sends every pending edit now; resolves when the service has them. */
+  async flush(): Promise<boolean> {
+    await Promise.all([...this.timers.keys()].map((id) => this.cell(id)).map((c) => c && this.flushCell(c)))
+    await Promise.all([...this.inFlight])
+    return this.saveState !== 'error'
+  }
+
+  /** Every API call that changes the file goes through here, so the header shows saving/saved. */
+  private async track<T>(call: Promise<{ ok: true; value: T } | { ok: false; error: string }>): Promise<T | null> {
+    this.saveState = 'saving'
+    const p = call.catch((e: unknown) => ({ ok: false as const, error: e instanceof Error ? e.message : String(e) }))
+    this.inFlight.add(p)
+    const result = await p
+    this.inFlight.delete(p)
+    if (!result.ok) {
+      this.saveState = 'error'
+      this.message = result.error
+      return null
+    }
+    if (this.inFlight.size === 0 && this.timers.size === 0 && this.saveState === 'saving') this.saveState = 'saved'
+    return result.value
+  }
+
+  async patch(cell: CellState, patch: { type?: CellType; isolated?: boolean; metadata?: Record<string, unknown> }): Promise<void> {
+    const updated = await this.track(this.api.updateCell(this.path, cell.id, patch))
+    if (updated) {
+      cell.type = updated.type
+      cell.isolated = updated.isolated
+      cell.metadata = updated.metadata
+    }
+  }
+
+  async setType(type: CellType): Promise<void> {
+    for (const cell of this.selectedCells()) {
+      if (cell.type === type) continue
+      await this.patch(cell, { type })
+      cell.editingMarkdown = false
+    }
+  }
+
+  async insert(index: number, cell: ClipCell = { type: 'code', source: '', metadata: {} }): Promise<CellState | null> {
+    const created = await this.track(this.api.insertCell(this.path, { index, ...cell }))
+    if (!created) return null
+    const state = new CellState(created, null)
+    const next = this.cells.slice()
+    next.splice(index, 0, state)
+    this.cells = next
+    return state
+  }
+
+  async deleteSelected(): Promise<void> {
+    const doomed = this.selectedCells()
+    const [from] = this.selection
+    for (const cell of doomed.slice().reverse()) {
+      const gone = await this.track(this.api.deleteCell(this.path, cell.id))
+      if (!gone) break
+      this.deleted.push({ cell: clip(gone.cell), index: gone.index })
+      this.cells = this.cells.filter((c) => c.id !== cell.id)
+    }
+    if (this.cells.length === 0) await this.insert(0)
+    this.select(Math.min(from, this.cells.length - 1))
+  }
+
+  async undoDelete(): Promise<void> {
+    const last = this.deleted.pop()
+    if (!last) return
+    const restored = await this.insert(Math.min(last.index, this.cells.length), last.cell)
+    if (restored) this.select(this.indexOf(restored.id))
+  }
+
+  async move(delta: -1 | 1): Promise<void> {
+    const [from, to] = this.selection
+    const start = from + delta
+    if (start < 0 || to + delta >= this.cells.length) return
+    const block = this.cells.slice(from, to + 1)
+    const order = delta < 0 ? block : block.slice().reverse()
+    for (const cell of order) {
+      const target = this.indexOf(cell.id) + delta
+      await this.track(this.api.moveCell(this.path, cell.id, target))
+      const next = this.cells.slice()
+      next.splice(this.indexOf(cell.id), 1)
+      next.splice(target, 0, cell)
+      this.cells = next
+    }
+    this.anchor += delta
+    this.cursor += delta
+    this.focusTick++
+  }
+
+  /** Drag and drop: one cell to a new index. */
+  async moveTo(id: CellId, toIndex: number): Promise<void> {
+    const cell = this.cell(id)
+    if (!cell) return
+    const target = clampIndex(toIndex, this.cells.length)
+    const ok = await this.track(this.api.moveCell(this.path, id, target))
+    if (ok === null) return
+    const next = this.cells.filter((c) => c.id !== id)
+    next.splice(target, 0, cell)
+    this.cells = next
+    this.select(target)
+  }
+
+  copy(): void {
+    clipboard = this.selectedCells().map(clip)
+  }
+
+  async cut(): Promise<void> {
+    this.copy()
+    await this.deleteSelected()
+  }
+
+  async paste(where: 'above' | 'below'): Promise<void> {
+    let at = where === 'above' ? this.selection[0] : this.selection[1] + 1
+    const first = at
+    for (const c of clipboard) {
+      if (await this.insert(at, c)) at++
+    }
+    if (at > first) {
+      this.anchor = first
+      this.cursor = at - 1
+      this.focusTick++
+    }
+  }
+
+  async merge(): Promise<void> {
+    let [from, to] = this.selection
+    if (from === to) to = Math.min(from + 1, this.cells.length - 1)
+    if (from === to) return
+    const group = this.cells.slice(from, to + 1)
+    const first = group[0]!
+    await this.flush()
+    this.edit(first, mergeSources(group.map((c) => c.source)))
+    first.externalVersion++
+    this.anchor = from + 1
+    this.cursor = to
+    await this.deleteSelected()
+    this.select(from)
+  }
+
+  async split(): Promise<void> {
+    const cell = this.selectedCell
+    if (!cell) return
+    const [before, after] = splitSource(cell.source, cell.cursor)
+    this.edit(cell, before)
+    cell.externalVersion++
+    const created = await this.insert(this.cursor + 1, { type: cell.type, source: after, metadata: {} })
+    if (created) {
+      this.select(this.cursor + 1)
+      this.setMode('edit')
+    }
+  }
+
+  async toggleFlag(flag: 'source_hidden' | 'outputs_hidden'): Promise<void> {
+    for (const cell of this.selectedCells()) {
+      const now = flag === 'source_hidden' ? cell.inputHidden : cell.outputHidden
+      await this.patch(cell, { metadata: cell.withJupyterFlag(flag, !now) })
+    }
+  }
+
+  async toggleIsolated(cell: CellState | null = this.selectedCell): Promise<void> {
+    if (cell) await this.patch(cell, { isolated: !cell.isolated })
+  }
+
+  async setSettings(settings: NotebookSettings): Promise<boolean> {
+    const saved = await this.track(this.api.setSettings(this.path, settings))
+    if (saved) this.settings = saved
+    return saved !== null
+  }
+
+  async rename(title: string): Promise<void> {
+    if ((await this.track(this.api.setTitle(this.path, title))) !== null) this.title = title
+  }
+
+  async saveAs(newPath: string): Promise<boolean> {
+    await this.flush()
+    const doc = await this.track(this.api.saveNotebookAs(this.path, newPath))
+    if (!doc) return false
+    this.path = doc.path
+    this.title = doc.title
+    this.untitled = doc.untitled
+    return true
+  }
+
+  // ── running ───────────────────────────────────────────────────────────────────────────────────
+
+  async runCells(cells: CellState[]): Promise<void> {
+    for (const c of cells) if (c.type === 'markdown') c.editingMarkdown = false
+    const code = cells.filter((c) => c.type === 'code')
+    if (code.length === 0) return
+    await this.flush()
+    for (const c of code) if (c.phase === 'idle') c.phase = 'queued'
+    const result = await this.api.runCells(
+      this.path,
+      code.map((c) => c.id)
+    )
+    if (!result.ok) {
+      for (const c of code) if (c.phase === 'queued') c.phase = 'idle'
+      this.message = result.error
+    }
+  }
+
+  async interrupt(): Promise<void> {
+    const r = await this.api.interrupt(this.path)
+    if (!r.ok) this.message = r.error
+  }
+
+  async restart(): Promise<boolean> {
+    const r = await this.api.restartKernel(this.path)
+    if (!r.ok) {
+      this.message = r.error
+      return false
+    }
+    this.kernel = r.value
+    this.variables = []
+    return true
+  }
+
+  async clearOutputs(cells: CellState[] | null): Promise<void> {
+    const r = await this.api.clearOutputs(this.path, cells?.map((c) => c.id))
+    if (!r.ok) {
+      this.message = r.error
+      return
+    }
+    for (const c of cells ?? this.cells) c.clearOutputs()
+  }
+
+  async refreshVariables(): Promise<void> {
+    const r = await this.api.variables(this.path).catch((e: unknown) => ({ ok: false as const, error: String(e) }))
+    if (r.ok) {
+      this.variables = r.value
+      this.variablesError = null
+    } else this.variablesError = r.error
+  }
+
+  async listRuns(cellId: CellId): Promise<Result<RunSummary[]>> {
+    return this.api.listRuns(this.path, cellId).catch((e: unknown) => ({ ok: false as const, error: String(e) }))
+  }
+
+  async getRun(runId: number): Promise<Result<RunRecord>> {
+    return this.api.getRun(this.path, runId).catch((e: unknown) => ({ ok: false as const, error: String(e) }))
+  }
+
+  /** Kernel completion for the editor; null when the kernel has nothing (or failed). */
+  async complete(code: string, cursor: number): Promise<Completion | null> {
+    const r = await this.api.complete(this.path, code, cursor).catch(() => null)
+    return r && r.ok ? r.value : null
+  }
+
+  // ── events from the service ───────────────────────────────────────────────────────────────────
+
+  onEvent(e: NotebookEvent): void {
+    if (e.path !== this.path) return
+    switch (e.type) {
+      case 'runQueued':
+        for (const id of e.cellIds) {
+          const c = this.cell(id)
+          if (c && c.phase === 'idle') c.phase = 'queued'
+        }
+        break
+      case 'runStarted':
+        this.cell(e.cellId)?.started(e.startedAt)
+        break
+      case 'runOutput': {
+        const list = this.pendingOutputs.get(e.cellId)
+        if (list) list.push(...e.outputs)
+        else this.pendingOutputs.set(e.cellId, e.outputs.slice())
+        this.scheduleFlush()
+        break
+      }
+      case 'runProgress': {
+        const c = this.cell(e.cellId)
+        if (c) {
+          c.liveFuel = e.fuelConsumed
+          c.liveElapsedMs = e.elapsedMs
+        }
+        break
+      }
+      case 'runFinished': {
+        this.pendingOutputs.delete(e.run.cellId)
+        const keptFrom = isKilledStatus(e.run.status) ? e.kernel.headExecutionCount : undefined
+        this.cell(e.run.cellId)?.finished(e.run, keptFrom)
+        this.kernel = e.kernel
+        if (!this.busy) void this.refreshVariables()
+        break
+      }
+      case 'runCancelled':
+        for (const id of e.cellIds) {
+          const c = this.cell(id)
+          if (c) c.phase = 'idle'
+        }
+        break
+      case 'kernelChanged':
+        this.kernel = e.kernel
+        if (!this.busy) void this.refreshVariables()
+        break
+      case 'notebookChanged':
+        break
+    }
+  }
+
+  /** Output chunks are applied once per animation frame, however fast they arrive. */
+  private scheduleFlush(): void {
+    if (this.frame) return
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0
+      for (const [id, outputs] of this.pendingOutputs) this.cell(id)?.appendLive(outputs)
+      this.pendingOutputs.clear()
+    })
+  }
+}
+
+function clip(c: Pick<Cell, 'type' | 'source' | 'metadata'>): ClipCell {
+  return { type: c.type, source: c.source, metadata: c.metadata }
+}
