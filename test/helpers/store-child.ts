@@ -33,15 +33,19 @@ if (mode === 'hold') {
   }
   let n = store.load().head.nextExecutionCount
   for (let i = 0; ; i++) {
+    // Runs only go to "keep" cells and only "tmp" cells are deleted, so no committed run is ever deleted.
     const cells = store.listCells()
+    const keep = cells.filter((c) => !c.id.startsWith('tmp'))
+    const tmp = cells.filter((c) => c.id.startsWith('tmp'))
     const op = random(10)
-    const target = cells[random(cells.length)]
-    if (cells.length < 3 || op === 0) {
-      store.insertCell(codeCell(`c${seed.toString(36)}${i}`), random(cells.length + 1))
-    } else if (op === 1 && cells.length > 6) {
-      store.deleteCell(target!.id)
+    const target = keep[random(keep.length)]
+    if (keep.length < 3 || op === 0) {
+      const id = `${random(2) === 0 ? 'tmp' : 'keep'}-${seed.toString(36)}-${i}`
+      store.insertCell(codeCell(id), random(cells.length + 1))
+    } else if (op === 1 && tmp.length > 0) {
+      store.deleteCell(tmp[random(tmp.length)]!.id)
     } else if (op === 2) {
-      store.moveCell(target!.id, random(cells.length))
+      store.moveCell(cells[random(cells.length)]!.id, random(cells.length))
     } else if (op === 3) {
       store.updateCell(target!.id, { source: `y = ${i}\n`.repeat(random(50) + 1) })
     } else {

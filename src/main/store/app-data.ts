@@ -53,7 +53,7 @@ export class AppData {
   /** Next free "Untitled.fuelbook", "Untitled 2.fuelbook"… in the notebooks folder (created if needed). */
   newUntitledPath(baseName = 'Untitled'): string {
     fs.mkdirSync(this.notebooksDir, { recursive: true })
-    const base = baseName.replace(/[\\/:*?"<>|\p{Cc}]+/gu, ' ').trim() || 'Untitled'
+    const base = baseName.replace(/[\\/:*?"<>|\p{Cc}]+/gu, ' ').replace(/\s+/g, ' ').trim() || 'Untitled'
     for (let n = 1; ; n++) {
       const candidate = path.join(this.notebooksDir, `${n === 1 ? base : `${base} ${n}`}.fuelbook`)
       if (!fs.existsSync(candidate)) return candidate
