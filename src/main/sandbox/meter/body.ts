@@ -1,0 +1,508 @@
+/**
+ * Fuel instrumentation of one function body: the hot mechanism of the meter.
+ *
+ * Mirrors wasmtime's `fuel_*` family (bytecodealliance/wasmtime `crates/cranelift/src/func_environ.rs`,
+ * commit 006c9d775adc178765b8d24c00dbddf9a6aeac85), translated from Cranelift IR to a wasm rewrite:
+ *
+ * - The remaining fuel lives in a wasm value, never in memory, inside a function (wasmtime: the
+ *   `fuel_var` Cranelift variable). We go one step further than wasmtime's load/store around
+ *   every call: fuel is *threaded* through calls as an extra last i64 parameter and an extra last
+ *   i64 result of every defined function ("fuel ABI"), so a call costs two register moves
+ *   instead of a store and a load on each side. The exported global is touched only at the
+ *   module's edges (export wrappers, imported calls, `unreachable`, the out-of-fuel path).
+ * - Costs accumulate at instrumentation time in `pending` (wasmtime: `fuel_consumed`) and are
+ *   subtracted from the fuel value only where a straight-line run ends: before `if`, `br*`,
+ *   `call*`, `return`, `unreachable`, `loop`, `else`, and before the `end` of a construct that
+ *   is a join point (a block some branch targets, an `if`). Unlike wasmtime we do not flush at
+ *   the `end` of a block nothing branches to, nor at a loop's `end`: control there only falls
+ *   through, so the run simply continues (fewer subtractions, same totals).
+ * - Checks happen at function entry (after the entry cost, wasmtime's `fuel_consumed: 1` start)
+ *   and at every loop header, exactly where wasmtime's `fuel_function_entry` and
+ *   `translate_loop_header` put them. Because charges are made *after* the operators they pay
+ *   for, a check sees exactly the operators executed before it, as in wasmtime.
+ * - Trap rule (wasmtime `fuel_check`: `consumed >= 0` with consumed = -remaining): a check traps
+ *   when remaining ≤ 0. The out-of-fuel path stores the remaining fuel to the exported global,
+ *   sets the exported out-of-fuel flag to 1 and executes `unreachable` (see module.ts).
+ * - Unreachable code (after `br`, `br_table`, `return`, `unreachable`) is never charged, as in
+ *   wasmtime's `if !reachable { return }`, but calls and returns in it are still rewritten to
+ *   the fuel ABI so the body keeps validating.
+ */
+import { ByteReader, ByteWriter, MeterError } from './bytes'
+import { COST, IMMEDIATE, Imm, OP, describeUnknownOpcode } from './opcodes'
+
+export interface BodyContext {
+  /** Functions below this index are imports (host functions, original ABI). */
+  readonly importedFunctions: number
+  /** Total function count before instrumentation (for index validation). */
+  readonly totalFunctions: number
+  /** Index of the exported i64 global holding the remaining fuel. */
+  readonly fuelGlobal: number
+  /** Index of the (i64) -> [] function that records the balance, raises the flag and traps. */
+  readonly outOfFuelFunc: number
+  /** wasmtime charges 1 for entering every wasm function (`fuel_consumed: 1` at the start). */
+  readonly entryCost: number
+  /** Type index used for `call_indirect` of original type `t` (its fuel-ABI twin). */
+  threadedType(t: number): number
+  readonly stats: { chargePoints: number; checks: number }
+}
+
+export interface FunctionShape {
+  /** Number of parameters of the original type: the fuel parameter takes this local index. */
+  readonly paramCount: number
+  /** Encoded block type of the original results, for the block wrapping the body. */
+  readonly resultBlockType: Uint8Array
+}
+
+const enum Frame {
+  Block,
+  Loop,
+  If,
+  Else,
+}
+
+// Frame stack, reused across bodies (the meter is synchronous and single-threaded).
+let frameKind: Uint8Array = new Uint8Array(256)
+let frameTargeted: Uint8Array = new Uint8Array(256)
+let frameStartReachable: Uint8Array = new Uint8Array(256)
+let frameThenReachable: Uint8Array = new Uint8Array(256)
+
+function growFrames(): void {
+  const grow = (a: Uint8Array): Uint8Array => {
+    const n = new Uint8Array(a.length * 2)
+    n.set(a)
+    return n
+  }
+  frameKind = grow(frameKind)
+  frameTargeted = grow(frameTargeted)
+  frameStartReachable = grow(frameStartReachable)
+  frameThenReachable = grow(frameThenReachable)
+}
+
+const VALTYPES = new Set([0x7f, 0x7e, 0x7d, 0x7c, 0x70, 0x6f])
+
+function skipBlockType(r: ByteReader): void {
+  const b = r.bytes[r.pos]
+  if (b === 0x40 || (b !== undefined && VALTYPES.has(b))) {
+    r.pos++
+    return
+  }
+  if (r.sleb(33) < 0) throw new MeterError(`unsupported block type at byte ${r.pos}`)
+}
+
+/** Skips the immediates of a non-control operator. */
+function skipImmediates(r: ByteReader, op: number, opStart: number): void {
+  switch (IMMEDIATE[op] as Imm) {
+    case Imm.None:
+      return
+    case Imm.Global:
+    case Imm.Table:
+    case Imm.MemIdx:
+    case Imm.Func:
+      r.u32()
+      return
+    case Imm.MemArg: {
+      const align = r.u32()
+      if (align & 0x40) r.u32() // multi-memory: a memory index follows the alignment
+      r.u32()
+      return
+    }
+    case Imm.I32:
+      r.sleb(32)
+      return
+    case Imm.I64:
+      r.skipS64()
+      return
+    case Imm.F32:
+      r.skip(4)
+      return
+    case Imm.F64:
+      r.skip(8)
+      return
+    case Imm.SelectT: {
+      const n = r.u32()
+      for (let i = 0; i < n; i++) {
+        if (!VALTYPES.has(r.u8())) throw new MeterError(`unsupported value type in typed select at byte ${opStart}`)
+      }
+      return
+    }
+    case Imm.RefNull:
+      if (r.u8() !== 0x70 && r.bytes[r.pos - 1] !== 0x6f) {
+        throw new MeterError(`unsupported heap type in ref.null at byte ${opStart}`)
+      }
+      return
+    case Imm.Prefix: {
+      const sub = r.u32()
+      if (sub <= 7) return // saturating truncations
+      if (sub === 8 || sub === 10 || sub === 12 || sub === 14) {
+        r.u32() // memory.init, memory.copy, table.init, table.copy: two indices
+        r.u32()
+        return
+      }
+      if (sub <= 17) {
+        r.u32() // data.drop, memory.fill, elem.drop, table.grow/size/fill: one index
+        return
+      }
+      throw new MeterError(`unsupported operator 0xFC ${sub} at byte ${opStart}`)
+    }
+    default:
+      throw new MeterError(`unsupported operator ${describeUnknownOpcode(op)} at byte ${opStart}`)
+  }
+}
+
+/**
+ * Rewrites function bodies (`src[start, end)`: locals then code) to the fuel ABI, appending each
+ * new body, size-prefixed, to `out`. One instance per module. State lives in fields and each
+ * operator family has its own small method, so V8 optimises the hot loop quickly and rare
+ * operators do not deoptimise it.
+ */
+export class FuelBodyRewriter {
+  private readonly code = new ByteWriter(1 << 16)
+  private readonly head = new ByteWriter(256)
+  private r = new ByteReader(new Uint8Array(0))
+  private src: Uint8Array = new Uint8Array(0)
+  /** Local index of the fuel parameter; original locals at or above it shift by one. */
+  private F = 0
+  /** Local index of the i32 scratch used by call_indirect (declared only if used). */
+  private TMP = 0
+  private usedTmp = false
+  private copyStart = 0
+  private depth = 0
+  /** Cost of operators executed since the last charge (wasmtime: `fuel_consumed`). */
+  private pending = 0
+  /** Whether the current position can execute (wasmtime: `reachable`). */
+  private reachable = true
+
+  constructor(
+    private readonly ctx: BodyContext,
+    private readonly out: ByteWriter
+  ) {}
+
+  rewrite(src: Uint8Array, start: number, end: number, fn: FunctionShape): void {
+    const r = new ByteReader(src, start, end)
+    this.r = r
+    this.src = src
+    const declCount = r.u32()
+    const declStart = r.pos
+    let declared = 0
+    for (let i = 0; i < declCount; i++) {
+      declared += r.u32()
+      r.u8()
+    }
+    const declEnd = r.pos
+    const F = fn.paramCount
+    this.F = F
+    this.TMP = F + 1 + declared
+    if (this.TMP + 1 > 50_000) throw new MeterError('function has too many locals to add the fuel local (engine limit 50,000)')
+    this.usedTmp = false
+    const w = this.code
+    w.len = 0
+
+    // Prologue: a block standing in for the function label, so `br`s to the function's own label
+    // land before our epilogue (which appends the fuel result) instead of leaving without it.
+    w.byte(OP.block)
+    w.bytes(fn.resultBlockType)
+    this.pending = this.ctx.entryCost
+    this.check(this.pending) // fuel_function_entry: the entry cost is included in the check
+
+    this.depth = 1
+    frameKind[0] = Frame.Block
+    frameTargeted[0] = 0
+    frameStartReachable[0] = 1
+    this.reachable = true
+    this.copyStart = r.pos
+
+    for (;;) {
+      const opStart = r.pos
+      if (opStart >= end) throw new MeterError(`function body ends without its final 'end' at byte ${opStart}`)
+      const op = src[r.pos++]!
+      if (op > 0x1a && IMMEDIATE[op] === Imm.None) {
+        // Fast path: numeric operators without immediates (the bulk of straight-line code).
+        if (this.reachable) this.pending++
+        continue
+      }
+      // Literal case values: V8 turns a dense literal switch into a jump table.
+      switch (op) {
+        case 0x20: // local.get
+        case 0x21: // local.set
+        case 0x22: // local.tee
+          this.local(op, opStart)
+          break
+        case 0x02: // block
+        case 0x03: // loop
+        case 0x04: // if
+          this.open(op, opStart)
+          break
+        case 0x0b: // end
+          if (this.close(opStart)) {
+            if (r.pos !== end) throw new MeterError(`code after the function's final 'end' at byte ${r.pos}`)
+            this.writeBody(declCount, declStart, declEnd)
+            return
+          }
+          break
+        case 0x0c: // br
+        case 0x0d: // br_if
+          this.branch(op, opStart)
+          break
+        case 0x10: // call
+          this.call(opStart)
+          break
+        case 0x05: // else
+        case 0x0e: // br_table
+        case 0x0f: // return
+        case 0x00: // unreachable
+        case 0x11: // call_indirect
+        case 0xd2: // ref.func
+          this.rare(op, opStart)
+          break
+        default:
+          skipImmediates(r, op, opStart)
+          if (this.reachable) this.pending += COST[op]!
+      }
+    }
+  }
+
+  // --- emitters (wasmtime: fuel_increment_var, fuel_check, and the fuel-ABI argument) ---
+
+  private pushFuelMinus(p: number): void {
+    const w = this.code
+    w.byte(OP.localGet)
+    w.u32(this.F)
+    if (p > 0) {
+      w.byte(OP.i64Const)
+      w.sleb(p)
+      w.byte(OP.i64Sub)
+    }
+  }
+
+  private charge(p: number): void {
+    if (p === 0) return
+    this.pushFuelMinus(p)
+    this.code.byte(OP.localSet)
+    this.code.u32(this.F)
+    this.ctx.stats.chargePoints++
+  }
+
+  /** Trap iff (fuel - p) <= 0, i.e. fuel < p + 1, without committing p yet. */
+  private check(p: number): void {
+    const w = this.code
+    w.byte(OP.localGet)
+    w.u32(this.F)
+    w.byte(OP.i64Const)
+    w.sleb(p + 1)
+    w.byte(OP.i64LtS)
+    w.byte(OP.if)
+    w.byte(0x40)
+    this.pushFuelMinus(p)
+    w.byte(OP.call)
+    w.u32(this.ctx.outOfFuelFunc)
+    w.byte(OP.end)
+    this.ctx.stats.checks++
+  }
+
+  /** Copies the untouched source bytes up to `pos`. */
+  private flushTo(pos: number): void {
+    if (pos > this.copyStart) this.code.bytes(this.src, this.copyStart, pos)
+    this.copyStart = pos
+  }
+
+  /** Charges the pending cost plus `extra` (the terminating operator's own cost) before `opStart`. */
+  private settle(opStart: number, extra: number): void {
+    this.flushTo(opStart)
+    this.charge(this.pending + extra)
+    this.pending = 0
+  }
+
+  private target(label: number, opStart: number): void {
+    if (label >= this.depth) throw new MeterError(`branch depth ${label} out of range at byte ${opStart}`)
+    frameTargeted[this.depth - 1 - label] = 1
+  }
+
+  // --- operator families ---
+
+  private local(op: number, opStart: number): void {
+    const index = this.r.u32()
+    if (this.reachable) this.pending++
+    if (index >= this.F) {
+      this.flushTo(opStart)
+      this.code.byte(op)
+      this.code.u32(index + 1)
+      this.copyStart = this.r.pos
+    }
+  }
+
+  private open(op: number, opStart: number): void {
+    skipBlockType(this.r)
+    const depth = this.depth
+    if (depth === frameKind.length) growFrames()
+    if (op === OP.loop) {
+      if (this.reachable) {
+        this.settle(opStart, 0) // code before the loop is counted once, not per iteration
+        this.flushTo(this.r.pos)
+        this.check(0) // translate_loop_header
+      }
+    } else if (op === OP.if && this.reachable) {
+      this.settle(opStart, 1) // the edge taken is only known at run time
+    }
+    frameKind[depth] = op === OP.block ? Frame.Block : op === OP.loop ? Frame.Loop : Frame.If
+    frameTargeted[depth] = 0
+    frameStartReachable[depth] = this.reachable ? 1 : 0
+    this.depth = depth + 1
+  }
+
+  /** Handles `end`; returns true at the function's final `end`. */
+  private close(opStart: number): boolean {
+    const top = this.depth - 1
+    const kind = frameKind[top]
+    const targeted = frameTargeted[top] === 1
+    let reachable = this.reachable
+    // A join point needs the fall-through run paid before control merges. A block nothing
+    // branches to and a loop's end are not join points: the run just continues.
+    const join = kind === Frame.If || kind === Frame.Else || (kind === Frame.Block && targeted)
+    if (join) {
+      if (reachable && this.pending > 0) this.settle(opStart, 0)
+      this.pending = 0
+    }
+    if (kind === Frame.If) reachable = reachable || targeted || frameStartReachable[top] === 1
+    else if (kind === Frame.Else) reachable = reachable || targeted || frameThenReachable[top] === 1
+    else if (kind === Frame.Block) reachable = reachable || targeted
+    if (!reachable) this.pending = 0
+    this.reachable = reachable
+    this.depth = top
+    if (top !== 0) return false
+    // End of the body block: return the fuel as the last result (fuel_function_exit).
+    this.flushTo(this.r.pos)
+    this.pushFuelMinus(this.pending)
+    if (this.pending > 0) this.ctx.stats.chargePoints++
+    this.code.byte(OP.end)
+    return true
+  }
+
+  private branch(op: number, opStart: number): void {
+    const label = this.r.u32()
+    if (this.reachable) {
+      this.target(label, opStart)
+      this.settle(opStart, 1)
+    }
+    if (op === OP.br) this.reachable = false
+  }
+
+  private call(opStart: number): void {
+    const ctx = this.ctx
+    const w = this.code
+    const callee = this.r.u32()
+    if (callee >= ctx.totalFunctions) throw new MeterError(`call to unknown function ${callee} at byte ${opStart}`)
+    const p = this.reachable ? this.pending + 1 : 0
+    this.flushTo(opStart)
+    this.pushFuelMinus(p) // the callee's entry check must see the call paid for
+    if (p > 0) ctx.stats.chargePoints++
+    this.pending = 0
+    if (callee < ctx.importedFunctions) {
+      // Host function: original ABI; publish the balance and take back whatever the host left.
+      w.byte(OP.globalSet)
+      w.u32(ctx.fuelGlobal)
+      this.flushTo(this.r.pos)
+      w.byte(OP.globalGet)
+      w.u32(ctx.fuelGlobal)
+    } else {
+      this.flushTo(this.r.pos)
+    }
+    w.byte(OP.localSet)
+    w.u32(this.F)
+  }
+
+  private rare(op: number, opStart: number): void {
+    const r = this.r
+    const w = this.code
+    const stats = this.ctx.stats
+    switch (op) {
+      case OP.else: {
+        const top = this.depth - 1
+        if (top < 1 || frameKind[top] !== Frame.If) throw new MeterError(`'else' without 'if' at byte ${opStart}`)
+        if (this.reachable && this.pending > 0) this.settle(opStart, 0)
+        this.pending = 0
+        frameThenReachable[top] = this.reachable ? 1 : 0
+        frameKind[top] = Frame.Else
+        this.reachable = frameStartReachable[top] === 1
+        return
+      }
+      case OP.brTable: {
+        const n = r.u32()
+        for (let i = 0; i <= n; i++) {
+          const label = r.u32()
+          if (this.reachable) this.target(label, opStart)
+        }
+        if (this.reachable) this.settle(opStart, 1)
+        this.pending = 0
+        this.reachable = false
+        return
+      }
+      case OP.return: {
+        // Return costs 0; the fuel result carries everything executed so far.
+        this.flushTo(opStart)
+        const p = this.reachable ? this.pending : 0
+        this.pushFuelMinus(p)
+        if (p > 0) stats.chargePoints++
+        this.pending = 0
+        this.reachable = false
+        return
+      }
+      case OP.unreachable: {
+        if (this.reachable) {
+          // Keep the exported balance current for the host when the program aborts.
+          this.flushTo(opStart)
+          this.pushFuelMinus(this.pending)
+          w.byte(OP.globalSet)
+          w.u32(this.ctx.fuelGlobal)
+          if (this.pending > 0) stats.chargePoints++
+        }
+        this.pending = 0
+        this.reachable = false
+        return
+      }
+      case OP.callIndirect: {
+        const type = r.u32()
+        const table = r.u32()
+        const p = this.reachable ? this.pending + 1 : 0
+        this.flushTo(opStart)
+        this.usedTmp = true
+        w.byte(OP.localSet) // the table index is on top; slip the fuel argument under it
+        w.u32(this.TMP)
+        this.pushFuelMinus(p)
+        if (p > 0) stats.chargePoints++
+        this.pending = 0
+        w.byte(OP.localGet)
+        w.u32(this.TMP)
+        w.byte(OP.callIndirect)
+        w.u32(this.ctx.threadedType(type))
+        w.u32(table)
+        w.byte(OP.localSet)
+        w.u32(this.F)
+        this.copyStart = r.pos
+        return
+      }
+      case OP.refFunc: {
+        const f = r.u32()
+        if (f < this.ctx.importedFunctions) {
+          throw new MeterError(`ref.func of imported function ${f} at byte ${opStart} is not supported`)
+        }
+        if (this.reachable) this.pending++
+        return
+      }
+    }
+  }
+
+  private writeBody(declCount: number, declStart: number, declEnd: number): void {
+    const head = this.head
+    head.len = 0
+    head.u32(declCount + (this.usedTmp ? 1 : 0))
+    head.bytes(this.src, declStart, declEnd)
+    if (this.usedTmp) {
+      head.u32(1)
+      head.byte(0x7f)
+    }
+    const out = this.out
+    out.u32(head.len + this.code.len)
+    out.bytes(head.buf, 0, head.len)
+    out.bytes(this.code.buf, 0, this.code.len)
+  }
+}

@@ -1,0 +1,36 @@
+/** Public types of the meter (re-exported from index.ts). */
+
+export interface MeterOptions {
+  /**
+   * Turn the module's own memory into an import named `env.memory` (see `MEMORY_IMPORT`), with
+   * the module's original limits, so the host creates it per run with its cap as maximum and can
+   * fill it from a snapshot before instantiating.
+   */
+  importMemory?: boolean
+  /** Replace active data segments by empty passive ones, for instances restored from a snapshot. */
+  dropActiveDataSegments?: boolean
+  /** Export every mutable global (`fb_global_<index>` unless already exported) for snapshot/restore. */
+  exportMutableGlobals?: boolean
+  /**
+   * Fuel charged on entering any wasm function. wasmtime charges 1 (`fuel_consumed: 1` at the
+   * start of every function, "even empty functions should consume at least some fuel"); the
+   * default follows it. 0 gives a pure count of cost-1 operators.
+   */
+  functionEntryCost?: 0 | 1
+}
+
+export interface MeteredModule {
+  bytes: Uint8Array
+  /** Exported mutable i64 global holding the REMAINING fuel (wasmtime get_fuel/set_fuel). */
+  fuelExport: string
+  /**
+   * Exported mutable i32 global, 0 at instantiation, set to 1 only by the out-of-fuel path just
+   * before it traps. After a trap: flag 1 ⇒ out of fuel; flag 0 ⇒ any other trap.
+   */
+  outOfFuelExport: string
+  /** The memory as an import the host must provide (when `importMemory`, or already imported). */
+  memory: { module: string; name: string; initialPages: number; maximumPages: number | null } | null
+  /** Every mutable global of the original module, in index order (the meter's own two excluded). */
+  mutableGlobals: { exportName: string; type: 'i32' | 'i64' | 'f32' | 'f64' }[]
+  stats: { functions: number; chargePoints: number; checks: number; ms?: number }
+}
