@@ -1,0 +1,278 @@
+/**
+ * One run of the interpreter: new Instance → restore state → fb_run/fb_call → new state.
+ * Used by the worker (src/main/sandbox/worker.ts); pure of threads and messages, so tests and
+ * benches can drive it directly.
+ *
+ * Restore order matters (notes/runtime-and-kernel.md): memory at *exactly* the state's page
+ * count (the allocator treats the memory size as its heap end), then the instance, then the
+ * mutable globals; `_initialize` is never called again on a restored state.
+ */
+import { classifyFuel } from './meter'
+import { captureMemory, PAGE_BYTES, restoreMemory, type MemoryImage } from './memory-image'
+import { OutputCollector } from './output'
+import type { MachineState, RunDone, RunRequest, RuntimeSpec, WorkerStatus } from './protocol'
+import { initialFsImage, StaticTree } from './wasi/fs-image'
+import { initialClockState } from './wasi/entropy'
+import { ProcExit, WasiHost, type WasiState } from './wasi/host'
+
+/** Fuel for boot and for reseeding `random` (not charged to the cell). */
+const UNMETERED_FUEL = 1n << 62n
+/** Output batches go to the main thread at most this often. */
+const OUTPUT_THROTTLE_MS = 50
+
+interface GuestExports {
+  _initialize?: () => void
+  fb_init: () => number
+  fb_run: (ptr: number, len: number) => number
+  fb_call: (ptr: number, len: number) => number
+  fb_exit_code: () => number
+  fb_alloc: (size: number) => number
+  fb_free: (ptr: number) => void
+}
+
+/** The memory a worker keeps after capturing a state: the next run from that state skips the copy. */
+interface Resident {
+  stateId: string
+  memory: WebAssembly.Memory
+  maxPages: number
+  image: MemoryImage
+}
+
+export type PostOutput = (message: {
+  outputs: RunDone['outputs']
+  replace: boolean
+  fuelConsumed: number
+}) => void
+
+export class Machine {
+  private readonly tree: StaticTree
+  private resident: Resident | null = null
+
+  constructor(private readonly spec: RuntimeSpec) {
+    this.tree = new StaticTree(spec.stdlib)
+  }
+
+  initialWasiState(): WasiState {
+    return { fs: initialFsImage(this.tree), clock: initialClockState() }
+  }
+
+  run(request: RunRequest, postOutput: PostOutput): RunDone {
+    const { spec } = this
+    const timings = { restoreMs: 0, instantiateMs: 0, runMs: 0, captureMs: 0, residentHit: false }
+    const t0 = performance.now()
+
+    // ---- memory
+    let memory: WebAssembly.Memory
+    const resident = this.resident
+    const state = request.state
+    if (state === null) {
+      if (request.guest.kind !== 'boot') throw new Error('only boot runs without a state')
+      memory = new WebAssembly.Memory({ initial: spec.memoryImport.initialPages, maximum: request.maxPages })
+      const bytes = new Uint8Array(memory.buffer)
+      for (const segment of request.guest.segments) bytes.set(segment.bytes, segment.offset)
+    } else if (
+      request.capture &&
+      resident !== null &&
+      resident.stateId === state.id &&
+      resident.maxPages === request.maxPages
+    ) {
+      memory = resident.memory
+      // From here on the run changes it: it is the resident again only if a new state is captured.
+      this.resident = null
+      timings.residentHit = true
+    } else {
+      memory = restoreMemory(state.memory, request.maxPages)
+    }
+    const t1 = performance.now()
+    timings.restoreMs = t1 - t0
+
+    // ---- instance
+    let fuelConsumed = 0
+    let exports: Record<string, WebAssembly.ExportValue> = {}
+    const fuelGlobal = (): WebAssembly.Global => exports[spec.fuelExport] as WebAssembly.Global
+    let lastFlush = performance.now()
+    const collector: OutputCollector = new OutputCollector(
+      request.outputBytes,
+      request.guest.kind === 'cell' ? request.guest.executionCount : null,
+      () => {
+        const now = performance.now()
+        if (now - lastFlush < OUTPUT_THROTTLE_MS) return
+        lastFlush = now
+        const batch = collector.takeBatch()
+        const remaining = exports[spec.fuelExport] ? (fuelGlobal().value as bigint) : BigInt(request.fuel)
+        if (batch !== null) postOutput({ ...batch, fuelConsumed: Number(BigInt(request.fuel) - remaining) })
+      }
+    )
+    const host = new WasiHost({
+      tree: this.tree,
+      state: state?.wasi ?? this.initialWasiState(),
+      deterministic: request.deterministic,
+      sink: collector
+    })
+    const instance = new WebAssembly.Instance(spec.module, {
+      ...host.imports,
+      [spec.memoryImport.module]: { [spec.memoryImport.name]: memory }
+    })
+    exports = instance.exports
+    host.bind(memory)
+    if (state !== null) {
+      for (const name of spec.mutableGlobals) {
+        const value = state.globals[name]
+        if (value === undefined) throw new Error(`state has no value for global ${name}`)
+        ;(exports[name] as WebAssembly.Global).value = value
+      }
+    }
+    const guest = exports as unknown as GuestExports
+    const t2 = performance.now()
+    timings.instantiateMs = t2 - t1
+
+    // ---- run
+    let status: WorkerStatus = 'ok'
+    let exitCode: number | null = null
+    let message: string | null = null
+    let trapped = false
+    const budget = BigInt(request.fuel)
+    try {
+      if (request.guest.kind === 'boot') {
+        fuelGlobal().value = UNMETERED_FUEL
+        guest._initialize?.()
+        const rc = guest.fb_init()
+        if (rc !== 0) throw new Error(`fb_init failed with code ${rc}`)
+        fuelConsumed = Number(UNMETERED_FUEL - (fuelGlobal().value as bigint))
+      } else {
+        if (request.randomSeed !== null) {
+          fuelGlobal().value = UNMETERED_FUEL
+          callGuest(guest, memory, 'fb_call', JSON.stringify({ op: 'seed_random', seed: request.randomSeed }))
+          collector.reply = null
+        }
+        fuelGlobal().value = budget
+        const guestRequest = request.guest
+        const rc =
+          guestRequest.kind === 'cell'
+            ? callGuest(guest, memory, 'fb_run', guestRequest.code)
+            : callGuest(guest, memory, 'fb_call', guestRequest.request)
+        if (guestRequest.kind === 'cell') {
+          if (rc === 1) status = collector.lastError?.ename === 'MemoryError' ? 'out_of_memory' : 'error'
+          else if (rc === 2) {
+            status = 'exit'
+            exitCode = guest.fb_exit_code()
+          } else if (rc !== 0) {
+            status = 'crashed'
+            message = 'the Python runtime reported an internal error (see stderr)'
+          }
+        } else if (rc !== 0) {
+          status = 'crashed'
+          message = 'the Python runtime could not answer the request'
+        }
+      }
+    } catch (error) {
+      trapped = true
+      ;({ status, exitCode, message } = classifyThrow(error, memory, request.maxPages))
+    }
+    if (request.guest.kind !== 'boot') {
+      const remaining = fuelGlobal().value as bigint
+      const flag = (exports[spec.outOfFuelExport] as WebAssembly.Global).value as number
+      const fuel = classifyFuel(budget, remaining, trapped, flag)
+      fuelConsumed = fuel.consumed
+      if (fuel.status === 'out_of_fuel') {
+        status = 'out_of_fuel'
+        exitCode = null
+        message = `out of fuel: the cell needed more than its budget of ${formatFuel(request.fuel)}`
+      }
+    }
+    const t3 = performance.now()
+    timings.runMs = t3 - t2
+
+    // ---- new state
+    collector.finish()
+    const completed = !trapped && (status === 'ok' || status === 'error' || status === 'exit')
+    let newState: MachineState | null = null
+    let changedPages = 0
+    if (completed && request.capture) {
+      const globals: Record<string, number | bigint> = {}
+      for (const name of spec.mutableGlobals)
+        globals[name] = (exports[name] as WebAssembly.Global).value as number | bigint
+      const { image, stats } = captureMemory(memory, state?.memory ?? null)
+      changedPages = stats.changedPages
+      newState = { id: request.newStateId, memory: image, globals, wasi: host.capture() }
+      this.resident = { stateId: newState.id, memory, maxPages: request.maxPages, image }
+    }
+    timings.captureMs = performance.now() - t3
+
+    return {
+      type: 'done',
+      id: request.id,
+      status,
+      exitCode,
+      message,
+      outputs: collector.all,
+      tail: collector.takeBatch(),
+      reply: collector.reply,
+      fuelConsumed,
+      memoryPages: memory.buffer.byteLength / PAGE_BYTES,
+      state: newState,
+      timings,
+      changedPages
+    }
+  }
+}
+
+/** Copies a string into guest memory (fb_alloc) and calls fb_run/fb_call with it. */
+function callGuest(
+  guest: GuestExports,
+  memory: WebAssembly.Memory,
+  entry: 'fb_run' | 'fb_call',
+  text: string
+): number {
+  const bytes = new TextEncoder().encode(text)
+  const ptr = guest.fb_alloc(bytes.byteLength)
+  if (ptr === 0) throw new RangeError('out of memory: could not allocate the cell source')
+  // A fresh view: fb_alloc may have grown (and so detached) the buffer.
+  new Uint8Array(memory.buffer, ptr, bytes.byteLength).set(bytes)
+  const rc = guest[entry](ptr, bytes.byteLength)
+  guest.fb_free(ptr)
+  return rc
+}
+
+function classifyThrow(
+  error: unknown,
+  memory: WebAssembly.Memory,
+  maxPages: number
+): { status: WorkerStatus; exitCode: number | null; message: string } {
+  if (error instanceof ProcExit)
+    return {
+      status: 'exit',
+      exitCode: error.code,
+      message: `the process exited with code ${error.code} (os._exit)`
+    }
+  const text = error instanceof Error ? error.message : String(error)
+  const atCap = memory.buffer.byteLength / PAGE_BYTES >= maxPages
+  if (error instanceof RangeError && /call stack/i.test(text)) {
+    return {
+      status: 'crashed',
+      exitCode: null,
+      message: "crashed: stack overflow (recursion too deep for the interpreter's C stack)"
+    }
+  }
+  if (error instanceof RangeError && /memory|allocat/i.test(text)) {
+    return { status: 'out_of_memory', exitCode: null, message: `out of memory: ${text}` }
+  }
+  if (error instanceof WebAssembly.RuntimeError) {
+    if (atCap)
+      return {
+        status: 'out_of_memory',
+        exitCode: null,
+        message: `out of memory: the memory cap was reached (${text})`
+      }
+    const what = /unreachable/.test(text) ? 'the interpreter aborted' : 'the interpreter hit a fatal error'
+    return { status: 'crashed', exitCode: null, message: `crashed: ${what} (wasm trap: ${text})` }
+  }
+  return { status: 'crashed', exitCode: null, message: `crashed: ${text}` }
+}
+
+export function formatFuel(fuel: number): string {
+  if (fuel >= 1e9) return `${+(fuel / 1e9).toFixed(2)} G`
+  if (fuel >= 1e6) return `${+(fuel / 1e6).toFixed(2)} M`
+  if (fuel >= 1e3) return `${+(fuel / 1e3).toFixed(2)} k`
+  return String(fuel)
+}

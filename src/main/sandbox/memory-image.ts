@@ -1,0 +1,156 @@
+/**
+ * Linear memory as an image of 64 KiB pages: the part of a kernel snapshot that is big.
+ *
+ * Invariants (the kernel's correctness rests on them):
+ * - a page in an image is never written again, so images share unchanged pages freely: the new
+ *   head after a run holds the old head's page objects for every page the run did not change;
+ * - pages live in SharedArrayBuffers, so an image crosses to and from a worker without a copy;
+ * - `null` is an all-zero page (a fresh wasm memory is zero: restoring it costs nothing).
+ */
+import { Buffer } from 'node:buffer'
+
+export const PAGE_BYTES = 65536
+
+export interface MemoryImage {
+  pageCount: number
+  /** One entry per page; null = all zeros. */
+  pages: (Uint8Array | null)[]
+}
+
+const ZERO_PAGE = Buffer.alloc(PAGE_BYTES)
+
+function pageBuffer(page: Uint8Array): Buffer {
+  return Buffer.from(page.buffer, page.byteOffset, page.byteLength)
+}
+
+/** Creates a memory of exactly the image's size and copies the non-zero pages in. */
+export function restoreMemory(image: MemoryImage, maximumPages: number): WebAssembly.Memory {
+  if (maximumPages < image.pageCount)
+    throw new Error(`memory image has ${image.pageCount} pages, more than the cap ${maximumPages}`)
+  // Exactly the image's size: the allocator treats the memory size as its heap end.
+  const memory = new WebAssembly.Memory({ initial: image.pageCount, maximum: maximumPages })
+  const bytes = new Uint8Array(memory.buffer)
+  const { pages } = image
+  for (let i = 0; i < pages.length; i++) {
+    const page = pages[i]
+    if (page !== null && page !== undefined) bytes.set(page, i * PAGE_BYTES)
+  }
+  return memory
+}
+
+export interface CaptureStats {
+  changedPages: number
+  zeroPages: number
+  ms: number
+}
+
+/**
+ * The memory as an image, reusing `base`'s page for every page that is byte-identical to it
+ * (memcmp, ~10 GB/s) and copying the others into one new shared slab.
+ */
+export function captureMemory(
+  memory: WebAssembly.Memory,
+  base: MemoryImage | null
+): { image: MemoryImage; stats: CaptureStats } {
+  const t0 = performance.now()
+  const buffer = memory.buffer
+  const pageCount = buffer.byteLength / PAGE_BYTES
+  const pages: (Uint8Array | null)[] = new Array(pageCount)
+  const changed: number[] = []
+  let zeroPages = 0
+  for (let i = 0; i < pageCount; i++) {
+    const live = Buffer.from(buffer, i * PAGE_BYTES, PAGE_BYTES)
+    const old = base !== null && i < base.pageCount ? base.pages[i]! : null
+    if (old !== null ? live.equals(pageBuffer(old)) : live.equals(ZERO_PAGE)) {
+      pages[i] = old
+      if (old === null) zeroPages++
+    } else {
+      changed.push(i)
+    }
+  }
+  if (changed.length > 0) {
+    const slab = new Uint8Array(new SharedArrayBuffer(changed.length * PAGE_BYTES))
+    const live = new Uint8Array(buffer)
+    changed.forEach((pageIndex, slot) => {
+      const page = slab.subarray(slot * PAGE_BYTES, (slot + 1) * PAGE_BYTES)
+      page.set(live.subarray(pageIndex * PAGE_BYTES, (pageIndex + 1) * PAGE_BYTES))
+      pages[pageIndex] = page
+    })
+  }
+  return {
+    image: { pageCount, pages },
+    stats: { changedPages: changed.length, zeroPages, ms: performance.now() - t0 }
+  }
+}
+
+export function isZeroPage(page: Uint8Array): boolean {
+  return pageBuffer(page).equals(ZERO_PAGE)
+}
+
+/** Bytes of linear memory the image describes. */
+export function imageBytes(image: MemoryImage): number {
+  return image.pageCount * PAGE_BYTES
+}
+
+export interface DataSegment {
+  offset: number
+  bytes: Uint8Array
+}
+
+/**
+ * The active data segments of a module (what instantiation would write into memory 0). The
+ * kernel instantiates a variant without them and writes them itself, once, to make S0.
+ * Supports the forms clang emits: flags 0 (or 2 with memory 0) and an `i32.const` offset.
+ */
+export function activeDataSegments(wasm: Uint8Array): DataSegment[] {
+  let pos = 8
+  const u32 = (): number => {
+    let result = 0
+    let shift = 0
+    for (;;) {
+      const byte = wasm[pos++]!
+      result += (byte & 0x7f) * 2 ** shift
+      if ((byte & 0x80) === 0) return result
+      shift += 7
+    }
+  }
+  const i32 = (): number => {
+    let result = 0
+    let shift = 0
+    let byte: number
+    do {
+      byte = wasm[pos++]!
+      result |= (byte & 0x7f) << shift
+      shift += 7
+    } while (byte & 0x80)
+    if (shift < 32 && byte & 0x40) result |= -1 << shift
+    return result
+  }
+  while (pos < wasm.length) {
+    const id = wasm[pos++]!
+    const size = u32()
+    const end = pos + size
+    if (id !== 11) {
+      pos = end
+      continue
+    }
+    const segments: DataSegment[] = []
+    const count = u32()
+    for (let i = 0; i < count; i++) {
+      const flags = u32()
+      if (flags === 1) {
+        pos += u32() // passive: length, bytes
+        continue
+      }
+      if (flags === 2 && u32() !== 0) throw new Error('data segment for a memory other than 0')
+      if (wasm[pos++] !== 0x41) throw new Error('data segment offset is not i32.const')
+      const offset = i32() >>> 0
+      if (wasm[pos++] !== 0x0b) throw new Error('data segment offset expression is not a single i32.const')
+      const length = u32()
+      segments.push({ offset, bytes: wasm.subarray(pos, pos + length) })
+      pos += length
+    }
+    return segments
+  }
+  return []
+}

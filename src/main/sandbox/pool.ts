@@ -1,0 +1,219 @@
+/**
+ * Ready workers holding the compiled runtime. A run goes to an idle worker (preferably the one
+ * that still holds the memory of the state it starts from); a timeout or an interrupt terminates
+ * that worker and a replacement is started at once, so the next run never waits for a boot.
+ */
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import type { Output } from '../../shared/notebook'
+import type { FromWorker, RunDone, RunRequest, RuntimeSpec } from './protocol'
+
+export interface WorkerScript {
+  path: string
+  execArgv?: string[]
+}
+
+/** out/main/worker.js next to the bundle; from sources (vitest, tsx), worker.ts through tsx. */
+export function defaultWorkerScript(): WorkerScript {
+  const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url))
+  const built = join(here, 'worker.js')
+  if (existsSync(built)) return { path: built }
+  const source = join(here, 'worker.ts')
+  if (existsSync(source)) return { path: source, execArgv: ['--import', 'tsx'] }
+  const fromOut = join(here, '..', '..', 'out', 'main', 'worker.js')
+  if (existsSync(fromOut)) return { path: fromOut }
+  throw new Error(`sandbox worker not found next to ${here} (run the build first)`)
+}
+
+export type KillReason = 'timeout' | 'interrupted'
+
+export type PoolResult =
+  RunDone | { type: 'killed'; reason: KillReason; fuelConsumed: number } | { type: 'lost'; message: string }
+
+export interface PoolRunOptions {
+  timeoutMs: number
+  onOutput?: (outputs: Output[], replace: boolean, fuelConsumed: number) => void
+}
+
+export interface PoolRun {
+  readonly result: Promise<PoolResult>
+  /** Terminates the worker running it (no-op once finished). */
+  kill(reason: KillReason): void
+}
+
+interface Slot {
+  worker: Worker
+  ready: Promise<void>
+  busy: boolean
+  /** Id of the state whose memory the worker still holds. */
+  residentStateId: string | null
+  current: ActiveRun | null
+}
+
+interface ActiveRun {
+  request: RunRequest
+  options: PoolRunOptions
+  resolve: (result: PoolResult) => void
+  timer: NodeJS.Timeout | null
+  fuelConsumed: number
+  slot: Slot | null
+  settled: boolean
+}
+
+export interface PoolOptions {
+  runtime: RuntimeSpec
+  size: number
+  workerScript?: WorkerScript
+}
+
+export class WorkerPool {
+  private readonly slots: Slot[] = []
+  private readonly queue: ActiveRun[] = []
+  private readonly script: WorkerScript
+  private closed = false
+
+  constructor(private readonly options: PoolOptions) {
+    this.script = options.workerScript ?? defaultWorkerScript()
+    for (let i = 0; i < Math.max(1, options.size); i++) this.slots.push(this.spawn())
+  }
+
+  /** Resolves when every worker has compiled-module and is ready. */
+  async ready(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.ready))
+  }
+
+  run(request: RunRequest, options: PoolRunOptions): PoolRun {
+    let resolve!: (result: PoolResult) => void
+    const result = new Promise<PoolResult>((r) => (resolve = r))
+    const run: ActiveRun = {
+      request,
+      options,
+      resolve,
+      timer: null,
+      fuelConsumed: 0,
+      slot: null,
+      settled: false
+    }
+    if (this.closed) {
+      this.settle(run, { type: 'lost', message: 'the kernel host is closed' })
+    } else {
+      this.queue.push(run)
+      this.dispatch()
+    }
+    return { result, kill: (reason) => this.kill(run, reason) }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    for (const run of this.queue.splice(0))
+      this.settle(run, { type: 'lost', message: 'the kernel host is closed' })
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()))
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(this.script.path, { execArgv: this.script.execArgv })
+    let markReady!: () => void
+    let failReady!: (error: Error) => void
+    const ready = new Promise<void>((res, rej) => {
+      markReady = res
+      failReady = rej
+    })
+    ready.catch(() => undefined)
+    const slot: Slot = { worker, ready, busy: true, residentStateId: null, current: null }
+    worker.on('message', (message: FromWorker) => this.onMessage(slot, message, markReady))
+    worker.on('error', (error) => {
+      failReady(error)
+      this.onWorkerLost(slot, `the sandbox worker failed: ${error.message}`)
+    })
+    worker.on('exit', (code) => {
+      if (!this.closed) this.onWorkerLost(slot, `the sandbox worker exited (code ${code})`)
+    })
+    worker.postMessage({ type: 'init', runtime: this.options.runtime })
+    return slot
+  }
+
+  private onMessage(slot: Slot, message: FromWorker, markReady: () => void): void {
+    if (message.type === 'ready') {
+      slot.busy = false
+      markReady()
+      this.dispatch()
+      return
+    }
+    const run = slot.current
+    if (run === null || message.id !== run.request.id) return
+    if (message.type === 'output') {
+      run.fuelConsumed = message.fuelConsumed
+      run.options.onOutput?.(message.outputs, message.replace, message.fuelConsumed)
+      return
+    }
+    slot.current = null
+    slot.busy = false
+    if (message.type === 'failed') {
+      slot.residentStateId = null
+      this.settle(run, { type: 'lost', message: message.message })
+    } else {
+      if (message.state !== null) slot.residentStateId = message.state.id
+      else if (message.timings.residentHit) slot.residentStateId = null
+      this.settle(run, message)
+    }
+    this.dispatch()
+  }
+
+  private onWorkerLost(slot: Slot, message: string): void {
+    const index = this.slots.indexOf(slot)
+    if (index < 0) return
+    this.slots.splice(index, 1)
+    const run = slot.current
+    slot.current = null
+    if (run !== null) this.settle(run, { type: 'lost', message })
+    if (!this.closed) {
+      this.slots.push(this.spawn())
+      this.dispatch()
+    }
+  }
+
+  private kill(run: ActiveRun, reason: KillReason): void {
+    if (run.settled) return
+    const slot = run.slot
+    if (slot === null) {
+      this.queue.splice(this.queue.indexOf(run), 1)
+      this.settle(run, { type: 'killed', reason, fuelConsumed: 0 })
+      return
+    }
+    // Replace first, so that the next run finds a worker warming up already.
+    const index = this.slots.indexOf(slot)
+    if (index >= 0) this.slots.splice(index, 1, this.spawn())
+    slot.current = null
+    void slot.worker.terminate()
+    this.settle(run, { type: 'killed', reason, fuelConsumed: run.fuelConsumed })
+  }
+
+  private settle(run: ActiveRun, result: PoolResult): void {
+    if (run.settled) return
+    run.settled = true
+    if (run.timer !== null) clearTimeout(run.timer)
+    run.resolve(result)
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      const idle = this.slots.filter((s) => !s.busy)
+      if (idle.length === 0) return
+      const run = this.queue[0]!
+      const stateId = run.request.state?.id ?? null
+      // A worker holding the start state's memory skips the restore copy (capture runs only).
+      const slot =
+        (run.request.capture && idle.find((s) => s.residentStateId === stateId)) ||
+        idle.find((s) => s.residentStateId === null) ||
+        idle[0]!
+      this.queue.shift()
+      slot.busy = true
+      slot.current = run
+      run.slot = slot
+      run.timer = setTimeout(() => this.kill(run, 'timeout'), run.options.timeoutMs)
+      slot.worker.postMessage(run.request)
+    }
+  }
+}

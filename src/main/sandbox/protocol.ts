@@ -1,0 +1,93 @@
+/**
+ * Messages between the pool (main thread) and a sandbox worker: tagged unions, structured-cloned.
+ * Memory pages travel as views over SharedArrayBuffers (no copy); everything else is small.
+ */
+import type { Output } from '../../shared/notebook'
+import type { DataSegment, MemoryImage } from './memory-image'
+import type { ReadOnlyMount } from './wasi/fs-image'
+import type { WasiState } from './wasi/host'
+
+/** The compiled, instrumented runtime as a worker needs it. */
+export interface RuntimeSpec {
+  /** Data-segment-free, fuel-metered, memory-importing module (compiled once, shared by workers). */
+  module: WebAssembly.Module
+  fuelExport: string
+  outOfFuelExport: string
+  memoryImport: { module: string; name: string; initialPages: number }
+  /** Export names of the module's mutable globals, all restored from a snapshot. */
+  mutableGlobals: string[]
+  /** The stdlib zip and friends, read-only in the guest. */
+  stdlib: ReadOnlyMount
+}
+
+/** Everything needed to resume the interpreter in a new instance. */
+export interface MachineState {
+  /** Identifies the state; a worker keeps the memory of the state it last produced. */
+  id: string
+  memory: MemoryImage
+  globals: Record<string, number | bigint>
+  wasi: WasiState
+}
+
+export type GuestRequest =
+  /** `_initialize` + `fb_init` on a memory holding only the data segments: makes S0. */
+  | { kind: 'boot'; segments: DataSegment[] }
+  | { kind: 'cell'; code: string; executionCount: number | null }
+  /** One fb_call JSON command (variables, complete): its reply comes back in `reply`. */
+  | { kind: 'call'; request: string }
+
+export interface RunRequest {
+  type: 'run'
+  id: number
+  /** null only for boot. */
+  state: MachineState | null
+  guest: GuestRequest
+  fuel: number
+  maxPages: number
+  outputBytes: number
+  deterministic: boolean
+  /** Reseed Python's `random` with this before the run (outside deterministic mode). */
+  randomSeed: number | null
+  /** Take the new state when the run completes (false: an inspect run, thrown away). */
+  capture: boolean
+  /** Id for the new state, when captured. */
+  newStateId: string
+}
+
+export type WorkerStatus = 'ok' | 'error' | 'exit' | 'out_of_fuel' | 'out_of_memory' | 'crashed'
+
+export interface RunTimings {
+  restoreMs: number
+  instantiateMs: number
+  runMs: number
+  captureMs: number
+  /** Restore skipped: the worker still held this state's memory from the run that made it. */
+  residentHit: boolean
+}
+
+export interface RunDone {
+  type: 'done'
+  id: number
+  status: WorkerStatus
+  exitCode: number | null
+  message: string | null
+  /** The whole run's outputs (merged, capped, with the truncated marker). */
+  outputs: Output[]
+  /** Outputs not yet sent in an `output` message. */
+  tail: { outputs: Output[]; replace: boolean } | null
+  reply: unknown
+  fuelConsumed: number
+  memoryPages: number
+  /** Present when the run completed and `capture` was asked. */
+  state: MachineState | null
+  timings: RunTimings
+  changedPages: number
+}
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'output'; id: number; outputs: Output[]; replace: boolean; fuelConsumed: number }
+  | RunDone
+  | { type: 'failed'; id: number | null; message: string }
+
+export type ToWorker = { type: 'init'; runtime: RuntimeSpec } | RunRequest

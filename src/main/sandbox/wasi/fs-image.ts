@@ -1,0 +1,174 @@
+/**
+ * The file system and the fd table as plain, structured-cloneable data: part of every snapshot.
+ *
+ * Why the fd table is in the image: wasi-libc keeps its preopen table (and any FILE* a cell left
+ * open) in linear memory and refers to files by fd number, and the shim never reuses fd numbers
+ * (~53 slots are in use after boot). A restore therefore rebuilds the table with the same length
+ * and the same open files at the same positions, or the next cell fails with EBADF.
+ */
+import type { Fd } from '@bjorn3/browser_wasi_shim'
+import {
+  FIRST_WRITABLE_INO,
+  InoCounter,
+  MemDirectory,
+  MemFile,
+  MemOpenDirectory,
+  MemOpenFile,
+  MemPreopen,
+  setParent
+} from './memfs'
+
+export type FsNodeImage =
+  | { kind: 'file'; ino: number; data: Uint8Array; mtimeNs: bigint }
+  | { kind: 'dir'; ino: number; entries: [string, number][]; mtimeNs: bigint }
+
+export type FdImage =
+  | null
+  | { kind: 'stdio'; fd: 0 | 1 | 2 }
+  | { kind: 'preopen'; name: string; ino: number }
+  | { kind: 'file'; ino: number; pos: number; append: boolean }
+  | { kind: 'dir'; ino: number }
+
+export interface FsImage {
+  /** Inode of "/", the writable tree. */
+  rootIno: number
+  nextIno: number
+  /** Writable inodes reachable from "/" or from an open fd (an unlinked file can stay open). */
+  nodes: FsNodeImage[]
+  fds: FdImage[]
+}
+
+/** Files the guest may read but never change (the stdlib zip), mounted at `mountPoint`. */
+export interface ReadOnlyMount {
+  mountPoint: string
+  files: Record<string, Uint8Array>
+}
+
+/** What one worker builds once: the read-only tree, shared by every run (never written). */
+export class StaticTree {
+  readonly byIno = new Map<number, MemFile | MemDirectory>()
+  readonly root: MemDirectory
+
+  constructor(readonly mount: ReadOnlyMount) {
+    const inos = new InoCounter(1)
+    this.root = new MemDirectory(inos.issue(), true, inos)
+    this.byIno.set(Number(this.root.ino), this.root)
+    for (const name of Object.keys(mount.files).sort()) {
+      const file = new MemFile(inos.issue(), mount.files[name]!, { readonly: true, shared: true })
+      this.root.contents.set(name, file)
+      this.byIno.set(Number(file.ino), file)
+    }
+    if (inos.next >= FIRST_WRITABLE_INO) throw new Error('read-only tree: too many files')
+  }
+}
+
+/** The initial image: stdio, "/" (with an empty /tmp) and the read-only mount, in that fd order. */
+export function initialFsImage(tree: StaticTree): FsImage {
+  const rootIno = FIRST_WRITABLE_INO
+  const tmpIno = FIRST_WRITABLE_INO + 1
+  return {
+    rootIno,
+    nextIno: FIRST_WRITABLE_INO + 2,
+    nodes: [
+      { kind: 'dir', ino: rootIno, entries: [['tmp', tmpIno]], mtimeNs: 0n },
+      { kind: 'dir', ino: tmpIno, entries: [], mtimeNs: 0n }
+    ],
+    fds: [
+      { kind: 'stdio', fd: 0 },
+      { kind: 'stdio', fd: 1 },
+      { kind: 'stdio', fd: 2 },
+      { kind: 'preopen', name: '/', ino: rootIno },
+      { kind: 'preopen', name: tree.mount.mountPoint, ino: Number(tree.root.ino) }
+    ]
+  }
+}
+
+export interface LiveFs {
+  fds: (Fd | undefined)[]
+  root: MemDirectory
+  inos: InoCounter
+}
+
+/** Builds live inodes and fds from an image. File bytes are shared copy-on-write with the image. */
+export function restoreFs(image: FsImage, tree: StaticTree, stdio: readonly [Fd, Fd, Fd]): LiveFs {
+  const inos = new InoCounter(image.nextIno)
+  const live = new Map<number, MemFile | MemDirectory>()
+  for (const node of image.nodes) {
+    live.set(
+      node.ino,
+      node.kind === 'file'
+        ? new MemFile(node.ino, node.data, { shared: true, mtimeNs: node.mtimeNs })
+        : new MemDirectory(node.ino, false, inos, [], node.mtimeNs)
+    )
+  }
+  for (const node of image.nodes) {
+    if (node.kind !== 'dir') continue
+    const dir = live.get(node.ino) as MemDirectory
+    for (const [name, ino] of node.entries) {
+      const child = live.get(ino)
+      if (child === undefined) throw new Error(`fs image: entry ${name} -> missing inode ${ino}`)
+      if (child instanceof MemDirectory) setParent(child, dir)
+      dir.contents.set(name, child)
+    }
+  }
+  const lookup = (ino: number): MemFile | MemDirectory => {
+    const node = live.get(ino) ?? tree.byIno.get(ino)
+    if (node === undefined) throw new Error(`fs image: fd refers to missing inode ${ino}`)
+    return node
+  }
+  const fds = image.fds.map((fd): Fd | undefined => {
+    if (fd === null) return undefined
+    switch (fd.kind) {
+      case 'stdio':
+        return stdio[fd.fd]
+      case 'preopen':
+        return new MemPreopen(fd.name, lookup(fd.ino) as MemDirectory)
+      case 'file': {
+        const open = new MemOpenFile(lookup(fd.ino) as MemFile, fd.append)
+        open.pos = fd.pos
+        return open
+      }
+      case 'dir':
+        return new MemOpenDirectory(lookup(fd.ino) as MemDirectory)
+    }
+  })
+  const root = live.get(image.rootIno)
+  if (!(root instanceof MemDirectory)) throw new Error('fs image: root is not a directory')
+  return { fds, root, inos }
+}
+
+/** The live state as an image. Unchanged files reuse the bytes of the image they came from. */
+export function captureFs(fs: LiveFs, stdio: readonly [Fd, Fd, Fd]): FsImage {
+  const nodes: FsNodeImage[] = []
+  const seen = new Set<number>()
+  const visit = (node: MemFile | MemDirectory): void => {
+    const ino = Number(node.ino)
+    if (ino < FIRST_WRITABLE_INO || seen.has(ino)) return
+    seen.add(ino)
+    if (node instanceof MemFile) {
+      nodes.push({ kind: 'file', ino, data: node.capture(), mtimeNs: node.mtimeNs })
+      return
+    }
+    const entries: [string, number][] = []
+    for (const [name, child] of node.contents) entries.push([name, Number(child.ino)])
+    nodes.push({ kind: 'dir', ino, entries, mtimeNs: node.mtimeNs })
+    for (const child of node.contents.values()) visit(child)
+  }
+  visit(fs.root)
+  const fds = fs.fds.map((fd): FdImage => {
+    if (fd === undefined) return null
+    const stdioIndex = stdio.indexOf(fd)
+    if (stdioIndex >= 0) return { kind: 'stdio', fd: stdioIndex as 0 | 1 | 2 }
+    if (fd instanceof MemPreopen) return { kind: 'preopen', name: fd.prestatName, ino: Number(fd.dir.ino) }
+    if (fd instanceof MemOpenFile) {
+      visit(fd.file)
+      return { kind: 'file', ino: Number(fd.file.ino), pos: fd.pos, append: fd.append }
+    }
+    if (fd instanceof MemOpenDirectory) {
+      visit(fd.dir)
+      return { kind: 'dir', ino: Number(fd.dir.ino) }
+    }
+    throw new Error(`fs image: fd of unknown kind ${fd.constructor.name}`)
+  })
+  return { rootIno: Number(fs.root.ino), nextIno: fs.inos.next, nodes, fds }
+}

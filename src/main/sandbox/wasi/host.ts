@@ -1,0 +1,283 @@
+/**
+ * The WASI host of one run, on @bjorn3/browser_wasi_shim 0.4.2.
+ *
+ * The guest sees: an empty stdin; stdout/stderr and the `fuelbook.emit` rich channel going to an
+ * OutputSink; a writable in-memory "/" (with /tmp; it is the cwd) that is part of the kernel state;
+ * the stdlib zip read-only under its mount point; no environment, no host file, no socket.
+ *
+ * What the shim gets wrong for CPython, fixed here (each pinned by test/unit/wasi-host.test.ts):
+ * - poll_oneoff busy-waits (100% CPU for time.sleep), reads the clock flags at the wrong offset
+ *   and never writes `nevents`: replaced by one that sleeps with Atomics.wait.
+ * - Filestat.write_bytes writes atim/mtim/ctim at offsets 38/46/52 instead of 40/48/56.
+ * - sock_* throw a string (a JS exception through wasm = a crash): they return ENOTSUP.
+ * - random_get/clock_time_get are replaced to get seeded/virtual variants and a monotonic clock
+ *   that survives restores; proc_exit throws our own ProcExit so callers need not import the shim.
+ */
+import { Fd, WASI, wasi } from '@bjorn3/browser_wasi_shim'
+import { GuestClock, GuestRandom, type ClockState } from './entropy'
+import { captureFs, restoreFs, type FsImage, type LiveFs, type StaticTree } from './fs-image'
+import { setFsClock } from './memfs'
+
+export type StreamName = 'stdout' | 'stderr'
+
+/** Where the guest's output goes. Called synchronously from inside wasm: keep it cheap. */
+export interface OutputSink {
+  stream(name: StreamName, bytes: Uint8Array): void
+  /** One `fuelbook.emit(kind, payload)` record (UTF-8 JSON). */
+  rich(kind: number, bytes: Uint8Array): void
+  /** The guest is about to sleep: a good moment to show what it printed so far. */
+  beforeSleep(): void
+}
+
+/** `proc_exit` (os._exit): the instance is finished. */
+export class ProcExit extends Error {
+  constructor(readonly code: number) {
+    super(`exit with code ${code}`)
+  }
+}
+
+/** Everything of the WASI host that belongs to the kernel state. */
+export interface WasiState {
+  fs: FsImage
+  clock: ClockState
+}
+
+class StdinFd extends Fd {
+  override fd_fdstat_get(): { ret: number; fdstat: wasi.Fdstat | null } {
+    const fdstat = new wasi.Fdstat(wasi.FILETYPE_CHARACTER_DEVICE, 0)
+    fdstat.fs_rights_base = BigInt(wasi.RIGHTS_FD_READ | wasi.RIGHTS_FD_SEEK | wasi.RIGHTS_FD_TELL)
+    return { ret: wasi.ERRNO_SUCCESS, fdstat }
+  }
+  override fd_filestat_get(): { ret: number; filestat: wasi.Filestat } {
+    return { ret: wasi.ERRNO_SUCCESS, filestat: new wasi.Filestat(0n, wasi.FILETYPE_CHARACTER_DEVICE, 0n) }
+  }
+  override fd_read(): { ret: number; data: Uint8Array } {
+    return { ret: wasi.ERRNO_SUCCESS, data: new Uint8Array(0) }
+  }
+  override fd_seek(): { ret: number; offset: bigint } {
+    return { ret: wasi.ERRNO_SPIPE, offset: 0n }
+  }
+}
+
+/** stdout/stderr behave like pipes (not ttys: output is not coloured for a terminal). */
+class StreamFd extends Fd {
+  constructor(private readonly write: (bytes: Uint8Array) => void) {
+    super()
+  }
+  override fd_fdstat_get(): { ret: number; fdstat: wasi.Fdstat | null } {
+    const fdstat = new wasi.Fdstat(wasi.FILETYPE_CHARACTER_DEVICE, 0)
+    // With SEEK/TELL rights, wasi-libc's isatty() answers "not a tty".
+    fdstat.fs_rights_base = BigInt(wasi.RIGHTS_FD_WRITE | wasi.RIGHTS_FD_SEEK | wasi.RIGHTS_FD_TELL)
+    return { ret: wasi.ERRNO_SUCCESS, fdstat }
+  }
+  override fd_filestat_get(): { ret: number; filestat: wasi.Filestat } {
+    return { ret: wasi.ERRNO_SUCCESS, filestat: new wasi.Filestat(0n, wasi.FILETYPE_CHARACTER_DEVICE, 0n) }
+  }
+  override fd_write(data: Uint8Array): { ret: number; nwritten: number } {
+    this.write(data)
+    return { ret: wasi.ERRNO_SUCCESS, nwritten: data.byteLength }
+  }
+  override fd_seek(): { ret: number; offset: bigint } {
+    return { ret: wasi.ERRNO_SPIPE, offset: 0n }
+  }
+}
+
+/** WASI's filestat layout (the shim writes the three timestamps at wrong offsets). */
+export function writeFilestat(view: DataView, ptr: number, stat: wasi.Filestat): void {
+  view.setBigUint64(ptr, stat.dev, true)
+  view.setBigUint64(ptr + 8, stat.ino, true)
+  view.setUint8(ptr + 16, stat.filetype)
+  view.setBigUint64(ptr + 24, stat.nlink, true)
+  view.setBigUint64(ptr + 32, stat.size, true)
+  view.setBigUint64(ptr + 40, stat.atim, true)
+  view.setBigUint64(ptr + 48, stat.mtim, true)
+  view.setBigUint64(ptr + 56, stat.ctim, true)
+}
+
+/** Sleeps in slices so that a worker.terminate() never waits for a long sleep to end. */
+const SLEEP_SLICE_MS = 100
+const sleepCell = new Int32Array(new SharedArrayBuffer(4))
+export function sleepMs(ms: number): void {
+  const end = performance.now() + ms
+  for (let left = ms; left > 0; left = end - performance.now()) {
+    Atomics.wait(sleepCell, 0, 0, Math.min(left, SLEEP_SLICE_MS))
+  }
+}
+
+export interface WasiHostOptions {
+  tree: StaticTree
+  state: WasiState
+  deterministic: boolean
+  sink: OutputSink
+  /** Test hook; defaults to a real sleep. */
+  sleep?: (ms: number) => void
+}
+
+export class WasiHost {
+  readonly imports: WebAssembly.Imports
+  private readonly shim: WASI
+  private readonly fs: LiveFs
+  private readonly stdio: readonly [Fd, Fd, Fd]
+  private readonly clock: GuestClock
+  private readonly random: GuestRandom
+  private readonly clockState: ClockState
+  private memory: WebAssembly.Memory | null = null
+
+  constructor(private readonly options: WasiHostOptions) {
+    const { sink } = options
+    this.stdio = [
+      new StdinFd(),
+      new StreamFd((b) => sink.stream('stdout', b)),
+      new StreamFd((b) => sink.stream('stderr', b))
+    ]
+    this.fs = restoreFs(options.state.fs, options.tree, this.stdio)
+    // The clock state is mutated by the run; the caller's copy (the head) must stay as it was.
+    const c = options.state.clock
+    this.clockState = { monotonicFloorNs: c.monotonicFloorNs, virtualNs: c.virtualNs, random: [...c.random] }
+    this.clock = new GuestClock(this.clockState, options.deterministic)
+    this.random = new GuestRandom(this.clockState, options.deterministic)
+    this.shim = new WASI(['python3.11'], [], this.fs.fds as Fd[], { debug: false })
+    // The shim keeps the table in this array and pushes new fds onto it.
+    this.shim.fds = this.fs.fds as Fd[]
+    this.imports = {
+      wasi_snapshot_preview1: { ...this.shim.wasiImport, ...this.fixes() },
+      fuelbook: {
+        emit: (kind: number, ptr: number, len: number): void => {
+          sink.rich(kind, new Uint8Array(this.mem().buffer, ptr >>> 0, len >>> 0).slice())
+        }
+      }
+    }
+  }
+
+  /** Call once the instance exists (the memory may be imported or exported). */
+  bind(memory: WebAssembly.Memory): void {
+    this.memory = memory
+    ;(this.shim as unknown as { inst: { exports: { memory: WebAssembly.Memory } } }).inst = {
+      exports: { memory }
+    }
+    setFsClock(() => this.clock.realtimeNs())
+  }
+
+  capture(): WasiState {
+    const c = this.clockState
+    return {
+      fs: captureFs(this.fs, this.stdio),
+      clock: { monotonicFloorNs: c.monotonicFloorNs, virtualNs: c.virtualNs, random: [...c.random] }
+    }
+  }
+
+  private mem(): WebAssembly.Memory {
+    if (this.memory === null) throw new Error('WasiHost: bind(memory) was not called')
+    return this.memory
+  }
+
+  private view(): DataView {
+    return new DataView(this.mem().buffer)
+  }
+
+  private readPath(ptr: number, len: number): string {
+    return new TextDecoder().decode(new Uint8Array(this.mem().buffer, ptr, len))
+  }
+
+  private nowNs(clockId: number): bigint {
+    return clockId === wasi.CLOCKID_REALTIME ? this.clock.realtimeNs() : this.clock.monotonicNs()
+  }
+
+  private fixes(): Record<string, (...args: never[]) => unknown> {
+    const fds = this.fs.fds
+    return {
+      clock_time_get: (id: number, _precision: bigint, ptr: number): number => {
+        if (id < 0 || id > 3) return wasi.ERRNO_INVAL
+        // CPU-time clocks read the monotonic clock: a sandboxed cell has no other CPU to share.
+        this.view().setBigUint64(ptr, this.nowNs(id), true)
+        return wasi.ERRNO_SUCCESS
+      },
+      random_get: (ptr: number, len: number): number => {
+        this.random.fill(new Uint8Array(this.mem().buffer, ptr, len))
+        return wasi.ERRNO_SUCCESS
+      },
+      fd_filestat_get: (fd: number, ptr: number): number => {
+        const file = fds[fd]
+        if (file === undefined) return wasi.ERRNO_BADF
+        const { ret, filestat } = file.fd_filestat_get()
+        if (filestat !== null) writeFilestat(this.view(), ptr, filestat)
+        return ret
+      },
+      path_filestat_get: (
+        fd: number,
+        flags: number,
+        pathPtr: number,
+        pathLen: number,
+        ptr: number
+      ): number => {
+        const dir = fds[fd]
+        if (dir === undefined) return wasi.ERRNO_BADF
+        const { ret, filestat } = dir.path_filestat_get(flags, this.readPath(pathPtr, pathLen))
+        if (filestat !== null) writeFilestat(this.view(), ptr, filestat)
+        return ret
+      },
+      poll_oneoff: (inPtr: number, outPtr: number, count: number, neventsPtr: number): number =>
+        this.pollOneoff(inPtr, outPtr, count, neventsPtr),
+      proc_exit: (code: number): never => {
+        throw new ProcExit(code)
+      },
+      proc_raise: (): number => wasi.ERRNO_NOSYS,
+      sched_yield: (): number => wasi.ERRNO_SUCCESS,
+      sock_accept: (): number => wasi.ERRNO_NOTSUP,
+      sock_recv: (): number => wasi.ERRNO_NOTSUP,
+      sock_send: (): number => wasi.ERRNO_NOTSUP,
+      sock_shutdown: (): number => wasi.ERRNO_NOTSUP
+    }
+  }
+
+  /**
+   * Subscriptions are 48 bytes: userdata u64 @0, tag u8 @8, then for a clock: id u32 @16,
+   * timeout u64 @24, precision u64 @32, flags u16 @40; for an fd: fd u32 @16. Events are 32
+   * bytes: userdata @0, errno u16 @8, type u8 @10, nbytes u64 @16, flags u16 @24.
+   * fd subscriptions are always ready (stdin is at EOF, the outputs never block), so only a
+   * poll on clocks alone sleeps: until the earliest deadline, really (Atomics.wait, no CPU).
+   */
+  private pollOneoff(inPtr: number, outPtr: number, count: number, neventsPtr: number): number {
+    if (count === 0) return wasi.ERRNO_INVAL
+    const view = this.view()
+    let nevents = 0
+    let sleepFor: bigint | null = null
+    let sleepUserdata = 0n
+    const writeEvent = (userdata: bigint, type: number): void => {
+      const at = outPtr + nevents * 32
+      for (let i = 0; i < 32; i += 8) view.setBigUint64(at + i, 0n, true)
+      view.setBigUint64(at, userdata, true)
+      view.setUint8(at + 10, type)
+      nevents++
+    }
+    for (let i = 0; i < count; i++) {
+      const sub = inPtr + i * 48
+      const userdata = view.getBigUint64(sub, true)
+      const tag = view.getUint8(sub + 8)
+      if (tag === wasi.EVENTTYPE_CLOCK) {
+        const clockId = view.getUint32(sub + 16, true)
+        const timeout = view.getBigUint64(sub + 24, true)
+        const absolute =
+          (view.getUint16(sub + 40, true) & wasi.SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME) !== 0
+        let wait = absolute ? timeout - this.nowNs(clockId) : timeout
+        if (wait < 0n) wait = 0n
+        if (sleepFor === null || wait < sleepFor) {
+          sleepFor = wait
+          sleepUserdata = userdata
+        }
+      } else {
+        writeEvent(userdata, tag)
+      }
+    }
+    if (nevents === 0 && sleepFor !== null) {
+      if (sleepFor > 0n) {
+        this.options.sink.beforeSleep()
+        this.clock.advance(sleepFor)
+        ;(this.options.sleep ?? sleepMs)(Number(sleepFor) / 1e6)
+      }
+      writeEvent(sleepUserdata, wasi.EVENTTYPE_CLOCK)
+    }
+    this.view().setUint32(neventsPtr, nevents, true)
+    return wasi.ERRNO_SUCCESS
+  }
+}

@@ -1,0 +1,359 @@
+/**
+ * The sandbox's file system: in-memory inodes on top of @bjorn3/browser_wasi_shim's Fd/Inode/
+ * Directory classes, with the pieces the shim lacks for a snapshotted CPython:
+ *
+ * - files grow by doubling (the shim reallocates the whole file on every write: a 10 MB file
+ *   written in 8 KiB chunks copied ~6 GB) and are copy-on-write against the snapshot image they
+ *   were restored from, so capturing an unchanged file costs nothing;
+ * - stable inode numbers that belong to the kernel state (the shim's are a process-wide
+ *   counter, so `os.stat().st_ino` would differ between two runs of the same cell);
+ * - a read-only tree (the stdlib zip) that refuses every write with EROFS;
+ * - `captureFs` / `restoreFs`: the tree and the fd table as plain data, saved and rolled back
+ *   together with linear memory (design §2). A file system that is not rolled back with memory
+ *   corrupts SQLite databases (notes/runtime-and-kernel.md).
+ */
+import { Directory, Fd, Inode, OpenDirectory, wasi } from '@bjorn3/browser_wasi_shim'
+
+/** Inode numbers of the read-only tree are fixed; writable inodes start here. */
+export const FIRST_WRITABLE_INO = 1000
+
+// ---- files --------------------------------------------------------------------------------
+
+export class MemFile extends Inode {
+  /** Backing store; bytes past `size` are spare capacity. */
+  private buf: Uint8Array
+  size: number
+  readonly readonly: boolean
+  mtimeNs: bigint
+  /** `buf` is also referenced by a captured image: copy before the first write. */
+  private shared: boolean
+  /** The image of this file as last captured, reused while the file is unchanged. */
+  private captured: Uint8Array | null
+
+  constructor(
+    ino: number,
+    data: Uint8Array,
+    options: { readonly?: boolean; shared?: boolean; mtimeNs?: bigint }
+  ) {
+    super()
+    this.ino = BigInt(ino)
+    this.buf = data
+    this.size = data.byteLength
+    this.readonly = options.readonly ?? false
+    this.shared = options.shared ?? false
+    this.captured = this.shared ? data : null
+    this.mtimeNs = options.mtimeNs ?? 0n
+  }
+
+  get data(): Uint8Array {
+    return this.buf.subarray(0, this.size)
+  }
+
+  /** The file's bytes for a snapshot image; the file copies them before its next change. */
+  capture(): Uint8Array {
+    if (this.captured === null) {
+      this.captured = this.buf.byteLength === this.size ? this.buf : this.buf.slice(0, this.size)
+      this.buf = this.captured
+    }
+    this.shared = true
+    return this.captured
+  }
+
+  /** Makes `buf` private and at least `capacity` long (doubling, so appends are amortised O(1)). */
+  private prepareWrite(capacity: number): void {
+    this.captured = null
+    if (!this.shared && capacity <= this.buf.byteLength) return
+    const grown =
+      capacity > this.buf.byteLength ? Math.max(capacity, this.buf.byteLength * 2, 4096) : this.buf.byteLength
+    const next = new Uint8Array(grown)
+    next.set(this.buf.subarray(0, this.size))
+    this.buf = next
+    this.shared = false
+  }
+
+  writeAt(offset: number, bytes: Uint8Array, nowNs: bigint): void {
+    const end = offset + bytes.byteLength
+    this.prepareWrite(Math.max(end, this.size))
+    this.buf.set(bytes, offset)
+    if (end > this.size) this.size = end
+    this.mtimeNs = nowNs
+  }
+
+  resize(size: number, nowNs: bigint): void {
+    this.prepareWrite(size)
+    // Bytes past the old end must read as zeros, also when spare capacity held old data.
+    if (size > this.size) this.buf.fill(0, this.size, size)
+    this.size = size
+    this.mtimeNs = nowNs
+  }
+
+  path_open(oflags: number, fs_rights_base: bigint, fd_flags: number): { ret: number; fd_obj: Fd | null } {
+    const wantsWrite = (fs_rights_base & BigInt(wasi.RIGHTS_FD_WRITE)) !== 0n
+    if (this.readonly && (wantsWrite || (oflags & wasi.OFLAGS_TRUNC) !== 0))
+      return { ret: wasi.ERRNO_ROFS, fd_obj: null }
+    if ((oflags & wasi.OFLAGS_TRUNC) !== 0) this.resize(0, this.mtimeNs)
+    return { ret: wasi.ERRNO_SUCCESS, fd_obj: new MemOpenFile(this, (fd_flags & wasi.FDFLAGS_APPEND) !== 0) }
+  }
+
+  stat(): wasi.Filestat {
+    const stat = new wasi.Filestat(this.ino, wasi.FILETYPE_REGULAR_FILE, BigInt(this.size))
+    stat.nlink = 1n
+    stat.atim = stat.mtim = stat.ctim = this.mtimeNs
+    return stat
+  }
+}
+
+/** The clock file timestamps come from (virtual in deterministic mode). */
+export type FsClock = () => bigint
+
+export class MemOpenFile extends Fd {
+  pos = 0
+  constructor(
+    readonly file: MemFile,
+    public append: boolean
+  ) {
+    super()
+  }
+
+  override fd_fdstat_get(): { ret: number; fdstat: wasi.Fdstat | null } {
+    const fdstat = new wasi.Fdstat(wasi.FILETYPE_REGULAR_FILE, this.append ? wasi.FDFLAGS_APPEND : 0)
+    fdstat.fs_rights_base = this.file.readonly ? BigInt(~wasi.RIGHTS_FD_WRITE >>> 0) : 0xffffffffn
+    return { ret: wasi.ERRNO_SUCCESS, fdstat }
+  }
+  override fd_fdstat_set_flags(flags: number): number {
+    this.append = (flags & wasi.FDFLAGS_APPEND) !== 0
+    return wasi.ERRNO_SUCCESS
+  }
+  override fd_filestat_get(): { ret: number; filestat: wasi.Filestat } {
+    return { ret: wasi.ERRNO_SUCCESS, filestat: this.file.stat() }
+  }
+  override fd_read(size: number): { ret: number; data: Uint8Array } {
+    const data = this.file.data.slice(this.pos, this.pos + size)
+    this.pos += data.byteLength
+    return { ret: wasi.ERRNO_SUCCESS, data }
+  }
+  override fd_pread(size: number, offset: bigint): { ret: number; data: Uint8Array } {
+    const start = Number(offset)
+    return { ret: wasi.ERRNO_SUCCESS, data: this.file.data.slice(start, start + size) }
+  }
+  override fd_seek(offset: bigint, whence: number): { ret: number; offset: bigint } {
+    const base =
+      whence === wasi.WHENCE_SET
+        ? 0
+        : whence === wasi.WHENCE_CUR
+          ? this.pos
+          : whence === wasi.WHENCE_END
+            ? this.file.size
+            : -1
+    if (base < 0) return { ret: wasi.ERRNO_INVAL, offset: 0n }
+    const next = BigInt(base) + offset
+    if (next < 0n || next > BigInt(Number.MAX_SAFE_INTEGER)) return { ret: wasi.ERRNO_INVAL, offset: 0n }
+    this.pos = Number(next)
+    return { ret: wasi.ERRNO_SUCCESS, offset: next }
+  }
+  override fd_tell(): { ret: number; offset: bigint } {
+    return { ret: wasi.ERRNO_SUCCESS, offset: BigInt(this.pos) }
+  }
+  override fd_write(data: Uint8Array): { ret: number; nwritten: number } {
+    if (this.file.readonly) return { ret: wasi.ERRNO_BADF, nwritten: 0 }
+    if (this.append) this.pos = this.file.size
+    this.file.writeAt(this.pos, data, memClock())
+    this.pos += data.byteLength
+    return { ret: wasi.ERRNO_SUCCESS, nwritten: data.byteLength }
+  }
+  override fd_pwrite(data: Uint8Array, offset: bigint): { ret: number; nwritten: number } {
+    if (this.file.readonly) return { ret: wasi.ERRNO_BADF, nwritten: 0 }
+    this.file.writeAt(Number(offset), data, memClock())
+    return { ret: wasi.ERRNO_SUCCESS, nwritten: data.byteLength }
+  }
+  override fd_filestat_set_size(size: bigint): number {
+    if (this.file.readonly) return wasi.ERRNO_BADF
+    this.file.resize(Number(size), memClock())
+    return wasi.ERRNO_SUCCESS
+  }
+  override fd_allocate(offset: bigint, len: bigint): number {
+    if (this.file.readonly) return wasi.ERRNO_BADF
+    const end = Number(offset + len)
+    if (end > this.file.size) this.file.resize(end, memClock())
+    return wasi.ERRNO_SUCCESS
+  }
+  override fd_filestat_set_times(atim: bigint, mtim: bigint, fst_flags: number): number {
+    if (this.file.readonly) return wasi.ERRNO_ROFS
+    setTimes(this.file, mtim, fst_flags)
+    return wasi.ERRNO_SUCCESS
+  }
+}
+
+function setTimes(node: MemFile | MemDirectory, mtim: bigint, fstFlags: number): void {
+  if ((fstFlags & wasi.FSTFLAGS_MTIM_NOW) !== 0) node.mtimeNs = memClock()
+  else if ((fstFlags & wasi.FSTFLAGS_MTIM) !== 0) node.mtimeNs = mtim
+}
+
+/**
+ * One worker runs one cell at a time, so the clock for file timestamps is a module-level hook
+ * set by the WASI host of the current run, not a field threaded through every inode.
+ */
+let memClock: FsClock = () => 0n
+export function setFsClock(clock: FsClock): void {
+  memClock = clock
+}
+
+// ---- directories --------------------------------------------------------------------------
+
+/** Issues inode numbers for one file system (its counter is part of the kernel state). */
+export class InoCounter {
+  constructor(public next: number) {}
+  issue(): number {
+    return this.next++
+  }
+}
+
+export class MemDirectory extends Directory {
+  declare contents: Map<string, MemFile | MemDirectory>
+  mtimeNs: bigint
+
+  constructor(
+    ino: number,
+    readonly readonly: boolean,
+    private readonly inos: InoCounter,
+    entries: [string, MemFile | MemDirectory][] = [],
+    mtimeNs = 0n
+  ) {
+    super(new Map(entries))
+    this.ino = BigInt(ino)
+    this.mtimeNs = mtimeNs
+  }
+
+  override create_entry_for_path(path_str: string, is_dir: boolean): { ret: number; entry: Inode | null } {
+    if (this.readonly) return { ret: wasi.ERRNO_ROFS, entry: null }
+    const parsed = parsePath(path_str)
+    if (parsed.path === null) return { ret: parsed.ret, entry: null }
+    const { ret, parent_entry, filename, entry } = this.get_parent_dir_and_entry_for_path(parsed.path, true)
+    if (parent_entry === null || filename === null) return { ret, entry: null }
+    if (entry !== null) return { ret: wasi.ERRNO_EXIST, entry: null }
+    if (!(parent_entry instanceof MemDirectory)) return { ret: wasi.ERRNO_NOTDIR, entry: null }
+    const now = memClock()
+    const node = is_dir
+      ? new MemDirectory(this.inos.issue(), false, this.inos, [], now)
+      : new MemFile(this.inos.issue(), new Uint8Array(0), { mtimeNs: now })
+    if (node instanceof MemDirectory) setParent(node, parent_entry)
+    parent_entry.contents.set(filename, node)
+    parent_entry.mtimeNs = now
+    return { ret: wasi.ERRNO_SUCCESS, entry: node }
+  }
+
+  override path_open(): { ret: number; fd_obj: OpenDirectory } {
+    return { ret: wasi.ERRNO_SUCCESS, fd_obj: new MemOpenDirectory(this) }
+  }
+
+  override stat(): wasi.Filestat {
+    const stat = new wasi.Filestat(this.ino, wasi.FILETYPE_DIRECTORY, 0n)
+    stat.nlink = 1n
+    stat.atim = stat.mtim = stat.ctim = this.mtimeNs
+    return stat
+  }
+}
+
+/** The shim keeps `parent` private but needs it for "..": set it where the shim does not. */
+export function setParent(child: MemDirectory, parent: MemDirectory): void {
+  ;(child as unknown as { parent: Directory | null }).parent = parent
+}
+
+type ShimPath = Parameters<Directory['get_entry_for_path']>[0]
+
+/** The shim's Path.from, which it does not export: relative paths only, ".." never above the root. */
+export function parsePath(path: string): { ret: number; path: ShimPath | null } {
+  if (path.startsWith('/')) return { ret: wasi.ERRNO_NOTCAPABLE, path: null }
+  if (path.includes('\0')) return { ret: wasi.ERRNO_INVAL, path: null }
+  const parts: string[] = []
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue
+    if (part === '..') {
+      if (parts.pop() === undefined) return { ret: wasi.ERRNO_NOTCAPABLE, path: null }
+      continue
+    }
+    parts.push(part)
+  }
+  return { ret: wasi.ERRNO_SUCCESS, path: { parts, is_dir: path.endsWith('/') } as unknown as ShimPath }
+}
+
+function pathOf(path: string): ShimPath {
+  return parsePath(path).path ?? ({ parts: ['\0'], is_dir: false } as unknown as ShimPath)
+}
+
+/** An open directory that refuses every change when its tree is read-only. */
+export class MemOpenDirectory extends OpenDirectory {
+  declare dir: MemDirectory & Directory
+
+  override path_open(
+    dirflags: number,
+    path_str: string,
+    oflags: number,
+    fs_rights_base: bigint,
+    fs_rights_inheriting: bigint,
+    fd_flags: number
+  ): { ret: number; fd_obj: Fd | null } {
+    if (this.dir.readonly && (oflags & (wasi.OFLAGS_CREAT | wasi.OFLAGS_TRUNC)) !== 0) {
+      return { ret: wasi.ERRNO_ROFS, fd_obj: null }
+    }
+    return super.path_open(dirflags, path_str, oflags, fs_rights_base, fs_rights_inheriting, fd_flags)
+  }
+  override path_create_directory(path: string): number {
+    return this.dir.readonly ? wasi.ERRNO_ROFS : super.path_create_directory(path)
+  }
+  override path_link(path_str: string, inode: Inode, allow_dir: boolean): number {
+    if (this.dir.readonly) return wasi.ERRNO_ROFS
+    const ret = super.path_link(path_str, inode, allow_dir)
+    if (ret === wasi.ERRNO_SUCCESS && inode instanceof MemDirectory) {
+      // A renamed directory's ".." must point at its new parent.
+      const parentPath = path_str
+        .split('/')
+        .filter((p) => p !== '')
+        .slice(0, -1)
+        .join('/')
+      const parent = parentPath === '' ? this.dir : this.dir.get_entry_for_path(pathOf(parentPath)).entry
+      if (parent instanceof MemDirectory) setParent(inode, parent)
+    }
+    return ret
+  }
+  override path_unlink(path_str: string): { ret: number; inode_obj: Inode | null } {
+    return this.dir.readonly ? { ret: wasi.ERRNO_ROFS, inode_obj: null } : super.path_unlink(path_str)
+  }
+  override path_unlink_file(path_str: string): number {
+    return this.dir.readonly ? wasi.ERRNO_ROFS : super.path_unlink_file(path_str)
+  }
+  override path_remove_directory(path_str: string): number {
+    return this.dir.readonly ? wasi.ERRNO_ROFS : super.path_remove_directory(path_str)
+  }
+  override path_filestat_set_times(
+    _flags: number,
+    path: string,
+    _atim: bigint,
+    mtim: bigint,
+    fst_flags: number
+  ): number {
+    if (this.dir.readonly) return wasi.ERRNO_ROFS
+    const { entry } = this.dir.get_entry_for_path(pathOf(path))
+    if (!(entry instanceof MemFile || entry instanceof MemDirectory)) return wasi.ERRNO_NOENT
+    setTimes(entry, mtim, fst_flags)
+    return wasi.ERRNO_SUCCESS
+  }
+  override fd_filestat_set_times(_atim: bigint, mtim: bigint, fst_flags: number): number {
+    if (this.dir.readonly) return wasi.ERRNO_ROFS
+    setTimes(this.dir, mtim, fst_flags)
+    return wasi.ERRNO_SUCCESS
+  }
+}
+
+/** A directory the guest finds at start-up (wasi-libc resolves absolute paths against these). */
+export class MemPreopen extends MemOpenDirectory {
+  constructor(
+    readonly prestatName: string,
+    dir: MemDirectory
+  ) {
+    super(dir)
+  }
+  override fd_prestat_get(): { ret: number; prestat: wasi.Prestat | null } {
+    return { ret: wasi.ERRNO_SUCCESS, prestat: wasi.Prestat.dir(this.prestatName) }
+  }
+}
