@@ -50,7 +50,13 @@ if (mode === 'hold') {
       store.updateCell(target!.id, { source: `y = ${i}\n`.repeat(random(50) + 1) })
     } else {
       const head =
-        op >= 8 ? { snapshot: makeSnapshot(8 + random(8), (p) => (p + random(3)) % 11, 4096), cellId: target!.id, executionCount: n } : null
+        op >= 8
+          ? {
+              snapshot: makeSnapshot(8 + random(8), (p) => (p + random(3)) % 11, 4096),
+              cellId: target!.id,
+              executionCount: n
+            }
+          : null
       const run = store.commitRun(makeRun(target!.id, n, sampleOutputs(n, random(3) === 0 ? 6000 : 0)), head)
       say(`run ${run.id}`)
       n++

@@ -40,14 +40,21 @@ export function sampleOutputs(n: number, imageBytes = 0): Output[] {
   const outputs: Output[] = [{ type: 'stream', name: 'stdout', text: `hello ${n}\n` }]
   outputs.push({
     type: 'execute_result',
-    data: { 'text/plain': `${n}`, ...(imageBytes > 0 ? { 'image/png': base64Image(imageBytes, n + 1) } : {}) },
+    data: {
+      'text/plain': `${n}`,
+      ...(imageBytes > 0 ? { 'image/png': base64Image(imageBytes, n + 1) } : {})
+    },
     metadata: {},
     executionCount: n
   })
   return outputs
 }
 
-export function makeRun(cellId: string, n: number, outputs: Output[] = sampleOutputs(n)): Omit<RunRecord, 'id'> {
+export function makeRun(
+  cellId: string,
+  n: number,
+  outputs: Output[] = sampleOutputs(n)
+): Omit<RunRecord, 'id'> {
   return {
     cellId,
     executionCount: n,
@@ -69,7 +76,11 @@ export function makeRun(cellId: string, n: number, outputs: Output[] = sampleOut
 }
 
 /** A snapshot whose page i holds `fill(i)`; pages with the same fill share a hash (and so one row). */
-export function makeSnapshot(pageCount: number, fill: (i: number) => number, pageBytes = 256): PersistedSnapshot {
+export function makeSnapshot(
+  pageCount: number,
+  fill: (i: number) => number,
+  pageBytes = 256
+): PersistedSnapshot {
   const pages = []
   for (let i = 0; i < pageCount; i++) {
     const data = new Uint8Array(pageBytes).fill(fill(i) & 0xff)

@@ -33,11 +33,17 @@ function checkFile(committed: Set<number>): void {
     const ids = new Set((db.prepare('SELECT id FROM runs').all() as { id: number }[]).map((r) => r.id))
     const lost = [...committed].filter((id) => !ids.has(id))
     expect(lost, 'runs whose commit had returned').toEqual([])
-    const positions = (db.prepare('SELECT position FROM cells ORDER BY position').all() as { position: number }[]).map(
-      (r) => r.position
-    )
+    const positions = (
+      db.prepare('SELECT position FROM cells ORDER BY position').all() as { position: number }[]
+    ).map((r) => r.position)
     expect(positions).toEqual(positions.map((_, i) => i))
-    expect(db.prepare('SELECT count(*) AS n FROM kernel_pages WHERE hash NOT IN (SELECT hash FROM kernel_head_pages)').get()).toEqual({ n: 0 })
+    expect(
+      db
+        .prepare(
+          'SELECT count(*) AS n FROM kernel_pages WHERE hash NOT IN (SELECT hash FROM kernel_head_pages)'
+        )
+        .get()
+    ).toEqual({ n: 0 })
   } finally {
     db.close()
   }
@@ -76,5 +82,7 @@ it(`survives ${KILLS} SIGKILLs mid-write with every committed run intact`, async
   const nb = r.value.load()
   expect(nb.cells.length).toBeGreaterThan(0)
   r.value.close()
-  console.log(`crash test: ${committed.size} committed runs survived ${KILLS} kills (${killedWhileOpening} while opening)`)
+  console.log(
+    `crash test: ${committed.size} committed runs survived ${KILLS} kills (${killedWhileOpening} while opening)`
+  )
 }, 120_000)

@@ -115,7 +115,10 @@ describe('open refuses, naming the file and the next step', () => {
     // Scribble over the middle of every page after the schema page: b-tree headers and cells break.
     for (let p = 1; p * pageSize < bytes.length; p++) bytes.fill(0x5a, p * pageSize + 40, p * pageSize + 120)
     fs.writeFileSync(file, bytes)
-    expectRefused(file, /is damaged \(SQLite reports: .+\)\. Open a backup copy, or try `sqlite3 .* \.recover`/)
+    expectRefused(
+      file,
+      /is damaged \(SQLite reports: .+\)\. Open a backup copy, or try `sqlite3 .* \.recover`/
+    )
   })
 
   it('damage only PRAGMA quick_check sees (every table still reads)', () => {
@@ -188,7 +191,9 @@ describe('a read-only notebook', () => {
     expect(await s.saveAs(copy)).toEqual({ ok: true, value: undefined })
     s.close()
     expect(sha256File(file)).toBe(before)
-    expect(fs.readdirSync(dir).filter((f) => f.startsWith(path.basename(file)))).toEqual([path.basename(file)])
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith(path.basename(file)))).toEqual([
+      path.basename(file)
+    ])
     const c = NotebookStore.open(copy)
     expect(c.ok && !c.value.readOnly).toBe(true)
     if (c.ok) c.value.close()

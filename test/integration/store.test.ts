@@ -4,7 +4,15 @@ import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { KEEP_RUN_OUTPUTS_PER_CELL, NotebookStore } from '../../src/main/store'
 import type { Output } from '../../src/shared/notebook'
-import { SETTINGS, base64Image, codeCell, makeRun, makeSnapshot, sampleOutputs, tempDir } from '../helpers/store-fixtures'
+import {
+  SETTINGS,
+  base64Image,
+  codeCell,
+  makeRun,
+  makeSnapshot,
+  sampleOutputs,
+  tempDir
+} from '../helpers/store-fixtures'
 
 let dir: string
 let file: string
@@ -95,7 +103,16 @@ describe('cells', () => {
     let s = create()
     s.insertCell(codeCell('a'), 0)
     s.insertCell(codeCell('c'), 5) // clamped: append
-    s.insertCell({ id: 'b', type: 'markdown', source: '# B', metadata: { collapsed: true, tags: ['x'] }, isolated: false }, 1)
+    s.insertCell(
+      {
+        id: 'b',
+        type: 'markdown',
+        source: '# B',
+        metadata: { collapsed: true, tags: ['x'] },
+        isolated: false
+      },
+      1
+    )
     expect(s.listCells().map((c) => c.id)).toEqual(['a', 'b', 'c'])
     expect(s.updateCell('a', { source: 'y = 2', isolated: true })).toEqual({
       id: 'a',
@@ -109,7 +126,10 @@ describe('cells', () => {
     s.moveCell('a', 0)
     expect(s.listCells().map((c) => c.id)).toEqual(['a', 'b', 'c'])
     s.insertCell(codeCell('d'), 1)
-    expect(s.deleteCell('b')).toEqual({ cell: expect.objectContaining({ id: 'b', type: 'markdown' }), index: 2 })
+    expect(s.deleteCell('b')).toEqual({
+      cell: expect.objectContaining({ id: 'b', type: 'markdown' }),
+      index: 2
+    })
     const before = s.listCells()
     s = reopen(s)
     expect(s.listCells()).toEqual(before)
@@ -137,7 +157,10 @@ describe('cells', () => {
     let s = create()
     const created = s.load().modifiedAt
     s.setTitle('Renamed')
-    const settings = { limits: { fuel: 5, memoryBytes: 6, timeoutMs: 7, outputBytes: 8 }, deterministic: true }
+    const settings = {
+      limits: { fuel: 5, memoryBytes: 6, timeoutMs: 7, outputBytes: 8 },
+      deterministic: true
+    }
     s.setSettings(settings)
     s = reopen(s)
     const nb = s.load()
@@ -156,15 +179,38 @@ describe('runs', () => {
     const outputs: Output[] = [
       { type: 'stream', name: 'stdout', text: 'héllo ✓\n' },
       { type: 'stream', name: 'stderr', text: 'warn\n' },
-      { type: 'display_data', data: { 'image/png': image, 'text/plain': '<Figure>' }, metadata: { width: 3 } },
-      { type: 'execute_result', data: { 'application/json': { a: [1, null] } }, metadata: {}, executionCount: 1 },
+      {
+        type: 'display_data',
+        data: { 'image/png': image, 'text/plain': '<Figure>' },
+        metadata: { width: 3 }
+      },
+      {
+        type: 'execute_result',
+        data: { 'application/json': { a: [1, null] } },
+        metadata: {},
+        executionCount: 1
+      },
       { type: 'error', ename: 'ValueError', evalue: 'bad', traceback: ['line 1', 'line 2'], lineno: 3 }
     ]
-    const first = s.commitRun({ ...makeRun('a', 1, outputs), status: 'error', exitCode: 1, message: null, wallMs: 3.25 })
+    const first = s.commitRun({
+      ...makeRun('a', 1, outputs),
+      status: 'error',
+      exitCode: 1,
+      message: null,
+      wallMs: 3.25
+    })
     expect(first.id).toBeGreaterThan(0)
     expect(first.outputs).toEqual(outputs)
-    const killed = s.commitRun({ ...makeRun('a', 2, []), status: 'out_of_fuel', message: 'out of fuel after 400 M' })
-    const isolated = s.commitRun({ ...makeRun('b', 0, sampleOutputs(0)), executionCount: null, isolated: true })
+    const killed = s.commitRun({
+      ...makeRun('a', 2, []),
+      status: 'out_of_fuel',
+      message: 'out of fuel after 400 M'
+    })
+    const isolated = s.commitRun({
+      ...makeRun('b', 0, sampleOutputs(0)),
+      executionCount: null,
+      isolated: true
+    })
     s = reopen(s)
     const nb = s.load()
     expect(nb.lastRuns).toEqual({ a: killed, b: isolated })
@@ -189,7 +235,11 @@ describe('runs', () => {
     const blob = db.prepare('SELECT mime, length(data) AS n FROM output_blobs').all()
     expect(blob).toEqual([{ mime: 'image/png', n: 30_000 }])
     expect(
-      db.prepare("SELECT json_extract(body, '$.data.\"image/png\"') AS v FROM outputs WHERE type = 'display_data'").get()
+      db
+        .prepare(
+          "SELECT json_extract(body, '$.data.\"image/png\"') AS v FROM outputs WHERE type = 'display_data'"
+        )
+        .get()
     ).toEqual({ v: null })
     db.close()
   })
@@ -199,7 +249,8 @@ describe('runs', () => {
     s.insertCell(codeCell('a'), 0)
     s.insertCell(codeCell('b'), 1)
     const runs = []
-    for (let n = 1; n <= KEEP_RUN_OUTPUTS_PER_CELL + 5; n++) runs.push(s.commitRun(makeRun('a', n, sampleOutputs(n, 5000))))
+    for (let n = 1; n <= KEEP_RUN_OUTPUTS_PER_CELL + 5; n++)
+      runs.push(s.commitRun(makeRun('a', n, sampleOutputs(n, 5000))))
     const other = s.commitRun(makeRun('b', 99))
     expect(s.listRuns('a').map((r) => r.id)).toEqual(runs.map((r) => r.id).reverse())
     for (const [i, r] of runs.entries()) {
@@ -210,8 +261,12 @@ describe('runs', () => {
     expect(s.getRun(other.id)!.outputs).toEqual(other.outputs)
     s.close()
     const db = raw()
-    expect(db.prepare('SELECT count(*) AS n FROM output_blobs').get()).toEqual({ n: KEEP_RUN_OUTPUTS_PER_CELL })
-    expect(db.prepare("SELECT count(*) AS n FROM runs WHERE outputs_state = 'pruned'").get()).toEqual({ n: 5 })
+    expect(db.prepare('SELECT count(*) AS n FROM output_blobs').get()).toEqual({
+      n: KEEP_RUN_OUTPUTS_PER_CELL
+    })
+    expect(db.prepare("SELECT count(*) AS n FROM runs WHERE outputs_state = 'pruned'").get()).toEqual({
+      n: 5
+    })
     db.close()
   })
 
@@ -298,7 +353,8 @@ describe('kernel head', () => {
     expect({ ...head.snapshot, pages: [], state: [] }).toEqual({ ...a, pages: [], state: [] })
     expect(Buffer.from(head.snapshot.state).equals(Buffer.from(a.state))).toBe(true)
     expect(head.snapshot.pages.map((p) => [p.index, p.hash])).toEqual(a.pages.map((p) => [p.index, p.hash]))
-    for (const [i, p] of head.snapshot.pages.entries()) expect(Buffer.from(p.data).equals(Buffer.from(a.pages[i]!.data))).toBe(true)
+    for (const [i, p] of head.snapshot.pages.entries())
+      expect(Buffer.from(p.data).equals(Buffer.from(a.pages[i]!.data))).toBe(true)
     expect(s.load().head).toEqual({ cellId: 'a', executionCount: 1, nextExecutionCount: 2, pageCount: 12 })
     expect(pageCount(s)).toBe(3)
 
@@ -319,7 +375,12 @@ describe('kernel head', () => {
     s = reopen(s)
     s.saveHead(null)
     expect(s.loadHead()).toBeNull()
-    expect(s.load().head).toEqual({ cellId: null, executionCount: null, nextExecutionCount: 1, pageCount: null })
+    expect(s.load().head).toEqual({
+      cellId: null,
+      executionCount: null,
+      nextExecutionCount: 1,
+      pageCount: null
+    })
     expect(pageCount(s)).toBe(0)
   })
 
@@ -328,7 +389,9 @@ describe('kernel head', () => {
     s.insertCell(codeCell('a'), 0)
     const a = makeSnapshot(4, (i) => i)
     s.saveHead({ snapshot: a, cellId: 'a', executionCount: 1 })
-    expect(() => s.commitRun(makeRun('ghost', 2), { snapshot: makeSnapshot(4, () => 9), cellId: 'a', executionCount: 2 })).toThrow()
+    expect(() =>
+      s.commitRun(makeRun('ghost', 2), { snapshot: makeSnapshot(4, () => 9), cellId: 'a', executionCount: 2 })
+    ).toThrow()
     expect(s.loadHead()!.snapshot.pages.map((p) => p.hash)).toEqual(a.pages.map((p) => p.hash))
     s.saveHead({ snapshot: makeSnapshot(4, (i) => (i === 0 ? 9 : i)), cellId: 'a', executionCount: 2 })
     expect(s.loadHead()!.snapshot.pages).toHaveLength(4)
@@ -371,7 +434,10 @@ describe('save as', () => {
 
   it('refuses to overwrite the notebook itself and reports a missing folder', async () => {
     const s = create()
-    expect(await s.saveAs(file)).toEqual({ ok: false, error: expect.stringContaining('this notebook itself') })
+    expect(await s.saveAs(file)).toEqual({
+      ok: false,
+      error: expect.stringContaining('this notebook itself')
+    })
     expect(await s.saveAs(path.join(dir, 'sub', '..', 'nb.fuelbook'))).toMatchObject({ ok: false })
     expect(await s.saveAs(path.join(dir, 'missing', 'x.fuelbook'))).toEqual({
       ok: false,

@@ -16,13 +16,19 @@ describe('the data folder', () => {
     expect(resolveDataDir({ userData: '/u/Fuelbook', env: { FUELBOOK_DATA_DIR: '/x' } })).toBe('/u/Fuelbook')
   })
   it('is $FUELBOOK_DATA_DIR when set', () => {
-    expect(resolveDataDir({ env: { FUELBOOK_DATA_DIR: '/data/fb' }, platform: 'linux', home })).toBe('/data/fb')
+    expect(resolveDataDir({ env: { FUELBOOK_DATA_DIR: '/data/fb' }, platform: 'linux', home })).toBe(
+      '/data/fb'
+    )
   })
   it('follows each platform', () => {
     expect(resolveDataDir({ env: {}, platform: 'linux', home })).toBe('/home/ada/.local/share/fuelbook')
     expect(resolveDataDir({ env: { XDG_DATA_HOME: '/xdg' }, platform: 'linux', home })).toBe('/xdg/fuelbook')
-    expect(resolveDataDir({ env: {}, platform: 'darwin', home })).toBe('/home/ada/Library/Application Support/Fuelbook')
-    expect(resolveDataDir({ env: { APPDATA: '/appdata' }, platform: 'win32', home })).toBe(path.join('/appdata', 'Fuelbook'))
+    expect(resolveDataDir({ env: {}, platform: 'darwin', home })).toBe(
+      '/home/ada/Library/Application Support/Fuelbook'
+    )
+    expect(resolveDataDir({ env: { APPDATA: '/appdata' }, platform: 'win32', home })).toBe(
+      path.join('/appdata', 'Fuelbook')
+    )
   })
 })
 
@@ -33,7 +39,9 @@ describe('untitled notebooks', () => {
     expect(first).toBe(path.join(dir, 'notebooks', 'Untitled.fuelbook'))
     fs.writeFileSync(first, '')
     expect(app.newUntitledPath()).toBe(path.join(dir, 'notebooks', 'Untitled 2.fuelbook'))
-    expect(app.newUntitledPath('analysis/v2: final')).toBe(path.join(dir, 'notebooks', 'analysis v2 final.fuelbook'))
+    expect(app.newUntitledPath('analysis/v2: final')).toBe(
+      path.join(dir, 'notebooks', 'analysis v2 final.fuelbook')
+    )
     expect(app.isUntitled(first)).toBe(true)
     expect(app.isUntitled(path.join(dir, 'elsewhere.fuelbook'))).toBe(false)
   })
@@ -56,7 +64,10 @@ describe('app settings', () => {
 
 describe('recent notebooks', () => {
   function notebook(name: string, cells: number): NotebookStore {
-    const r = NotebookStore.create(path.join(dir, `${name}.fuelbook`), { title: name.toUpperCase(), settings: SETTINGS })
+    const r = NotebookStore.create(path.join(dir, `${name}.fuelbook`), {
+      title: name.toUpperCase(),
+      settings: SETTINGS
+    })
     if (!r.ok) throw new Error(r.error)
     for (let i = 0; i < cells; i++) r.value.insertCell(codeCell(`c${i}`), i)
     return r.value
@@ -107,12 +118,17 @@ describe('recent notebooks', () => {
     const app = new AppData(dir)
     fs.writeFileSync(path.join(dir, 'recents.json'), '[{"path": 3}, "x", null, {"path": "relative.fuelbook"}')
     expect(app.listRecent()).toEqual([])
-    fs.writeFileSync(path.join(dir, 'recents.json'), '[{"path": 3}, "x", null, {"path": "relative.fuelbook"}]')
+    fs.writeFileSync(
+      path.join(dir, 'recents.json'),
+      '[{"path": 3}, "x", null, {"path": "relative.fuelbook"}]'
+    )
     expect(app.listRecent()).toEqual([])
     const s = notebook('ok', 1)
     s.close()
     app.addRecent(s.path)
-    expect(app.listRecent()).toEqual([{ path: s.path, title: 'OK', modifiedAt: expect.any(Number), cellCount: 1 }])
+    expect(app.listRecent()).toEqual([
+      { path: s.path, title: 'OK', modifiedAt: expect.any(Number), cellCount: 1 }
+    ])
   })
 
   it('keeps a recent whose file is not a notebook any more, with what was remembered', () => {
@@ -121,6 +137,8 @@ describe('recent notebooks', () => {
     s.close()
     app.addRecent(s.path)
     fs.writeFileSync(s.path, 'not sqlite')
-    expect(app.listRecent()).toEqual([{ path: s.path, title: 'GONE-BAD', modifiedAt: expect.any(Number), cellCount: 2 }])
+    expect(app.listRecent()).toEqual([
+      { path: s.path, title: 'GONE-BAD', modifiedAt: expect.any(Number), cellCount: 2 }
+    ])
   })
 })

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { BLOB_MIN_BASE64_CHARS, capOutputs, decodeOutput, encodeOutput, outputBytes } from '../../src/main/store/output-codec'
+import {
+  BLOB_MIN_BASE64_CHARS,
+  capOutputs,
+  decodeOutput,
+  encodeOutput,
+  outputBytes
+} from '../../src/main/store/output-codec'
 import type { Output } from '../../src/shared/notebook'
 import { base64Image } from '../helpers/store-fixtures'
 

@@ -53,7 +53,11 @@ export class AppData {
   /** Next free "Untitled.fuelbook", "Untitled 2.fuelbook"… in the notebooks folder (created if needed). */
   newUntitledPath(baseName = 'Untitled'): string {
     fs.mkdirSync(this.notebooksDir, { recursive: true })
-    const base = baseName.replace(/[\\/:*?"<>|\p{Cc}]+/gu, ' ').replace(/\s+/g, ' ').trim() || 'Untitled'
+    const base =
+      baseName
+        .replace(/[\\/:*?"<>|\p{Cc}]+/gu, ' ')
+        .replace(/\s+/g, ' ')
+        .trim() || 'Untitled'
     for (let n = 1; ; n++) {
       const candidate = path.join(this.notebooksDir, `${n === 1 ? base : `${base} ${n}`}.fuelbook`)
       if (!fs.existsSync(candidate)) return candidate
@@ -73,7 +77,9 @@ export class AppData {
 
   /** Stores the settings (unknown values fall back to defaults) and returns what was stored. */
   setSettings(settings: AppSettings): AppSettings {
-    const clean: AppSettings = { theme: THEMES.includes(settings.theme) ? settings.theme : DEFAULT_APP_SETTINGS.theme }
+    const clean: AppSettings = {
+      theme: THEMES.includes(settings.theme) ? settings.theme : DEFAULT_APP_SETTINGS.theme
+    }
     this.writeJson('settings.json', clean)
     return clean
   }
@@ -82,7 +88,12 @@ export class AppData {
   addRecent(file: string): void {
     const abs = path.resolve(file)
     const entries = this.readRecents().filter((e) => e.path !== abs)
-    const summary = readSummary(abs) ?? { path: abs, title: path.basename(abs, '.fuelbook'), modifiedAt: 0, cellCount: 0 }
+    const summary = readSummary(abs) ?? {
+      path: abs,
+      title: path.basename(abs, '.fuelbook'),
+      modifiedAt: 0,
+      cellCount: 0
+    }
     entries.unshift({ ...summary, openedAt: Date.now() })
     this.writeJson('recents.json', entries.slice(0, MAX_RECENTS))
   }
@@ -104,9 +115,19 @@ export class AppData {
     const fresh = present.map((e) => ({ ...e, ...(readSummary(e.path) ?? {}) }))
     const changed =
       present.length !== entries.length ||
-      fresh.some((f, i) => f.title !== present[i]!.title || f.modifiedAt !== present[i]!.modifiedAt || f.cellCount !== present[i]!.cellCount)
+      fresh.some(
+        (f, i) =>
+          f.title !== present[i]!.title ||
+          f.modifiedAt !== present[i]!.modifiedAt ||
+          f.cellCount !== present[i]!.cellCount
+      )
     if (changed) this.writeJson('recents.json', fresh)
-    return fresh.map(({ path: p, title, modifiedAt, cellCount }) => ({ path: p, title, modifiedAt, cellCount }))
+    return fresh.map(({ path: p, title, modifiedAt, cellCount }) => ({
+      path: p,
+      title,
+      modifiedAt,
+      cellCount
+    }))
   }
 
   private readRecents(): RecentEntry[] {
@@ -167,7 +188,9 @@ export function readSummary(file: string): NotebookSummary | null {
     db = new Database(file, { readonly: true, fileMustExist: true, timeout: 0 })
     if (db.pragma('application_id', { simple: true }) !== FUELBOOK_APPLICATION_ID) return null
     const row = db
-      .prepare('SELECT title, modified_at AS modifiedAt, (SELECT count(*) FROM cells) AS cellCount FROM notebook WHERE id = 1')
+      .prepare(
+        'SELECT title, modified_at AS modifiedAt, (SELECT count(*) FROM cells) AS cellCount FROM notebook WHERE id = 1'
+      )
       .get() as { title: string; modifiedAt: number; cellCount: number } | undefined
     return row ? { path: file, ...row } : null
   } catch {

@@ -28,7 +28,8 @@ export function readHeader(file: string): HeaderCheck {
   try {
     const buf = Buffer.alloc(100)
     const n = fs.readSync(fd, buf, 0, 100, 0)
-    if (n === 0) return { ok: false, error: `${q(file)} is empty, not a Fuelbook notebook. Choose a .fuelbook file.` }
+    if (n === 0)
+      return { ok: false, error: `${q(file)} is empty, not a Fuelbook notebook. Choose a .fuelbook file.` }
     if (n < 100 || buf.toString('latin1', 0, 16) !== SQLITE_MAGIC) {
       return {
         ok: false,
@@ -82,7 +83,8 @@ export function describeOpenError(file: string, e: unknown): string {
   const code = (e as { code?: unknown }).code
   const msg = (e as Error).message ?? String(e)
   if (typeof code === 'string') {
-    if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code === 'SQLITE_LOCKED') return lockedMessage(file)
+    if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code === 'SQLITE_LOCKED')
+      return lockedMessage(file)
     if (code === 'SQLITE_NOTADB') {
       return `${q(file)} is not a Fuelbook notebook (SQLite cannot read it as a database). Choose a .fuelbook file.`
     }
@@ -100,7 +102,8 @@ export function describeOpenError(file: string, e: unknown): string {
 
 export function describeFsError(file: string, e: unknown): string {
   const code = (e as { code?: unknown }).code
-  if (code === 'ENOENT') return `${q(file)} does not exist. It may have been moved or deleted; choose it again with Open….`
+  if (code === 'ENOENT')
+    return `${q(file)} does not exist. It may have been moved or deleted; choose it again with Open….`
   if (code === 'EISDIR') return `${q(file)} is a folder, not a notebook. Choose a .fuelbook file.`
   if (code === 'EACCES' || code === 'EPERM') {
     return `Permission denied reading ${q(file)}. Check the file's permissions, then try again.`

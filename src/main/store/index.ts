@@ -2,6 +2,14 @@ export { NotebookStore } from './notebook-store'
 export { KEEP_RUN_OUTPUTS_PER_CELL } from './run-history'
 export { SCHEMA_VERSION } from './migrations'
 export { FUELBOOK_APPLICATION_ID } from './file-checks'
-export type { CellPatch, CreateOptions, HeadPointer, HeadSnapshot, LoadedNotebook, RunSummary, StoreResult } from './types'
+export type {
+  CellPatch,
+  CreateOptions,
+  HeadPointer,
+  HeadSnapshot,
+  LoadedNotebook,
+  RunSummary,
+  StoreResult
+} from './types'
 export { AppData, DEFAULT_APP_SETTINGS, MAX_RECENTS, readSummary, resolveDataDir } from './app-data'
 export type { DataDirSources } from './app-data'

@@ -42,7 +42,10 @@ export class NotebookStore {
   private readonly setSettingsRow: Database.Statement
   private readonly bumpExecutionCount: Database.Statement<[number]>
   private readonly resetExecutionCount: Database.Statement<[]>
-  private readonly summaryRow: Database.Statement<[], { title: string; modifiedAt: number; cellCount: number }>
+  private readonly summaryRow: Database.Statement<
+    [],
+    { title: string; modifiedAt: number; cellCount: number }
+  >
   private closed = false
 
   private constructor(db: Database.Database, file: string, readOnly: boolean, notices: string[]) {
@@ -56,7 +59,8 @@ export class NotebookStore {
     this.notebookRow = db.prepare('SELECT * FROM notebook WHERE id = 1')
     this.touch = db.prepare('UPDATE notebook SET modified_at = ? WHERE id = 1')
     this.setTitleRow = db.prepare('UPDATE notebook SET title = ?, modified_at = ? WHERE id = 1')
-    this.setSettingsRow = db.prepare(`UPDATE notebook SET fuel_limit = @fuel, memory_limit_bytes = @memoryBytes,
+    this.setSettingsRow =
+      db.prepare(`UPDATE notebook SET fuel_limit = @fuel, memory_limit_bytes = @memoryBytes,
       timeout_ms = @timeoutMs, output_limit_bytes = @outputBytes, deterministic = @deterministic,
       modified_at = @now WHERE id = 1`)
     this.bumpExecutionCount = db.prepare(
@@ -201,7 +205,8 @@ export class NotebookStore {
       return { ok: false, error: `${q(target)} is this notebook itself. Choose another name to save a copy.` }
     }
     const dir = path.dirname(target)
-    if (!fs.existsSync(dir)) return { ok: false, error: `The folder ${q(dir)} does not exist. Choose another place.` }
+    if (!fs.existsSync(dir))
+      return { ok: false, error: `The folder ${q(dir)} does not exist. Choose another place.` }
     const tmp = tempSibling(target, 'saving')
     try {
       await this.db.backup(tmp)
@@ -222,7 +227,10 @@ export class NotebookStore {
           : code === 'ENOSPC' || code === 'SQLITE_FULL'
             ? 'the disk is full'
             : (e as Error).message
-      return { ok: false, error: `Could not save a copy as ${q(target)}: ${why}. Choose another place, or free some space.` }
+      return {
+        ok: false,
+        error: `Could not save a copy as ${q(target)}: ${why}. Choose another place, or free some space.`
+      }
     } finally {
       removeQuietly(tmp)
     }
@@ -268,7 +276,8 @@ export class NotebookStore {
 
   private assertWritable(): void {
     if (this.closed) throw new Error(`${q(this.path)} is closed`)
-    if (this.readOnly) throw new Error(`${q(this.path)} is read-only: changes cannot be saved. Use Save As… first.`)
+    if (this.readOnly)
+      throw new Error(`${q(this.path)} is read-only: changes cannot be saved. Use Save As… first.`)
   }
 }
 

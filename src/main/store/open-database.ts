@@ -80,12 +80,15 @@ function validate(db: Database.Database, file: string, readOnly: boolean): strin
       )
     )
     const known = new Set(MIGRATIONS.map((m) => m.name))
-    const unknown = tables.has('fuelbook_migrations') ? appliedMigrations(db).filter((n) => !known.has(n)) : []
+    const unknown = tables.has('fuelbook_migrations')
+      ? appliedMigrations(db).filter((n) => !known.has(n))
+      : []
     if (unknown.length > 0) return newerMessage(file, `migration ${unknown[0]}`, SCHEMA_VERSION)
     if (version === SCHEMA_VERSION) {
       const missing = REQUIRED_TABLES.find((t) => !tables.has(t))
       if (missing) return damagedMessage(file, `missing table ${missing}`)
-      if (!db.prepare('SELECT 1 FROM notebook WHERE id = 1').get()) return damagedMessage(file, 'missing its notebook row')
+      if (!db.prepare('SELECT 1 FROM notebook WHERE id = 1').get())
+        return damagedMessage(file, 'missing its notebook row')
     }
     const check = db.pragma('quick_check') as { quick_check: string }[]
     if (check.length !== 1 || check[0]!.quick_check !== 'ok') {
@@ -108,11 +111,13 @@ export function openDatabase(file: string): StoreResult<OpenedDatabase> {
   } catch (e) {
     return fail(describeFsError(abs, e))
   }
-  if (stat.isDirectory()) return fail(describeFsError(abs, Object.assign(new Error('is a folder'), { code: 'EISDIR' })))
+  if (stat.isDirectory())
+    return fail(describeFsError(abs, Object.assign(new Error('is a folder'), { code: 'EISDIR' })))
   const header = readHeader(abs)
   if (!header.ok) return fail(header.error)
   const headerProblem =
-    checkApplicationId(abs, header.header.applicationId) ?? checkVersion(abs, header.header.userVersion, SCHEMA_VERSION)
+    checkApplicationId(abs, header.header.applicationId) ??
+    checkVersion(abs, header.header.userVersion, SCHEMA_VERSION)
   if (headerProblem) return fail(headerProblem)
 
   const readOnly = isReadOnlyFile(abs, stat)
@@ -148,7 +153,10 @@ export function openDatabase(file: string): StoreResult<OpenedDatabase> {
 }
 
 export function tempSibling(target: string, purpose: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.${purpose}-${process.pid}-${randomBytes(4).toString('hex')}`)
+  return path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.${purpose}-${process.pid}-${randomBytes(4).toString('hex')}`
+  )
 }
 
 export function removeQuietly(file: string): void {
@@ -174,7 +182,16 @@ export function createDatabase(file: string, init: CreateOptions, now = Date.now
       db.prepare(
         `INSERT INTO notebook (id, title, created_at, modified_at, fuel_limit, memory_limit_bytes, timeout_ms,
            output_limit_bytes, deterministic, next_execution_count) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, 1)`
-      ).run(init.title, now, now, limits.fuel, limits.memoryBytes, limits.timeoutMs, limits.outputBytes, deterministic ? 1 : 0)
+      ).run(
+        init.title,
+        now,
+        now,
+        limits.fuel,
+        limits.memoryBytes,
+        limits.timeoutMs,
+        limits.outputBytes,
+        deterministic ? 1 : 0
+      )
     } finally {
       db.close()
     }

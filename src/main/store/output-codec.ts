@@ -119,7 +119,10 @@ export function capOutputs(outputs: readonly Output[], capBytes: number): readon
     }
     dropped += size
   }
-  if (!changed && (markers.length === 0 || (markers.length === 1 && outputs[outputs.length - 1] === markers[0]))) {
+  if (
+    !changed &&
+    (markers.length === 0 || (markers.length === 1 && outputs[outputs.length - 1] === markers[0]))
+  ) {
     return outputs
   }
   if (dropped > 0) kept.push({ type: 'truncated', droppedBytes: dropped })

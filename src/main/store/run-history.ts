@@ -62,7 +62,7 @@ function toRecord(row: RunRow, outputs: Output[]): RunRecord {
 /** Groups joined output/blob rows (ordered by run, seq) into decoded outputs per run id. */
 function decodeRows(rows: OutputRow[]): Map<number, Output[]> {
   const byRun = new Map<number, Output[]>()
-  for (let i = 0; i < rows.length; ) {
+  for (let i = 0; i < rows.length;) {
     const first = rows[i]!
     const blobs: { mime: string; data: Buffer }[] = []
     let j = i
@@ -78,7 +78,8 @@ function decodeRows(rows: OutputRow[]): Map<number, Output[]> {
   return byRun
 }
 
-const OUTPUT_COLUMNS = 'o.id, o.run_id, o.body, b.mime, b.data FROM outputs o LEFT JOIN output_blobs b ON b.output_id = o.id'
+const OUTPUT_COLUMNS =
+  'o.id, o.run_id, o.body, b.mime, b.data FROM outputs o LEFT JOIN output_blobs b ON b.output_id = o.id'
 
 export class RunHistory {
   private readonly insertRun: Database.Statement
@@ -96,7 +97,8 @@ export class RunHistory {
   private readonly deleteAllOutputs: Database.Statement<[]>
 
   constructor(db: Database.Database) {
-    this.insertRun = db.prepare(`INSERT INTO runs (cell_id, execution_count, source, started_at, finished_at, status,
+    this.insertRun =
+      db.prepare(`INSERT INTO runs (cell_id, execution_count, source, started_at, finished_at, status,
         exit_code, message, isolated, fuel_consumed, fuel_budget, memory_pages, memory_bytes, peak_memory_bytes, wall_ms)
       VALUES (@cellId, @executionCount, @source, @startedAt, @finishedAt, @status, @exitCode, @message, @isolated,
         @fuelConsumed, @fuelBudget, @memoryPages, @memoryBytes, @peakMemoryBytes, @wallMs)`)
@@ -111,7 +113,9 @@ export class RunHistory {
     this.runById = db.prepare('SELECT * FROM runs WHERE id = ?')
     this.outputsOfRun = db.prepare(`SELECT ${OUTPUT_COLUMNS} WHERE o.run_id = ? ORDER BY o.seq`)
     const lastIds = 'SELECT max(id) FROM runs GROUP BY cell_id'
-    this.lastRunRows = db.prepare(`SELECT * FROM runs WHERE id IN (${lastIds}) AND outputs_state != 'cleared'`)
+    this.lastRunRows = db.prepare(
+      `SELECT * FROM runs WHERE id IN (${lastIds}) AND outputs_state != 'cleared'`
+    )
     this.lastRunOutputs = db.prepare(
       `SELECT ${OUTPUT_COLUMNS} WHERE o.run_id IN (${lastIds}) ORDER BY o.run_id, o.seq`
     )

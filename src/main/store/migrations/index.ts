@@ -57,7 +57,9 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
         if (m.foreignKeysOff) {
           const broken = db.pragma('foreign_key_check') as { table: string }[]
           if (broken.length > 0) {
-            throw new Error(`migration ${m.name} left ${broken.length} broken references (first in ${broken[0]!.table})`)
+            throw new Error(
+              `migration ${m.name} left ${broken.length} broken references (first in ${broken[0]!.table})`
+            )
           }
         }
         db.prepare('INSERT INTO fuelbook_migrations (name, applied_at) VALUES (?, ?)').run(m.name, Date.now())
