@@ -136,8 +136,9 @@ export function openDatabase(file: string): StoreResult<OpenedDatabase> {
       return fail(problem)
     }
     if (!readOnly) {
-      db.pragma('journal_mode = WAL')
+      // synchronous first: the switch to WAL is itself a write, and need not pay FULL's fsyncs.
       db.pragma('synchronous = NORMAL')
+      db.pragma('journal_mode = WAL')
       migrate(db)
     }
     db.pragma('foreign_keys = ON')
