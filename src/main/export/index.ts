@@ -1,0 +1,76 @@
+/**
+ * The converters behind Export (HTML, .ipynb) and Import .ipynb, shared by the UI's menus, the CLI and
+ * the library API. Pure: documents in, text out.
+ */
+import type { ExportedFile, ExportFormat, ExportOptions, Result } from '../../shared/api'
+import type { NotebookDocument } from '../../shared/notebook'
+import { notebookToHtml } from './html'
+import { ipynbText } from './ipynb-export'
+import { importIpynb } from './ipynb-import'
+import type { NotebookExporter } from './types'
+
+export type { ImportedNotebook, NotebookExporter } from './types'
+export { notebookToHtml } from './html'
+export { notebookToIpynb, ipynbText } from './ipynb-export'
+export { importIpynb, parseIpynb } from './ipynb-import'
+
+/** "My analysis: v2" → "My analysis v2", safe as a file name on every OS. */
+export function exportFilename(title: string, extension: string): string {
+  const base = title
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\\/:*?"<>|\u0000-\u001f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/^\.+/, '')
+    .slice(0, 120)
+  return `${base || 'notebook'}.${extension}`
+}
+
+export function createExporter(): NotebookExporter {
+  return {
+    async export(
+      doc: NotebookDocument,
+      format: ExportFormat,
+      options: ExportOptions
+    ): Promise<Result<ExportedFile>> {
+      try {
+        if (format === 'html') {
+          return {
+            ok: true,
+            value: {
+              filename: exportFilename(doc.title, 'html'),
+              mimeType: 'text/html',
+              content: notebookToHtml(doc, options)
+            }
+          }
+        }
+        if (format === 'ipynb') {
+          return {
+            ok: true,
+            value: {
+              filename: exportFilename(doc.title, 'ipynb'),
+              mimeType: 'application/x-ipynb+json',
+              content: ipynbText(doc)
+            }
+          }
+        }
+        return { ok: false, error: `Unknown export format '${String(format)}': use 'html' or 'ipynb'.` }
+      } catch (error) {
+        return {
+          ok: false,
+          error: `Export failed: ${error instanceof Error ? error.message : String(error)}`
+        }
+      }
+    },
+    importIpynb(content: string) {
+      try {
+        return importIpynb(content)
+      } catch (error) {
+        return {
+          ok: false,
+          error: `Import failed: ${error instanceof Error ? error.message : String(error)}`
+        }
+      }
+    }
+  }
+}
