@@ -1,0 +1,401 @@
+"""Fuelbook's cell driver: runs notebook cells inside the WASI reactor, like a Jupyter kernel.
+
+Called from C (runtime/fuelbook_entry.c):
+  init()             once, from fb_init: patches builtins, warms common modules (snapshot S0).
+  run_cell(source)   from fb_run: returns (status, exit_code); status 0 ok, 1 exception, 2 SystemExit.
+  call(request)      from fb_call: one JSON command; the reply goes out as a kind-4 record.
+
+Rich output never goes through stdout: it is sent with _fuelbook.emit(kind, utf8_json), kinds
+1 display_data, 2 execute_result, 3 error, 4 fb_call reply, 5 clear_output.
+"""
+
+import ast
+import builtins
+import json
+import linecache
+import sys
+import time
+import traceback
+
+import _fuelbook
+
+KIND_DISPLAY_DATA = 1
+KIND_EXECUTE_RESULT = 2
+KIND_ERROR = 3
+KIND_REPLY = 4
+KIND_CLEAR_OUTPUT = 5
+
+STATUS_OK = 0
+STATUS_ERROR = 1
+STATUS_EXIT = 2
+
+# Block buffering measured faster than line buffering for print-heavy cells (see
+# resources/python/README.md); streams are flushed after every run and before time.sleep().
+LINE_BUFFERING = False
+
+# Modules most cells use: imported in fb_init so that they are already in snapshot S0.
+WARM_MODULES = (
+    "re", "math", "random", "datetime", "collections", "itertools", "functools", "operator",
+    "string", "textwrap", "copy", "dataclasses", "typing", "enum", "decimal", "fractions",
+    "statistics", "pathlib", "io", "base64", "struct", "reprlib", "rlcompleter", "pprint",
+)
+
+_REPR_METHODS = (
+    ("_repr_html_", "text/html"),
+    ("_repr_markdown_", "text/markdown"),
+    ("_repr_svg_", "image/svg+xml"),
+    ("_repr_png_", "image/png"),
+    ("_repr_jpeg_", "image/jpeg"),
+    ("_repr_latex_", "text/latex"),
+    ("_repr_json_", "application/json"),
+)
+_BINARY_MIMES = {"image/png", "image/jpeg"}
+
+_execution_count = 0
+
+
+def _send(kind, message):
+    _fuelbook.emit(kind, json.dumps(message, ensure_ascii=False, default=repr).encode("utf-8", "surrogatepass"))
+
+
+def _flush_streams():
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        try:
+            if stream is not None:
+                stream.flush()
+        except Exception:
+            pass
+
+
+# ---- rich output ---------------------------------------------------------------------------
+
+def _warn_formatter(method, exc):
+    print(f"{type(exc).__name__} in {method}(): {exc}", file=sys.stderr)
+
+
+def _encode(mime, value):
+    if mime in _BINARY_MIMES and isinstance(value, (bytes, bytearray, memoryview)):
+        import base64
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if mime == "application/json" and isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def mime_bundle(obj):
+    """The {mime: value} and metadata dicts for obj, following IPython's rich-repr protocol.
+
+    text/plain is always present. Classes are shown by repr only (their _repr_*_ are unbound)."""
+    data, metadata = {}, {}
+    rich = not isinstance(obj, type)
+    if rich:
+        method = getattr(obj, "_repr_mimebundle_", None)
+        if callable(method):
+            try:
+                result = method(include=None, exclude=None)
+            except Exception as exc:
+                _warn_formatter("_repr_mimebundle_", exc)
+                result = None
+            if isinstance(result, tuple) and len(result) == 2:
+                result, extra = result
+                if isinstance(extra, dict):
+                    metadata.update(extra)
+            if isinstance(result, dict):
+                for mime, value in result.items():
+                    data[str(mime)] = _encode(mime, value)
+        for name, mime in _REPR_METHODS:
+            if mime in data:
+                continue
+            method = getattr(obj, name, None)
+            if not callable(method):
+                continue
+            try:
+                value = method()
+            except Exception as exc:
+                _warn_formatter(name, exc)
+                continue
+            if isinstance(value, tuple) and len(value) == 2:
+                value, extra = value
+                if isinstance(extra, dict):
+                    metadata[mime] = extra
+            if value is not None:
+                data[mime] = _encode(mime, value)
+    if "text/plain" not in data:
+        try:
+            data["text/plain"] = repr(obj)
+        except Exception as exc:
+            data["text/plain"] = f"<repr failed: {type(exc).__name__}: {exc}>"
+    return data, metadata
+
+
+def display(*objs, raw=False, clear=False, **_ignored):
+    """Show each object as rich output under the cell (like IPython's display()).
+
+    raw=True: each object is already a {mime: value} bundle."""
+    if clear:
+        clear_output(wait=True)
+    _flush_streams()
+    for obj in objs:
+        if raw and isinstance(obj, dict):
+            data, metadata = {str(k): _encode(k, v) for k, v in obj.items()}, {}
+        else:
+            data, metadata = mime_bundle(obj)
+        _send(KIND_DISPLAY_DATA, {"data": data, "metadata": metadata})
+
+
+def clear_output(wait=False):
+    """Clear this cell's output so far (wait=True: when the next output arrives)."""
+    _flush_streams()
+    _send(KIND_CLEAR_OUTPUT, {"wait": bool(wait)})
+
+
+class StdinNotImplementedError(RuntimeError):
+    """input() in a notebook cell."""
+
+
+def _no_input(prompt=""):
+    raise StdinNotImplementedError(
+        "input() is not available: notebook cells take no keyboard input. "
+        "Assign the value in the code instead."
+    )
+
+
+_real_sleep = time.sleep
+
+
+def _sleep(seconds):
+    """time.sleep() that first flushes stdout/stderr, so output printed before a pause shows.
+
+    Waits with a relative timeout (select), never an absolute deadline: CPython's own sleep
+    uses clock_nanosleep(TIMER_ABSTIME), and browser_wasi_shim 0.4.2 reads the subscription
+    flags at the wrong offset and treats that deadline as a duration (sleeps for the whole
+    uptime)."""
+    if not isinstance(seconds, (int, float)):
+        seconds = float(seconds)
+    if seconds < 0:
+        raise ValueError("sleep length must be non-negative")
+    _flush_streams()
+    import select
+    deadline = time.monotonic() + seconds
+    remaining = seconds
+    while remaining > 0:
+        select.select([], [], [], remaining)
+        remaining = deadline - time.monotonic()
+
+
+# ---- running a cell ------------------------------------------------------------------------
+
+def _cell_frames_only(tb, filename):
+    """Drop the driver's own frames from the front of a traceback."""
+    # co_filename, not __file__: in the zip __file__ is ".../python311.zip/fuelbook_driver.pyc".
+    driver_file = _cell_frames_only.__code__.co_filename
+    while tb is not None and tb.tb_frame.f_code.co_filename == driver_file:
+        tb = tb.tb_next
+    return tb
+
+
+def _report_error(exc, filename):
+    tb = _cell_frames_only(exc.__traceback__, filename)
+    exc.__traceback__ = tb
+    lineno = None
+    if isinstance(exc, SyntaxError) and exc.filename == filename:
+        lineno = exc.lineno
+    frame = tb
+    while frame is not None:
+        if frame.tb_frame.f_code.co_filename == filename:
+            lineno = frame.tb_lineno
+        frame = frame.tb_next
+    try:
+        text = "".join(traceback.format_exception(type(exc), exc, tb))
+    except Exception:
+        text = f"{type(exc).__name__}: <traceback could not be formatted>\n"
+    try:
+        evalue = str(exc)
+    except Exception:
+        evalue = "<str() failed>"
+    _send(
+        KIND_ERROR,
+        {
+            "ename": type(exc).__name__,
+            "evalue": evalue,
+            "traceback": text.rstrip("\n").split("\n"),
+            "lineno": lineno,
+        },
+    )
+
+
+def _exit_code(exc):
+    """sys.exit(x) semantics of CPython's own main()."""
+    code = exc.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return (int(code) + 2**31) % 2**32 - 2**31  # wrap into the i32 that fb_exit_code returns
+    try:
+        print(code, file=sys.stderr)
+    except Exception:
+        pass
+    return 1
+
+
+def run_cell(source):
+    global _execution_count
+    _execution_count += 1
+    # A name per run, so that linecache can show the source of a function defined in an
+    # earlier cell when it fails later.
+    filename = f"<cell-{_execution_count}>"
+    namespace = sys.modules["__main__"].__dict__
+    try:
+        try:
+            tree = compile(source, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        except (SyntaxError, ValueError, OverflowError) as exc:
+            _report_error(exc, filename)
+            return (STATUS_ERROR, 0)
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        last = None
+        if tree.body and isinstance(tree.body[-1], ast.Expr):
+            last = ast.Expression(tree.body.pop().value)
+        try:
+            if tree.body:
+                exec(compile(tree, filename, "exec", dont_inherit=True), namespace)
+            if last is not None:
+                value = eval(compile(last, filename, "eval", dont_inherit=True), namespace)
+                if value is not None:
+                    namespace["_"] = value
+                    _flush_streams()
+                    data, metadata = mime_bundle(value)
+                    _send(KIND_EXECUTE_RESULT, {"data": data, "metadata": metadata})
+        except SystemExit as exc:
+            return (STATUS_EXIT, _exit_code(exc))
+        except BaseException as exc:
+            _flush_streams()
+            _report_error(exc, filename)
+            return (STATUS_ERROR, 0)
+        return (STATUS_OK, 0)
+    finally:
+        _flush_streams()
+
+
+# ---- commands (fb_call) --------------------------------------------------------------------
+
+_DRIVER_NAMES = frozenset({"display", "clear_output"})
+
+
+def _user_globals():
+    namespace = sys.modules["__main__"].__dict__
+    for name, value in list(namespace.items()):
+        if name.startswith("_") or name in _DRIVER_NAMES:
+            continue
+        yield name, value
+
+
+def _short_repr(value, limit=120):
+    import reprlib
+    shortener = reprlib.Repr()
+    shortener.maxstring = limit
+    shortener.maxother = limit
+    shortener.maxlong = limit
+    try:
+        text = shortener.repr(value)
+    except Exception as exc:
+        text = f"<repr failed: {type(exc).__name__}>"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _size(value):
+    if isinstance(value, type):
+        return None
+    try:
+        return len(value)
+    except Exception:
+        return None
+
+
+def _variables(_request):
+    import types
+    out = []
+    for name, value in _user_globals():
+        kind = "module" if isinstance(value, types.ModuleType) else type(value).__name__
+        out.append({"name": name, "type": kind, "size": _size(value), "repr": _short_repr(value)})
+    return {"variables": out}
+
+
+def _utf16_len(text):
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _complete(request):
+    import re
+    import rlcompleter
+    code = str(request.get("code", ""))
+    cursor = int(request.get("cursor", len(code)))
+    # The cursor counts UTF-16 code units (the editor's unit); convert to a str index.
+    units = code.encode("utf-16-le", "surrogatepass")
+    cursor = max(0, min(cursor, len(units) // 2))
+    before = units[: cursor * 2].decode("utf-16-le", "surrogatepass")
+    word = re.search(r"[^\W\d]\w*(?:\.\w*)*$|$", before).group(0)
+    start = cursor - _utf16_len(word)
+    matches = []
+    if word:
+        completer = rlcompleter.Completer(sys.modules["__main__"].__dict__)
+        seen = set()
+        for state in range(1000):
+            try:
+                match = completer.complete(word, state)
+            except Exception:
+                break
+            if match is None:
+                break
+            match = match.rstrip("( ")
+            if match and match not in seen:
+                seen.add(match)
+                matches.append(match)
+    return {"matches": matches, "from": start, "to": cursor}
+
+
+def _seed_random(request):
+    import random
+    random.seed(request["seed"])
+    return {"ok": True}
+
+
+_COMMANDS = {"variables": _variables, "complete": _complete, "seed_random": _seed_random}
+
+
+def call(request_json):
+    try:
+        request = json.loads(request_json)
+        op = request.get("op") if isinstance(request, dict) else None
+        handler = _COMMANDS.get(op)
+        if handler is None:
+            reply = {"error": f"unknown op: {op}"}
+        else:
+            reply = handler(request)
+    except Exception as exc:
+        reply = {"error": f"{type(exc).__name__}: {exc}"}
+    _send(KIND_REPLY, reply)
+    _flush_streams()
+
+
+# ---- start-up ------------------------------------------------------------------------------
+
+def init():
+    builtins.display = display
+    builtins.clear_output = clear_output
+    builtins.input = _no_input
+    time.sleep = _sleep
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(line_buffering=LINE_BUFFERING if stream is sys.stdout else True)
+        except Exception:
+            pass
+    import importlib
+    for name in WARM_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    _flush_streams()
