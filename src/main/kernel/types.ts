@@ -17,8 +17,13 @@ export interface KernelRunOptions {
   isolated?: boolean
   /** Fixed seeds and virtual clock for this run. */
   deterministic?: boolean
-  /** Output chunks as they are produced (already merged and capped). */
-  onOutput?: (outputs: Output[]) => void
+  /** `[n]` for execute_result outputs; default: the kernel's own count of non-isolated runs. */
+  executionCount?: number | null
+  /**
+   * Output chunks as they are produced (already merged and capped). `replace`: the cell called
+   * clear_output, so these outputs replace everything shown for this run so far.
+   */
+  onOutput?: (outputs: Output[], replace: boolean) => void
   /** About ten times a second while the cell runs. */
   onProgress?: (progress: RunProgress) => void
 }

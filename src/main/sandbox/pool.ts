@@ -12,7 +12,8 @@ import type { FromWorker, RunDone, RunRequest, RuntimeSpec } from './protocol'
 
 export interface WorkerScript {
   path: string
-  execArgv?: string[]
+  /** Load `path` through tsx (TypeScript sources: vitest, tsx scripts). */
+  typescript?: boolean
 }
 
 /** out/main/worker.js next to the bundle; from sources (vitest, tsx), worker.ts through tsx. */
@@ -21,7 +22,7 @@ export function defaultWorkerScript(): WorkerScript {
   const built = join(here, 'worker.js')
   if (existsSync(built)) return { path: built }
   const source = join(here, 'worker.ts')
-  if (existsSync(source)) return { path: source, execArgv: ['--import', 'tsx'] }
+  if (existsSync(source)) return { path: source, typescript: true }
   const fromOut = join(here, '..', '..', 'out', 'main', 'worker.js')
   if (existsSync(fromOut)) return { path: fromOut }
   throw new Error(`sandbox worker not found next to ${here} (run the build first)`)
@@ -113,7 +114,11 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(this.script.path, { execArgv: this.script.execArgv })
+    // `--import tsx` in execArgv does not reach a worker's module loader on Node 20; tsx's CJS
+    // hook registered inside the worker does.
+    const worker = this.script.typescript
+      ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(this.script.path)})`, { eval: true })
+      : new Worker(this.script.path)
     let markReady!: () => void
     let failReady!: (error: Error) => void
     const ready = new Promise<void>((res, rej) => {

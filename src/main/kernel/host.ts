@@ -1,0 +1,127 @@
+/**
+ * The kernel host: one compiled runtime, one worker pool and one S0 shared by every kernel.
+ * S0 (the state right after fb_init) is made once per runtime and meter version and cached on
+ * disk; starting a kernel is then free.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
+import { join } from 'node:path'
+import { WorkerPool, type WorkerScript } from '../sandbox/pool'
+import type { MachineState } from '../sandbox/protocol'
+import { SnapshotKernel } from './kernel'
+import { decodeSnapshot, encodeSnapshot, SNAPSHOT_FORMAT, snapshotFromFile, snapshotToFile } from './persist'
+import { loadRuntime, type LoadedRuntime } from './runtime-source'
+import type { Kernel, KernelHost } from './types'
+
+export interface KernelHostOptions {
+  /** Folder holding MANIFEST.json, the runtime .wasm and the stdlib zip (resources/python). */
+  resourcesDir: string
+  /** Where S0 is cached; without it S0 is made at every start (~1 s). */
+  cacheDir?: string
+  /** Workers (default: one per core, at least 2, so an inspect run never waits for a cell). */
+  poolSize?: number
+  workerScript?: WorkerScript
+}
+
+/** Memory cap for making S0 (the boot itself needs ~10 MB). */
+const BOOT_MAX_PAGES = 4096
+const BOOT_TIMEOUT_MS = 120_000
+
+export interface KernelHostInternals extends KernelHost {
+  readonly s0: MachineState
+  readonly runtime: LoadedRuntime
+  /** Where S0 came from, for tests and the bench. */
+  readonly s0Source: 'disk' | 'boot'
+}
+
+export async function createKernelHost(options: KernelHostOptions): Promise<KernelHostInternals> {
+  const runtime = await loadRuntime(options.resourcesDir)
+  const pool = new WorkerPool({
+    runtime: runtime.spec,
+    size: options.poolSize ?? Math.max(2, availableParallelism()),
+    workerScript: options.workerScript
+  })
+  try {
+    await pool.ready()
+    const cachePath = options.cacheDir
+      ? join(options.cacheDir, `s0-${runtime.cacheKey}-f${SNAPSHOT_FORMAT}.fbsnap`)
+      : null
+    let s0 = cachePath ? await readS0(cachePath, runtime) : null
+    const s0Source = s0 ? 'disk' : 'boot'
+    if (s0 === null) {
+      s0 = await bootS0(pool, runtime)
+      if (cachePath) await writeS0(cachePath, s0, runtime).catch(() => undefined)
+    }
+    const context = {
+      pool,
+      s0,
+      runtimeHash: runtime.runtimeHash,
+      maximumPages: Math.min(runtime.maximumPages ?? 65536, 65536)
+    }
+    const kernels = new Set<SnapshotKernel>()
+    return {
+      s0,
+      runtime,
+      s0Source,
+      runtimeHash: runtime.runtimeHash,
+      pythonVersion: runtime.pythonVersion,
+      createKernel(): Kernel {
+        const kernel = new SnapshotKernel(context)
+        kernels.add(kernel)
+        return kernel
+      },
+      async close() {
+        await Promise.all([...kernels].map((k) => k.dispose()))
+        await pool.close()
+      }
+    }
+  } catch (error) {
+    await pool.close()
+    throw error
+  }
+}
+
+async function bootS0(pool: WorkerPool, runtime: LoadedRuntime): Promise<MachineState> {
+  const result = await pool.run(
+    {
+      type: 'run',
+      id: 0,
+      state: null,
+      guest: { kind: 'boot', segments: runtime.segments },
+      fuel: 0,
+      maxPages: Math.min(BOOT_MAX_PAGES, runtime.maximumPages ?? BOOT_MAX_PAGES),
+      outputBytes: 1 << 20,
+      deterministic: true,
+      randomSeed: null,
+      capture: true,
+      newStateId: 's0'
+    },
+    { timeoutMs: BOOT_TIMEOUT_MS }
+  ).result
+  if (result.type !== 'done' || result.state === null) {
+    const detail =
+      result.type === 'done'
+        ? `${result.message ?? result.status}; ${JSON.stringify(result.outputs).slice(0, 2000)}`
+        : result.type === 'lost'
+          ? result.message
+          : result.reason
+    throw new Error(`the Python runtime did not start: ${detail}`)
+  }
+  return result.state
+}
+
+async function readS0(path: string, runtime: LoadedRuntime): Promise<MachineState | null> {
+  try {
+    const decoded = decodeSnapshot(snapshotFromFile(await readFile(path)), null, runtime.runtimeHash, 's0')
+    return decoded.ok ? decoded.state : null
+  } catch {
+    return null
+  }
+}
+
+async function writeS0(path: string, s0: MachineState, runtime: LoadedRuntime): Promise<void> {
+  await mkdir(join(path, '..'), { recursive: true })
+  const temp = `${path}.${process.pid}.tmp`
+  await writeFile(temp, snapshotToFile(encodeSnapshot(s0, null, runtime.runtimeHash)))
+  await rename(temp, path)
+}

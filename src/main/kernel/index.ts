@@ -1,0 +1,5 @@
+/** The kernel (design §2): the service creates one host and one kernel per open notebook. */
+export { createKernelHost, type KernelHostInternals, type KernelHostOptions } from './host'
+export { DEFAULT_LIMITS } from './kernel'
+export { SNAPSHOT_FORMAT } from './persist'
+export type { HeadImport, Kernel, KernelHost, KernelRunOptions, KernelRunResult, RunProgress } from './types'
