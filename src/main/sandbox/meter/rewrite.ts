@@ -362,6 +362,14 @@ export function rewriteModule(m: ParsedModule, options: Required<Omit<MeterOptio
     // Sections the original lacks but the rewrite needs are emitted just before their successor.
     insertMissing(order(s.id))
   }
+  if (!m.sections.some((s) => s.id === SECTION.custom && s.name === 'name')) {
+    // No name section: add one naming the meter's functions, so its trap shows as fb_out_of_fuel.
+    const w = new ByteWriter(256)
+    w.name('name')
+    const names = rewriteNames(new Uint8Array(0), 0, 0, { newFunctionNames: new Map(newFuncs.map((f, i) => [N + i, f.name])), fuelParamOf: () => null })
+    w.bytes(names.buf, 0, names.len)
+    section(SECTION.custom, w)
+  }
   if (!functionSectionSeen && newFuncs.length > 0) {
     // A module without functions gains only the trap helper; give it function and code sections.
     throw new MeterError('modules without a code section are not supported')

@@ -102,8 +102,22 @@ export interface NameEdits {
 export function rewriteNames(bytes: Uint8Array, start: number, end: number, edits: NameEdits): ByteWriter {
   const r = new ByteReader(bytes, start, end)
   const w = new ByteWriter(end - start + 256)
+  let wroteFunctionNames = false
+  const appendedFunctionNames = (): void => {
+    // A name section without function names still gets ours (subsections are ordered by id).
+    wroteFunctionNames = true
+    const sub = new ByteWriter(64)
+    sub.u32(edits.newFunctionNames.size)
+    for (const [index, name] of [...edits.newFunctionNames].sort((a, b) => a[0] - b[0])) {
+      sub.u32(index)
+      sub.name(name)
+    }
+    w.byte(1)
+    w.sized(sub)
+  }
   while (r.pos < end) {
     const id = r.u8()
+    if (id > 1 && !wroteFunctionNames) appendedFunctionNames()
     const size = r.u32()
     const subEnd = r.pos + size
     if (subEnd > end) throw new MeterError('malformed name section')
@@ -123,6 +137,7 @@ export function rewriteNames(bytes: Uint8Array, start: number, end: number, edit
       }
       w.byte(1)
       w.sized(sub)
+      wroteFunctionNames = true
     } else if (id === 2) {
       const sub = new ByteWriter(size + 16)
       const count = r.u32()
@@ -150,5 +165,6 @@ export function rewriteNames(bytes: Uint8Array, start: number, end: number, edit
     }
     r.pos = subEnd
   }
+  if (!wroteFunctionNames) appendedFunctionNames()
   return w
 }

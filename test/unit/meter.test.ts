@@ -1,0 +1,346 @@
+/**
+ * Fuel meter: exact counts by formula on small WAT modules, the trap and overdraft rules, the
+ * dedicated out-of-fuel path, and the module options. Formulas count cost-1 operators plus
+ * wasmtime's 1 per function entry (functionEntryCost defaults to 1).
+ */
+import { describe, expect, it } from 'vitest'
+import { classifyFuel, instrument, MeterError, type MeteredModule, type MeterOptions } from '../../src/main/sandbox/meter'
+import { wat } from '../helpers/meter-wat'
+
+const BIG = 1n << 40n
+
+interface Call {
+  result: unknown
+  trapped: boolean
+  error?: unknown
+  remaining: bigint
+  flag: number
+}
+
+async function meter(source: string, options?: MeterOptions): Promise<{ met: MeteredModule; mod: WebAssembly.Module; plain: WebAssembly.Module }> {
+  const bytes = await wat(source)
+  const met = instrument(bytes, options)
+  expect(WebAssembly.validate(met.bytes)).toBe(true)
+  return { met, mod: new WebAssembly.Module(met.bytes), plain: new WebAssembly.Module(bytes) }
+}
+
+function call(mod: WebAssembly.Module, name: string, args: unknown[], budget: bigint, imports: WebAssembly.Imports = {}): Call {
+  const inst = new WebAssembly.Instance(mod, imports)
+  const ex = inst.exports as Record<string, unknown>
+  const fuel = ex.fb_fuel as WebAssembly.Global
+  const flag = ex.fb_out_of_fuel as WebAssembly.Global
+  fuel.value = budget
+  try {
+    const result = (ex[name] as (...a: unknown[]) => unknown)(...args)
+    return { result, trapped: false, remaining: fuel.value as bigint, flag: flag.value as number }
+  } catch (error) {
+    return { result: undefined, trapped: true, error, remaining: fuel.value as bigint, flag: flag.value as number }
+  }
+}
+
+/** Fuel consumed by a completed call, after checking the result matches the uninstrumented module. */
+async function fuelOf(source: string, name: string, args: unknown[], options?: MeterOptions): Promise<number> {
+  const { mod, plain } = await meter(source, options)
+  const expected = (new WebAssembly.Instance(plain).exports[name] as (...a: unknown[]) => unknown)(...args)
+  const c = call(mod, name, args, BIG)
+  expect(c.trapped).toBe(false)
+  expect(c.result).toEqual(expected)
+  return Number(BIG - c.remaining)
+}
+
+/** Budget N completes with exactly 0 left; N-1 ends as out_of_fuel (a trap at a check, or an overdraft). */
+async function expectExactBudget(source: string, name: string, args: unknown[], n: number): Promise<void> {
+  const { mod } = await meter(source)
+  const ok = call(mod, name, args, BigInt(n))
+  expect(classifyFuel(BigInt(n), ok.remaining, ok.trapped, ok.flag)).toEqual({ status: 'ok', consumed: n, remaining: 0 })
+  const short = call(mod, name, args, BigInt(n - 1))
+  expect(classifyFuel(BigInt(n - 1), short.remaining, short.trapped, short.flag).status).toBe('out_of_fuel')
+}
+
+const STRAIGHT = `(module (func (export "f") (result i32) i32.const 1 i32.const 2 i32.add nop i32.const 3 drop))`
+const IF_ELSE = `(module (func (export "f") (param i32) (result i32)
+  local.get 0
+  if (result i32) i32.const 1 else i32.const 2 i32.const 3 i32.add end))`
+const LOOP = `(module (func (export "f") (param $n i32) (result i32) (local $i i32)
+  block
+    loop
+      local.get $i local.get $n i32.ge_u br_if 1
+      local.get $i i32.const 1 i32.add local.set $i
+      br 0
+    end
+  end
+  local.get $i))`
+const BR_TABLE = `(module (func (export "f") (param i32) (result i32)
+  block block block
+    local.get 0 br_table 0 1 2
+  end i32.const 10 i32.const 1 i32.add return
+  end i32.const 20 return
+  end i32.const 30))`
+const BR_IF_VALUE = `(module (func (export "f") (param i32) (result i32)
+  block (result i32)
+    block (result i32)
+      i32.const 7 local.get 0 br_if 1
+      drop i32.const 8 local.get 0 i32.eqz br_if 0
+      drop i32.const 9
+    end
+    i32.const 100 i32.add
+  end))`
+const CALLS = `(module
+  (type $t (func (param i32) (result i32)))
+  (table 2 funcref) (elem (i32.const 0) $sq $neg)
+  (func $sq (type $t) local.get 0 local.get 0 i32.mul)
+  (func $neg (type $t) i32.const 0 local.get 0 i32.sub)
+  (func (export "direct") (param i32) (result i32) local.get 0 call $sq call $sq)
+  (func (export "indirect") (param i32 i32) (result i32) local.get 0 local.get 1 call_indirect (type $t)))`
+const FACT = `(module (func $fact (export "fact") (param i32) (result i32)
+  local.get 0 i32.eqz
+  if (result i32) i32.const 1
+  else local.get 0 local.get 0 i32.const 1 i32.sub call $fact i32.mul end))`
+const EARLY_RETURN = `(module (func (export "f") (param i32) (result i32)
+  local.get 0 if i32.const 1 return end
+  i32.const 2 i32.const 3 i32.add))`
+const MEMORY = `(module (memory 1 3) (func (export "f") (result i32)
+  i32.const 1 memory.grow drop memory.size))`
+
+describe('meter: exact fuel by formula', () => {
+  it('straight-line code: 4 cost-1 operators + entry (nop and drop are free)', async () => {
+    expect(await fuelOf(STRAIGHT, 'f', [])).toBe(1 + 4)
+    expect(await fuelOf(STRAIGHT, 'f', [], { functionEntryCost: 0 })).toBe(4)
+  })
+
+  it('if/else: each arm counted once', async () => {
+    expect(await fuelOf(IF_ELSE, 'f', [1])).toBe(1 + 3)
+    expect(await fuelOf(IF_ELSE, 'f', [0])).toBe(1 + 5)
+  })
+
+  it('a loop of N iterations costs 9N + 6', async () => {
+    for (const n of [0, 1, 2, 10, 1000]) expect(await fuelOf(LOOP, 'f', [n])).toBe(9 * n + 6)
+  })
+
+  it('br_table out of nested blocks', async () => {
+    expect(await fuelOf(BR_TABLE, 'f', [0])).toBe(1 + 5)
+    expect(await fuelOf(BR_TABLE, 'f', [1])).toBe(1 + 3)
+    expect(await fuelOf(BR_TABLE, 'f', [2])).toBe(1 + 3)
+    expect(await fuelOf(BR_TABLE, 'f', [99])).toBe(1 + 3)
+  })
+
+  it('br_if carrying values out of nested blocks', async () => {
+    expect(await fuelOf(BR_IF_VALUE, 'f', [1])).toBe(1 + 3)
+    expect(await fuelOf(BR_IF_VALUE, 'f', [0])).toBe(1 + 3 + 4 + 2)
+  })
+
+  it('direct and indirect calls: callee body + its entry', async () => {
+    expect(await fuelOf(CALLS, 'direct', [3])).toBe(1 + 3 + 2 * (1 + 3))
+    expect(await fuelOf(CALLS, 'indirect', [3, 0])).toBe(1 + 3 + (1 + 3))
+    expect(await fuelOf(CALLS, 'indirect', [3, 1])).toBe(1 + 3 + (1 + 3))
+  })
+
+  it('recursion: fact(n) costs 10n + 5', async () => {
+    for (const n of [0, 1, 5, 12]) expect(await fuelOf(FACT, 'fact', [n])).toBe(10 * n + 5)
+  })
+
+  it('early return', async () => {
+    expect(await fuelOf(EARLY_RETURN, 'f', [1])).toBe(1 + 3)
+    expect(await fuelOf(EARLY_RETURN, 'f', [0])).toBe(1 + 5)
+  })
+
+  it('memory.grow and memory.size', async () => {
+    expect(await fuelOf(MEMORY, 'f', [])).toBe(1 + 3)
+  })
+
+  it('unreachable traps as a genuine trap, with the balance published', async () => {
+    const { mod } = await meter(`(module (func (export "f") i32.const 1 drop unreachable))`)
+    const c = call(mod, 'f', [], 100n)
+    expect(c.trapped).toBe(true)
+    expect(c.flag).toBe(0)
+    expect(c.remaining).toBe(100n - 2n)
+    expect(classifyFuel(100n, c.remaining, c.trapped, c.flag).status).toBe('trap')
+  })
+
+  it('host imports see the balance and may change it (like wasmtime set_fuel from a host call)', async () => {
+    const { mod } = await meter(`(module (import "env" "h" (func $h (param i32) (result i32)))
+      (func (export "f") (result i32) i32.const 5 call $h i32.const 1 i32.add))`)
+    let seen = 0n
+    let fuel: WebAssembly.Global | undefined
+    const inst = new WebAssembly.Instance(mod, {
+      env: {
+        h: (x: number) => {
+          seen = fuel!.value as bigint
+          fuel!.value = 1000n
+          return x * 2
+        },
+      },
+    })
+    fuel = inst.exports.fb_fuel as WebAssembly.Global
+    fuel.value = 500n
+    expect((inst.exports.f as () => number)()).toBe(11)
+    expect(seen).toBe(500n - 3n)
+    expect(fuel.value).toBe(1000n - 2n)
+  })
+})
+
+describe('meter: trap rule (wasmtime: a check traps when remaining ≤ 0)', () => {
+  it('budget N completes with 0 left, N-1 is out of fuel', async () => {
+    await expectExactBudget(LOOP, 'f', [10], 96)
+    await expectExactBudget(FACT, 'fact', [6], 65)
+    await expectExactBudget(CALLS, 'direct', [3], 12)
+    await expectExactBudget(IF_ELSE, 'f', [0], 6)
+    await expectExactBudget(BR_TABLE, 'f', [0], 6)
+  })
+
+  it('running out inside a loop traps through the dedicated path at a loop header', async () => {
+    const { mod } = await meter(LOOP)
+    const c = call(mod, 'f', [1_000_000], 1000n)
+    expect(c.trapped).toBe(true)
+    expect(c.flag).toBe(1)
+    // checks happen at the header after whole iterations: entry, then 5 more before the first header
+    expect(Number(1000n - c.remaining) % 9).toBe((1 + 0) % 9) // 1 (entry) + 9k consumed at a header
+    expect(c.remaining <= 0n).toBe(true)
+    expect(classifyFuel(1000n, c.remaining, c.trapped, c.flag).status).toBe('out_of_fuel')
+  })
+
+  it('an infinite loop stops at its budget', async () => {
+    const { mod } = await meter(`(module (func (export "f") loop br 0 end))`)
+    const c = call(mod, 'f', [], 1_000_001n)
+    expect(c.flag).toBe(1)
+    expect(c.remaining).toBe(0n) // entry 1, then 1 per iteration (the br): header sees exactly 0
+  })
+
+  it('the check counts the entry cost: a call into an empty function with 0 left traps (wasmtime)', async () => {
+    const src = `(module (func $e) (func (export "f") call $e))`
+    const { mod } = await meter(src)
+    // f: entry 1 + call 1; $e: entry 1 → total 3, but $e's entry check sees remaining 3-3 = 0
+    expect(call(mod, 'f', [], 3n)).toMatchObject({ trapped: true, flag: 1, remaining: 0n })
+    expect(call(mod, 'f', [], 4n)).toMatchObject({ trapped: false, remaining: 1n })
+  })
+
+  it('a run may complete with a small overdraft, which classifyFuel reports as out_of_fuel', async () => {
+    const { mod } = await meter(STRAIGHT) // entry check sees 1; 4 more operators follow
+    const c = call(mod, 'f', [], 2n)
+    expect(c).toMatchObject({ trapped: false, remaining: -3n, flag: 0 })
+    expect(classifyFuel(2n, c.remaining, c.trapped, c.flag)).toEqual({ status: 'out_of_fuel', consumed: 5, remaining: -3 })
+  })
+
+  it('a budget of 0 traps at the first function entry', async () => {
+    const { mod } = await meter(STRAIGHT)
+    expect(call(mod, 'f', [], 0n)).toMatchObject({ trapped: true, flag: 1, remaining: -1n })
+  })
+})
+
+describe('meter: operators clang emits', () => {
+  it('multi-value functions and blocks typed by a type index with parameters', async () => {
+    const src = `(module
+      (type $pair (func (param i32) (result i32 i32)))
+      (func $two (type $pair) local.get 0 local.get 0 i32.const 1 i32.add)
+      (func (export "f") (param i32) (result i32)
+        local.get 0 call $two
+        block (type $pair) i32.const 5 i32.add i32.const 0 end
+        i32.add i32.add))`
+    // f: get, call, block(free)[const, add, const], add, add; $two: entry + 4
+    expect(await fuelOf(src, 'f', [4])).toBe(1 + 7 + (1 + 4))
+  })
+
+  it('sign extension, saturating truncation, bulk memory, typed select, memarg offsets', async () => {
+    const src = `(module (memory 1)
+      (func (export "f") (param i32) (result i32)
+        i32.const 0 i32.const 7 i32.const 16 memory.fill
+        i32.const 32 i32.const 0 i32.const 16 memory.copy
+        local.get 0 i32.extend8_s
+        f32.const 1e30 i32.trunc_sat_f32_s
+        local.get 0 select (result i32)
+        i32.const 32 i32.load8_u offset=3 align=1
+        i32.add
+        i64.const -9223372036854775808 i64.extend32_s i32.wrap_i64 i32.add))`
+    expect(await fuelOf(src, 'f', [200])).toBe(1 + 21)
+    expect(await fuelOf(src, 'f', [0])).toBe(1 + 21)
+  })
+
+  it('br to the function label from nested blocks, with a value', async () => {
+    const src = `(module (func (export "f") (param i32) (result i32)
+      block block i32.const 42 local.get 0 br_if 2 drop end end i32.const 1))`
+    expect(await fuelOf(src, 'f', [1])).toBe(1 + 3)
+    expect(await fuelOf(src, 'f', [0])).toBe(1 + 4)
+  })
+
+  it('refuses SIMD, atomics and other unknown operators with a MeterError', async () => {
+    const simd = await wat(`(module (func (export "f") v128.const i32x4 0 0 0 0 drop))`, true, { simd: true })
+    expect(() => instrument(simd)).toThrow(MeterError)
+    expect(() => instrument(simd)).toThrow(/function 0 \(f\): unsupported operator SIMD prefix 0xFD/)
+    const tail = await wat(`(module (func $g) (func (export "f") return_call $g))`, true, { tail_call: true })
+    expect(() => instrument(tail)).toThrow(/return_call \(tail calls\)/)
+    const atomics = await wat(`(module (memory 1 1) (func (export "f") i32.const 0 i32.atomic.load drop))`, true, { threads: true })
+    expect(() => instrument(atomics)).toThrow(MeterError)
+  })
+
+  it('refuses truncated and non-wasm input with a MeterError', async () => {
+    const bytes = await wat(LOOP)
+    expect(() => instrument(bytes.subarray(0, bytes.length - 3))).toThrow(MeterError)
+    expect(() => instrument(new TextEncoder().encode('not wasm at all'))).toThrow(/magic/)
+  })
+})
+
+describe('meter: module options', () => {
+  const DATA = `(module (memory (export "memory") 2 10) (data (i32.const 100) "hello")
+    (global $sp (mut i32) (i32.const 4096)) (global $k i32 (i32.const 1)) (global $g (export "counter") (mut i64) (i64.const 5))
+    (func (export "read") (result i32) i32.const 100 i32.load8_u)
+    (func (export "bump") global.get $sp i32.const 16 i32.sub global.set $sp))`
+
+  it('importMemory turns the memory into env.memory with the original limits', async () => {
+    const { met, mod } = await meter(DATA, { importMemory: true })
+    expect(met.memory).toEqual({ module: 'env', name: 'memory', initialPages: 2, maximumPages: 10 })
+    expect(WebAssembly.Module.imports(mod)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }])
+    const memory = new WebAssembly.Memory({ initial: 2, maximum: 4 })
+    const inst = new WebAssembly.Instance(mod, { env: { memory } })
+    expect(inst.exports.memory).toBe(memory)
+    ;(inst.exports.fb_fuel as WebAssembly.Global).value = 100n
+    expect((inst.exports.read as () => number)()).toBe('h'.charCodeAt(0))
+  })
+
+  it('dropActiveDataSegments leaves memory zeroed for a snapshot restore', async () => {
+    const { mod } = await meter(DATA, { dropActiveDataSegments: true, importMemory: true })
+    const memory = new WebAssembly.Memory({ initial: 2, maximum: 10 })
+    new Uint8Array(memory.buffer)[100] = 77 // a restored snapshot
+    const inst = new WebAssembly.Instance(mod, { env: { memory } })
+    ;(inst.exports.fb_fuel as WebAssembly.Global).value = 100n
+    expect((inst.exports.read as () => number)()).toBe(77)
+  })
+
+  it('exportMutableGlobals exports every mutable global, keeping existing export names', async () => {
+    const { met, mod } = await meter(DATA, { exportMutableGlobals: true })
+    expect(met.mutableGlobals).toEqual([
+      { exportName: 'fb_global_0', type: 'i32' },
+      { exportName: 'counter', type: 'i64' },
+    ])
+    const inst = new WebAssembly.Instance(mod)
+    ;(inst.exports.fb_fuel as WebAssembly.Global).value = 100n
+    ;(inst.exports.bump as () => void)()
+    expect((inst.exports.fb_global_0 as WebAssembly.Global).value).toBe(4080)
+    ;(inst.exports.fb_global_0 as WebAssembly.Global).value = 1
+    expect((inst.exports.fb_global_0 as WebAssembly.Global).value).toBe(1)
+  })
+
+  it('keeps the name section: traps still show function names', async () => {
+    const { mod } = await meter(`(module (func $deep_function_name (export "f") unreachable))`)
+    const c = call(mod, 'f', [], 10n)
+    expect(String((c.error as Error).stack)).toContain('deep_function_name')
+  })
+
+  it('names the out-of-fuel path in the trap stack', async () => {
+    const { mod } = await meter(LOOP)
+    const c = call(mod, 'f', [100], 5n)
+    expect(String((c.error as Error).stack)).toContain('fb_out_of_fuel')
+  })
+
+  it('reports stats', async () => {
+    const { met } = await meter(CALLS)
+    expect(met.stats.functions).toBe(4)
+    expect(met.stats.checks).toBe(4)
+    expect(met.stats.chargePoints).toBeGreaterThan(0)
+    expect(met.stats.ms).toBeGreaterThanOrEqual(0)
+  })
+
+  it('refuses modules that already use the meter’s export names', async () => {
+    const bytes = await wat(`(module (global (export "fb_fuel") i32 (i32.const 0)) (func))`)
+    expect(() => instrument(bytes)).toThrow(/fb_fuel/)
+  })
+})
