@@ -65,9 +65,21 @@ export interface ActionSpec {
 }
 
 export const ACTIONS: readonly ActionSpec[] = [
-  { id: 'run-advance', label: 'Run cell and select below', group: 'Run', command: ['Shift+Enter'], edit: ['Shift+Enter'] },
+  {
+    id: 'run-advance',
+    label: 'Run cell and select below',
+    group: 'Run',
+    command: ['Shift+Enter'],
+    edit: ['Shift+Enter']
+  },
   { id: 'run', label: 'Run selected cells', group: 'Run', command: ['Mod+Enter'], edit: ['Mod+Enter'] },
-  { id: 'run-insert', label: 'Run cell and insert below', group: 'Run', command: ['Alt+Enter'], edit: ['Alt+Enter'] },
+  {
+    id: 'run-insert',
+    label: 'Run cell and insert below',
+    group: 'Run',
+    command: ['Alt+Enter'],
+    edit: ['Alt+Enter']
+  },
   { id: 'run-all', label: 'Run all cells', group: 'Run' },
   { id: 'run-above', label: 'Run all above', group: 'Run' },
   { id: 'run-below', label: 'Run selected and all below', group: 'Run' },
@@ -85,7 +97,12 @@ export const ACTIONS: readonly ActionSpec[] = [
   { id: 'to-markdown', label: 'Change to markdown', group: 'Cells', command: ['M'] },
   { id: 'to-code', label: 'Change to code', group: 'Cells', command: ['Y'] },
   { id: 'to-raw', label: 'Change to raw', group: 'Cells', command: ['R'] },
-  { id: 'merge', label: 'Merge selected cells (or with the cell below)', group: 'Cells', command: ['Shift+M'] },
+  {
+    id: 'merge',
+    label: 'Merge selected cells (or with the cell below)',
+    group: 'Cells',
+    command: ['Shift+M']
+  },
   { id: 'split', label: 'Split cell at the cursor', group: 'Cells', edit: ['Mod+Shift+-'] },
   { id: 'move-up', label: 'Move cell up', group: 'Cells', command: ['Mod+Shift+ArrowUp'] },
   { id: 'move-down', label: 'Move cell down', group: 'Cells', command: ['Mod+Shift+ArrowDown'] },
@@ -93,8 +110,18 @@ export const ACTIONS: readonly ActionSpec[] = [
   { id: 'run-history', label: 'Show run history of the cell', group: 'Cells' },
   { id: 'select-up', label: 'Select cell above', group: 'Selection', command: ['K', 'ArrowUp'] },
   { id: 'select-down', label: 'Select cell below', group: 'Selection', command: ['J', 'ArrowDown'] },
-  { id: 'extend-up', label: 'Extend selection above', group: 'Selection', command: ['Shift+K', 'Shift+ArrowUp'] },
-  { id: 'extend-down', label: 'Extend selection below', group: 'Selection', command: ['Shift+J', 'Shift+ArrowDown'] },
+  {
+    id: 'extend-up',
+    label: 'Extend selection above',
+    group: 'Selection',
+    command: ['Shift+K', 'Shift+ArrowUp']
+  },
+  {
+    id: 'extend-down',
+    label: 'Extend selection below',
+    group: 'Selection',
+    command: ['Shift+J', 'Shift+ArrowDown']
+  },
   { id: 'select-all', label: 'Select all cells', group: 'Selection', command: ['Mod+A'] },
   { id: 'copy', label: 'Copy cells', group: 'Clipboard', command: ['C'] },
   { id: 'cut', label: 'Cut cells', group: 'Clipboard', command: ['X'] },
@@ -132,7 +159,13 @@ export function displayKeys(keys: string, isMac: boolean): string {
     .join(' ')
 }
 
-const ARROWS: Record<string, string> = { ArrowUp: '↑', ArrowDown: '↓', ArrowLeft: '←', ArrowRight: '→', Escape: 'Esc' }
+const ARROWS: Record<string, string> = {
+  ArrowUp: '↑',
+  ArrowDown: '↓',
+  ArrowLeft: '←',
+  ArrowRight: '→',
+  Escape: 'Esc'
+}
 
 /** "Mod+Shift+Enter" → CodeMirror's "Mod-Shift-Enter". */
 export function toCodeMirrorKey(keys: string): string {

@@ -21,7 +21,9 @@ export function getClient(): NotebookClient {
   } else {
     const token = new URLSearchParams(window.location.search).get('token') ?? ''
     const protocol = window.location.protocol === 'https:' ? 'wss:' : 'ws:'
-    client = createWebSocketClient(`${protocol}//${window.location.host}/ws?token=${encodeURIComponent(token)}`)
+    client = createWebSocketClient(
+      `${protocol}//${window.location.host}/ws?token=${encodeURIComponent(token)}`
+    )
   }
   return client
 }

@@ -96,10 +96,10 @@ interface StatusLook {
 const STATUS: Record<RunStatus, StatusLook> = {
   ok: { word: 'ok', icon: '✓', tone: 'ok' },
   error: { word: 'error', icon: '✕', tone: 'error' },
-  exit: { word: 'exit', icon: '⏏', tone: 'muted' },
-  out_of_fuel: { word: 'out of fuel', icon: '⛽', tone: 'warn' },
-  out_of_memory: { word: 'out of memory', icon: '▣', tone: 'warn' },
-  timeout: { word: 'timeout', icon: '⏱', tone: 'warn' },
+  exit: { word: 'exit', icon: '○', tone: 'muted' },
+  out_of_fuel: { word: 'out of fuel', icon: '⚠', tone: 'warn' },
+  out_of_memory: { word: 'out of memory', icon: '⚠', tone: 'warn' },
+  timeout: { word: 'timeout', icon: '⚠', tone: 'warn' },
   interrupted: { word: 'interrupted', icon: '■', tone: 'warn' },
   crashed: { word: 'crashed', icon: '✕', tone: 'error' }
 }
@@ -109,7 +109,11 @@ export function statusLook(status: RunStatus): StatusLook {
 }
 
 /** The calm one-liner for a killed run. */
-export function killedLine(status: RunStatus, message: string | null, keptFrom: number | null | undefined): string {
+export function killedLine(
+  status: RunStatus,
+  message: string | null,
+  keptFrom: number | null | undefined
+): string {
   const what = message ?? STATUS[status].word
   if (keptFrom === undefined) return `${what} · kernel state rolled back`
   const from = keptFrom === null ? 'a fresh kernel' : `[${keptFrom}]`

@@ -28,11 +28,18 @@ export function renderMarkdown(source: string): string {
 }
 
 export function sanitizeHtml(html: string): string {
-  return purifier().sanitize(html, {
+  const purify = purifier()
+  // DOMPurify returns its input unchanged where it cannot run: fail closed instead.
+  if (!purify.isSupported) return escapeHtml(html)
+  return purify.sanitize(html, {
     USE_PROFILES: { html: true, svg: true, mathMl: true },
     FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select', 'iframe', 'object', 'embed'],
     FORBID_ATTR: ['style']
   })
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 }
 
 export interface Heading {

@@ -31,7 +31,9 @@ const RENDERERS: Record<string, Component<MimeRendererProps>> = {
   'text/plain': PlainText
 }
 
-export function rendererFor(bundle: MimeBundle): { mime: string; component: Component<MimeRendererProps> } | null {
+export function rendererFor(
+  bundle: MimeBundle
+): { mime: string; component: Component<MimeRendererProps> } | null {
   const mime = preferredMime(bundle)
   const component = mime ? RENDERERS[mime] : undefined
   return mime && component ? { mime, component } : null

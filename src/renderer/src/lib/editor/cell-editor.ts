@@ -37,7 +37,13 @@ export function cellEditorExtensions(config: CellEditorConfig): Extension {
     search({ top: true }),
     syntaxHighlighting(classHighlighter),
     placeholder(isCode ? 'Python — Shift+Enter to run' : 'Markdown — Shift+Enter to render'),
-    keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...completionKeymap]),
+    keymap.of([
+      ...closeBracketsKeymap,
+      ...defaultKeymap,
+      ...searchKeymap,
+      ...historyKeymap,
+      ...completionKeymap
+    ]),
     EditorView.contentAttributes.of({ 'aria-label': config.label }),
     EditorView.updateListener.of((u) => {
       if (u.docChanged) config.onChange(u.state.doc.toString())

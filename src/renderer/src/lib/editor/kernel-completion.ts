@@ -2,7 +2,13 @@
  * Tab completion from the kernel (rlcompleter in an inspect run, which never moves the head).
  * Explicit only (Tab after a name character): each request is a real, metered run.
  */
-import { autocompletion, startCompletion, completionStatus, type CompletionContext, type CompletionResult } from '@codemirror/autocomplete'
+import {
+  autocompletion,
+  startCompletion,
+  completionStatus,
+  type CompletionContext,
+  type CompletionResult
+} from '@codemirror/autocomplete'
 import { Prec, type Extension } from '@codemirror/state'
 import { keymap } from '@codemirror/view'
 import { indentMore } from '@codemirror/commands'
@@ -21,7 +27,10 @@ export function kernelCompletion(config: KernelCompletionConfig): Extension {
     return {
       from: result.from,
       to: result.to,
-      options: result.matches.map((label) => ({ label, type: label.endsWith('(') ? 'function' : 'variable' })),
+      options: result.matches.map((label) => ({
+        label,
+        type: label.endsWith('(') ? 'function' : 'variable'
+      })),
       validFor: /^[\w.]*$/
     }
   }

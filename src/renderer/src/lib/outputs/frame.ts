@@ -9,7 +9,8 @@ const MAX_FRAME_HEIGHT = 5000
 export function parseFrameSize(data: unknown): number | null {
   if (typeof data !== 'object' || data === null) return null
   const m = data as { type?: unknown; height?: unknown }
-  if (m.type !== 'fuelbook:frame-size' || typeof m.height !== 'number' || !Number.isFinite(m.height)) return null
+  if (m.type !== 'fuelbook:frame-size' || typeof m.height !== 'number' || !Number.isFinite(m.height))
+    return null
   return Math.max(16, Math.min(MAX_FRAME_HEIGHT, Math.ceil(m.height)))
 }
 

@@ -76,9 +76,16 @@ export interface CappedText {
  * Keeps the first `headLines` and last `tailLines` lines of a long text, and caps the characters too
  * (one 10 MB line must not freeze the page either). Scans only the kept ends.
  */
-export function capText(text: string, newlines: number, headLines = 500, tailLines = 200, maxChars = 200_000): CappedText {
+export function capText(
+  text: string,
+  newlines: number,
+  headLines = 500,
+  tailLines = 200,
+  maxChars = 200_000
+): CappedText {
   const lines = newlines + (text.endsWith('\n') || text.length === 0 ? 0 : 1)
-  if (lines <= headLines + tailLines && text.length <= maxChars) return { head: text, tail: '', hiddenLines: 0 }
+  if (lines <= headLines + tailLines && text.length <= maxChars)
+    return { head: text, tail: '', hiddenLines: 0 }
   let headEnd = 0
   for (let i = 0; i < headLines && headEnd !== -1; i++) {
     const nl = text.indexOf('\n', headEnd)

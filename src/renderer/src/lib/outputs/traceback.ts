@@ -29,7 +29,11 @@ export function failingLine(error: ErrorOutput): number | null {
 }
 
 /** A few lines of source around `line` (1-based) for the traceback view. */
-export function sourceExcerpt(source: string, line: number, context = 2): { n: number; text: string; hit: boolean }[] {
+export function sourceExcerpt(
+  source: string,
+  line: number,
+  context = 2
+): { n: number; text: string; hit: boolean }[] {
   const lines = source.split('\n')
   const from = Math.max(1, line - context)
   const to = Math.min(lines.length, line + context)

@@ -21,6 +21,7 @@ export class AppState {
     } catch (e) {
       this.error = e instanceof Error ? e.message : String(e)
     }
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once, not state
     const fromHash = new URLSearchParams(location.hash.slice(1)).get('open')
     if (fromHash) await this.open(fromHash)
     else await this.loadRecents()
@@ -46,7 +47,9 @@ export class AppState {
     await this.show(() => this.api.importIpynb(content, name))
   }
 
-  private async show(load: () => Promise<{ ok: true; value: NotebookDocument } | { ok: false; error: string }>): Promise<void> {
+  private async show(
+    load: () => Promise<{ ok: true; value: NotebookDocument } | { ok: false; error: string }>
+  ): Promise<void> {
     this.loading = true
     this.error = null
     try {
@@ -58,7 +61,11 @@ export class AppState {
       }
       this.notebook?.dispose()
       this.notebook = new NotebookState(this.api, r.value)
-      history.replaceState(null, '', `${location.pathname}${location.search}#open=${encodeURIComponent(r.value.path)}`)
+      history.replaceState(
+        null,
+        '',
+        `${location.pathname}${location.search}#open=${encodeURIComponent(r.value.path)}`
+      )
     } catch (e) {
       this.error = e instanceof Error ? e.message : String(e)
     } finally {

@@ -2,7 +2,14 @@
  * One open notebook: cells, selection and mode, the kernel line, save state, and the event feed
  * from the service. Components read fields and call methods; they never talk to the API directly.
  */
-import type { Completion, NotebookClient, NotebookEvent, Result, RunSummary, Variable } from '../../../../shared/api'
+import type {
+  Completion,
+  NotebookClient,
+  NotebookEvent,
+  Result,
+  RunSummary,
+  Variable
+} from '../../../../shared/api'
 import {
   isKilledStatus,
   type Cell,
@@ -65,9 +72,12 @@ export class NotebookState {
   readonly selectedCell = $derived(this.cells[this.cursor] ?? null)
   readonly busy = $derived(this.cells.some((c) => c.phase !== 'idle'))
 
+  // Bookkeeping, not view state: plain collections on purpose.
+  /* eslint-disable svelte/prefer-svelte-reactivity */
   private readonly timers = new Map<CellId, ReturnType<typeof setTimeout>>()
   private readonly inFlight = new Set<Promise<unknown>>()
   private readonly pendingOutputs = new Map<CellId, Output[]>()
+  /* eslint-enable svelte/prefer-svelte-reactivity */
   private frame = 0
   private readonly deleted: { cell: ClipCell; index: number }[] = []
   private readonly unsubscribe: () => void
@@ -161,9 +171,14 @@ export class NotebookState {
   }
 
   /** Every API call that changes the file goes through here, so the header shows saving/saved. */
-  private async track<T>(call: Promise<{ ok: true; value: T } | { ok: false; error: string }>): Promise<T | null> {
+  private async track<T>(
+    call: Promise<{ ok: true; value: T } | { ok: false; error: string }>
+  ): Promise<T | null> {
     this.saveState = 'saving'
-    const p = call.catch((e: unknown) => ({ ok: false as const, error: e instanceof Error ? e.message : String(e) }))
+    const p = call.catch((e: unknown) => ({
+      ok: false as const,
+      error: e instanceof Error ? e.message : String(e)
+    }))
     this.inFlight.add(p)
     const result = await p
     this.inFlight.delete(p)
@@ -172,11 +187,15 @@ export class NotebookState {
       this.message = result.error
       return null
     }
-    if (this.inFlight.size === 0 && this.timers.size === 0 && this.saveState === 'saving') this.saveState = 'saved'
+    if (this.inFlight.size === 0 && this.timers.size === 0 && this.saveState === 'saving')
+      this.saveState = 'saved'
     return result.value
   }
 
-  async patch(cell: CellState, patch: { type?: CellType; isolated?: boolean; metadata?: Record<string, unknown> }): Promise<void> {
+  async patch(
+    cell: CellState,
+    patch: { type?: CellType; isolated?: boolean; metadata?: Record<string, unknown> }
+  ): Promise<void> {
     const updated = await this.track(this.api.updateCell(this.path, cell.id, patch))
     if (updated) {
       cell.type = updated.type
@@ -193,7 +212,10 @@ export class NotebookState {
     }
   }
 
-  async insert(index: number, cell: ClipCell = { type: 'code', source: '', metadata: {} }): Promise<CellState | null> {
+  async insert(
+    index: number,
+    cell: ClipCell = { type: 'code', source: '', metadata: {} }
+  ): Promise<CellState | null> {
     const created = await this.track(this.api.insertCell(this.path, { index, ...cell }))
     if (!created) return null
     const state = new CellState(created, null)
@@ -278,7 +300,8 @@ export class NotebookState {
   }
 
   async merge(): Promise<void> {
-    let [from, to] = this.selection
+    const from = this.selection[0]
+    let to = this.selection[1]
     if (from === to) to = Math.min(from + 1, this.cells.length - 1)
     if (from === to) return
     const group = this.cells.slice(from, to + 1)
@@ -371,7 +394,10 @@ export class NotebookState {
   }
 
   async clearOutputs(cells: CellState[] | null): Promise<void> {
-    const r = await this.api.clearOutputs(this.path, cells?.map((c) => c.id))
+    const r = await this.api.clearOutputs(
+      this.path,
+      cells?.map((c) => c.id)
+    )
     if (!r.ok) {
       this.message = r.error
       return
@@ -380,7 +406,9 @@ export class NotebookState {
   }
 
   async refreshVariables(): Promise<void> {
-    const r = await this.api.variables(this.path).catch((e: unknown) => ({ ok: false as const, error: String(e) }))
+    const r = await this.api
+      .variables(this.path)
+      .catch((e: unknown) => ({ ok: false as const, error: String(e) }))
     if (r.ok) {
       this.variables = r.value
       this.variablesError = null
@@ -388,7 +416,9 @@ export class NotebookState {
   }
 
   async listRuns(cellId: CellId): Promise<Result<RunSummary[]>> {
-    return this.api.listRuns(this.path, cellId).catch((e: unknown) => ({ ok: false as const, error: String(e) }))
+    return this.api
+      .listRuns(this.path, cellId)
+      .catch((e: unknown) => ({ ok: false as const, error: String(e) }))
   }
 
   async getRun(runId: number): Promise<Result<RunRecord>> {

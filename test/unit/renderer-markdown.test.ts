@@ -1,0 +1,33 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { parseHTML } from 'linkedom'
+
+import type * as Markdown from '../../src/renderer/src/lib/markdown'
+
+let md: typeof Markdown
+
+beforeAll(async () => {
+  // DOMPurify binds to the global window when first imported.
+  const { window } = parseHTML('<!doctype html><html><body></body></html>')
+  ;(globalThis as unknown as { window: unknown }).window = window
+  md = await import('../../src/renderer/src/lib/markdown')
+})
+
+describe('markdown cells', () => {
+  // linkedom is not enough for DOMPurify (it reports isSupported = false); real sanitising is
+  // covered by the e2e spec in Chromium. Here: where the sanitiser cannot run, nothing passes.
+  it('fails closed when the sanitiser cannot run', () => {
+    const html = md.renderMarkdown('# Title\n\n<script>alert(1)</script><img src=x onerror="alert(1)">')
+    expect(html).not.toContain('<script')
+    expect(html).not.toContain('<img')
+    expect(html).toContain('&lt;script&gt;')
+  })
+  it('lists headings for the outline as plain text', () => {
+    expect(md.markdownHeadings('# Data\ntext\n## Clean *up*\n```\n# not a heading\n```\n### `Plot`')).toEqual(
+      [
+        { depth: 1, text: 'Data' },
+        { depth: 2, text: 'Clean up' },
+        { depth: 3, text: 'Plot' }
+      ]
+    )
+  })
+})
