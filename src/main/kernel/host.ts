@@ -66,7 +66,7 @@ export async function createKernelHost(options: KernelHostOptions): Promise<Kern
       runtimeHash: runtime.runtimeHash,
       pythonVersion: runtime.pythonVersion,
       createKernel(): Kernel {
-        const kernel = new SnapshotKernel(context)
+        const kernel = new SnapshotKernel(context, () => kernels.delete(kernel))
         kernels.add(kernel)
         return kernel
       },

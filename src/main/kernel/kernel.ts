@@ -53,7 +53,10 @@ export class SnapshotKernel implements Kernel {
   private disposed = false
   private readonly id = nextKernelId++
 
-  constructor(private readonly ctx: KernelContext) {
+  constructor(
+    private readonly ctx: KernelContext,
+    private readonly onDispose: () => void = () => undefined
+  ) {
     this.head = ctx.s0
   }
 
@@ -104,6 +107,7 @@ export class SnapshotKernel implements Kernel {
 
   async dispose(): Promise<void> {
     this.disposed = true
+    this.onDispose()
     this.generation++
     this.current?.kill('interrupted')
     await this.queue

@@ -37,7 +37,9 @@ export async function loadRuntime(resourcesDir: string): Promise<LoadedRuntime> 
   try {
     manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as Manifest
   } catch (error) {
-    throw new Error(`Python runtime not found: cannot read ${manifestPath} (${(error as Error).message})`)
+    throw new Error(`Python runtime not found: cannot read ${manifestPath} (${(error as Error).message})`, {
+      cause: error
+    })
   }
   const [wasm, zip] = await Promise.all([
     readFile(join(resourcesDir, manifest.wasm)),
@@ -61,7 +63,7 @@ export async function loadRuntime(resourcesDir: string): Promise<LoadedRuntime> 
     exportMutableGlobals: true
   })
   if (metered.memory === null) throw new Error('metered runtime has no memory import')
-  const module = await WebAssembly.compile(metered.bytes)
+  const module = await WebAssembly.compile(metered.bytes as Uint8Array<ArrayBuffer>)
   // Shared between workers without a copy per worker.
   const sharedZip = new Uint8Array(new SharedArrayBuffer(zip.byteLength))
   sharedZip.set(zip)

@@ -119,6 +119,8 @@ export class WorkerPool {
     const worker = this.script.typescript
       ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(this.script.path)})`, { eval: true })
       : new Worker(this.script.path)
+    // Idle workers must not keep a CLI process alive; a pending run's timer does.
+    worker.unref()
     let markReady!: () => void
     let failReady!: (error: Error) => void
     const ready = new Promise<void>((res, rej) => {
