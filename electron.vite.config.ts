@@ -13,7 +13,9 @@ export default defineConfig({
           cli: resolve(__dirname, 'src/main/cli.ts'),
           worker: resolve(__dirname, 'src/main/sandbox/worker.ts'),
           library: resolve(__dirname, 'src/main/library.ts')
-        }
+        },
+        // Shared chunks sit next to the entries so every module's __dirname is out/main.
+        output: { chunkFileNames: '[name]-[hash].js' }
       }
     }
   },
