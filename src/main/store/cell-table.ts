@@ -31,6 +31,7 @@ export class CellTable {
   private readonly all: Database.Statement<[], CellRow>
   private readonly byId: Database.Statement<[string], CellRow>
   private readonly count: Database.Statement<[], { n: number }>
+  private readonly exists: Database.Statement<[string]>
   private readonly insertRow: Database.Statement
   private readonly updateRow: Database.Statement
   private readonly deleteRow: Database.Statement<[string]>
@@ -42,6 +43,7 @@ export class CellTable {
     this.all = db.prepare('SELECT * FROM cells ORDER BY position')
     this.byId = db.prepare('SELECT * FROM cells WHERE id = ?')
     this.count = db.prepare('SELECT count(*) AS n FROM cells')
+    this.exists = db.prepare('SELECT 1 FROM cells WHERE id = ?')
     this.insertRow = db.prepare(
       'INSERT INTO cells (id, position, type, source, metadata, isolated) VALUES (@id, @position, @type, @source, @metadata, @isolated)'
     )
@@ -62,6 +64,10 @@ export class CellTable {
 
   size(): number {
     return this.count.get()!.n
+  }
+
+  has(id: CellId): boolean {
+    return this.exists.get(id) !== undefined
   }
 
   get(id: CellId): { cell: Cell; index: number } | null {
