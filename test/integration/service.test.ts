@@ -1,0 +1,172 @@
+import { copyFileSync, existsSync, readFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { NotebookDocument } from '../../src/shared/notebook'
+import { startService, type ServiceHarness } from '../helpers/service-harness'
+
+// The whole stack behind the UI: store + kernel + service, driven through NotebookApi and its events.
+let h: ServiceHarness
+
+beforeAll(async () => {
+  h = await startService()
+})
+
+afterAll(async () => {
+  await h.close()
+})
+
+async function newNotebook(): Promise<NotebookDocument> {
+  const created = await h.service.createNotebook()
+  if (!created.ok) throw new Error(created.error)
+  return created.value
+}
+
+async function addCode(path: string, source: string): Promise<string> {
+  const cell = await h.service.insertCell(path, { type: 'code', source })
+  if (!cell.ok) throw new Error(cell.error)
+  return cell.value.id
+}
+
+function stdout(run: { outputs: { type: string; text?: string }[] }): string {
+  return run.outputs
+    .filter((o) => o.type === 'stream')
+    .map((o) => o.text)
+    .join('')
+}
+
+describe('NotebookService', () => {
+  it('creates an untitled notebook in the data folder with one empty code cell', async () => {
+    const doc = await newNotebook()
+    expect(doc.untitled).toBe(true)
+    expect(doc.path.startsWith(h.dataDir)).toBe(true)
+    expect(doc.cells).toHaveLength(1)
+    expect(doc.cells[0]).toMatchObject({ type: 'code', source: '' })
+    expect((await h.service.listRecent()).map((r) => r.path)).toContain(doc.path)
+  })
+
+  it('runs cells in order with shared state, streams events and stores each result', async () => {
+    const doc = await newNotebook()
+    const a = await addCode(doc.path, 'x = 41\nprint("set")')
+    const b = await addCode(doc.path, 'print(x + 1)\nx + 1')
+    const [ra, rb] = await h.run(doc.path, [a, b])
+    expect(ra).toMatchObject({ status: 'ok', executionCount: 1 })
+    expect(stdout(ra!)).toBe('set\n')
+    expect(rb).toMatchObject({ status: 'ok', executionCount: 2 })
+    expect(stdout(rb!)).toBe('42\n')
+    expect(rb!.outputs.find((o) => o.type === 'execute_result')).toMatchObject({
+      data: { 'text/plain': '42' },
+      executionCount: 2
+    })
+    expect(rb!.fuelConsumed).toBeGreaterThan(0)
+    expect(rb!.memoryPages).toBeGreaterThanOrEqual(160)
+    expect(rb!.memoryBytes).toBe(rb!.memoryPages * 65536)
+    const types = h.events.filter((e) => e.path === doc.path).map((e) => e.type)
+    expect(types).toContain('runQueued')
+    expect(types).toContain('runStarted')
+    expect(types).toContain('runOutput')
+    expect(types.filter((t) => t === 'runFinished')).toHaveLength(2)
+    const reopened = await h.service.openNotebook(doc.path)
+    expect(reopened.ok && reopened.value.lastRuns[b]?.status).toBe('ok')
+    expect(reopened.ok && reopened.value.kernel.headExecutionCount).toBe(2)
+  })
+
+  it('keeps the head after a killed run and says so', async () => {
+    const doc = await newNotebook()
+    await h.service.setSettings(doc.path, { ...doc.settings, limits: { ...doc.settings.limits, fuel: 50_000_000 } })
+    const a = await addCode(doc.path, 'kept = "yes"')
+    const loop = await addCode(doc.path, 'kept = "no"\nwhile True: pass')
+    const read = await addCode(doc.path, 'print(kept)')
+    const [, rl, rr] = await h.run(doc.path, [a, loop, read])
+    expect(rl).toMatchObject({ status: 'out_of_fuel' })
+    expect(rl!.message).toMatch(/fuel/)
+    expect(stdout(rr!)).toBe('yes\n')
+  })
+
+  it('closes and reopens a notebook with cells, outputs and variables intact', async () => {
+    const doc = await newNotebook()
+    const a = await addCode(doc.path, 'import json\ndata = {"k": [1, 2, 3]}\nprint(json.dumps(data))')
+    await h.run(doc.path, [a])
+    const copy = join(h.dataDir, 'kept.fuelbook')
+    const saved = await h.service.saveNotebookAs(doc.path, copy)
+    expect(saved.ok).toBe(true)
+    expect(existsSync(doc.path)).toBe(false) // the untitled file is gone once saved under a name
+    expect((await h.service.closeNotebook(copy)).ok).toBe(true)
+    const reopened = await h.service.openNotebook(copy)
+    if (!reopened.ok) throw new Error(reopened.error)
+    expect(reopened.value.untitled).toBe(false)
+    expect(reopened.value.cells.map((c) => c.source)).toContain(
+      'import json\ndata = {"k": [1, 2, 3]}\nprint(json.dumps(data))'
+    )
+    expect(stdout(reopened.value.lastRuns[a]!)).toBe('{"k": [1, 2, 3]}\n')
+    const b = await addCode(copy, 'print(sum(data["k"]), json.dumps(1))')
+    const [rb] = await h.run(copy, [b])
+    expect(stdout(rb!)).toBe('6 1\n')
+    expect(rb!.executionCount).toBe(2)
+  })
+
+  it('restarts the kernel: variables are gone, outputs stay', async () => {
+    const doc = await newNotebook()
+    const a = await addCode(doc.path, 'gone = 1')
+    await h.run(doc.path, [a])
+    const restarted = await h.service.restartKernel(doc.path)
+    expect(restarted.ok && restarted.value.headCellId).toBe(null)
+    const b = await addCode(doc.path, 'print("gone" in globals())')
+    const [rb] = await h.run(doc.path, [b])
+    expect(stdout(rb!)).toBe('False\n')
+  })
+
+  it('interrupt empties the queue and rolls back the running cell', async () => {
+    const doc = await newNotebook()
+    const a = await addCode(doc.path, 'v = 1')
+    await h.run(doc.path, [a])
+    const sleeper = await addCode(doc.path, 'v = 2\nimport time\ntime.sleep(1000)')
+    const queued = await addCode(doc.path, 'v = 3')
+    const finished = new Promise((resolve) =>
+      h.service.onEvent((e) => e.type === 'runFinished' && e.run.cellId === sleeper && resolve(e.run))
+    )
+    const cancelled = new Promise((resolve) =>
+      h.service.onEvent((e) => e.type === 'runCancelled' && e.path === doc.path && resolve(e.cellIds))
+    )
+    await h.service.runCells(doc.path, [sleeper, queued])
+    await new Promise((r) => setTimeout(r, 300))
+    await h.service.interrupt(doc.path)
+    expect(await cancelled).toEqual([queued])
+    expect(await finished).toMatchObject({ status: 'interrupted' })
+    const check = await addCode(doc.path, 'print(v)')
+    const [rc] = await h.run(doc.path, [check])
+    expect(stdout(rc!)).toBe('1\n')
+  })
+
+  it('answers variables and completion from the head without moving it', async () => {
+    const doc = await newNotebook()
+    const a = await addCode(doc.path, 'numbers = list(range(10))\nname = "fuel"')
+    await h.run(doc.path, [a])
+    const vars = await h.service.variables(doc.path)
+    expect(vars.ok && vars.value.find((v) => v.name === 'numbers')).toMatchObject({ type: 'list', size: 10 })
+    const completion = await h.service.complete(doc.path, 'numb', 4)
+    expect(completion.ok && completion.value.matches).toContain('numbers')
+    const info = await h.service.openNotebook(doc.path)
+    expect(info.ok && info.value.kernel.headExecutionCount).toBe(1)
+  })
+
+  it('refuses a malformed file with a clear message and leaves it untouched', async () => {
+    const bad = join(h.dataDir, 'bad.fuelbook')
+    copyFileSync(__filename, bad)
+    const before = createHash('sha256').update(readFileSync(bad)).digest('hex')
+    const opened = await h.service.openNotebook(bad)
+    expect(opened.ok).toBe(false)
+    expect(!opened.ok && opened.error).toMatch(/not a (SQLite|Fuelbook)/i)
+    expect(createHash('sha256').update(readFileSync(bad)).digest('hex')).toBe(before)
+  })
+
+  it('exports to HTML and .ipynb', async () => {
+    const doc = await newNotebook()
+    const a = await addCode(doc.path, 'print("<b>exported</b>")')
+    await h.run(doc.path, [a])
+    const html = await h.service.exportNotebook(doc.path, 'html')
+    expect(html.ok && html.value.content).toContain('&lt;b&gt;exported&lt;/b&gt;')
+    const ipynb = await h.service.exportNotebook(doc.path, 'ipynb')
+    expect(ipynb.ok && JSON.parse(ipynb.value.content).nbformat).toBe(4)
+  })
+})
