@@ -9,8 +9,10 @@ import { LIMITS, textOf, useTestHost } from '../helpers/kernel-host'
 const host = useTestHost()
 
 function runner(kernel: Kernel) {
-  return (code: string, options: Partial<KernelRunOptions> & { limits?: Partial<typeof LIMITS> } = {}) =>
-    kernel.run(code, { ...options, limits: { ...LIMITS, ...options.limits } })
+  return (
+    code: string,
+    options: Omit<Partial<KernelRunOptions>, 'limits'> & { limits?: Partial<typeof LIMITS> } = {}
+  ) => kernel.run(code, { ...options, limits: { ...LIMITS, ...options.limits } })
 }
 
 async function value(kernel: Kernel, expr: string): Promise<string> {

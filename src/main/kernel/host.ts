@@ -35,7 +35,7 @@ export interface KernelHostInternals extends KernelHost {
 }
 
 export async function createKernelHost(options: KernelHostOptions): Promise<KernelHostInternals> {
-  const runtime = await loadRuntime(options.resourcesDir)
+  const runtime = await loadRuntime(options.resourcesDir, options.cacheDir)
   const pool = new WorkerPool({
     runtime: runtime.spec,
     size: options.poolSize ?? Math.max(2, availableParallelism()),
@@ -87,7 +87,7 @@ async function bootS0(pool: WorkerPool, runtime: LoadedRuntime): Promise<Machine
       type: 'run',
       id: 0,
       state: null,
-      guest: { kind: 'boot', segments: runtime.segments },
+      guest: { kind: 'boot', segments: await runtime.loadSegments() },
       fuel: 0,
       maxPages: Math.min(BOOT_MAX_PAGES, runtime.maximumPages ?? BOOT_MAX_PAGES),
       outputBytes: 1 << 20,

@@ -1,17 +1,21 @@
 /**
- * The runtime as the kernel needs it: the compiled, metered, data-segment-free module, the
- * original module's data segments (to make S0 once), the stdlib zip and the runtime hash.
+ * The runtime as the kernel needs it: the compiled, metered, data-segment-free module (from
+ * sandbox/runtime.ts, which verifies python.wasm and caches the instrumentation), the stdlib zip
+ * (verified here), the original data segments (to make S0 once) and the runtime hash.
  */
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { activeDataSegments, type DataSegment } from '../sandbox/memory-image'
-import { instrument, METER_VERSION } from '../sandbox/meter'
+import { METER_VERSION } from '../sandbox/meter'
 import type { RuntimeSpec } from '../sandbox/protocol'
+import { loadRuntime as loadMeteredRuntime } from '../sandbox/runtime'
 
 export interface LoadedRuntime {
   spec: RuntimeSpec
-  segments: DataSegment[]
+  /** The original module's active data segments (read only when S0 must be made). */
+  loadSegments(): Promise<DataSegment[]>
   /** Maximum pages the memory import accepts (null: no declared maximum). */
   maximumPages: number | null
   /** sha256 over the runtime's artifacts: snapshots are only valid for the runtime that made them. */
@@ -21,59 +25,32 @@ export interface LoadedRuntime {
   cacheKey: string
 }
 
-interface Manifest {
-  python?: string
-  wasm: string
-  stdlibZip: string
-  stdlibMountPath: string
-  artifacts: Record<string, { sha256: string; size: number }>
-}
-
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
 
-export async function loadRuntime(resourcesDir: string): Promise<LoadedRuntime> {
-  const manifestPath = join(resourcesDir, 'MANIFEST.json')
-  let manifest: Manifest
-  try {
-    manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as Manifest
-  } catch (error) {
-    throw new Error(`Python runtime not found: cannot read ${manifestPath} (${(error as Error).message})`, {
-      cause: error
-    })
-  }
-  const [wasm, zip] = await Promise.all([
-    readFile(join(resourcesDir, manifest.wasm)),
-    readFile(join(resourcesDir, manifest.stdlibZip))
-  ])
-  for (const [name, bytes] of [
-    [manifest.wasm, wasm],
-    [manifest.stdlibZip, zip]
-  ] as const) {
-    const expected = manifest.artifacts[name]?.sha256
-    const actual = sha256(bytes)
-    if (expected !== actual) {
-      throw new Error(
-        `Python runtime is damaged: ${name} has sha256 ${actual}, MANIFEST.json says ${expected}`
-      )
-    }
-  }
-  const metered = instrument(new Uint8Array(wasm), {
-    importMemory: true,
-    dropActiveDataSegments: true,
-    exportMutableGlobals: true
+export async function loadRuntime(resourcesDir: string, cacheDir?: string): Promise<LoadedRuntime> {
+  const loaded = await loadMeteredRuntime({
+    runtimeDir: resourcesDir,
+    cacheDir: cacheDir ?? join(tmpdir(), 'fuelbook-cache'),
+    meter: { importMemory: true, dropActiveDataSegments: true, exportMutableGlobals: true }
   })
-  if (metered.memory === null) throw new Error('metered runtime has no memory import')
-  const module = await WebAssembly.compile(metered.bytes as Uint8Array<ArrayBuffer>)
+  if (!loaded.ok) throw new Error(loaded.error.message)
+  const { manifest, metered, module, dir } = loaded.value
+  const zip = await readFile(loaded.value.stdlibZipPath)
+  const zipHash = sha256(zip)
+  const expected = manifest.artifacts[manifest.stdlibZip]?.sha256
+  if (zipHash !== expected) {
+    throw new Error(
+      `${loaded.value.stdlibZipPath} does not match MANIFEST.json (expected sha256 ${expected}, found ${zipHash}): reinstall Fuelbook or rebuild the runtime`
+    )
+  }
+  if (metered.memory === null) throw new Error('the metered runtime has no memory import')
   // Shared between workers without a copy per worker.
   const sharedZip = new Uint8Array(new SharedArrayBuffer(zip.byteLength))
   sharedZip.set(zip)
-  const mount = manifest.stdlibMountPath.slice(0, manifest.stdlibMountPath.lastIndexOf('/'))
-  const zipName = manifest.stdlibMountPath.slice(mount.length + 1)
-  const runtimeHash = createHash('sha256')
-    .update(
-      `${manifest.artifacts[manifest.wasm]!.sha256}\n${manifest.artifacts[manifest.stdlibZip]!.sha256}\n`
-    )
-    .digest('hex')
+  const mountPath = manifest.stdlibMountPath
+  const mount = mountPath.slice(0, mountPath.lastIndexOf('/'))
+  const runtimeHash = createHash('sha256').update(`${loaded.value.sha256}\n${zipHash}\n`).digest('hex')
+  const python = (manifest as { python?: unknown }).python
   return {
     spec: {
       module,
@@ -85,12 +62,12 @@ export async function loadRuntime(resourcesDir: string): Promise<LoadedRuntime> 
         initialPages: metered.memory.initialPages
       },
       mutableGlobals: metered.mutableGlobals.map((g) => g.exportName),
-      stdlib: { mountPoint: mount, files: { [zipName]: sharedZip } }
+      stdlib: { mountPoint: mount, files: { [mountPath.slice(mount.length + 1)]: sharedZip } }
     },
-    segments: activeDataSegments(new Uint8Array(wasm)),
+    loadSegments: async () => activeDataSegments(new Uint8Array(await readFile(join(dir, manifest.wasm)))),
     maximumPages: metered.memory.maximumPages,
     runtimeHash,
-    pythonVersion: manifest.python ?? '3.11',
+    pythonVersion: typeof python === 'string' ? python : '3.11',
     cacheKey: `${runtimeHash.slice(0, 16)}-m${METER_VERSION}`
   }
 }
