@@ -176,8 +176,24 @@ describe('HTML report', () => {
     expect(guessHtmlHeight('<tr>'.repeat(1000))).toBe(640)
   })
 
+  it('does not print zeros as facts for runs imported from Jupyter', () => {
+    const cell = codeCell('j-1', '1')
+    const run = runOf(cell, [], {
+      fuelConsumed: 0,
+      fuelBudget: 0,
+      memoryPages: 0,
+      memoryBytes: 0,
+      peakMemoryBytes: 0,
+      wallMs: 0
+    })
+    const d = parse(notebookToHtml(documentOf('t', [cell], [run]), { now: NOW }))
+    expect(d.querySelector('.stats')!.textContent).toContain('not run in Fuelbook')
+    expect(d.querySelector('.stats')!.textContent).not.toContain('0 fuel')
+    expect(d.querySelectorAll('rect.bar').length).toBe(0)
+  })
+
   it('draws an empty chart with a note when nothing ran', () => {
-    expect(fuelChartSvg([])).toContain('no cell has run yet')
+    expect(fuelChartSvg([])).toContain('no cell has run in Fuelbook yet')
   })
 
   it('is reached through createExporter with a safe file name', async () => {

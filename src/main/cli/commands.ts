@@ -1,4 +1,8 @@
 /** The commands besides `serve`: exec, run, export, import (issue 9). */
 import type { CliCommand } from './command'
+import { execCommand } from './exec'
+import { exportCommand } from './export'
+import { importCommand } from './import'
+import { runCommand } from './run'
 
-export const EXTRA_COMMANDS: CliCommand[] = []
+export const EXTRA_COMMANDS: CliCommand[] = [execCommand, runCommand, exportCommand, importCommand]

@@ -57,7 +57,7 @@ export function fuelChartSvg(bars: readonly ChartBar[]): string {
   })
   if (bars.length === 0) {
     parts.push(
-      `<text x="${LEFT + plotW / 2}" y="${TOP + plotH / 2}" text-anchor="middle">no cell has run yet</text>`
+      `<text x="${LEFT + plotW / 2}" y="${TOP + plotH / 2}" text-anchor="middle">no cell has run in Fuelbook yet</text>`
     )
   }
   parts.push('</svg>')

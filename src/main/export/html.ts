@@ -70,12 +70,22 @@ function fuelBar(part: number, whole: number): string {
   return `<svg class="fuelbar" width="48" height="6" viewBox="0 0 100 6" preserveAspectRatio="none" aria-hidden="true"><rect class="track" width="100" height="6" rx="2"/><rect class="fill" width="${w}" height="6" rx="2"/></svg>`
 }
 
+/** False for runs imported from a Jupyter notebook, which carry no measurements. */
+export function hasStats(run: RunRecord): boolean {
+  return run.fuelBudget > 0 || run.fuelConsumed > 0 || run.memoryPages > 0 || run.wallMs > 0
+}
+
 /** The stats line under a run cell, as the app shows it. */
 export function statsLine(run: RunRecord, cell: Cell): string {
   const look = statusLook(run.status)
   const sep = '<span class="sep">·</span>'
+  const status = `<span class="status tone-${look.tone}">${look.icon} ${escapeHtml(look.word)}</span>`
+  if (!hasStats(run)) {
+    // Runs imported from Jupyter: no fuel or memory was measured, and zeros would read as facts.
+    return `<div class="stats">${[status, '<span class="no-stats">not run in Fuelbook: no fuel or memory measured</span>', `<span class="count">${escapeHtml(gutterLabel(run))}</span>`].join(sep)}</div>`
+  }
   const items = [
-    `<span class="status tone-${look.tone}">${look.icon} ${escapeHtml(look.word)}</span>`,
+    status,
     `<span class="fuel">${escapeHtml(formatFuel(run.fuelConsumed))} fuel</span> ${fuelBar(run.fuelConsumed, run.fuelBudget)} <span class="pct">${escapeHtml(formatPercent(run.fuelConsumed, run.fuelBudget))}</span>`,
     `<span class="memory">${escapeHtml(formatMemory(run.memoryPages, run.memoryBytes))}</span>`,
     `<span class="time">${escapeHtml(formatMs(run.wallMs))}</span>`,
@@ -161,7 +171,7 @@ function summary(doc: NotebookDocument): string {
   const bars: ChartBar[] = []
   doc.cells.forEach((cell, index) => {
     const run = cell.type === 'code' ? doc.lastRuns[cell.id] : undefined
-    if (!run) return
+    if (!run || !hasStats(run)) return
     const look = statusLook(run.status)
     bars.push({
       anchor: cellAnchor(cell, index),

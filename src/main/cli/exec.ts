@@ -1,0 +1,202 @@
+/**
+ * `fuelbook exec`: the seed's run_python_code from a shell. One isolated run from the pristine
+ * interpreter (no notebook, no saved state), then the seed's facts: memory size in 64 KiB pages,
+ * data length in bytes, fuel consumed. The exit code says how the run ended.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import type { ErrorOutput, Output, RunStatus } from '../../shared/notebook'
+import { createKernelHost, type KernelRunResult } from '../kernel'
+import { DEFAULT_LIMITS } from '../service/defaults'
+import { resolveDataDir } from '../store'
+import { EXIT, UsageError, type CliCommand, type CliIO } from './command'
+import { limitsFromFlags } from './flags'
+
+/** Exit code per run status (EXIT in command.ts; documented in `--help`). */
+export function exitCodeFor(status: RunStatus): number {
+  switch (status) {
+    case 'ok':
+      return EXIT.ok
+    case 'error':
+      return EXIT.error
+    case 'out_of_fuel':
+      return EXIT.outOfFuel
+    case 'out_of_memory':
+      return EXIT.outOfMemory
+    case 'timeout':
+      return EXIT.timeout
+    case 'crashed':
+      return EXIT.crashed
+    case 'exit':
+      return EXIT.exit
+    case 'interrupted':
+      return EXIT.failed
+  }
+}
+
+export const EXIT_CODES_HELP = `Exit codes:
+  0  ok                 4  out of fuel       7  crashed
+  1  failed / interrupted / file problem   5  out of memory     8  the code called sys.exit()
+  2  bad command line   6  timeout
+  3  the code raised an exception`
+
+/** The JSON of `--json`: the same shape as the library's runPython result (src/main/library.ts). */
+export interface ExecJson {
+  status: RunStatus
+  exitCode: number | null
+  message: string | null
+  stdout: string
+  stderr: string
+  outputs: Output[]
+  error: Pick<ErrorOutput, 'ename' | 'evalue' | 'traceback'> | null
+  fuelConsumed: number
+  fuelBudget: number
+  memoryPages: number
+  memoryBytes: number
+  peakMemoryBytes: number
+  wallMs: number
+}
+
+export function execJson(result: KernelRunResult): ExecJson {
+  const stream = (name: 'stdout' | 'stderr'): string =>
+    result.outputs.map((o) => (o.type === 'stream' && o.name === name ? o.text : '')).join('')
+  const error = result.outputs.find((o): o is ErrorOutput => o.type === 'error')
+  return {
+    status: result.status,
+    exitCode: result.exitCode,
+    message: result.message,
+    stdout: stream('stdout'),
+    stderr: stream('stderr'),
+    outputs: result.outputs,
+    error: error ? { ename: error.ename, evalue: error.evalue, traceback: error.traceback } : null,
+    fuelConsumed: result.fuelConsumed,
+    fuelBudget: result.fuelBudget,
+    memoryPages: result.memoryPages,
+    memoryBytes: result.memoryBytes,
+    peakMemoryBytes: result.peakMemoryBytes,
+    wallMs: result.wallMs
+  }
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI_RE = /\u001b\[[0-9;?]*[ -/]*[@-~]/g
+
+/** Outputs as a terminal shows them: streams as they are, rich results as their text/plain. */
+export function writeOutputs(outputs: readonly Output[], io: CliIO): void {
+  const plain = (text: string): string => (io.isTTY ? text : text.replace(ANSI_RE, ''))
+  const line = (text: string): string => (text.endsWith('\n') ? text : text + '\n')
+  for (const o of outputs) {
+    if (o.type === 'stream') (o.name === 'stderr' ? io.stderr : io.stdout)(o.text)
+    else if (o.type === 'error')
+      io.stderr(line(plain(o.traceback.length ? o.traceback.join('\n') : `${o.ename}: ${o.evalue}`)))
+    else if (o.type === 'truncated') io.stderr(`[output truncated: ${o.droppedBytes} more bytes not kept]\n`)
+    else {
+      const text = o.data['text/plain']
+      const types = Object.keys(o.data).filter((m) => m !== 'text/plain')
+      if (typeof text === 'string' || Array.isArray(text))
+        io.stdout(line(Array.isArray(text) ? text.join('') : text))
+      else if (types.length) io.stdout(`[${types.join(', ')} output]\n`)
+    }
+  }
+}
+
+export function seedFacts(result: KernelRunResult): string {
+  return [
+    `status: ${result.status}${result.message ? ` (${result.message})` : ''}`,
+    `mem size pages: ${result.memoryPages} (64 KiB each)`,
+    `data length: ${result.memoryBytes} bytes`,
+    `fuel consumed: ${result.fuelConsumed}`
+  ].join('\n')
+}
+
+function readCode(code: string | undefined, positionals: string[]): string {
+  if (code !== undefined && positionals.length > 0)
+    throw new UsageError('give either -c CODE or a FILE, not both')
+  if (positionals.length > 1) throw new UsageError(`exec takes one FILE (got ${positionals.length})`)
+  if (code !== undefined) return code
+  const file = positionals[0]
+  if (file === undefined)
+    throw new UsageError('nothing to run: give -c CODE or a FILE (- for standard input)')
+  try {
+    return readFileSync(file === '-' ? 0 : file, 'utf8')
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message
+    throw new ExecFileError(`cannot read ${file}: ${reason}`)
+  }
+}
+
+class ExecFileError extends Error {}
+
+export const execCommand: CliCommand = {
+  name: 'exec',
+  summary: 'Run Python code once in a fresh sandbox and print its output and cost',
+  usage: `fuelbook exec -c CODE | FILE [--fuel N] [--memory MiB] [--timeout s] [--json]
+
+Runs the code in a fresh, isolated Python (no notebook, nothing saved), prints its output, then
+the run's status, memory size in 64 KiB pages, data length in bytes and fuel consumed.
+FILE may be - for standard input.
+
+Options:
+  -c, --code CODE   the code to run
+  --fuel N          fuel budget (executed wasm instructions), e.g. 400000000 or 400M (default 400M)
+  --memory MiB      memory cap in MiB (default 512)
+  --timeout s       wall-clock limit in seconds (default 30)
+  --json            print the result as one JSON object instead (status, stdout, stderr, outputs,
+                    fuelConsumed, memoryPages, memoryBytes, …)
+  -h, --help        show this help
+
+${EXIT_CODES_HELP}`,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        code: { type: 'string', short: 'c' },
+        fuel: { type: 'string' },
+        memory: { type: 'string' },
+        timeout: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' }
+      }
+    })
+    if (values.help) {
+      io.stdout(execCommand.usage + '\n')
+      return EXIT.ok
+    }
+    const limits = limitsFromFlags(DEFAULT_LIMITS, values)
+    let code: string
+    try {
+      code = readCode(values.code, positionals)
+    } catch (error) {
+      if (error instanceof ExecFileError) {
+        io.stderr(`fuelbook exec: ${error.message}\n`)
+        return EXIT.failed
+      }
+      throw error
+    }
+    const host = await createKernelHost({
+      resourcesDir: join(io.appRoot, 'resources', 'python'),
+      cacheDir: join(resolveDataDir(), 'cache'),
+      poolSize: 1
+    })
+    const kernel = host.createKernel()
+    const interrupt = (): void => kernel.interrupt()
+    process.once('SIGINT', interrupt)
+    let result: KernelRunResult
+    try {
+      result = await kernel.run(code, { limits, isolated: true })
+    } finally {
+      process.removeListener('SIGINT', interrupt)
+      await host.close()
+    }
+    if (values.json) {
+      io.stdout(JSON.stringify(execJson(result)) + '\n')
+    } else {
+      writeOutputs(result.outputs, io)
+      io.stdout('\n' + seedFacts(result) + '\n')
+    }
+    return exitCodeFor(result.status)
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * `fuelbook export`: a notebook as a self-contained HTML report or as .ipynb, with the same
+ * converters as the app's Export menu. Reads the file only; needs no Python.
+ */
+import { basename, dirname, extname, join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import type { ExportFormat } from '../../shared/api'
+import { createExporter } from '../export'
+import { EXIT, UsageError, type CliCommand } from './command'
+import { readNotebookDocument } from './document'
+import { refuseTarget, writeFileAtomic } from './output-file'
+
+const FORMATS: ExportFormat[] = ['html', 'ipynb']
+
+/** analysis.fuelbook → analysis.html beside it. */
+export function defaultExportPath(notebook: string, format: ExportFormat): string {
+  const abs = resolve(notebook)
+  return join(dirname(abs), `${basename(abs, extname(abs))}.${format}`)
+}
+
+export const exportCommand: CliCommand = {
+  name: 'export',
+  summary: 'Export a notebook as a self-contained HTML report or as .ipynb',
+  usage: `fuelbook export NOTEBOOK.fuelbook --to html|ipynb [-o FILE] [--no-code] [--no-stats] [--outputs-only]
+
+Writes the notebook's cells and the outputs and stats of each cell's last run. The HTML report is one
+file that opens offline in any browser (no scripts, nothing loaded from the network).
+
+Options:
+  --to FORMAT       html or ipynb (required)
+  -o, --output FILE where to write (default: the notebook's name with .html/.ipynb, beside it;
+                    - writes to standard output). An existing file is replaced.
+  --no-code         HTML: leave out code cells' source
+  --no-stats        HTML: leave out the stats lines and the summary
+  --outputs-only    HTML: only the outputs (no code, markdown, stats or summary)
+  -h, --help        show this help
+
+Exit codes: 0 written, 1 the notebook could not be read or the file not written, 2 bad command line.`,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        to: { type: 'string' },
+        output: { type: 'string', short: 'o' },
+        'no-code': { type: 'boolean' },
+        'no-stats': { type: 'boolean' },
+        'outputs-only': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' }
+      }
+    })
+    if (values.help) {
+      io.stdout(exportCommand.usage + '\n')
+      return EXIT.ok
+    }
+    if (positionals.length !== 1)
+      throw new UsageError(
+        positionals.length ? 'export takes one notebook' : 'which notebook? give NOTEBOOK.fuelbook'
+      )
+    if (values.to === undefined) throw new UsageError('--to is required: html or ipynb')
+    const format = values.to.toLowerCase() as ExportFormat
+    if (!FORMATS.includes(format)) throw new UsageError(`--to must be html or ipynb (got '${values.to}')`)
+    const notebook = positionals[0]!
+    const target =
+      values.output === '-' ? null : resolve(values.output ?? defaultExportPath(notebook, format))
+    if (target && target === resolve(notebook))
+      throw new UsageError('the output would replace the notebook itself; choose another -o FILE')
+    if (target) {
+      const refused = refuseTarget(target, true)
+      if (refused) {
+        io.stderr(`fuelbook export: cannot write ${target}: ${refused}\n`)
+        return EXIT.failed
+      }
+    }
+    const doc = readNotebookDocument(notebook)
+    if (!doc.ok) {
+      io.stderr(`fuelbook export: ${doc.error}\n`)
+      return EXIT.failed
+    }
+    const exported = await createExporter().export(doc.value, format, {
+      hideCode: values['no-code'],
+      hideStats: values['no-stats'],
+      outputsOnly: values['outputs-only']
+    })
+    if (!exported.ok) {
+      io.stderr(`fuelbook export: ${exported.error}\n`)
+      return EXIT.failed
+    }
+    if (!target) {
+      io.stdout(exported.value.content)
+      return EXIT.ok
+    }
+    writeFileAtomic(target, exported.value.content)
+    io.stderr(`Wrote ${target}\n`)
+    return EXIT.ok
+  }
+}

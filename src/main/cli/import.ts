@@ -1,0 +1,101 @@
+/**
+ * `fuelbook import`: a Jupyter .ipynb as a new .fuelbook with its cells, outputs and attachments.
+ * The notebook is built under a temporary name and renamed into place only when complete, so a bad
+ * input or a crash leaves nothing behind; an existing file is never replaced without --force.
+ */
+import { readFileSync, renameSync, rmSync } from 'node:fs'
+import { basename, dirname, extname, join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { createExporter } from '../export'
+import { DEFAULT_SETTINGS } from '../service/defaults'
+import { NotebookStore } from '../store'
+import { EXIT, UsageError, type CliCommand } from './command'
+import { missingNotebook } from './document'
+import { refuseTarget, tempPathFor } from './output-file'
+
+/** analysis.ipynb → analysis.fuelbook beside it. */
+export function defaultImportPath(ipynb: string): string {
+  const abs = resolve(ipynb)
+  return join(dirname(abs), `${basename(abs, extname(abs))}.fuelbook`)
+}
+
+export const importCommand: CliCommand = {
+  name: 'import',
+  summary: 'Create a .fuelbook notebook from a Jupyter .ipynb file',
+  usage: `fuelbook import NOTEBOOK.ipynb [-o NOTEBOOK.fuelbook] [--force]
+
+Reads a Jupyter notebook (nbformat 4, any minor version) and creates a new Fuelbook notebook with its
+cells, outputs and attachments. Nothing is written when the input is not a valid notebook.
+
+Options:
+  -o, --output FILE  the notebook to create (default: the .ipynb's name with .fuelbook, beside it)
+  --force            replace FILE if it exists (never done without this flag)
+  -h, --help         show this help
+
+Exit codes: 0 created, 1 the input could not be read or is not a valid notebook, or the output exists,
+2 bad command line.`,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        output: { type: 'string', short: 'o' },
+        force: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' }
+      }
+    })
+    if (values.help) {
+      io.stdout(importCommand.usage + '\n')
+      return EXIT.ok
+    }
+    if (positionals.length !== 1)
+      throw new UsageError(
+        positionals.length ? 'import takes one .ipynb file' : 'which notebook? give NOTEBOOK.ipynb'
+      )
+    const source = resolve(positionals[0]!)
+    const target = resolve(values.output ?? defaultImportPath(source))
+    const fail = (message: string): number => {
+      io.stderr(`fuelbook import: ${message}\n`)
+      return EXIT.failed
+    }
+    const missing = missingNotebook(source)
+    if (missing) return fail(missing)
+    if (target === source) return fail('the output would replace the input; choose another -o FILE')
+    const refused = refuseTarget(target, Boolean(values.force))
+    if (refused) return fail(`cannot create ${target}: ${refused}`)
+    let content: string
+    try {
+      content = readFileSync(source, 'utf8')
+    } catch (error) {
+      return fail(`cannot read ${source}: ${(error as Error).message}`)
+    }
+    const converted = createExporter().importIpynb(content)
+    if (!converted.ok) return fail(`${source}: ${converted.error}`)
+    const { title, cells, runs } = converted.value
+    const temp = tempPathFor(target)
+    const created = NotebookStore.create(temp, {
+      title: title || basename(source, extname(source)),
+      settings: DEFAULT_SETTINGS
+    })
+    if (!created.ok) return fail(created.error)
+    const store = created.value
+    try {
+      cells.forEach((cell, index) => store.insertCell(cell, index))
+      for (const run of runs) store.commitRun(run, null)
+    } catch (error) {
+      store.close()
+      rmSync(temp, { force: true })
+      return fail(`could not write the notebook: ${(error as Error).message}`)
+    }
+    store.close()
+    try {
+      renameSync(temp, target)
+    } catch (error) {
+      rmSync(temp, { force: true })
+      return fail(`could not create ${target}: ${(error as Error).message}`)
+    }
+    const withOutputs = runs.filter((r) => r.outputs.length > 0).length
+    io.stderr(`Created ${target}: ${cells.length} cells, ${withOutputs} with outputs\n`)
+    return EXIT.ok
+  }
+}

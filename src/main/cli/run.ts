@@ -1,0 +1,234 @@
+/**
+ * `fuelbook run`: runs a notebook's code cells top to bottom from a fresh kernel, through the same
+ * service as the app, so every result is stored in the file exactly as a click on "Run all" would
+ * store it. Like nbconvert --execute it stops at the first failing cell unless --allow-errors.
+ */
+import { extname, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import type { NotebookEvent } from '../../shared/api'
+import type { CellId, RunRecord } from '../../shared/notebook'
+import { formatFuel, formatMemory, formatMs, statusLook } from '../export/format'
+import { composeService } from '../service/compose'
+import type { NotebookService } from '../service/notebook-service'
+import { EXIT, UsageError, type CliCommand, type CliIO } from './command'
+import { missingNotebook } from './document'
+import { EXIT_CODES_HELP, exitCodeFor } from './exec'
+import { limitsFromFlags } from './flags'
+import { refuseTarget, writeFileAtomic } from './output-file'
+
+/** "[3] ✓ ok · 2.4 M fuel · 160 pages (10 MiB) · 31 ms", the app's stats line in plain text. */
+export function runLine(run: RunRecord): string {
+  const look = statusLook(run.status)
+  const count = run.executionCount === null ? '[–]' : `[${run.executionCount}]`
+  const parts = [
+    `${count} ${look.icon} ${look.word}`,
+    `${formatFuel(run.fuelConsumed)} fuel`,
+    formatMemory(run.memoryPages, run.memoryBytes),
+    formatMs(run.wallMs)
+  ]
+  return parts.join(' · ')
+}
+
+/** What went wrong, in one line: the exception, or the reason a run was killed. */
+export function failureLine(run: RunRecord): string {
+  const error = run.outputs.find((o) => o.type === 'error')
+  if (error?.type === 'error') return `${error.ename}: ${error.evalue}`
+  return run.message ?? statusLook(run.status).word
+}
+
+function progressBar(done: number, total: number, width = 24): string {
+  const filled = total === 0 ? width : Math.round((done / total) * width)
+  return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${done}/${total}`
+}
+
+/** Resolves when `cellId`'s run ends (finished, or cancelled by an interrupt). */
+function waitForRun(
+  service: NotebookService,
+  path: string,
+  cellId: CellId,
+  onProgress: (e: NotebookEvent) => void
+): Promise<RunRecord | null> {
+  return new Promise((done) => {
+    const off = service.onEvent((event) => {
+      if (event.path !== path) return
+      if (event.type === 'runFinished' && event.run.cellId === cellId) {
+        off()
+        done(event.run)
+      } else if (event.type === 'runCancelled' && event.cellIds.includes(cellId)) {
+        off()
+        done(null)
+      } else {
+        onProgress(event)
+      }
+    })
+  })
+}
+
+class Progress {
+  private shown = false
+  constructor(private readonly io: CliIO) {}
+  /** TTY: one line redrawn in place. */
+  draw(text: string): void {
+    if (!this.io.isTTY) return
+    this.io.stderr(`\r\u001b[2K${text}`)
+    this.shown = true
+  }
+  clear(): void {
+    if (this.shown) this.io.stderr('\r\u001b[2K')
+    this.shown = false
+  }
+  /** A line that stays (every cell without a TTY; only failures and the summary with one). */
+  line(text: string, stream: 'stdout' | 'stderr' = 'stdout'): void {
+    this.clear()
+    this.io[stream](text + '\n')
+  }
+}
+
+export const runCommand: CliCommand = {
+  name: 'run',
+  summary: 'Run every code cell of a notebook and store the results in it',
+  usage: `fuelbook run NOTEBOOK.fuelbook [--fuel N] [--memory MiB] [--timeout s] [--isolated] [--allow-errors] [--export FILE]
+
+Restarts the kernel, then runs the code cells in order and stores each result (outputs, status, fuel,
+memory, time) in the notebook, as "Run all" in the app does. Stops at the first cell that fails unless
+--allow-errors is given. Shows a progress bar on a terminal and one line per cell otherwise.
+
+Options:
+  --fuel N          fuel budget per cell for this run, e.g. 400M (default: the notebook's setting)
+  --memory MiB      memory cap per cell in MiB for this run (default: the notebook's setting)
+  --timeout s       time limit per cell in seconds for this run (default: the notebook's setting)
+  --isolated        run every cell from a fresh interpreter: no cell sees another's variables
+  --allow-errors    keep going after a failing cell (nbconvert's name for it)
+  --export FILE     afterwards, export the notebook to FILE (.ipynb → Jupyter notebook, else HTML)
+  -h, --help        show this help
+
+The notebook's saved limits are unchanged: --fuel, --memory and --timeout apply to this run only.
+
+${EXIT_CODES_HELP}
+A failing run exits with the code of the first cell that failed.`,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        fuel: { type: 'string' },
+        memory: { type: 'string' },
+        timeout: { type: 'string' },
+        isolated: { type: 'boolean' },
+        'allow-errors': { type: 'boolean' },
+        export: { type: 'string' },
+        help: { type: 'boolean', short: 'h' }
+      }
+    })
+    if (values.help) {
+      io.stdout(runCommand.usage + '\n')
+      return EXIT.ok
+    }
+    if (positionals.length !== 1)
+      throw new UsageError(
+        positionals.length ? 'run takes one notebook' : 'which notebook? give NOTEBOOK.fuelbook'
+      )
+    // Validate every flag before starting Python.
+    limitsFromFlags({ fuel: 1, memoryBytes: 1, timeoutMs: 1, outputBytes: 1 }, values)
+    const path = resolve(positionals[0]!)
+    const exportTarget = values.export === undefined ? null : resolve(values.export)
+    const fail = (message: string): number => {
+      io.stderr(`fuelbook run: ${message}\n`)
+      return EXIT.failed
+    }
+    const missing = missingNotebook(path)
+    if (missing) return fail(missing)
+    if (exportTarget) {
+      if (exportTarget === path)
+        throw new UsageError('--export would replace the notebook itself; choose another FILE')
+      const refused = refuseTarget(exportTarget, true)
+      if (refused) return fail(`cannot export to ${exportTarget}: ${refused}`)
+    }
+
+    const composed = await composeService({ shell: 'browser', appRoot: io.appRoot, version: io.version })
+    const { service } = composed
+    let interrupted = false
+    const onInterrupt = (): void => {
+      interrupted = true
+      void service.interrupt(path)
+    }
+    process.once('SIGINT', onInterrupt)
+    let originalSettings = null
+    try {
+      const opened = await service.openNotebook(path)
+      if (!opened.ok) return fail(opened.error)
+      const doc = opened.value
+      if (doc.readOnly)
+        return fail(
+          `${path} is read-only (open in another Fuelbook window, or not writable); results could not be stored`
+        )
+      const limits = limitsFromFlags(doc.settings.limits, values)
+      if (JSON.stringify(limits) !== JSON.stringify(doc.settings.limits)) {
+        originalSettings = doc.settings
+        const set = await service.setSettings(path, { ...doc.settings, limits })
+        if (!set.ok) return fail(set.error)
+      }
+      const cells = doc.cells.filter((c) => c.type === 'code')
+      const progress = new Progress(io)
+      const results: RunRecord[] = []
+      await service.restartKernel(path)
+      for (const [i, cell] of cells.entries()) {
+        if (interrupted) break
+        if (values.isolated && i > 0) await service.restartKernel(path)
+        const label = `${progressBar(i, cells.length)}  running cell ${i + 1}`
+        progress.draw(label)
+        const finished = waitForRun(service, path, cell.id, (e) => {
+          if (e.type === 'runProgress' && e.cellId === cell.id) {
+            progress.draw(`${label} · ${formatFuel(e.fuelConsumed)} fuel · ${formatMs(e.elapsedMs)}`)
+          }
+        })
+        const queued = await service.runCells(path, [cell.id])
+        if (!queued.ok) return fail(queued.error)
+        const run = await finished
+        if (!run) break
+        results.push(run)
+        const line = `cell ${i + 1}/${cells.length} ${runLine(run)}`
+        if (run.status !== 'ok') {
+          progress.line(line, 'stdout')
+          progress.line(`  ${failureLine(run)}`, 'stderr')
+          if (!values['allow-errors']) break
+        } else if (!io.isTTY) {
+          progress.line(line)
+        }
+      }
+      progress.clear()
+
+      const failed = results.filter((r) => r.status !== 'ok')
+      const notRun = cells.length - results.length
+      const fuel = results.reduce((sum, r) => sum + r.fuelConsumed, 0)
+      const wall = results.reduce((sum, r) => sum + r.wallMs, 0)
+      io.stdout(
+        `${results.length} of ${cells.length} cells run: ${results.length - failed.length} ok, ${failed.length} failed · ${formatFuel(fuel)} fuel · ${formatMs(wall)}\n`
+      )
+      if (interrupted) io.stderr('Interrupted; the results so far are stored.\n')
+      else if (notRun > 0 && failed.length > 0) {
+        io.stderr(
+          `Stopped at the first failing cell; ${notRun} cell${notRun === 1 ? '' : 's'} not run. Use --allow-errors to run every cell.\n`
+        )
+      }
+
+      if (originalSettings) {
+        await service.setSettings(path, originalSettings)
+        originalSettings = null
+      }
+      if (exportTarget) {
+        const format = extname(exportTarget).toLowerCase() === '.ipynb' ? 'ipynb' : 'html'
+        const exported = await service.exportNotebook(path, format, {})
+        if (!exported.ok) return fail(`export failed: ${exported.error}`)
+        writeFileAtomic(exportTarget, exported.value.content)
+        io.stderr(`Wrote ${exportTarget}\n`)
+      }
+      if (interrupted) return EXIT.failed
+      return failed.length ? exitCodeFor(failed[0]!.status) : EXIT.ok
+    } finally {
+      process.removeListener('SIGINT', onInterrupt)
+      if (originalSettings) await service.setSettings(path, originalSettings)
+      await composed.close()
+    }
+  }
+}
