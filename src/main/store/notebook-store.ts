@@ -255,6 +255,8 @@ export class NotebookStore {
       try {
         this.db.pragma('wal_checkpoint(TRUNCATE)')
         this.db.pragma('journal_mode = DELETE')
+        // A -shm left by a read-only viewer after a crash: nobody else can be using it while we hold the lock.
+        fs.rmSync(`${this.path}-shm`, { force: true })
       } catch {
         // Still consistent: the next open replays the WAL. Nothing a user could do about it here.
       }

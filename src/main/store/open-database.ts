@@ -101,7 +101,8 @@ function validate(db: Database.Database, file: string, readOnly: boolean): strin
     }
     return null
   } finally {
-    db.exec('ROLLBACK')
+    // A failed read may already have ended the transaction; rolling back again would hide its error.
+    if (db.inTransaction) db.exec('ROLLBACK')
   }
 }
 
@@ -130,8 +131,9 @@ export function openDatabase(file: string): StoreResult<OpenedDatabase> {
     return fail(describeOpenError(abs, e))
   }
   try {
-    // Must come before the first read: see the header comment.
-    db.pragma('locking_mode = EXCLUSIVE')
+    // Must come before the first read: see the header comment. A read-only file has no writer to keep out,
+    // and normal locking lets SQLite read a WAL a crash left behind (through a -shm it creates).
+    if (!readOnly) db.pragma('locking_mode = EXCLUSIVE')
     const problem = validate(db, abs, readOnly)
     if (problem) {
       db.close()
