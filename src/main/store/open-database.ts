@@ -143,6 +143,10 @@ export function openDatabase(file: string): StoreResult<OpenedDatabase> {
       // synchronous first: the switch to WAL is itself a write, and need not pay FULL's fsyncs.
       db.pragma('synchronous = NORMAL')
       db.pragma('journal_mode = WAL')
+      // Checkpoint every 256 pages (4 MiB) and keep the WAL file at most that big afterwards: bounds both
+      // the -wal a crash leaves and what a power cut could roll back.
+      db.pragma('wal_autocheckpoint = 256')
+      db.pragma(`journal_size_limit = ${256 * PAGE_SIZE}`)
       migrate(db)
     }
     db.pragma('foreign_keys = ON')
