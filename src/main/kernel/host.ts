@@ -7,7 +7,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { WorkerPool, type WorkerScript } from '../sandbox/pool'
-import type { MachineState } from '../sandbox/protocol'
+import type { MachineState, RunRequest } from '../sandbox/protocol'
 import { SnapshotKernel } from './kernel'
 import { decodeSnapshot, encodeSnapshot, SNAPSHOT_FORMAT, snapshotFromFile, snapshotToFile } from './persist'
 import { loadRuntime, type LoadedRuntime } from './runtime-source'
@@ -52,6 +52,7 @@ export async function createKernelHost(options: KernelHostOptions): Promise<Kern
       s0 = await bootS0(pool, runtime)
       if (cachePath) await writeS0(cachePath, s0, runtime).catch(() => undefined)
     }
+    await pool.warm(warmupRequests(s0))
     const context = {
       pool,
       s0,
@@ -79,6 +80,30 @@ export async function createKernelHost(options: KernelHostOptions): Promise<Kern
     await pool.close()
     throw error
   }
+}
+
+/** Cells that make V8 compile (and start optimising) the code every cell runs through. */
+function warmupRequests(s0: MachineState): RunRequest[] {
+  const cells = [
+    '1+1',
+    'x = [i * i for i in range(2000)]\nprint(len(x))',
+    'import json\njson.dumps({"a": [1, 2]})',
+    '1+1',
+    '1+1'
+  ]
+  return cells.map((code, i) => ({
+    type: 'run',
+    id: -1 - i,
+    state: s0,
+    guest: { kind: 'cell', code, executionCount: null },
+    fuel: 100_000_000,
+    maxPages: Math.max(s0.memory.pageCount, BOOT_MAX_PAGES),
+    outputBytes: 1 << 16,
+    deterministic: true,
+    randomSeed: null,
+    capture: true,
+    newStateId: `warmup-${i}`
+  }))
 }
 
 async function bootS0(pool: WorkerPool, runtime: LoadedRuntime): Promise<MachineState> {

@@ -10,7 +10,7 @@ import type { PersistedSnapshot } from '../../shared/snapshot'
 import { formatFuel } from '../sandbox/machine'
 import { imageBytes, PAGE_BYTES } from '../sandbox/memory-image'
 import type { KillReason, PoolResult, PoolRun, WorkerPool } from '../sandbox/pool'
-import type { GuestRequest, MachineState, RunRequest } from '../sandbox/protocol'
+import type { GuestRequest, MachineState, RunRequest, RunTimings } from '../sandbox/protocol'
 import { decodeSnapshot, encodeSnapshot } from './persist'
 import type { HeadImport, Kernel, KernelRunOptions, KernelRunResult } from './types'
 
@@ -52,6 +52,8 @@ export class SnapshotKernel implements Kernel {
   private stateCounter = 0
   private disposed = false
   private readonly id = nextKernelId++
+  /** Where the time of the last completed run went (worker side), for the bench. */
+  lastTimings: (RunTimings & { changedPages: number; sentAt: number; receivedAt: number }) | null = null
 
   constructor(
     private readonly ctx: KernelContext,
@@ -210,6 +212,12 @@ export class SnapshotKernel implements Kernel {
         wallMs,
         message: `crashed: ${result.message}`
       }
+    }
+    this.lastTimings = {
+      ...result.timings,
+      changedPages: result.changedPages,
+      sentAt: performance.timeOrigin + t0,
+      receivedAt: performance.timeOrigin + performance.now()
     }
     if (result.tail !== null) options.onOutput?.(result.tail.outputs, result.tail.replace)
     const status: RunStatus = result.status

@@ -58,8 +58,16 @@ export class Machine {
 
   run(request: RunRequest, postOutput: PostOutput): RunDone {
     const { spec } = this
-    const timings = { restoreMs: 0, instantiateMs: 0, runMs: 0, captureMs: 0, residentHit: false }
     const t0 = performance.now()
+    const timings = {
+      restoreMs: 0,
+      instantiateMs: 0,
+      runMs: 0,
+      captureMs: 0,
+      residentHit: false,
+      startedAt: performance.timeOrigin + t0,
+      finishedAt: 0
+    }
 
     // ---- memory
     let memory: WebAssembly.Memory
@@ -198,6 +206,7 @@ export class Machine {
       this.resident = { stateId: newState.id, memory, maxPages: request.maxPages, image }
     }
     timings.captureMs = performance.now() - t3
+    timings.finishedAt = performance.timeOrigin + performance.now()
 
     return {
       type: 'done',

@@ -51,6 +51,8 @@ interface Slot {
   /** Id of the state whose memory the worker still holds. */
   residentStateId: string | null
   current: ActiveRun | null
+  /** Set while the worker runs its warm-up requests. */
+  onWarmupDone: (() => void) | null
 }
 
 interface ActiveRun {
@@ -74,6 +76,9 @@ export class WorkerPool {
   private readonly queue: ActiveRun[] = []
   private readonly script: WorkerScript
   private closed = false
+  /** Run on every worker before it takes work: compiles the hot code (V8 compiles wasm lazily). */
+  private warmup: RunRequest[] = []
+  private warming = new Map<Slot, Promise<void>>()
 
   constructor(private readonly options: PoolOptions) {
     this.script = options.workerScript ?? defaultWorkerScript()
@@ -83,6 +88,38 @@ export class WorkerPool {
   /** Resolves when every worker has compiled-module and is ready. */
   async ready(): Promise<void> {
     await Promise.all(this.slots.map((s) => s.ready))
+  }
+
+  /**
+   * Makes every worker (and every replacement) run `requests` before its first real run, and
+   * resolves when the current workers are done with them.
+   */
+  async warm(requests: RunRequest[]): Promise<void> {
+    this.warmup = requests
+    await this.ready()
+    for (const slot of this.slots) if (!this.warming.has(slot)) this.startWarmup(slot)
+    await Promise.all([...this.warming.values()])
+  }
+
+  private startWarmup(slot: Slot): void {
+    slot.busy = true
+    const runs = this.warmup.map((request) => ({ ...request, id: -1 - this.warmup.indexOf(request) }))
+    let finish!: () => void
+    this.warming.set(slot, new Promise<void>((r) => (finish = r)))
+    const next = (): void => {
+      const request = runs.shift()
+      if (request === undefined) {
+        slot.busy = false
+        slot.residentStateId = null
+        slot.onWarmupDone = null
+        finish()
+        this.dispatch()
+        return
+      }
+      slot.worker.postMessage(request)
+    }
+    slot.onWarmupDone = next
+    next()
   }
 
   run(request: RunRequest, options: PoolRunOptions): PoolRun {
@@ -128,7 +165,7 @@ export class WorkerPool {
       failReady = rej
     })
     ready.catch(() => undefined)
-    const slot: Slot = { worker, ready, busy: true, residentStateId: null, current: null }
+    const slot: Slot = { worker, ready, busy: true, residentStateId: null, current: null, onWarmupDone: null }
     worker.on('message', (message: FromWorker) => this.onMessage(slot, message, markReady))
     worker.on('error', (error) => {
       failReady(error)
@@ -143,9 +180,17 @@ export class WorkerPool {
 
   private onMessage(slot: Slot, message: FromWorker, markReady: () => void): void {
     if (message.type === 'ready') {
-      slot.busy = false
       markReady()
-      this.dispatch()
+      if (this.warmup.length > 0) {
+        this.startWarmup(slot)
+      } else {
+        slot.busy = false
+        this.dispatch()
+      }
+      return
+    }
+    if (slot.onWarmupDone !== null && 'id' in message && message.id !== null && message.id < 0) {
+      if (message.type !== 'output') slot.onWarmupDone()
       return
     }
     const run = slot.current
@@ -170,6 +215,7 @@ export class WorkerPool {
 
   private onWorkerLost(slot: Slot, message: string): void {
     const index = this.slots.indexOf(slot)
+    this.warming.delete(slot)
     if (index < 0) return
     this.slots.splice(index, 1)
     const run = slot.current
@@ -191,6 +237,7 @@ export class WorkerPool {
     }
     // Replace first, so that the next run finds a worker warming up already.
     const index = this.slots.indexOf(slot)
+    this.warming.delete(slot)
     if (index >= 0) this.slots.splice(index, 1, this.spawn())
     slot.current = null
     void slot.worker.terminate()

@@ -63,6 +63,9 @@ export interface RunTimings {
   captureMs: number
   /** Restore skipped: the worker still held this state's memory from the run that made it. */
   residentHit: boolean
+  /** Wall-clock (epoch ms) when the worker started and finished the run: message latency. */
+  startedAt: number
+  finishedAt: number
 }
 
 export interface RunDone {
