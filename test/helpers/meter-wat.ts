@@ -13,15 +13,27 @@ export function wabt(): Promise<Wabt> {
   return wabtPromise
 }
 
-const FEATURES = { multi_value: true, sign_extension: true, sat_float_to_int: true, bulk_memory: true, reference_types: true, mutable_globals: true }
+const FEATURES = {
+  multi_value: true,
+  sign_extension: true,
+  sat_float_to_int: true,
+  bulk_memory: true,
+  reference_types: true,
+  mutable_globals: true
+}
 
-export async function wat(source: string, names = true, features: Record<string, boolean> = {}): Promise<Uint8Array> {
+export async function wat(
+  source: string,
+  names = true,
+  features: Record<string, boolean> = {}
+): Promise<Uint8Array<ArrayBuffer>> {
   const w = await wabt()
   const m = w.parseWat('test.wat', source, { ...FEATURES, ...features })
   try {
     m.resolveNames()
     m.validate()
-    return m.toBinary({ write_debug_names: names }).buffer
+    // wabt's typings spell it writeDebugNames, but the binding reads write_debug_names
+    return new Uint8Array(m.toBinary({ write_debug_names: names } as object).buffer)
   } finally {
     m.destroy()
   }
@@ -30,7 +42,7 @@ export async function wat(source: string, names = true, features: Record<string,
 /** Flat text (one operator per line) of a binary module. */
 export async function flatText(bytes: Uint8Array): Promise<string> {
   const w = await wabt()
-  const m = w.readWasm(bytes, { read_debug_names: false, ...FEATURES })
+  const m = w.readWasm(bytes, FEATURES)
   try {
     m.validate()
     return m.toText({ foldExprs: false, inlineExport: false })
@@ -57,7 +69,7 @@ function balance(line: string): number {
  * `entryCost` and checks; every cost-1 operator is charged just before it runs; every loop header
  * checks. A check traps (after setting the `oracle_oof` flag) when the remaining fuel is ≤ 0.
  */
-export async function oracleInstrument(bytes: Uint8Array, entryCost = 1): Promise<Uint8Array> {
+export async function oracleInstrument(bytes: Uint8Array, entryCost = 1): Promise<Uint8Array<ArrayBuffer>> {
   const text = await flatText(bytes)
   const lines = text.split('\n')
   const out: string[] = []
@@ -104,7 +116,8 @@ export async function oracleInstrument(bytes: Uint8Array, entryCost = 1): Promis
   // after every existing global, so no global index moves.
   const src = out.join('\n').trimEnd()
   if (!src.endsWith(')')) throw new Error('oracle: could not find the end of the module')
-  const globals = '(global $__fuel (export "oracle_fuel") (mut i64) (i64.const 0))\n(global $__oof (export "oracle_oof") (mut i32) (i32.const 0))'
+  const globals =
+    '(global $__fuel (export "oracle_fuel") (mut i64) (i64.const 0))\n(global $__oof (export "oracle_oof") (mut i32) (i32.const 0))'
   return wat(`${src.slice(0, -1)}\n${globals})`, false)
 }
 
@@ -236,7 +249,8 @@ export function randomProgram(seed: number): string {
           return `i32.const ${int(64)}\ni32.const ${int(256)}\ni32.const ${int(64)}\n${rnd() < 0.5 ? 'memory.fill' : 'memory.copy'}`
       }
     }
-    const stmts = (labels: string[], d: number, max: number): string => Array.from({ length: int(max + 1) }, () => stmt(labels, d)).join('\n')
+    const stmts = (labels: string[], d: number, max: number): string =>
+      Array.from({ length: int(max + 1) }, () => stmt(labels, d)).join('\n')
     const body = `${stmts(['v'], 0, 4)}\n${expr(['v'], 0)}`
     funcs.push(`(func (type 0) (param i32 i32) (result i32) (local i32 i32 i32 i32 i32)\n${body})`)
   }

@@ -15,7 +15,13 @@ interface Outcome {
   flag: number
 }
 
-function run(mod: WebAssembly.Module, fuelName: string, flagName: string, args: unknown[], budget: bigint): Outcome {
+function run(
+  mod: WebAssembly.Module,
+  fuelName: string,
+  flagName: string,
+  args: unknown[],
+  budget: bigint
+): Outcome {
   const inst = new WebAssembly.Instance(mod)
   const fuel = inst.exports[fuelName] as WebAssembly.Global
   const flag = inst.exports[flagName] as WebAssembly.Global
@@ -28,7 +34,12 @@ function run(mod: WebAssembly.Module, fuelName: string, flagName: string, args: 
   }
 }
 
-async function compare(source: string, args: unknown[][], seed: number, entryCost: 0 | 1 = 1): Promise<number> {
+async function compare(
+  source: string,
+  args: unknown[][],
+  seed: number,
+  entryCost: 0 | 1 = 1
+): Promise<number> {
   const bytes = await wat(source, false)
   const plain = new WebAssembly.Module(bytes)
   const metered = instrument(bytes, { functionEntryCost: entryCost })
@@ -49,12 +60,24 @@ async function compare(source: string, args: unknown[][], seed: number, entryCos
     const n = big - m.remaining
     total += Number(n)
     // Same trap decisions and balances around the exact budget and at random budgets.
-    const budgets = [n, n - 1n, n + 1n, 0n, 1n, ...Array.from({ length: 6 }, () => BigInt(Math.floor(rnd() * Number(n + 2n))))]
+    const budgets = [
+      n,
+      n - 1n,
+      n + 1n,
+      0n,
+      1n,
+      ...Array.from({ length: 6 }, () => BigInt(Math.floor(rnd() * Number(n + 2n))))
+    ]
     for (const b of budgets) {
       const mb = run(mine, 'fb_fuel', 'fb_out_of_fuel', a, b)
       const ob = run(oracle, 'oracle_fuel', 'oracle_oof', a, b)
-      expect({ budget: b, trapped: mb.trapped, flag: mb.flag }).toEqual({ budget: b, trapped: ob.trapped, flag: ob.flag })
-      if (!mb.trapped || mb.flag === 1) expect({ budget: b, remaining: mb.remaining }).toEqual({ budget: b, remaining: ob.remaining })
+      expect({ budget: b, trapped: mb.trapped, flag: mb.flag }).toEqual({
+        budget: b,
+        trapped: ob.trapped,
+        flag: ob.flag
+      })
+      if (!mb.trapped || mb.flag === 1)
+        expect({ budget: b, remaining: mb.remaining }).toEqual({ budget: b, remaining: ob.remaining })
       if (!mb.trapped) expect(mb.result).toEqual(expected)
     }
   }
@@ -62,26 +85,32 @@ async function compare(source: string, args: unknown[][], seed: number, entryCos
 }
 
 const HANDWRITTEN: [string, unknown[][]][] = [
-  [`(module (func (export "run") (param i32) (result i32) local.get 0 if (result i32) i32.const 1 else i32.const 2 i32.const 3 i32.add end))`, [[0], [1]]],
+  [
+    `(module (func (export "run") (param i32) (result i32) local.get 0 if (result i32) i32.const 1 else i32.const 2 i32.const 3 i32.add end))`,
+    [[0], [1]]
+  ],
   [
     `(module (func (export "run") (param $n i32) (result i32) (local $i i32)
       block loop local.get $i local.get $n i32.ge_u br_if 1 local.get $i i32.const 1 i32.add local.set $i br 0 end end local.get $i))`,
-    [[0], [1], [7], [100]],
+    [[0], [1], [7], [100]]
   ],
   [
     `(module (func (export "run") (param i32) (result i32) block block block local.get 0 br_table 0 1 2 end i32.const 10 return end i32.const 20 return end i32.const 30))`,
-    [[0], [1], [2], [3]],
+    [[0], [1], [2], [3]]
   ],
   [
     `(module (type $t (func (param i32) (result i32))) (table 2 funcref) (elem (i32.const 0) $sq $fact)
       (func $sq (type $t) local.get 0 local.get 0 i32.mul)
       (func $fact (type $t) local.get 0 i32.eqz if (result i32) i32.const 1 else local.get 0 local.get 0 i32.const 1 i32.sub call $fact i32.mul end)
       (func (export "run") (param i32) (result i32) local.get 0 i32.const 1 call_indirect (type $t) local.get 0 call $sq i32.add))`,
-    [[0], [3], [10]],
+    [[0], [3], [10]]
   ],
   [`(module (func $e) (func (export "run") call $e call $e))`, [[]]],
-  [`(module (func (export "run") (param i32) (result i32) local.get 0 if i32.const 1 return end loop end i32.const 2))`, [[0], [1]]],
-  [`(module (memory 1 2) (func (export "run") (result i32) i32.const 1 memory.grow drop memory.size))`, [[]]],
+  [
+    `(module (func (export "run") (param i32) (result i32) local.get 0 if i32.const 1 return end loop end i32.const 2))`,
+    [[0], [1]]
+  ],
+  [`(module (memory 1 2) (func (export "run") (result i32) i32.const 1 memory.grow drop memory.size))`, [[]]]
 ]
 
 describe('meter vs naive oracle', () => {
@@ -97,9 +126,17 @@ describe('meter vs naive oracle', () => {
     for (let seed = 1; seed <= 300; seed++) {
       const src = randomProgram(seed)
       try {
-        fuel += await compare(src, [[3, seed], [1, -seed]], seed, seed % 5 === 0 ? 0 : 1)
+        fuel += await compare(
+          src,
+          [
+            [3, seed],
+            [1, -seed]
+          ],
+          seed,
+          seed % 5 === 0 ? 0 : 1
+        )
       } catch (e) {
-        throw new Error(`seed ${seed}: ${(e as Error).message}\n${src}`)
+        throw new Error(`seed ${seed}: ${(e as Error).message}\n${src}`, { cause: e })
       }
     }
     expect(fuel).toBeGreaterThan(10_000) // the programs really run

@@ -4,7 +4,13 @@
  * wasmtime's 1 per function entry (functionEntryCost defaults to 1).
  */
 import { describe, expect, it } from 'vitest'
-import { classifyFuel, instrument, MeterError, type MeteredModule, type MeterOptions } from '../../src/main/sandbox/meter'
+import {
+  classifyFuel,
+  instrument,
+  MeterError,
+  type MeteredModule,
+  type MeterOptions
+} from '../../src/main/sandbox/meter'
 import { wat } from '../helpers/meter-wat'
 
 const BIG = 1n << 40n
@@ -17,14 +23,23 @@ interface Call {
   flag: number
 }
 
-async function meter(source: string, options?: MeterOptions): Promise<{ met: MeteredModule; mod: WebAssembly.Module; plain: WebAssembly.Module }> {
+async function meter(
+  source: string,
+  options?: MeterOptions
+): Promise<{ met: MeteredModule; mod: WebAssembly.Module; plain: WebAssembly.Module }> {
   const bytes = await wat(source)
   const met = instrument(bytes, options)
   expect(WebAssembly.validate(met.bytes)).toBe(true)
   return { met, mod: new WebAssembly.Module(met.bytes), plain: new WebAssembly.Module(bytes) }
 }
 
-function call(mod: WebAssembly.Module, name: string, args: unknown[], budget: bigint, imports: WebAssembly.Imports = {}): Call {
+function call(
+  mod: WebAssembly.Module,
+  name: string,
+  args: unknown[],
+  budget: bigint,
+  imports: WebAssembly.Imports = {}
+): Call {
   const inst = new WebAssembly.Instance(mod, imports)
   const ex = inst.exports as Record<string, unknown>
   const fuel = ex.fb_fuel as WebAssembly.Global
@@ -34,12 +49,23 @@ function call(mod: WebAssembly.Module, name: string, args: unknown[], budget: bi
     const result = (ex[name] as (...a: unknown[]) => unknown)(...args)
     return { result, trapped: false, remaining: fuel.value as bigint, flag: flag.value as number }
   } catch (error) {
-    return { result: undefined, trapped: true, error, remaining: fuel.value as bigint, flag: flag.value as number }
+    return {
+      result: undefined,
+      trapped: true,
+      error,
+      remaining: fuel.value as bigint,
+      flag: flag.value as number
+    }
   }
 }
 
 /** Fuel consumed by a completed call, after checking the result matches the uninstrumented module. */
-async function fuelOf(source: string, name: string, args: unknown[], options?: MeterOptions): Promise<number> {
+async function fuelOf(
+  source: string,
+  name: string,
+  args: unknown[],
+  options?: MeterOptions
+): Promise<number> {
   const { mod, plain } = await meter(source, options)
   const expected = (new WebAssembly.Instance(plain).exports[name] as (...a: unknown[]) => unknown)(...args)
   const c = call(mod, name, args, BIG)
@@ -52,7 +78,11 @@ async function fuelOf(source: string, name: string, args: unknown[], options?: M
 async function expectExactBudget(source: string, name: string, args: unknown[], n: number): Promise<void> {
   const { mod } = await meter(source)
   const ok = call(mod, name, args, BigInt(n))
-  expect(classifyFuel(BigInt(n), ok.remaining, ok.trapped, ok.flag)).toEqual({ status: 'ok', consumed: n, remaining: 0 })
+  expect(classifyFuel(BigInt(n), ok.remaining, ok.trapped, ok.flag)).toEqual({
+    status: 'ok',
+    consumed: n,
+    remaining: 0
+  })
   const short = call(mod, name, args, BigInt(n - 1))
   expect(classifyFuel(BigInt(n - 1), short.remaining, short.trapped, short.flag).status).toBe('out_of_fuel')
 }
@@ -161,17 +191,18 @@ describe('meter: exact fuel by formula', () => {
     const { mod } = await meter(`(module (import "env" "h" (func $h (param i32) (result i32)))
       (func (export "f") (result i32) i32.const 5 call $h i32.const 1 i32.add))`)
     let seen = 0n
-    let fuel: WebAssembly.Global | undefined
+    const box: { fuel?: WebAssembly.Global } = {}
     const inst = new WebAssembly.Instance(mod, {
       env: {
         h: (x: number) => {
-          seen = fuel!.value as bigint
-          fuel!.value = 1000n
+          seen = box.fuel!.value as bigint
+          box.fuel!.value = 1000n
           return x * 2
-        },
-      },
+        }
+      }
     })
-    fuel = inst.exports.fb_fuel as WebAssembly.Global
+    const fuel = inst.exports.fb_fuel as WebAssembly.Global
+    box.fuel = fuel
     fuel.value = 500n
     expect((inst.exports.f as () => number)()).toBe(11)
     expect(seen).toBe(500n - 3n)
@@ -218,7 +249,11 @@ describe('meter: trap rule (wasmtime: a check traps when remaining ≤ 0)', () =
     const { mod } = await meter(STRAIGHT) // entry check sees 1; 4 more operators follow
     const c = call(mod, 'f', [], 2n)
     expect(c).toMatchObject({ trapped: false, remaining: -3n, flag: 0 })
-    expect(classifyFuel(2n, c.remaining, c.trapped, c.flag)).toEqual({ status: 'out_of_fuel', consumed: 5, remaining: -3 })
+    expect(classifyFuel(2n, c.remaining, c.trapped, c.flag)).toEqual({
+      status: 'out_of_fuel',
+      consumed: 5,
+      remaining: -3
+    })
   })
 
   it('a budget of 0 traps at the first function entry', async () => {
@@ -268,7 +303,11 @@ describe('meter: operators clang emits', () => {
     expect(() => instrument(simd)).toThrow(/function 0 \(f\): unsupported operator SIMD prefix 0xFD/)
     const tail = await wat(`(module (func $g) (func (export "f") return_call $g))`, true, { tail_call: true })
     expect(() => instrument(tail)).toThrow(/return_call \(tail calls\)/)
-    const atomics = await wat(`(module (memory 1 1) (func (export "f") i32.const 0 i32.atomic.load drop))`, true, { threads: true })
+    const atomics = await wat(
+      `(module (memory 1 1) (func (export "f") i32.const 0 i32.atomic.load drop))`,
+      true,
+      { threads: true }
+    )
     expect(() => instrument(atomics)).toThrow(MeterError)
   })
 
@@ -309,7 +348,7 @@ describe('meter: module options', () => {
     const { met, mod } = await meter(DATA, { exportMutableGlobals: true })
     expect(met.mutableGlobals).toEqual([
       { exportName: 'fb_global_0', type: 'i32' },
-      { exportName: 'counter', type: 'i64' },
+      { exportName: 'counter', type: 'i64' }
     ])
     const inst = new WebAssembly.Instance(mod)
     ;(inst.exports.fb_fuel as WebAssembly.Global).value = 100n

@@ -25,7 +25,9 @@ export class ByteReader {
   }
 
   eof(what: string): never {
-    throw new MeterError(`truncated module: unexpected end of input while reading ${what} at byte ${this.pos}`)
+    throw new MeterError(
+      `truncated module: unexpected end of input while reading ${what} at byte ${this.pos}`
+    )
   }
 
   u8(): number {
@@ -37,18 +39,19 @@ export class ByteReader {
   u32(): number {
     const b = this.bytes
     let pos = this.pos
-    let byte = pos < this.end ? b[pos++]! : this.eof('u32')
-    if (byte < 0x80) {
+    const first = pos < this.end ? b[pos++]! : this.eof('u32')
+    if (first < 0x80) {
       this.pos = pos
-      return byte
+      return first
     }
-    let result = byte & 0x7f
+    let result = first & 0x7f
     let mul = 0x80
     for (let i = 1; i < 5; i++) {
-      byte = pos < this.end ? b[pos++]! : this.eof('u32')
+      const byte = pos < this.end ? b[pos++]! : this.eof('u32')
       result += (byte & 0x7f) * mul
       if (byte < 0x80) {
-        if (i === 4 && byte > 0x0f) throw new MeterError(`malformed u32 LEB at byte ${this.pos}: value exceeds 32 bits`)
+        if (i === 4 && byte > 0x0f)
+          throw new MeterError(`malformed u32 LEB at byte ${this.pos}: value exceeds 32 bits`)
         this.pos = pos
         return result
       }
@@ -66,7 +69,7 @@ export class ByteReader {
     const maxBytes = Math.ceil(bits / 7)
     let result = 0
     let mul = 1
-    let byte = 0
+    let byte: number
     let i = 0
     do {
       if (i >= maxBytes) throw new MeterError(`malformed s${bits} LEB at byte ${this.pos}: too long`)
@@ -103,7 +106,7 @@ export class ByteReader {
 
 /** Growable output buffer. */
 export class ByteWriter {
-  buf: Uint8Array
+  buf: Uint8Array<ArrayBuffer>
   len = 0
   constructor(capacity = 1024) {
     this.buf = new Uint8Array(capacity)
@@ -173,11 +176,11 @@ export class ByteWriter {
   }
 
   /** The written bytes without copying (shares the buffer; for the final output). */
-  view(): Uint8Array {
+  view(): Uint8Array<ArrayBuffer> {
     return this.buf.subarray(0, this.len)
   }
 
-  result(): Uint8Array {
+  result(): Uint8Array<ArrayBuffer> {
     return this.buf.slice(0, this.len)
   }
 }

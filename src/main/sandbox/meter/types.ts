@@ -20,7 +20,7 @@ export interface MeterOptions {
 }
 
 export interface MeteredModule {
-  bytes: Uint8Array
+  bytes: Uint8Array<ArrayBuffer>
   /** Exported mutable i64 global holding the REMAINING fuel (wasmtime get_fuel/set_fuel). */
   fuelExport: string
   /**

@@ -1,0 +1,273 @@
+/**
+ * The I/O edge of the Python runtime: find resources/python, check python.wasm against
+ * MANIFEST.json (sha256), fuel-instrument it through the meter with an on-disk cache, compile it.
+ *
+ * The cache pays the ~0.1–0.3 s instrumentation once per install: one file per (input sha256,
+ * METER_VERSION, options), written to a temp file and renamed into place so a crash never leaves
+ * a half-written entry; an entry that fails its own checks (magic, lengths, sha256 of the bytes,
+ * key) is treated as absent and rebuilt. Every expected failure is a typed result, never a throw.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
+import { instrument, METER_VERSION, MeterError, type MeteredModule, type MeterOptions } from './meter'
+
+export interface RuntimeManifest {
+  wasm: string
+  stdlibZip: string
+  stdlibMountPath: string
+  artifacts: Record<string, { sha256: string; size: number }>
+}
+
+export type RuntimeErrorCode =
+  'not_found' | 'manifest_invalid' | 'checksum_mismatch' | 'meter_failed' | 'compile_failed'
+
+export interface RuntimeError {
+  code: RuntimeErrorCode
+  message: string
+}
+
+export type RuntimeResult<T> = { ok: true; value: T } | { ok: false; error: RuntimeError }
+
+export interface LoadRuntimeOptions {
+  /** Directory holding the instrumented-module cache (created if missing). */
+  cacheDir: string
+  /** Use this directory instead of `<appRoot>/resources/python`. */
+  runtimeDir?: string
+  /** The app root; by default the nearest ancestor of this file holding resources/python/MANIFEST.json. */
+  appRoot?: string
+  meter?: MeterOptions
+}
+
+export interface LoadedRuntime {
+  module: WebAssembly.Module
+  dir: string
+  manifest: RuntimeManifest
+  /** Absolute path of the stdlib zip, to mount read-only at `manifest.stdlibMountPath`. */
+  stdlibZipPath: string
+  /** sha256 of the original python.wasm. */
+  sha256: string
+  /** The meter's description of the instrumented module (without its bytes). */
+  metered: Omit<MeteredModule, 'bytes'>
+  cache: 'hit' | 'miss' | 'rebuilt'
+  timings: { readMs: number; instrumentMs: number; compileMs: number }
+}
+
+const fail = (code: RuntimeErrorCode, message: string): { ok: false; error: RuntimeError } => ({
+  ok: false,
+  error: { code, message }
+})
+
+/** `<appRoot>/resources/python`, or the override; null when no runtime is found. */
+export function locateRuntimeDir(options: { runtimeDir?: string; appRoot?: string } = {}): string | null {
+  if (options.runtimeDir) return resolve(options.runtimeDir)
+  if (options.appRoot) return resolve(options.appRoot, 'resources', 'python')
+  // Source tree (src/main/sandbox), bundle (out/main) or packaged app: walk up to the app root.
+  for (let dir = __dirname, i = 0; i < 8; i++, dir = dirname(dir)) {
+    if (existsSync(join(dir, 'resources', 'python', 'MANIFEST.json'))) return join(dir, 'resources', 'python')
+  }
+  return null
+}
+
+export async function loadRuntime(options: LoadRuntimeOptions): Promise<RuntimeResult<LoadedRuntime>> {
+  const t0 = performance.now()
+  const dir = locateRuntimeDir(options)
+  if (!dir)
+    return fail(
+      'not_found',
+      'the Python runtime (resources/python) was not found: reinstall Fuelbook or pass its location'
+    )
+  const manifest = await readManifest(dir)
+  if (!manifest.ok) return manifest
+  const m = manifest.value
+  const expected = m.artifacts[m.wasm]?.sha256
+  if (!expected)
+    return fail('manifest_invalid', `${join(dir, 'MANIFEST.json')} lists no sha256 for ${m.wasm}`)
+  let wasm: Uint8Array
+  try {
+    wasm = new Uint8Array(await readFile(join(dir, m.wasm)))
+  } catch {
+    return fail(
+      'not_found',
+      `${join(dir, m.wasm)} is missing: reinstall Fuelbook or rebuild the runtime (scripts/build-python-wasi.sh)`
+    )
+  }
+  const sha256 = sha256Hex(wasm)
+  if (sha256 !== expected) {
+    return fail(
+      'checksum_mismatch',
+      `${join(dir, m.wasm)} does not match MANIFEST.json (expected sha256 ${expected}, found ${sha256}): the file is damaged or was replaced; reinstall Fuelbook or rebuild the runtime`
+    )
+  }
+  const t1 = performance.now()
+
+  const meterOptions = canonicalOptions(options.meter ?? {})
+  const cached = await readCache(options.cacheDir, sha256, meterOptions)
+  let bytes: Uint8Array<ArrayBuffer>
+  let metered: Omit<MeteredModule, 'bytes'>
+  let cache: LoadedRuntime['cache']
+  if (cached.kind === 'hit') {
+    bytes = cached.bytes
+    metered = cached.metered
+    cache = 'hit'
+  } else {
+    try {
+      const result = instrument(wasm, meterOptions)
+      bytes = result.bytes
+      const { bytes: _, ...rest } = result
+      metered = rest
+    } catch (e) {
+      if (e instanceof MeterError)
+        return fail('meter_failed', `the fuel meter could not instrument ${m.wasm}: ${e.message}`)
+      throw e
+    }
+    cache = cached.kind === 'corrupt' ? 'rebuilt' : 'miss'
+    await writeCache(options.cacheDir, sha256, meterOptions, bytes, metered)
+  }
+  const t2 = performance.now()
+
+  let module: WebAssembly.Module
+  try {
+    module = await WebAssembly.compile(bytes)
+  } catch (e) {
+    return fail('compile_failed', `the instrumented runtime does not compile: ${(e as Error).message}`)
+  }
+  const t3 = performance.now()
+  return {
+    ok: true,
+    value: {
+      module,
+      dir,
+      manifest: m,
+      stdlibZipPath: join(dir, m.stdlibZip),
+      sha256,
+      metered,
+      cache,
+      timings: { readMs: t1 - t0, instrumentMs: t2 - t1, compileMs: t3 - t2 }
+    }
+  }
+}
+
+async function readManifest(dir: string): Promise<RuntimeResult<RuntimeManifest>> {
+  const path = join(dir, 'MANIFEST.json')
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch {
+    return fail('not_found', `${path} is missing: the Python runtime is incomplete; reinstall Fuelbook`)
+  }
+  try {
+    const m = JSON.parse(text) as Partial<RuntimeManifest>
+    if (
+      typeof m.wasm !== 'string' ||
+      typeof m.stdlibZip !== 'string' ||
+      typeof m.artifacts !== 'object' ||
+      m.artifacts === null
+    ) {
+      return fail('manifest_invalid', `${path} lacks "wasm", "stdlibZip" or "artifacts"`)
+    }
+    return { ok: true, value: m as RuntimeManifest }
+  } catch {
+    return fail('manifest_invalid', `${path} is not valid JSON`)
+  }
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex')
+}
+
+/** Options with defaults filled in, in a fixed key order: the cache key must not depend on spelling. */
+function canonicalOptions(o: MeterOptions): Required<MeterOptions> {
+  return {
+    importMemory: o.importMemory ?? false,
+    dropActiveDataSegments: o.dropActiveDataSegments ?? false,
+    exportMutableGlobals: o.exportMutableGlobals ?? false,
+    functionEntryCost: o.functionEntryCost ?? 1
+  }
+}
+
+// --- cache entry: "FBMETER1" | u32 meta length | meta JSON | instrumented wasm ---
+
+const MAGIC = new TextEncoder().encode('FBMETER1')
+
+interface CacheMeta {
+  inputSha256: string
+  meterVersion: number
+  options: Required<MeterOptions>
+  outputSha256: string
+  outputLength: number
+  metered: Omit<MeteredModule, 'bytes'>
+}
+
+function cachePath(cacheDir: string, sha256: string, options: Required<MeterOptions>): string {
+  const optionsKey = createHash('sha256').update(JSON.stringify(options)).digest('hex').slice(0, 12)
+  return join(cacheDir, `python-${sha256.slice(0, 24)}-meter${METER_VERSION}-${optionsKey}.fbmeter`)
+}
+
+type CacheRead =
+  | { kind: 'hit'; bytes: Uint8Array<ArrayBuffer>; metered: Omit<MeteredModule, 'bytes'> }
+  | { kind: 'absent' }
+  | { kind: 'corrupt' }
+
+async function readCache(
+  cacheDir: string,
+  sha256: string,
+  options: Required<MeterOptions>
+): Promise<CacheRead> {
+  let file: Uint8Array<ArrayBuffer>
+  try {
+    const data = await readFile(cachePath(cacheDir, sha256, options))
+    file = new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength))
+  } catch {
+    return { kind: 'absent' }
+  }
+  try {
+    if (file.length < MAGIC.length + 4 || MAGIC.some((b, i) => file[i] !== b)) return { kind: 'corrupt' }
+    const metaLength = new DataView(file.buffer, file.byteOffset + MAGIC.length, 4).getUint32(0, true)
+    const metaEnd = MAGIC.length + 4 + metaLength
+    if (metaEnd > file.length) return { kind: 'corrupt' }
+    const meta = JSON.parse(new TextDecoder().decode(file.subarray(MAGIC.length + 4, metaEnd))) as CacheMeta
+    const bytes = file.subarray(metaEnd)
+    const valid =
+      meta.inputSha256 === sha256 &&
+      meta.meterVersion === METER_VERSION &&
+      JSON.stringify(meta.options) === JSON.stringify(options) &&
+      meta.outputLength === bytes.length &&
+      meta.outputSha256 === sha256Hex(bytes)
+    return valid ? { kind: 'hit', bytes, metered: meta.metered } : { kind: 'corrupt' }
+  } catch {
+    return { kind: 'corrupt' }
+  }
+}
+
+async function writeCache(
+  cacheDir: string,
+  sha256: string,
+  options: Required<MeterOptions>,
+  bytes: Uint8Array,
+  metered: Omit<MeteredModule, 'bytes'>
+): Promise<void> {
+  const meta: CacheMeta = {
+    inputSha256: sha256,
+    meterVersion: METER_VERSION,
+    options,
+    outputSha256: sha256Hex(bytes),
+    outputLength: bytes.length,
+    metered
+  }
+  const metaBytes = new TextEncoder().encode(JSON.stringify(meta))
+  const header = new Uint8Array(MAGIC.length + 4)
+  header.set(MAGIC)
+  new DataView(header.buffer).setUint32(MAGIC.length, metaBytes.length, true)
+  const path = cachePath(cacheDir, sha256, options)
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+  try {
+    await mkdir(cacheDir, { recursive: true })
+    await writeFile(temp, Buffer.concat([header, metaBytes, bytes]))
+    await rename(temp, path) // atomic: readers see the old entry or the whole new one
+  } catch {
+    // A cache we cannot write (read-only or full disk) only costs the next start its time.
+    await rm(temp, { force: true }).catch(() => undefined)
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * A minimal host for running the Python runtime (resources/python), plain or fuel-metered, in
+ * tests and benches of the meter: the WASI set-up of test/helpers/runtime-host.ts plus control of
+ * the meter's fuel global before `_initialize`, so every call, boot included, runs on a budget.
+ */
+import { readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { ConsoleStdout, Directory, File, OpenFile, PreopenDirectory, WASI } from '@bjorn3/browser_wasi_shim'
+
+export const PYTHON_DIR = resolve(__dirname, '../../resources/python')
+
+export function pythonWasm(): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(readFileSync(join(PYTHON_DIR, 'python.wasm')))
+}
+
+let zip: Uint8Array | undefined
+function stdlibZip(): Uint8Array {
+  zip ??= new Uint8Array(readFileSync(join(PYTHON_DIR, 'python311.zip')))
+  return zip
+}
+
+interface Exports {
+  memory: WebAssembly.Memory
+  _initialize(): void
+  fb_alloc(size: number): number
+  fb_free(ptr: number): void
+  fb_init(): number
+  fb_run(ptr: number, len: number): number
+  fb_fuel?: WebAssembly.Global
+  fb_out_of_fuel?: WebAssembly.Global
+}
+
+export interface PyRun {
+  rc: number | null
+  stdout: string
+  stderr: string
+  /** Fuel consumed by this call (metered modules only). */
+  fuel: number | null
+  trapped: boolean
+  outOfFuel: boolean
+  ms: number
+}
+
+export class PythonHost {
+  readonly exports: Exports
+  private out: Uint8Array[] = []
+  private err: Uint8Array[] = []
+
+  constructor(module: WebAssembly.Module, bootBudget = 1n << 50n) {
+    const root = new Map<string, File | Directory>([
+      [
+        'usr',
+        new Directory([
+          [
+            'local',
+            new Directory([
+              ['lib', new Directory([['python311.zip', new File(stdlibZip(), { readonly: true })]])]
+            ])
+          ]
+        ])
+      ],
+      ['tmp', new Directory([])]
+    ])
+    const fds = [
+      new OpenFile(new File(new Uint8Array(0), { readonly: true })),
+      new ConsoleStdout((c) => this.out.push(c.slice())),
+      new ConsoleStdout((c) => this.err.push(c.slice())),
+      new PreopenDirectory('/', root)
+    ]
+    const wasi = new WASI([], [], fds, { debug: false })
+    const instance = new WebAssembly.Instance(module, {
+      wasi_snapshot_preview1: wasi.wasiImport,
+      fuelbook: { emit: () => undefined }
+    })
+    this.exports = instance.exports as unknown as Exports
+    if (this.exports.fb_fuel) this.exports.fb_fuel.value = bootBudget
+    wasi.initialize(instance as unknown as { exports: { memory: WebAssembly.Memory; _initialize(): void } })
+  }
+
+  get metered(): boolean {
+    return this.exports.fb_fuel !== undefined
+  }
+
+  boot(budget = 1n << 50n): PyRun {
+    return this.measure(budget, () => this.exports.fb_init())
+  }
+
+  run(code: string, budget = 1n << 50n): PyRun {
+    const bytes = new TextEncoder().encode(code)
+    const fuel = this.exports.fb_fuel
+    if (fuel) fuel.value = 1n << 50n
+    const ptr = this.exports.fb_alloc(bytes.length)
+    new Uint8Array(this.exports.memory.buffer, ptr, bytes.length).set(bytes)
+    try {
+      return this.measure(budget, () => this.exports.fb_run(ptr, bytes.length))
+    } finally {
+      if (fuel) fuel.value = 1n << 50n
+      this.exports.fb_free(ptr)
+    }
+  }
+
+  private measure(budget: bigint, fn: () => number): PyRun {
+    const fuel = this.exports.fb_fuel
+    if (fuel) fuel.value = budget
+    let rc: number | null = null
+    let trapped = false
+    const t0 = performance.now()
+    try {
+      rc = fn()
+    } catch {
+      trapped = true
+    }
+    const ms = performance.now() - t0
+    const dec = new TextDecoder()
+    const result: PyRun = {
+      rc,
+      stdout: dec.decode(Buffer.concat(this.out)),
+      stderr: dec.decode(Buffer.concat(this.err)),
+      fuel: fuel ? Number(budget - (fuel.value as bigint)) : null,
+      trapped,
+      outOfFuel: this.exports.fb_out_of_fuel?.value === 1,
+      ms
+    }
+    this.out = []
+    this.err = []
+    return result
+  }
+}

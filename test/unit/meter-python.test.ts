@@ -1,0 +1,66 @@
+/**
+ * The meter on the real runtime (resources/python): the instrumented interpreter boots and runs
+ * cells, `print('hello world')` costs the same fuel from fresh instances, and a runaway cell is
+ * stopped at its budget through the meter's dedicated out-of-fuel path.
+ */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { classifyFuel, instrument, type MeteredModule } from '../../src/main/sandbox/meter'
+import { PYTHON_DIR, PythonHost, pythonWasm } from '../helpers/meter-python-host'
+
+const hasRuntime = existsSync(join(PYTHON_DIR, 'python.wasm'))
+
+describe.skipIf(!hasRuntime)('meter on the Python runtime', () => {
+  let metered: MeteredModule
+  let module: WebAssembly.Module
+
+  beforeAll(() => {
+    metered = instrument(pythonWasm(), { exportMutableGlobals: true })
+    module = new WebAssembly.Module(metered.bytes)
+  })
+
+  it('instruments the whole runtime into a valid module and exports its mutable globals', () => {
+    expect(WebAssembly.validate(metered.bytes)).toBe(true)
+    expect(metered.stats.functions).toBeGreaterThan(1000)
+    expect(metered.mutableGlobals).toContainEqual({ exportName: '__stack_pointer', type: 'i32' })
+  })
+
+  it("runs print('hello world') with the same fuel from fresh instances", () => {
+    const figures: number[] = []
+    for (let i = 0; i < 2; i++) {
+      const host = new PythonHost(module)
+      const boot = host.boot()
+      expect(boot.rc).toBe(0)
+      const hello = host.run("print('hello world')")
+      expect(hello).toMatchObject({ rc: 0, stdout: 'hello world\n', trapped: false, outOfFuel: false })
+      figures.push(boot.fuel!, hello.fuel!)
+    }
+    expect(figures[0]).toBe(figures[2])
+    expect(figures[1]).toBe(figures[3])
+    expect(figures[1]).toBeGreaterThan(1000)
+    console.log(`fuel: fb_init ${figures[0]}, print('hello world') ${figures[1]}`)
+  })
+
+  it('stops `while True: pass` at its budget through the out-of-fuel path', () => {
+    const host = new PythonHost(module)
+    host.boot()
+    const budget = 20_000_000n
+    const run = host.run('while True: pass', budget)
+    expect(run).toMatchObject({ trapped: true, outOfFuel: true })
+    const remaining = budget - BigInt(run.fuel!)
+    expect(classifyFuel(budget, remaining, true, 1).status).toBe('out_of_fuel')
+    expect(remaining <= 0n).toBe(true)
+    expect(run.fuel! - Number(budget)).toBeLessThan(1000) // stopped at the first check past the budget
+  })
+
+  it('gives the plain runtime’s results', () => {
+    const code =
+      'import json\nprint(json.dumps(sorted({"b": [1, 2.5], "a": None}.items())))\nprint(sum(i*i for i in range(1000)))'
+    const plain = new PythonHost(new WebAssembly.Module(pythonWasm()))
+    plain.boot()
+    const host = new PythonHost(module)
+    host.boot()
+    expect(host.run(code).stdout).toBe(plain.run(code).stdout)
+  })
+})
