@@ -216,6 +216,9 @@ describe('runs', () => {
     expect(nb.lastRuns).toEqual({ a: killed, b: isolated })
     expect(s.getRun(first.id)).toEqual(first)
     expect(s.getRun(999)).toBeNull()
+    expect(s.getCell('b')).toEqual(codeCell('b'))
+    expect(s.getCell('zz')).toBeNull()
+    expect(s.getSettings()).toEqual(SETTINGS)
     expect(s.listRuns('a')).toEqual([
       {
         id: killed.id,
@@ -371,17 +374,20 @@ describe('kernel head', () => {
     expect(s.loadHead()!.snapshot.pages).toHaveLength(2)
     expect(pageCount(s)).toBe(1)
 
-    // Restart kernel: pristine head, counts restart at [1].
+    // Restart kernel: pristine head, no pages; the [n] counter is the service's to reset.
     s = reopen(s)
     s.saveHead(null)
     expect(s.loadHead()).toBeNull()
     expect(s.load().head).toEqual({
       cellId: null,
       executionCount: null,
-      nextExecutionCount: 1,
+      nextExecutionCount: 3,
       pageCount: null
     })
     expect(pageCount(s)).toBe(0)
+    s = reopen(s)
+    s.commitRun(makeRun('a', 1)) // the service restarted its count
+    expect(s.load().head.nextExecutionCount).toBe(2)
   })
 
   it('a failed commit does not move the head (and the next save still dedups correctly)', () => {

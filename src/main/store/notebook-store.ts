@@ -40,8 +40,7 @@ export class NotebookStore {
   private readonly touch: Database.Statement<[number]>
   private readonly setTitleRow: Database.Statement<[string, number]>
   private readonly setSettingsRow: Database.Statement
-  private readonly bumpExecutionCount: Database.Statement<[number]>
-  private readonly resetExecutionCount: Database.Statement<[]>
+  private readonly setNextExecutionCount: Database.Statement<[number]>
   private readonly summaryRow: Database.Statement<
     [],
     { title: string; modifiedAt: number; cellCount: number }
@@ -63,10 +62,7 @@ export class NotebookStore {
       db.prepare(`UPDATE notebook SET fuel_limit = @fuel, memory_limit_bytes = @memoryBytes,
       timeout_ms = @timeoutMs, output_limit_bytes = @outputBytes, deterministic = @deterministic,
       modified_at = @now WHERE id = 1`)
-    this.bumpExecutionCount = db.prepare(
-      'UPDATE notebook SET next_execution_count = max(next_execution_count, ? + 1) WHERE id = 1'
-    )
-    this.resetExecutionCount = db.prepare('UPDATE notebook SET next_execution_count = 1 WHERE id = 1')
+    this.setNextExecutionCount = db.prepare('UPDATE notebook SET next_execution_count = ? WHERE id = 1')
     this.summaryRow = db.prepare(
       'SELECT title, modified_at AS modifiedAt, (SELECT count(*) FROM cells) AS cellCount FROM notebook WHERE id = 1'
     )
@@ -114,6 +110,7 @@ export class NotebookStore {
     return { path: this.path, ...this.summaryRow.get()! }
   }
 
+  /** The settings alone: cheap, unlike load(), which reads every cell and last run. */
   getSettings(): NotebookSettings {
     return toSettings(this.notebookRow.get()!)
   }
@@ -134,6 +131,11 @@ export class NotebookStore {
 
   listCells(): Cell[] {
     return this.cells.list()
+  }
+
+  /** One cell, without reading the others (the run queue needs only the cell it runs). */
+  getCell(id: CellId): Cell | null {
+    return this.cells.get(id)?.cell ?? null
   }
 
   insertCell(cell: Cell, index: number): void {
@@ -167,7 +169,8 @@ export class NotebookStore {
       const cap = this.notebookRow.get()!.output_limit_bytes
       const stored = this.runs.insert(run, cap)
       if (head) this.head.save(head, now)
-      if (run.executionCount !== null) this.bumpExecutionCount.run(run.executionCount)
+      // The service numbers runs; the file remembers what it will hand out next (isolated runs have no [n]).
+      if (run.executionCount !== null) this.setNextExecutionCount.run(run.executionCount + 1)
       return stored
     })
   }
@@ -185,11 +188,10 @@ export class NotebookStore {
     this.write(() => this.runs.clearOutputs(cellIds))
   }
 
-  /** Replaces the kernel head; null = "restart kernel": pristine head and `[n]` counting from 1 again. */
+  /** Replaces the kernel head; null = pristine kernel ("restart kernel"). The `[n]` counter is not touched. */
   saveHead(head: HeadSnapshot | null): void {
     this.write((now) => {
       this.head.save(head, now)
-      if (!head) this.resetExecutionCount.run()
     })
   }
 

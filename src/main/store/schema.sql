@@ -21,7 +21,7 @@ CREATE TABLE notebook (
   timeout_ms INTEGER NOT NULL,
   output_limit_bytes INTEGER NOT NULL,
   deterministic INTEGER NOT NULL CHECK (deterministic IN (0, 1)),
-  -- Next Jupyter-style [n]. Reset to 1 by "restart kernel".
+  -- Next Jupyter-style [n]: the last committed [n] + 1.
   next_execution_count INTEGER NOT NULL DEFAULT 1
 );
 
