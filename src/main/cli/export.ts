@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util'
 import type { ExportFormat } from '../../shared/api'
 import { createExporter } from '../export'
 import { EXIT, UsageError, type CliCommand } from './command'
-import { readNotebookDocument } from './document'
+import { missingNotebook, readNotebookDocument } from './document'
 import { refuseTarget, writeFileAtomic } from './output-file'
 
 const FORMATS: ExportFormat[] = ['html', 'ipynb']
@@ -65,6 +65,11 @@ Exit codes: 0 written, 1 the notebook could not be read or the file not written,
       values.output === '-' ? null : resolve(values.output ?? defaultExportPath(notebook, format))
     if (target && target === resolve(notebook))
       throw new UsageError('the output would replace the notebook itself; choose another -o FILE')
+    const missing = missingNotebook(resolve(notebook))
+    if (missing) {
+      io.stderr(`fuelbook export: ${missing}\n`)
+      return EXIT.failed
+    }
     if (target) {
       const refused = refuseTarget(target, true)
       if (refused) {

@@ -1,0 +1,78 @@
+/** Runs `fuelbook` command modules in-process with a captured CliIO (fast), or spawns the built CLI. */
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { UsageError, type CliIO } from '../../src/main/cli/command'
+import { EXTRA_COMMANDS } from '../../src/main/cli/commands'
+import { DEFAULT_SETTINGS } from '../../src/main/service/defaults'
+import { NotebookStore } from '../../src/main/store'
+import type { Cell } from '../../src/shared/notebook'
+
+export const APP_ROOT = resolve(__dirname, '..', '..')
+
+export interface CliResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/** Same dispatch and error mapping as src/main/cli.ts, with output captured. */
+export async function cli(args: string[], options: { isTTY?: boolean } = {}): Promise<CliResult> {
+  let stdout = ''
+  let stderr = ''
+  const io: CliIO = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    isTTY: options.isTTY ?? false,
+    appRoot: APP_ROOT,
+    version: 'test'
+  }
+  const [name, ...rest] = args
+  const command = EXTRA_COMMANDS.find((c) => c.name === name)
+  if (!command) throw new Error(`no command ${name}`)
+  try {
+    return { code: await command.run(rest, io), stdout, stderr }
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      return { code: 2, stdout, stderr: stderr + `fuelbook ${name}: ${(error as Error).message}\n` }
+    }
+    throw error
+  }
+}
+
+const BUILT_BIN = join(APP_ROOT, 'bin', 'fuelbook.cjs')
+const BUILT_CLI = join(APP_ROOT, 'out', 'main', 'cli.js')
+
+/** The real command line, as a user types it (needs the build: npm test makes it). */
+export function spawnCli(args: string[], env: Record<string, string> = {}, input?: string): CliResult {
+  if (!existsSync(BUILT_CLI))
+    throw new Error(`${BUILT_CLI} is missing: run 'npm run build' first (npm test does).`)
+  const r = spawnSync(process.execPath, [BUILT_BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    input,
+    timeout: 120_000
+  })
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
+}
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'fuelbook-cli-'))
+}
+
+/** A .fuelbook with these cells (code unless the source starts with '#'). */
+export function makeNotebook(path: string, title: string, sources: string[]): Cell[] {
+  const created = NotebookStore.create(path, { title, settings: DEFAULT_SETTINGS })
+  if (!created.ok) throw new Error(created.error)
+  const cells: Cell[] = sources.map((source, i) => ({
+    id: `cell-${i + 1}`,
+    type: source.startsWith('#') ? 'markdown' : 'code',
+    source,
+    metadata: {},
+    isolated: false
+  }))
+  cells.forEach((c, i) => created.value.insertCell(c, i))
+  created.value.close()
+  return cells
+}

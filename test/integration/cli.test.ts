@@ -1,0 +1,310 @@
+/**
+ * `fuelbook exec | run | export | import`: results, exit codes and messages for every bad input. Most
+ * tests run the command modules in-process (real kernel, real files); a few spawn the built CLI.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseHTML } from 'linkedom'
+import { Ajv } from 'ajv'
+import { NotebookStore } from '../../src/main/store'
+import { cli, makeNotebook, spawnCli, tempDir } from './cli-helpers'
+
+const FIXTURES = join(__dirname, '..', 'fixtures')
+let dir: string
+let savedDataDir: string | undefined
+
+beforeAll(() => {
+  dir = tempDir()
+  savedDataDir = process.env.FUELBOOK_DATA_DIR
+  process.env.FUELBOOK_DATA_DIR = join(dir, 'data')
+})
+afterAll(() => {
+  if (savedDataDir === undefined) delete process.env.FUELBOOK_DATA_DIR
+  else process.env.FUELBOOK_DATA_DIR = savedDataDir
+})
+
+function loadRuns(path: string) {
+  const opened = NotebookStore.open(path)
+  if (!opened.ok) throw new Error(opened.error)
+  try {
+    return opened.value.load()
+  } finally {
+    opened.value.close()
+  }
+}
+
+describe('fuelbook exec', () => {
+  it("prints the output and the seed's facts", async () => {
+    const r = await cli(['exec', '-c', "print('hello world')"])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(
+      /^hello world\n\nstatus: ok\nmem size pages: \d+ \(64 KiB each\)\ndata length: \d+ bytes\nfuel consumed: \d+\n$/
+    )
+    const pages = Number(/mem size pages: (\d+)/.exec(r.stdout)![1])
+    const bytes = Number(/data length: (\d+)/.exec(r.stdout)![1])
+    expect(bytes).toBe(pages * 65_536)
+    expect(Number(/fuel consumed: (\d+)/.exec(r.stdout)![1])).toBeGreaterThan(0)
+  })
+
+  it('--json prints the runPython result object', async () => {
+    const r = await cli(['exec', '--json', '-c', 'print(1)\n2 + 2'])
+    expect(r.code).toBe(0)
+    const json = JSON.parse(r.stdout)
+    expect(json).toMatchObject({
+      status: 'ok',
+      stdout: '1\n',
+      stderr: '',
+      error: null,
+      fuelBudget: 400_000_000
+    })
+    expect(json.outputs[1]).toMatchObject({ type: 'execute_result', data: { 'text/plain': '4' } })
+    for (const key of ['fuelConsumed', 'memoryPages', 'memoryBytes', 'peakMemoryBytes', 'wallMs'])
+      expect(typeof json[key]).toBe('number')
+  })
+
+  it.each([
+    ['error', ['-c', '1/0'], 3, /ZeroDivisionError/],
+    ['out_of_fuel', ['--fuel', '2M', '-c', 'while True: pass'], 4, /status: out_of_fuel/],
+    [
+      'out_of_memory',
+      ['--memory', '32', '-c', 'x = bytearray(200 * 1024 * 1024)'],
+      5,
+      /status: out_of_memory/
+    ],
+    ['timeout', ['--timeout', '1', '--fuel', '100G', '-c', 'while True: pass'], 6, /status: timeout/],
+    ['exit', ['-c', 'import sys; sys.exit(3)'], 8, /status: exit/]
+  ])('exits with a distinct code for %s', async (_status, args, code, message) => {
+    const r = await cli(['exec', ...args])
+    expect(r.code).toBe(code)
+    expect(r.stdout + r.stderr).toMatch(message)
+  })
+
+  it('runs a FILE', async () => {
+    const file = join(dir, 'hello.py')
+    writeFileSync(file, 'print(sum(range(10)))\n')
+    const r = await cli(['exec', file])
+    expect(r.code).toBe(0)
+    expect(r.stdout.startsWith('45\n')).toBe(true)
+  })
+
+  it.each([
+    [['exec'], 2, /nothing to run/],
+    [['exec', '-c', 'x', 'file.py'], 2, /either -c CODE or a FILE/],
+    [['exec', 'a.py', 'b.py'], 2, /one FILE/],
+    [['exec', '--fuel', 'lots', '-c', 'x'], 2, /--fuel must be a positive number .* \(got 'lots'\)/],
+    [['exec', '--fuel', '-5', '-c', 'x'], 2, /--fuel/],
+    [['exec', '--fuel', '0', '-c', 'x'], 2, /--fuel must be a positive/],
+    [['exec', '--memory', '1e9', '-c', 'x'], 2, /--memory must be a number of MiB/],
+    [['exec', '--memory', '99999', '-c', 'x'], 2, /--memory/],
+    [['exec', '--timeout', 'soon', '-c', 'x'], 2, /--timeout must be a number of seconds/],
+    [['exec', '--frobnicate', '-c', 'x'], 2, /Unknown option '--frobnicate'/],
+    [['exec', '/no/such/file.py'], 1, /cannot read \/no\/such\/file.py: no such file/]
+  ])('%j → exit %i with a message', async (args, code, message) => {
+    const r = await cli(args)
+    expect(r.code).toBe(code)
+    expect(r.stderr).toMatch(message)
+    expect(r.stdout).toBe('')
+  })
+})
+
+describe('fuelbook import', () => {
+  it('creates a .fuelbook with cells, outputs and attachments', async () => {
+    const target = join(dir, 'weather.fuelbook')
+    const r = await cli(['import', join(FIXTURES, 'ipynb', 'weather-analysis.v4.5.ipynb'), '-o', target])
+    expect(r.code).toBe(0)
+    expect(r.stderr).toMatch(/Created .*weather.fuelbook: 6 cells, 3 with outputs/)
+    const nb = loadRuns(target)
+    expect(nb.title).toBe('weather-analysis.v4.5')
+    expect(nb.cells.map((c) => c.id)).toEqual(['intro-md', 'imports', 'frame', 'plot', 'boom', 'not-run'])
+    expect(nb.cells[0]!.metadata['attachments']).toBeTruthy()
+    expect(nb.lastRuns['boom']!.status).toBe('error')
+    expect(nb.lastRuns['plot']!.outputs.map((o) => o.type)).toEqual(['stream', 'stream', 'display_data'])
+  })
+
+  it('writes beside the input by default and never overwrites without --force', async () => {
+    const input = join(dir, 'legacy.ipynb')
+    writeFileSync(input, readFileSync(join(FIXTURES, 'ipynb', 'legacy.v4.0.ipynb')))
+    expect((await cli(['import', input])).code).toBe(0)
+    const target = join(dir, 'legacy.fuelbook')
+    expect(existsSync(target)).toBe(true)
+    const before = readFileSync(target)
+    const again = await cli(['import', input])
+    expect(again.code).toBe(1)
+    expect(again.stderr).toMatch(/already exists \(use --force to replace it\)/)
+    expect(readFileSync(target).equals(before)).toBe(true)
+    expect((await cli(['import', input, '--force'])).code).toBe(0)
+  })
+
+  it.each([
+    ['invalid JSON', '{"cells": [', /not valid JSON/],
+    ['nbformat 3', '{"nbformat": 3, "nbformat_minor": 0, "worksheets": [], "metadata": {}}', /nbformat 3/],
+    [
+      'a schema error',
+      '{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code"}]}',
+      /cells\[0\]/
+    ]
+  ])('rejects %s with a clear message and writes nothing', async (_name, content, message) => {
+    const sub = tempDir()
+    const input = join(sub, 'bad.ipynb')
+    writeFileSync(input, content)
+    const r = await cli(['import', input])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(message)
+    expect(readdirSync(sub)).toEqual(['bad.ipynb'])
+  })
+
+  it.each([
+    [['import'], 2, /which notebook/],
+    [['import', 'a.ipynb', 'b.ipynb'], 2, /one .ipynb/],
+    [['import', '--bogus', 'a.ipynb'], 2, /Unknown option '--bogus'/],
+    [['import', '/no/such.ipynb'], 1, /no such file/],
+    [['import', '/tmp'], 1, /is a folder/],
+    [
+      ['import', join(__dirname, 'cli.test.ts'), '-o', '/no/such/dir/x.fuelbook'],
+      1,
+      /folder \/no\/such\/dir does not exist/
+    ]
+  ])('%j → exit %i', async (args, code, message) => {
+    const r = await cli(args)
+    expect(r.code).toBe(code)
+    expect(r.stderr).toMatch(message)
+  })
+})
+
+describe('fuelbook run and export', () => {
+  it('runs every cell, stores the results, stops at the first failure', async () => {
+    const path = join(dir, 'stops.fuelbook')
+    makeNotebook(path, 'Stops', ['# Title', 'x = 21', 'print(x * 2)', '1/0', 'print("after")'])
+    const r = await cli(['run', path])
+    expect(r.code).toBe(3)
+    expect(r.stdout).toMatch(/cell 1\/4 \[1\] ✓ ok · .* fuel · \d+ pages \(.*\) · /)
+    expect(r.stdout).toMatch(/cell 3\/4 \[3\] ✕ error/)
+    expect(r.stdout).toMatch(/3 of 4 cells run: 2 ok, 1 failed/)
+    expect(r.stderr).toMatch(/ZeroDivisionError: division by zero/)
+    expect(r.stderr).toMatch(/1 cell not run. Use --allow-errors/)
+    const nb = loadRuns(path)
+    expect(nb.lastRuns['cell-3']!.outputs).toEqual([{ type: 'stream', name: 'stdout', text: '42\n' }])
+    expect(nb.lastRuns['cell-4']!.status).toBe('error')
+    expect(nb.lastRuns['cell-5']).toBeUndefined()
+  })
+
+  it('--allow-errors runs every cell; per-run limits leave the saved settings alone; --export writes HTML', async () => {
+    const path = join(dir, 'all.fuelbook')
+    makeNotebook(path, 'All <cells>', ['x = 1', 'while True: pass', 'print("after", x)'])
+    const html = join(dir, 'all.html')
+    const r = await cli(['run', path, '--allow-errors', '--fuel', '5M', '--export', html])
+    expect(r.code).toBe(4)
+    expect(r.stdout).toMatch(/3 of 3 cells run: 2 ok, 1 failed/)
+    const nb = loadRuns(path)
+    expect(nb.lastRuns['cell-2']).toMatchObject({ status: 'out_of_fuel', fuelBudget: 5_000_000 })
+    expect(nb.lastRuns['cell-3']!.outputs).toEqual([{ type: 'stream', name: 'stdout', text: 'after 1\n' }])
+    expect(nb.settings.limits.fuel).toBe(400_000_000)
+    const { document } = parseHTML(readFileSync(html, 'utf8'))
+    expect(document.querySelector('h1')!.textContent).toBe('All <cells>')
+    expect(document.querySelectorAll('.stats').length).toBe(3)
+    expect(document.querySelectorAll('section.summary rect.bar').length).toBe(3)
+  })
+
+  it('--isolated: no cell sees another cell’s variables', async () => {
+    const path = join(dir, 'isolated.fuelbook')
+    makeNotebook(path, 'Isolated', ['x = 1', 'print(x)'])
+    const r = await cli(['run', path, '--isolated', '--allow-errors'])
+    expect(r.code).toBe(3)
+    expect(loadRuns(path).lastRuns['cell-2']!.outputs.find((o) => o.type === 'error')).toMatchObject({
+      ename: 'NameError'
+    })
+  })
+
+  it('draws a progress bar on a TTY', async () => {
+    const path = join(dir, 'tty.fuelbook')
+    makeNotebook(path, 'TTY', ['1', '2'])
+    const r = await cli(['run', path], { isTTY: true })
+    expect(r.code).toBe(0)
+    expect(r.stderr).toContain('░')
+    expect(r.stderr).toContain('\r\u001b[2K')
+    expect(r.stdout).toMatch(/^2 of 2 cells run: 2 ok, 0 failed · .* fuel · .*\n$/)
+  })
+
+  it('exports HTML and .ipynb with options, to a file or stdout', async () => {
+    const path = join(dir, 'all.fuelbook')
+    const html = await cli(['export', path, '--to', 'html', '--no-code', '--no-stats', '-o', '-'])
+    expect(html.code).toBe(0)
+    const { document } = parseHTML(html.stdout)
+    expect(document.querySelectorAll('pre.source, .stats, section.summary').length).toBe(0)
+    const ipynbPath = join(dir, 'all.ipynb')
+    const ipynb = await cli(['export', path, '--to', 'ipynb'])
+    expect(ipynb.code).toBe(0)
+    expect(ipynb.stderr).toMatch(/Wrote .*all.ipynb/)
+    const nb = JSON.parse(readFileSync(ipynbPath, 'utf8'))
+    const schema = JSON.parse(readFileSync(join(FIXTURES, 'nbformat', 'nbformat.v4.5.schema.json'), 'utf8'))
+    delete schema.$schema
+    const validate = new Ajv({ strict: false, validateSchema: false }).compile(schema)
+    expect(validate(nb), JSON.stringify(validate.errors)).toBe(true)
+    expect(nb.cells[1].metadata.fuelbook.run.status).toBe('out_of_fuel')
+  })
+
+  it.each([
+    [['run'], 2, /which notebook/],
+    [['run', 'a.fuelbook', 'b.fuelbook'], 2, /one notebook/],
+    [['run', 'x.fuelbook', '--fuel', 'many'], 2, /--fuel must be/],
+    [['run', 'x.fuelbook', '--timeout', '-1'], 2, /Unknown option|--timeout/],
+    [['run', 'x.fuelbook', '--nope'], 2, /Unknown option '--nope'/],
+    [['run', '/no/such.fuelbook'], 1, /no such file/],
+    [['export', 'x.fuelbook'], 2, /--to is required/],
+    [['export', 'x.fuelbook', '--to', 'pdf'], 2, /--to must be html or ipynb \(got 'pdf'\)/],
+    [['export', '--to', 'html'], 2, /which notebook/],
+    [['export', 'x.fuelbook', '--to', 'html', '--frob'], 2, /Unknown option '--frob'/],
+    [['export', '/no/such.fuelbook', '--to', 'html'], 1, /no such file/],
+    [['export', '/tmp', '--to', 'html', '-o', '-'], 1, /is a folder/]
+  ])('%j → exit %i', async (args, code, message) => {
+    const r = await cli(args)
+    expect(r.code).toBe(code)
+    expect(r.stderr).toMatch(message)
+  })
+
+  it('refuses a file that is not a notebook, for run and export alike', async () => {
+    const bogus = join(dir, 'bogus.fuelbook')
+    writeFileSync(bogus, 'just text')
+    for (const args of [
+      ['run', bogus],
+      ['export', bogus, '--to', 'html', '-o', join(dir, 'bogus.html')]
+    ]) {
+      const r = await cli(args)
+      expect(r.code).toBe(1)
+      expect(r.stderr).toMatch(/not a Fuelbook notebook/)
+    }
+    expect(existsSync(join(dir, 'bogus.html'))).toBe(false)
+    expect(readFileSync(bogus, 'utf8')).toBe('just text')
+  })
+})
+
+describe('the built command line', () => {
+  it("fuelbook exec -c \"print('hello world')\" prints the seed's four facts", () => {
+    const r = spawnCli(['exec', '-c', "print('hello world')"], { FUELBOOK_DATA_DIR: join(dir, 'data') })
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(
+      /^hello world\n\nstatus: ok\nmem size pages: \d+ \(64 KiB each\)\ndata length: \d+ bytes\nfuel consumed: \d+\n$/
+    )
+  })
+
+  it('has --help for every command and maps bad flags to exit 2 on stderr', () => {
+    for (const name of ['exec', 'run', 'export', 'import']) {
+      const help = spawnCli([name, '--help'])
+      expect(help.code).toBe(0)
+      expect(help.stdout).toMatch(new RegExp(`^fuelbook ${name} `))
+      const bad = spawnCli([name, '--no-such-flag'])
+      expect(bad.code).toBe(2)
+      expect(bad.stdout).toBe('')
+      expect(bad.stderr).toMatch(new RegExp(`fuelbook ${name}: Unknown option '--no-such-flag'`))
+    }
+    expect(spawnCli(['--help']).stdout).toMatch(/exec .*\n.*run .*\n.*export .*\n.*import /)
+  })
+
+  it('reads code from standard input with -', () => {
+    const r = spawnCli(['exec', '-', '--json'], { FUELBOOK_DATA_DIR: join(dir, 'data') }, 'print(6 * 7)')
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.stdout).stdout).toBe('42\n')
+  })
+})
