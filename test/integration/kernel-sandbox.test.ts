@@ -1,0 +1,197 @@
+/**
+ * What a cell cannot reach (host files, sockets, environment), determinism, and the kernel state
+ * as the store keeps it (serialised head, refused when from another runtime), plus runPython.
+ */
+import { describe, expect, it } from 'vitest'
+import type { Kernel, KernelRunOptions } from '../../src/main/kernel'
+import { SNAPSHOT_FORMAT } from '../../src/main/kernel'
+import { closeSharedKernelHost, runPython } from '../../src/main/library'
+import { LIMITS, RESOURCES_DIR, TEST_CACHE_DIR, textOf, useTestHost } from '../helpers/kernel-host'
+
+const host = useTestHost()
+
+const run = (kernel: Kernel, code: string, options: Omit<Partial<KernelRunOptions>, 'limits'> = {}) =>
+  kernel.run(code, { ...options, limits: LIMITS })
+
+async function printed(kernel: Kernel, code: string): Promise<string> {
+  const r = await run(kernel, code)
+  expect(r.status, JSON.stringify(r.outputs)).toBe('ok')
+  return textOf(r.outputs)
+}
+
+describe('sandbox: no host file, socket or environment', () => {
+  it('cannot read or write host files', async () => {
+    const kernel = host().createKernel()
+    const code = [
+      'import os',
+      'def attempt(f):',
+      '    try:',
+      '        f()',
+      '        return "allowed"',
+      '    except OSError as e:',
+      '        return type(e).__name__',
+      'print(attempt(lambda: open("/etc/passwd").read()))',
+      'print(attempt(lambda: open("/etc/evil", "w")))',
+      'print(attempt(lambda: open("/usr/local/lib/python311.zip", "ab")))',
+      'print(attempt(lambda: open("/usr/local/lib/evil.py", "w")))',
+      'print(attempt(lambda: os.remove("/usr/local/lib/python311.zip")))',
+      'print(attempt(lambda: open("/../../etc/hostname").read()))',
+      'print(sorted(os.listdir("/")))',
+      'print(os.getcwd())'
+    ].join('\n')
+    expect(await printed(kernel, code)).toBe(
+      [
+        'FileNotFoundError',
+        'FileNotFoundError',
+        'OSError',
+        'OSError',
+        'OSError',
+        'PermissionError',
+        "['tmp']",
+        '/',
+        ''
+      ].join('\n')
+    )
+  })
+
+  it('has no sockets and no host environment, and reads nothing from stdin', async () => {
+    const kernel = host().createKernel()
+    const out = await printed(
+      kernel,
+      [
+        'import os, socket, sys',
+        'try:',
+        '    socket.create_connection(("example.com", 80), timeout=1)',
+        '    print("connected")',
+        'except Exception as e:',
+        '    print("no network:", type(e).__name__)',
+        'print(sorted(k for k in os.environ if k in ("HOME", "PATH", "USER")))',
+        'print(repr(sys.stdin.read()))'
+      ].join('\n')
+    )
+    // WASI CPython has socket objects but no way to connect anywhere.
+    expect(out).toMatch(/^no network: (OSError|AttributeError)\n\[\]\n''\n$/)
+  })
+
+  it('writes /tmp in memory, and the files belong to the kernel state (sqlite3 included)', async () => {
+    const kernel = host().createKernel()
+    await printed(
+      kernel,
+      'import sqlite3\ndb = sqlite3.connect("/tmp/t.db")\ndb.execute("create table t (v)")\ndb.execute("insert into t values (1)")\ndb.commit()\ndb.close()'
+    )
+    // A run killed in the middle of a write transaction must not leave it half-applied.
+    const killed = await kernel.run(
+      'db = sqlite3.connect("/tmp/t.db")\ndb.execute("insert into t values (2)")\nwhile True: pass',
+      { limits: { ...LIMITS, fuel: 50_000_000 } }
+    )
+    expect(killed.status).toBe('out_of_fuel')
+    expect(
+      await printed(
+        kernel,
+        'db = sqlite3.connect("/tmp/t.db")\nprint(db.execute("select * from t").fetchall())'
+      )
+    ).toBe('[(1,)]\n')
+  })
+})
+
+describe('determinism', () => {
+  const cell = [
+    'import random, time, os, uuid',
+    'print(random.random(), os.urandom(8).hex(), uuid.uuid4(), hash("abc"), {"b", "a", "c"})',
+    'print(time.time(), time.monotonic())'
+  ].join('\n')
+
+  it('gives byte-identical output and identical fuel for the same cell from the same head', async () => {
+    const a = host().createKernel()
+    const b = host().createKernel()
+    for (const k of [a, b]) await run(k, 'import json\nseeded = [1, 2, 3]', { deterministic: true })
+    const first = await run(a, cell, { deterministic: true })
+    const second = await run(b, cell, { deterministic: true })
+    expect(first.status).toBe('ok')
+    expect(second.outputs).toEqual(first.outputs)
+    expect(second.fuelConsumed).toBe(first.fuelConsumed)
+    const isolatedA = await run(a, cell, { deterministic: true, isolated: true })
+    const isolatedB = await run(a, cell, { deterministic: true, isolated: true })
+    expect(isolatedB.outputs).toEqual(isolatedA.outputs)
+    expect(isolatedB.fuelConsumed).toBe(isolatedA.fuelConsumed)
+  })
+
+  it('reseeds random from crypto in normal mode: the same head gives different numbers', async () => {
+    const kernel = host().createKernel()
+    const one = await run(kernel, 'import random\nrandom.random()', { isolated: true })
+    const two = await run(kernel, 'import random\nrandom.random()', { isolated: true })
+    expect(one.outputs).not.toEqual(two.outputs)
+  })
+
+  it('keeps time.monotonic() moving forward from run to run', async () => {
+    const kernel = host().createKernel()
+    await run(kernel, 'import time\nt0 = time.monotonic()')
+    expect(await printed(kernel, 'print(time.monotonic() > t0)')).toBe('True\n')
+  })
+})
+
+describe('persisted kernel state', () => {
+  it('round-trips the head (variables, functions, /tmp files, open file positions) through serialisation', async () => {
+    const kernel = host().createKernel()
+    expect(await kernel.exportHead()).toBeNull()
+    await printed(
+      kernel,
+      'import json\ndata = {"k": list(range(1000))}\ndef f(v): return v * 2\nopen("/tmp/saved.txt", "w").write("kept")\nfh = open("/tmp/saved.txt")\nfh.read(2)'
+    )
+    const snapshot = await kernel.exportHead()
+    expect(snapshot).not.toBeNull()
+    expect(snapshot!.format).toBe(SNAPSHOT_FORMAT)
+    expect(snapshot!.runtimeHash).toBe(host().runtimeHash)
+    expect(snapshot!.pages.length).toBeLessThan(snapshot!.pageCount)
+    for (const page of snapshot!.pages) expect(page.hash).toMatch(/^[0-9a-f]{64}$/)
+
+    const restored = host().createKernel()
+    expect(await restored.importHead(structuredClone(snapshot!))).toEqual({ ok: true })
+    expect(restored.headMemoryBytes).toBe(kernel.headMemoryBytes)
+    expect(
+      await printed(restored, 'print(len(data["k"]), f(21), open("/tmp/saved.txt").read(), fh.read())')
+    ).toBe('1000 42 kept pt\n')
+  })
+
+  it('refuses a snapshot from another runtime or format with a reason, and keeps its head', async () => {
+    const kernel = host().createKernel()
+    await run(kernel, 'mine = 1')
+    const snapshot = (await kernel.exportHead())!
+    const other = await kernel.importHead({ ...snapshot, runtimeHash: 'f'.repeat(64) })
+    expect(other.ok).toBe(false)
+    expect(!other.ok && other.reason).toMatch(/another Python runtime/)
+    const newer = await kernel.importHead({ ...snapshot, format: SNAPSHOT_FORMAT + 1 })
+    expect(!newer.ok && newer.reason).toMatch(/format/)
+    const damaged = await kernel.importHead({ ...snapshot, state: new Uint8Array([1, 2, 3]) })
+    expect(!damaged.ok && damaged.reason).toMatch(/damaged/)
+    expect(await printed(kernel, 'print(mine)')).toBe('1\n')
+  })
+})
+
+describe('runPython (library API)', () => {
+  it('runs code isolated and reports the seed figures', async () => {
+    process.env.FUELBOOK_RUNTIME_DIR = RESOURCES_DIR
+    process.env.FUELBOOK_CACHE_DIR = TEST_CACHE_DIR
+    try {
+      const hello = await runPython("print('hello world')")
+      expect(hello).toMatchObject({
+        status: 'ok',
+        stdout: 'hello world\n',
+        stderr: '',
+        error: null,
+        fuelBudget: 400_000_000
+      })
+      expect(hello.fuelConsumed).toBeGreaterThan(0)
+      expect(hello.memoryBytes).toBe(hello.memoryPages * 65536)
+      const nothingShared = await runPython('print(x)')
+      expect(nothingShared.status).toBe('error')
+      expect(nothingShared.error?.ename).toBe('NameError')
+      const limited = await runPython('while True: pass', { fuel: 10_000_000 })
+      expect(limited.status).toBe('out_of_fuel')
+      const slow = await runPython('import time\ntime.sleep(5)', { timeoutMs: 300 })
+      expect(slow.status).toBe('timeout')
+    } finally {
+      await closeSharedKernelHost()
+    }
+  })
+})
