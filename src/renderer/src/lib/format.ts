@@ -82,9 +82,17 @@ export function formatAgo(then: number, now: number = Date.now()): string {
 
 export const WASM_PAGE_BYTES = 65_536
 
+// toLocaleString builds a formatter per call, which shows up when 1,000 cells render at once.
+const INTEGER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })
+
+/** 16384 → "16,384". */
+export function formatInt(n: number): string {
+  return INTEGER.format(n)
+}
+
 /** "160 pages (10 MiB)". */
 export function formatMemory(pages: number, bytes: number): string {
-  return `${pages.toLocaleString('en-US')} pages (${formatBytes(bytes)})`
+  return `${formatInt(pages)} pages (${formatBytes(bytes)})`
 }
 
 interface StatusLook {
