@@ -15,7 +15,9 @@ let command: Promise<string[]> | null = null
 async function childCommand(): Promise<string[]> {
   try {
     const esbuild = await import('esbuild')
-    const outfile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fuelbook-child-')), 'store-child.cjs')
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'fuelbook-child-'))
+    process.once('exit', () => fs.rmSync(outdir, { recursive: true, force: true }))
+    const outfile = path.join(outdir, 'store-child.cjs')
     await esbuild.build({
       entryPoints: [entry],
       bundle: true,
