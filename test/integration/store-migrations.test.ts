@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { NotebookStore, SCHEMA_VERSION } from '../../src/main/store'
 import { MIGRATIONS, appliedMigrations, migrate, type Migration } from '../../src/main/store/migrations'
 import { fixtureExpectation } from '../helpers/store-fixture-expectation'
-import { tempDir } from '../helpers/store-fixtures'
+import { sha256File, tempDir } from '../helpers/store-fixtures'
+import { openDatabase } from '../../src/main/store/open-database'
 
 const fixtures = path.join(__dirname, '..', 'fixtures', 'store')
 const versions = fs
@@ -133,5 +134,36 @@ describe('the migration runner', () => {
     expect(db.prepare('SELECT count(*) AS n FROM cells').get()).toEqual({ n: 5 })
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
     db.close()
+  })
+
+  it('opening a file upgrades it; an upgrade that fails leaves the file byte for byte as it was', () => {
+    const good = copyFixture(latest)
+    const opened = openDatabase(good, [...MIGRATIONS, addColumn])
+    if (!opened.ok) throw new Error(opened.error)
+    opened.value.db.close()
+    const db = new Database(good, { readonly: true })
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length + 1)
+    db.close()
+
+    // Migrations commit one by one: the one before the failure stays applied, the failed one left nothing.
+    const bad = copyFixture(latest)
+    const failed = openDatabase(bad, [...MIGRATIONS, addColumn, broken])
+    expect(failed).toEqual({
+      ok: false,
+      error: expect.stringMatching(/could not be upgraded .*m902_broken failed/)
+    })
+    const after = new Database(bad, { readonly: true })
+    expect(appliedMigrations(after)).toEqual([...MIGRATIONS.map((m) => m.name), 'm900_cell_color'])
+    after.close()
+
+    const atomic = copyFixture(latest)
+    const atomicBefore = sha256File(atomic)
+    expect(openDatabase(atomic, [...MIGRATIONS, broken])).toEqual({
+      ok: false,
+      error: expect.stringMatching(
+        /could not be upgraded to this version of Fuelbook \(migration m902_broken failed: no such table: no_such_table\)\. The file was not changed/
+      )
+    })
+    expect(sha256File(atomic)).toBe(atomicBefore)
   })
 })

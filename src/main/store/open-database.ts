@@ -20,7 +20,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import Database from 'better-sqlite3'
-import { MIGRATIONS, SCHEMA_VERSION, appliedMigrations, migrate } from './migrations'
+import { MIGRATIONS, appliedMigrations, migrate, type Migration } from './migrations'
 import {
   FUELBOOK_APPLICATION_ID,
   checkApplicationId,
@@ -65,7 +65,13 @@ function fail<T>(error: string): StoreResult<T> {
 }
 
 /** Read-only checks inside one transaction; returns a user message for the first problem, or null. */
-function validate(db: Database.Database, file: string, readOnly: boolean): string | null {
+function validate(
+  db: Database.Database,
+  file: string,
+  readOnly: boolean,
+  migrations: readonly Migration[]
+): string | null {
+  const supported = migrations.length
   // BEGIN EXCLUSIVE takes (and, in exclusive locking mode, keeps) the write lock without writing anything.
   db.exec(readOnly ? 'BEGIN' : 'BEGIN EXCLUSIVE')
   try {
@@ -74,19 +80,19 @@ function validate(db: Database.Database, file: string, readOnly: boolean): strin
     const idProblem = checkApplicationId(file, appId)
     if (idProblem) return idProblem
     const version = db.pragma('user_version', { simple: true }) as number
-    const versionProblem = checkVersion(file, version, SCHEMA_VERSION)
+    const versionProblem = checkVersion(file, version, supported)
     if (versionProblem) return versionProblem
     const tables = new Set(
       (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map(
         (r) => r.name
       )
     )
-    const known = new Set(MIGRATIONS.map((m) => m.name))
+    const known = new Set(migrations.map((m) => m.name))
     const unknown = tables.has('fuelbook_migrations')
       ? appliedMigrations(db).filter((n) => !known.has(n))
       : []
-    if (unknown.length > 0) return newerMessage(file, `migration ${unknown[0]}`, SCHEMA_VERSION)
-    if (version === SCHEMA_VERSION) {
+    if (unknown.length > 0) return newerMessage(file, `migration ${unknown[0]}`, supported)
+    if (version === supported) {
       const missing = REQUIRED_TABLES.find((t) => !tables.has(t))
       if (missing) return damagedMessage(file, `missing table ${missing}`)
       if (!db.prepare('SELECT 1 FROM notebook WHERE id = 1').get())
@@ -96,7 +102,7 @@ function validate(db: Database.Database, file: string, readOnly: boolean): strin
     if (check.length !== 1 || check[0]!.quick_check !== 'ok') {
       return damagedMessage(file, check.map((r) => r.quick_check).join('\n'))
     }
-    if (readOnly && version < SCHEMA_VERSION) {
+    if (readOnly && version < supported) {
       return `${q(file)} uses an older Fuelbook format and is read-only, so it cannot be upgraded. Make it writable, then open it again.`
     }
     return null
@@ -106,7 +112,11 @@ function validate(db: Database.Database, file: string, readOnly: boolean): strin
   }
 }
 
-export function openDatabase(file: string): StoreResult<OpenedDatabase> {
+/** `migrations` is for tests of future migrations; the app always uses MIGRATIONS. */
+export function openDatabase(
+  file: string,
+  migrations: readonly Migration[] = MIGRATIONS
+): StoreResult<OpenedDatabase> {
   const abs = path.resolve(file)
   let stat: fs.Stats
   try {
@@ -120,7 +130,7 @@ export function openDatabase(file: string): StoreResult<OpenedDatabase> {
   if (!header.ok) return fail(header.error)
   const headerProblem =
     checkApplicationId(abs, header.header.applicationId) ??
-    checkVersion(abs, header.header.userVersion, SCHEMA_VERSION)
+    checkVersion(abs, header.header.userVersion, migrations.length)
   if (headerProblem) return fail(headerProblem)
 
   const readOnly = isReadOnlyFile(abs, stat)
@@ -134,22 +144,29 @@ export function openDatabase(file: string): StoreResult<OpenedDatabase> {
     // Must come before the first read: see the header comment. A read-only file has no writer to keep out,
     // and normal locking lets SQLite read a WAL a crash left behind (through a -shm it creates).
     if (!readOnly) db.pragma('locking_mode = EXCLUSIVE')
-    const problem = validate(db, abs, readOnly)
+    const problem = validate(db, abs, readOnly, migrations)
     if (problem) {
       db.close()
       return fail(problem)
     }
+    db.pragma('foreign_keys = ON')
     if (!readOnly) {
-      // synchronous first: the switch to WAL is itself a write, and need not pay FULL's fsyncs.
       db.pragma('synchronous = NORMAL')
+      // Upgrade while still in rollback-journal mode: a failed migration rolls back to the exact old bytes.
+      try {
+        migrate(db, migrations)
+      } catch (e) {
+        db.close()
+        return fail(
+          `${q(abs)} could not be upgraded to this version of Fuelbook (${(e as Error).message}). The file was not changed; open it with the Fuelbook version that saved it, and please report this.`
+        )
+      }
       db.pragma('journal_mode = WAL')
       // Checkpoint every 256 pages (4 MiB) and keep the WAL file at most that big afterwards: bounds both
       // the -wal a crash leaves and what a power cut could roll back.
       db.pragma('wal_autocheckpoint = 256')
       db.pragma(`journal_size_limit = ${256 * PAGE_SIZE}`)
-      migrate(db)
     }
-    db.pragma('foreign_keys = ON')
     return { ok: true, value: { db, path: abs, readOnly, notices: readOnly ? [readOnlyNotice(abs)] : [] } }
   } catch (e) {
     try {
