@@ -9,13 +9,13 @@ Rich output never goes through stdout: it is sent with _fuelbook.emit(kind, utf8
 1 display_data, 2 execute_result, 3 error, 4 fb_call reply, 5 clear_output.
 """
 
-import ast
+# Only built-in (C) modules at import time: fb_init's cost is every fresh instance's start-up.
+# json, traceback, linecache and re are imported the first time they are needed.
+import _ast
+import _json
 import builtins
-import json
-import linecache
 import sys
 import time
-import traceback
 
 import _fuelbook
 
@@ -33,12 +33,9 @@ STATUS_EXIT = 2
 # resources/python/README.md); streams are flushed after every run and before time.sleep().
 LINE_BUFFERING = False
 
-# Modules most cells use: imported in fb_init so that they are already in snapshot S0.
-WARM_MODULES = (
-    "re", "math", "random", "datetime", "collections", "itertools", "functools", "operator",
-    "string", "textwrap", "copy", "dataclasses", "typing", "enum", "decimal", "fractions",
-    "statistics", "pathlib", "io", "base64", "struct", "reprlib", "rlcompleter", "pprint",
-)
+# Modules most cells use, imported in fb_init so that snapshot S0 already has them. Kept to
+# cheap ones: fb_init runs in every fresh instance (bench: fresh-instance `pass`).
+WARM_MODULES = ()
 
 _REPR_METHODS = (
     ("_repr_html_", "text/html"),
@@ -51,11 +48,93 @@ _REPR_METHODS = (
 )
 _BINARY_MIMES = {"image/png", "image/jpeg"}
 
+# compile() flag and code flag for cells that use `await` at top level (as in Jupyter).
+_ALLOW_TOP_LEVEL_AWAIT = 0x2000
+_CO_COROUTINE = 0x80
+
 _execution_count = 0
+_cell_sources = {}  # "<cell-N>" -> source, handed to linecache when tracebacks are formatted
+
+# ---- JSON without importing the json package (its import pulls in re and enum) -------------
+
+_json_string = _json.encode_basestring
+_INFINITY = float("inf")
+
+
+def _json_parts(value, out):
+    if value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, str):
+        out.append(_json_string(value))
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, float):
+        # NaN and infinities are not JSON: null, as JSON.stringify does.
+        out.append(float.__repr__(value) if value == value and value not in (_INFINITY, -_INFINITY) else "null")
+    elif isinstance(value, dict):
+        out.append("{")
+        first = True
+        for key, item in value.items():
+            if not first:
+                out.append(",")
+            first = False
+            out.append(_json_string(key if isinstance(key, str) else _json_key(key)))
+            out.append(":")
+            _json_parts(item, out)
+        out.append("}")
+    elif isinstance(value, (list, tuple)):
+        out.append("[")
+        for index, item in enumerate(value):
+            if index:
+                out.append(",")
+            _json_parts(item, out)
+        out.append("]")
+    else:
+        out.append(_json_string(repr(value)))
+
+
+def _json_key(key):
+    if key is True or key is False or key is None:
+        return {True: "true", False: "false", None: "null"}[key]
+    return repr(key) if isinstance(key, float) else str(key)
+
+
+def _json_dumps(value):
+    out = []
+    _json_parts(value, out)
+    return "".join(out)
+
+
+class _JsonContext:
+    strict = True
+    object_hook = None
+    object_pairs_hook = None
+    parse_float = float
+    parse_int = int
+    parse_constant = float
+    memo = {}
+
+
+_json_scan = _json.make_scanner(_JsonContext())
+
+
+def _json_loads(text):
+    text = text.strip()
+    try:
+        value, end = _json_scan(text, 0)
+    except StopIteration:
+        end = -1
+    if end != len(text):
+        raise ValueError("request is not one JSON value")
+    return value
 
 
 def _send(kind, message):
-    _fuelbook.emit(kind, json.dumps(message, ensure_ascii=False, default=repr).encode("utf-8", "surrogatepass"))
+    _fuelbook.emit(kind, _json_dumps(message).encode("utf-8", "surrogatepass"))
 
 
 def _flush_streams():
@@ -79,6 +158,7 @@ def _encode(mime, value):
         return base64.b64encode(bytes(value)).decode("ascii")
     if mime == "application/json" and isinstance(value, str):
         try:
+            import json
             return json.loads(value)
         except ValueError:
             return value
@@ -189,12 +269,31 @@ def _sleep(seconds):
 # ---- running a cell ------------------------------------------------------------------------
 
 def _cell_frames_only(tb, filename):
-    """Drop the driver's own frames from the front of a traceback."""
+    """Drop the frames in front of the cell's own: the driver's, and asyncio's for a cell with
+    top-level await. Without a cell frame (the error came from the driver's display of a
+    value), drop only the driver's frames."""
+    first = tb
+    while first is not None and first.tb_frame.f_code.co_filename != filename:
+        first = first.tb_next
+    if first is not None:
+        return first
     # co_filename, not __file__: in the zip __file__ is ".../python311.zip/fuelbook_driver.pyc".
     driver_file = _cell_frames_only.__code__.co_filename
     while tb is not None and tb.tb_frame.f_code.co_filename == driver_file:
         tb = tb.tb_next
     return tb
+
+
+def _share_cell_sources(force=True):
+    """Give linecache the cells' sources, so tracebacks (ours or the user's) show cell lines."""
+    linecache = sys.modules.get("linecache")
+    if linecache is None:
+        if not force:
+            return
+        import linecache
+    for name, source in _cell_sources.items():
+        if name not in linecache.cache:
+            linecache.cache[name] = (len(source), None, source.splitlines(True), name)
 
 
 def _report_error(exc, filename):
@@ -209,6 +308,8 @@ def _report_error(exc, filename):
             lineno = frame.tb_lineno
         frame = frame.tb_next
     try:
+        _share_cell_sources()
+        import traceback
         text = "".join(traceback.format_exception(type(exc), exc, tb))
     except Exception:
         text = f"{type(exc).__name__}: <traceback could not be formatted>\n"
@@ -241,6 +342,14 @@ def _exit_code(exc):
     return 1
 
 
+def _evaluate(code, namespace):
+    result = eval(code, namespace)
+    if code.co_flags & _CO_COROUTINE:  # the cell awaits at top level: run it in an event loop
+        import asyncio
+        result = asyncio.run(result)
+    return result
+
+
 def run_cell(source):
     global _execution_count
     _execution_count += 1
@@ -250,19 +359,20 @@ def run_cell(source):
     namespace = sys.modules["__main__"].__dict__
     try:
         try:
-            tree = compile(source, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+            tree = compile(source, filename, "exec", _ast.PyCF_ONLY_AST | _ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
         except (SyntaxError, ValueError, OverflowError) as exc:
             _report_error(exc, filename)
             return (STATUS_ERROR, 0)
-        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        _cell_sources[filename] = source
+        _share_cell_sources(force=False)
         last = None
-        if tree.body and isinstance(tree.body[-1], ast.Expr):
-            last = ast.Expression(tree.body.pop().value)
+        if tree.body and isinstance(tree.body[-1], _ast.Expr):
+            last = _ast.Expression(tree.body.pop().value)
         try:
             if tree.body:
-                exec(compile(tree, filename, "exec", dont_inherit=True), namespace)
+                _evaluate(compile(tree, filename, "exec", _ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True), namespace)
             if last is not None:
-                value = eval(compile(last, filename, "eval", dont_inherit=True), namespace)
+                value = _evaluate(compile(last, filename, "eval", _ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True), namespace)
                 if value is not None:
                     namespace["_"] = value
                     _flush_streams()
@@ -367,7 +477,7 @@ _COMMANDS = {"variables": _variables, "complete": _complete, "seed_random": _see
 
 def call(request_json):
     try:
-        request = json.loads(request_json)
+        request = _json_loads(request_json)
         op = request.get("op") if isinstance(request, dict) else None
         handler = _COMMANDS.get(op)
         if handler is None:
@@ -382,7 +492,22 @@ def call(request_json):
 
 # ---- start-up ------------------------------------------------------------------------------
 
+def _install_site_builtins():
+    """What site.py would add (fb_init runs without site): exit, quit, help, copyright..."""
+    import _sitebuiltins
+    builtins.exit = _sitebuiltins.Quitter("exit", "Ctrl-D (i.e. EOF)")
+    builtins.quit = _sitebuiltins.Quitter("quit", "Ctrl-D (i.e. EOF)")
+    builtins.help = _sitebuiltins._Helper()
+    builtins.copyright = _sitebuiltins._Printer("copyright", sys.copyright)
+    builtins.credits = _sitebuiltins._Printer(
+        "credits", "Thanks to CWI, CNRI, BeOpen.com, Zope Corporation and a cast of thousands\n"
+        "    for supporting Python development.  See www.python.org for more information.")
+    builtins.license = _sitebuiltins._Printer(
+        "license", "See https://www.python.org/psf/license/ and resources/python/LICENSE.")
+
+
 def init():
+    _install_site_builtins()
     builtins.display = display
     builtins.clear_output = clear_output
     builtins.input = _no_input

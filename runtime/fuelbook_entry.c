@@ -99,7 +99,9 @@ FB_EXPORT("fb_init") int32_t fb_init(void) {
   config.install_signal_handlers = 0;
   config.write_bytecode = 0;
   config.user_site_directory = 0;
-  config.site_import = 1;
+  /* No site: it only adds site-packages folders (there are none) and the exit/quit/help
+   * builtins, which the driver installs itself. Skipping it keeps fresh instances quick. */
+  config.site_import = 0;
   config.pathconfig_warnings = 0;
   config.faulthandler = 0;
   config.buffered_stdio = 1;

@@ -145,6 +145,8 @@ fi
 if need_step cpython; then
   log "CPython $PY_VERSION configure"
   cd "$BUILD" && rm -rf "$SRC" && tar xzf src/python3.11_${PY_VERSION}.orig.tar.gz && cd "$SRC"
+  # Our few changes to upstream (each patch says why).
+  for patch in "$RUNTIME_SRC"/patches/*.patch; do patch -s -p1 <"$patch"; done
   PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR=$SYSROOT/lib/pkgconfig CONFIG_SITE=Tools/wasm/config.site-wasm32-wasi \
     LDFLAGS_NODIST="-flto -Wl,--lto-O3 -Wl,--strip-debug" \
     ./configure --host=wasm32-unknown-wasi --build="$(./config.guess)" --with-build-python=/usr/bin/python3.11 \

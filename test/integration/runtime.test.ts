@@ -225,6 +225,26 @@ describe('cells', () => {
     expect(r.stdoutWrites).toEqual(['tick\n', 'tock True\n'])
   })
 
+  it('runs asyncio: asyncio.run() and top-level await in a cell', () => {
+    expect(py.run('import asyncio\nasync def twice(x):\n    await asyncio.sleep(0.01)\n    return 2 * x\nprint(asyncio.run(twice(4)))').stdout).toBe(
+      '8\n'
+    )
+    const r = py.run('results = await asyncio.gather(twice(1), twice(2))\nawait twice(results[1])')
+    expect(r.rc).toBe(0)
+    expect(only<BundlePayload>(r.rich, EmitKind.ExecuteResult).data).toEqual({ 'text/plain': '8' })
+    const error = only<ErrorPayload>(py.run('x = 1\nawait asyncio.sleep(0)\nraise KeyError("k")').rich, EmitKind.Error)
+    expect(error).toMatchObject({ ename: 'KeyError', lineno: 3 })
+    expect(error.traceback[1]).toMatch(/^  File "<cell-\d+>", line 3, in <module>$/)
+  })
+
+  it('has exit, quit and help without site', () => {
+    expect(py.run('print(callable(exit), callable(quit), callable(help), repr(exit))').stdout).toBe(
+      'True True True Use exit() or Ctrl-D (i.e. EOF) to exit\n'
+    )
+    expect(py.run('exit(4)').rc).toBe(2)
+    expect(py.exitCode()).toBe(4)
+  })
+
   it('uses a fixed hash seed', () => {
     expect(py.run('print(hash("fuelbook"))').stdout).toBe(`${py.run('print(hash("fuelbook"))').stdout}`)
     expect(py.run('import sys\nprint(sys.flags.hash_randomization)').stdout).toBe('0\n')
