@@ -31,7 +31,9 @@ async function main(): Promise<void> {
       const module = (await import(pathToFileURL(join(dir, file)).href)) as { default: BenchMain }
       figures.push(...(await module.default(ctx)))
     } catch (error) {
-      failures.push(`${basename(file)}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+      failures.push(
+        `${basename(file)}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
+      )
     }
   }
   printTable(figures)
@@ -47,7 +49,10 @@ async function main(): Promise<void> {
     },
     figures
   }
-  writeFileSync(join(dir, quick ? 'results.local.json' : 'results.json'), JSON.stringify(results, null, 2) + '\n')
+  writeFileSync(
+    join(dir, quick ? 'results.local.json' : 'results.json'),
+    JSON.stringify(results, null, 2) + '\n'
+  )
   if (failures.length > 0) {
     process.stderr.write(`\n${failures.length} bench file(s) failed:\n${failures.join('\n')}\n`)
     process.exitCode = 1

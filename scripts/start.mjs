@@ -14,10 +14,14 @@ const args = process.argv.slice(2)
 const browserOnly = args[0] === '--browser'
 const rest = browserOnly ? args.slice(1) : args
 
-const build = spawnSync(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
-  cwd: root,
-  stdio: ['ignore', 'ignore', 'inherit']
-})
+const build = spawnSync(
+  process.execPath,
+  [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'],
+  {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit']
+  }
+)
 if (build.status !== 0) {
   console.error('fuelbook: the build failed (see above).')
   process.exit(1)

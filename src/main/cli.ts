@@ -60,7 +60,9 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(rest, io)
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr(`fuelbook ${command.name}: ${(error as Error).message}\nRun 'fuelbook ${command.name} --help' for usage.\n`)
+      io.stderr(
+        `fuelbook ${command.name}: ${(error as Error).message}\nRun 'fuelbook ${command.name} --help' for usage.\n`
+      )
       return EXIT.usage
     }
     io.stderr(`fuelbook ${command.name}: ${error instanceof Error ? error.message : String(error)}\n`)

@@ -7,7 +7,10 @@ import { API_METHODS, type EventListener, type NotebookEvent } from '../shared/a
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../shared/transport'
 
 const api: Record<string, unknown> = Object.fromEntries(
-  API_METHODS.map((method) => [method, (...args: unknown[]) => ipcRenderer.invoke(IPC_CALL_CHANNEL, method, args)])
+  API_METHODS.map((method) => [
+    method,
+    (...args: unknown[]) => ipcRenderer.invoke(IPC_CALL_CHANNEL, method, args)
+  ])
 )
 
 api.onEvent = (listener: EventListener) => {

@@ -9,14 +9,7 @@ export type CellType = 'code' | 'markdown' | 'raw'
 
 /** How a run ended. Every status is a normal result, never an exception escaping to the UI. */
 export type RunStatus =
-  | 'ok'
-  | 'error'
-  | 'exit'
-  | 'out_of_fuel'
-  | 'out_of_memory'
-  | 'timeout'
-  | 'interrupted'
-  | 'crashed'
+  'ok' | 'error' | 'exit' | 'out_of_fuel' | 'out_of_memory' | 'timeout' | 'interrupted' | 'crashed'
 
 export const RUN_STATUSES: readonly RunStatus[] = [
   'ok',

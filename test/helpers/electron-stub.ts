@@ -20,7 +20,8 @@ export function createElectronStub(userData: string) {
     enableSandbox: 0,
     permissionRequest: null as null | ((wc: unknown, permission: string, cb: (ok: boolean) => void) => void),
     permissionCheck: null as null | (() => boolean),
-    headers: null as null | ((details: { responseHeaders: Record<string, string[]> }, cb: (r: unknown) => void) => void),
+    headers: null as
+      null | ((details: { responseHeaders: Record<string, string[]> }, cb: (r: unknown) => void) => void),
     openExternal: [] as string[],
     errors: [] as string[],
     recentDocuments: [] as string[]
@@ -39,7 +40,13 @@ export function createElectronStub(userData: string) {
     record: RecordedWindow
     webContents: Record<string, unknown>
     constructor(options: Record<string, unknown>) {
-      const record: RecordedWindow = { options, loaded: null, handlers: new Map(), openHandler: null, menu: null }
+      const record: RecordedWindow = {
+        options,
+        loaded: null,
+        handlers: new Map(),
+        openHandler: null,
+        menu: null
+      }
       this.record = record
       windows.push(record)
       BrowserWindow.all.push(this)

@@ -16,7 +16,9 @@ export interface ServiceHarness extends ComposedService {
   run(path: string, cellIds: string[]): Promise<RunRecord[]>
 }
 
-export async function startService(dataDir = mkdtempSync(join(tmpdir(), 'fuelbook-svc-'))): Promise<ServiceHarness> {
+export async function startService(
+  dataDir = mkdtempSync(join(tmpdir(), 'fuelbook-svc-'))
+): Promise<ServiceHarness> {
   const composed = await composeService({
     shell: 'browser',
     appRoot: resolve(__dirname, '..', '..'),

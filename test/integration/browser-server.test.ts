@@ -14,10 +14,18 @@ let server: BrowserServer
 let service: FakeService
 let rendererDir: string
 
-function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+function get(
+  path: string,
+  headers: Record<string, string> = {}
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: server.port, path, headers: { host: `127.0.0.1:${server.port}`, ...headers } },
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        path,
+        headers: { host: `127.0.0.1:${server.port}`, ...headers }
+      },
       (res) => {
         let body = ''
         res.on('data', (c: Buffer) => (body += c.toString()))
@@ -103,7 +111,13 @@ describe('browser mode HTTP', () => {
   })
 
   it('refuses paths that leave the renderer folder', async () => {
-    for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/%2e%2e%5csecret.txt', '/a%00b']) {
+    for (const path of [
+      '/../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/assets/..%2f..%2fsecret.txt',
+      '/%2e%2e%5csecret.txt',
+      '/a%00b'
+    ]) {
       const res = await get(`${path}?token=test-token-123`)
       expect(res.status, path).toBeGreaterThanOrEqual(400)
       expect(res.body).not.toContain('secret')
@@ -117,7 +131,9 @@ describe('browser mode WebSocket', () => {
     await expect(connect('?token=wrong', { origin: origin() })).rejects.toThrow(/403/)
     await expect(connect('?token=test-token-123', { origin: 'http://evil.example' })).rejects.toThrow(/403/)
     await expect(connect('?token=test-token-123', {})).rejects.toThrow(/403/)
-    await expect(connect('?token=test-token-123', { origin: origin(), host: 'evil.example' })).rejects.toThrow(/403/)
+    await expect(
+      connect('?token=test-token-123', { origin: origin(), host: 'evil.example' })
+    ).rejects.toThrow(/403/)
   })
 
   it('forwards valid calls to the service and refuses malformed ones', async () => {
@@ -126,8 +142,14 @@ describe('browser mode WebSocket', () => {
     expect(reply).toMatchObject({ ok: true, value: { ok: true, value: { path: '/tmp/a.fuelbook' } } })
     expect(service.calls.at(-1)).toEqual({ method: 'openNotebook', args: ['/tmp/a.fuelbook'] })
     const before = service.calls.length
-    expect(await call(ws, 2, 'openNotebook', [42])).toMatchObject({ ok: false, error: expect.stringContaining('Invalid call') })
-    expect(await call(ws, 3, 'constructor', [])).toMatchObject({ ok: false, error: expect.stringContaining('Unknown method') })
+    expect(await call(ws, 2, 'openNotebook', [42])).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('Invalid call')
+    })
+    expect(await call(ws, 3, 'constructor', [])).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('Unknown method')
+    })
     expect(await call(ws, 4, 'moveCell', ['/a', 'c1', -1])).toMatchObject({ ok: false })
     expect(service.calls.length).toBe(before)
     ws.close()

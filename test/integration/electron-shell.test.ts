@@ -1,5 +1,5 @@
 import { existsSync, mkdtempSync } from 'node:fs'
-import Module from 'node:module'
+import Module, { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -21,7 +21,7 @@ beforeAll(async () => {
     if (request === 'electron') return stub.electron
     return originalLoad.call(this, request, parent, isMain)
   }
-  require(bundle)
+  createRequire(__filename)(bundle)
   stub.ready()
   for (let i = 0; i < 300 && stub.windows.length === 0 && stub.calls.errors.length === 0; i++) {
     await new Promise((r) => setTimeout(r, 50))
@@ -39,7 +39,12 @@ describe('Electron shell (stubbed electron)', () => {
     expect(stub.calls.enableSandbox).toBe(1)
     expect(stub.windows).toHaveLength(1)
     const prefs = stub.windows[0]!.options.webPreferences as Record<string, unknown>
-    expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true })
+    expect(prefs).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true
+    })
     expect(String(prefs.preload)).toMatch(/out[/\\]preload[/\\]index\.js$/)
     expect(stub.windows[0]!.loaded).toMatch(/out[/\\]renderer[/\\]index\.html$/)
   })
@@ -58,7 +63,10 @@ describe('Electron shell (stubbed electron)', () => {
     expect(granted).toBe(false)
     expect(stub.calls.permissionCheck!()).toBe(false)
     let headers: Record<string, string[]> = {}
-    stub.calls.headers!({ responseHeaders: {} }, (r) => (headers = (r as { responseHeaders: Record<string, string[]> }).responseHeaders))
+    stub.calls.headers!(
+      { responseHeaders: {} },
+      (r) => (headers = (r as { responseHeaders: Record<string, string[]> }).responseHeaders)
+    )
     expect(headers['Content-Security-Policy']![0]).toContain("default-src 'self'")
   })
 
@@ -68,7 +76,9 @@ describe('Electron shell (stubbed electron)', () => {
     const trusted = { senderFrame: { url: 'file:///app/out/renderer/index.html' } }
     await expect(handle(trusted, 'openNotebook', [42])).rejects.toThrow(/Invalid call to openNotebook/)
     await expect(handle(trusted, 'require', ['fs'])).rejects.toThrow(/Unknown method/)
-    await expect(handle({ senderFrame: { url: 'https://evil.example' } }, 'getAppInfo', [])).rejects.toThrow(/untrusted/)
+    await expect(handle({ senderFrame: { url: 'https://evil.example' } }, 'getAppInfo', [])).rejects.toThrow(
+      /untrusted/
+    )
     const info = (await handle(trusted, 'getAppInfo', [])) as { shell: string }
     expect(info.shell).toBe('electron')
     expect(API_METHODS.length).toBeGreaterThan(20)

@@ -73,7 +73,10 @@ describe('NotebookService', () => {
 
   it('keeps the head after a killed run and says so', async () => {
     const doc = await newNotebook()
-    await h.service.setSettings(doc.path, { ...doc.settings, limits: { ...doc.settings.limits, fuel: 50_000_000 } })
+    await h.service.setSettings(doc.path, {
+      ...doc.settings,
+      limits: { ...doc.settings.limits, fuel: 50_000_000 }
+    })
     const a = await addCode(doc.path, 'kept = "yes"')
     const loop = await addCode(doc.path, 'kept = "no"\nwhile True: pass')
     const read = await addCode(doc.path, 'print(kept)')

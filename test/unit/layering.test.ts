@@ -12,9 +12,21 @@ async function layeringMessages(file: string, code: string): Promise<string[]> {
 
 describe('fuelbook/layering lint rule', () => {
   it("lets only the shell and the preload import 'electron'", async () => {
-    expect(await layeringMessages('src/main/electron/x.ts', "import { app } from 'electron'\nexport { app }\n")).toEqual([])
-    expect(await layeringMessages('src/preload/x.ts', "import { ipcRenderer } from 'electron'\nexport { ipcRenderer }\n")).toEqual([])
-    for (const file of ['src/main/service/x.ts', 'src/main/server/x.ts', 'src/renderer/src/x.ts', 'src/main/cli.ts']) {
+    expect(
+      await layeringMessages('src/main/electron/x.ts', "import { app } from 'electron'\nexport { app }\n")
+    ).toEqual([])
+    expect(
+      await layeringMessages(
+        'src/preload/x.ts',
+        "import { ipcRenderer } from 'electron'\nexport { ipcRenderer }\n"
+      )
+    ).toEqual([])
+    for (const file of [
+      'src/main/service/x.ts',
+      'src/main/server/x.ts',
+      'src/renderer/src/x.ts',
+      'src/main/cli.ts'
+    ]) {
       const messages = await layeringMessages(file, "import { app } from 'electron'\nexport { app }\n")
       expect(messages, file).toHaveLength(1)
       expect(messages[0]).toContain("may import 'electron'")
@@ -45,7 +57,10 @@ describe('fuelbook/layering lint rule', () => {
       ['src/main/cli.ts', './server/server']
     ]
     for (const [file, source] of cases) {
-      expect(await layeringMessages(file, `import { a } from '${source}'\nexport { a }\n`), `${file} -> ${source}`).toEqual([])
+      expect(
+        await layeringMessages(file, `import { a } from '${source}'\nexport { a }\n`),
+        `${file} -> ${source}`
+      ).toEqual([])
     }
   })
 })

@@ -14,12 +14,17 @@ describe('validateCall', () => {
   it('refuses unknown methods, wrong types, extra fields and negative indices with a readable message', () => {
     expect(validateCall('__proto__', [])).toEqual({ ok: false, error: 'Unknown method: __proto__' })
     expect(validateCall('toString', [])).toMatchObject({ ok: false })
-    expect(validateCall('openNotebook', [])).toMatchObject({ ok: false, error: expect.stringContaining('openNotebook') })
+    expect(validateCall('openNotebook', [])).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('openNotebook')
+    })
     expect(validateCall('openNotebook', [1])).toMatchObject({ ok: false })
     expect(validateCall('openNotebook', 'x')).toMatchObject({ ok: false })
     expect(validateCall('moveCell', ['/a', 'c', -1])).toMatchObject({ ok: false })
     expect(validateCall('insertCell', ['/a', { type: 'python' }])).toMatchObject({ ok: false })
-    expect(validateCall('setSettings', ['/a', { limits: { fuel: -5 }, deterministic: true }])).toMatchObject({ ok: false })
+    expect(validateCall('setSettings', ['/a', { limits: { fuel: -5 }, deterministic: true }])).toMatchObject({
+      ok: false
+    })
     expect(validateCall('exportNotebook', ['/a', 'pdf'])).toMatchObject({ ok: false })
     expect(validateCall('getAppInfo', ['extra'])).toMatchObject({ ok: false })
   })

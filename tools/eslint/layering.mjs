@@ -50,7 +50,10 @@ export const layeringRule = {
       if (typeof source !== 'string') return
       if (source === 'electron' || source.startsWith('electron/')) {
         if (!ELECTRON_LAYERS.has(from)) {
-          context.report({ node, message: `Only src/main/electron and src/preload may import 'electron' (this is '${from}').` })
+          context.report({
+            node,
+            message: `Only src/main/electron and src/preload may import 'electron' (this is '${from}').`
+          })
         }
         return
       }
@@ -70,7 +73,11 @@ export const layeringRule = {
       ExportAllDeclaration: (node) => check(node, node.source.value),
       ImportExpression: (node) => node.source.type === 'Literal' && check(node, node.source.value),
       CallExpression: (node) => {
-        if (node.callee.type === 'Identifier' && node.callee.name === 'require' && node.arguments[0]?.type === 'Literal') {
+        if (
+          node.callee.type === 'Identifier' &&
+          node.callee.name === 'require' &&
+          node.arguments[0]?.type === 'Literal'
+        ) {
           check(node, node.arguments[0].value)
         }
       }

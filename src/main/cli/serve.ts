@@ -26,7 +26,8 @@ Options:
       return 0
     }
     const port = values.port === undefined ? 0 : Number(values.port)
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0–65535, got '${values.port}'`)
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new UsageError(`--port must be 0–65535, got '${values.port}'`)
     if (positionals.length > 1) throw new UsageError('serve takes at most one notebook')
     const composed = await composeService({ shell: 'browser', appRoot: io.appRoot, version: io.version })
     const server = await startBrowserServer({

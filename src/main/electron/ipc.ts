@@ -12,7 +12,12 @@ export function isTrustedSender(event: IpcMainInvokeEvent): boolean {
   return url.startsWith('file://')
 }
 
-export async function handleCall(service: NotebookClient, event: IpcMainInvokeEvent, method: unknown, args: unknown) {
+export async function handleCall(
+  service: NotebookClient,
+  event: IpcMainInvokeEvent,
+  method: unknown,
+  args: unknown
+) {
   if (!isTrustedSender(event)) throw new Error('Refused: call from an untrusted frame.')
   const check = validateCall(method, args)
   if (!check.ok) throw new Error(check.error)
@@ -20,7 +25,9 @@ export async function handleCall(service: NotebookClient, event: IpcMainInvokeEv
 }
 
 export function registerIpc(service: NotebookClient, windows: () => WebContents[]): () => void {
-  ipcMain.handle(IPC_CALL_CHANNEL, (event, method: unknown, args: unknown) => handleCall(service, event, method, args))
+  ipcMain.handle(IPC_CALL_CHANNEL, (event, method: unknown, args: unknown) =>
+    handleCall(service, event, method, args)
+  )
   const unsubscribe = service.onEvent((event) => {
     for (const contents of windows()) if (!contents.isDestroyed()) contents.send(IPC_EVENT_CHANNEL, event)
   })

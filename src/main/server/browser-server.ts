@@ -74,7 +74,11 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     const queryToken = url.searchParams.get('token')
     const authorised = tokenMatches(token, queryToken) || tokenMatches(token, cookieToken(req))
     if (!authorised) {
-      return refuse(res, 403, 'Forbidden: open the address printed by `fuelbook serve`, including its ?token=…')
+      return refuse(
+        res,
+        403,
+        'Forbidden: open the address printed by `fuelbook serve`, including its ?token=…'
+      )
     }
     const file = resolveStaticPath(options.rendererDir, url.pathname)
     if (!file) return refuse(res, 403, 'Forbidden: path outside the application.')
@@ -95,7 +99,10 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   const http = createServer((req, res) => {
     handleHttp(req, res).catch(() => refuse(res, 500, 'Internal error.'))
   })
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 256 * 1024 * 1024 })
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxMessageBytes ?? 256 * 1024 * 1024
+  })
 
   http.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
@@ -113,7 +120,8 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   })
 
   function send(connection: Connection, message: ServerMessage): void {
-    if (connection.socket.readyState === connection.socket.OPEN) connection.socket.send(JSON.stringify(message))
+    if (connection.socket.readyState === connection.socket.OPEN)
+      connection.socket.send(JSON.stringify(message))
   }
 
   function accept(socket: WebSocket): void {

@@ -21,7 +21,15 @@ import type {
   RunSummary,
   Variable
 } from '../../shared/api'
-import type { Cell, CellId, KernelInfo, NotebookDocument, NotebookSettings, NotebookSummary, RunRecord } from '../../shared/notebook'
+import type {
+  Cell,
+  CellId,
+  KernelInfo,
+  NotebookDocument,
+  NotebookSettings,
+  NotebookSummary,
+  RunRecord
+} from '../../shared/notebook'
 import type { KernelHost } from '../kernel/types'
 import { NotebookStore, type AppData } from '../store'
 import { DEFAULT_SETTINGS } from './defaults'
@@ -95,7 +103,8 @@ export class NotebookService implements NotebookClient {
     const session = this.sessions.get(resolve(path))
     if (!session) return fail(`Notebook is not open: ${path}`)
     const target = resolve(newPath)
-    if (session.busy) return fail('Wait for the running cells to finish (or interrupt them) before saving a copy.')
+    if (session.busy)
+      return fail('Wait for the running cells to finish (or interrupt them) before saving a copy.')
     const saved = await session.store.saveAs(target)
     if (!saved.ok) return fail(saved.error)
     const wasUntitled = this.options.appData.isUntitled(session.path)
@@ -208,7 +217,11 @@ export class NotebookService implements NotebookClient {
     return ok(await session.kernel.complete(code, cursor))
   }
 
-  async exportNotebook(path: string, format: ExportFormat, options?: ExportOptions): Promise<Result<ExportedFile>> {
+  async exportNotebook(
+    path: string,
+    format: ExportFormat,
+    options?: ExportOptions
+  ): Promise<Result<ExportedFile>> {
     const session = this.sessions.get(resolve(path))
     if (!session) return fail(`Notebook is not open: ${path}`)
     return this.options.exporter.export(session.document(), format, options ?? {})
@@ -218,7 +231,10 @@ export class NotebookService implements NotebookClient {
     const converted = this.options.exporter.importIpynb(content)
     if (!converted.ok) return fail(converted.error)
     const path = this.options.appData.newUntitledPath(name.replace(/\.ipynb$/i, ''))
-    const created = NotebookStore.create(path, { title: converted.value.title || name, settings: DEFAULT_SETTINGS })
+    const created = NotebookStore.create(path, {
+      title: converted.value.title || name,
+      settings: DEFAULT_SETTINGS
+    })
     if (!created.ok) return fail(created.error)
     converted.value.cells.forEach((cell, index) => created.value.insertCell(cell, index))
     for (const run of converted.value.runs) created.value.commitRun(run, null)
@@ -236,7 +252,8 @@ export class NotebookService implements NotebookClient {
     const head = store.loadHead()
     if (head) {
       const imported = await kernel.importHead(head.snapshot)
-      if (!imported.ok) notice = `Variables from the last session were not restored: ${imported.reason}. Run the cells again.`
+      if (!imported.ok)
+        notice = `Variables from the last session were not restored: ${imported.reason}. Run the cells again.`
     }
     const session = new NotebookSession(store, kernel, (e) => this.events.fire(e), notice)
     this.sessions.set(store.path, session)
@@ -261,7 +278,8 @@ export class NotebookService implements NotebookClient {
 
   private write<T>(path: string, fn: (s: NotebookSession) => T): Result<T> {
     const session = this.sessions.get(resolve(path))
-    if (session?.store.readOnly) return fail('This notebook is read-only. Use Save As… to keep a writable copy.')
+    if (session?.store.readOnly)
+      return fail('This notebook is read-only. Use Save As… to keep a writable copy.')
     return this.read(path, fn)
   }
 }

@@ -66,7 +66,11 @@ const schemas: { [K in ApiMethod]: z.ZodType<Parameters<NotebookApi[K]>> } = {
     path,
     z.enum(['html', 'ipynb']),
     z
-      .object({ hideCode: z.boolean().optional(), hideStats: z.boolean().optional(), outputsOnly: z.boolean().optional() })
+      .object({
+        hideCode: z.boolean().optional(),
+        hideStats: z.boolean().optional(),
+        outputsOnly: z.boolean().optional()
+      })
       .optional()
   ]),
   importIpynb: z.tuple([z.string(), z.string().min(1).max(500)])

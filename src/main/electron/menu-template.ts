@@ -1,0 +1,326 @@
+/**
+ * The application menu as data. Pure (no 'electron' import) so its structure and accelerators are unit
+ * tested; menu.ts hands the result to Menu.buildFromTemplate, whose option type this structurally matches.
+ *
+ * Two kinds of items:
+ * - renderer actions (Run, Save, Toggle Sidebar…): the click sends the action id to the focused window,
+ *   which runs it through the same registry as its keys and palette. Their keys are the renderer's own
+ *   (src/renderer/src/lib/actions.ts; a test checks they match) and are *displayed only*
+ *   (`registerAccelerator: false`): the renderer's keymap stays the one place that handles them, so a
+ *   key can never fire twice or fire while a dialog or an editor should have it.
+ * - shell items (New, Open…, Save As…, Print…, themes, zoom, roles): handled in main; their accelerators
+ *   are registered.
+ */
+import type { NotebookSummary } from '../../shared/notebook'
+import type { AppSettings } from '../../shared/api'
+
+export type Theme = AppSettings['theme']
+
+/** The roles this menu uses: a subset of Electron's MenuItem roles. */
+export type MenuRole =
+  | 'about'
+  | 'services'
+  | 'hide'
+  | 'hideOthers'
+  | 'unhide'
+  | 'quit'
+  | 'close'
+  | 'undo'
+  | 'redo'
+  | 'cut'
+  | 'copy'
+  | 'paste'
+  | 'pasteAndMatchStyle'
+  | 'delete'
+  | 'selectAll'
+  | 'resetZoom'
+  | 'zoomIn'
+  | 'zoomOut'
+  | 'togglefullscreen'
+  | 'toggleDevTools'
+  | 'windowMenu'
+  | 'help'
+  | 'fileMenu'
+  | 'editMenu'
+  | 'viewMenu'
+  | 'appMenu'
+
+/** A subset of Electron's MenuItemConstructorOptions, structurally compatible with it. */
+export interface MenuItemSpec {
+  id?: string
+  label?: string
+  role?: MenuRole
+  type?: 'normal' | 'separator' | 'submenu' | 'checkbox' | 'radio'
+  accelerator?: string
+  registerAccelerator?: boolean
+  enabled?: boolean
+  checked?: boolean
+  submenu?: MenuItemSpec[]
+  click?: () => void
+}
+
+export interface MenuHandlers {
+  /** Runs a renderer action (an id of the renderer's action registry) in the focused notebook window. */
+  action(id: string): void
+  newNotebook(): void
+  open(): void
+  openRecent(path: string): void
+  clearRecent(): void
+  saveAs(): void
+  printToPdf(): void
+  setTheme(theme: Theme): void
+  about(): void
+}
+
+export interface MenuOptions {
+  appName?: string
+  theme?: Theme
+  /** Adds Toggle Developer Tools (unpackaged builds only). */
+  devTools?: boolean
+}
+
+/** How many recent notebooks File ▸ Open Recent lists. */
+export const MAX_RECENT_ITEMS = 10
+
+const SEPARATOR: MenuItemSpec = { type: 'separator' }
+
+/**
+ * The renderer's key notation ('Mod+Shift+ArrowUp') as an Electron accelerator ('CmdOrCtrl+Shift+Up').
+ * Null where no menu accelerator can express the key: sequences ('I I') and unmodified keys ('A', 'H'),
+ * which only make sense in the notebook's command mode and would break typing anywhere else.
+ */
+export function acceleratorFor(keys: string): string | null {
+  if (keys.includes(' ')) return null
+  const parts = keys.split('+').filter((p, i, all) => p !== '' || i === all.length - 1)
+  // 'Mod+Shift+-' splits cleanly; a literal '+' key would need its own notation, and none is used.
+  const key = parts.pop()
+  if (!key) return null
+  const modifiers = parts.map((m) => MODIFIERS[m])
+  if (modifiers.some((m) => m === undefined)) return null
+  const named = NAMED_KEYS[key] ?? (key.length === 1 ? key.toUpperCase() : null)
+  if (!named) return null
+  const hasCommandModifier = parts.some((m) => m !== 'Shift')
+  // Shift alone only makes an accelerator out of a non-typing key (Shift+Enter), never out of a letter.
+  if (!hasCommandModifier && !(parts.includes('Shift') && key.length > 1)) return null
+  return [...(modifiers as string[]), named].join('+')
+}
+
+const MODIFIERS: Record<string, string> = { Mod: 'CmdOrCtrl', Ctrl: 'Ctrl', Alt: 'Alt', Shift: 'Shift', Meta: 'Super' }
+const NAMED_KEYS: Record<string, string> = {
+  Enter: 'Enter',
+  Escape: 'Esc',
+  ArrowUp: 'Up',
+  ArrowDown: 'Down',
+  ArrowLeft: 'Left',
+  ArrowRight: 'Right',
+  Space: 'Space',
+  Tab: 'Tab',
+  Backspace: 'Backspace',
+  Delete: 'Delete'
+}
+
+/** A menu item running a renderer action; `keys` are the renderer's keys for it, shown not registered. */
+function action(handlers: MenuHandlers, id: string, label: string, keys?: string): MenuItemSpec {
+  const accelerator = keys ? acceleratorFor(keys) : null
+  return {
+    id: `action:${id}`,
+    label,
+    ...(accelerator ? { accelerator, registerAccelerator: false } : {}),
+    click: () => handlers.action(id)
+  }
+}
+
+function recentSubmenu(recent: readonly NotebookSummary[], handlers: MenuHandlers, isMac: boolean): MenuItemSpec[] {
+  const items: MenuItemSpec[] = recent.slice(0, MAX_RECENT_ITEMS).map((nb) => ({
+    id: `recent:${nb.path}`,
+    label: isMac ? recentLabel(nb) : escapeMnemonics(recentLabel(nb)),
+    click: () => handlers.openRecent(nb.path)
+  }))
+  if (items.length === 0) items.push({ id: 'recent:none', label: 'No Recent Notebooks', enabled: false })
+  items.push(SEPARATOR, {
+    id: 'recent:clear',
+    label: 'Clear Recently Opened',
+    enabled: recent.length > 0,
+    click: () => handlers.clearRecent()
+  })
+  return items
+}
+
+/** "Title — file.fuelbook", or the file name alone when the title says nothing more. */
+export function recentLabel(nb: Pick<NotebookSummary, 'path' | 'title'>): string {
+  const file = nb.path.split(/[\\/]/).pop() ?? nb.path
+  const title = nb.title.trim()
+  return title && title !== file.replace(/\.fuelbook$/, '') ? `${title} — ${file}` : file
+}
+
+/** Windows and Linux read '&' in a label as a mnemonic marker; '&&' is a literal ampersand. */
+function escapeMnemonics(label: string): string {
+  return label.replace(/&/g, '&&')
+}
+
+export function buildMenuTemplate(
+  platform: string,
+  recent: readonly NotebookSummary[],
+  handlers: MenuHandlers,
+  options: MenuOptions = {}
+): MenuItemSpec[] {
+  const isMac = platform === 'darwin'
+  const appName = options.appName ?? 'Fuelbook'
+  const theme = options.theme ?? 'system'
+  const a = (id: string, label: string, keys?: string) => action(handlers, id, label, keys)
+  // Mnemonics (Alt+F opens File) exist on Windows and Linux only.
+  const top = (label: string) => (isMac ? label : `&${label}`)
+
+  const appMenu: MenuItemSpec = {
+    label: appName,
+    submenu: [
+      { role: 'about', label: `About ${appName}` },
+      SEPARATOR,
+      { role: 'services' },
+      SEPARATOR,
+      { role: 'hide', label: `Hide ${appName}` },
+      { role: 'hideOthers' },
+      { role: 'unhide' },
+      SEPARATOR,
+      { role: 'quit', label: `Quit ${appName}` }
+    ]
+  }
+
+  const fileMenu: MenuItemSpec = {
+    label: top('File'),
+    submenu: [
+      { id: 'file:new', label: 'New Notebook', accelerator: 'CmdOrCtrl+N', click: () => handlers.newNotebook() },
+      { id: 'file:open', label: 'Open…', accelerator: 'CmdOrCtrl+O', click: () => handlers.open() },
+      { id: 'file:recent', label: 'Open Recent', submenu: recentSubmenu(recent, handlers, isMac) },
+      SEPARATOR,
+      a('save', 'Save', 'Mod+S'),
+      {
+        id: 'file:save-as',
+        label: 'Save As…',
+        accelerator: 'CmdOrCtrl+Shift+S',
+        click: () => handlers.saveAs()
+      },
+      SEPARATOR,
+      {
+        id: 'file:export',
+        label: 'Export',
+        submenu: [a('export-html', 'HTML Report…'), a('export-ipynb', 'Jupyter Notebook (.ipynb)…')]
+      },
+      { id: 'file:print', label: 'Print to PDF…', accelerator: 'CmdOrCtrl+P', click: () => handlers.printToPdf() },
+      SEPARATOR,
+      { role: 'close', label: 'Close Window', accelerator: 'CmdOrCtrl+W' },
+      ...(isMac ? [] : [SEPARATOR, { role: 'quit', label: 'Quit', accelerator: 'Ctrl+Q' } as MenuItemSpec])
+    ]
+  }
+
+  const editMenu: MenuItemSpec = {
+    label: top('Edit'),
+    submenu: [
+      { role: 'undo' },
+      { role: 'redo' },
+      SEPARATOR,
+      { role: 'cut' },
+      { role: 'copy' },
+      { role: 'paste' },
+      ...(isMac ? [{ role: 'pasteAndMatchStyle' } as MenuItemSpec] : []),
+      { role: 'delete' },
+      { role: 'selectAll' },
+      SEPARATOR,
+      a('copy', 'Copy Cells'),
+      a('cut', 'Cut Cells'),
+      a('paste-below', 'Paste Cells Below'),
+      a('paste-above', 'Paste Cells Above'),
+      a('delete', 'Delete Cells'),
+      a('undo-delete', 'Undo Cell Deletion'),
+      SEPARATOR,
+      a('select-all', 'Select All Cells', 'Mod+A')
+    ]
+  }
+  // 'Mod+A' is also the selectAll role's key: the renderer takes it in command mode (all cells) and the
+  // editor takes it in edit mode (all text), so the Select All Cells item only displays it.
+
+  const cellMenu: MenuItemSpec = {
+    label: top('Cell'),
+    submenu: [
+      a('run', 'Run Selected Cells', 'Mod+Enter'),
+      a('run-advance', 'Run and Select Below', 'Shift+Enter'),
+      a('run-insert', 'Run and Insert Below', 'Alt+Enter'),
+      a('run-all', 'Run All'),
+      a('run-above', 'Run All Above'),
+      a('run-below', 'Run Selected and All Below'),
+      SEPARATOR,
+      a('interrupt', 'Interrupt Kernel'),
+      a('restart', 'Restart Kernel'),
+      a('restart-run-all', 'Restart Kernel and Run All'),
+      SEPARATOR,
+      a('clear-outputs', 'Clear Outputs'),
+      a('clear-all-outputs', 'Clear All Outputs'),
+      SEPARATOR,
+      a('insert-above', 'Insert Cell Above'),
+      a('insert-below', 'Insert Cell Below'),
+      a('move-up', 'Move Cell Up', 'Mod+Shift+ArrowUp'),
+      a('move-down', 'Move Cell Down', 'Mod+Shift+ArrowDown'),
+      a('split', 'Split Cell at Cursor', 'Mod+Shift+-'),
+      a('merge', 'Merge Cells'),
+      {
+        id: 'cell:type',
+        label: 'Cell Type',
+        submenu: [a('to-code', 'Code'), a('to-markdown', 'Markdown'), a('to-raw', 'Raw')]
+      },
+      a('toggle-isolated', 'Toggle Isolated Run'),
+      a('run-history', 'Run History'),
+      SEPARATOR,
+      a('settings', 'Notebook Settings…')
+    ]
+  }
+
+  const themeItem = (value: Theme, label: string): MenuItemSpec => ({
+    id: `theme:${value}`,
+    label,
+    type: 'radio',
+    checked: theme === value,
+    click: () => handlers.setTheme(value)
+  })
+
+  const viewMenu: MenuItemSpec = {
+    label: top('View'),
+    submenu: [
+      {
+        id: 'view:theme',
+        label: 'Theme',
+        submenu: [themeItem('system', 'Match System'), themeItem('light', 'Light'), themeItem('dark', 'Dark')]
+      },
+      SEPARATOR,
+      { role: 'resetZoom' },
+      { role: 'zoomIn' },
+      { role: 'zoomOut' },
+      SEPARATOR,
+      a('toggle-sidebar', 'Toggle Sidebar', 'Mod+B'),
+      a('toggle-output', 'Collapse or Expand Output'),
+      a('toggle-input', 'Collapse or Expand Input'),
+      a('palette', 'Command Palette…', 'Mod+Shift+P'),
+      SEPARATOR,
+      { role: 'togglefullscreen' },
+      ...(options.devTools ? [{ role: 'toggleDevTools' } as MenuItemSpec] : [])
+    ]
+  }
+
+  const helpMenu: MenuItemSpec = {
+    ...(isMac ? { role: 'help' as const } : {}),
+    label: top('Help'),
+    submenu: [
+      a('shortcuts', 'Keyboard Shortcuts'),
+      ...(isMac ? [] : [SEPARATOR, { id: 'help:about', label: `About ${appName}`, click: () => handlers.about() }])
+    ]
+  }
+
+  return [
+    ...(isMac ? [appMenu] : []),
+    fileMenu,
+    editMenu,
+    cellMenu,
+    viewMenu,
+    ...(isMac ? [{ role: 'windowMenu' } as MenuItemSpec] : []),
+    helpMenu
+  ]
+}
