@@ -58,5 +58,8 @@ describe('stats line numbers', () => {
     )
     expect(killedLine('timeout', null, null)).toBe('timeout · kernel state kept from a fresh kernel')
     expect(killedLine('interrupted', null, undefined)).toBe('interrupted · kernel state rolled back')
+    expect(killedLine('interrupted', 'interrupted; the kernel state is as before this run', 3)).toBe(
+      'interrupted · kernel state kept from [3]'
+    )
   })
 })

@@ -9,6 +9,9 @@
       parent.postMessage({ type: 'fuelbook:frame-size', height: h }, '*')
     }
   }
+  // Sized by the parent from now on: no inner scrollbar.
+  document.documentElement.style.overflow = 'hidden'
+  if (document.body) document.body.style.overflowY = 'hidden'
   addEventListener('load', report)
   if (typeof ResizeObserver === 'function') new ResizeObserver(report).observe(document.documentElement)
   report()

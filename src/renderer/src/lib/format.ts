@@ -122,7 +122,8 @@ export function killedLine(
   message: string | null,
   keptFrom: number | null | undefined
 ): string {
-  const what = message ?? STATUS[status].word
+  // The service's message may already explain the rollback in its own words; we say it precisely.
+  const what = (message ?? STATUS[status].word).replace(/[;,:]\s*(the )?kernel state[^·]*$/i, '').trim()
   if (keptFrom === undefined) return `${what} · kernel state rolled back`
   const from = keptFrom === null ? 'a fresh kernel' : `[${keptFrom}]`
   return `${what} · kernel state kept from ${from}`

@@ -6,6 +6,9 @@
 
 const MAX_FRAME_HEIGHT = 5000
 
+/** Height used when the frame never reports its size (its script could not load): it scrolls. */
+export const FALLBACK_FRAME_HEIGHT = 320
+
 export function parseFrameSize(data: unknown): number | null {
   if (typeof data !== 'object' || data === null) return null
   const m = data as { type?: unknown; height?: unknown }
@@ -19,7 +22,7 @@ export function frameDocument(html: string, sizeScriptUrl: string): string {
   const style = `
     :root { color-scheme: light dark; }
     html, body { margin: 0; padding: 0; background: transparent; }
-    body { font: 14px/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; overflow-y: hidden; }
+    body { font: 14px/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; overflow-y: auto; }
     table { border-collapse: collapse; font-size: 13px; }
     th, td { border-bottom: 1px solid rgba(128,128,128,.3); padding: 4px 10px; text-align: right; }
     th { font-weight: 600; }
