@@ -255,7 +255,8 @@ export class NotebookStore {
     unregisterOpenNotebook(this.path, this)
     if (!this.readOnly) {
       try {
-        this.db.pragma('wal_checkpoint(TRUNCATE)')
+        // Leaving WAL checkpoints everything and deletes the -wal. (An explicit wal_checkpoint first would
+        // fail with SQLITE_LOCKED in exclusive mode when nothing has touched the WAL since the open.)
         this.db.pragma('journal_mode = DELETE')
         // A -shm left by a read-only viewer after a crash: nobody else can be using it while we hold the lock.
         fs.rmSync(`${this.path}-shm`, { force: true })
