@@ -4,6 +4,8 @@
  */
 
 const TEXT_RE = /[&<>"']/g
+// A separate non-global pattern for the test: a global one would carry lastIndex between calls.
+const NEEDS_ESCAPE_RE = /[&<>"']/
 const TEXT_MAP: Record<string, string> = {
   '&': '&amp;',
   '<': '&lt;',
@@ -14,7 +16,7 @@ const TEXT_MAP: Record<string, string> = {
 
 /** Text content and double-quoted attribute values alike: quotes are escaped too, so one function fits both. */
 export function escapeHtml(text: string): string {
-  return TEXT_RE.test(text) ? text.replace(TEXT_RE, (c) => TEXT_MAP[c]!) : text
+  return NEEDS_ESCAPE_RE.test(text) ? text.replace(TEXT_RE, (c) => TEXT_MAP[c]!) : text
 }
 
 /** For attribute values that carry a whole document (iframe srcdoc): same escaping, named for intent. */

@@ -31,43 +31,55 @@ interface MathToken {
   display: boolean
 }
 
-/** One parser per call keeps the math collected for that call private. */
-function createParser(math: string[], marker: string): Marked {
-  const placeholder = (tex: string, display: boolean): string => {
-    math.push(texToMathml(tex, display))
-    return `${marker}${math.length - 1}${marker}`
-  }
-  const blockMath: TokenizerAndRendererExtension = {
-    name: 'fbMath',
-    level: 'block',
-    start: (src) => src.match(/^ {0,3}\$\$/m)?.index,
-    tokenizer(src) {
-      const m = /^ {0,3}\$\$([\s\S]+?)\$\$ *(?:\n|$)/.exec(src)
-      if (m) return { type: 'fbMath', raw: m[0], tex: m[1]!.trim(), display: true } satisfies MathToken
-      return undefined
-    },
-    renderer: (token) => `<p>${placeholder((token as unknown as MathToken).tex, true)}</p>\n`
-  }
-  const inlineMath: TokenizerAndRendererExtension = {
-    name: 'fbMathInline',
-    level: 'inline',
-    start: (src) => src.indexOf('$'),
-    tokenizer(src) {
-      const m = /^\$\$([^$]+?)\$\$|^\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\d)/.exec(src)
-      if (!m) return undefined
-      const display = m[1] !== undefined
-      return { type: 'fbMathInline', raw: m[0], tex: (m[1] ?? m[2])!, display }
-    },
-    renderer: (token) => placeholder(String(token['tex']), Boolean(token['display']))
-  }
-  return new Marked({ gfm: true, breaks: false, async: false, extensions: [blockMath, inlineMath] })
+/**
+ * Math found while parsing the current source. One Marked instance serves every call (building one
+ * per call costs more than the parse); parsing is synchronous, so this per-call state cannot interleave.
+ */
+let collected: { math: string[]; marker: string } = { math: [], marker: '' }
+
+function placeholder(tex: string, display: boolean): string {
+  collected.math.push(texToMathml(tex, display))
+  return `${collected.marker}${collected.math.length - 1}${collected.marker}`
 }
+
+const blockMath: TokenizerAndRendererExtension = {
+  name: 'fbMath',
+  level: 'block',
+  start: (src) => src.match(/^ {0,3}\$\$/m)?.index,
+  tokenizer(src) {
+    const m = /^ {0,3}\$\$([\s\S]+?)\$\$ *(?:\n|$)/.exec(src)
+    if (m) return { type: 'fbMath', raw: m[0], tex: m[1]!.trim(), display: true } satisfies MathToken
+    return undefined
+  },
+  renderer: (token) => `<p>${placeholder((token as unknown as MathToken).tex, true)}</p>\n`
+}
+
+const inlineMath: TokenizerAndRendererExtension = {
+  name: 'fbMathInline',
+  level: 'inline',
+  start: (src) => src.indexOf('$'),
+  tokenizer(src) {
+    const m = /^\$\$([^$]+?)\$\$|^\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\d)/.exec(src)
+    if (!m) return undefined
+    const display = m[1] !== undefined
+    return { type: 'fbMathInline', raw: m[0], tex: (m[1] ?? m[2])!, display }
+  },
+  renderer: (token) => placeholder(String(token['tex']), Boolean(token['display']))
+}
+
+const parser = new Marked({ gfm: true, breaks: false, async: false, extensions: [blockMath, inlineMath] })
 
 /** Safe HTML for a markdown source. `resolveImage` maps `attachment:name` (and the like) to data: URLs. */
 export function renderMarkdown(source: string, resolveImage?: ImageResolver): string {
   const math: string[] = []
   const marker = `fbmath${randomBytes(6).toString('hex')}x`
-  const html = createParser(math, marker).parse(source) as string
+  collected = { math, marker }
+  let html: string
+  try {
+    html = parser.parse(source) as string
+  } finally {
+    collected = { math: [], marker: '' }
+  }
   const safe = sanitizeHtml(html, resolveImage)
   if (math.length === 0) return safe
   return safe.replace(new RegExp(`${marker}(\\d+)${marker}`, 'g'), (_, i: string) => math[Number(i)] ?? '')

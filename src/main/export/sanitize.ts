@@ -148,10 +148,16 @@ interface DomNode {
   attributes?: ArrayLike<{ name: string; value: string }>
 }
 
+/** One parsing document for all calls (making a window per call costs more than the parse). */
+let scratch: Document | null = null
+
 export function sanitizeHtml(html: string, resolveImage: ImageResolver = () => null): string {
-  const { document } = parseHTML(`<!doctype html><html><head></head><body>${html}</body></html>`)
+  scratch ??= parseHTML('<!doctype html><html><head></head><body></body></html>')
+    .document as unknown as Document
+  const holder = scratch.createElement('div')
+  holder.innerHTML = html
   const out: string[] = []
-  writeChildren(document.body as unknown as DomNode, out, resolveImage)
+  writeChildren(holder as unknown as DomNode, out, resolveImage)
   return out.join('')
 }
 
