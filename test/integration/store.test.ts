@@ -77,8 +77,15 @@ describe('a new notebook', () => {
   it('is one self-contained rollback-journal file once closed, with the Fuelbook id and version', () => {
     create().close()
     expect(fs.readdirSync(dir)).toEqual(['nb.fuelbook'])
-    const header = fs.readFileSync(file).subarray(0, 100)
-    expect(header[18]).toBe(1) // write version 1 = rollback journal, 2 = WAL
+    expect(fs.readFileSync(file)[18]).toBe(1) // write version 1 = rollback journal, 2 = WAL
+    for (const write of [true, false]) {
+      const r = NotebookStore.open(file)
+      if (!r.ok) throw new Error(r.error)
+      if (write) r.value.insertCell(codeCell('a'), 0)
+      r.value.close()
+      expect(fs.readdirSync(dir)).toEqual(['nb.fuelbook'])
+      expect(fs.readFileSync(file)[18]).toBe(1)
+    }
     const db = raw()
     expect(db.pragma('application_id', { simple: true })).toBe(0x4675426b)
     expect(db.pragma('user_version', { simple: true })).toBe(1)
