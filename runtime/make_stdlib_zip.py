@@ -6,8 +6,10 @@ its detection of the modules configure disabled), with these differences:
   tracebacks through the stdlib show runtime paths, not the build machine's;
 - rlcompleter is kept (the driver's completion uses it; wasm_assets drops it without readline);
 - the cell driver (fuelbook_driver.pyc) is added at the top level;
-- Debian's time zone files are added as a `tzdata` package laid out like PyPI's tzdata, which is
-  where zoneinfo looks when no system zoneinfo directory exists;
+- Debian's time zone files are added as a `tzdata` package that zoneinfo finds like PyPI's
+  tzdata (where it looks when no system zoneinfo folder exists), packed into one blob so that
+  the zip's directory, which zipimport reads at every start, stays small
+  (runtime/tzdata_package.py);
 - entries are sorted with fixed timestamps, so the same inputs give the same zip.
 
 Run with the build python (same 3.11 bytecode as the runtime) from the CPython build tree.
@@ -68,8 +70,9 @@ def stdlib_files(srcdir):
     return selected, missing
 
 
-def tzdata_files(zoneinfo_dir, version):
-    zones, files, packages = [], [], set()
+def tzdata_files(zoneinfo_dir, version, package_source):
+    """The tzdata package: runtime/tzdata_package.py + the zone files packed into one blob."""
+    zones = []
     for root, dirs, names in os.walk(zoneinfo_dir):
         rel_root = pathlib.Path(root).relative_to(zoneinfo_dir).as_posix()
         if rel_root == ".":
@@ -77,20 +80,23 @@ def tzdata_files(zoneinfo_dir, version):
             dirs[:] = [d for d in dirs if d not in TZ_SKIP_DIRS]
         dirs.sort()
         for name in sorted(names):
-            path = pathlib.Path(root) / name
-            data = path.read_bytes()
+            data = (pathlib.Path(root) / name).read_bytes()
             if not data.startswith(b"TZif") or name in {"localtime", "posixrules"}:
                 continue
-            key = f"{rel_root}/{name}" if rel_root else name
-            zones.append(key)
-            files.append((f"tzdata/zoneinfo/{key}", data))
-            packages.add(rel_root)
-    out = [("tzdata/__init__.pyc", pyc(f'IANA_VERSION = "{version}"\n', f"{RUNTIME_LIB}/tzdata/__init__.py"))]
-    for package in sorted(packages):
-        prefix = f"tzdata/zoneinfo/{package}/" if package else "tzdata/zoneinfo/"
-        out.append((prefix + "__init__.pyc", pyc("", f"{RUNTIME_LIB}/{prefix}__init__.py")))
-    out.extend(files)
-    out.append(("tzdata/zones", ("\n".join(sorted(zones)) + "\n").encode()))
+            zones.append((f"{rel_root}/{name}" if rel_root else name, data))
+    zones.sort()
+    blob, index, offset = [], [], 0
+    for key, data in zones:
+        index.append(f"{key} {offset} {len(data)}")
+        blob.append(data)
+        offset += len(data)
+    init = package_source.read_text().replace("@IANA_VERSION@", version)
+    out = [
+        ("tzdata/__init__.pyc", pyc(init, f"{RUNTIME_LIB}/tzdata/__init__.py")),
+        ("tzdata/zoneinfo.bin", b"".join(blob)),
+        ("tzdata/zoneinfo.idx", ("\n".join(index) + "\n").encode("ascii")),
+        ("tzdata/zones", ("\n".join(key for key, _ in zones) + "\n").encode("ascii")),
+    ]
     return out, len(zones)
 
 
@@ -106,7 +112,9 @@ def main():
         sys.exit("make_stdlib_zip.py must run on Python 3.11 (the runtime's bytecode version)")
 
     selected, missing = stdlib_files(args.srcdir.resolve())
-    tz_entries, zone_count = tzdata_files(args.tzdata, args.tzdata_version.split("-")[0])
+    tz_entries, zone_count = tzdata_files(
+        args.tzdata, args.tzdata_version.split("-")[0], pathlib.Path(__file__).with_name("tzdata_package.py")
+    )
     entries = []
     for rel, path in selected:
         entries.append((rel[:-3] + ".pyc", pyc(path.read_bytes(), f"{RUNTIME_LIB}/{rel}")))

@@ -375,11 +375,15 @@ describe('standard library', () => {
         'berlin = ZoneInfo("Europe/Berlin")',
         'print(datetime(2024, 7, 1, 12, tzinfo=berlin).utcoffset(), datetime(2024, 1, 1, 12, tzinfo=berlin).tzname())',
         'print(datetime(2024, 3, 10, 12, tzinfo=ZoneInfo("America/New_York")).tzname())',
-        'print(len(available_timezones()) > 400)'
+        'print(len(available_timezones()) > 400, "Asia/Tokyo" in available_timezones(), ZoneInfo("UTC").utcoffset(None))',
+        'try:',
+        '    ZoneInfo("Mars/Olympus_Mons")',
+        'except Exception as e:',
+        '    print(type(e).__name__)'
       ].join('\n')
     )
     expect(r.stderr).toBe('')
-    expect(r.stdout).toBe('2:00:00 CET\nEDT\nTrue\n')
+    expect(r.stdout).toBe('2:00:00 CET\nEDT\nTrue True 0:00:00\nZoneInfoNotFoundError\n')
   })
 
   it('hashes with hashlib without OpenSSL', () => {
