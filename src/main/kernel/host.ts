@@ -137,7 +137,12 @@ async function bootS0(pool: WorkerPool, runtime: LoadedRuntime): Promise<Machine
 
 async function readS0(path: string, runtime: LoadedRuntime): Promise<MachineState | null> {
   try {
-    const decoded = decodeSnapshot(snapshotFromFile(await readFile(path)), null, runtime.runtimeHash, 's0')
+    const decoded = await decodeSnapshot(
+      snapshotFromFile(await readFile(path)),
+      null,
+      runtime.runtimeHash,
+      's0'
+    )
     return decoded.ok ? decoded.state : null
   } catch {
     return null
@@ -147,6 +152,6 @@ async function readS0(path: string, runtime: LoadedRuntime): Promise<MachineStat
 async function writeS0(path: string, s0: MachineState, runtime: LoadedRuntime): Promise<void> {
   await mkdir(join(path, '..'), { recursive: true })
   const temp = `${path}.${process.pid}.tmp`
-  await writeFile(temp, snapshotToFile(encodeSnapshot(s0, null, runtime.runtimeHash)))
+  await writeFile(temp, snapshotToFile(await encodeSnapshot(s0, null, runtime.runtimeHash)))
   await rename(temp, path)
 }

@@ -96,11 +96,11 @@ export class SnapshotKernel implements Kernel {
 
   async exportHead(): Promise<PersistedSnapshot | null> {
     if (this.head === this.ctx.s0) return null
-    return encodeSnapshot(this.head, this.ctx.s0, this.ctx.runtimeHash)
+    return await encodeSnapshot(this.head, this.ctx.s0, this.ctx.runtimeHash)
   }
 
   async importHead(snapshot: PersistedSnapshot): Promise<HeadImport> {
-    const decoded = decodeSnapshot(snapshot, this.ctx.s0, this.ctx.runtimeHash, this.newStateId())
+    const decoded = await decodeSnapshot(snapshot, this.ctx.s0, this.ctx.runtimeHash, this.newStateId())
     if (!decoded.ok) return decoded
     this.generation++
     this.head = decoded.state

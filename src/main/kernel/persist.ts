@@ -63,18 +63,32 @@ function samePage(a: Uint8Array | null, b: Uint8Array | null): boolean {
   )
 }
 
-export function encodeSnapshot(
+/** Pages compressed between two yields to the event loop (~1 ms each): the app stays responsive. */
+const PAGES_PER_SLICE = 4
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+/**
+ * The pages that differ from `base`, compressed, plus the state document. Async and sliced: a
+ * first export of a big head compresses hundreds of pages on the main thread; later exports only
+ * compress the pages the last runs changed (encoded pages are cached by page object).
+ */
+export async function encodeSnapshot(
   state: MachineState,
   base: MachineState | null,
   runtimeHash: string
-): PersistedSnapshot {
+): Promise<PersistedSnapshot> {
   const { memory } = state
   const pages: PersistedPage[] = []
+  let encodedSinceYield = 0
   for (let index = 0; index < memory.pageCount; index++) {
     const page = memory.pages[index] ?? null
     const basePage =
       base !== null && index < base.memory.pageCount ? (base.memory.pages[index] ?? null) : null
     if (samePage(page, basePage)) continue
+    if (!encodedPages.has(page ?? ZERO) && ++encodedSinceYield >= PAGES_PER_SLICE) {
+      encodedSinceYield = 0
+      await yieldToEventLoop()
+    }
     pages.push({ index, ...encodePage(page) })
   }
   return {
@@ -88,12 +102,12 @@ export function encodeSnapshot(
 
 export type DecodeResult = { ok: true; state: MachineState } | { ok: false; reason: string }
 
-export function decodeSnapshot(
+export async function decodeSnapshot(
   snapshot: PersistedSnapshot,
   base: MachineState | null,
   runtimeHash: string,
   id: string
-): DecodeResult {
+): Promise<DecodeResult> {
   if (snapshot.format !== SNAPSHOT_FORMAT) {
     return {
       ok: false,
@@ -113,7 +127,9 @@ export function decodeSnapshot(
         pages[i] = base.memory.pages[i] ?? null
     }
     const slab = new Uint8Array(new SharedArrayBuffer(snapshot.pages.length * PAGE_BYTES))
-    snapshot.pages.forEach((page, slot) => {
+    for (let slot = 0; slot < snapshot.pages.length; slot++) {
+      const page = snapshot.pages[slot]!
+      if (slot % (PAGES_PER_SLICE * 4) === PAGES_PER_SLICE * 4 - 1) await yieldToEventLoop()
       if (page.index < 0 || page.index >= snapshot.pageCount)
         throw new Error(`page ${page.index} is out of range`)
       const bytes = brotliDecompressSync(page.data)
@@ -121,7 +137,7 @@ export function decodeSnapshot(
       const target = slab.subarray(slot * PAGE_BYTES, (slot + 1) * PAGE_BYTES)
       target.set(bytes)
       pages[page.index] = isZeroPage(target) ? null : target
-    })
+    }
     const doc = JSON.parse(inflateRawSync(snapshot.state).toString('utf8')) as StateDocument
     const memory: MemoryImage = { pageCount: snapshot.pageCount, pages }
     return {
