@@ -364,10 +364,10 @@ describe('meter: module options', () => {
     expect(String((c.error as Error).stack)).toContain('deep_function_name')
   })
 
-  it('names the out-of-fuel path in the trap stack', async () => {
-    const { mod } = await meter(LOOP)
-    const c = call(mod, 'f', [100], 5n)
-    expect(String((c.error as Error).stack)).toContain('fb_out_of_fuel')
+  it('names the meter’s export wrappers in the name section', async () => {
+    const { mod } = await meter(`(module (func $inner (export "f") unreachable))`)
+    const c = call(mod, 'f', [], 10n)
+    expect(String((c.error as Error).stack)).toMatch(/at inner[\s\S]*at f\.fb_entry/)
   })
 
   it('reports stats', async () => {

@@ -28,7 +28,7 @@
  *   the fuel ABI so the body keeps validating.
  */
 import { ByteReader, ByteWriter, MeterError } from './bytes'
-import { COST, IMMEDIATE, Imm, OP, describeUnknownOpcode } from './opcodes'
+import { COST, FAST, Fast, IMMEDIATE, Imm, OP, describeUnknownOpcode } from './opcodes'
 
 export interface BodyContext {
   /** Functions below this index are imports (host functions, original ABI). */
@@ -37,8 +37,8 @@ export interface BodyContext {
   readonly totalFunctions: number
   /** Index of the exported i64 global holding the remaining fuel. */
   readonly fuelGlobal: number
-  /** Index of the (i64) -> [] function that records the balance, raises the flag and traps. */
-  readonly outOfFuelFunc: number
+  /** Index of the exported i32 out-of-fuel flag global. */
+  readonly flagGlobal: number
   /** wasmtime charges 1 for entering every wasm function (`fuel_consumed: 1` at the start). */
   readonly entryCost: number
   /** Type index used for `call_indirect` of original type `t` (its fuel-ABI twin). */
@@ -57,7 +57,7 @@ const enum Frame {
   Block,
   Loop,
   If,
-  Else,
+  Else
 }
 
 // Frame stack, reused across bodies (the meter is synchronous and single-threaded).
@@ -121,7 +121,8 @@ function skipImmediates(r: ByteReader, op: number, opStart: number): void {
     case Imm.SelectT: {
       const n = r.u32()
       for (let i = 0; i < n; i++) {
-        if (!VALTYPES.has(r.u8())) throw new MeterError(`unsupported value type in typed select at byte ${opStart}`)
+        if (!VALTYPES.has(r.u8()))
+          throw new MeterError(`unsupported value type in typed select at byte ${opStart}`)
       }
       return
     }
@@ -192,7 +193,8 @@ export class FuelBodyRewriter {
     const F = fn.paramCount
     this.F = F
     this.TMP = F + 1 + declared
-    if (this.TMP + 1 > 50_000) throw new MeterError('function has too many locals to add the fuel local (engine limit 50,000)')
+    if (this.TMP + 1 > 50_000)
+      throw new MeterError('function has too many locals to add the fuel local (engine limit 50,000)')
     this.usedTmp = false
     const w = this.code
     w.len = 0
@@ -211,22 +213,70 @@ export class FuelBodyRewriter {
     this.reachable = true
     this.copyStart = r.pos
 
+    // The hot loop keeps position, pending cost and reachability in locals and decodes the
+    // common operators inline; everything else goes through a method with the state synced.
+    const code = this.code
+    let pos = r.pos
+    let pending = this.pending
+    let reachable = true
     for (;;) {
-      const opStart = r.pos
-      if (opStart >= end) throw new MeterError(`function body ends without its final 'end' at byte ${opStart}`)
-      const op = src[r.pos++]!
-      if (op > 0x1a && IMMEDIATE[op] === Imm.None) {
-        // Fast path: numeric operators without immediates (the bulk of straight-line code).
-        if (this.reachable) this.pending++
-        continue
+      if (pos >= end) throw new MeterError(`function body ends without its final 'end' at byte ${pos}`)
+      const opStart = pos
+      const op = src[pos++]!
+      switch (FAST[op] as Fast) {
+        case Fast.Plain:
+          if (reachable) pending += COST[op]!
+          continue
+        case Fast.Leb:
+          // Skipping needs no value: signed and unsigned LEBs both end at a byte below 0x80. A
+          // malformed (over-long) LEB is copied as is and rejected by the engine's validation.
+          while (pos < end && (src[pos++]! & 0x80) !== 0);
+          if (reachable) pending++
+          continue
+        case Fast.MemArg: {
+          const align = src[pos]!
+          if (align < 0x40) {
+            pos++
+            while (pos < end && (src[pos++]! & 0x80) !== 0);
+          } else {
+            r.pos = pos
+            skipImmediates(r, op, opStart)
+            pos = r.pos
+          }
+          if (reachable) pending++
+          continue
+        }
+        case Fast.F32:
+          pos += 4
+          if (reachable) pending++
+          continue
+        case Fast.F64:
+          pos += 8
+          if (reachable) pending++
+          continue
+        case Fast.Local: {
+          let index = src[pos]!
+          if (index < 0x80) pos++
+          else {
+            r.pos = pos
+            index = r.u32()
+            pos = r.pos
+          }
+          if (reachable) pending++
+          if (index >= F) {
+            this.flushTo(opStart)
+            code.byte(op)
+            code.u32(index + 1)
+            this.copyStart = pos
+          }
+          continue
+        }
       }
+      r.pos = pos
+      this.pending = pending
+      this.reachable = reachable
       // Literal case values: V8 turns a dense literal switch into a jump table.
       switch (op) {
-        case 0x20: // local.get
-        case 0x21: // local.set
-        case 0x22: // local.tee
-          this.local(op, opStart)
-          break
         case 0x02: // block
         case 0x03: // loop
         case 0x04: // if
@@ -258,6 +308,9 @@ export class FuelBodyRewriter {
           skipImmediates(r, op, opStart)
           if (this.reachable) this.pending += COST[op]!
       }
+      pos = r.pos
+      pending = this.pending
+      reachable = this.reachable
     }
   }
 
@@ -292,9 +345,17 @@ export class FuelBodyRewriter {
     w.byte(OP.i64LtS)
     w.byte(OP.if)
     w.byte(0x40)
+    // The out-of-fuel path, inline and call-free: a call here would make V8 treat every value
+    // live across a loop header as live across a call (spills on the hot path); a block ending
+    // in `unreachable` is laid out as cold code.
     this.pushFuelMinus(p)
-    w.byte(OP.call)
-    w.u32(this.ctx.outOfFuelFunc)
+    w.byte(OP.globalSet)
+    w.u32(this.ctx.fuelGlobal)
+    w.byte(OP.i32Const)
+    w.byte(1)
+    w.byte(OP.globalSet)
+    w.u32(this.ctx.flagGlobal)
+    w.byte(OP.unreachable)
     w.byte(OP.end)
     this.ctx.stats.checks++
   }
@@ -318,17 +379,6 @@ export class FuelBodyRewriter {
   }
 
   // --- operator families ---
-
-  private local(op: number, opStart: number): void {
-    const index = this.r.u32()
-    if (this.reachable) this.pending++
-    if (index >= this.F) {
-      this.flushTo(opStart)
-      this.code.byte(op)
-      this.code.u32(index + 1)
-      this.copyStart = this.r.pos
-    }
-  }
 
   private open(op: number, opStart: number): void {
     skipBlockType(this.r)
@@ -390,7 +440,8 @@ export class FuelBodyRewriter {
     const ctx = this.ctx
     const w = this.code
     const callee = this.r.u32()
-    if (callee >= ctx.totalFunctions) throw new MeterError(`call to unknown function ${callee} at byte ${opStart}`)
+    if (callee >= ctx.totalFunctions)
+      throw new MeterError(`call to unknown function ${callee} at byte ${opStart}`)
     const p = this.reachable ? this.pending + 1 : 0
     this.flushTo(opStart)
     this.pushFuelMinus(p) // the callee's entry check must see the call paid for
@@ -417,7 +468,8 @@ export class FuelBodyRewriter {
     switch (op) {
       case OP.else: {
         const top = this.depth - 1
-        if (top < 1 || frameKind[top] !== Frame.If) throw new MeterError(`'else' without 'if' at byte ${opStart}`)
+        if (top < 1 || frameKind[top] !== Frame.If)
+          throw new MeterError(`'else' without 'if' at byte ${opStart}`)
         if (this.reachable && this.pending > 0) this.settle(opStart, 0)
         this.pending = 0
         frameThenReachable[top] = this.reachable ? 1 : 0

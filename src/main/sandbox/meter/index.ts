@@ -25,7 +25,7 @@ export function instrument(wasm: Uint8Array, options: MeterOptions = {}): Metere
     importMemory: options.importMemory ?? false,
     dropActiveDataSegments: options.dropActiveDataSegments ?? false,
     exportMutableGlobals: options.exportMutableGlobals ?? false,
-    functionEntryCost: entry,
+    functionEntryCost: entry
   })
   result.stats.ms = performance.now() - t0
   return result
@@ -45,7 +45,12 @@ export type FuelOutcome =
  *   balance was published, so `consumed` is a lower bound);
  * - otherwise `ok`, with `consumed` exact.
  */
-export function classifyFuel(budget: bigint, remaining: bigint, trapped: boolean, outOfFuelFlag: number): FuelOutcome {
+export function classifyFuel(
+  budget: bigint,
+  remaining: bigint,
+  trapped: boolean,
+  outOfFuelFlag: number
+): FuelOutcome {
   const consumed = Number(budget - remaining)
   const r = Number(remaining)
   if (trapped) return { status: outOfFuelFlag === 1 ? 'out_of_fuel' : 'trap', consumed, remaining: r }

@@ -20,7 +20,10 @@ export const MUTABLE_GLOBAL_PREFIX = 'fb_global_'
 const I64 = 0x7e
 const I32 = 0x7f
 
-export function rewriteModule(m: ParsedModule, options: Required<Omit<MeterOptions, 'functionEntryCost'>> & { functionEntryCost: number }): MeteredModule {
+export function rewriteModule(
+  m: ParsedModule,
+  options: Required<Omit<MeterOptions, 'functionEntryCost'>> & { functionEntryCost: number }
+): MeteredModule {
   const src = m.bytes
   const I = m.importedFunctions
   const D = m.functionTypes.length
@@ -85,24 +88,6 @@ export function rewriteModule(m: ParsedModule, options: Required<Omit<MeterOptio
     const e = m.exports.find((x) => x.kind === 0 && x.index === f)
     return e ? e.name : `func${f}`
   }
-
-  // The out-of-fuel path: publish the balance, raise the flag, trap. One shared cold function so
-  // each check costs a compare and a not-taken branch; its name shows in the trap's stack trace.
-  const outOfFuelFunc = appendFunc(
-    internType({ params: [I64], results: [] }),
-    'fb_out_of_fuel',
-    bodyOf((w) => {
-      w.byte(OP.localGet)
-      w.u32(0)
-      w.byte(OP.globalSet)
-      w.u32(fuelGlobal)
-      w.byte(OP.i32Const)
-      w.byte(1)
-      w.byte(OP.globalSet)
-      w.u32(flagGlobal)
-      w.byte(OP.unreachable)
-    })
-  )
 
   // Host-facing entry points keep the original signature: load the fuel, call, store it back.
   const wrapperOf = new Map<number, number>()
@@ -172,22 +157,28 @@ export function rewriteModule(m: ParsedModule, options: Required<Omit<MeterOptio
     importedFunctions: I,
     totalFunctions: N,
     fuelGlobal,
-    outOfFuelFunc,
+    flagGlobal,
     entryCost: options.functionEntryCost,
     threadedType,
-    stats,
+    stats
   }
   const codeSection = m.sections.find((x) => x.id === SECTION.code)
-  const code = new ByteWriter(codeSection ? Math.ceil((codeSection.end - codeSection.start) * 1.3) + 4096 : 4096)
+  const code = new ByteWriter(
+    codeSection ? Math.ceil((codeSection.end - codeSection.start) * 1.3) + 4096 : 4096
+  )
   code.u32(D + newFuncs.length)
   const rewriter = new FuelBodyRewriter(ctx, code)
   for (let i = 0; i < D; i++) {
     const body = m.bodies[i]!
     const t = m.types[m.functionTypes[i]!]!
     try {
-      rewriter.rewrite(src, body.start, body.end, { paramCount: t.params.length, resultBlockType: resultBlockType(t) })
+      rewriter.rewrite(src, body.start, body.end, {
+        paramCount: t.params.length,
+        resultBlockType: resultBlockType(t)
+      })
     } catch (e) {
-      if (e instanceof MeterError) throw new MeterError(`function ${I + i} (${funcName(I + i)}): ${e.message}`)
+      if (e instanceof MeterError)
+        throw new MeterError(`function ${I + i} (${funcName(I + i)}): ${e.message}`)
       throw e
     }
   }
@@ -196,20 +187,26 @@ export function rewriteModule(m: ParsedModule, options: Required<Omit<MeterOptio
   // --- exports, globals, memory ---
   const exportNames = new Set(m.exports.map((e) => e.name))
   for (const name of [FUEL_EXPORT, OUT_OF_FUEL_EXPORT]) {
-    if (exportNames.has(name)) throw new MeterError(`the module already exports '${name}', which the meter needs`)
+    if (exportNames.has(name))
+      throw new MeterError(`the module already exports '${name}', which the meter needs`)
   }
   const extraExports: { name: string; kind: number; index: number }[] = [
     { name: FUEL_EXPORT, kind: 3, index: fuelGlobal },
-    { name: OUT_OF_FUEL_EXPORT, kind: 3, index: flagGlobal },
+    { name: OUT_OF_FUEL_EXPORT, kind: 3, index: flagGlobal }
   ]
   const mutableGlobals: MeteredModule['mutableGlobals'] = []
   if (options.exportMutableGlobals) {
-    const all = [...m.imports.filter((x) => x.kind === 3).map((x) => ({ valType: x.valType, mutable: x.mutable })), ...m.globals]
+    const all = [
+      ...m.imports.filter((x) => x.kind === 3).map((x) => ({ valType: x.valType, mutable: x.mutable })),
+      ...m.globals
+    ]
     all.forEach((g, index) => {
       if (!g.mutable) return
       const type = valTypeName(g.valType)
       if (type !== 'i32' && type !== 'i64' && type !== 'f32' && type !== 'f64') {
-        throw new MeterError(`mutable global ${index} has type ${type}; only numeric globals can be exported for snapshots`)
+        throw new MeterError(
+          `mutable global ${index} has type ${type}; only numeric globals can be exported for snapshots`
+        )
       }
       const existing = m.exports.find((e) => e.kind === 3 && e.index === index)
       let exportName = existing?.name
@@ -225,17 +222,30 @@ export function rewriteModule(m: ParsedModule, options: Required<Omit<MeterOptio
   let memory: MeteredModule['memory'] = null
   const importedMemory = m.imports.find((x) => x.kind === 2)
   if (importedMemory) {
-    memory = { module: importedMemory.module, name: importedMemory.field, initialPages: importedMemory.limits!.min, maximumPages: importedMemory.limits!.max }
+    memory = {
+      module: importedMemory.module,
+      name: importedMemory.field,
+      initialPages: importedMemory.limits!.min,
+      maximumPages: importedMemory.limits!.max
+    }
   }
   const convertMemory = options.importMemory && !importedMemory && m.memories.length > 0
-  if (options.importMemory && m.memories.length > 1) throw new MeterError('importMemory: modules with several memories are not supported')
+  if (options.importMemory && m.memories.length > 1)
+    throw new MeterError('importMemory: modules with several memories are not supported')
   if (convertMemory) {
     const lim = m.memories[0]!
-    memory = { module: MEMORY_IMPORT.module, name: MEMORY_IMPORT.name, initialPages: lim.min, maximumPages: lim.max }
+    memory = {
+      module: MEMORY_IMPORT.module,
+      name: MEMORY_IMPORT.name,
+      initialPages: lim.min,
+      maximumPages: lim.max
+    }
   }
 
   // --- assemble ---
-  const out = new ByteWriter(code.len + src.length - (codeSection ? codeSection.end - codeSection.start : 0) + 65536)
+  const out = new ByteWriter(
+    code.len + src.length - (codeSection ? codeSection.end - codeSection.start : 0) + 65536
+  )
   out.bytes(src, 0, 8)
   const section = (id: number, payload: ByteWriter): void => {
     out.byte(id)
@@ -297,13 +307,17 @@ export function rewriteModule(m: ParsedModule, options: Required<Omit<MeterOptio
         const payloadStart = s.start + lebLength(src, s.start) + lebValue(src, s.start)
         const names = rewriteNames(src, payloadStart, s.end, {
           newFunctionNames: new Map(newFuncs.map((f, i) => [N + i, f.name])),
-          fuelParamOf: (f) => (f >= I && f < N ? m.types[m.functionTypes[f - I]!]!.params.length : null),
+          fuelParamOf: (f) => (f >= I && f < N ? m.types[m.functionTypes[f - I]!]!.params.length : null)
         })
         const w = new ByteWriter(names.len + 8)
         w.name('name')
         w.bytes(names.buf, 0, names.len)
         section(SECTION.custom, w)
-      } else if (!s.name?.startsWith('.debug_') && s.name !== 'sourceMappingURL' && s.name !== 'external_debug_info') {
+      } else if (
+        !s.name?.startsWith('.debug_') &&
+        s.name !== 'sourceMappingURL' &&
+        s.name !== 'external_debug_info'
+      ) {
         // DWARF and source maps address the original code bytes; kept, they would mislead a debugger.
         copy(s)
       }
@@ -346,7 +360,10 @@ export function rewriteModule(m: ParsedModule, options: Required<Omit<MeterOptio
         break
       }
       case SECTION.element:
-        section(SECTION.element, rewriteElements(src, s.start, s.end, (f) => adapterOf.get(f) ?? f))
+        section(
+          SECTION.element,
+          rewriteElements(src, s.start, s.end, (f) => adapterOf.get(f) ?? f)
+        )
         break
       case SECTION.code:
         if (!functionSectionSeen) throw new MeterError('code section without function section')
@@ -366,7 +383,10 @@ export function rewriteModule(m: ParsedModule, options: Required<Omit<MeterOptio
     // No name section: add one naming the meter's functions, so its trap shows as fb_out_of_fuel.
     const w = new ByteWriter(256)
     w.name('name')
-    const names = rewriteNames(new Uint8Array(0), 0, 0, { newFunctionNames: new Map(newFuncs.map((f, i) => [N + i, f.name])), fuelParamOf: () => null })
+    const names = rewriteNames(new Uint8Array(0), 0, 0, {
+      newFunctionNames: new Map(newFuncs.map((f, i) => [N + i, f.name])),
+      fuelParamOf: () => null
+    })
     w.bytes(names.buf, 0, names.len)
     section(SECTION.custom, w)
   }
@@ -374,7 +394,14 @@ export function rewriteModule(m: ParsedModule, options: Required<Omit<MeterOptio
     // A module without functions gains only the trap helper; give it function and code sections.
     throw new MeterError('modules without a code section are not supported')
   }
-  return { bytes: out.view(), fuelExport: FUEL_EXPORT, outOfFuelExport: OUT_OF_FUEL_EXPORT, memory, mutableGlobals, stats }
+  return {
+    bytes: out.view(),
+    fuelExport: FUEL_EXPORT,
+    outOfFuelExport: OUT_OF_FUEL_EXPORT,
+    memory,
+    mutableGlobals,
+    stats
+  }
 
   function appendFuelGlobals(w: ByteWriter): void {
     w.byte(I64)
@@ -405,7 +432,11 @@ export function rewriteModule(m: ParsedModule, options: Required<Omit<MeterOptio
   }
 }
 
-function exportSection(m: ParsedModule, targets: number[], extra: { name: string; kind: number; index: number }[]): ByteWriter {
+function exportSection(
+  m: ParsedModule,
+  targets: number[],
+  extra: { name: string; kind: number; index: number }[]
+): ByteWriter {
   const w = new ByteWriter(1024)
   w.u32(m.exports.length + extra.length)
   m.exports.forEach((e, i) => {

@@ -18,7 +18,7 @@ export const SECTION = {
   element: 9,
   code: 10,
   data: 11,
-  dataCount: 12,
+  dataCount: 12
 } as const
 
 export interface Section {
@@ -77,7 +77,15 @@ export interface ParsedModule {
   bodies: { start: number; end: number }[]
 }
 
-const VALTYPE_NAMES: Record<number, string> = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref' }
+const VALTYPE_NAMES: Record<number, string> = {
+  0x7f: 'i32',
+  0x7e: 'i64',
+  0x7d: 'f32',
+  0x7c: 'f64',
+  0x7b: 'v128',
+  0x70: 'funcref',
+  0x6f: 'externref'
+}
 
 export function valTypeName(t: number): string {
   return VALTYPE_NAMES[t] ?? `0x${t.toString(16)}`
@@ -85,14 +93,17 @@ export function valTypeName(t: number): string {
 
 function readValType(r: ByteReader): number {
   const t = r.u8()
-  if (!(t in VALTYPE_NAMES)) throw new MeterError(`unsupported value type 0x${t.toString(16)} at byte ${r.pos - 1}`)
+  if (!(t in VALTYPE_NAMES))
+    throw new MeterError(`unsupported value type 0x${t.toString(16)} at byte ${r.pos - 1}`)
   return t
 }
 
 export function readLimits(r: ByteReader, what: string): Limits {
   const flags = r.u8()
   if (flags & ~1) {
-    throw new MeterError(`unsupported ${what} limits flags 0x${flags.toString(16)} (shared or 64-bit memories are not supported)`)
+    throw new MeterError(
+      `unsupported ${what} limits flags 0x${flags.toString(16)} (shared or 64-bit memories are not supported)`
+    )
   }
   const min = r.u32()
   return { min, max: flags & 1 ? r.u32() : null }
@@ -136,7 +147,9 @@ export function skipConstExpr(r: ByteReader): number[] {
       case 0x7e:
         break
       default:
-        throw new MeterError(`unsupported operator 0x${op.toString(16)} in a constant expression at byte ${at}`)
+        throw new MeterError(
+          `unsupported operator 0x${op.toString(16)} in a constant expression at byte ${at}`
+        )
     }
   }
 }
@@ -146,7 +159,9 @@ export function parseModule(bytes: Uint8Array): ParsedModule {
     throw new MeterError('not a WebAssembly module (missing \\0asm magic)')
   }
   if (bytes[4] !== 1 || bytes[5] !== 0 || bytes[6] !== 0 || bytes[7] !== 0) {
-    throw new MeterError('unsupported WebAssembly binary version (only version 1 modules; components are not supported)')
+    throw new MeterError(
+      'unsupported WebAssembly binary version (only version 1 modules; components are not supported)'
+    )
   }
   const m: ParsedModule = {
     bytes,
@@ -160,7 +175,7 @@ export function parseModule(bytes: Uint8Array): ParsedModule {
     globals: [],
     exports: [],
     start: null,
-    bodies: [],
+    bodies: []
   }
   const r = new ByteReader(bytes, 8)
   while (r.pos < r.end) {
@@ -168,7 +183,8 @@ export function parseModule(bytes: Uint8Array): ParsedModule {
     const size = r.u32()
     const start = r.pos
     const end = start + size
-    if (end > bytes.length) throw new MeterError(`truncated module: section ${id} runs past the end of the file`)
+    if (end > bytes.length)
+      throw new MeterError(`truncated module: section ${id} runs past the end of the file`)
     const s = new ByteReader(bytes, start, end)
     const section: Section = { id, start, end }
     switch (id) {
@@ -178,7 +194,8 @@ export function parseModule(bytes: Uint8Array): ParsedModule {
       case SECTION.type:
         for (let n = s.u32(), i = 0; i < n; i++) {
           const form = s.u8()
-          if (form !== 0x60) throw new MeterError(`unsupported type form 0x${form.toString(16)} (GC types are not supported)`)
+          if (form !== 0x60)
+            throw new MeterError(`unsupported type form 0x${form.toString(16)} (GC types are not supported)`)
           const params: number[] = []
           for (let k = s.u32(), j = 0; j < k; j++) params.push(readValType(s))
           const results: number[] = []
@@ -188,7 +205,15 @@ export function parseModule(bytes: Uint8Array): ParsedModule {
         break
       case SECTION.import:
         for (let n = s.u32(), i = 0; i < n; i++) {
-          const imp: Import = { module: s.name(), field: s.name(), kind: s.u8(), type: -1, valType: 0, mutable: false, limits: null }
+          const imp: Import = {
+            module: s.name(),
+            field: s.name(),
+            kind: s.u8(),
+            type: -1,
+            valType: 0,
+            mutable: false,
+            limits: null
+          }
           if (imp.kind === 0) {
             imp.type = s.u32()
             m.importedFunctions++
@@ -222,7 +247,8 @@ export function parseModule(bytes: Uint8Array): ParsedModule {
         }
         break
       case SECTION.export:
-        for (let n = s.u32(), i = 0; i < n; i++) m.exports.push({ name: s.name(), kind: s.u8(), index: s.u32() })
+        for (let n = s.u32(), i = 0; i < n; i++)
+          m.exports.push({ name: s.name(), kind: s.u8(), index: s.u32() })
         break
       case SECTION.start:
         m.start = s.u32()
@@ -243,13 +269,17 @@ export function parseModule(bytes: Uint8Array): ParsedModule {
       default:
         throw new MeterError(`unsupported section id ${id} (tags or other post-MVP sections)`)
     }
-    if (id !== SECTION.custom && s.pos !== end) throw new MeterError(`malformed section ${id}: ${end - s.pos} unread bytes`)
+    if (id !== SECTION.custom && s.pos !== end)
+      throw new MeterError(`malformed section ${id}: ${end - s.pos} unread bytes`)
     m.sections.push(section)
     r.pos = end
   }
   if (m.bodies.length !== m.functionTypes.length) {
-    throw new MeterError(`function and code sections disagree (${m.functionTypes.length} vs ${m.bodies.length})`)
+    throw new MeterError(
+      `function and code sections disagree (${m.functionTypes.length} vs ${m.bodies.length})`
+    )
   }
-  for (const t of m.functionTypes) if (t >= m.types.length) throw new MeterError(`function type index ${t} out of range`)
+  for (const t of m.functionTypes)
+    if (t >= m.types.length) throw new MeterError(`function type index ${t} out of range`)
   return m
 }

@@ -7,7 +7,12 @@ import { ByteReader, ByteWriter, MeterError } from './bytes'
 import { skipConstExpr } from './sections'
 
 /** Returns the imported functions an element section names (they need fuel-ABI adapters). */
-export function importedFunctionsInElements(bytes: Uint8Array, start: number, end: number, importedFunctions: number): Set<number> {
+export function importedFunctionsInElements(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  importedFunctions: number
+): Set<number> {
   const found = new Set<number>()
   walkElements(bytes, start, end, (f) => {
     if (f < importedFunctions) found.add(f)
@@ -17,13 +22,24 @@ export function importedFunctionsInElements(bytes: Uint8Array, start: number, en
 }
 
 /** Re-encodes the element section with every function index passed through `map`. */
-export function rewriteElements(bytes: Uint8Array, start: number, end: number, map: (f: number) => number): ByteWriter {
+export function rewriteElements(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  map: (f: number) => number
+): ByteWriter {
   const w = new ByteWriter(end - start + 64)
   walkElements(bytes, start, end, map, w)
   return w
 }
 
-function walkElements(bytes: Uint8Array, start: number, end: number, map: (f: number) => number, w?: ByteWriter): void {
+function walkElements(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  map: (f: number) => number,
+  w?: ByteWriter
+): void {
   const r = new ByteReader(bytes, start, end)
   const n = r.u32()
   w?.u32(n)
@@ -64,7 +80,11 @@ function walkElements(bytes: Uint8Array, start: number, end: number, map: (f: nu
  * Replaces every active data segment by an empty passive one. Passive rather than removed, so
  * segment indices (data count section, memory.init, data.drop, the name section) stay valid.
  */
-export function dropActiveData(bytes: Uint8Array, start: number, end: number): { section: ByteWriter; dropped: number } {
+export function dropActiveData(
+  bytes: Uint8Array,
+  start: number,
+  end: number
+): { section: ByteWriter; dropped: number } {
   const r = new ByteReader(bytes, start, end)
   const w = new ByteWriter(1024)
   const n = r.u32()

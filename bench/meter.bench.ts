@@ -1,0 +1,176 @@
+/**
+ * Fuel meter: instrumentation time and size growth on the runtime (resources/python), and the
+ * run-time overhead of the instrumented runtime against the plain one, measured in this run.
+ *
+ * Overhead: one warm plain instance and one warm metered instance (booted, workload set up), then
+ * the workload cell alternately on each; the figure is the ratio of medians of the CPU time
+ * (process.cpuUsage, user + system) of the fb_run call. CPU time rather than wall time because
+ * this machine is shared: waiting for a core is not the meter's cost.
+ */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { type BenchFigure, type BenchMain, geomean, spreadText, summarize } from './harness'
+import { instrument } from '../src/main/sandbox/meter'
+import { PYTHON_DIR, PythonHost, pythonWasm } from '../test/helpers/meter-python-host'
+
+interface Workload {
+  name: string
+  setup: string
+  work: string
+}
+
+const WORKLOADS: Workload[] = [
+  { name: 'sum(i*i) 1e6', setup: '', work: 'sum(i * i for i in range(10**6))' },
+  {
+    name: 'fib(25)',
+    setup: 'def fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)',
+    work: 'fib(25)'
+  },
+  {
+    name: 'json 1 MB round-trip',
+    setup:
+      'import json\ndata = [{"id": i, "name": f"item {i}", "tags": ["a", "b", "c"], "value": i * 0.25, "ok": i % 3 == 0} for i in range(11000)]',
+    work: 'json.loads(json.dumps(data))'
+  },
+  {
+    name: 'sort 300k floats',
+    setup: 'import random\nrandom.seed(1)\nxs = [random.random() for _ in range(300000)]',
+    work: 'sorted(xs)'
+  },
+  {
+    name: '200k objects',
+    setup: 'class P:\n    def __init__(self, a, b):\n        self.a = a\n        self.b = b',
+    work: 'ps = [P(i, i + 1) for i in range(200000)]\nsum(p.a + p.b for p in ps)\ndel ps'
+  },
+  {
+    name: 'regex',
+    setup: 'import re\ntext = "abc123 def456 ghi789 " * 20000',
+    work: 're.findall(r"[a-z]+(\\d+)", text)\nre.sub(r"\\d", "#", text)'
+  },
+  { name: 'string join', setup: '', work: '",".join(str(i) for i in range(300000))' }
+]
+
+function cpuMs(fn: () => void): number {
+  const start = process.cpuUsage()
+  fn()
+  const used = process.cpuUsage(start)
+  return (used.user + used.system) / 1000
+}
+
+export default (async (ctx) => {
+  if (!existsSync(join(PYTHON_DIR, 'python.wasm'))) {
+    return [
+      {
+        group: 'meter',
+        name: 'runtime missing',
+        value: 0,
+        unit: '',
+        note: 'resources/python/python.wasm not built'
+      }
+    ]
+  }
+  const figures: BenchFigure[] = []
+  const wasm = pythonWasm()
+
+  // --- instrumentation time and size ---
+  const times: number[] = []
+  let metered = instrument(wasm, { exportMutableGlobals: true })
+  times.push(metered.stats.ms!)
+  for (let i = 1; i < ctx.reps(7); i++) {
+    metered = instrument(wasm, { exportMutableGlobals: true })
+    times.push(metered.stats.ms!)
+  }
+  const first = times[0]!
+  const warm = summarize(times.slice(1).length ? times.slice(1) : times)
+  figures.push({
+    group: 'meter',
+    name: 'instrument runtime (first call in process)',
+    value: first,
+    unit: 'ms',
+    target: '≤ 250 ms',
+    met: first <= 250,
+    note: `${(wasm.length / 1e6).toFixed(1)} MB, ${metered.stats.functions} functions`
+  })
+  figures.push({
+    group: 'meter',
+    name: 'instrument runtime (warm)',
+    value: warm.median,
+    unit: 'ms',
+    spread: spreadText(warm, 'ms'),
+    target: '≤ 250 ms',
+    met: warm.median <= 250
+  })
+  figures.push({
+    group: 'meter',
+    name: 'size of instrumented runtime',
+    value: metered.bytes.length / 1e6,
+    unit: 'MB',
+    baseline: { name: 'plain', value: wasm.length / 1e6 },
+    ratio: metered.bytes.length / wasm.length,
+    ratioMeaning: 'instrumented / plain',
+    note: `${metered.stats.chargePoints} charge points, ${metered.stats.checks} checks`
+  })
+  ctx.log(`meter: instrumented in ${first.toFixed(0)} ms (warm ${warm.median.toFixed(0)} ms)`)
+
+  // --- run-time overhead ---
+  const plainModule = new WebAssembly.Module(wasm)
+  const meteredModule = new WebAssembly.Module(metered.bytes)
+  const ratios: number[] = []
+  const reps = ctx.quick ? 2 : ctx.reps(9)
+  const warmups = ctx.quick ? 1 : 2
+  for (const w of WORKLOADS) {
+    const plain = new PythonHost(plainModule)
+    const meter = new PythonHost(meteredModule)
+    for (const host of [plain, meter]) {
+      if (host.boot().rc !== 0) throw new Error('fb_init failed')
+      const setup = host.run(w.setup)
+      if (setup.rc !== 0) throw new Error(`${w.name} setup failed: ${setup.stderr}`)
+    }
+    const tp: number[] = []
+    const tm: number[] = []
+    let fuel = 0
+    for (let i = 0; i < warmups + reps; i++) {
+      let rp = -1
+      let rm = -1
+      const p = cpuMs(() => (rp = plain.run(w.work).rc ?? -1))
+      const m = cpuMs(() => {
+        const r = meter.run(w.work)
+        rm = r.rc ?? -1
+        fuel = r.fuel ?? 0
+      })
+      if (rp !== 0 || rm !== 0) throw new Error(`${w.name} failed (plain ${rp}, metered ${rm})`)
+      if (i >= warmups) {
+        tp.push(p)
+        tm.push(m)
+      }
+    }
+    const sp = summarize(tp)
+    const sm = summarize(tm)
+    const ratio = sm.median / sp.median
+    ratios.push(ratio)
+    figures.push({
+      group: 'meter overhead',
+      name: w.name,
+      value: sm.median,
+      unit: 'ms cpu',
+      spread: spreadText(sm, 'ms'),
+      baseline: { name: 'plain', value: sp.median },
+      ratio,
+      ratioMeaning: 'metered / plain',
+      note: `${(fuel / 1e6).toFixed(1)} M fuel`
+    })
+    ctx.log(`meter: ${w.name} ${sp.median.toFixed(1)} → ${sm.median.toFixed(1)} ms (×${ratio.toFixed(3)})`)
+  }
+  const g = geomean(ratios)
+  figures.push({
+    group: 'meter overhead',
+    name: 'geomean',
+    value: g,
+    unit: '×',
+    ratio: g,
+    ratioMeaning: 'metered / plain',
+    target: '≤ 1.15',
+    met: g <= 1.15
+  })
+  return figures
+}) satisfies BenchMain
