@@ -151,6 +151,23 @@ describe('cells', () => {
     db.close()
   })
 
+  it('batch: many calls in one transaction, all or nothing', () => {
+    const s = create()
+    s.batch(() => {
+      for (let i = 0; i < 50; i++) s.insertCell(codeCell(`c${i}`), i)
+      s.commitRun(makeRun('c0', 1))
+    })
+    expect(s.listCells()).toHaveLength(50)
+    expect(() =>
+      s.batch(() => {
+        s.insertCell(codeCell('late'), 0)
+        s.deleteCell('missing')
+      })
+    ).toThrow(/not in this notebook/)
+    expect(s.listCells()).toHaveLength(50)
+    expect(s.getCell('late')).toBeNull()
+  })
+
   it('refuses unknown and duplicate cells with a clear error', () => {
     const s = create()
     s.insertCell(codeCell('a'), 0)

@@ -12,6 +12,7 @@ import type { NotebookSummary } from '../../shared/notebook'
 import { FUELBOOK_APPLICATION_ID } from './file-checks'
 import { summaryOfOpenNotebook } from './open-notebooks'
 import { tempSibling } from './open-database'
+import { sqliteOptions } from './native-binding'
 
 export const MAX_RECENTS = 20
 export const DEFAULT_APP_SETTINGS: AppSettings = { theme: 'system' }
@@ -185,7 +186,7 @@ export function readSummary(file: string): NotebookSummary | null {
   if (open) return open
   let db: Database.Database | null = null
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true, timeout: 0 })
+    db = new Database(file, sqliteOptions({ readonly: true, fileMustExist: true, timeout: 0 }))
     if (db.pragma('application_id', { simple: true }) !== FUELBOOK_APPLICATION_ID) return null
     const row = db
       .prepare(

@@ -11,6 +11,7 @@ import type { Cell, CellId, NotebookSettings, NotebookSummary, RunRecord } from 
 import { CellTable } from './cell-table'
 import { q } from './file-checks'
 import { KernelHead } from './kernel-head'
+import { sqliteOptions } from './native-binding'
 import { createDatabase, openDatabase, removeQuietly, tempSibling } from './open-database'
 import { registerOpenNotebook, unregisterOpenNotebook } from './open-notebooks'
 import { RunHistory } from './run-history'
@@ -217,7 +218,7 @@ export class NotebookStore {
       // 1024 pages (16 MiB) per event-loop turn instead of the default 100: 50 MB in a few turns, each short.
       await this.db.backup(tmp, { progress: () => 1024 })
       // The copy inherits the WAL flag from page 1; a notebook at rest is a single rollback-journal file.
-      const copy = new BetterSqlite(tmp)
+      const copy = new BetterSqlite(tmp, sqliteOptions({}))
       try {
         copy.pragma('journal_mode = DELETE')
       } finally {
@@ -265,6 +266,14 @@ export class NotebookStore {
       }
     }
     this.db.close()
+  }
+
+  /**
+   * Runs several store calls as one transaction (an .ipynb import, a multi-cell paste): all or nothing,
+   * and one commit instead of one per call. Calls inside become savepoints.
+   */
+  batch<T>(fn: () => T): T {
+    return this.write(() => fn())
   }
 
   /** Runs `fn` in one write transaction; stamps modified_at. Cached state is dropped if it rolls back. */

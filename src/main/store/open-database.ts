@@ -21,6 +21,7 @@ import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import Database from 'better-sqlite3'
 import { MIGRATIONS, appliedMigrations, migrate, type Migration } from './migrations'
+import { sqliteOptions } from './native-binding'
 import {
   FUELBOOK_APPLICATION_ID,
   checkApplicationId,
@@ -136,7 +137,7 @@ export function openDatabase(
   const readOnly = isReadOnlyFile(abs, stat)
   let db: Database.Database
   try {
-    db = new Database(abs, { readonly: readOnly, fileMustExist: true, timeout: LOCK_WAIT_MS })
+    db = new Database(abs, sqliteOptions({ readonly: readOnly, fileMustExist: true, timeout: LOCK_WAIT_MS }))
   } catch (e) {
     return fail(describeOpenError(abs, e))
   }
@@ -200,7 +201,7 @@ export function createDatabase(file: string, init: CreateOptions, now = Date.now
   if (!fs.existsSync(dir)) return fail(`The folder ${q(dir)} does not exist. Choose another place to save.`)
   const tmp = tempSibling(abs, 'creating')
   try {
-    const db = new Database(tmp)
+    const db = new Database(tmp, sqliteOptions({}))
     try {
       // 16 KiB pages: outputs and kernel pages are blobs of tens of KiB, and with 4 KiB pages their overflow
       // chains made quick_check (on every open) and load ~35% slower; commits cost the same (bench/store).
