@@ -122,6 +122,30 @@ describe('fuelbook import', () => {
     expect(nb.lastRuns['plot']!.outputs.map((o) => o.type)).toEqual(['stream', 'stream', 'display_data'])
   })
 
+  it('.ipynb → .fuelbook (through the store) → .ipynb keeps every source and output', async () => {
+    const source = join(FIXTURES, 'ipynb', 'weather-analysis.v4.5.ipynb')
+    const nbPath = join(dir, 'roundtrip.fuelbook')
+    expect((await cli(['import', source, '-o', nbPath])).code).toBe(0)
+    const out = await cli(['export', nbPath, '--to', 'ipynb', '-o', '-'])
+    expect(out.code).toBe(0)
+    const text = (v: unknown): unknown => (Array.isArray(v) ? v.join('') : v)
+    const essence = (nb: { cells: Record<string, unknown>[] }) =>
+      nb.cells.map((c) => ({
+        id: c['id'],
+        source: text(c['source']),
+        outputs: ((c['outputs'] as Record<string, unknown>[]) ?? []).map((o) => ({
+          type: o['output_type'],
+          text: text(o['text']),
+          ename: o['ename'],
+          traceback: o['traceback'],
+          data:
+            o['data'] &&
+            Object.fromEntries(Object.entries(o['data']).map(([m, v]) => [m, String(text(v)).trim()]))
+        }))
+      }))
+    expect(essence(JSON.parse(out.stdout))).toEqual(essence(JSON.parse(readFileSync(source, 'utf8'))))
+  })
+
   it('writes beside the input by default and never overwrites without --force', async () => {
     const input = join(dir, 'legacy.ipynb')
     writeFileSync(input, readFileSync(join(FIXTURES, 'ipynb', 'legacy.v4.0.ipynb')))

@@ -41,7 +41,8 @@ export function applyCarriageReturns(text: string): string {
 export function renderOutput(output: Output): string {
   switch (output.type) {
     case 'stream':
-      return `<pre class="stream stream-${output.name === 'stderr' ? 'stderr' : 'stdout'}">${ansiToHtml(applyCarriageReturns(output.text))}</pre>`
+      // The final newline of a print() would show as an empty last line.
+      return `<pre class="stream stream-${output.name === 'stderr' ? 'stderr' : 'stdout'}">${ansiToHtml(applyCarriageReturns(output.text).replace(/\n$/, ''))}</pre>`
     case 'error': {
       const head = `<p class="ename">${escapeHtml(output.ename)}${output.evalue ? ': ' + escapeHtml(output.evalue) : ''}</p>`
       const trace = output.traceback.length
