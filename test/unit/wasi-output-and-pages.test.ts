@@ -1,0 +1,126 @@
+/**
+ * The pure pieces under the worker: the output collector (merge, cap, clear_output, batches)
+ * and memory page images (sharing unchanged pages, zero pages, exact restore, data segments).
+ */
+import wabtInit from 'wabt'
+import { describe, expect, it } from 'vitest'
+import {
+  activeDataSegments,
+  captureMemory,
+  PAGE_BYTES,
+  restoreMemory
+} from '../../src/main/sandbox/memory-image'
+import { EMIT, OutputCollector } from '../../src/main/sandbox/output'
+
+const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)
+const record = (value: unknown): Uint8Array => bytes(JSON.stringify(value))
+
+describe('OutputCollector', () => {
+  it('merges contiguous stream text of the same name and keeps the order of rich outputs', () => {
+    const c = new OutputCollector(1000, 7, () => undefined)
+    c.stream('stdout', bytes('a'))
+    c.stream('stdout', bytes('b\n'))
+    c.stream('stderr', bytes('warn\n'))
+    c.rich(EMIT.executeResult, record({ data: { 'text/plain': '2' }, metadata: {} }))
+    c.stream('stdout', bytes('c'))
+    c.finish()
+    expect(c.all).toEqual([
+      { type: 'stream', name: 'stdout', text: 'ab\n' },
+      { type: 'stream', name: 'stderr', text: 'warn\n' },
+      { type: 'execute_result', data: { 'text/plain': '2' }, metadata: {}, executionCount: 7 },
+      { type: 'stream', name: 'stdout', text: 'c' }
+    ])
+  })
+
+  it('decodes UTF-8 split across writes', () => {
+    const c = new OutputCollector(1000, null, () => undefined)
+    const euro = bytes('€')
+    c.stream('stdout', euro.subarray(0, 1))
+    c.stream('stdout', euro.subarray(1))
+    expect(c.all).toEqual([{ type: 'stream', name: 'stdout', text: '€' }])
+  })
+
+  it('caps output at the byte budget, counts what it dropped, keeps errors, and marks the end', () => {
+    const c = new OutputCollector(10, null, () => undefined)
+    c.stream('stdout', bytes('0123456789abc'))
+    c.stream('stdout', bytes('more'))
+    c.rich(EMIT.displayData, record({ data: { 'text/plain': 'x' }, metadata: {} }))
+    c.rich(EMIT.error, record({ ename: 'E', evalue: 'v', traceback: ['t'], lineno: 1 }))
+    c.finish()
+    const dropped = 3 + 4 + record({ data: { 'text/plain': 'x' }, metadata: {} }).byteLength
+    expect(c.all).toEqual([
+      { type: 'stream', name: 'stdout', text: '0123456789' },
+      { type: 'error', ename: 'E', evalue: 'v', traceback: ['t'], lineno: 1 },
+      { type: 'truncated', droppedBytes: dropped }
+    ])
+  })
+
+  it('hands out batches, and clear_output replaces what was shown (now, or at the next output with wait)', () => {
+    let ready = 0
+    const c = new OutputCollector(1000, null, () => ready++)
+    c.stream('stdout', bytes('one'))
+    expect(c.takeBatch()).toEqual({
+      outputs: [{ type: 'stream', name: 'stdout', text: 'one' }],
+      replace: false
+    })
+    expect(c.takeBatch()).toBeNull()
+    c.rich(EMIT.clearOutput, record({ wait: true }))
+    expect(c.all).toHaveLength(1)
+    c.stream('stdout', bytes('two'))
+    expect(c.all).toEqual([{ type: 'stream', name: 'stdout', text: 'two' }])
+    expect(c.takeBatch()).toEqual({
+      outputs: [{ type: 'stream', name: 'stdout', text: 'two' }],
+      replace: true
+    })
+    c.rich(EMIT.clearOutput, record({ wait: false }))
+    expect(c.all).toEqual([])
+    expect(c.takeBatch()).toEqual({ outputs: [], replace: true })
+    c.rich(EMIT.reply, record({ variables: [] }))
+    expect(c.reply).toEqual({ variables: [] })
+    expect(ready).toBeGreaterThan(0)
+  })
+})
+
+describe('memory images', () => {
+  it('captures only changed pages, shares unchanged ones and stores zero pages as null', () => {
+    const memory = new WebAssembly.Memory({ initial: 4, maximum: 10 })
+    const view = new Uint8Array(memory.buffer)
+    view[5] = 1
+    view[2 * PAGE_BYTES + 7] = 2
+    const first = captureMemory(memory, null)
+    expect(first.image.pageCount).toBe(4)
+    expect(first.image.pages.map((p) => p !== null)).toEqual([true, false, true, false])
+    expect(first.stats).toMatchObject({ changedPages: 2, zeroPages: 2 })
+    expect(first.image.pages[0]!.buffer).toBeInstanceOf(SharedArrayBuffer)
+
+    view[2 * PAGE_BYTES + 8] = 3
+    memory.grow(1)
+    new Uint8Array(memory.buffer)[4 * PAGE_BYTES] = 4
+    const second = captureMemory(memory, first.image)
+    expect(second.stats.changedPages).toBe(2)
+    expect(second.image.pages[0]).toBe(first.image.pages[0]) // shared, not copied
+    expect(second.image.pages[2]).not.toBe(first.image.pages[2])
+    expect(first.image.pages[2]![8]).toBe(0) // the first image is unchanged
+
+    const restored = restoreMemory(second.image, 10)
+    expect(restored.buffer.byteLength).toBe(5 * PAGE_BYTES) // exactly the image's size
+    expect(Buffer.from(restored.buffer).equals(Buffer.from(memory.buffer))).toBe(true)
+    expect(restored.grow(5)).toBe(5)
+    expect(() => restored.grow(1)).toThrow() // the cap is the maximum
+  })
+
+  it('reads the active data segments of a module', async () => {
+    const wabt = await wabtInit()
+    const parsed = wabt.parseWat(
+      't.wat',
+      '(module (memory 2) (data (i32.const 16) "hi") (data (i32.const 70000) "there"))'
+    )
+    const wasm = new Uint8Array(parsed.toBinary({}).buffer)
+    parsed.destroy()
+    const segments = activeDataSegments(wasm)
+    expect(segments.map((s) => [s.offset, new TextDecoder().decode(s.bytes)])).toEqual([
+      [16, 'hi'],
+      [70000, 'there']
+    ])
+  })
+})
