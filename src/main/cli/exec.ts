@@ -36,10 +36,11 @@ export function exitCodeFor(status: RunStatus): number {
 }
 
 export const EXIT_CODES_HELP = `Exit codes:
-  0  ok                 4  out of fuel       7  crashed
-  1  failed / interrupted / file problem   5  out of memory     8  the code called sys.exit()
-  2  bad command line   6  timeout
-  3  the code raised an exception`
+  0  ok                                   5  out of memory
+  1  interrupted, or a file problem       6  timeout
+  2  bad command line                     7  crashed
+  3  the code raised an exception         8  the code called sys.exit()
+  4  out of fuel`
 
 /** The JSON of `--json`: the same shape as the library's runPython result (src/main/library.ts). */
 export interface ExecJson {
