@@ -53,7 +53,8 @@ export function attachmentResolver(cell: Cell): ImageResolver {
       const text = mimeText(value).trim()
       if (mime === 'image/svg+xml')
         return `data:image/svg+xml;base64,${Buffer.from(text, 'utf8').toString('base64')}`
-      return `data:${mime};base64,${text.replace(/\s+/g, '')}`
+      const base64 = text.replace(/\s+/g, '')
+      if (/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) return `data:${mime};base64,${base64}`
     }
     return null
   }
