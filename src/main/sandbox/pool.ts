@@ -78,7 +78,7 @@ export class WorkerPool {
   private closed = false
   /** Run on every worker before it takes work: compiles the hot code (V8 compiles wasm lazily). */
   private warmup: RunRequest[] = []
-  private warming = new Map<Slot, Promise<void>>()
+  private warming = new Map<Slot, { done: Promise<void>; finish: () => void }>()
 
   constructor(private readonly options: PoolOptions) {
     this.script = options.workerScript ?? defaultWorkerScript()
@@ -98,14 +98,15 @@ export class WorkerPool {
     this.warmup = requests
     await this.ready()
     for (const slot of this.slots) if (!this.warming.has(slot)) this.startWarmup(slot)
-    await Promise.all([...this.warming.values()])
+    await Promise.all([...this.warming.values()].map((w) => w.done))
   }
 
   private startWarmup(slot: Slot): void {
     slot.busy = true
     const runs = this.warmup.map((request) => ({ ...request, id: -1 - this.warmup.indexOf(request) }))
     let finish!: () => void
-    this.warming.set(slot, new Promise<void>((r) => (finish = r)))
+    const done = new Promise<void>((r) => (finish = r))
+    this.warming.set(slot, { done, finish })
     const next = (): void => {
       const request = runs.shift()
       if (request === undefined) {
@@ -213,9 +214,15 @@ export class WorkerPool {
     this.dispatch()
   }
 
+  /** A worker that dies while warming up must not leave warm() waiting for it. */
+  private stopWarmup(slot: Slot): void {
+    this.warming.get(slot)?.finish()
+    this.warming.delete(slot)
+  }
+
   private onWorkerLost(slot: Slot, message: string): void {
     const index = this.slots.indexOf(slot)
-    this.warming.delete(slot)
+    this.stopWarmup(slot)
     if (index < 0) return
     this.slots.splice(index, 1)
     const run = slot.current
@@ -237,7 +244,7 @@ export class WorkerPool {
     }
     // Replace first, so that the next run finds a worker warming up already.
     const index = this.slots.indexOf(slot)
-    this.warming.delete(slot)
+    this.stopWarmup(slot)
     if (index >= 0) this.slots.splice(index, 1, this.spawn())
     slot.current = null
     void slot.worker.terminate()
