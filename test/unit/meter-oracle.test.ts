@@ -110,7 +110,27 @@ const HANDWRITTEN: [string, unknown[][]][] = [
     `(module (func (export "run") (param i32) (result i32) local.get 0 if i32.const 1 return end loop end i32.const 2))`,
     [[0], [1]]
   ],
-  [`(module (memory 1 2) (func (export "run") (result i32) i32.const 1 memory.grow drop memory.size))`, [[]]]
+  [`(module (memory 1 2) (func (export "run") (result i32) i32.const 1 memory.grow drop memory.size))`, [[]]],
+  // br_table to an `if` label (which defers its carry) and to a block: the body is redone without carries
+  [
+    `(module (func (export "run") (param i32) (result i32)
+      block (result i32)
+        local.get 0 i32.const 3 i32.add drop
+        local.get 0
+        if (result i32) i32.const 5 local.get 0 br_table 0 1 0 else i32.const 7 end
+        i32.const 2 i32.mul
+      end))`,
+    [[0], [1], [2], [5]]
+  ],
+  // a call inside an `if` arm pays the carried cost early; the arm's end refunds it
+  [
+    `(module (func $g (param i32) (result i32) local.get 0 i32.const 1 i32.add)
+      (func (export "run") (param i32) (result i32)
+        local.get 0 i32.const 2 i32.mul local.set 0
+        local.get 0 if local.get 0 call $g local.set 0 end
+        local.get 0 if (result i32) local.get 0 call $g else i32.const 9 end))`,
+    [[0], [1], [4]]
+  ]
 ]
 
 describe('meter vs naive oracle', () => {

@@ -65,6 +65,8 @@ let frameKind: Uint8Array = new Uint8Array(256)
 let frameTargeted: Uint8Array = new Uint8Array(256)
 let frameStartReachable: Uint8Array = new Uint8Array(256)
 let frameThenReachable: Uint8Array = new Uint8Array(256)
+/** Pending cost every edge into the frame's end leaves uncharged (see `open`). */
+let frameCarry: Float64Array = new Float64Array(256)
 
 function growFrames(): void {
   const grow = (a: Uint8Array): Uint8Array => {
@@ -76,7 +78,13 @@ function growFrames(): void {
   frameTargeted = grow(frameTargeted)
   frameStartReachable = grow(frameStartReachable)
   frameThenReachable = grow(frameThenReachable)
+  const carry = new Float64Array(frameCarry.length * 2)
+  carry.set(frameCarry)
+  frameCarry = carry
 }
+
+/** Thrown when a br_table's targets expect different carries; the body is redone without. */
+const CARRY_CONFLICT = new Error('carry conflict')
 
 const VALTYPES = new Set([0x7f, 0x7e, 0x7d, 0x7c, 0x70, 0x6f])
 
@@ -178,7 +186,23 @@ export class FuelBodyRewriter {
     private readonly out: ByteWriter
   ) {}
 
+  /** Whether `if` frames defer the pending cost across their join (see `open`). */
+  private ifCarry = true
+
   rewrite(src: Uint8Array, start: number, end: number, fn: FunctionShape): void {
+    const stats = { ...this.ctx.stats }
+    try {
+      this.ifCarry = true
+      this.rewriteOnce(src, start, end, fn)
+    } catch (e) {
+      if (e !== CARRY_CONFLICT) throw e
+      Object.assign(this.ctx.stats, stats)
+      this.ifCarry = false
+      this.rewriteOnce(src, start, end, fn)
+    }
+  }
+
+  private rewriteOnce(src: Uint8Array, start: number, end: number, fn: FunctionShape): void {
     const r = new ByteReader(src, start, end)
     this.r = r
     this.src = src
@@ -210,6 +234,7 @@ export class FuelBodyRewriter {
     frameKind[0] = Frame.Block
     frameTargeted[0] = 0
     frameStartReachable[0] = 1
+    frameCarry[0] = 0
     this.reachable = true
     this.copyStart = r.pos
 
@@ -320,7 +345,7 @@ export class FuelBodyRewriter {
     const w = this.code
     w.byte(OP.localGet)
     w.u32(this.F)
-    if (p > 0) {
+    if (p !== 0) {
       w.byte(OP.i64Const)
       w.sleb(p)
       w.byte(OP.i64Sub)
@@ -368,14 +393,28 @@ export class FuelBodyRewriter {
 
   /** Charges the pending cost plus `extra` (the terminating operator's own cost) before `opStart`. */
   private settle(opStart: number, extra: number): void {
-    this.flushTo(opStart)
-    this.charge(this.pending + extra)
-    this.pending = 0
+    this.settleTo(opStart, extra, 0)
   }
 
-  private target(label: number, opStart: number): void {
+  /**
+   * Charges so that `carry` stays uncharged: pending + extra − carry (negative is a refund, when a
+   * call inside an `if` arm already paid the carried cost). Leaves pending = carry.
+   */
+  private settleTo(opStart: number, extra: number, carry: number): void {
+    const k = this.pending + extra - carry
+    if (k !== 0) {
+      this.flushTo(opStart)
+      this.charge(k)
+    }
+    this.pending = carry
+  }
+
+  /** Marks the frame `label` targets; returns its index. */
+  private target(label: number, opStart: number): number {
     if (label >= this.depth) throw new MeterError(`branch depth ${label} out of range at byte ${opStart}`)
-    frameTargeted[this.depth - 1 - label] = 1
+    const frame = this.depth - 1 - label
+    frameTargeted[frame] = 1
+    return frame
   }
 
   // --- operator families ---
@@ -390,10 +429,17 @@ export class FuelBodyRewriter {
         this.flushTo(this.r.pos)
         this.check(0) // translate_loop_header
       }
-    } else if (op === OP.if && this.reachable) {
-      this.settle(opStart, 1) // the edge taken is only known at run time
+    }
+    let carry = 0
+    if (op === OP.if && this.reachable) {
+      // wasmtime charges before `if` because the edge taken is only known at run time. Both
+      // edges include everything so far, so we defer it instead: each arm's end charges only its
+      // own cost and the join continues with this carry, merging it into the next charge.
+      if (this.ifCarry) carry = ++this.pending
+      else this.settle(opStart, 1)
     }
     frameKind[depth] = op === OP.block ? Frame.Block : op === OP.loop ? Frame.Loop : Frame.If
+    frameCarry[depth] = carry
     frameTargeted[depth] = 0
     frameStartReachable[depth] = this.reachable ? 1 : 0
     this.depth = depth + 1
@@ -408,9 +454,10 @@ export class FuelBodyRewriter {
     // A join point needs the fall-through run paid before control merges. A block nothing
     // branches to and a loop's end are not join points: the run just continues.
     const join = kind === Frame.If || kind === Frame.Else || (kind === Frame.Block && targeted)
+    const carry = frameCarry[top]!
     if (join) {
-      if (reachable && this.pending > 0) this.settle(opStart, 0)
-      this.pending = 0
+      if (reachable) this.settleTo(opStart, 0, carry)
+      this.pending = carry
     }
     if (kind === Frame.If) reachable = reachable || targeted || frameStartReachable[top] === 1
     else if (kind === Frame.Else) reachable = reachable || targeted || frameThenReachable[top] === 1
@@ -430,10 +477,13 @@ export class FuelBodyRewriter {
   private branch(op: number, opStart: number): void {
     const label = this.r.u32()
     if (this.reachable) {
-      this.target(label, opStart)
-      this.settle(opStart, 1)
+      const frame = this.target(label, opStart)
+      this.settleTo(opStart, 1, frameCarry[frame]!) // br_if falls through with the carry uncharged
     }
-    if (op === OP.br) this.reachable = false
+    if (op === OP.br) {
+      this.reachable = false
+      this.pending = 0
+    }
   }
 
   private call(opStart: number): void {
@@ -470,20 +520,27 @@ export class FuelBodyRewriter {
         const top = this.depth - 1
         if (top < 1 || frameKind[top] !== Frame.If)
           throw new MeterError(`'else' without 'if' at byte ${opStart}`)
-        if (this.reachable && this.pending > 0) this.settle(opStart, 0)
-        this.pending = 0
+        const carry = frameCarry[top]!
+        if (this.reachable) this.settleTo(opStart, 0, carry)
         frameThenReachable[top] = this.reachable ? 1 : 0
         frameKind[top] = Frame.Else
         this.reachable = frameStartReachable[top] === 1
+        this.pending = this.reachable ? carry : 0 // the false edge arrives with the carry uncharged
         return
       }
       case OP.brTable: {
         const n = r.u32()
+        let carry = -1
         for (let i = 0; i <= n; i++) {
           const label = r.u32()
-          if (this.reachable) this.target(label, opStart)
+          if (this.reachable) {
+            const c = frameCarry[this.target(label, opStart)]!
+            // One charge serves every target, so they must all expect the same carry.
+            if (carry !== -1 && c !== carry) throw CARRY_CONFLICT
+            carry = c
+          }
         }
-        if (this.reachable) this.settle(opStart, 1)
+        if (this.reachable) this.settleTo(opStart, 1, carry)
         this.pending = 0
         this.reachable = false
         return
