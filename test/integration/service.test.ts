@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { NotebookDocument } from '../../src/shared/notebook'
+import { NotebookStore } from '../../src/main/store'
 import { startService, type ServiceHarness } from '../helpers/service-harness'
 
 // The whole stack behind the UI: store + kernel + service, driven through NotebookApi and its events.
@@ -115,6 +116,27 @@ describe('NotebookService', () => {
     const restarted = await h.service.restartKernel(doc.path)
     expect(restarted.ok && restarted.value.headCellId).toBe(null)
     const b = await addCode(doc.path, 'print("gone" in globals())')
+    const [rb] = await h.run(doc.path, [b])
+    expect(stdout(rb!)).toBe('False\n')
+    expect(rb!.executionCount).toBe(1) // as in Jupyter, [n] starts again after a restart
+  })
+
+  it('opens a notebook whose saved head is from another runtime with a fresh kernel and a notice', async () => {
+    const doc = await newNotebook()
+    const a = await addCode(doc.path, 'old = 1')
+    await h.run(doc.path, [a])
+    await h.service.closeNotebook(doc.path)
+    const opened = NotebookStore.open(doc.path)
+    if (!opened.ok) throw new Error(opened.error)
+    const head = opened.value.loadHead()!
+    opened.value.saveHead({ ...head, snapshot: { ...head.snapshot, runtimeHash: 'f'.repeat(64) } })
+    opened.value.close()
+    const reopened = await h.service.openNotebook(doc.path)
+    if (!reopened.ok) throw new Error(reopened.error)
+    expect(reopened.value.kernel.headCellId).toBe(null)
+    expect(reopened.value.kernel.notice).toMatch(/not restored/)
+    expect(reopened.value.lastRuns[a]?.status).toBe('ok') // outputs are kept
+    const b = await addCode(doc.path, 'print("old" in globals())')
     const [rb] = await h.run(doc.path, [b])
     expect(stdout(rb!)).toBe('False\n')
   })

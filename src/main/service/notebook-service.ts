@@ -248,14 +248,18 @@ export class NotebookService implements NotebookClient {
 
   private async attach(store: NotebookStore): Promise<NotebookDocument> {
     const kernel = this.options.kernelHost.createKernel()
-    let notice: string | null = null
+    let dropped: string | null = null
     const head = store.loadHead()
     if (head) {
       const imported = await kernel.importHead(head.snapshot)
-      if (!imported.ok)
-        notice = `Variables from the last session were not restored: ${imported.reason}. Run the cells again.`
+      if (!imported.ok) {
+        // A head from another runtime cannot be restored: start fresh, say so, and keep the file
+        // consistent with the kernel (its cells and outputs are untouched).
+        dropped = `Variables from the last session were not restored (${imported.reason}). Run the cells again.`
+        if (!store.readOnly) store.saveHead(null)
+      }
     }
-    const session = new NotebookSession(store, kernel, (e) => this.events.fire(e), notice)
+    const session = new NotebookSession(store, kernel, (e) => this.events.fire(e), dropped)
     this.sessions.set(store.path, session)
     this.options.appData.addRecent(store.path)
     return this.describe(session)

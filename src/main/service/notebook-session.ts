@@ -21,12 +21,15 @@ export class NotebookSession {
     readonly store: NotebookStore,
     readonly kernel: Kernel,
     private readonly emit: (event: NotebookEvent) => void,
-    initialNotice: string | null
+    /** Null when the saved head was restored (or there was none); else why it was dropped. */
+    headDropped: string | null
   ) {
     const loaded = store.load()
-    this.head = { cellId: loaded.head.cellId, executionCount: loaded.head.executionCount }
+    this.head = headDropped
+      ? { cellId: null, executionCount: null }
+      : { cellId: loaded.head.cellId, executionCount: loaded.head.executionCount }
     this.nextExecutionCount = loaded.head.nextExecutionCount
-    this.notice = initialNotice
+    this.notice = headDropped
   }
 
   get path(): string {
@@ -82,10 +85,12 @@ export class NotebookSession {
     if (this.running !== null) this.kernel.interrupt()
   }
 
+  /** head := S0 and, as in Jupyter, `[n]` starts again at 1. */
   restart(): KernelInfo {
     this.interrupt()
     this.kernel.restart()
     this.head = { cellId: null, executionCount: null }
+    this.nextExecutionCount = 1
     if (!this.store.readOnly) this.store.saveHead(null)
     this.notice = null
     const info = this.kernelInfo()
@@ -111,9 +116,9 @@ export class NotebookSession {
   }
 
   private async runOne(cellId: CellId): Promise<void> {
-    const cell = this.store.listCells().find((c) => c.id === cellId)
+    const cell = this.store.getCell(cellId)
     if (!cell || cell.type !== 'code') return
-    const settings = this.store.load().settings
+    const settings = this.store.getSettings()
     this.running = cellId
     const startedAt = Date.now()
     this.emit({ type: 'runStarted', path: this.path, cellId, startedAt })
