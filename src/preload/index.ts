@@ -1,9 +1,11 @@
 /**
- * The preload exposes exactly the NotebookApi (plus an event subscription) to the renderer, as
- * `window.fuelbook`. Nothing else of Electron or Node reaches the page; main validates every call.
+ * The preload exposes exactly the NotebookApi, its event subscription and the menu-command subscription
+ * to the renderer, as `window.fuelbook`. Nothing else of Electron or Node reaches the page; main
+ * validates every call.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
 import { API_METHODS, type EventListener, type NotebookEvent } from '../shared/api'
+import { IPC_MENU_CHANNEL, isMenuCommand, type MenuCommand } from '../shared/menu'
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../shared/transport'
 
 const api: Record<string, unknown> = Object.fromEntries(
@@ -18,6 +20,19 @@ api.onEvent = (listener: EventListener) => {
   ipcRenderer.on(IPC_EVENT_CHANNEL, handler)
   return () => {
     ipcRenderer.removeListener(IPC_EVENT_CHANNEL, handler)
+  }
+}
+
+/** Application-menu items that run a renderer action (MenuBridge in src/shared/menu.ts). */
+api.onMenuAction = (listener: (command: MenuCommand) => void) => {
+  const handler = (_event: IpcRendererEvent, payload: unknown) => {
+    // Only plain { action, path? } reaches the page, copied so no Electron object leaks with it.
+    if (isMenuCommand(payload))
+      listener(payload.path ? { action: payload.action, path: payload.path } : { action: payload.action })
+  }
+  ipcRenderer.on(IPC_MENU_CHANNEL, handler)
+  return () => {
+    ipcRenderer.removeListener(IPC_MENU_CHANNEL, handler)
   }
 }
 

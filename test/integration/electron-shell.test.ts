@@ -31,7 +31,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   moduleWithLoad._load = originalLoad
-  stub.appEvents.emit('will-quit')
+  stub.appEvents.emit('will-quit', { preventDefault: () => {} })
 })
 
 describe('Electron shell (stubbed electron)', () => {

@@ -1,11 +1,17 @@
 /**
- * The IPC bridge: one invoke channel for calls, one send channel for events. Every payload is
- * validated before it reaches the service; calls from frames other than our own pages are refused.
+ * The IPC bridge: one invoke channel for calls, one send channel for events, one for menu commands.
+ * Every payload is validated before it reaches the service; calls from frames other than our own pages
+ * are refused.
  */
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron'
 import type { NotebookClient } from '../../shared/api'
+import { IPC_MENU_CHANNEL, type MenuCommand } from '../../shared/menu'
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../../shared/transport'
 import { dispatchCall, validateCall } from '../service/validate-call'
+import { shownPathAfterCall } from './open-requests'
+
+/** Told which notebook a window shows after each call that changes it (null: the start screen). */
+export type ShownPathObserver = (sender: WebContents, path: string | null) => void
 
 export function isTrustedSender(event: IpcMainInvokeEvent): boolean {
   const url = event.senderFrame?.url ?? ''
@@ -16,17 +22,25 @@ export async function handleCall(
   service: NotebookClient,
   event: IpcMainInvokeEvent,
   method: unknown,
-  args: unknown
+  args: unknown,
+  observe?: ShownPathObserver
 ) {
   if (!isTrustedSender(event)) throw new Error('Refused: call from an untrusted frame.')
   const check = validateCall(method, args)
   if (!check.ok) throw new Error(check.error)
-  return dispatchCall(service, check.call)
+  const result = await dispatchCall(service, check.call)
+  const shown = shownPathAfterCall(check.call.method, result)
+  if (shown !== undefined && observe && event.sender) observe(event.sender, shown)
+  return result
 }
 
-export function registerIpc(service: NotebookClient, windows: () => WebContents[]): () => void {
+export function registerIpc(
+  service: NotebookClient,
+  windows: () => WebContents[],
+  observe?: ShownPathObserver
+): () => void {
   ipcMain.handle(IPC_CALL_CHANNEL, (event, method: unknown, args: unknown) =>
-    handleCall(service, event, method, args)
+    handleCall(service, event, method, args, observe)
   )
   const unsubscribe = service.onEvent((event) => {
     for (const contents of windows()) if (!contents.isDestroyed()) contents.send(IPC_EVENT_CHANNEL, event)
@@ -35,4 +49,9 @@ export function registerIpc(service: NotebookClient, windows: () => WebContents[
     unsubscribe()
     ipcMain.removeHandler(IPC_CALL_CHANNEL)
   }
+}
+
+/** Main → renderer: run this menu item's action in that window. */
+export function sendMenuCommand(contents: WebContents, command: MenuCommand): void {
+  if (!contents.isDestroyed()) contents.send(IPC_MENU_CHANNEL, command)
 }

@@ -105,7 +105,13 @@ export function acceleratorFor(keys: string): string | null {
   return [...(modifiers as string[]), named].join('+')
 }
 
-const MODIFIERS: Record<string, string> = { Mod: 'CmdOrCtrl', Ctrl: 'Ctrl', Alt: 'Alt', Shift: 'Shift', Meta: 'Super' }
+const MODIFIERS: Record<string, string> = {
+  Mod: 'CmdOrCtrl',
+  Ctrl: 'Ctrl',
+  Alt: 'Alt',
+  Shift: 'Shift',
+  Meta: 'Super'
+}
 const NAMED_KEYS: Record<string, string> = {
   Enter: 'Enter',
   Escape: 'Esc',
@@ -130,7 +136,11 @@ function action(handlers: MenuHandlers, id: string, label: string, keys?: string
   }
 }
 
-function recentSubmenu(recent: readonly NotebookSummary[], handlers: MenuHandlers, isMac: boolean): MenuItemSpec[] {
+function recentSubmenu(
+  recent: readonly NotebookSummary[],
+  handlers: MenuHandlers,
+  isMac: boolean
+): MenuItemSpec[] {
   const items: MenuItemSpec[] = recent.slice(0, MAX_RECENT_ITEMS).map((nb) => ({
     id: `recent:${nb.path}`,
     label: isMac ? recentLabel(nb) : escapeMnemonics(recentLabel(nb)),
@@ -189,7 +199,12 @@ export function buildMenuTemplate(
   const fileMenu: MenuItemSpec = {
     label: top('File'),
     submenu: [
-      { id: 'file:new', label: 'New Notebook', accelerator: 'CmdOrCtrl+N', click: () => handlers.newNotebook() },
+      {
+        id: 'file:new',
+        label: 'New Notebook',
+        accelerator: 'CmdOrCtrl+N',
+        click: () => handlers.newNotebook()
+      },
       { id: 'file:open', label: 'Open…', accelerator: 'CmdOrCtrl+O', click: () => handlers.open() },
       { id: 'file:recent', label: 'Open Recent', submenu: recentSubmenu(recent, handlers, isMac) },
       SEPARATOR,
@@ -206,7 +221,12 @@ export function buildMenuTemplate(
         label: 'Export',
         submenu: [a('export-html', 'HTML Report…'), a('export-ipynb', 'Jupyter Notebook (.ipynb)…')]
       },
-      { id: 'file:print', label: 'Print to PDF…', accelerator: 'CmdOrCtrl+P', click: () => handlers.printToPdf() },
+      {
+        id: 'file:print',
+        label: 'Print to PDF…',
+        accelerator: 'CmdOrCtrl+P',
+        click: () => handlers.printToPdf()
+      },
       SEPARATOR,
       { role: 'close', label: 'Close Window', accelerator: 'CmdOrCtrl+W' },
       ...(isMac ? [] : [SEPARATOR, { role: 'quit', label: 'Quit', accelerator: 'Ctrl+Q' } as MenuItemSpec])
@@ -310,7 +330,9 @@ export function buildMenuTemplate(
     label: top('Help'),
     submenu: [
       a('shortcuts', 'Keyboard Shortcuts'),
-      ...(isMac ? [] : [SEPARATOR, { id: 'help:about', label: `About ${appName}`, click: () => handlers.about() }])
+      ...(isMac
+        ? []
+        : [SEPARATOR, { id: 'help:about', label: `About ${appName}`, click: () => handlers.about() }])
     ]
   }
 

@@ -2,8 +2,10 @@
  * Notebook windows: locked-down web preferences, a strict CSP, no navigation, no new windows, no
  * permissions. The renderer is untrusted by design (cell outputs render inside it).
  */
-import { BrowserWindow, session, shell, type WebPreferences } from 'electron'
+import { app, BrowserWindow, session, shell, type WebPreferences } from 'electron'
 import { join } from 'node:path'
+import { downloadDialogOptions } from './dialog-options'
+import { MIN_SIZE, type Placement } from './window-state'
 
 export const WEB_PREFERENCES: WebPreferences = {
   contextIsolation: true,
@@ -39,19 +41,38 @@ export function hardenSession(): void {
       responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] }
     })
   })
+  // Exports (HTML, .ipynb) are downloads from the renderer: Electron asks where to save, with our filter.
+  session.defaultSession.on('will-download', (_event, item) => {
+    item.setSaveDialogOptions(downloadDialogOptions(item.getFilename(), app.getPath('documents')))
+  })
 }
 
-export function createNotebookWindow(outDir: string): BrowserWindow {
+export interface WindowOptions {
+  placement: Placement
+  /** Loaded as the page's hash, e.g. `open=<encoded path>` (the renderer opens that notebook). */
+  hash?: string
+  /** Window icon (Linux and Windows in development; packaged builds take it from the executable). */
+  icon?: string
+}
+
+export function rendererPage(outDir: string): string {
+  return join(outDir, 'renderer', 'index.html')
+}
+
+export function createNotebookWindow(outDir: string, options: WindowOptions): BrowserWindow {
   const window = new BrowserWindow({
-    width: 1280,
-    height: 900,
-    minWidth: 640,
-    minHeight: 400,
+    ...options.placement.bounds,
+    minWidth: MIN_SIZE.width,
+    minHeight: MIN_SIZE.height,
     show: false,
     title: 'Fuelbook',
+    ...(options.icon ? { icon: options.icon } : {}),
     webPreferences: { ...WEB_PREFERENCES, preload: join(outDir, 'preload', 'index.js') }
   })
-  window.once('ready-to-show', () => window.show())
+  window.once('ready-to-show', () => {
+    if (options.placement.maximized) window.maximize()
+    window.show()
+  })
   window.webContents.setWindowOpenHandler(({ url }) => {
     // Links in markdown open in the user's browser, never inside the app.
     if (/^https?:\/\//.test(url)) void shell.openExternal(url)
@@ -59,6 +80,6 @@ export function createNotebookWindow(outDir: string): BrowserWindow {
   })
   window.webContents.on('will-navigate', (event) => event.preventDefault())
   window.webContents.on('will-attach-webview', (event) => event.preventDefault())
-  void window.loadFile(join(outDir, 'renderer', 'index.html'))
+  void window.loadFile(rendererPage(outDir), options.hash ? { hash: options.hash } : undefined)
   return window
 }

@@ -4,11 +4,12 @@
  * know which.
  */
 import type { NotebookClient } from '../../../shared/api'
+import type { MenuBridge, MenuCommand } from '../../../shared/menu'
 import { createWebSocketClient } from './ws-client'
 
 declare global {
   interface Window {
-    fuelbook?: NotebookClient
+    fuelbook?: NotebookClient & Partial<MenuBridge>
   }
 }
 
@@ -26,4 +27,9 @@ export function getClient(): NotebookClient {
     )
   }
   return client
+}
+
+/** Items of the desktop app's menu that run an action; never called in browser mode. */
+export function onMenuAction(listener: (command: MenuCommand) => void): () => void {
+  return window.fuelbook?.onMenuAction?.(listener) ?? (() => {})
 }
