@@ -38,6 +38,19 @@ export function restoreMemory(image: MemoryImage, maximumPages: number): WebAsse
   return memory
 }
 
+/** Repack when the slabs an image pins exceed 2x its size + 8 MB (S0's own slab is ~6 MB). */
+const RETAINED_LIMIT_FACTOR = 2
+const RETAINED_SLACK_BYTES = 8 * 2 ** 20
+
+/** Bytes of the distinct buffers the pages keep alive. */
+export function retainedBytes(pages: (Uint8Array | null | undefined)[]): number {
+  const buffers = new Set<ArrayBufferLike>()
+  for (const page of pages) if (page) buffers.add(page.buffer)
+  let total = 0
+  for (const buffer of buffers) total += buffer.byteLength
+  return total
+}
+
 export interface CaptureStats {
   changedPages: number
   zeroPages: number
