@@ -84,7 +84,7 @@ export class CellTable {
       id: cell.id,
       position: at,
       type: cell.type,
-      source: cell.source,
+      source: wellFormed(cell.source),
       metadata: JSON.stringify(cell.metadata ?? {}),
       isolated: cell.isolated ? 1 : 0
     })
@@ -94,7 +94,7 @@ export class CellTable {
     const found = this.get(id)
     if (!found) throw new Error(`cell ${id} is not in this notebook`)
     const cell: Cell = { ...found.cell }
-    if (patch.source !== undefined) cell.source = patch.source
+    if (patch.source !== undefined) cell.source = wellFormed(patch.source)
     if (patch.type !== undefined) cell.type = patch.type
     if (patch.metadata !== undefined) cell.metadata = patch.metadata
     if (patch.isolated !== undefined) cell.isolated = patch.isolated
@@ -140,4 +140,13 @@ export class CellTable {
 
 function clamp(v: number, lo: number, hi: number): number {
   return Number.isNaN(v) ? hi : Math.min(hi, Math.max(lo, v))
+}
+
+/**
+ * A lone UTF-16 surrogate (possible in a JS string, e.g. pasted) has no UTF-8 form: SQLite would
+ * store bytes that other readers (Python's sqlite3, the CLI) refuse and that read back as three
+ * U+FFFD. Store U+FFFD, as the kernel's TextEncoder does for the code it runs.
+ */
+function wellFormed(text: string): string {
+  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
 }
