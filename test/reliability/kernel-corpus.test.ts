@@ -6,7 +6,8 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import type { KernelRunResult } from '../../src/main/kernel'
 import { textOf, useTestHost } from '../helpers/kernel-host'
-import { CORPUS, readableMessage, SUITE_LIMITS, type CorpusCase } from './corpus'
+import { checkRun } from './check-run'
+import { CORPUS, readableMessage, SUITE_LIMITS } from './corpus'
 import { HostGuard } from './host-guard'
 import { Recorder } from './record'
 
@@ -17,27 +18,6 @@ afterAll(() => recorder.save())
 
 function describeRun(r: KernelRunResult): string {
   return `${r.status}${r.exitCode !== null ? ` (code ${r.exitCode})` : ''}`
-}
-
-/** Checks a finished run against its case; returns the problems (empty when it is as expected). */
-export function checkRun(
-  c: CorpusCase,
-  r: Pick<KernelRunResult, 'status' | 'exitCode' | 'message' | 'outputs'>
-): string[] {
-  const problems: string[] = []
-  if (r.status !== c.expect.status) problems.push(`status ${r.status}, expected ${c.expect.status}`)
-  if (c.expect.exitCode !== undefined && r.exitCode !== c.expect.exitCode)
-    problems.push(`exit code ${r.exitCode}, expected ${c.expect.exitCode}`)
-  const said = readableMessage(r)
-  if (!c.expect.says.test(said))
-    problems.push(`message ${JSON.stringify(said.slice(0, 200))} !~ ${c.expect.says}`)
-  if (c.expect.status !== 'ok' && said.trim() === '') problems.push('no readable message')
-  if (c.expect.stdout && !c.expect.stdout.test(textOf(r.outputs)))
-    problems.push(`stdout ${JSON.stringify(textOf(r.outputs).slice(0, 200))} !~ ${c.expect.stdout}`)
-  const truncated = r.outputs.some((o) => o.type === 'truncated')
-  if (c.expect.truncated !== undefined && truncated !== c.expect.truncated)
-    problems.push(truncated ? 'output unexpectedly truncated' : 'output not truncated')
-  return problems
 }
 
 describe('adversarial corpus through the Kernel', () => {
