@@ -162,6 +162,24 @@ const main: BenchMain = async (ctx) => {
         `messages ${median(parts.messages).toFixed(2)} ms`
     })
 
+    // ---- isolated: S0 copied into a new memory every time (runPython's path, no resident memory)
+    const isolatedSamples = await timeMs(
+      ctx.reps(100),
+      () => kernel.run('1+1', { limits: LIMITS, isolated: true }),
+      5
+    )
+    figures.push({
+      group: 'kernel',
+      name: 'isolated 1+1 (restore S0 by copy, no snapshot taken)',
+      value: isolatedSamples.median,
+      unit: 'ms',
+      spread: `${spreadText(isolatedSamples, 'ms', 2)}, p95 ${isolatedSamples.p95.toFixed(2)} ms`,
+      baseline: { name: 'fresh instance, no snapshot (p50)', value: fresh.median },
+      ratio: fresh.median / isolatedSamples.median,
+      ratioMeaning: 'speed-up (baseline / value)',
+      note: `restore ${kernel.lastTimings!.restoreMs.toFixed(2)} ms in the last sample`
+    })
+
     // ---- 100 back to back
     const burst = performance.now()
     for (let i = 0; i < 100; i++) await trivial()

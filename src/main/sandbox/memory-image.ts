@@ -31,9 +31,26 @@ export function restoreMemory(image: MemoryImage, maximumPages: number): WebAsse
   const memory = new WebAssembly.Memory({ initial: image.pageCount, maximum: maximumPages })
   const bytes = new Uint8Array(memory.buffer)
   const { pages } = image
-  for (let i = 0; i < pages.length; i++) {
-    const page = pages[i]
-    if (page !== null && page !== undefined) bytes.set(page, i * PAGE_BYTES)
+  // Pages captured together sit next to each other in one slab: copy such runs in one go.
+  for (let i = 0; i < pages.length;) {
+    const first = pages[i]
+    if (first === null || first === undefined) {
+      i++
+      continue
+    }
+    let end = i + 1
+    while (end < pages.length) {
+      const next = pages[end]
+      if (
+        !next ||
+        next.buffer !== first.buffer ||
+        next.byteOffset !== first.byteOffset + (end - i) * PAGE_BYTES
+      )
+        break
+      end++
+    }
+    bytes.set(new Uint8Array(first.buffer, first.byteOffset, (end - i) * PAGE_BYTES), i * PAGE_BYTES)
+    i = end
   }
   return memory
 }
