@@ -58,11 +58,9 @@ export async function perform(host: Host, id: ActionId): Promise<void> {
       return nb.clearOutputs(null)
     case 'edit-mode':
       return nb.setMode('edit')
-    case 'command-mode': {
-      const cell = nb.selectedCell
-      if (cell?.type === 'markdown' && cell.source.trim()) cell.editingMarkdown = false
+    case 'command-mode':
+      // As in Jupyter, a markdown cell stays unrendered until it is run.
       return nb.setMode('command')
-    }
     case 'insert-above':
       if (await nb.insert(from)) nb.select(from)
       return

@@ -1,0 +1,311 @@
+import { browser, $, $$, expect } from '@wdio/globals'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+/**
+ * The notebook as a user sees it, in browser mode against the real runtime: run cells and read
+ * outputs and stats, killed runs that keep the kernel, markdown, rich and hostile outputs, a
+ * flood, save / reload / reopen, a malformed file, and the light and dark screenshots.
+ */
+
+const url = (): string => process.env.FUELBOOK_E2E_URL!
+const shot = (name: string): string => join(process.env.FUELBOOK_E2E_ARTIFACTS!, 'screenshots', name)
+
+async function cellAt(index: number): Promise<WebdriverIO.Element> {
+  const cells = await $$('[data-testid="cell"]').getElements()
+  const cell = cells[index]
+  if (!cell) throw new Error(`no cell ${index} (have ${cells.length})`)
+  return cell
+}
+
+async function newNotebook(): Promise<void> {
+  await browser.url(url())
+  await $('[data-testid="new-notebook"]').click()
+  await $('[data-testid="cell"]').waitForDisplayed()
+}
+
+/** Puts the cursor at the end of cell `index`'s editor (creating the editor if needed). */
+async function editCell(index: number): Promise<void> {
+  const cell = await cellAt(index)
+  await cell.$('.input').click()
+  await cell.$('.cm-content').waitForDisplayed()
+  await browser.keys(['Control', 'End'])
+}
+
+/**
+ * Puts code into the focused editor. Typing goes through CodeMirror's auto-indent and bracket
+ * closing like a user's keys would; insertText (as a paste) keeps the code exactly as written.
+ */
+async function insertCode(code: string): Promise<void> {
+  await browser.execute((text) => document.execCommand('insertText', false, text), code)
+}
+
+/** Adds `code` to the end of cell `index`, runs it with Shift+Enter and waits for the new result. */
+async function runCode(
+  index: number,
+  code: string,
+  options: { typed?: boolean; timeout?: number } = {}
+): Promise<WebdriverIO.Element> {
+  const before = await (await cellAt(index)).getAttribute('data-run-id')
+  await editCell(index)
+  if (options.typed) await browser.keys(code)
+  else if (code) await insertCode(code)
+  await browser.keys(['Shift', 'Enter'])
+  return waitFinished(index, before, options.timeout)
+}
+
+/** Waits until cell `index` is idle with a run other than `before`. */
+async function waitFinished(
+  index: number,
+  before: string | null,
+  timeout = 60_000
+): Promise<WebdriverIO.Element> {
+  await browser.waitUntil(
+    async () => {
+      const cell = await cellAt(index)
+      const runId = await cell.getAttribute('data-run-id')
+      return (await cell.getAttribute('data-phase')) === 'idle' && runId !== '' && runId !== before
+    },
+    { timeout, timeoutMsg: `cell ${index} did not finish a new run` }
+  )
+  return cellAt(index)
+}
+
+/** Clicks "+ Code" / "+ Markdown" and returns the new cell's index once it is there. */
+async function addCell(kind: 'code' | 'markdown'): Promise<number> {
+  const index = await $$('[data-testid="cell"]').length
+  await $(`[data-testid="add-${kind}"]`).click()
+  await browser.waitUntil(async () => (await $$('[data-testid="cell"]').length) === index + 1)
+  return index
+}
+
+async function outputText(index: number): Promise<string> {
+  const cell = await cellAt(index)
+  const outputs = await cell.$('[data-testid="outputs"]')
+  return (await outputs.isExisting()) ? outputs.getText() : ''
+}
+
+describe('notebook UI (browser mode)', () => {
+  it('runs a cell: streamed output, [n], stats line, kernel line and variables', async () => {
+    await newNotebook()
+    const cell = await runCode(0, "x = 6 * 7\nprint('hello', x)", { typed: true })
+    expect(await outputText(0)).toContain('hello 42')
+    await expect(cell.$('[data-testid="execution-count"]')).toHaveText('[1]')
+    expect(await cell.getAttribute('data-status')).toBe('ok')
+    const stats = await cell.$('[data-testid="stats"]')
+    await expect(stats.$('[data-testid="status"]')).toHaveText(expect.stringContaining('ok'))
+    await expect(stats.$('[data-testid="fuel"]')).toHaveText(expect.stringMatching(/^[\d.]+ [kMG]? ?fuel$/))
+    await expect(stats.$('[data-testid="memory"]')).toHaveText(
+      expect.stringMatching(/^[\d,]+ pages \([\d.]+ MiB\)$/)
+    )
+    await expect(stats.$('[data-testid="wall"]')).toHaveText(expect.stringMatching(/^[\d.]+ (ms|s)$/))
+    await expect(stats.$('[role="meter"]')).toBeExisting()
+    await expect($('[data-testid="kernel-head"]')).toHaveText('state after [1]')
+    // Variables come from an inspect run after the cell finished.
+    await browser.waitUntil(
+      async () =>
+        (await $('[data-testid="variables"]').isExisting()) &&
+        (await $('[data-testid="variables"]').getText()).includes('x')
+    )
+    await expect($('[data-testid="variables"]')).toHaveText(expect.stringContaining('int'))
+    // Shift+Enter on the last cell added a new one and moved into it.
+    expect(await $$('[data-testid="cell"]').length).toBe(2)
+  })
+
+  it('an infinite loop ends out of fuel, says so calmly, and the next cell still sees x', async () => {
+    const loop = await runCode(1, 'while True: pass')
+    expect(await loop.getAttribute('data-status')).toBe('out_of_fuel')
+    await expect(loop.$('[data-testid="killed-line"]')).toHaveText(
+      expect.stringContaining('kernel state kept from [1]')
+    )
+    await expect(loop.$('[data-testid="status"]')).toHaveText(expect.stringContaining('out of fuel'))
+    await expect($('[data-testid="kernel-head"]')).toHaveText('state after [1]')
+    await runCode(2, 'print(x + 1)')
+    expect(await outputText(2)).toContain('43')
+  })
+
+  it('Interrupt stops time.sleep(1000) and keeps the kernel', async () => {
+    const before = await (await cellAt(3)).getAttribute('data-run-id')
+    await editCell(3)
+    await insertCode('import time\ntime.sleep(1000)')
+    await browser.keys(['Shift', 'Enter'])
+    const cell = await cellAt(3)
+    await browser.waitUntil(async () => (await cell.getAttribute('data-phase')) === 'running', {
+      timeout: 20_000
+    })
+    // A running cell shows its elapsed time climbing.
+    await expect(cell.$('[data-testid="elapsed"]')).toBeDisplayed()
+    await expect($('[data-testid="interrupt"]')).toBeEnabled()
+    await $('[data-testid="interrupt"]').click()
+    await waitFinished(3, before, 20_000)
+    expect(await cell.getAttribute('data-status')).toBe('interrupted')
+    await expect(cell.$('[data-testid="killed-line"]')).toHaveText(expect.stringContaining('kept from'))
+    await runCode(4, 'print(x)')
+    expect(await outputText(4)).toContain('42')
+  })
+
+  it('renders markdown cells (sanitised) and lists their headings in the outline', async () => {
+    await browser.execute(() => {
+      document.body.dataset.marker = 'unchanged'
+    })
+    const index = await addCell('markdown')
+    await editCell(index)
+    await insertCode('# Results\n\nSome *emphasis* <img src=x onerror="document.body.dataset.marker=1">')
+    await browser.keys(['Shift', 'Enter'])
+    const rendered = (await cellAt(index)).$('[data-testid="markdown-rendered"]')
+    await rendered.waitForDisplayed()
+    await expect(rendered.$('h1')).toHaveText('Results')
+    await expect(rendered.$('em')).toHaveText('emphasis')
+    expect(await rendered.getHTML()).not.toContain('onerror')
+    await expect($('[data-testid="outline"]')).toHaveText(expect.stringContaining('Results'))
+    expect(await browser.execute(() => document.body.dataset.marker)).toBe('unchanged')
+    // Double-click edits it again.
+    await (await cellAt(index)).doubleClick()
+    await expect((await cellAt(index)).$('.cm-content')).toBeDisplayed()
+    await browser.keys('Escape')
+  })
+
+  it('shows rich outputs by MIME rank; HTML runs sandboxed and cannot reach the page', async () => {
+    await browser.execute(() => {
+      document.body.dataset.marker = 'unchanged'
+    })
+    const index = await addCell('code')
+    const hostile =
+      "<b id=rich>rich html</b><script>window.top.document.body.dataset.marker='changed'</script>" +
+      '<img src=x onerror="try{window.top.document.body.dataset.marker=\'changed\'}catch(e){}">'
+    await runCode(
+      index,
+      `T = type('T', (), {'_repr_html_': lambda self: ${JSON.stringify(hostile)}})\n` +
+        "display(T())\ndisplay({'application/json': {'a': [1, 2, {'b': None}]}, 'text/plain': 'j'}, raw=True)\n" +
+        "display({'text/latex': '$$\\\\frac{1}{3}$$', 'text/plain': 'l'}, raw=True)\n" +
+        'display({\'image/svg+xml\': \'<svg xmlns="http://www.w3.org/2000/svg" width="60" height="20"><rect width="60" height="20" fill="teal"/></svg>\'}, raw=True)\n' +
+        "display({'text/markdown': '**md** output', 'text/plain': 'm'}, raw=True)\n" +
+        "print('\\x1b[31mred\\x1b[0m')"
+    )
+    const cell = await cellAt(index)
+    const frame = await cell.$('[data-testid="html-output"]')
+    await expect(frame).toBeExisting()
+    expect(await frame.getAttribute('sandbox')).toBe('allow-scripts')
+    await cell.$('[data-mime="application/json"]').waitForExist()
+    await expect(cell.$('[data-testid="json-output"]')).toHaveText(expect.stringContaining('Array(3)'))
+    await expect(cell.$('[data-testid="latex-output"] .katex')).toBeExisting()
+    await expect(cell.$('[data-testid="image-output"]')).toHaveAttribute(
+      'src',
+      expect.stringMatching(/^data:image\/svg\+xml/)
+    )
+    await expect(cell.$('[data-testid="markdown-output"] strong')).toHaveText('md')
+    await expect(cell.$('[data-testid="stream-stdout"] .ansi-red-fg')).toHaveText('red')
+    await browser.switchFrame(frame)
+    await expect($('#rich')).toHaveText('rich html')
+    await browser.switchFrame(null)
+    await browser.pause(500)
+    expect(await browser.execute(() => document.body.dataset.marker)).toBe('unchanged')
+  })
+
+  it('shows a styled traceback with the failing cell line highlighted', async () => {
+    const index = await addCell('code')
+    const cell = await runCode(index, 'a = 1\nb = a / 0\nc = 2')
+    expect(await cell.getAttribute('data-status')).toBe('error')
+    await expect(cell.$('[data-testid="error-output"]')).toHaveText(
+      expect.stringContaining('ZeroDivisionError')
+    )
+    await expect(cell.$('[data-testid="error-excerpt"] .hit')).toHaveText(
+      expect.stringContaining('b = a / 0')
+    )
+  })
+
+  it('a 100,000-line flood is capped with "show all" / "save to file" and the page stays responsive', async () => {
+    const index = await addCell('code')
+    await editCell(index)
+    await insertCode('for i in range(100000): print(i)')
+    await browser.keys(['Shift', 'Enter'])
+    // While it streams, the page answers promptly.
+    const started = Date.now()
+    await browser.execute(() => document.title)
+    expect(Date.now() - started).toBeLessThan(1000)
+    const cell = await waitFinished(index, null, 90_000)
+    const cut = cell.$('[data-testid="output-cut"]')
+    const truncated = cell.$('[data-testid="output-truncated"]')
+    await browser.waitUntil(async () => (await cut.isExisting()) || (await truncated.isExisting()))
+    if (await cut.isExisting()) {
+      await expect(cut).toHaveText(expect.stringMatching(/more lines/))
+      await expect(cut.$('[data-testid="save-output"]')).toBeDisplayed()
+    }
+    expect((await outputText(index)).startsWith('0\n1\n2')).toBe(true)
+  })
+
+  it('lists earlier runs in the run-history popover', async () => {
+    const cell = await cellAt(0)
+    await cell.$('[data-testid="history-button"]').click()
+    const history = cell.$('[data-testid="run-history"]')
+    await expect(history).toBeDisplayed()
+    await expect(history).toHaveText(expect.stringContaining('ok'))
+    await history.$('td button').click()
+    await expect(history.$('[data-testid="history-output"]')).toHaveText(expect.stringContaining('hello 42'))
+    await history.$('button[aria-label="Close run history"]').click()
+  })
+
+  it('changes limits in settings; a smaller fuel budget stops a loop sooner', async () => {
+    await $('[data-testid="open-settings"]').click()
+    const dialog = $('[data-testid="settings-dialog"]')
+    await expect(dialog).toBeDisplayed()
+    await dialog.$('[data-testid="setting-fuel"]').setValue('50')
+    await dialog.$('[data-testid="settings-save"]').click()
+    await expect(dialog).not.toBeExisting()
+    const cell = await runCode(1, '')
+    expect(await cell.getAttribute('data-status')).toBe('out_of_fuel')
+    await expect(cell.$('[data-testid="fuel"]')).toHaveText(expect.stringContaining('50 M'))
+  })
+
+  it('saves the light and dark screenshots of a notebook with rich outputs', async () => {
+    await browser.setWindowSize(1280, 900)
+    await browser.execute(() => document.querySelector('main.cells')?.scrollTo(0, 0))
+    await browser.saveScreenshot(shot('ui-light.png'))
+    const restore = await browser.emulate('colorScheme', 'dark')
+    await browser.pause(200)
+    await browser.saveScreenshot(shot('ui-dark.png'))
+    await restore()
+  })
+
+  it('saves under a name, survives a page reload, and reopens from the recent list', async () => {
+    const path = join(process.env.FUELBOOK_E2E_DATA!, 'e2e-saved.fuelbook')
+    await browser.keys('Escape')
+    await $('[data-testid="save-as"]').click()
+    const input = $('[data-testid="save-as-path"]')
+    await input.setValue(path)
+    await $('[data-testid="save-as-submit"]').click()
+    await expect($('[data-testid="file-name"]')).toHaveText('e2e-saved.fuelbook')
+    await expect($('[data-testid="save-state"]')).toHaveText(expect.stringContaining('saved'))
+
+    await browser.refresh()
+    await $('[data-testid="notebook"]').waitForDisplayed()
+    await expect($('[data-testid="file-name"]')).toHaveText('e2e-saved.fuelbook')
+    expect(await outputText(0)).toContain('hello 42')
+    await expect((await cellAt(0)).$('[data-testid="fuel"]')).toBeDisplayed()
+    await expect((await cellAt(1)).$('[data-testid="killed-line"]')).toBeDisplayed()
+    await browser.waitUntil(
+      async () =>
+        (await $('[data-testid="variables"]').isExisting()) &&
+        (await $('[data-testid="variables"]').getText()).includes('x')
+    )
+
+    await browser.url(url())
+    await $('[data-testid="recents"]').waitForDisplayed()
+    await $('[data-testid="recents"]').$('button*=e2e-saved').click()
+    await expect($('[data-testid="file-name"]')).toHaveText('e2e-saved.fuelbook')
+    await runCode(0, '')
+    expect(await outputText(0)).toContain('hello 42')
+  })
+
+  it('shows why a malformed file cannot be opened', async () => {
+    const bad = join(process.env.FUELBOOK_E2E_DATA!, 'broken.fuelbook')
+    writeFileSync(bad, 'this is not a notebook')
+    await browser.url(url())
+    await $('[data-testid="open-path"]').setValue(bad)
+    await $('[data-testid="open-submit"]').click()
+    const error = $('[data-testid="start-error"]')
+    await expect(error).toBeDisplayed()
+    expect((await error.getText()).length).toBeGreaterThan(10)
+    await expect($('[data-testid="start-screen"]')).toBeDisplayed()
+  })
+})
