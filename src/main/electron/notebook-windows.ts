@@ -70,7 +70,11 @@ export class NotebookWindows {
     const choice = chooseWindow(path, views)
     const existing = choice.kind === 'new' ? null : this.all().find((w) => w.id === choice.id)
     if (!existing) return this.create(path)
-    if (choice.kind === 'load') void existing.loadFile(this.page(), { hash: openHash(path) })
+    if (choice.kind === 'load') {
+      // Claimed now, so a second request for the same file focuses this window instead of opening another.
+      this.shown.set(existing.webContents.id, path)
+      void existing.loadFile(this.page(), { hash: openHash(path) })
+    }
     if (existing.isMinimized()) existing.restore()
     existing.show()
     existing.focus()
@@ -106,7 +110,7 @@ export class NotebookWindows {
       ...(this.options.icon ? { icon: this.options.icon } : {})
     })
     const id = window.webContents.id
-    this.shown.set(id, null)
+    this.shown.set(id, path ?? null)
     this.track(window, id)
     return window
   }

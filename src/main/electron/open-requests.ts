@@ -88,12 +88,13 @@ export function pathFromUrl(url: string): string | null {
 const OPENS_A_NOTEBOOK = new Set(['openNotebook', 'createNotebook', 'saveNotebookAs', 'importIpynb'])
 
 /**
- * What a window shows after one of its API calls succeeded: the document's path after open, create,
- * save-as and import; null (start screen) after close; undefined when the call changes nothing.
+ * What a window shows after one of its API calls: the document's path after open, create, save-as and
+ * import; null (start screen) after close, and after a failed open (the renderer opens only from its
+ * start screen, where it stays); undefined when the call changes nothing.
  */
 export function shownPathAfterCall(method: string, result: unknown): string | null | undefined {
-  if (typeof result !== 'object' || result === null || (result as { ok?: unknown }).ok !== true)
-    return undefined
+  if (typeof result !== 'object' || result === null) return undefined
+  if ((result as { ok?: unknown }).ok !== true) return method === 'openNotebook' ? null : undefined
   if (method === 'closeNotebook') return null
   if (!OPENS_A_NOTEBOOK.has(method)) return undefined
   const value = (result as { value?: { path?: unknown } }).value
