@@ -167,8 +167,8 @@ function skipImmediates(r: ByteReader, op: number, opStart: number): void {
 export class FuelBodyRewriter {
   private readonly code = new ByteWriter(1 << 16)
   private readonly head = new ByteWriter(256)
-  private r = new ByteReader(new Uint8Array(0))
-  private src: Uint8Array = new Uint8Array(0)
+  private readonly r: ByteReader
+  private readonly src: Uint8Array
   /** Local index of the fuel parameter; original locals at or above it shift by one. */
   private F = 0
   /** Local index of the i32 scratch used by call_indirect (declared only if used). */
@@ -182,30 +182,38 @@ export class FuelBodyRewriter {
   private reachable = true
 
   constructor(
+    src: Uint8Array,
     private readonly ctx: BodyContext,
     private readonly out: ByteWriter
-  ) {}
+  ) {
+    this.src = src
+    this.r = new ByteReader(src)
+  }
 
   /** Whether `if` frames defer the pending cost across their join (see `open`). */
   private ifCarry = true
 
   rewrite(src: Uint8Array, start: number, end: number, fn: FunctionShape): void {
-    const stats = { ...this.ctx.stats }
+    const stats = this.ctx.stats
+    const chargePoints = stats.chargePoints
+    const checks = stats.checks
     try {
       this.ifCarry = true
       this.rewriteOnce(src, start, end, fn)
     } catch (e) {
       if (e !== CARRY_CONFLICT) throw e
-      Object.assign(this.ctx.stats, stats)
+      stats.chargePoints = chargePoints
+      stats.checks = checks
       this.ifCarry = false
       this.rewriteOnce(src, start, end, fn)
     }
   }
 
   private rewriteOnce(src: Uint8Array, start: number, end: number, fn: FunctionShape): void {
-    const r = new ByteReader(src, start, end)
-    this.r = r
-    this.src = src
+    const r = this.r
+    if (r.bytes !== src) throw new MeterError('internal: one rewriter per module')
+    r.pos = start
+    r.end = end
     const declCount = r.u32()
     const declStart = r.pos
     let declared = 0

@@ -14,7 +14,7 @@ export class MeterError extends Error {
 
 export class ByteReader {
   pos: number
-  readonly end: number
+  end: number
   constructor(
     readonly bytes: Uint8Array,
     start = 0,
@@ -140,6 +140,10 @@ export class ByteWriter {
   sleb(v: number): void {
     if (this.len + 10 > this.buf.length) this.grow(10)
     const buf = this.buf
+    if (v >= 0 && v < 64) {
+      buf[this.len++] = v // the common case: small charges and check constants
+      return
+    }
     for (;;) {
       const byte = ((v % 128) + 128) % 128
       v = Math.floor(v / 128)
@@ -153,7 +157,7 @@ export class ByteWriter {
     const n = end - start
     if (this.len + n > this.buf.length) this.grow(n)
     const buf = this.buf
-    if (n < 64) {
+    if (n < 256) {
       // Most copies are a few opcode bytes: a loop beats creating a subarray view.
       let at = this.len
       for (let i = start; i < end; i++) buf[at++] = src[i]!

@@ -60,7 +60,16 @@ export function rewriteModule(
     }
     return i
   }
+  const blockTypeCache = new Map<FuncType, Uint8Array>()
   const resultBlockType = (t: FuncType): Uint8Array => {
+    let bt = blockTypeCache.get(t)
+    if (!bt) {
+      bt = encodeResultBlockType(t)
+      blockTypeCache.set(t, bt)
+    }
+    return bt
+  }
+  const encodeResultBlockType = (t: FuncType): Uint8Array => {
     if (t.results.length === 0) return Uint8Array.of(0x40)
     if (t.results.length === 1) return Uint8Array.of(t.results[0]!)
     const w = new ByteWriter(8)
@@ -164,10 +173,10 @@ export function rewriteModule(
   }
   const codeSection = m.sections.find((x) => x.id === SECTION.code)
   const code = new ByteWriter(
-    codeSection ? Math.ceil((codeSection.end - codeSection.start) * 1.3) + 4096 : 4096
+    codeSection ? Math.ceil((codeSection.end - codeSection.start) * 1.6) + 4096 : 4096
   )
   code.u32(D + newFuncs.length)
-  const rewriter = new FuelBodyRewriter(ctx, code)
+  const rewriter = new FuelBodyRewriter(src, ctx, code)
   for (let i = 0; i < D; i++) {
     const body = m.bodies[i]!
     const t = m.types[m.functionTypes[i]!]!
