@@ -137,9 +137,13 @@ describe('HTML report', () => {
   })
 
   it('resolves markdown attachments to embedded images and never requests remote ones', () => {
-    const cell = markdownCell('m-2', '![plot](attachment:plot.png) ![remote](http://example.com/x.png)', {
-      attachments: { 'plot.png': { 'image/png': 'iVBORw0KGgo=' } }
-    })
+    const cell = markdownCell(
+      'm-2',
+      '![plot](attachment:plot.png) ![remote](http://example.com/x.png) ![bad](attachment:%E0%A4%A)',
+      {
+        attachments: { 'plot.png': { 'image/png': 'iVBORw0KGgo=' } }
+      }
+    )
     const d = parse(notebookToHtml(documentOf('t', [cell]), { now: NOW }))
     const imgs = d.querySelectorAll('img')
     expect(imgs.length).toBe(1)

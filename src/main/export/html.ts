@@ -5,7 +5,7 @@
  * document in, a string out.
  */
 import type { ExportOptions } from '../../shared/api'
-import type { Cell, NotebookDocument, RunRecord } from '../../shared/notebook'
+import type { Cell, MimeBundle, NotebookDocument, RunRecord } from '../../shared/notebook'
 import { escapeHtml } from './escape'
 import {
   formatBytes,
@@ -21,7 +21,7 @@ import { fuelChartSvg, type ChartBar } from './html-chart'
 import { renderOutputs } from './html-outputs'
 import { REPORT_CSS } from './html-style'
 import { renderMarkdown } from './markdown'
-import { mimeText } from './mime'
+import { bundleImageUrl } from './mime'
 import type { ImageResolver } from './sanitize'
 
 /** Nothing may load or run; srcdoc frames inherit this policy, so HTML outputs are bound by it too. */
@@ -44,19 +44,15 @@ export function attachmentResolver(cell: Cell): ImageResolver {
   const attachments = cell.metadata['attachments']
   return (src) => {
     if (!src.startsWith('attachment:') || !attachments || typeof attachments !== 'object') return null
-    const bundle = (attachments as Record<string, unknown>)[
-      decodeURIComponent(src.slice('attachment:'.length))
-    ]
-    if (!bundle || typeof bundle !== 'object') return null
-    for (const [mime, value] of Object.entries(bundle as Record<string, unknown>)) {
-      if (!mime.startsWith('image/')) continue
-      const text = mimeText(value).trim()
-      if (mime === 'image/svg+xml')
-        return `data:image/svg+xml;base64,${Buffer.from(text, 'utf8').toString('base64')}`
-      const base64 = text.replace(/\s+/g, '')
-      if (/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) return `data:${mime};base64,${base64}`
+    let name: string
+    try {
+      name = decodeURIComponent(src.slice('attachment:'.length))
+    } catch {
+      return null // a malformed %-escape names no attachment
     }
-    return null
+    const bundle = (attachments as Record<string, unknown>)[name]
+    if (!bundle || typeof bundle !== 'object' || Array.isArray(bundle)) return null
+    return bundleImageUrl(bundle as MimeBundle)
   }
 }
 

@@ -17,6 +17,8 @@ export interface MimeRenderer {
    * only because it is shown in a sandboxed, opaque-origin iframe with scripts off; JavaScript never is.
    */
   safe: boolean
+  /** Renders as an embedded image (also usable for markdown attachments). */
+  image?: boolean
   render(value: unknown): string
 }
 
@@ -50,18 +52,23 @@ function htmlFrame(html: string): string {
   return `<div class="html-output" style="height:${height}px"><iframe sandbox="" referrerpolicy="no-referrer" loading="lazy" title="HTML output" srcdoc="${escapeHtml(doc)}"></iframe></div>`
 }
 
-function image(mime: string, value: unknown, alt: string): string {
+/**
+ * A data: URL for an image value, or null when it cannot be one. SVG goes base64 too: shown by an
+ * <img>, it never runs its scripts or loads its references, the safe way to show SVG.
+ */
+export function imageDataUrl(mime: string, value: unknown): string | null {
   const text = mimeText(value).trim()
-  let url: string
-  if (mime === 'image/svg+xml') {
-    // An <img> never runs the SVG's scripts or loads its references: the safe way to show SVG.
-    url = `data:image/svg+xml;base64,${Buffer.from(text, 'utf8').toString('base64')}`
-  } else {
-    url = `data:${mime};base64,${text.replace(/\s+/g, '')}`
-    if (!/^[A-Za-z0-9+/=]*$/.test(text.replace(/\s+/g, '')) || !isEmbeddedImage(url)) {
-      return `<pre class="plain">[${escapeHtml(mime)} image could not be decoded]</pre>`
-    }
-  }
+  if (mime === 'image/svg+xml')
+    return `data:image/svg+xml;base64,${Buffer.from(text, 'utf8').toString('base64')}`
+  const base64 = text.replace(/\s+/g, '')
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) return null
+  const url = `data:${mime};base64,${base64}`
+  return isEmbeddedImage(url) ? url : null
+}
+
+function image(mime: string, value: unknown, alt: string): string {
+  const url = imageDataUrl(mime, value)
+  if (!url) return `<pre class="plain">[${escapeHtml(mime)} image could not be decoded]</pre>`
   return `<img class="image-output" src="${escapeHtml(url)}" alt="${escapeHtml(alt)}">`
 }
 
@@ -86,11 +93,41 @@ export const MIME_RENDERERS: readonly MimeRenderer[] = [
       return `<div class="latex">${texToMathml(m ? m[1]! : tex, true)}</div>`
     }
   },
-  { mime: 'image/svg+xml', rank: 40, safe: true, render: (v) => image('image/svg+xml', v, 'SVG output') },
-  { mime: 'image/png', rank: 50, safe: true, render: (v) => image('image/png', v, 'PNG output') },
-  { mime: 'image/jpeg', rank: 51, safe: true, render: (v) => image('image/jpeg', v, 'JPEG output') },
-  { mime: 'image/gif', rank: 52, safe: true, render: (v) => image('image/gif', v, 'GIF output') },
-  { mime: 'image/webp', rank: 53, safe: true, render: (v) => image('image/webp', v, 'WebP output') },
+  {
+    mime: 'image/svg+xml',
+    image: true,
+    rank: 40,
+    safe: true,
+    render: (v) => image('image/svg+xml', v, 'SVG output')
+  },
+  {
+    mime: 'image/png',
+    image: true,
+    rank: 50,
+    safe: true,
+    render: (v) => image('image/png', v, 'PNG output')
+  },
+  {
+    mime: 'image/jpeg',
+    image: true,
+    rank: 51,
+    safe: true,
+    render: (v) => image('image/jpeg', v, 'JPEG output')
+  },
+  {
+    mime: 'image/gif',
+    image: true,
+    rank: 52,
+    safe: true,
+    render: (v) => image('image/gif', v, 'GIF output')
+  },
+  {
+    mime: 'image/webp',
+    image: true,
+    rank: 53,
+    safe: true,
+    render: (v) => image('image/webp', v, 'WebP output')
+  },
   {
     mime: 'application/json',
     rank: 60,
@@ -112,6 +149,15 @@ export function pickRenderer(
     if (!best || r.rank < best.rank) best = r
   }
   return best
+}
+
+/** The best embeddable image of a bundle as a data: URL (markdown attachments), or null. */
+export function bundleImageUrl(bundle: MimeBundle): string | null {
+  const renderer = pickRenderer(
+    bundle,
+    MIME_RENDERERS.filter((r) => r.image)
+  )
+  return renderer ? imageDataUrl(renderer.mime, bundle[renderer.mime]) : null
 }
 
 /** HTML for one MIME bundle; a short note when none of its types can be shown. */
