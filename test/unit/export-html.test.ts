@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseHTML } from 'linkedom'
 import { notebookToHtml } from '../../src/main/export/html'
+import { importIpynb } from '../../src/main/export/ipynb-import'
 import { createExporter } from '../../src/main/export'
 import { fuelChartSvg } from '../../src/main/export/html-chart'
 import { guessHtmlHeight, pickRenderer } from '../../src/main/export/mime'
@@ -194,6 +197,38 @@ describe('HTML report', () => {
     expect(d.querySelector('.stats')!.textContent).toContain('not run in Fuelbook')
     expect(d.querySelector('.stats')!.textContent).not.toContain('0 fuel')
     expect(d.querySelectorAll('rect.bar').length).toBe(0)
+  })
+
+  it.each(['weather-analysis.v4.5.ipynb', 'rich-outputs.v4.4.ipynb', 'legacy.v4.0.ipynb'])(
+    'real-world notebook %s exports to a readable, inert page',
+    (name) => {
+      const imported = importIpynb(readFileSync(join(__dirname, '..', 'fixtures', 'ipynb', name), 'utf8'))
+      if (!imported.ok) throw new Error(imported.error)
+      const runs = imported.value.runs.map((r, i) => ({ ...r, id: i + 1 }))
+      const html = notebookToHtml(documentOf(imported.value.title, imported.value.cells, runs), { now: NOW })
+      const d = parse(html)
+      expect(html).not.toMatch(/<script/i)
+      for (const f of d.querySelectorAll('iframe')) expect(f.getAttribute('sandbox')).toBe('')
+      expect(d.querySelectorAll('section.cell').length).toBe(imported.value.cells.length)
+      for (const img of d.querySelectorAll('img'))
+        expect(img.getAttribute('src')).toMatch(/^data:image\/(png|svg\+xml);base64,/)
+    }
+  )
+
+  it('shows what each real-world output kind becomes', () => {
+    const imported = importIpynb(
+      readFileSync(join(__dirname, '..', 'fixtures', 'ipynb', 'rich-outputs.v4.4.ipynb'), 'utf8')
+    )
+    if (!imported.ok) throw new Error(imported.error)
+    const runs = imported.value.runs.map((r, i) => ({ ...r, id: i + 1 }))
+    const d = parse(notebookToHtml(documentOf('rich', imported.value.cells, runs), { now: NOW }))
+    const texts = [...d.querySelectorAll('.outputs')].map((o) => o.textContent)
+    expect(texts[0]).toContain('<IPython.core.display.Javascript object>') // JavaScript never runs: its text/plain
+    expect(texts[0]).toContain('IntSlider(value=3)') // widget view JSON: its text/plain
+    expect(d.querySelector('.latex math')).toBeTruthy()
+    expect(d.querySelector('img.image-output')!.getAttribute('src')).toMatch(/^data:image\/svg\+xml;base64,/)
+    expect(d.querySelector('pre.json')!.textContent).toContain('"a": [')
+    expect(d.querySelector('.outputs .markdown strong')!.textContent).toBe('bold')
   })
 
   it('draws an empty chart with a note when nothing ran', () => {
