@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { ensureElectronSqlite } from './electron-native.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const require = createRequire(import.meta.url)
@@ -43,10 +44,15 @@ function run(command, commandArgs) {
 }
 
 const electron = browserOnly ? null : electronBinary()
-if (electron) {
+// The desktop app loads SQLite built for Electron's ABI: built here the first time (and after an Electron
+// upgrade), then reused. If that fails, electron-native.mjs has said why in one line.
+const sqliteForElectron = electron ? ensureElectronSqlite({ quiet: true }) : false
+if (electron && sqliteForElectron) {
   run(electron, [root, ...rest])
 } else {
-  if (!browserOnly) {
+  if (electron) {
+    console.log('Starting Fuelbook in browser mode instead.')
+  } else if (!browserOnly) {
     console.log('Electron binary not available on this machine: starting Fuelbook in browser mode instead.')
   }
   run(process.execPath, [join(root, 'out', 'main', 'cli.js'), 'serve', ...rest])
