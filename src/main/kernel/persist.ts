@@ -134,6 +134,9 @@ export async function decodeSnapshot(
         throw new Error(`page ${page.index} is out of range`)
       const bytes = brotliDecompressSync(page.data)
       if (bytes.byteLength !== PAGE_BYTES) throw new Error(`page ${page.index} has ${bytes.byteLength} bytes`)
+      // Brotli has no checksum: a flipped bit on disk can inflate to a wrong page, i.e. silently wrong variables.
+      if (createHash('sha256').update(bytes).digest('hex') !== page.hash)
+        throw new Error(`page ${page.index} does not match its hash`)
       const target = slab.subarray(slot * PAGE_BYTES, (slot + 1) * PAGE_BYTES)
       target.set(bytes)
       pages[page.index] = isZeroPage(target) ? null : target
