@@ -1,0 +1,212 @@
+/**
+ * File-format faults (issue 10 §4), part 2: truncated and bit-flipped copies of a real notebook
+ * (cells, outputs with a binary blob, run history, a saved kernel head), each opened through the
+ * service as the UI would. Every copy must give a clear error or a clean open — never an exception
+ * escaping the service, never a notebook that opens as if nothing happened but holds other data:
+ * - refused: open fails with a message naming the file and the next step;
+ * - clean: cells and last runs equal the original's, and the restored kernel (when no notice says
+ *   it was not restored) reads back the original variables;
+ * - kernel refused: the damage was in the saved kernel state, the notebook opens with a notice;
+ * - value changed: SQLite has no checksums of its own, so a flipped bit inside a text value (a
+ *   cell's source, an output's text) reads back as a different character. Counted and reported,
+ *   and it must stay a one-value change (no cell or run lost or reordered).
+ */
+import {
+  copyFileSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import type { NotebookDocument } from '../../src/shared/notebook'
+import { startService, type ServiceHarness } from '../helpers/service-harness'
+import { textOf } from '../helpers/kernel-host'
+import { Recorder } from './record'
+
+const FLIPS = Number(process.env.FUELBOOK_FLIPS ?? (process.env.CI ? 60 : 120))
+
+let h: ServiceHarness
+let dir: string
+let original: string
+let reference: { cells: string; runs: string }
+const recorder = new Recorder('damaged-files', 'File-format faults: truncated and bit-flipped notebooks')
+
+const PNG_BASE64 = Buffer.from(Array.from({ length: 6000 }, (_, i) => (i * 7) & 0xff)).toString('base64')
+
+async function addCell(path: string, type: 'code' | 'markdown', source: string): Promise<string> {
+  const cell = await h.service.insertCell(path, { type, source })
+  if (!cell.ok) throw new Error(cell.error)
+  return cell.value.id
+}
+
+/** What must survive: cells in order and each cell's last run (status, outputs, stats). */
+function essence(doc: NotebookDocument): { cells: string; runs: string } {
+  const cells = JSON.stringify(doc.cells)
+  const runs = JSON.stringify(doc.cells.map((c) => doc.lastRuns[c.id] ?? null))
+  return { cells, runs }
+}
+
+let checkCellId = ''
+
+beforeAll(async () => {
+  h = await startService()
+  dir = mkdtempSync(join(tmpdir(), 'fuelbook-damaged-'))
+  const created = await h.service.createNotebook()
+  if (!created.ok) throw new Error(created.error)
+  const path = created.value.path
+  await h.service.deleteCell(path, created.value.cells[0]!.id)
+  const ids = [
+    await addCell(path, 'code', 'x = 42\nbig = list(range(100000))\nprint("ready")'),
+    await addCell(path, 'markdown', '# Results\nSome *emphasis* and a [link](https://example.com).'),
+    await addCell(
+      path,
+      'code',
+      'import json\nprint(json.dumps({"k": [1, 2, 3]}))\nfor i in range(300): print("line", i)\nx + 1'
+    ),
+    await addCell(path, 'code', `display({"image/png": "${PNG_BASE64}", "text/plain": "<image>"}, raw=True)`),
+    await addCell(path, 'code', '1 / 0')
+  ]
+  checkCellId = await addCell(path, 'code', 'print(x, sum(big))')
+  await h.run(path, [ids[0]!, ids[2]!, ids[3]!, ids[4]!])
+  await h.run(path, [ids[0]!]) // a second run: history and a moved head
+  await h.service.closeNotebook(path)
+  original = join(dir, 'original.fuelbook')
+  copyFileSync(path, original)
+  const reopened = await h.service.openNotebook(original)
+  if (!reopened.ok) throw new Error(reopened.error)
+  reference = essence(reopened.value)
+  await h.service.closeNotebook(original)
+}, 180_000)
+
+afterAll(async () => {
+  await h?.close()
+  rmSync(dir, { recursive: true, force: true })
+  recorder.save()
+})
+
+type Outcome = 'refused' | 'clean' | 'kernel refused' | 'value changed' | 'WRONG'
+
+async function openCopy(file: string): Promise<{ outcome: Outcome; detail: string }> {
+  let opened
+  try {
+    opened = await h.service.openNotebook(file)
+  } catch (error) {
+    return { outcome: 'WRONG', detail: `openNotebook threw: ${(error as Error).message}` }
+  }
+  if (!opened.ok) {
+    const clear =
+      opened.error.includes(file) &&
+      /damaged|not a Fuelbook|not an SQLite|Open a backup|Could not open/.test(opened.error)
+    return clear
+      ? { outcome: 'refused', detail: opened.error }
+      : { outcome: 'WRONG', detail: `unclear error: ${opened.error}` }
+  }
+  try {
+    const doc = opened.value
+    const got = essence(doc)
+    const notice = doc.kernel.notice
+    if (notice === null && doc.kernel.headCellId !== null) {
+      // The kernel came back: its variables must be the original's.
+      const [check] = await h.run(file, [checkCellId])
+      const printed = textOf(check!.outputs)
+      if (check!.status !== 'ok' || printed !== `42 ${(99999 * 100000) / 2}\n`)
+        return {
+          outcome: 'WRONG',
+          detail: `restored kernel: ${check!.status} ${JSON.stringify(printed.slice(0, 100))}`
+        }
+    }
+    if (got.cells === reference.cells && got.runs === reference.runs)
+      return notice === null
+        ? { outcome: 'clean', detail: '' }
+        : { outcome: 'kernel refused', detail: notice }
+    // Same structure, one value different: the limit of a file format without checksums.
+    const sameShape =
+      doc.cells.length === JSON.parse(reference.cells).length &&
+      doc.cells.every((c, i) => c.id === (JSON.parse(reference.cells) as { id: string }[])[i]?.id)
+    return sameShape
+      ? { outcome: 'value changed', detail: 'a value inside a cell or run differs' }
+      : { outcome: 'WRONG', detail: 'cells lost or reordered without an error' }
+  } catch (error) {
+    return { outcome: 'WRONG', detail: `threw after open: ${(error as Error).message}` }
+  } finally {
+    await h.service.closeNotebook(file)
+  }
+}
+
+it(`truncated and ${FLIPS} bit-flipped copies of a real notebook: a clear error or a clean open, never a crash`, async () => {
+  const size = statSync(original).size
+  const bytes = readFileSync(original)
+  const counts: Record<Outcome, number> = {
+    refused: 0,
+    clean: 0,
+    'kernel refused': 0,
+    'value changed': 0,
+    WRONG: 0
+  }
+  const wrong: string[] = []
+  const examples = new Map<Outcome, string>()
+  const tally = (label: string, r: { outcome: Outcome; detail: string }) => {
+    counts[r.outcome]++
+    if (r.outcome === 'WRONG') wrong.push(`${label}: ${r.detail}`)
+    if (!examples.has(r.outcome) && r.detail) examples.set(r.outcome, `${label}: ${r.detail.slice(0, 160)}`)
+  }
+
+  // Truncations: empty, inside the header, at and around page boundaries, half, one byte short.
+  const pageSize = bytes.readUInt16BE(16) === 1 ? 65536 : bytes.readUInt16BE(16)
+  const cuts = [
+    0,
+    50,
+    99,
+    100,
+    1024,
+    pageSize - 1,
+    pageSize,
+    pageSize + 1,
+    2 * pageSize,
+    Math.floor(size / 2),
+    size - pageSize,
+    size - 1
+  ]
+  for (const cut of cuts) {
+    const file = join(dir, `cut-${cut}.fuelbook`)
+    copyFileSync(original, file)
+    truncateSync(file, cut)
+    tally(`truncated to ${cut} bytes`, await openCopy(file))
+  }
+
+  // Bit flips: the header's fields, then single bits at seeded random offsets over the whole file.
+  let seed = 0x5eed
+  const random = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff
+    return seed % n
+  }
+  const offsets = [0, 15, 16, 18, 21, 28, 40, 44, 56, 60, 68, 92, 96]
+  while (offsets.length < FLIPS) offsets.push(100 + random(size - 100))
+  for (const [i, offset] of offsets.entries()) {
+    const file = join(dir, `flip-${i}.fuelbook`)
+    const copy = Buffer.from(bytes)
+    copy[offset]! ^= 1 << random(8)
+    writeFileSync(file, copy)
+    tally(`bit flipped at byte ${offset}`, await openCopy(file))
+    rmSync(file, { force: true })
+  }
+
+  const total = cuts.length + offsets.length
+  recorder.add({
+    case: `${cuts.length} truncated copies + ${offsets.length} single-bit flips of a ${(size / 1024).toFixed(0)} KiB notebook, opened through the service`,
+    expected: 'clear error or clean open; never a crash or an undetected structural change',
+    observed: Object.entries(counts)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', '),
+    pass: counts.WRONG === 0,
+    detail: [...examples.values(), ...wrong.slice(0, 3)].join(' | ')
+  })
+  console.log(`damaged files (${total}):`, counts)
+  expect(wrong).toEqual([])
+}, 600_000)
