@@ -7,7 +7,9 @@ import { createElectronStub, loadShellWithStub } from '../helpers/electron-stub'
 // A second Fuelbook started while one runs (double-clicking a .fuelbook) must not open anything itself:
 // Electron forwards its argv to the first instance ('second-instance', tested in electron-shell) and it quits.
 const bundle = resolve(__dirname, '../../out/main/index.js')
-const stub = createElectronStub(mkdtempSync(join(tmpdir(), 'fuelbook-second-')), { singleInstanceLock: false })
+const stub = createElectronStub(mkdtempSync(join(tmpdir(), 'fuelbook-second-')), {
+  singleInstanceLock: false
+})
 const savedArgv = process.argv
 process.argv = [savedArgv[0]!, '.', join(tmpdir(), 'double-clicked.fuelbook')]
 const restore = loadShellWithStub(bundle, stub)
