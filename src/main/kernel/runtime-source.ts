@@ -21,9 +21,12 @@ export interface LoadedRuntime {
   /** sha256 over the runtime's artifacts: snapshots are only valid for the runtime that made them. */
   runtimeHash: string
   pythonVersion: string
-  /** Keys caches derived from the runtime (S0): runtime + meter version. */
+  /** Keys caches derived from the runtime (S0): runtime + meter version + boot recipe. */
   cacheKey: string
 }
+
+/** Bump when what the boot does to make S0 changes (sandbox/machine.ts, boot). */
+const BOOT_RECIPE = 2
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
 
@@ -68,6 +71,6 @@ export async function loadRuntime(resourcesDir: string, cacheDir?: string): Prom
     maximumPages: metered.memory.maximumPages,
     runtimeHash,
     pythonVersion: typeof python === 'string' ? python : '3.11',
-    cacheKey: `${runtimeHash.slice(0, 16)}-m${METER_VERSION}`
+    cacheKey: `${runtimeHash.slice(0, 16)}-m${METER_VERSION}-b${BOOT_RECIPE}`
   }
 }

@@ -23,19 +23,38 @@ function pageBuffer(page: Uint8Array): Buffer {
   return Buffer.from(page.buffer, page.byteOffset, page.byteLength)
 }
 
-/** Creates a memory of exactly the image's size and copies the non-zero pages in. */
-export function restoreMemory(image: MemoryImage, maximumPages: number): WebAssembly.Memory {
-  if (maximumPages < image.pageCount)
+/**
+ * A memory of exactly the image's size holding exactly its bytes. `spare` (a memory no longer in
+ * use, of the same size and maximum) is overwritten instead of allocating: its pages are already
+ * committed, so the run that follows takes no page faults (measured 15–60 ms on a loaded machine
+ * for a fresh 10 MB memory, against ~1 ms to overwrite a spare).
+ */
+export function restoreMemory(
+  image: MemoryImage,
+  maximumPages: number,
+  spare?: SpareMemory | null
+): WebAssembly.Memory {
+  if (maximumPages < image.pageCount) {
     throw new Error(`memory image has ${image.pageCount} pages, more than the cap ${maximumPages}`)
+  }
+  const reuse =
+    spare &&
+    spare.maximumPages === maximumPages &&
+    spare.memory.buffer.byteLength === image.pageCount * PAGE_BYTES
   // Exactly the image's size: the allocator treats the memory size as its heap end.
-  const memory = new WebAssembly.Memory({ initial: image.pageCount, maximum: maximumPages })
+  const memory = reuse
+    ? spare.memory
+    : new WebAssembly.Memory({ initial: image.pageCount, maximum: maximumPages })
   const bytes = new Uint8Array(memory.buffer)
   const { pages } = image
   // Pages captured together sit next to each other in one slab: copy such runs in one go.
   for (let i = 0; i < pages.length;) {
     const first = pages[i]
     if (first === null || first === undefined) {
-      i++
+      let end = i + 1
+      while (end < pages.length && !pages[end]) end++
+      if (reuse) bytes.fill(0, i * PAGE_BYTES, end * PAGE_BYTES)
+      i = end
       continue
     }
     let end = i + 1
@@ -53,6 +72,12 @@ export function restoreMemory(image: MemoryImage, maximumPages: number): WebAsse
     i = end
   }
   return memory
+}
+
+/** A memory whose contents no longer matter, kept to be overwritten by the next restore. */
+export interface SpareMemory {
+  memory: WebAssembly.Memory
+  maximumPages: number
 }
 
 /** Repack when the slabs an image pins exceed 2x its size + 8 MB (S0's own slab is ~6 MB). */
