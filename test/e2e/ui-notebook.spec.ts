@@ -257,16 +257,6 @@ describe('notebook UI (browser mode)', () => {
     await expect(cell.$('[data-testid="fuel"]')).toHaveText(expect.stringContaining('50 M'))
   })
 
-  it('saves the light and dark screenshots of a notebook with rich outputs', async () => {
-    await browser.setWindowSize(1280, 900)
-    await browser.execute(() => document.querySelector('main.cells')?.scrollTo(0, 0))
-    await browser.saveScreenshot(shot('ui-light.png'))
-    const restore = await browser.emulate('colorScheme', 'dark')
-    await browser.pause(200)
-    await browser.saveScreenshot(shot('ui-dark.png'))
-    await restore()
-  })
-
   it('saves under a name, survives a page reload, and reopens from the recent list', async () => {
     const path = join(process.env.FUELBOOK_E2E_DATA!, 'e2e-saved.fuelbook')
     await browser.keys('Escape')
@@ -307,5 +297,81 @@ describe('notebook UI (browser mode)', () => {
     await expect(error).toBeDisplayed()
     expect((await error.getText()).length).toBeGreaterThan(10)
     await expect($('[data-testid="start-screen"]')).toBeDisplayed()
+  })
+
+  it('saves light and dark screenshots of a notebook with rich outputs', async () => {
+    await newNotebook()
+    const cells: [kind: 'markdown' | 'code', source: string][] = [
+      [
+        'markdown',
+        '# Sales by region\nEvery cell runs in a fresh, fuel-metered sandbox; the stats line shows what it cost.'
+      ],
+      [
+        'code',
+        "import statistics\nregions = ['north', 'south', 'east', 'west']\n" +
+          "rows = [{'region': regions[i % 4], 'v': (i * 37) % 101} for i in range(1000)]\n" +
+          "statistics.mean(r['v'] for r in rows)"
+      ],
+      [
+        'code',
+        'totals = {}\nfor r in rows:\n    totals[r["region"]] = totals.get(r["region"], 0) + r["v"]\n' +
+          "body = ''.join(f'<tr><td>{k}</td><td>{v:,}</td></tr>' for k, v in totals.items())\n" +
+          "table = '<table><tr><th>region</th><th>total</th></tr>' + body + '</table>'\n" +
+          "display({'text/html': table, 'text/plain': str(totals)}, raw=True)"
+      ],
+      [
+        'code',
+        'bar = \'<rect x="{}" y="{}" width="40" height="{}" rx="3" fill="#2f6fdb"/>\'\n' +
+          "bars = ''.join(bar.format(i * 56 + 8, 110 - v // 130, v // 130) for i, v in enumerate(totals.values()))\n" +
+          'svg = f\'<svg xmlns="http://www.w3.org/2000/svg" width="240" height="114">{bars}</svg>\'\n' +
+          "display({'image/svg+xml': svg}, raw=True)"
+      ],
+      [
+        'markdown',
+        '## A runaway cell\nIt runs out of fuel; the kernel keeps the state of the last good cell.'
+      ],
+      ['code', 'while True: pass'],
+      ['code', "print(f'{len(rows)} rows are still here')"]
+    ]
+    for (const [i, [kind, source]] of cells.entries()) {
+      if (i > 0) await addCell(kind)
+      else if (kind === 'markdown') {
+        await browser.keys('Escape')
+        await browser.keys('m')
+      }
+      await editCell(i)
+      await insertCode(source)
+    }
+    await browser.keys('Escape')
+    await $('[data-testid="run-all"]').click()
+    await browser.waitUntil(
+      async () =>
+        (await browser.execute(
+          () =>
+            document.querySelectorAll(
+              '[data-cell-type="code"][data-run-id=""], [data-phase="running"], [data-phase="queued"]'
+            ).length
+        )) === 0,
+      { timeout: 90_000, timeoutMsg: 'run all did not finish' }
+    )
+    await expect((await cellAt(5)).$('[data-testid="killed-line"]')).toBeDisplayed()
+    expect(await outputText(6)).toContain('1000 rows are still here')
+    await (await cellAt(1)).$('[data-testid="stats"]').click()
+    await browser.execute(() => document.querySelector('main.cells')?.scrollTo(0, 0))
+    await browser.pause(300)
+    await browser.saveScreenshot(shot('ui-light.png'))
+    // The theme follows the OS; the palette's theme command overrides it (system → light → dark).
+    for (let i = 0; i < 2; i++) {
+      await browser.keys(['Control', 'Shift', 'p'])
+      await browser.keys('theme')
+      await browser.keys('Enter')
+    }
+    expect(await browser.execute(() => document.documentElement.dataset.theme)).toBe('dark')
+    await browser.pause(300)
+    await browser.saveScreenshot(shot('ui-dark.png'))
+    await browser.keys(['Control', 'Shift', 'p'])
+    await browser.keys('theme')
+    await browser.keys('Enter')
+    expect(await browser.execute(() => document.documentElement.dataset.theme ?? 'system')).toBe('system')
   })
 })

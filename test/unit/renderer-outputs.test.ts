@@ -7,7 +7,7 @@ import {
   toViewOutputs
 } from '../../src/renderer/src/lib/outputs/merge'
 import { imageDataUrl, mimeText, preferredMime } from '../../src/renderer/src/lib/outputs/mime'
-import { parseFrameSize, frameDocument } from '../../src/renderer/src/lib/outputs/frame'
+import { estimateFrameHeight, parseFrameSize, frameDocument } from '../../src/renderer/src/lib/outputs/frame'
 import { failingLine, sourceExcerpt, tracebackLines } from '../../src/renderer/src/lib/outputs/traceback'
 import { stripAnsi } from '../../src/renderer/src/lib/outputs/ansi'
 import type { ErrorOutput, Output } from '../../src/shared/notebook'
@@ -100,6 +100,12 @@ describe('sandboxed HTML frame', () => {
     expect(parseFrameSize({ type: 'other', height: 10 })).toBeNull()
     expect(parseFrameSize(null)).toBeNull()
     expect(parseFrameSize({ type: 'fuelbook:frame-size', height: NaN })).toBeNull()
+  })
+  it('guesses a height from the markup when the frame cannot report one', () => {
+    expect(estimateFrameHeight('<b>x</b>')).toBe(45)
+    expect(estimateFrameHeight('<table>' + '<tr><td>1</td></tr>'.repeat(5) + '</table>')).toBe(161)
+    expect(estimateFrameHeight('<svg></svg>')).toBe(260)
+    expect(estimateFrameHeight('<p>x</p>'.repeat(1000))).toBe(600)
   })
   it('embeds the output and the size script with an escaped URL', () => {
     const doc = frameDocument('<p>hi</p>', 'http://127.0.0.1/frame-size.js?a="b"')

@@ -50,6 +50,7 @@ export type ActionId =
   | 'shortcuts'
   | 'palette'
   | 'toggle-sidebar'
+  | 'cycle-theme'
   | 'close'
 
 export type Mode = 'command' | 'edit'
@@ -130,6 +131,7 @@ export const ACTIONS: readonly ActionSpec[] = [
   { id: 'toggle-output', label: 'Collapse / expand output', group: 'View', command: ['O'] },
   { id: 'toggle-input', label: 'Collapse / expand input', group: 'View' },
   { id: 'toggle-sidebar', label: 'Show / hide the sidebar', group: 'View', command: ['Mod+B'] },
+  { id: 'cycle-theme', label: 'Theme: system → light → dark', group: 'View' },
   { id: 'shortcuts', label: 'Keyboard shortcuts', group: 'View', command: ['H'] },
   { id: 'palette', label: 'Command palette', group: 'View', command: ['Mod+Shift+P'], edit: ['Mod+Shift+P'] },
   { id: 'save', label: 'Save', group: 'Notebook', command: ['Mod+S'], edit: ['Mod+S'] },

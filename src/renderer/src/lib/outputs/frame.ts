@@ -6,8 +6,17 @@
 
 const MAX_FRAME_HEIGHT = 5000
 
-/** Height used when the frame never reports its size (its script could not load): it scrolls. */
-export const FALLBACK_FRAME_HEIGHT = 320
+/**
+ * Height used when the frame never reports its size (its reporter script could not load): a
+ * guess from the markup's block elements, and the frame scrolls if the guess is short.
+ */
+export function estimateFrameHeight(html: string): number {
+  const blocks = (html.match(/<(tr|p|div|li|h[1-6]|br|pre|dt|dd)\b/gi) ?? []).length
+  const text = html.replace(/<[^>]*>/g, '').length
+  let height = 16 + Math.max(1, blocks, Math.ceil(text / 120)) * 29
+  if (/<(img|svg|canvas|video)\b/i.test(html)) height = Math.max(height, 260)
+  return Math.max(40, Math.min(600, height))
+}
 
 export function parseFrameSize(data: unknown): number | null {
   if (typeof data !== 'object' || data === null) return null

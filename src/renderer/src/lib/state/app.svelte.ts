@@ -2,7 +2,7 @@
  * The app: start screen or one open notebook. Remembers the open notebook in the URL hash so a page
  * reload (browser mode) comes back to it.
  */
-import type { AppInfo, NotebookClient } from '../../../../shared/api'
+import type { AppInfo, AppSettings, NotebookClient } from '../../../../shared/api'
 import type { NotebookDocument, NotebookSummary } from '../../../../shared/notebook'
 import { NotebookState } from './notebook.svelte'
 
@@ -12,6 +12,7 @@ export class AppState {
   notebook = $state.raw<NotebookState | null>(null)
   error = $state<string | null>(null)
   loading = $state(false)
+  theme = $state<AppSettings['theme']>('system')
 
   constructor(readonly api: NotebookClient) {}
 
@@ -22,6 +23,10 @@ export class AppState {
       this.error = e instanceof Error ? e.message : String(e)
     }
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once, not state
+    void this.api
+      .getAppSettings()
+      .then((s) => this.applyTheme(s.theme))
+      .catch(() => undefined)
     const fromHash = new URLSearchParams(location.hash.slice(1)).get('open')
     if (fromHash) await this.open(fromHash)
     else await this.loadRecents()
@@ -82,6 +87,19 @@ export class AppState {
     this.notebook = null
     history.replaceState(null, '', `${location.pathname}${location.search}`)
     await this.loadRecents()
+  }
+
+  /** Light and dark follow the OS unless the user picked one (kept in the app settings). */
+  async cycleTheme(): Promise<void> {
+    const next = this.theme === 'system' ? 'light' : this.theme === 'light' ? 'dark' : 'system'
+    this.applyTheme(next)
+    await this.api.setAppSettings({ theme: next }).catch(() => undefined)
+  }
+
+  private applyTheme(theme: AppSettings['theme']): void {
+    this.theme = theme
+    if (theme === 'system') delete document.documentElement.dataset.theme
+    else document.documentElement.dataset.theme = theme
   }
 
   /** After Save as, the URL follows the new path. */

@@ -12,6 +12,7 @@ export interface Host {
   save(): Promise<void>
   exportAs(format: 'html' | 'ipynb'): Promise<void>
   close(): Promise<void>
+  cycleTheme(): Promise<void>
 }
 
 export async function perform(host: Host, id: ActionId): Promise<void> {
@@ -133,5 +134,7 @@ export async function perform(host: Host, id: ActionId): Promise<void> {
       return
     case 'close':
       return host.close()
+    case 'cycle-theme':
+      return host.cycleTheme()
   }
 }
