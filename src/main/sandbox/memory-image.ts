@@ -123,6 +123,15 @@ export function captureMemory(
       changed.push(i)
     }
   }
+  if (
+    changed.length > 0 &&
+    retainedBytes(pages) > RETAINED_LIMIT_FACTOR * pageCount * PAGE_BYTES + RETAINED_SLACK_BYTES
+  ) {
+    // Every page pins its whole slab: after many runs, a head whose pages come from many old,
+    // mostly dead slabs would keep far more memory alive than it describes. Repack it into one.
+    changed.length = 0
+    for (let i = 0; i < pageCount; i++) if (pages[i] !== null) changed.push(i)
+  }
   if (changed.length > 0) {
     const slab = new Uint8Array(new SharedArrayBuffer(changed.length * PAGE_BYTES))
     const live = new Uint8Array(buffer)
