@@ -156,7 +156,20 @@ export default (async (ctx) => {
       ratioMeaning: 'report (highlight, markdown, sanitise, chart) over one pass of serialising the data',
       target: '≤ 1 s',
       met: html.median <= 1000,
-      note: `${(htmlBytes / 1e6).toFixed(1)} MB of HTML; CPU time p50 ${cpu.median.toFixed(0)} ms (wall time suffers when other processes share the 2 cores)`
+      note: `${(htmlBytes / 1e6).toFixed(1)} MB of HTML; wall time, so it grows when other processes share the cores (see the CPU-time figure)`
+    },
+    {
+      group: 'export',
+      name: '1,000 cells → HTML report, CPU time',
+      value: cpu.median,
+      unit: 'ms',
+      spread: spreadText(cpu, 'ms'),
+      baseline: { name: 'wall time of the same exports', value: html.median },
+      ratio: cpu.median / html.median,
+      ratioMeaning:
+        'share of the wall time this process was on a core (below 1: other processes held the cores)',
+      target: '≤ 1 s',
+      met: cpu.median <= 1000
     },
     {
       group: 'export',
