@@ -9,58 +9,7 @@ import { parseHTML } from 'linkedom'
 import { notebookToHtml } from '../../src/main/export/html'
 import { sanitizeHtml } from '../../src/main/export/sanitize'
 import { codeCell, documentOf, markdownCell, runOf } from './export-helpers'
-
-const VECTORS = [
-  '<script>alert(1)</script>',
-  '</script><script>alert(1)</script>',
-  '<img src=x onerror=alert(1)>',
-  '<svg onload=alert(1)>',
-  '<svg><script>alert(1)</script></svg>',
-  '<iframe src="javascript:alert(1)"></iframe>',
-  '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
-  '<a href="javascript:alert(1)">click</a>',
-  '<a href="JaVaScRiPt:alert(1)">x</a>',
-  '<a href="jav&#x09;ascript:alert(1)">x</a>',
-  '<a href="&#106;avascript:alert(1)">x</a>',
-  '<a href=" javascript:alert(1)">x</a>',
-  '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>',
-  '<a href="vbscript:msgbox(1)">x</a>',
-  '<body onload=alert(1)>',
-  '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>',
-  '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
-  '<object data="javascript:alert(1)"></object>',
-  '<embed src="javascript:alert(1)">',
-  '<form action="javascript:alert(1)"><button formaction="javascript:alert(1)">x</button></form>',
-  '<input onfocus=alert(1) autofocus>',
-  '<details open ontoggle=alert(1)>',
-  '<video><source onerror=alert(1)></video>',
-  '<audio src=x onerror=alert(1)>',
-  "<style>@import 'http://evil.example/x.css'</style>",
-  '<link rel=stylesheet href=http://evil.example/x.css>',
-  '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
-  '<base href="http://evil.example/">',
-  '<div style="background:url(javascript:alert(1))">x</div>',
-  "{{constructor.constructor('alert(1)')()}}",
-  '<img src="http://evil.example/track.png">',
-  '"><script>alert(1)</script>',
-  "'><img src=x onerror=alert(1)>",
-  '<!--<img src="--><img src=x onerror=alert(1)//">',
-  '<textarea><script>alert(1)</script></textarea>',
-  '<xmp><img src=x onerror=alert(1)></xmp>',
-  '<template><img src=x onerror=alert(1)></template>',
-  '<svg><a xlink:href="javascript:alert(1)"><text x="20" y="20">x</text></a></svg>',
-  '<isindex action=javascript:alert(1) type=image>',
-  '[link](javascript:alert(1))',
-  '![img](javascript:alert(1))',
-  '[x](  javascript:alert(1)  )',
-  '<a href="javascript&colon;alert(1)">x</a>',
-  '<img src="x" onerror="alert(1)" style="x:expression(alert(1))">',
-  '<table background="javascript:alert(1)"><tr><td>x</td></tr></table>',
-  '</div></section></main><img src=x onerror=alert(1)>',
-  '<svg><style><img src=x onerror=alert(1)></style></svg>',
-  '<a href="https://ok.example" onmouseover="alert(1)">hover</a>',
-  '<img src="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">'
-]
+import { XSS_VECTORS as VECTORS } from '../fixtures/xss-vectors'
 
 const URL_ATTRS = ['href', 'src', 'action', 'formaction', 'xlink:href', 'background', 'data', 'poster']
 
