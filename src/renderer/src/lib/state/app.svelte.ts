@@ -22,11 +22,11 @@ export class AppState {
     } catch (e) {
       this.error = e instanceof Error ? e.message : String(e)
     }
-    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once, not state
     void this.api
       .getAppSettings()
       .then((s) => this.applyTheme(s.theme))
       .catch(() => undefined)
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once, not state
     const fromHash = new URLSearchParams(location.hash.slice(1)).get('open')
     if (fromHash) await this.open(fromHash)
     else await this.loadRecents()
