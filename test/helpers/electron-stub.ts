@@ -57,7 +57,7 @@ export function createElectronStub(userData: string, settings: { singleInstanceL
     recentDocuments: [] as string[],
     clearedRecentDocuments: 0,
     aboutPanel: 0,
-    printToPDF: 0,
+    printToPDF: [] as { loaded: string | null; options: Record<string, unknown> }[],
     themeSource: 'system'
   }
   const displays: Display[] = [{ workArea: { x: 0, y: 0, width: 1920, height: 1050 } }]
@@ -118,9 +118,9 @@ export function createElectronStub(userData: string, settings: { singleInstanceL
         emit: (name: string, ...args: unknown[]) => contentsEvents.emit(name, ...args),
         send: (channel: string, payload: unknown) => record.sent.push({ channel, payload }),
         isDestroyed: () => record.destroyed,
-        printToPDF: async () => {
-          calls.printToPDF++
-          return Buffer.from('%PDF-1.7 stub')
+        printToPDF: async (options: Record<string, unknown>) => {
+          calls.printToPDF.push({ loaded: record.loaded, options })
+          return Buffer.from(`%PDF-1.7 stub of ${record.loaded}`)
         }
       }
     }
@@ -166,6 +166,10 @@ export function createElectronStub(userData: string, settings: { singleInstanceL
       this.events.emit('resize')
     }
     setRepresentedFilename() {}
+    destroy() {
+      this.record.destroyed = true
+      if (focused === this) focused = null
+    }
     loadFile(file: string, options?: { hash?: string }) {
       this.record.loaded = file
       this.record.hash = options?.hash ?? null

@@ -236,16 +236,29 @@ describe('Electron shell (stubbed electron)', () => {
     expect(target.sent.at(-1)!.payload).toEqual({ action: 'save-as', path: join(work, 'my copy.fuelbook') })
   })
 
-  it('File ▸ Print to PDF… writes the PDF where the user chose', async () => {
+  it('File ▸ Print to PDF… prints the HTML report in a hidden, script-less window to the chosen file', async () => {
     win(stub.windows[1]!).focus()
+    const windowsBefore = stub.windows.length
     const pdf = join(work, 'printed')
     stub.answers.save.push({ canceled: false, filePath: pdf })
     clickMenu('file:print')
     await waitFor(() => existsSync(`${pdf}.pdf`), 'the PDF')
-    expect(readFileSync(`${pdf}.pdf`, 'utf8')).toContain('%PDF')
+    expect(readFileSync(`${pdf}.pdf`, 'utf8')).toMatch(/^%PDF.*notebook\.html$/)
     expect(stub.dialogs.filter((d) => d.kind === 'save').at(-1)!.options.filters).toEqual([
       { name: 'PDF Document', extensions: ['pdf'] }
     ])
+    const printer = stub.windows[windowsBefore]!
+    expect(printer.options).toMatchObject({ show: false })
+    expect(printer.options.webPreferences).toMatchObject({
+      javascript: false,
+      sandbox: true,
+      contextIsolation: true
+    })
+    expect(printer.destroyed).toBe(true)
+    expect(stub.calls.printToPDF.at(-1)!.options).toMatchObject({ printBackground: true })
+    // The temporary report is gone; the only window added was the printer.
+    expect(existsSync(printer.loaded!)).toBe(false)
+    expect(stub.windows.length).toBe(windowsBefore + 1)
   })
 
   it('exports (renderer downloads) are saved through a dialog with the file kind’s filter', () => {

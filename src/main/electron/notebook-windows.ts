@@ -33,14 +33,15 @@ export class NotebookWindows {
     this.stateFile = join(options.userData, WINDOW_STATE_FILE)
   }
 
+  /** Notebook windows only (not, say, the hidden window Print to PDF renders in). */
   all(): BrowserWindow[] {
-    return BrowserWindow.getAllWindows().filter((w) => !w.isDestroyed())
+    return BrowserWindow.getAllWindows().filter((w) => !w.isDestroyed() && this.shown.has(w.webContents.id))
   }
 
   /** The window menu commands apply to: the focused one, else the one focused last. */
   target(): BrowserWindow | null {
     const focused = BrowserWindow.getFocusedWindow()
-    if (focused && !focused.isDestroyed()) return focused
+    if (focused && !focused.isDestroyed() && this.shown.has(focused.webContents.id)) return focused
     if (this.lastFocused && !this.lastFocused.isDestroyed()) return this.lastFocused
     return this.all()[0] ?? null
   }

@@ -13,6 +13,7 @@ import { sendMenuCommand } from './ipc'
 import type { MenuHandlers, Theme } from './menu-template'
 import type { NotebookWindows } from './notebook-windows'
 import { openKindOf } from './open-requests'
+import { printHtmlToPdf } from './window'
 
 export interface ShellCommandsOptions {
   service: NotebookClient
@@ -102,14 +103,19 @@ export class ShellCommands implements MenuHandlers {
 
   async printToPdf(): Promise<void> {
     const window = this.o.windows.target()
-    if (!window) return
-    const path = this.o.windows.pathOf(window)
+    const path = window ? this.o.windows.pathOf(window) : null
+    if (!window || !path) return
     const choice = await dialog.showSaveDialog(window, pdfDialogOptions(path, app.getPath('documents')))
     if (choice.canceled || !choice.filePath) return
     const target = withExtension(choice.filePath, 'pdf')
+    // Edits are written 300 ms after typing stops: long done by the time a file was chosen.
+    const report = await this.o.service.exportNotebook(path, 'html')
+    if (!report.ok) {
+      this.showError('Could not print to PDF', report.error)
+      return
+    }
     try {
-      const pdf = await window.webContents.printToPDF({ printBackground: true })
-      writeFileAtomic(target, pdf)
+      writeFileAtomic(target, await printHtmlToPdf(report.value.content))
     } catch (e) {
       this.showError('Could not print to PDF', (e as Error).message)
     }

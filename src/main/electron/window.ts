@@ -3,6 +3,8 @@
  * permissions. The renderer is untrusted by design (cell outputs render inside it).
  */
 import { app, BrowserWindow, session, shell, type WebPreferences } from 'electron'
+import fs from 'node:fs'
+import os from 'node:os'
 import { join } from 'node:path'
 import { downloadDialogOptions } from './dialog-options'
 import { MIN_SIZE, type Placement } from './window-state'
@@ -82,4 +84,28 @@ export function createNotebookWindow(outDir: string, options: WindowOptions): Br
   window.webContents.on('will-attach-webview', (event) => event.preventDefault())
   void window.loadFile(rendererPage(outDir), options.hash ? { hash: options.hash } : undefined)
   return window
+}
+
+/**
+ * Print to PDF renders the notebook's HTML report (the self-contained export: every cell, no sidebar, no
+ * lazy mounting, print styles) in a hidden window with JavaScript off, rather than the live view, whose
+ * scrolling layout would print one screenful.
+ */
+export async function printHtmlToPdf(html: string): Promise<Buffer> {
+  const dir = fs.mkdtempSync(join(os.tmpdir(), 'fuelbook-print-'))
+  const file = join(dir, 'notebook.html')
+  const window = new BrowserWindow({
+    show: false,
+    webPreferences: { ...WEB_PREFERENCES, javascript: false }
+  })
+  try {
+    window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
+    window.webContents.on('will-navigate', (event) => event.preventDefault())
+    fs.writeFileSync(file, html)
+    await window.loadFile(file)
+    return await window.webContents.printToPDF({ printBackground: true })
+  } finally {
+    window.destroy()
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
 }
