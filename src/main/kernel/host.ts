@@ -7,8 +7,9 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { WorkerPool, type WorkerScript } from '../sandbox/pool'
-import type { MachineState, RunRequest } from '../sandbox/protocol'
-import { SnapshotKernel } from './kernel'
+import { PAGE_BYTES } from '../sandbox/memory-image'
+import type { GuestRequest, MachineState, RunRequest } from '../sandbox/protocol'
+import { DEFAULT_LIMITS, SnapshotKernel } from './kernel'
 import { decodeSnapshot, encodeSnapshot, SNAPSHOT_FORMAT, snapshotFromFile, snapshotToFile } from './persist'
 import { loadRuntime, type LoadedRuntime } from './runtime-source'
 import type { Kernel, KernelHost } from './types'
@@ -52,13 +53,9 @@ export async function createKernelHost(options: KernelHostOptions): Promise<Kern
       s0 = await bootS0(pool, runtime)
       if (cachePath) await writeS0(cachePath, s0, runtime).catch(() => undefined)
     }
-    await pool.warm(warmupRequests(s0))
-    const context = {
-      pool,
-      s0,
-      runtimeHash: runtime.runtimeHash,
-      maximumPages: Math.min(runtime.maximumPages ?? 65536, 65536)
-    }
+    const maximumPages = Math.min(runtime.maximumPages ?? 65536, 65536)
+    await pool.warm(warmupRequests(s0, Math.min(maximumPages, DEFAULT_LIMITS.memoryBytes / PAGE_BYTES)))
+    const context = { pool, s0, runtimeHash: runtime.runtimeHash, maximumPages }
     const kernels = new Set<SnapshotKernel>()
     return {
       s0,
@@ -83,25 +80,30 @@ export async function createKernelHost(options: KernelHostOptions): Promise<Kern
 }
 
 /** Cells that make V8 compile (and start optimising) the code every cell runs through. */
-function warmupRequests(s0: MachineState): RunRequest[] {
-  const cells = [
-    '1+1',
-    'x = [i * i for i in range(2000)]\nprint(len(x))',
-    'import json\njson.dumps({"a": [1, 2]})',
-    '1+1',
-    '1+1'
+function warmupRequests(s0: MachineState, maxPages: number): RunRequest[] {
+  const guests: GuestRequest[] = [
+    ...[
+      '1+1',
+      'x = [i * i for i in range(2000)]\nprint(len(x))',
+      'import json\njson.dumps({"a": [1, 2]})',
+      '1+1',
+      '1+1'
+    ].map((code): GuestRequest => ({ kind: 'cell', code, executionCount: null })),
+    { kind: 'call', request: JSON.stringify({ op: 'variables' }) },
+    { kind: 'call', request: JSON.stringify({ op: 'complete', code: 'pri', cursor: 3 }) }
   ]
-  return cells.map((code, i) => ({
+  // Like user runs (reseeded, same memory cap), so the same code paths and spare memories are ready.
+  return guests.map((guest, i) => ({
     type: 'run',
     id: -1 - i,
     state: s0,
-    guest: { kind: 'cell', code, executionCount: null },
+    guest,
     fuel: 100_000_000,
-    maxPages: Math.max(s0.memory.pageCount, BOOT_MAX_PAGES),
+    maxPages: Math.max(s0.memory.pageCount, maxPages),
     outputBytes: 1 << 16,
-    deterministic: true,
-    randomSeed: null,
-    capture: true,
+    deterministic: false,
+    randomSeed: i + 1,
+    capture: guest.kind === 'cell',
     newStateId: `warmup-${i}`
   }))
 }
