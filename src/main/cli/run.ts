@@ -41,15 +41,19 @@ function progressBar(done: number, total: number, width = 24): string {
   return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${done}/${total}`
 }
 
-/** Resolves when `cellId`'s run ends (finished, or cancelled by an interrupt). */
-function waitForRun(
+/**
+ * Listens for the end of `cellId`'s run (finished, or cancelled by an interrupt). Subscribed before
+ * the cell is queued, so a fast run cannot finish unseen; `stop` unsubscribes when it never ran.
+ */
+function watchRun(
   service: NotebookService,
   path: string,
   cellId: CellId,
   onProgress: (e: NotebookEvent) => void
-): Promise<RunRecord | null> {
-  return new Promise((done) => {
-    const off = service.onEvent((event) => {
+): { finished: Promise<RunRecord | null>; stop: () => void } {
+  let off = (): void => undefined
+  const finished = new Promise<RunRecord | null>((done) => {
+    off = service.onEvent((event) => {
       if (event.path !== path) return
       if (event.type === 'runFinished' && event.run.cellId === cellId) {
         off()
@@ -62,6 +66,7 @@ function waitForRun(
       }
     })
   })
+  return { finished, stop: () => off() }
 }
 
 class Progress {
@@ -177,14 +182,17 @@ A failing run exits with the code of the first cell that failed.`,
         if (values.isolated && i > 0) await service.restartKernel(path)
         const label = `${progressBar(i, cells.length)}  running cell ${i + 1}`
         progress.draw(label)
-        const finished = waitForRun(service, path, cell.id, (e) => {
+        const watch = watchRun(service, path, cell.id, (e) => {
           if (e.type === 'runProgress' && e.cellId === cell.id) {
             progress.draw(`${label} · ${formatFuel(e.fuelConsumed)} fuel · ${formatMs(e.elapsedMs)}`)
           }
         })
         const queued = await service.runCells(path, [cell.id])
-        if (!queued.ok) return fail(queued.error)
-        const run = await finished
+        if (!queued.ok || queued.value.queued.length === 0) {
+          watch.stop()
+          return fail(queued.ok ? `cell ${i + 1} is no longer in the notebook` : queued.error)
+        }
+        const run = await watch.finished
         if (!run) break
         results.push(run)
         const line = `cell ${i + 1}/${cells.length} ${runLine(run)}`
