@@ -12,7 +12,7 @@ export interface RecordedWindow {
   loaded: string | null
   /** The hash loadFile was given (`open=<encoded path>`), null for none. */
   hash: string | null
-  loads: { file: string; hash: string | null }[]
+  loads: { file: string; hash: string | null; search: string | null }[]
   /** webContents listeners by event name (the last one registered). */
   handlers: Map<string, (...args: unknown[]) => unknown>
   openHandler: ((details: { url: string }) => { action: string }) | null
@@ -170,10 +170,10 @@ export function createElectronStub(userData: string, settings: { singleInstanceL
       this.record.destroyed = true
       if (focused === this) focused = null
     }
-    loadFile(file: string, options?: { hash?: string }) {
+    loadFile(file: string, options?: { hash?: string; search?: string }) {
       this.record.loaded = file
       this.record.hash = options?.hash ?? null
-      this.record.loads.push({ file, hash: this.record.hash })
+      this.record.loads.push({ file, hash: this.record.hash, search: options?.search ?? null })
       return Promise.resolve()
     }
     setMenu(menu: unknown) {
@@ -210,6 +210,7 @@ export function createElectronStub(userData: string, settings: { singleInstanceL
       addRecentDocument: (p: string) => calls.recentDocuments.push(p),
       clearRecentDocuments: () => calls.clearedRecentDocuments++,
       setAboutPanelOptions: () => {},
+      setAppUserModelId: () => {},
       showAboutPanel: () => calls.aboutPanel++
     },
     BrowserWindow,

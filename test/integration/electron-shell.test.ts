@@ -360,6 +360,23 @@ describe('Electron shell (stubbed electron)', () => {
     await waitFor(() => !!windowShowing(file), 'a window for the Finder file')
   })
 
+  it('a window back on its start screen is reused, with a real load (not a same-document hash change)', async () => {
+    const first = stub.windows[0]!
+    expect((await call('closeNotebook', [cliNotebook], first)).ok).toBe(true)
+    const before = stub.windows.length
+    const file = join(work, 'reuse.fuelbook')
+    stub.appEvents.emit('open-file', { preventDefault: () => {} }, file)
+    await waitFor(() => hashPath(first) === file, 'the start-screen window to load the file')
+    expect(first.loads.at(-1)).toMatchObject({ hash: `open=${encodeURIComponent(file)}`, search: 'load=1' })
+    expect(stub.windows.length).toBe(before)
+    // Asked again, the same window is focused rather than loaded twice.
+    const loads = first.loads.length
+    const focused = first.focusCount
+    stub.appEvents.emit('open-file', { preventDefault: () => {} }, file)
+    await waitFor(() => first.focusCount === focused + 1, 'focus')
+    expect(first.loads.length).toBe(loads)
+  })
+
   it('File ▸ Open Recent ▸ Clear empties the app’s and the OS’s recents', async () => {
     clickMenu('recent:clear')
     expect(stub.calls.clearedRecentDocuments).toBe(1)

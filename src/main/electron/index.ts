@@ -66,6 +66,8 @@ async function start(): Promise<void> {
   })
   composed = service
   nativeTheme.themeSource = service.appData.getSettings().theme
+  // Windows ties recent documents (jump list) and the taskbar to this id; it matches electron-builder's appId.
+  if (process.platform === 'win32') app.setAppUserModelId('org.fuelbook.desktop')
   app.setAboutPanelOptions({
     applicationName: 'Fuelbook',
     applicationVersion: app.getVersion(),

@@ -28,6 +28,7 @@ export class NotebookWindows {
   private readonly shown = new Map<number, string | null>()
   private readonly stateFile: string
   private lastFocused: BrowserWindow | null = null
+  private loads = 0
 
   constructor(private readonly options: NotebookWindowsOptions) {
     this.stateFile = join(options.userData, WINDOW_STATE_FILE)
@@ -74,7 +75,9 @@ export class NotebookWindows {
     if (choice.kind === 'load') {
       // Claimed now, so a second request for the same file focuses this window instead of opening another.
       this.shown.set(existing.webContents.id, path)
-      void existing.loadFile(this.page(), { hash: openHash(path) })
+      // A new query string makes this a real load: a change of hash alone is a same-document navigation,
+      // which would not restart the renderer (it reads #open= once, at start).
+      void existing.loadFile(this.page(), { hash: openHash(path), search: `load=${++this.loads}` })
     }
     if (existing.isMinimized()) existing.restore()
     existing.show()
