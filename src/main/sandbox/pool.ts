@@ -148,6 +148,11 @@ export class WorkerPool {
     this.closed = true
     for (const run of this.queue.splice(0))
       this.settle(run, { type: 'lost', message: 'the kernel host is closed' })
+    for (const slot of this.slots) {
+      if (slot.current !== null)
+        this.settle(slot.current, { type: 'lost', message: 'the kernel host is closed' })
+      this.stopWarmup(slot)
+    }
     await Promise.all(this.slots.map((slot) => slot.worker.terminate()))
   }
 
