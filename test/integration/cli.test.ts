@@ -260,6 +260,12 @@ describe('fuelbook run and export', () => {
     const ipynb = await cli(['export', path, '--to', 'ipynb'])
     expect(ipynb.code).toBe(0)
     expect(ipynb.stderr).toMatch(/Wrote .*all.ipynb/)
+    // The default output may be the .ipynb the notebook came from: never replaced without --force.
+    const again = await cli(['export', path, '--to', 'ipynb'])
+    expect(again.code).toBe(1)
+    expect(again.stderr).toMatch(/all.ipynb already exists \(use --force to replace it\)/)
+    expect((await cli(['export', path, '--to', 'ipynb', '--force'])).code).toBe(0)
+    expect((await cli(['export', path, '--to', 'ipynb', '-o', ipynbPath])).code).toBe(0)
     const nb = JSON.parse(readFileSync(ipynbPath, 'utf8'))
     const schema = JSON.parse(readFileSync(join(FIXTURES, 'nbformat', 'nbformat.v4.5.schema.json'), 'utf8'))
     delete schema.$schema

@@ -21,15 +21,17 @@ export function defaultExportPath(notebook: string, format: ExportFormat): strin
 export const exportCommand: CliCommand = {
   name: 'export',
   summary: 'Export a notebook as a self-contained HTML report or as .ipynb',
-  usage: `fuelbook export NOTEBOOK.fuelbook --to html|ipynb [-o FILE] [--no-code] [--no-stats] [--outputs-only]
+  usage: `fuelbook export NOTEBOOK.fuelbook --to html|ipynb [-o FILE | --force] [--no-code] [--no-stats] [--outputs-only]
 
 Writes the notebook's cells and the outputs and stats of each cell's last run. The HTML report is one
 file that opens offline in any browser (no scripts, nothing loaded from the network).
 
 Options:
   --to FORMAT       html or ipynb (required)
-  -o, --output FILE where to write (default: the notebook's name with .html/.ipynb, beside it;
-                    - writes to standard output). An existing file is replaced.
+  -o, --output FILE where to write; an existing FILE is replaced (- writes to standard output)
+                    (default: the notebook's name with .html/.ipynb beside it, which is never
+                    replaced without --force: it may be the .ipynb the notebook came from)
+  --force           replace the default output file if it exists
   --no-code         HTML: leave out code cells' source
   --no-stats        HTML: leave out the stats lines and the summary
   --outputs-only    HTML: only the outputs (no code, markdown, stats or summary)
@@ -46,6 +48,7 @@ Exit codes: 0 written, 1 the notebook could not be read or the file not written,
         'no-code': { type: 'boolean' },
         'no-stats': { type: 'boolean' },
         'outputs-only': { type: 'boolean' },
+        force: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' }
       }
     })
@@ -71,7 +74,7 @@ Exit codes: 0 written, 1 the notebook could not be read or the file not written,
       return EXIT.failed
     }
     if (target) {
-      const refused = refuseTarget(target, true)
+      const refused = refuseTarget(target, values.output !== undefined || Boolean(values.force))
       if (refused) {
         io.stderr(`fuelbook export: cannot write ${target}: ${refused}\n`)
         return EXIT.failed
