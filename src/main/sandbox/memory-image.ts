@@ -41,6 +41,7 @@ export function restoreMemory(
     spare &&
     spare.maximumPages === maximumPages &&
     spare.memory.buffer.byteLength === image.pageCount * PAGE_BYTES
+  assertImage(image)
   // Exactly the image's size: the allocator treats the memory size as its heap end.
   const memory = reuse
     ? spare.memory
@@ -71,7 +72,20 @@ export function restoreMemory(
     bytes.set(new Uint8Array(first.buffer, first.byteOffset, (end - i) * PAGE_BYTES), i * PAGE_BYTES)
     i = end
   }
+  if (memory.buffer.byteLength !== image.pageCount * PAGE_BYTES)
+    throw new Error('restored memory has the wrong size')
   return memory
+}
+
+/** Invariants every image keeps; cheap enough to check on every restore. */
+export function assertImage(image: MemoryImage): void {
+  if (image.pages.length !== image.pageCount) {
+    throw new Error(`memory image lists ${image.pages.length} pages for a page count of ${image.pageCount}`)
+  }
+  for (const page of image.pages) {
+    if (page !== null && page.byteLength !== PAGE_BYTES)
+      throw new Error(`memory image page of ${page.byteLength} bytes`)
+  }
 }
 
 /** A memory whose contents no longer matter, kept to be overwritten by the next restore. */
