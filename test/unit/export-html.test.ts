@@ -154,6 +154,19 @@ describe('HTML report', () => {
     expect(d.querySelector('.missing-image')!.textContent).toBe('[image: remote]')
   })
 
+  it('says when an HTML output needs scripts the report does not run', () => {
+    const cell = codeCell('p-1', 'fig.show()')
+    const run = runOf(cell, [
+      {
+        type: 'display_data',
+        data: { 'text/html': '<div id="plot"></div><script>Plotly.newPlot("plot")</script>' },
+        metadata: {}
+      }
+    ])
+    const d = parse(notebookToHtml(documentOf('t', [cell], [run]), { now: NOW }))
+    expect(d.querySelector('.outputs .note')!.textContent).toContain('scripts, which the report does not run')
+  })
+
   it('has one ranked MIME registry that never picks JavaScript', () => {
     expect(pickRenderer({ 'application/javascript': 'x', 'text/plain': 'p' })!.mime).toBe('text/plain')
     expect(pickRenderer({ 'text/html': '<b>', 'text/plain': 'p', 'image/png': 'AA==' })!.mime).toBe(

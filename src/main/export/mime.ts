@@ -49,7 +49,11 @@ export function guessHtmlHeight(html: string): number {
 function htmlFrame(html: string): string {
   const doc = `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${HTML_OUTPUT_CSP}"><style>${HTML_OUTPUT_STYLE}</style></head><body>${html}</body></html>`
   const height = guessHtmlHeight(html)
-  return `<div class="html-output" style="height:${height}px"><iframe sandbox="" referrerpolicy="no-referrer" loading="lazy" title="HTML output" srcdoc="${escapeHtml(doc)}"></iframe></div>`
+  const frame = `<div class="html-output" style="height:${height}px"><iframe sandbox="" referrerpolicy="no-referrer" loading="lazy" title="HTML output" srcdoc="${escapeHtml(doc)}"></iframe></div>`
+  // Interactive outputs (plotly, bokeh, widgets) draw with script, which a report never runs.
+  return /<script[\s>]/i.test(html)
+    ? `${frame}<p class="note">This output draws itself with scripts, which the report does not run; it may look empty.</p>`
+    : frame
 }
 
 /**
