@@ -3,14 +3,18 @@
  * run-time overhead of the instrumented runtime against the plain one, measured in this run.
  *
  * Overhead: one warm plain instance and one warm metered instance (booted, workload set up), then
- * the workload cell alternately on each; the figure is the ratio of medians of the CPU time
- * (process.cpuUsage, user + system) of the fb_run call. CPU time rather than wall time because
- * this machine is shared: waiting for a core is not the meter's cost.
+ * the workload cell alternately on each. Each sample is the CPU time (process.cpuUsage, user +
+ * system) of one fb_run call: CPU rather than wall time because waiting for a core is not the
+ * meter's cost. The figure is the ratio of the *fastest* samples (least disturbed by other load,
+ * as `timeit` does); the ratio of medians is given in the note.
+ *
+ * Instrumentation: wall time of `instrument()` on the runtime, the first call in this process
+ * (cold JIT, what a fresh install pays once) and warm; CPU time in the notes.
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { type BenchFigure, type BenchMain, geomean, spreadText, summarize } from './harness'
-import { instrument } from '../src/main/sandbox/meter'
+import { instrument, type MeteredModule } from '../src/main/sandbox/meter'
 import { PYTHON_DIR, PythonHost, pythonWasm } from '../test/helpers/meter-python-host'
 
 interface Workload {
@@ -73,50 +77,55 @@ export default (async (ctx) => {
   const wasm = pythonWasm()
 
   // --- instrumentation time and size ---
-  const times: number[] = []
-  let metered = instrument(wasm, { exportMutableGlobals: true })
-  times.push(metered.stats.ms!)
-  for (let i = 1; i < ctx.reps(7); i++) {
-    metered = instrument(wasm, { exportMutableGlobals: true })
-    times.push(metered.stats.ms!)
+  const wall: number[] = []
+  const cpu: number[] = []
+  let metered: MeteredModule | undefined
+  for (let i = 0; i < Math.max(2, ctx.reps(8)); i++) {
+    cpu.push(cpuMs(() => (metered = instrument(wasm, { exportMutableGlobals: true }))))
+    wall.push(metered!.stats.ms!)
   }
-  const first = times[0]!
-  const warm = summarize(times.slice(1).length ? times.slice(1) : times)
+  const m = metered!
+  const warm = summarize(wall.slice(1))
+  const warmCpu = summarize(cpu.slice(1))
   figures.push({
     group: 'meter',
-    name: 'instrument runtime (first call in process)',
-    value: first,
+    name: 'instrument runtime, first call (cold JIT)',
+    value: wall[0]!,
     unit: 'ms',
     target: '≤ 250 ms',
-    met: first <= 250,
-    note: `${(wasm.length / 1e6).toFixed(1)} MB, ${metered.stats.functions} functions`
+    met: wall[0]! <= 250,
+    note: `cpu ${cpu[0]!.toFixed(0)} ms; ${(wasm.length / 1e6).toFixed(1)} MB, ${m.stats.functions} functions`
   })
   figures.push({
     group: 'meter',
-    name: 'instrument runtime (warm)',
+    name: 'instrument runtime, warm',
     value: warm.median,
     unit: 'ms',
     spread: spreadText(warm, 'ms'),
     target: '≤ 250 ms',
-    met: warm.median <= 250
+    met: warm.median <= 250,
+    note: `cpu median ${warmCpu.median.toFixed(0)} ms`
   })
   figures.push({
     group: 'meter',
     name: 'size of instrumented runtime',
-    value: metered.bytes.length / 1e6,
+    value: m.bytes.length / 1e6,
     unit: 'MB',
     baseline: { name: 'plain', value: wasm.length / 1e6 },
-    ratio: metered.bytes.length / wasm.length,
+    ratio: m.bytes.length / wasm.length,
     ratioMeaning: 'instrumented / plain',
-    note: `${metered.stats.chargePoints} charge points, ${metered.stats.checks} checks`
+    note: `${m.stats.chargePoints} charge points, ${m.stats.checks} checks`
   })
-  ctx.log(`meter: instrumented in ${first.toFixed(0)} ms (warm ${warm.median.toFixed(0)} ms)`)
+  ctx.log(
+    `meter: instrumented in ${wall[0]!.toFixed(0)} ms cold (cpu ${cpu[0]!.toFixed(0)}), ${warm.median.toFixed(0)} ms warm (cpu ${warmCpu.median.toFixed(0)})`
+  )
 
   // --- run-time overhead ---
   const plainModule = new WebAssembly.Module(wasm)
-  const meteredModule = new WebAssembly.Module(metered.bytes)
+  const meteredModule = new WebAssembly.Module(m.bytes)
   const ratios: number[] = []
-  const reps = ctx.quick ? 2 : ctx.reps(9)
+  const medianRatios: number[] = []
+  const reps = ctx.quick ? 2 : ctx.reps(13)
   const warmups = ctx.quick ? 1 : 2
   for (const w of WORKLOADS) {
     const plain = new PythonHost(plainModule)
@@ -133,7 +142,7 @@ export default (async (ctx) => {
       let rp = -1
       let rm = -1
       const p = cpuMs(() => (rp = plain.run(w.work).rc ?? -1))
-      const m = cpuMs(() => {
+      const q = cpuMs(() => {
         const r = meter.run(w.work)
         rm = r.rc ?? -1
         fuel = r.fuel ?? 0
@@ -141,25 +150,29 @@ export default (async (ctx) => {
       if (rp !== 0 || rm !== 0) throw new Error(`${w.name} failed (plain ${rp}, metered ${rm})`)
       if (i >= warmups) {
         tp.push(p)
-        tm.push(m)
+        tm.push(q)
       }
     }
     const sp = summarize(tp)
     const sm = summarize(tm)
-    const ratio = sm.median / sp.median
+    const ratio = sm.min / sp.min
+    const medianRatio = sm.median / sp.median
     ratios.push(ratio)
+    medianRatios.push(medianRatio)
     figures.push({
       group: 'meter overhead',
       name: w.name,
-      value: sm.median,
+      value: sm.min,
       unit: 'ms cpu',
       spread: spreadText(sm, 'ms'),
-      baseline: { name: 'plain', value: sp.median },
+      baseline: { name: 'plain', value: sp.min },
       ratio,
-      ratioMeaning: 'metered / plain',
-      note: `${(fuel / 1e6).toFixed(1)} M fuel`
+      ratioMeaning: 'metered / plain (fastest samples)',
+      note: `median ratio ×${medianRatio.toFixed(3)}; ${(fuel / 1e6).toFixed(1)} M fuel`
     })
-    ctx.log(`meter: ${w.name} ${sp.median.toFixed(1)} → ${sm.median.toFixed(1)} ms (×${ratio.toFixed(3)})`)
+    ctx.log(
+      `meter: ${w.name} ${sp.min.toFixed(1)} → ${sm.min.toFixed(1)} ms cpu (×${ratio.toFixed(3)}, median ×${medianRatio.toFixed(3)})`
+    )
   }
   const g = geomean(ratios)
   figures.push({
@@ -168,9 +181,10 @@ export default (async (ctx) => {
     value: g,
     unit: '×',
     ratio: g,
-    ratioMeaning: 'metered / plain',
+    ratioMeaning: 'metered / plain (fastest samples)',
     target: '≤ 1.15',
-    met: g <= 1.15
+    met: g <= 1.15,
+    note: `geomean of median ratios ×${geomean(medianRatios).toFixed(3)}`
   })
   return figures
 }) satisfies BenchMain
