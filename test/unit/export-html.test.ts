@@ -154,6 +154,26 @@ describe('HTML report', () => {
     expect(d.querySelector('.missing-image')!.textContent).toBe('[image: remote]')
   })
 
+  it('marks the failing line of the cell under the traceback', () => {
+    const err = parse(notebookToHtml(sampleDocument(), { now: NOW })).getElementById('cell-c-2')!
+    expect(err.querySelector('.excerpt mark.hit')!.textContent).toBe('2 raise ValueError("bad")')
+    const ipython = codeCell('i-1', 'def ratio(a, b):\n    return a / b\nratio(1, 0)')
+    const run = runOf(ipython, [
+      {
+        type: 'error',
+        ename: 'ZeroDivisionError',
+        evalue: 'x',
+        traceback: [
+          '\u001b[0;31mZeroDivisionError\u001b[0m',
+          'Cell \u001b[0;32mIn[4], line 3\u001b[0m\n----> 3 ratio(1, 0)'
+        ]
+      }
+    ])
+    const d = parse(notebookToHtml(documentOf('t', [ipython], [run]), { now: NOW }))
+    expect(d.querySelector('.excerpt mark.hit')!.textContent).toBe('3 ratio(1, 0)')
+    expect(d.querySelector('.excerpt')!.textContent).toContain('1 def ratio(a, b):')
+  })
+
   it('says when an HTML output needs scripts the report does not run', () => {
     const cell = codeCell('p-1', 'fig.show()')
     const run = runOf(cell, [

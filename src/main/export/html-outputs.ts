@@ -2,9 +2,9 @@
  * One cell's outputs as report HTML, in order: streams (merged as JupyterLab does, ANSI colours kept),
  * errors (styled traceback), rich bundles through the MIME registry, and the truncation marker.
  */
-import type { Output, RunRecord } from '../../shared/notebook'
+import type { ErrorOutput, Output, RunRecord } from '../../shared/notebook'
 import { isKilledStatus } from '../../shared/notebook'
-import { ansiToHtml } from './ansi'
+import { ansiToHtml, stripAnsi } from './ansi'
 import { escapeHtml } from './escape'
 import { formatBytes, statusLook } from './format'
 import { renderBundle } from './mime'
@@ -38,7 +38,34 @@ export function applyCarriageReturns(text: string): string {
     .join('\n')
 }
 
-export function renderOutput(output: Output): string {
+// Frames in the cell itself: our kernel's `File "<cell-3>", line 2` and IPython's `Cell In[4], line 3`.
+const CELL_FRAME_RE = /^\s*(?:File "<cell[^>]*>", line|Cell In\[\d+\], line) (\d+)/
+
+/** The line of the cell's source where the error was raised (1-based), when known. */
+export function failingLine(error: ErrorOutput): number | null {
+  if (typeof error.lineno === 'number' && error.lineno > 0) return error.lineno
+  let line: number | null = null
+  for (const text of error.traceback.flatMap((t) => stripAnsi(t).split('\n'))) {
+    const m = CELL_FRAME_RE.exec(text)
+    if (m) line = Number(m[1])
+  }
+  return line
+}
+
+/** A few lines of the source around the failing one, numbered as in the cell, that line marked. */
+export function sourceExcerpt(source: string, line: number, context = 2): string {
+  const lines = source.split('\n')
+  if (line < 1 || line > lines.length) return ''
+  const rows: string[] = []
+  const width = String(Math.min(lines.length, line + context)).length
+  for (let n = Math.max(1, line - context); n <= Math.min(lines.length, line + context); n++) {
+    const text = `<span class="ln">${String(n).padStart(width)}</span> ${escapeHtml(lines[n - 1]!)}`
+    rows.push(n === line ? `<mark class="hit">${text}</mark>` : text)
+  }
+  return `<pre class="excerpt" aria-label="Line ${line} of the cell">${rows.join('\n')}</pre>`
+}
+
+export function renderOutput(output: Output, source = ''): string {
   switch (output.type) {
     case 'stream':
       // The final newline of a print() would show as an empty last line.
@@ -48,7 +75,8 @@ export function renderOutput(output: Output): string {
       const trace = output.traceback.length
         ? `<pre class="traceback">${ansiToHtml(output.traceback.join('\n'))}</pre>`
         : ''
-      return `<div class="error-output">${trace || head}</div>`
+      const line = source ? failingLine(output) : null
+      return `<div class="error-output">${trace || head}${line ? sourceExcerpt(source, line) : ''}</div>`
     }
     case 'display_data':
     case 'execute_result':
@@ -61,7 +89,9 @@ export function renderOutput(output: Output): string {
 }
 
 export function renderOutputs(run: RunRecord): string {
-  const parts = mergeStreams(run.outputs).map(renderOutput).filter(Boolean)
+  const parts = mergeStreams(run.outputs)
+    .map((o) => renderOutput(o, run.source))
+    .filter(Boolean)
   if (isKilledStatus(run.status)) {
     const look = statusLook(run.status)
     parts.push(

@@ -10,7 +10,7 @@ export const REPORT_CSS = `
   --font-mono: ui-monospace, 'SF Mono', 'Cascadia Mono', 'JetBrains Mono', Menlo, Consolas, 'DejaVu Sans Mono', monospace;
   --bg: #ffffff; --bg-chrome: #f6f7f9; --bg-input: #f7f8fa; --bg-output-err: #fdf2f2;
   --border: #dfe3e8; --border-strong: #c4cad3; --text: #1d2330; --muted: #5d6675; --faint: #8a93a2;
-  --accent: #2f6fdb; --accent-soft: #e4edfc; --ok: #1f8a4c; --error: #c8372d; --warn: #b66a00;
+  --accent: #2f6fdb; --accent-soft: #e4edfc; --hit: #fff1c2; --ok: #1f8a4c; --error: #c8372d; --warn: #b66a00;
   --tok-keyword: #a626a4; --tok-string: #2a7a2e; --tok-number: #b35900; --tok-comment: #7b8494;
   --tok-def: #2457b8; --tok-builtin: #0d7d8c; --tok-operator: #5a6272;
 }
@@ -18,7 +18,7 @@ export const REPORT_CSS = `
   :root {
     --bg: #17191d; --bg-chrome: #1e2126; --bg-input: #1f2227; --bg-output-err: #2a1c1c;
     --border: #30353d; --border-strong: #444b55; --text: #e4e7ec; --muted: #a3abb8; --faint: #7c8594;
-    --accent: #6ea2ff; --accent-soft: #1f2d47; --ok: #4cc27f; --error: #ff7b72; --warn: #f0a73a;
+    --accent: #6ea2ff; --accent-soft: #1f2d47; --hit: #4a3d12; --ok: #4cc27f; --error: #ff7b72; --warn: #f0a73a;
     --tok-keyword: #d291e4; --tok-string: #8fcf7f; --tok-number: #f0a86a; --tok-comment: #7f8898;
     --tok-def: #7fb0ff; --tok-builtin: #5fc8d6; --tok-operator: #aab2bf;
   }
@@ -61,6 +61,9 @@ pre.source { background: var(--bg-input); border: 1px solid var(--border); borde
 pre.stream-stderr { background: var(--bg-output-err); border-radius: 4px; padding: 2px 6px; }
 .error-output { background: var(--bg-output-err); border-left: 3px solid var(--error); border-radius: 4px; padding: 6px 10px; }
 .error-output .ename { font: 600 13px/1.5 var(--font-mono); color: var(--error); margin: 0 0 4px; }
+.error-output pre.excerpt { margin-top: 6px; padding-top: 6px; border-top: 1px solid var(--border); }
+.excerpt .ln { color: var(--faint); }
+.excerpt mark.hit { display: inline-block; min-width: 100%; background: var(--hit); color: inherit; }
 .killed { color: var(--warn); font-size: 13px; }
 .note, .missing-image { color: var(--faint); font-size: 12px; font-style: italic; }
 img.image-output { max-width: 100%; height: auto; display: block; background: #fff; }
