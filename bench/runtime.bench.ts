@@ -93,21 +93,23 @@ class Ours {
     const zipFile = new File(new Uint8Array(0), { readonly: true })
     zipFile.data = this.zip // share the bytes: File's constructor would copy 4 MB per instance
     const root = new Map<string, File | Directory>([
-      ['usr', new Directory([['local', new Directory([['lib', new Directory([['python311.zip', zipFile]])]])]])],
+      [
+        'usr',
+        new Directory([['local', new Directory([['lib', new Directory([['python311.zip', zipFile]])]])]])
+      ],
       ['tmp', new Directory([])]
     ])
     const wasi = new WASI([], [], [...captureFds(sink), new PreopenDirectory('/', root)], { debug: false })
-    let memory: WebAssembly.Memory | undefined
-    const instance = new WebAssembly.Instance(this.module, {
+    const instance: WebAssembly.Instance = new WebAssembly.Instance(this.module, {
       wasi_snapshot_preview1: wasi.wasiImport,
       fuelbook: {
         emit: (_kind: number, ptr: number, len: number) => {
-          sink.out += new TextDecoder().decode(new Uint8Array(memory!.buffer, ptr, len))
+          const memory = (instance.exports as unknown as OurExports).memory
+          sink.out += new TextDecoder().decode(new Uint8Array(memory.buffer, ptr, len))
         }
       }
     })
     const ex = instance.exports as unknown as OurExports
-    memory = ex.memory
     wasi.initialize(instance as unknown as { exports: { memory: WebAssembly.Memory; _initialize(): void } })
     const rc = ex.fb_init()
     if (rc !== 0) throw new Error(`fb_init: ${rc} ${sink.err}`)
@@ -153,7 +155,9 @@ class VMware {
     const sink = { out: '', err: '' }
     const wasi = new WASI(['python', '-c', code], [], captureFds(sink), { debug: false })
     const instance = new WebAssembly.Instance(this.module, { wasi_snapshot_preview1: wasi.wasiImport })
-    const rc = wasi.start(instance as unknown as { exports: { memory: WebAssembly.Memory; _start(): unknown } })
+    const rc = wasi.start(
+      instance as unknown as { exports: { memory: WebAssembly.Memory; _start(): unknown } }
+    )
     return { rc, sink }
   }
 
@@ -185,7 +189,9 @@ function findNativePython(): string | undefined {
 class Native {
   constructor(readonly exe: string) {}
   version(): string {
-    return spawnSync(this.exe, ['-c', 'import sys; print(sys.version.split()[0])'], { encoding: 'utf8' }).stdout.trim()
+    return spawnSync(this.exe, ['-c', 'import sys; print(sys.version.split()[0])'], {
+      encoding: 'utf8'
+    }).stdout.trim()
   }
   passMs(): number {
     const t0 = performance.now()
@@ -195,7 +201,10 @@ class Native {
     return ms
   }
   workMs(w: Workload): number {
-    const r = spawnSync(this.exe, ['-c', timedProgram(w)], { encoding: 'utf8', env: { ...process.env, PYTHONHASHSEED: '0' } })
+    const r = spawnSync(this.exe, ['-c', timedProgram(w)], {
+      encoding: 'utf8',
+      env: { ...process.env, PYTHONHASHSEED: '0' }
+    })
     if (r.status !== 0) throw new Error(`native: ${w.name} failed: ${r.stderr}`)
     return elapsedFrom(r.stdout, 'native')
   }
@@ -220,9 +229,18 @@ export default (async (ctx) => {
   const vmware = new VMware()
   const nativeExe = findNativePython()
   const native = nativeExe ? new Native(nativeExe) : undefined
-  ctx.log(`runtime bench: ours (3.11 reactor) vs VMware 3.12 (-O0)${native ? ` vs native ${native.version()}` : ''}`)
+  ctx.log(
+    `runtime bench: ours (3.11 reactor) vs VMware 3.12 (-O0)${native ? ` vs native ${native.version()}` : ''}`
+  )
 
-  const figure = (name: string, unit: string, o: Samples, v: Samples, n: Samples | undefined, target?: number): void => {
+  const figure = (
+    name: string,
+    unit: string,
+    o: Samples,
+    v: Samples,
+    n: Samples | undefined,
+    target?: number
+  ): void => {
     const speedup = v.median / o.median
     figures.push({
       group: 'runtime',
@@ -235,7 +253,13 @@ export default (async (ctx) => {
       ratioMeaning: 'speed-up over VMware (baseline / ours)',
       ...(target !== undefined ? { target: `≥ ${target}x faster than VMware`, met: speedup >= target } : {})
     })
-    figures.push({ group: 'runtime', name: `${name} (VMware 3.12)`, value: v.median, unit, spread: spreadText(v, unit) })
+    figures.push({
+      group: 'runtime',
+      name: `${name} (VMware 3.12)`,
+      value: v.median,
+      unit,
+      spread: spreadText(v, unit)
+    })
     if (n) {
       figures.push({
         group: 'runtime',
@@ -260,11 +284,19 @@ export default (async (ctx) => {
   // One untimed round first: V8 compiles wasm lazily and tiers hot functions up in the
   // background, so the first samples would measure the compiler.
   const warmup = ctx.quick ? 0 : 1
-  const [o, v, n] = sampleInterleaved(ctx.reps(15), contenders((c) => c.passMs()), warmup)
+  const [o, v, n] = sampleInterleaved(
+    ctx.reps(15),
+    contenders((c) => c.passMs()),
+    warmup
+  )
   figure('fresh instance pass', 'ms', o!, v!, n, 2)
 
   for (const w of WORKLOADS) {
-    const [ow, vw, nw] = sampleInterleaved(ctx.reps(5), contenders((c) => c.workMs(w)), warmup)
+    const [ow, vw, nw] = sampleInterleaved(
+      ctx.reps(5),
+      contenders((c) => c.workMs(w)),
+      warmup
+    )
     figure(w.name, 'ms', ow!, vw!, nw, w.target)
   }
   return figures

@@ -79,7 +79,12 @@ export class RuntimeInstance {
       [
         'usr',
         new Directory([
-          ['local', new Directory([['lib', new Directory([['python311.zip', new File(stdlibZip(), { readonly: true })]])]])]
+          [
+            'local',
+            new Directory([
+              ['lib', new Directory([['python311.zip', new File(stdlibZip(), { readonly: true })]])]
+            ])
+          ]
         ])
       ],
       ['tmp', new Directory([])]
@@ -120,7 +125,9 @@ export class RuntimeInstance {
 
   /** Runs a driver command; returns its kind-4 reply. */
   call<T = Record<string, unknown>>(request: Record<string, unknown>): T {
-    const result = this.take(this.withString(JSON.stringify(request), (ptr, len) => this.exports.fb_call(ptr, len)))
+    const result = this.take(
+      this.withString(JSON.stringify(request), (ptr, len) => this.exports.fb_call(ptr, len))
+    )
     const replies = result.rich.filter((r) => r.kind === EmitKind.Reply)
     if (result.rc !== 0 || replies.length !== 1) {
       throw new Error(`fb_call failed (rc ${result.rc}): ${result.stderr}`)

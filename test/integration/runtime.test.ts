@@ -34,7 +34,10 @@ describe('runtime artifacts', () => {
     expect(files.sort()).toEqual(Object.keys(manifest.artifacts).sort())
     for (const name of files) {
       const bytes = readFileSync(join(PYTHON_DIR, name))
-      expect({ name, size: statSync(join(PYTHON_DIR, name)).size }).toEqual({ name, size: manifest.artifacts[name]!.size })
+      expect({ name, size: statSync(join(PYTHON_DIR, name)).size }).toEqual({
+        name,
+        size: manifest.artifacts[name]!.size
+      })
       expect({ name, sha256: createHash('sha256').update(bytes).digest('hex') }).toEqual({
         name,
         sha256: manifest.artifacts[name]!.sha256
@@ -114,7 +117,10 @@ describe('cells', () => {
   it("shows the last expression's value as execute_result and sets _", () => {
     const r = py.run('x = 20\nx + 22')
     expect(r.rc).toBe(0)
-    expect(only<BundlePayload>(r.rich, EmitKind.ExecuteResult)).toEqual({ data: { 'text/plain': '42' }, metadata: {} })
+    expect(only<BundlePayload>(r.rich, EmitKind.ExecuteResult)).toEqual({
+      data: { 'text/plain': '42' },
+      metadata: {}
+    })
     expect(py.run('print(_)').stdout).toBe('42\n')
   })
 
@@ -211,7 +217,9 @@ describe('cells', () => {
   })
 
   it('clear_output() sends a clear record', () => {
-    expect(py.run('clear_output(wait=True)').rich).toEqual([{ kind: EmitKind.ClearOutput, payload: { wait: true } }])
+    expect(py.run('clear_output(wait=True)').rich).toEqual([
+      { kind: EmitKind.ClearOutput, payload: { wait: true } }
+    ])
   })
 
   it('input() raises an error saying cells take no keyboard input', () => {
@@ -221,20 +229,27 @@ describe('cells', () => {
   })
 
   it('flushes stdout before time.sleep, which sleeps about as long as asked', () => {
-    const r = py.run('import time\nprint("tick")\nt0 = time.monotonic()\ntime.sleep(0.05)\nprint("tock", 0.05 <= time.monotonic() - t0 < 0.5)')
+    const r = py.run(
+      'import time\nprint("tick")\nt0 = time.monotonic()\ntime.sleep(0.05)\nprint("tock", 0.05 <= time.monotonic() - t0 < 0.5)'
+    )
     expect(r.stdoutWrites).toEqual(['tick\n', 'tock True\n'])
   })
 
   it('runs asyncio: asyncio.run() and top-level await in a cell', () => {
-    expect(py.run('import asyncio\nasync def twice(x):\n    await asyncio.sleep(0.01)\n    return 2 * x\nprint(asyncio.run(twice(4)))').stdout).toBe(
-      '8\n'
-    )
+    expect(
+      py.run(
+        'import asyncio\nasync def twice(x):\n    await asyncio.sleep(0.01)\n    return 2 * x\nprint(asyncio.run(twice(4)))'
+      ).stdout
+    ).toBe('8\n')
     const r = py.run('results = await asyncio.gather(twice(1), twice(2))\nawait twice(results[1])')
     expect(r.rc).toBe(0)
     expect(only<BundlePayload>(r.rich, EmitKind.ExecuteResult).data).toEqual({ 'text/plain': '8' })
-    const error = only<ErrorPayload>(py.run('x = 1\nawait asyncio.sleep(0)\nraise KeyError("k")').rich, EmitKind.Error)
+    const error = only<ErrorPayload>(
+      py.run('x = 1\nawait asyncio.sleep(0)\nraise KeyError("k")').rich,
+      EmitKind.Error
+    )
     expect(error).toMatchObject({ ename: 'KeyError', lineno: 3 })
-    expect(error.traceback[1]).toMatch(/^  File "<cell-\d+>", line 3, in <module>$/)
+    expect(error.traceback[1]).toMatch(/^ {2}File "<cell-\d+>", line 3, in <module>$/)
   })
 
   it('has exit, quit and help without site', () => {
@@ -251,9 +266,15 @@ describe('cells', () => {
   })
 
   it('handles deep recursion as RecursionError, and survives', () => {
-    const error = only<ErrorPayload>(py.run('def down(n):\n    return down(n + 1)\ndown(0)').rich, EmitKind.Error)
+    const error = only<ErrorPayload>(
+      py.run('def down(n):\n    return down(n + 1)\ndown(0)').rich,
+      EmitKind.Error
+    )
     expect(error.ename).toBe('RecursionError')
-    const nested = only<ErrorPayload>(py.run('v = []\nfor _ in range(100000):\n    v = [v]\nrepr(v)').rich, EmitKind.Error)
+    const nested = only<ErrorPayload>(
+      py.run('v = []\nfor _ in range(100000):\n    v = [v]\nrepr(v)').rich,
+      EmitKind.Error
+    )
     expect(nested.ename).toBe('RecursionError')
     expect(py.run('print("ok")').stdout).toBe('ok\n')
   })
@@ -263,11 +284,15 @@ describe('fb_call commands', () => {
   let py: RuntimeInstance
   beforeAll(() => {
     py = RuntimeInstance.boot()
-    py.run('import os\nnumbers = [1, 2, 3]\ntitle = "x" * 500\n_hidden = 1\ndef f(a):\n    return a\nclass K: pass')
+    py.run(
+      'import os\nnumbers = [1, 2, 3]\ntitle = "x" * 500\n_hidden = 1\ndef f(a):\n    return a\nclass K: pass'
+    )
   })
 
   it('lists user variables with type, size and a short repr', () => {
-    const { variables } = py.call<{ variables: { name: string; type: string; size: number | null; repr: string }[] }>({
+    const { variables } = py.call<{
+      variables: { name: string; type: string; size: number | null; repr: string }[]
+    }>({
       op: 'variables'
     })
     const byName = Object.fromEntries(variables.map((v) => [v.name, v]))
@@ -281,7 +306,11 @@ describe('fb_call commands', () => {
   })
 
   it('completes names and attributes, with from/to in UTF-16 code units', () => {
-    expect(py.call({ op: 'complete', code: 'numb', cursor: 4 })).toEqual({ matches: ['numbers'], from: 0, to: 4 })
+    expect(py.call({ op: 'complete', code: 'numb', cursor: 4 })).toEqual({
+      matches: ['numbers'],
+      from: 0,
+      to: 4
+    })
     const attr = py.call<{ matches: string[]; from: number; to: number }>({
       op: 'complete',
       code: 'x = "é😀"; os.pa',
@@ -312,16 +341,99 @@ describe('standard library', () => {
   })
 
   const everyday = [
-    'json', 're', 'math', 'cmath', 'decimal', 'fractions', 'statistics', 'random', 'datetime', 'zoneinfo',
-    'calendar', 'collections', 'collections.abc', 'itertools', 'functools', 'dataclasses', 'typing', 'textwrap',
-    'string', 'csv', 'io', 'base64', 'binascii', 'hashlib', 'hmac', 'secrets', 'uuid', 'zlib', 'gzip', 'bz2',
-    'lzma', 'zipfile', 'tarfile', 'struct', 'heapq', 'bisect', 'pathlib', 'os', 'os.path', 'shutil', 'tempfile',
-    'glob', 'fnmatch', 'enum', 'unicodedata', 'difflib', 'pprint', 'reprlib', 'copy', 'operator', 'html',
-    'html.parser', 'xml.etree.ElementTree', 'xml.dom.minidom', 'argparse', 'time', 'array', 'sqlite3', 'tomllib',
-    'contextlib', 'abc', 'numbers', 'weakref', 'inspect', 'ast', 'dis', 'traceback', 'warnings', 'logging',
-    'unittest', 'doctest', 'timeit', 'locale', 'gettext', 'codecs', 'pickle', 'shelve', 'configparser',
-    'urllib.parse', 'email', 'http', 'graphlib', 'queue', 'sched', 'asyncio', 'ipaddress', 'mimetypes', 'quopri',
-    'colorsys', 'wave', 'platform', 'sysconfig', 'rlcompleter'
+    'json',
+    're',
+    'math',
+    'cmath',
+    'decimal',
+    'fractions',
+    'statistics',
+    'random',
+    'datetime',
+    'zoneinfo',
+    'calendar',
+    'collections',
+    'collections.abc',
+    'itertools',
+    'functools',
+    'dataclasses',
+    'typing',
+    'textwrap',
+    'string',
+    'csv',
+    'io',
+    'base64',
+    'binascii',
+    'hashlib',
+    'hmac',
+    'secrets',
+    'uuid',
+    'zlib',
+    'gzip',
+    'bz2',
+    'lzma',
+    'zipfile',
+    'tarfile',
+    'struct',
+    'heapq',
+    'bisect',
+    'pathlib',
+    'os',
+    'os.path',
+    'shutil',
+    'tempfile',
+    'glob',
+    'fnmatch',
+    'enum',
+    'unicodedata',
+    'difflib',
+    'pprint',
+    'reprlib',
+    'copy',
+    'operator',
+    'html',
+    'html.parser',
+    'xml.etree.ElementTree',
+    'xml.dom.minidom',
+    'argparse',
+    'time',
+    'array',
+    'sqlite3',
+    'tomllib',
+    'contextlib',
+    'abc',
+    'numbers',
+    'weakref',
+    'inspect',
+    'ast',
+    'dis',
+    'traceback',
+    'warnings',
+    'logging',
+    'unittest',
+    'doctest',
+    'timeit',
+    'locale',
+    'gettext',
+    'codecs',
+    'pickle',
+    'shelve',
+    'configparser',
+    'urllib.parse',
+    'email',
+    'http',
+    'graphlib',
+    'queue',
+    'sched',
+    'asyncio',
+    'ipaddress',
+    'mimetypes',
+    'quopri',
+    'colorsys',
+    'wave',
+    'platform',
+    'sysconfig',
+    'rlcompleter'
   ]
 
   it(`imports ${everyday.length} everyday modules`, () => {
@@ -387,8 +499,10 @@ describe('standard library', () => {
   })
 
   it('hashes with hashlib without OpenSSL', () => {
-    expect(py.run('import hashlib\nprint(hashlib.sha256(b"abc").hexdigest()[:16], hashlib.md5(b"").hexdigest()[:8])').stdout).toBe(
-      'ba7816bf8f01cfea d41d8cd9\n'
-    )
+    expect(
+      py.run(
+        'import hashlib\nprint(hashlib.sha256(b"abc").hexdigest()[:16], hashlib.md5(b"").hexdigest()[:8])'
+      ).stdout
+    ).toBe('ba7816bf8f01cfea d41d8cd9\n')
   })
 })
