@@ -39,7 +39,7 @@ function fileProblems(committed: Set<number>): string[] {
     const problems: string[] = []
     const integrity = db.pragma('integrity_check', { simple: true })
     if (integrity !== 'ok') problems.push(`integrity_check: ${String(integrity)}`)
-    if (db.pragma('foreign_key_check').length > 0) problems.push('foreign_key_check failed')
+    if ((db.pragma('foreign_key_check') as unknown[]).length > 0) problems.push('foreign_key_check failed')
     const ids = new Set((db.prepare('SELECT id FROM runs').all() as { id: number }[]).map((r) => r.id))
     const lost = [...committed].filter((id) => !ids.has(id))
     if (lost.length > 0) problems.push(`lost committed runs ${lost.slice(0, 5).join(', ')}`)
