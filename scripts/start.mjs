@@ -3,14 +3,12 @@
 // (e.g. a server without a display, or a machine that could not download it) it says so in one line
 // and starts browser mode instead. `npm run serve` (--browser) goes straight to browser mode.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ensureElectronSqlite } from './electron-native.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const require = createRequire(import.meta.url)
 const args = process.argv.slice(2)
 const browserOnly = args[0] === '--browser'
 const rest = browserOnly ? args.slice(1) : args
@@ -28,13 +26,37 @@ if (build.status !== 0) {
   process.exit(1)
 }
 
+/**
+ * The Electron binary, downloading it on first use as the electron package does. Not through
+ * `require('electron')`: that downloads too, but prints a stack trace when it cannot.
+ */
 function electronBinary() {
-  try {
-    const path = require('electron') // the electron package exports the binary's path
-    return typeof path === 'string' && existsSync(path) ? path : null
-  } catch {
-    return null
+  const dir = join(root, 'node_modules', 'electron')
+  const locate = () => {
+    let relative = null
+    try {
+      relative = readFileSync(join(dir, 'path.txt'), 'utf8').trim()
+    } catch {
+      // not downloaded yet
+    }
+    const override = process.env.ELECTRON_OVERRIDE_DIST_PATH
+    const path = override
+      ? join(override, relative || 'electron')
+      : relative
+        ? join(dir, 'dist', relative)
+        : null
+    return path && existsSync(path) ? path : null
   }
+  const found = locate()
+  if (found || !existsSync(join(dir, 'install.js'))) return found
+  const version = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version
+  console.log(`Downloading Electron ${version} (first start only)…`)
+  spawnSync(process.execPath, [join(dir, 'install.js')], {
+    cwd: dir,
+    stdio: 'ignore',
+    timeout: 10 * 60 * 1000
+  })
+  return locate()
 }
 
 function run(command, commandArgs) {
