@@ -139,7 +139,10 @@ export async function decodeSnapshot(
         throw new Error(`page ${page.index} does not match its hash`)
       const target = slab.subarray(slot * PAGE_BYTES, (slot + 1) * PAGE_BYTES)
       target.set(bytes)
-      pages[page.index] = isZeroPage(target) ? null : target
+      const zero = isZeroPage(target)
+      pages[page.index] = zero ? null : target
+      // Exporting this head again reuses the stored bytes instead of compressing them again.
+      if (!zero) encodedPages.set(target, { hash: page.hash, data: page.data })
     }
     const doc = JSON.parse(inflateRawSync(snapshot.state).toString('utf8')) as StateDocument
     const memory: MemoryImage = { pageCount: snapshot.pageCount, pages }
