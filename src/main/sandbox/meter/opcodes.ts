@@ -121,36 +121,3 @@ export function describeUnknownOpcode(op: number): string {
   }
   return known[op] ?? `opcode 0x${op.toString(16).padStart(2, '0')}`
 }
-
-/** How the body rewriter's hot loop treats each opcode (derived from IMMEDIATE). */
-export const enum Fast {
-  /** Anything needing a method: control flow, calls, typed select, 0xFC, unknown. */
-  Slow = 0,
-  /** No immediates: charge COST and move on. */
-  Plain,
-  /** One LEB128 immediate, value unused (consts, globals, tables, memory.size/grow). */
-  Leb,
-  MemArg,
-  F32,
-  F64,
-  Local
-}
-
-export const FAST = new Uint8Array(256)
-for (let op = 0; op < 256; op++) {
-  const imm = IMMEDIATE[op] as Imm
-  if (imm === Imm.None)
-    FAST[op] = op === 0x00 || op === 0x05 || op === 0x0b || op === 0x0f ? Fast.Slow : Fast.Plain
-  else if (
-    imm === Imm.Global ||
-    imm === Imm.Table ||
-    imm === Imm.MemIdx ||
-    imm === Imm.I32 ||
-    imm === Imm.I64
-  )
-    FAST[op] = Fast.Leb
-  else if (imm === Imm.MemArg) FAST[op] = Fast.MemArg
-  else if (imm === Imm.F32) FAST[op] = Fast.F32
-  else if (imm === Imm.F64) FAST[op] = Fast.F64
-  else if (imm === Imm.Local) FAST[op] = Fast.Local
-}
