@@ -95,6 +95,8 @@ describe('command mode keys (Jupyter)', () => {
     expect(displayKeys('D D', false)).toBe('D D')
     expect(toCodeMirrorKey('Mod+Shift+-')).toBe('Mod-Shift--')
     expect(toCodeMirrorKey('Shift+Enter')).toBe('Shift-Enter')
+    expect(toCodeMirrorKey('Mod+Shift+P')).toBe('Mod-Shift-p')
+    expect(toCodeMirrorKey('Mod+S')).toBe('Mod-s')
   })
 })
 

@@ -169,7 +169,12 @@ const ARROWS: Record<string, string> = {
   Escape: 'Esc'
 }
 
-/** "Mod+Shift+Enter" → CodeMirror's "Mod-Shift-Enter". */
+/**
+ * "Mod+Shift+Enter" → CodeMirror's "Mod-Shift-Enter". CodeMirror matches letters by their
+ * unshifted name ("Mod-Shift-p"), so letters are lower-cased.
+ */
 export function toCodeMirrorKey(keys: string): string {
-  return keys.replace(/\+(?=.)/g, '-')
+  return keys
+    .replace(/\+(?=.)/g, '-')
+    .replace(/(^|-)([A-Z])$/, (_, sep: string, letter: string) => sep + letter.toLowerCase())
 }

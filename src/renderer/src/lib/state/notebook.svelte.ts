@@ -229,9 +229,12 @@ export class NotebookState {
     const doomed = this.selectedCells()
     const [from] = this.selection
     for (const cell of doomed.slice().reverse()) {
+      // The local text is the latest (an edit may still be in its debounce): undo restores it.
+      clearTimeout(this.timers.get(cell.id))
+      this.timers.delete(cell.id)
       const gone = await this.track(this.api.deleteCell(this.path, cell.id))
       if (!gone) break
-      this.deleted.push({ cell: clip(gone.cell), index: gone.index })
+      this.deleted.push({ cell: clip(cell), index: gone.index })
       this.cells = this.cells.filter((c) => c.id !== cell.id)
     }
     if (this.cells.length === 0) await this.insert(0)
