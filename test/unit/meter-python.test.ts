@@ -26,6 +26,21 @@ describe.skipIf(!hasRuntime)('meter on the Python runtime', () => {
     expect(metered.mutableGlobals).toContainEqual({ exportName: '__stack_pointer', type: 'i32' })
   })
 
+  it('instruments the runtime with every kernel option into a valid module', () => {
+    const kernel = instrument(pythonWasm(), {
+      importMemory: true,
+      dropActiveDataSegments: true,
+      exportMutableGlobals: true
+    })
+    expect(WebAssembly.validate(kernel.bytes)).toBe(true)
+    expect(kernel.memory).toMatchObject({ module: 'env', name: 'memory' })
+    expect(kernel.memory!.initialPages).toBeGreaterThan(0)
+    const imports = WebAssembly.Module.imports(new WebAssembly.Module(kernel.bytes))
+    expect(imports.filter((i) => i.kind === 'memory')).toEqual([
+      { module: 'env', name: 'memory', kind: 'memory' }
+    ])
+  })
+
   it("runs print('hello world') with the same fuel from fresh instances", () => {
     const figures: number[] = []
     for (let i = 0; i < 2; i++) {
