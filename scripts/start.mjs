@@ -4,7 +4,7 @@
 // and starts browser mode instead. `npm run serve` (--browser) goes straight to browser mode.
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ensureElectronSqlite } from './electron-native.mjs'
 
@@ -70,7 +70,10 @@ const electron = browserOnly ? null : electronBinary()
 // upgrade), then reused. If that fails, electron-native.mjs has said why in one line.
 const sqliteForElectron = electron ? ensureElectronSqlite({ quiet: true }) : false
 if (electron && sqliteForElectron) {
-  run(electron, [root, ...rest])
+  // npm runs scripts in the package folder: a notebook named relative to where `npm start` was typed
+  // (INIT_CWD) is resolved here, as the shell resolves its argv against its own working directory.
+  const from = process.env.INIT_CWD ?? process.cwd()
+  run(electron, [root, ...rest.map((a) => (/\.(fuelbook|ipynb)$/i.test(a) ? resolve(from, a) : a))])
 } else {
   if (electron) {
     console.log('Starting Fuelbook in browser mode instead.')
