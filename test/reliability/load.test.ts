@@ -65,6 +65,13 @@ function stdout(run: RunRecord): string {
   return run.outputs.map((o) => (o.type === 'stream' ? o.text : '')).join('')
 }
 
+it('the real server refuses a wrong token and a foreign Origin before the load starts', async () => {
+  // The full refusal matrix is test/integration/browser-server.test.ts (fake service); this checks
+  // the same doors on the real service the load goes through.
+  await expect(WsClient.connect(server.port, 'wrong-token')).rejects.toThrow(/403/)
+  await expect(WsClient.connect(server.port, server.token, 'http://evil.example')).rejects.toThrow(/403/)
+})
+
 it(`${NOTEBOOKS} notebooks × ${CELLS} cells at once over WebSocket: every result stored, none lost or mixed up, memory back to baseline`, async () => {
   // Baseline after one warm-up notebook, so lazily started threads (libuv pool, workers) are counted.
   const warm = await WsClient.connect(server.port, server.token)

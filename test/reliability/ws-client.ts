@@ -23,11 +23,9 @@ export class WsClient {
     })
   }
 
-  static connect(port: number, token: string): Promise<WsClient> {
+  static connect(port: number, token: string, origin = `http://127.0.0.1:${port}`): Promise<WsClient> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${token}`, {
-        headers: { origin: `http://127.0.0.1:${port}` }
-      })
+      const socket = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${token}`, { headers: { origin } })
       socket.once('open', () => resolve(new WsClient(socket)))
       socket.once('error', reject)
       socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)))
