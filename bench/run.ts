@@ -36,17 +36,21 @@ async function main(): Promise<void> {
       )
     }
   }
+  const machine = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    os: `${platform()} ${release()}`,
+    node: process.version
+  }
+  console.log(
+    `\n${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB) · ${machine.os} · Node ${machine.node}${quick ? ' · --quick (not for numbers)' : ''}\n`
+  )
   printTable(figures)
   const results = {
     date: new Date().toISOString(),
     quick,
-    machine: {
-      cpu: cpus()[0]?.model ?? 'unknown',
-      cores: cpus().length,
-      memoryGiB: Math.round(totalmem() / 2 ** 30),
-      os: `${platform()} ${release()}`,
-      node: process.version
-    },
+    machine,
     figures
   }
   writeFileSync(
