@@ -251,7 +251,14 @@ export default (async (ctx) => {
       baseline: { name: 'VMware python-wasi 3.12', value: v.median },
       ratio: speedup,
       ratioMeaning: 'speed-up over VMware (baseline / ours)',
-      ...(target !== undefined ? { target: `≥ ${target}x faster than VMware`, met: speedup >= target } : {})
+      // Quick mode has no warm-up round: its first samples include V8's lazy compilation, so it
+      // proves the bench runs but says nothing about the targets.
+      ...(target !== undefined
+        ? {
+            target: `≥ ${target}x faster than VMware`,
+            ...(ctx.quick ? { note: 'quick: cold, target not judged' } : { met: speedup >= target })
+          }
+        : {})
     })
     figures.push({
       group: 'runtime',
