@@ -173,7 +173,10 @@ describe('menu template', () => {
         if (!item.id?.startsWith('action:')) continue
         const spec = ACTIONS.find((a) => a.id === item.id!.slice('action:'.length))!
         // The first key of the action that an accelerator can express (edit-mode keys work everywhere).
-        const keys = [...(spec.edit ?? []), ...(spec.command ?? [])].map(acceleratorFor).filter(Boolean)
+        const keys = [...(spec.edit ?? []), ...(spec.command ?? [])]
+          .map(acceleratorFor)
+          // macOS shows Cmd chords only (its key equivalents fire for keys the page leaves unhandled).
+          .filter((k) => k && (platform !== 'darwin' || k.startsWith('CmdOrCtrl+')))
         if (keys.length === 0) {
           expect(item.accelerator, item.id).toBeUndefined()
         } else {
@@ -205,6 +208,14 @@ describe('menu template', () => {
       .map((i) => i.accelerator)
       .filter(Boolean)
     expect(new Set(all).size).toBe(all.length)
+  })
+
+  it('on macOS shows only Cmd chords for renderer actions', () => {
+    const { handlers } = recordingHandlers()
+    const mac = buildMenuTemplate('darwin', [], handlers)
+    expect(byId(mac, 'action:run')!.accelerator).toBe('CmdOrCtrl+Enter')
+    expect(byId(mac, 'action:run-advance')!.accelerator).toBeUndefined()
+    expect(byId(mac, 'action:run-insert')!.accelerator).toBeUndefined()
   })
 
   it('converts the renderer key notation; refuses sequences and unmodified keys', () => {

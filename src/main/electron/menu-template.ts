@@ -125,9 +125,20 @@ const NAMED_KEYS: Record<string, string> = {
   Delete: 'Delete'
 }
 
-/** A menu item running a renderer action; `keys` are the renderer's keys for it, shown not registered. */
-function action(handlers: MenuHandlers, id: string, label: string, keys?: string): MenuItemSpec {
-  const accelerator = keys ? acceleratorFor(keys) : null
+/**
+ * A menu item running a renderer action; `keys` are the renderer's keys for it, shown not registered.
+ * macOS ignores `registerAccelerator` and runs a menu's key equivalent for any key the page left
+ * unhandled, so there only Cmd chords are shown: Shift+Enter typed in a text field must stay a newline.
+ */
+function action(
+  handlers: MenuHandlers,
+  id: string,
+  label: string,
+  keys: string | undefined,
+  isMac: boolean
+): MenuItemSpec {
+  let accelerator = keys ? acceleratorFor(keys) : null
+  if (isMac && accelerator && !accelerator.startsWith('CmdOrCtrl+')) accelerator = null
   return {
     id: `action:${id}`,
     label,
@@ -177,7 +188,7 @@ export function buildMenuTemplate(
   const isMac = platform === 'darwin'
   const appName = options.appName ?? 'Fuelbook'
   const theme = options.theme ?? 'system'
-  const a = (id: string, label: string, keys?: string) => action(handlers, id, label, keys)
+  const a = (id: string, label: string, keys?: string) => action(handlers, id, label, keys, isMac)
   // Mnemonics (Alt+F opens File) exist on Windows and Linux only.
   const top = (label: string) => (isMac ? label : `&${label}`)
 
