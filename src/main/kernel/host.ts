@@ -19,7 +19,7 @@ export interface KernelHostOptions {
   resourcesDir: string
   /** Where S0 is cached; without it S0 is made at every start (~1 s). */
   cacheDir?: string
-  /** Workers (default: one per core, at least 2, so an inspect run never waits for a cell). */
+  /** Workers (default: one per core, 2 to 4: each holds a kernel memory; 2 so an inspect run need not wait for a cell). */
   poolSize?: number
   workerScript?: WorkerScript
 }
@@ -39,7 +39,7 @@ export async function createKernelHost(options: KernelHostOptions): Promise<Kern
   const runtime = await loadRuntime(options.resourcesDir, options.cacheDir)
   const pool = new WorkerPool({
     runtime: runtime.spec,
-    size: options.poolSize ?? Math.max(2, availableParallelism()),
+    size: options.poolSize ?? Math.min(4, Math.max(2, availableParallelism())),
     workerScript: options.workerScript
   })
   try {
