@@ -33,9 +33,17 @@ STATUS_EXIT = 2
 # resources/python/README.md); streams are flushed after every run and before time.sleep().
 LINE_BUFFERING = False
 
-# Modules most cells use, imported in fb_init so that snapshot S0 already has them. Kept to
-# cheap ones: fb_init runs in every fresh instance (bench: fresh-instance `pass`).
+# Modules imported by fb_init itself. Empty: fb_init runs in every fresh instance, and warming
+# the list below there tripled its cost (see resources/python/README.md, "Start-up and S0").
 WARM_MODULES = ()
+# What {"op": "warm"} imports by default: modules most notebooks use, for a kernel that wants
+# them in its cached S0 snapshot.
+COMMON_MODULES = (
+    "re", "json", "math", "random", "datetime", "collections", "itertools", "functools",
+    "operator", "string", "textwrap", "copy", "enum", "typing", "dataclasses", "decimal",
+    "fractions", "statistics", "pathlib", "base64", "struct", "pprint", "traceback",
+    "linecache", "reprlib", "rlcompleter",
+)
 
 _REPR_METHODS = (
     ("_repr_html_", "text/html"),
@@ -472,7 +480,21 @@ def _seed_random(request):
     return {"ok": True}
 
 
-_COMMANDS = {"variables": _variables, "complete": _complete, "seed_random": _seed_random}
+def _warm(request):
+    import importlib
+    modules = request.get("modules", COMMON_MODULES)
+    imported, failed = [], []
+    for name in modules:
+        try:
+            importlib.import_module(str(name))
+            imported.append(name)
+        except Exception as exc:
+            failed.append(f"{name}: {type(exc).__name__}: {exc}")
+    _share_cell_sources(force=False)
+    return {"imported": imported, "failed": failed}
+
+
+_COMMANDS = {"variables": _variables, "complete": _complete, "seed_random": _seed_random, "warm": _warm}
 
 
 def call(request_json):

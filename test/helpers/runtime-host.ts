@@ -67,6 +67,13 @@ export function stdlibZip(): Uint8Array {
   return cachedZip
 }
 
+/** A read-only File over the cached zip bytes (File's constructor would copy 4 MB per instance). */
+function sharedZipFile(): File {
+  const file = new File(new Uint8Array(0), { readonly: true })
+  file.data = stdlibZip()
+  return file
+}
+
 export class RuntimeInstance {
   readonly exports: RuntimeExports
   private stdout: Uint8Array[] = []
@@ -79,12 +86,7 @@ export class RuntimeInstance {
       [
         'usr',
         new Directory([
-          [
-            'local',
-            new Directory([
-              ['lib', new Directory([['python311.zip', new File(stdlibZip(), { readonly: true })]])]
-            ])
-          ]
+          ['local', new Directory([['lib', new Directory([['python311.zip', sharedZipFile()]])]])]
         ])
       ],
       ['tmp', new Directory([])]

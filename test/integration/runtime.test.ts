@@ -329,6 +329,16 @@ describe('fb_call commands', () => {
     expect(py.run('print(random.random())').stdout).toBe(a)
   })
 
+  it('warms common modules on request (for a cached S0)', () => {
+    const reply = py.call<{ imported: string[]; failed: string[] }>({ op: 'warm' })
+    expect(reply.failed).toEqual([])
+    expect(reply.imported).toContain('decimal')
+    expect(py.call({ op: 'warm', modules: ['json', 'no_such_module'] })).toEqual({
+      imported: ['json'],
+      failed: ["no_such_module: ModuleNotFoundError: No module named 'no_such_module'"]
+    })
+  })
+
   it('answers an unknown op with an error reply', () => {
     expect(py.call({ op: 'nope' })).toEqual({ error: 'unknown op: nope' })
   })
