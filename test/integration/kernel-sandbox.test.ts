@@ -195,3 +195,17 @@ describe('runPython (library API)', () => {
     }
   })
 })
+
+describe('limits at the edges', () => {
+  it('accepts fractional or unbounded fuel and an unbounded timeout', async () => {
+    const kernel = host().createKernel()
+    const r = await kernel.run('print(1)', {
+      limits: { ...LIMITS, fuel: Number.POSITIVE_INFINITY, timeoutMs: Number.POSITIVE_INFINITY }
+    })
+    expect(r.status).toBe('ok')
+    const fractional = await kernel.run('print(2)', { limits: { ...LIMITS, fuel: 50_000_000.5 } })
+    expect(fractional.status).toBe('ok')
+    const empty = await kernel.run('print(3)', { limits: { ...LIMITS, fuel: -1 } })
+    expect(empty.status).toBe('out_of_fuel')
+  })
+})

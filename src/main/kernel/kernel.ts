@@ -275,7 +275,8 @@ export class SnapshotKernel implements Kernel {
       id: nextRequestId++,
       state,
       guest,
-      fuel: limits.fuel,
+      // BigInt() in the worker refuses fractions and Infinity; a negative budget is an empty one.
+      fuel: Math.min(Math.max(0, Math.floor(limits.fuel)), 2 ** 62),
       maxPages: Math.max(maxPages, state.memory.pageCount),
       outputBytes: limits.outputBytes,
       deterministic: flags.deterministic,

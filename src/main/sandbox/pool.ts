@@ -278,7 +278,11 @@ export class WorkerPool {
       slot.busy = true
       slot.current = run
       run.slot = slot
-      run.timer = setTimeout(() => this.kill(run, 'timeout'), run.options.timeoutMs)
+      // setTimeout fires at once for delays over 2^31-1 ms (~24.8 days): clamp "no limit" to that.
+      run.timer = setTimeout(
+        () => this.kill(run, 'timeout'),
+        Math.min(Math.max(0, run.options.timeoutMs), 2 ** 31 - 1)
+      )
       slot.worker.postMessage(run.request)
     }
   }
