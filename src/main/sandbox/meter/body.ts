@@ -22,13 +22,17 @@
  *   for, a check sees exactly the operators executed before it, as in wasmtime.
  * - Trap rule (wasmtime `fuel_check`: `consumed >= 0` with consumed = -remaining): a check traps
  *   when remaining ≤ 0. The out-of-fuel path stores the remaining fuel to the exported global,
- *   sets the exported out-of-fuel flag to 1 and executes `unreachable` (see module.ts).
+ *   sets the exported out-of-fuel flag to 1 and executes `unreachable` (emit.ts).
  * - Unreachable code (after `br`, `br_table`, `return`, `unreachable`) is never charged, as in
  *   wasmtime's `if !reachable { return }`, but calls and returns in it are still rewritten to
  *   the fuel ABI so the body keeps validating.
  */
-import { ByteReader, ByteWriter, MeterError } from './bytes'
-import { COST as COST_TABLE, IMMEDIATE, Imm, OP as OPCODES, describeUnknownOpcode } from './opcodes'
+import { MeterError } from './bytes'
+import { FuelEmitter, type FunctionShape } from './emit'
+import { skipBlockType, skipImmediates } from './immediates'
+import { COST as COST_TABLE, IMMEDIATE, Imm, OP as OPCODES } from './opcodes'
+
+export type { BodyContext, FunctionShape } from './emit'
 
 // Module-local bindings for everything the hot loop touches: under per-file transpilation (tsx,
 // vitest) each access to an imported binding is a getter call, which made the rewriter 3–4×
@@ -69,29 +73,6 @@ for (let op = 0; op < 256; op++) {
   else if (imm === Imm.Local) FAST[op] = Fast.Local
 }
 
-export interface BodyContext {
-  /** Functions below this index are imports (host functions, original ABI). */
-  readonly importedFunctions: number
-  /** Total function count before instrumentation (for index validation). */
-  readonly totalFunctions: number
-  /** Index of the exported i64 global holding the remaining fuel. */
-  readonly fuelGlobal: number
-  /** Index of the exported i32 out-of-fuel flag global. */
-  readonly flagGlobal: number
-  /** wasmtime charges 1 for entering every wasm function (`fuel_consumed: 1` at the start). */
-  readonly entryCost: number
-  /** Type index used for `call_indirect` of original type `t` (its fuel-ABI twin). */
-  threadedType(t: number): number
-  readonly stats: { chargePoints: number; checks: number }
-}
-
-export interface FunctionShape {
-  /** Number of parameters of the original type: the fuel parameter takes this local index. */
-  readonly paramCount: number
-  /** Encoded block type of the original results, for the block wrapping the body. */
-  readonly resultBlockType: Uint8Array
-}
-
 const enum Frame {
   Block,
   Loop,
@@ -99,103 +80,8 @@ const enum Frame {
   Else
 }
 
-// Frame stack, reused across bodies (the meter is synchronous and single-threaded).
-let frameKind: Uint8Array = new Uint8Array(256)
-let frameTargeted: Uint8Array = new Uint8Array(256)
-let frameStartReachable: Uint8Array = new Uint8Array(256)
-let frameThenReachable: Uint8Array = new Uint8Array(256)
-/** Pending cost every edge into the frame's end leaves uncharged (see `open`). */
-let frameCarry: Float64Array = new Float64Array(256)
-
-function growFrames(): void {
-  const grow = (a: Uint8Array): Uint8Array => {
-    const n = new Uint8Array(a.length * 2)
-    n.set(a)
-    return n
-  }
-  frameKind = grow(frameKind)
-  frameTargeted = grow(frameTargeted)
-  frameStartReachable = grow(frameStartReachable)
-  frameThenReachable = grow(frameThenReachable)
-  const carry = new Float64Array(frameCarry.length * 2)
-  carry.set(frameCarry)
-  frameCarry = carry
-}
-
 /** Thrown when a br_table's targets expect different carries; the body is redone without. */
 const CARRY_CONFLICT = new Error('carry conflict')
-
-const VALTYPES = new Set([0x7f, 0x7e, 0x7d, 0x7c, 0x70, 0x6f])
-
-function skipBlockType(r: ByteReader): void {
-  const b = r.bytes[r.pos]
-  if (b === 0x40 || (b !== undefined && VALTYPES.has(b))) {
-    r.pos++
-    return
-  }
-  if (r.sleb(33) < 0) throw new MeterError(`unsupported block type at byte ${r.pos}`)
-}
-
-/** Skips the immediates of a non-control operator. */
-function skipImmediates(r: ByteReader, op: number, opStart: number): void {
-  switch (IMMEDIATE[op] as Imm) {
-    case Imm.None:
-      return
-    case Imm.Global:
-    case Imm.Table:
-    case Imm.MemIdx:
-    case Imm.Func:
-      r.u32()
-      return
-    case Imm.MemArg: {
-      const align = r.u32()
-      if (align & 0x40) r.u32() // multi-memory: a memory index follows the alignment
-      r.u32()
-      return
-    }
-    case Imm.I32:
-      r.sleb(32)
-      return
-    case Imm.I64:
-      r.skipS64()
-      return
-    case Imm.F32:
-      r.skip(4)
-      return
-    case Imm.F64:
-      r.skip(8)
-      return
-    case Imm.SelectT: {
-      const n = r.u32()
-      for (let i = 0; i < n; i++) {
-        if (!VALTYPES.has(r.u8()))
-          throw new MeterError(`unsupported value type in typed select at byte ${opStart}`)
-      }
-      return
-    }
-    case Imm.RefNull:
-      if (r.u8() !== 0x70 && r.bytes[r.pos - 1] !== 0x6f) {
-        throw new MeterError(`unsupported heap type in ref.null at byte ${opStart}`)
-      }
-      return
-    case Imm.Prefix: {
-      const sub = r.u32()
-      if (sub <= 7) return // saturating truncations
-      if (sub === 8 || sub === 10 || sub === 12 || sub === 14) {
-        r.u32() // memory.init, memory.copy, table.init, table.copy: two indices
-        r.u32()
-        return
-      }
-      if (sub <= 17) {
-        r.u32() // data.drop, memory.fill, elem.drop, table.grow/size/fill: one index
-        return
-      }
-      throw new MeterError(`unsupported operator 0xFC ${sub} at byte ${opStart}`)
-    }
-    default:
-      throw new MeterError(`unsupported operator ${describeUnknownOpcode(op)} at byte ${opStart}`)
-  }
-}
 
 /**
  * Rewrites function bodies (`src[start, end)`: locals then code) to the fuel ABI, appending each
@@ -203,32 +89,7 @@ function skipImmediates(r: ByteReader, op: number, opStart: number): void {
  * operator family has its own small method, so V8 optimises the hot loop quickly and rare
  * operators do not deoptimise it.
  */
-export class FuelBodyRewriter {
-  private readonly code = new ByteWriter(1 << 16)
-  private readonly head = new ByteWriter(256)
-  private readonly r: ByteReader
-  private readonly src: Uint8Array
-  /** Local index of the fuel parameter; original locals at or above it shift by one. */
-  private F = 0
-  /** Local index of the i32 scratch used by call_indirect (declared only if used). */
-  private TMP = 0
-  private usedTmp = false
-  private copyStart = 0
-  private depth = 0
-  /** Cost of operators executed since the last charge (wasmtime: `fuel_consumed`). */
-  private pending = 0
-  /** Whether the current position can execute (wasmtime: `reachable`). */
-  private reachable = true
-
-  constructor(
-    src: Uint8Array,
-    private readonly ctx: BodyContext,
-    private readonly out: ByteWriter
-  ) {
-    this.src = src
-    this.r = new ByteReader(src)
-  }
-
+export class FuelBodyRewriter extends FuelEmitter {
   /** Whether `if` frames defer the pending cost across their join (see `open`). */
   private ifCarry = true
 
@@ -278,10 +139,10 @@ export class FuelBodyRewriter {
     this.check(this.pending) // fuel_function_entry: the entry cost is included in the check
 
     this.depth = 1
-    frameKind[0] = Frame.Block
-    frameTargeted[0] = 0
-    frameStartReachable[0] = 1
-    frameCarry[0] = 0
+    this.frames.kind[0] = Frame.Block
+    this.frames.targeted[0] = 0
+    this.frames.startReachable[0] = 1
+    this.frames.carry[0] = 0
     this.reachable = true
     this.copyStart = r.pos
 
@@ -386,90 +247,12 @@ export class FuelBodyRewriter {
     }
   }
 
-  // --- emitters (wasmtime: fuel_increment_var, fuel_check, and the fuel-ABI argument) ---
-
-  private pushFuelMinus(p: number): void {
-    const w = this.code
-    w.byte(OP.localGet)
-    w.u32(this.F)
-    if (p !== 0) {
-      w.byte(OP.i64Const)
-      w.sleb(p)
-      w.byte(OP.i64Sub)
-    }
-  }
-
-  private charge(p: number): void {
-    if (p === 0) return
-    this.pushFuelMinus(p)
-    this.code.byte(OP.localSet)
-    this.code.u32(this.F)
-    this.ctx.stats.chargePoints++
-  }
-
-  /** Trap iff (fuel - p) <= 0, i.e. fuel < p + 1, without committing p yet. */
-  private check(p: number): void {
-    const w = this.code
-    w.byte(OP.localGet)
-    w.u32(this.F)
-    w.byte(OP.i64Const)
-    w.sleb(p + 1)
-    w.byte(OP.i64LtS)
-    w.byte(OP.if)
-    w.byte(0x40)
-    // The out-of-fuel path, inline and call-free: a call here would make V8 treat every value
-    // live across a loop header as live across a call (spills on the hot path); a block ending
-    // in `unreachable` is laid out as cold code.
-    this.pushFuelMinus(p)
-    w.byte(OP.globalSet)
-    w.u32(this.ctx.fuelGlobal)
-    w.byte(OP.i32Const)
-    w.byte(1)
-    w.byte(OP.globalSet)
-    w.u32(this.ctx.flagGlobal)
-    w.byte(OP.unreachable)
-    w.byte(OP.end)
-    this.ctx.stats.checks++
-  }
-
-  /** Copies the untouched source bytes up to `pos`. */
-  private flushTo(pos: number): void {
-    if (pos > this.copyStart) this.code.bytes(this.src, this.copyStart, pos)
-    this.copyStart = pos
-  }
-
-  /** Charges the pending cost plus `extra` (the terminating operator's own cost) before `opStart`. */
-  private settle(opStart: number, extra: number): void {
-    this.settleTo(opStart, extra, 0)
-  }
-
-  /**
-   * Charges so that `carry` stays uncharged: pending + extra − carry (negative is a refund, when a
-   * call inside an `if` arm already paid the carried cost). Leaves pending = carry.
-   */
-  private settleTo(opStart: number, extra: number, carry: number): void {
-    const k = this.pending + extra - carry
-    if (k !== 0) {
-      this.flushTo(opStart)
-      this.charge(k)
-    }
-    this.pending = carry
-  }
-
-  /** Marks the frame `label` targets; returns its index. */
-  private target(label: number, opStart: number): number {
-    if (label >= this.depth) throw new MeterError(`branch depth ${label} out of range at byte ${opStart}`)
-    const frame = this.depth - 1 - label
-    frameTargeted[frame] = 1
-    return frame
-  }
-
   // --- operator families ---
 
   private open(op: number, opStart: number): void {
     skipBlockType(this.r)
     const depth = this.depth
-    if (depth === frameKind.length) growFrames()
+    if (depth === this.frames.kind.length) this.frames.grow()
     if (op === OP.loop) {
       if (this.reachable) {
         this.settle(opStart, 0) // code before the loop is counted once, not per iteration
@@ -485,29 +268,29 @@ export class FuelBodyRewriter {
       if (this.ifCarry) carry = ++this.pending
       else this.settle(opStart, 1)
     }
-    frameKind[depth] = op === OP.block ? Frame.Block : op === OP.loop ? Frame.Loop : Frame.If
-    frameCarry[depth] = carry
-    frameTargeted[depth] = 0
-    frameStartReachable[depth] = this.reachable ? 1 : 0
+    this.frames.kind[depth] = op === OP.block ? Frame.Block : op === OP.loop ? Frame.Loop : Frame.If
+    this.frames.carry[depth] = carry
+    this.frames.targeted[depth] = 0
+    this.frames.startReachable[depth] = this.reachable ? 1 : 0
     this.depth = depth + 1
   }
 
   /** Handles `end`; returns true at the function's final `end`. */
   private close(opStart: number): boolean {
     const top = this.depth - 1
-    const kind = frameKind[top]
-    const targeted = frameTargeted[top] === 1
+    const kind = this.frames.kind[top]
+    const targeted = this.frames.targeted[top] === 1
     let reachable = this.reachable
     // A join point needs the fall-through run paid before control merges. A block nothing
     // branches to and a loop's end are not join points: the run just continues.
     const join = kind === Frame.If || kind === Frame.Else || (kind === Frame.Block && targeted)
-    const carry = frameCarry[top]!
+    const carry = this.frames.carry[top]!
     if (join) {
       if (reachable) this.settleTo(opStart, 0, carry)
       this.pending = carry
     }
-    if (kind === Frame.If) reachable = reachable || targeted || frameStartReachable[top] === 1
-    else if (kind === Frame.Else) reachable = reachable || targeted || frameThenReachable[top] === 1
+    if (kind === Frame.If) reachable = reachable || targeted || this.frames.startReachable[top] === 1
+    else if (kind === Frame.Else) reachable = reachable || targeted || this.frames.thenReachable[top] === 1
     else if (kind === Frame.Block) reachable = reachable || targeted
     if (!reachable) this.pending = 0
     this.reachable = reachable
@@ -525,7 +308,7 @@ export class FuelBodyRewriter {
     const label = this.r.u32()
     if (this.reachable) {
       const frame = this.target(label, opStart)
-      this.settleTo(opStart, 1, frameCarry[frame]!) // br_if falls through with the carry uncharged
+      this.settleTo(opStart, 1, this.frames.carry[frame]!) // br_if falls through with the carry uncharged
     }
     if (op === OP.br) {
       this.reachable = false
@@ -565,13 +348,13 @@ export class FuelBodyRewriter {
     switch (op) {
       case OP.else: {
         const top = this.depth - 1
-        if (top < 1 || frameKind[top] !== Frame.If)
+        if (top < 1 || this.frames.kind[top] !== Frame.If)
           throw new MeterError(`'else' without 'if' at byte ${opStart}`)
-        const carry = frameCarry[top]!
+        const carry = this.frames.carry[top]!
         if (this.reachable) this.settleTo(opStart, 0, carry)
-        frameThenReachable[top] = this.reachable ? 1 : 0
-        frameKind[top] = Frame.Else
-        this.reachable = frameStartReachable[top] === 1
+        this.frames.thenReachable[top] = this.reachable ? 1 : 0
+        this.frames.kind[top] = Frame.Else
+        this.reachable = this.frames.startReachable[top] === 1
         this.pending = this.reachable ? carry : 0 // the false edge arrives with the carry uncharged
         return
       }
@@ -581,7 +364,7 @@ export class FuelBodyRewriter {
         for (let i = 0; i <= n; i++) {
           const label = r.u32()
           if (this.reachable) {
-            const c = frameCarry[this.target(label, opStart)]!
+            const c = this.frames.carry[this.target(label, opStart)]!
             // One charge serves every target, so they must all expect the same carry.
             if (carry !== -1 && c !== carry) throw CARRY_CONFLICT
             carry = c
@@ -645,20 +428,5 @@ export class FuelBodyRewriter {
         return
       }
     }
-  }
-
-  private writeBody(declCount: number, declStart: number, declEnd: number): void {
-    const head = this.head
-    head.len = 0
-    head.u32(declCount + (this.usedTmp ? 1 : 0))
-    head.bytes(this.src, declStart, declEnd)
-    if (this.usedTmp) {
-      head.u32(1)
-      head.byte(0x7f)
-    }
-    const out = this.out
-    out.u32(head.len + this.code.len)
-    out.bytes(head.buf, 0, head.len)
-    out.bytes(this.code.buf, 0, this.code.len)
   }
 }
