@@ -229,7 +229,8 @@ describe('kernel: output', () => {
     expect(text.length).toBe(1_000_000)
     expect(r.outputs.at(-1)).toEqual({ type: 'truncated', droppedBytes: 300000 * 100 - 1_000_000 })
     expect(batches.length).toBeGreaterThan(0)
-    expect(maxLag).toBeLessThan(150)
+    // Generous: the machine running the tests may be busy; a blocked loop would be seconds.
+    expect(maxLag).toBeLessThan(300)
   })
 
   it('shows rich output: display() bundles and the last expression as execute_result', async () => {
@@ -250,5 +251,16 @@ describe('kernel: output', () => {
     const completion = await kernel.complete('x = alp', 7)
     expect(completion).toEqual({ matches: ['alpha', 'alphabet'], from: 4, to: 7 })
     expect(await value(kernel, 'len(alpha)')).toBe('3')
+  })
+})
+
+describe('kernel: output of killed runs', () => {
+  it('shows what a cell printed before it went into a long computation and was stopped', async () => {
+    const kernel = host().createKernel()
+    const r = await kernel.run('print("before the loop", flush=True)\nwhile True: pass', {
+      limits: { ...LIMITS, fuel: 1e12, timeoutMs: 800 }
+    })
+    expect(r.status).toBe('timeout')
+    expect(textOf(r.outputs)).toBe('before the loop\n')
   })
 })

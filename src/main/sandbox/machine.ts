@@ -101,13 +101,16 @@ export class Machine {
     let fuelConsumed = 0
     let exports: Record<string, WebAssembly.ExportValue> = {}
     const fuelGlobal = (): WebAssembly.Global => exports[spec.fuelExport] as WebAssembly.Global
-    let lastFlush = performance.now()
+    // The first output goes out at once (a cell that prints and then computes without touching
+    // the host would otherwise show nothing until it ends); then at most every 50 ms, and
+    // always before a sleep.
+    let lastFlush = Number.NEGATIVE_INFINITY
     const collector: OutputCollector = new OutputCollector(
       request.outputBytes,
       request.guest.kind === 'cell' ? request.guest.executionCount : null,
-      () => {
+      (urgent) => {
         const now = performance.now()
-        if (now - lastFlush < OUTPUT_THROTTLE_MS) return
+        if (!urgent && now - lastFlush < OUTPUT_THROTTLE_MS) return
         lastFlush = now
         const batch = collector.takeBatch()
         const remaining = exports[spec.fuelExport] ? (fuelGlobal().value as bigint) : BigInt(request.fuel)

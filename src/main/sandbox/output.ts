@@ -32,8 +32,8 @@ export class OutputCollector implements OutputSink {
   constructor(
     private readonly capBytes: number,
     private readonly executionCount: number | null,
-    /** Called when a batch is worth sending (throttled by the caller's clock). */
-    private readonly onBatchReady: () => void
+    /** Called when a batch is worth sending (throttled by the caller unless `urgent`). */
+    private readonly onBatchReady: (urgent: boolean) => void
   ) {}
 
   stream(name: StreamName, bytes: Uint8Array): void {
@@ -104,7 +104,7 @@ export class OutputCollector implements OutputSink {
   }
 
   beforeSleep(): void {
-    this.onBatchReady()
+    this.onBatchReady(true)
   }
 
   /** Takes the outputs produced since the last call. */
@@ -132,7 +132,7 @@ export class OutputCollector implements OutputSink {
     if (this.clearPending) this.clear()
     appendMerged(this.all, output)
     appendMerged(this.batch, output)
-    this.onBatchReady()
+    this.onBatchReady(false)
   }
 }
 
