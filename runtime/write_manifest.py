@@ -30,6 +30,15 @@ def dpkg_version(package):
         return None
 
 
+def apt_source_version(package):
+    try:
+        text = subprocess.run(["apt-cache", "showsrc", package], capture_output=True, text=True).stdout
+    except OSError:
+        return None
+    versions = [line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("Version:")]
+    return versions[0] if versions else None
+
+
 def sources(src_dir):
     out = {}
     for path in sorted(src_dir.iterdir()):
@@ -37,7 +46,10 @@ def sources(src_dir):
         if m and m["pkg"] in {"python3.11", "zlib", "sqlite3", "bzip2", "xz-utils"}:
             dsc = sorted(src_dir.glob(f"{m['pkg']}_*.dsc"))
             out[m["pkg"]] = {
-                "debianVersion": dsc[-1].name[len(m["pkg"]) + 1 : -4] if dsc else None,
+                # The .dsc can be missing from a security mirror while the orig tarball is there:
+                # then name the version apt knows (the tarball is the same upstream release).
+                "debianVersion": dsc[-1].name[len(m["pkg"]) + 1 : -4] if dsc else apt_source_version(m["pkg"]),
+                "dscDownloaded": bool(dsc),
                 "upstreamTarball": path.name,
                 "sha256": sha256(path),
                 "debianPatchesApplied": False,

@@ -41,7 +41,7 @@ if need_step packages; then
   fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends clang-16 lld-16 llvm-16 libclang-rt-16-dev-wasm32 \
-    wasi-libc dpkg-dev python3.11 tcl gcc make pkg-config zip xz-utils bzip2 >/dev/null
+    wasi-libc dpkg-dev python3.11 tcl gcc make patch pkg-config xz-utils bzip2 >/dev/null
   cd "$BUILD/src"
   # Only the upstream tarballs (*.orig.*) are used; Debian's patches target a Debian install
   # layout. A source package's .dsc can be missing on a security mirror while its orig tarball
