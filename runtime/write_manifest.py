@@ -35,8 +35,13 @@ def apt_source_version(package):
         text = subprocess.run(["apt-cache", "showsrc", package], capture_output=True, text=True).stdout
     except OSError:
         return None
-    versions = [line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("Version:")]
-    return versions[0] if versions else None
+    newest = None  # what `apt-get source` picks
+    for line in text.splitlines():
+        if line.startswith("Version:"):
+            version = line.split(":", 1)[1].strip()
+            if newest is None or subprocess.run(["dpkg", "--compare-versions", version, "gt", newest]).returncode == 0:
+                newest = version
+    return newest
 
 
 def sources(src_dir):
