@@ -2,7 +2,7 @@
  * Decoding of the operator immediates the rewriter skips over, and of block types. Off the hot
  * path: body.ts decodes the common operators inline.
  */
-import type { ByteReader} from './bytes';
+import type { ByteReader } from './bytes'
 import { MeterError } from './bytes'
 import { IMMEDIATE, Imm, describeUnknownOpcode } from './opcodes'
 
