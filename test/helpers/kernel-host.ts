@@ -23,6 +23,8 @@ export function useTestHost(poolSize = 2): () => KernelHostInternals {
   let host: KernelHostInternals | null = null
   beforeAll(async () => {
     host = await createKernelHost({ resourcesDir: RESOURCES_DIR, cacheDir: TEST_CACHE_DIR, poolSize })
+    // Timing assertions (timeouts, sleeps) should not compete with the background warm-up.
+    await host.warmed
   }, 120_000)
   afterAll(async () => {
     await host?.close()

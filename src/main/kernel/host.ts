@@ -33,6 +33,8 @@ export interface KernelHostInternals extends KernelHost {
   readonly runtime: LoadedRuntime
   /** Where S0 came from, for tests and the bench. */
   readonly s0Source: 'disk' | 'boot'
+  /** Resolves when every worker has run its warm-up (the first runs are slower before that). */
+  readonly warmed: Promise<void>
 }
 
 export async function createKernelHost(options: KernelHostOptions): Promise<KernelHostInternals> {
@@ -54,13 +56,18 @@ export async function createKernelHost(options: KernelHostOptions): Promise<Kern
       if (cachePath) await writeS0(cachePath, s0, runtime).catch(() => undefined)
     }
     const maximumPages = Math.min(runtime.maximumPages ?? 65536, 65536)
-    await pool.warm(warmupRequests(s0, Math.min(maximumPages, DEFAULT_LIMITS.memoryBytes / PAGE_BYTES)))
+    // Not awaited: the host is usable at once; a run asked for meanwhile waits at most for the
+    // warm-up request in flight on one worker, then the warm-up yields to it.
+    const warmed = pool.warm(
+      warmupRequests(s0, Math.min(maximumPages, DEFAULT_LIMITS.memoryBytes / PAGE_BYTES))
+    )
     const context = { pool, s0, runtimeHash: runtime.runtimeHash, maximumPages }
     const kernels = new Set<SnapshotKernel>()
     return {
       s0,
       runtime,
       s0Source,
+      warmed,
       runtimeHash: runtime.runtimeHash,
       pythonVersion: runtime.pythonVersion,
       createKernel(): Kernel {

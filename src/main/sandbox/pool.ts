@@ -108,7 +108,8 @@ export class WorkerPool {
     const done = new Promise<void>((r) => (finish = r))
     this.warming.set(slot, { done, finish })
     const next = (): void => {
-      const request = runs.shift()
+      // Real work waiting: it goes first (the rest of the warm-up is only worth its time when idle).
+      const request = this.queue.length > 0 ? undefined : runs.shift()
       if (request === undefined) {
         slot.busy = false
         slot.residentStateId = null
