@@ -92,7 +92,7 @@ function main(): void {
     '',
     "Every corpus case checks four things: the status, a readable message (the run's message, its error line, or for",
     "`sys.exit` the exit code the UI shows), that the kernel's head is unchanged (a variable defined before is read back),",
-    'and that no host file was touched (the paths the cells try to create do not exist; the stdlib zip, `/etc/passwd` and',
+    'and that no host file was touched (the host paths the cells try to create do not exist; `/etc/passwd` and',
     '`/etc/hostname` keep their hashes). Through the service, another notebook must also finish a cell within 1 s while',
     'the hostile cell runs.',
     ''
