@@ -311,6 +311,13 @@ describe('meter: operators clang emits', () => {
     expect(() => instrument(atomics)).toThrow(MeterError)
   })
 
+  it('refuses a start function, which would run before the host can set the fuel', async () => {
+    const bytes = await wat(
+      `(module (global $g (mut i32) (i32.const 0)) (func $init i32.const 1 global.set $g) (start $init))`
+    )
+    expect(() => instrument(bytes)).toThrow(/start function \(func0\)/)
+  })
+
   it('refuses truncated and non-wasm input with a MeterError', async () => {
     const bytes = await wat(LOOP)
     expect(() => instrument(bytes.subarray(0, bytes.length - 3))).toThrow(MeterError)

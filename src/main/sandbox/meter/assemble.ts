@@ -198,7 +198,6 @@ export function assembleModule(plan: AssemblyPlan): Uint8Array<ArrayBuffer> {
     section(SECTION.custom, w)
   }
   if (!functionSectionSeen && newFuncs.length > 0) {
-    // A module without functions gains only the trap helper; give it function and code sections.
     throw new MeterError('modules without a code section are not supported')
   }
   return out.view()

@@ -80,7 +80,7 @@ export function rewriteModule(
   // Every defined function moves to its fuel-ABI twin type (interned before the type section is written).
   const definedTypes = m.functionTypes.map(threadedType)
 
-  // --- appended functions: trap helper, export/start wrappers, import adapters ---
+  // --- appended functions: export wrappers, import adapters ---
   const newFuncs: { type: number; name: string; body: ByteWriter }[] = []
   const appendFunc = (type: number, name: string, body: ByteWriter): number => {
     newFuncs.push({ type, name, body })
@@ -158,7 +158,14 @@ export function rewriteModule(
   }
 
   const exportWrappers = m.exports.map((e) => (e.kind === 0 ? wrap(e.index) : e.index))
-  const startFunc = m.start === null ? null : wrap(m.start)
+  // A start function runs inside `new WebAssembly.Instance`, before the host can set the fuel
+  // (0 at instantiation): it would always trap. Refuse rather than run it unmetered.
+  if (m.start !== null && m.start >= I) {
+    throw new MeterError(
+      `the module has a start function (${funcName(m.start)}), which would run before the host can set its fuel; export it and call it instead`
+    )
+  }
+  const startFunc = m.start
 
   // --- function bodies ---
   const stats = { functions: D, chargePoints: 0, checks: 0 }
