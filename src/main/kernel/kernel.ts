@@ -7,7 +7,6 @@ import { randomInt } from 'node:crypto'
 import type { Completion, Variable } from '../../shared/api'
 import type { Limits, Output, RunStatus } from '../../shared/notebook'
 import type { PersistedSnapshot } from '../../shared/snapshot'
-import { formatFuel } from '../sandbox/machine'
 import { imageBytes, PAGE_BYTES } from '../sandbox/memory-image'
 import type { KillReason, PoolResult, PoolRun, WorkerPool } from '../sandbox/pool'
 import type { GuestRequest, MachineState, RunRequest, RunTimings } from '../sandbox/protocol'
@@ -293,5 +292,3 @@ function killMessage(reason: KillReason, limits: Limits): string {
     ? `timed out after ${+(limits.timeoutMs / 1000).toFixed(1)} s; the kernel state is as before this run`
     : 'interrupted; the kernel state is as before this run'
 }
-
-export { formatFuel }
