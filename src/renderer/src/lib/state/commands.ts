@@ -5,6 +5,7 @@
 import type { ActionId } from '../actions'
 import type { NotebookState } from './notebook.svelte'
 import type { UiState } from './ui.svelte'
+import { copyCells, cutCells, mergeCells, pasteCells, splitCell } from './cell-editing'
 
 export interface Host {
   nb: NotebookState
@@ -95,17 +96,17 @@ export async function perform(host: Host, id: ActionId): Promise<void> {
     case 'move-down':
       return nb.move(1)
     case 'copy':
-      return nb.copy()
+      return copyCells(nb)
     case 'cut':
-      return nb.cut()
+      return cutCells(nb)
     case 'paste-below':
-      return nb.paste('below')
+      return pasteCells(nb, 'below')
     case 'paste-above':
-      return nb.paste('above')
+      return pasteCells(nb, 'above')
     case 'merge':
-      return nb.merge()
+      return mergeCells(nb)
     case 'split':
-      return nb.split()
+      return splitCell(nb)
     case 'toggle-output':
       return nb.toggleFlag('outputs_hidden')
     case 'toggle-input':

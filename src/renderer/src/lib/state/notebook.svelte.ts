@@ -12,7 +12,6 @@ import type {
 } from '../../../../shared/api'
 import {
   isKilledStatus,
-  type Cell,
   type CellId,
   type CellType,
   type KernelInfo,
@@ -22,21 +21,12 @@ import {
   type RunRecord
 } from '../../../../shared/notebook'
 import type { Mode } from '../actions'
-import { clampIndex, mergeSources, selectionRange, splitSource } from '../cell-ops'
+import { clampIndex, selectionRange } from '../cell-ops'
+import { clip, type ClipCell } from './cell-editing'
 import { CellState } from './cell.svelte'
+import { SaveTracker, type SaveState } from './save-tracker.svelte'
 
 const EDIT_DEBOUNCE_MS = 300
-
-export type SaveState = 'saved' | 'unsaved' | 'saving' | 'error'
-
-interface ClipCell {
-  type: CellType
-  source: string
-  metadata: Record<string, unknown>
-}
-
-/** Shared across notebooks, as in Jupyter. */
-let clipboard: ClipCell[] = []
 
 export class NotebookState {
   path = $state('')
@@ -62,7 +52,7 @@ export class NotebookState {
   mode = $state<Mode>('command')
   /** Bumped to ask the selected cell to take focus again (after mode changes). */
   focusTick = $state(0)
-  saveState = $state<SaveState>('saved')
+  private readonly saves = new SaveTracker((message) => (this.message = message))
   message = $state<string | null>(null)
   notices = $state.raw<string[]>([])
   variables = $state.raw<Variable[]>([])
@@ -72,10 +62,12 @@ export class NotebookState {
   readonly selectedCell = $derived(this.cells[this.cursor] ?? null)
   readonly busy = $derived(this.cells.some((c) => c.phase !== 'idle'))
 
+  get saveState(): SaveState {
+    return this.saves.state
+  }
+
   // Bookkeeping, not view state: plain collections on purpose.
   /* eslint-disable svelte/prefer-svelte-reactivity */
-  private readonly timers = new Map<CellId, ReturnType<typeof setTimeout>>()
-  private readonly inFlight = new Set<Promise<unknown>>()
   private readonly pendingOutputs = new Map<CellId, Output[]>()
   /* eslint-enable svelte/prefer-svelte-reactivity */
   private frame = 0
@@ -147,49 +139,20 @@ export class NotebookState {
   /** The editor calls this on every change; the service hears about it after a pause. */
   edit(cell: CellState, source: string): void {
     cell.source = source
-    this.saveState = 'unsaved'
-    clearTimeout(this.timers.get(cell.id))
-    this.timers.set(
+    this.saves.schedule(
       cell.id,
-      setTimeout(() => void this.flushCell(cell), EDIT_DEBOUNCE_MS)
+      () => this.api.updateCell(this.path, cell.id, { source: cell.source }),
+      EDIT_DEBOUNCE_MS
     )
   }
 
-  private async flushCell(cell: CellState): Promise<void> {
-    const timer = this.timers.get(cell.id)
-    if (timer === undefined) return
-    clearTimeout(timer)
-    this.timers.delete(cell.id)
-    await this.track(this.api.updateCell(this.path, cell.id, { source: cell.source }))
-  }
-
   /** Sends every pending edit now; resolves when the service has them. */
-  async flush(): Promise<boolean> {
-    await Promise.all([...this.timers.keys()].map((id) => this.cell(id)).map((c) => c && this.flushCell(c)))
-    await Promise.all([...this.inFlight])
-    return this.saveState !== 'error'
+  flush(): Promise<boolean> {
+    return this.saves.flush()
   }
 
-  /** Every API call that changes the file goes through here, so the header shows saving/saved. */
-  private async track<T>(
-    call: Promise<{ ok: true; value: T } | { ok: false; error: string }>
-  ): Promise<T | null> {
-    this.saveState = 'saving'
-    const p = call.catch((e: unknown) => ({
-      ok: false as const,
-      error: e instanceof Error ? e.message : String(e)
-    }))
-    this.inFlight.add(p)
-    const result = await p
-    this.inFlight.delete(p)
-    if (!result.ok) {
-      this.saveState = 'error'
-      this.message = result.error
-      return null
-    }
-    if (this.inFlight.size === 0 && this.timers.size === 0 && this.saveState === 'saving')
-      this.saveState = 'saved'
-    return result.value
+  private track<T>(call: Promise<Result<T>>): Promise<T | null> {
+    return this.saves.track(call)
   }
 
   async patch(
@@ -230,8 +193,7 @@ export class NotebookState {
     const [from] = this.selection
     for (const cell of doomed.slice().reverse()) {
       // The local text is the latest (an edit may still be in its debounce): undo restores it.
-      clearTimeout(this.timers.get(cell.id))
-      this.timers.delete(cell.id)
+      this.saves.cancel(cell.id)
       const gone = await this.track(this.api.deleteCell(this.path, cell.id))
       if (!gone) break
       this.deleted.push({ cell: clip(cell), index: gone.index })
@@ -278,57 +240,6 @@ export class NotebookState {
     next.splice(target, 0, cell)
     this.cells = next
     this.select(target)
-  }
-
-  copy(): void {
-    clipboard = this.selectedCells().map(clip)
-  }
-
-  async cut(): Promise<void> {
-    this.copy()
-    await this.deleteSelected()
-  }
-
-  async paste(where: 'above' | 'below'): Promise<void> {
-    let at = where === 'above' ? this.selection[0] : this.selection[1] + 1
-    const first = at
-    for (const c of clipboard) {
-      if (await this.insert(at, c)) at++
-    }
-    if (at > first) {
-      this.anchor = first
-      this.cursor = at - 1
-      this.focusTick++
-    }
-  }
-
-  async merge(): Promise<void> {
-    const from = this.selection[0]
-    let to = this.selection[1]
-    if (from === to) to = Math.min(from + 1, this.cells.length - 1)
-    if (from === to) return
-    const group = this.cells.slice(from, to + 1)
-    const first = group[0]!
-    await this.flush()
-    this.edit(first, mergeSources(group.map((c) => c.source)))
-    first.externalVersion++
-    this.anchor = from + 1
-    this.cursor = to
-    await this.deleteSelected()
-    this.select(from)
-  }
-
-  async split(): Promise<void> {
-    const cell = this.selectedCell
-    if (!cell) return
-    const [before, after] = splitSource(cell.source, cell.cursor)
-    this.edit(cell, before)
-    cell.externalVersion++
-    const created = await this.insert(this.cursor + 1, { type: cell.type, source: after, metadata: {} })
-    if (created) {
-      this.select(this.cursor + 1)
-      this.setMode('edit')
-    }
   }
 
   async toggleFlag(flag: 'source_hidden' | 'outputs_hidden'): Promise<void> {
@@ -495,8 +406,4 @@ export class NotebookState {
       this.pendingOutputs.clear()
     })
   }
-}
-
-function clip(c: Pick<Cell, 'type' | 'source' | 'metadata'>): ClipCell {
-  return { type: c.type, source: c.source, metadata: c.metadata }
 }
