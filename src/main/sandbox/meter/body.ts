@@ -146,9 +146,21 @@ export class FuelBodyRewriter extends FuelEmitter {
     this.reachable = true
     this.copyStart = r.pos
 
-    // The hot loop keeps position, pending cost and reachability in locals and decodes the
-    // common operators inline; everything else goes through a method with the state synced.
+    this.scan(end)
+    this.writeBody(declCount, declStart, declEnd)
+  }
+
+  /**
+   * The hot loop, up to the function's final `end`. Kept small (V8 optimises a function after
+   * executing bytecode in proportion to its size, and the first call of the meter is mostly spent
+   * before that): it keeps position, pending cost and reachability in locals, decodes the common
+   * operators inline and hands everything else to `control` with the state synced.
+   */
+  private scan(end: number): void {
+    const src = this.src
+    const r = this.r
     const code = this.code
+    const F = this.F
     let pos = r.pos
     let pending = this.pending
     let reachable = true
@@ -166,9 +178,8 @@ export class FuelBodyRewriter extends FuelEmitter {
           while (pos < end && (src[pos++]! & 0x80) !== 0);
           if (reachable) pending++
           continue
-        case Fast.MemArg: {
-          const align = src[pos]!
-          if (align < 0x40) {
+        case Fast.MemArg:
+          if (src[pos]! < 0x40) {
             pos++
             while (pos < end && (src[pos++]! & 0x80) !== 0);
           } else {
@@ -178,7 +189,6 @@ export class FuelBodyRewriter extends FuelEmitter {
           }
           if (reachable) pending++
           continue
-        }
         case Fast.F32:
           pos += 4
           if (reachable) pending++
@@ -208,42 +218,46 @@ export class FuelBodyRewriter extends FuelEmitter {
       r.pos = pos
       this.pending = pending
       this.reachable = reachable
-      // Literal case values: V8 turns a dense literal switch into a jump table.
-      switch (op) {
-        case 0x02: // block
-        case 0x03: // loop
-        case 0x04: // if
-          this.open(op, opStart)
-          break
-        case 0x0b: // end
-          if (this.close(opStart)) {
-            if (r.pos !== end) throw new MeterError(`code after the function's final 'end' at byte ${r.pos}`)
-            this.writeBody(declCount, declStart, declEnd)
-            return
-          }
-          break
-        case 0x0c: // br
-        case 0x0d: // br_if
-          this.branch(op, opStart)
-          break
-        case 0x10: // call
-          this.call(opStart)
-          break
-        case 0x05: // else
-        case 0x0e: // br_table
-        case 0x0f: // return
-        case 0x00: // unreachable
-        case 0x11: // call_indirect
-        case 0xd2: // ref.func
-          this.rare(op, opStart)
-          break
-        default:
-          skipImmediates(r, op, opStart)
-          if (this.reachable) this.pending += COST[op]!
+      if (this.control(op, opStart)) {
+        if (r.pos !== end) throw new MeterError(`code after the function's final 'end' at byte ${r.pos}`)
+        return
       }
       pos = r.pos
       pending = this.pending
       reachable = this.reachable
+    }
+  }
+
+  /** Control flow, calls and uncommon operators; returns true at the function's final `end`. */
+  private control(op: number, opStart: number): boolean {
+    // Literal case values: V8 turns a dense literal switch into a jump table.
+    switch (op) {
+      case 0x02: // block
+      case 0x03: // loop
+      case 0x04: // if
+        this.open(op, opStart)
+        return false
+      case 0x0b: // end
+        return this.close(opStart)
+      case 0x0c: // br
+      case 0x0d: // br_if
+        this.branch(op, opStart)
+        return false
+      case 0x10: // call
+        this.call(opStart)
+        return false
+      case 0x05: // else
+      case 0x0e: // br_table
+      case 0x0f: // return
+      case 0x00: // unreachable
+      case 0x11: // call_indirect
+      case 0xd2: // ref.func
+        this.rare(op, opStart)
+        return false
+      default:
+        skipImmediates(this.r, op, opStart)
+        if (this.reachable) this.pending += COST[op]!
+        return false
     }
   }
 
