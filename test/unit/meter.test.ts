@@ -210,6 +210,38 @@ describe('meter: exact fuel by formula', () => {
   })
 })
 
+describe('meter: imported functions in tables', () => {
+  it('calls an import through call_indirect via an adapter that publishes and reloads the balance', async () => {
+    const { mod } = await meter(`(module
+      (type $t (func (param i32) (result i32)))
+      (import "env" "h" (func $h (type $t)))
+      (table 2 funcref) (elem (i32.const 0) $h $sq)
+      (func $sq (type $t) local.get 0 local.get 0 i32.mul)
+      (func (export "f") (param i32 i32) (result i32) local.get 0 local.get 1 call_indirect (type $t)))`)
+    let seen = -1n
+    const box: { fuel?: WebAssembly.Global } = {}
+    const inst = new WebAssembly.Instance(mod, {
+      env: {
+        h: (x: number) => {
+          seen = box.fuel!.value as bigint
+          box.fuel!.value = (box.fuel!.value as bigint) - 100n // the host may spend fuel too
+          return x + 1
+        }
+      }
+    })
+    const fuel = inst.exports.fb_fuel as WebAssembly.Global
+    box.fuel = fuel
+    const f = inst.exports.f as (a: number, b: number) => number
+    fuel.value = 1000n
+    expect(f(7, 0)).toBe(8)
+    expect(seen).toBe(1000n - 4n) // entry + get + get + call_indirect; no wasm entry for the host
+    expect(fuel.value).toBe(1000n - 4n - 100n)
+    fuel.value = 1000n
+    expect(f(7, 1)).toBe(49)
+    expect(fuel.value).toBe(1000n - 4n - 4n)
+  })
+})
+
 describe('meter: trap rule (wasmtime: a check traps when remaining ≤ 0)', () => {
   it('budget N completes with 0 left, N-1 is out of fuel', async () => {
     await expectExactBudget(LOOP, 'f', [10], 96)
@@ -363,6 +395,21 @@ describe('meter: module options', () => {
     expect((inst.exports.fb_global_0 as WebAssembly.Global).value).toBe(4080)
     ;(inst.exports.fb_global_0 as WebAssembly.Global).value = 1
     expect((inst.exports.fb_global_0 as WebAssembly.Global).value).toBe(1)
+  })
+
+  it('exportMutableGlobals includes imported mutable globals', async () => {
+    const { met, mod } = await meter(
+      `(module (import "env" "g" (global $g (mut i64))) (global $h (mut f64) (f64.const 1)) (func (export "f") global.get $g global.set $g))`,
+      { exportMutableGlobals: true }
+    )
+    expect(met.mutableGlobals).toEqual([
+      { exportName: 'fb_global_0', type: 'i64' },
+      { exportName: 'fb_global_1', type: 'f64' }
+    ])
+    const g = new WebAssembly.Global({ value: 'i64', mutable: true }, 5n)
+    const inst = new WebAssembly.Instance(mod, { env: { g } })
+    expect(inst.exports.fb_global_0).toBe(g)
+    expect((inst.exports.fb_global_1 as WebAssembly.Global).value).toBe(1)
   })
 
   it('keeps the name section: traps still show function names', async () => {
