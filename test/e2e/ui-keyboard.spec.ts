@@ -251,6 +251,16 @@ describe('Jupyter keyboard model', () => {
     await expect($('[data-testid="kernel-head"]')).toHaveText('fresh interpreter')
   })
 
+  it('the cell toolbar offers the same moves to the mouse', async () => {
+    const cursorCell = '[data-testid="cell"][aria-current="true"]'
+    await $(cursorCell).$('[data-testid="cell-move-down"]').click()
+    await expectSnapshot({ sources: ['b = 2', 'a = 1', 'c = 3'], cursor: 1 })
+    await $(cursorCell).$('[data-testid="cell-delete"]').click()
+    await expectSnapshot({ sources: ['b = 2', 'c = 3'] })
+    await $(cursorCell).$('[data-testid="cell-insert-below"]').click()
+    await expectSnapshot({ n: 3 })
+  })
+
   it('Ctrl+S saves; an untitled notebook asks for a name', async () => {
     await browser.keys([Key.Ctrl, 's'])
     await expect($('[data-testid="save-as-dialog"]')).toBeDisplayed()
