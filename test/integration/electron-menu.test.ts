@@ -22,7 +22,6 @@ function recordingHandlers() {
     clearRecent: () => calls.push('clear-recent'),
     saveAs: () => calls.push('save-as'),
     printToPdf: () => calls.push('print'),
-    setTheme: (t) => calls.push(`theme:${t}`),
     about: () => calls.push('about')
   }
   return { calls, handlers }
@@ -101,12 +100,7 @@ describe('menu template', () => {
     ])
       expect(cell).toContain(label)
     const view = submenu(menu, 'View')
-    const themes = view.find((i) => i.label === 'Theme')!.submenu!
-    expect(themes.map((t) => [t.label, t.type, t.checked])).toEqual([
-      ['Match System', 'radio', false],
-      ['Light', 'radio', false],
-      ['Dark', 'radio', true]
-    ])
+    expect(view[0]).toMatchObject({ id: 'action:cycle-theme', label: 'Theme: Dark (System → Light → Dark)' })
     expect(view.map((i) => i.role).filter(Boolean)).toEqual([
       'resetZoom',
       'zoomIn',
@@ -126,15 +120,7 @@ describe('menu template', () => {
   it('every item runs its handler: renderer actions by id, shell items in main', () => {
     const { calls, handlers } = recordingHandlers()
     const menu = buildMenuTemplate('linux', recent, handlers)
-    for (const id of [
-      'file:new',
-      'file:open',
-      'file:save-as',
-      'file:print',
-      'theme:light',
-      'help:about',
-      'recent:clear'
-    ])
+    for (const id of ['file:new', 'file:open', 'file:save-as', 'file:print', 'help:about', 'recent:clear'])
       byId(menu, id)!.click!()
     byId(menu, 'recent:/home/ada/notes.fuelbook')!.click!()
     byId(menu, 'action:run-all')!.click!()
@@ -145,7 +131,6 @@ describe('menu template', () => {
       'open',
       'save-as',
       'print',
-      'theme:light',
       'about',
       'clear-recent',
       'recent:/home/ada/notes.fuelbook',

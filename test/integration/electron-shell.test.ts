@@ -274,16 +274,24 @@ describe('Electron shell (stubbed electron)', () => {
     expect(options).toMatchObject({ filters: [{ name: 'HTML Report', extensions: ['html'] }] })
   })
 
-  it('View ▸ Theme sets the native theme, remembers it and checks it in the menu', async () => {
-    clickMenu('theme:dark')
+  it('View ▸ Theme is the renderer’s action; a theme the renderer saves sets the native theme and the menu', async () => {
+    const target = stub.windows[1]!
+    win(target).focus()
+    clickMenu('action:cycle-theme')
+    expect(target.sent.at(-1)!.payload).toEqual({ action: 'cycle-theme' })
+    // What the renderer's action then does: save the setting through the API.
+    expect(await call('setAppSettings', [{ theme: 'dark' }], target)).toEqual({
+      ok: true,
+      value: { theme: 'dark' }
+    })
+    expect(stub.calls.themeSource).toBe('dark')
     await waitFor(
-      () => menuItems().find((i) => i.id === 'theme:dark')?.checked === true,
+      () =>
+        menuItems()
+          .find((i) => i.id === 'action:cycle-theme')
+          ?.label?.startsWith('Theme: Dark') === true,
       'the menu to show Dark'
     )
-    expect(stub.calls.themeSource).toBe('dark')
-    expect(await stub.ipcHandlers.get(IPC_CALL_CHANNEL)!(trusted(), 'getAppSettings', [])).toEqual({
-      theme: 'dark'
-    })
   })
 
   it('asks before closing a window whose page refuses to unload (running cells, unsaved edits)', () => {

@@ -101,11 +101,13 @@ async function start(): Promise<void> {
   refreshMenu = () => void refresh()
   refreshMenu()
 
-  registerIpc(
-    service.service,
-    () => notebookWindows.all().map((w) => w.webContents),
-    (sender, path) => notebookWindows.setShown(sender, path)
-  )
+  registerIpc(service.service, () => notebookWindows.all().map((w) => w.webContents), {
+    shown: (sender, path) => notebookWindows.setShown(sender, path),
+    settings: (settings) => {
+      nativeTheme.themeSource = settings.theme
+      refreshMenu()
+    }
+  })
 
   const requested = [...notebookPathsFromArgv(process.argv, process.cwd()), ...pendingPaths.splice(0)]
   if (requested.length === 0) notebookWindows.open(null)

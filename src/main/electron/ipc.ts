@@ -4,14 +4,18 @@
  * are refused.
  */
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron'
-import type { NotebookClient } from '../../shared/api'
+import type { AppSettings, NotebookClient } from '../../shared/api'
 import { IPC_MENU_CHANNEL, type MenuCommand } from '../../shared/menu'
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../../shared/transport'
 import { dispatchCall, validateCall } from '../service/validate-call'
 import { shownPathAfterCall } from './open-requests'
 
-/** Told which notebook a window shows after each call that changes it (null: the start screen). */
-export type ShownPathObserver = (sender: WebContents, path: string | null) => void
+export interface CallObserver {
+  /** Which notebook a window shows after each call that changes it (null: the start screen). */
+  shown(sender: WebContents, path: string | null): void
+  /** The app settings a window saved (the theme: native UI and the menu follow it). */
+  settings(settings: AppSettings): void
+}
 
 export function isTrustedSender(event: IpcMainInvokeEvent): boolean {
   const url = event.senderFrame?.url ?? ''
@@ -23,21 +27,25 @@ export async function handleCall(
   event: IpcMainInvokeEvent,
   method: unknown,
   args: unknown,
-  observe?: ShownPathObserver
+  observe?: CallObserver
 ) {
   if (!isTrustedSender(event)) throw new Error('Refused: call from an untrusted frame.')
   const check = validateCall(method, args)
   if (!check.ok) throw new Error(check.error)
   const result = await dispatchCall(service, check.call)
-  const shown = shownPathAfterCall(check.call.method, result)
-  if (shown !== undefined && observe && event.sender) observe(event.sender, shown)
+  if (observe) {
+    const shown = shownPathAfterCall(check.call.method, result)
+    if (shown !== undefined && event.sender) observe.shown(event.sender, shown)
+    const saved = result as { ok?: boolean; value?: AppSettings }
+    if (check.call.method === 'setAppSettings' && saved.ok && saved.value) observe.settings(saved.value)
+  }
   return result
 }
 
 export function registerIpc(
   service: NotebookClient,
   windows: () => WebContents[],
-  observe?: ShownPathObserver
+  observe?: CallObserver
 ): () => void {
   ipcMain.handle(IPC_CALL_CHANNEL, (event, method: unknown, args: unknown) =>
     handleCall(service, event, method, args, observe)

@@ -8,7 +8,7 @@
  *   (src/renderer/src/lib/actions.ts; a test checks they match) and are *displayed only*
  *   (`registerAccelerator: false`): the renderer's keymap stays the one place that handles them, so a
  *   key can never fire twice or fire while a dialog or an editor should have it.
- * - shell items (New, Open…, Save As…, Print…, themes, zoom, roles): handled in main; their accelerators
+ * - shell items (New, Open…, Save As…, Print…, zoom, roles): handled in main; their accelerators
  *   are registered.
  */
 import type { NotebookSummary } from '../../shared/notebook'
@@ -68,7 +68,6 @@ export interface MenuHandlers {
   clearRecent(): void
   saveAs(): void
   printToPdf(): void
-  setTheme(theme: Theme): void
   about(): void
 }
 
@@ -78,6 +77,8 @@ export interface MenuOptions {
   /** Adds Toggle Developer Tools (unpackaged builds only). */
   devTools?: boolean
 }
+
+const THEME_LABELS: Record<Theme, string> = { system: 'System', light: 'Light', dark: 'Dark' }
 
 /** How many recent notebooks File ▸ Open Recent lists. */
 export const MAX_RECENT_ITEMS = 10
@@ -305,22 +306,12 @@ export function buildMenuTemplate(
     ]
   }
 
-  const themeItem = (value: Theme, label: string): MenuItemSpec => ({
-    id: `theme:${value}`,
-    label,
-    type: 'radio',
-    checked: theme === value,
-    click: () => handlers.setTheme(value)
-  })
-
   const viewMenu: MenuItemSpec = {
     label: top('View'),
     submenu: [
-      {
-        id: 'view:theme',
-        label: 'Theme',
-        submenu: [themeItem('system', 'Match System'), themeItem('light', 'Light'), themeItem('dark', 'Dark')]
-      },
+      // The renderer's own theme action (it applies and saves the setting); the shell follows the saved
+      // setting for native UI (nativeTheme) and shows it here.
+      a('cycle-theme', `Theme: ${THEME_LABELS[theme]} (System → Light → Dark)`),
       SEPARATOR,
       { role: 'resetZoom' },
       { role: 'zoomIn' },

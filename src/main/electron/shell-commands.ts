@@ -1,16 +1,16 @@
 /**
- * What the shell's own menu items do: native open/save dialogs, .ipynb import, print to PDF, themes,
- * recents. Renderer actions are forwarded to the focused window. Every path chosen in a dialog goes
+ * What the shell's own menu items do: native open/save dialogs, .ipynb import, print to PDF, recents.
+ * Renderer actions are forwarded to the focused window. Every path chosen in a dialog goes
  * through the validated service, as the renderer's calls do.
  */
-import { app, dialog, nativeTheme } from 'electron'
+import { app, dialog } from 'electron'
 import fs from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import type { AppData } from '../store'
 import type { NotebookClient } from '../../shared/api'
 import { openDialogOptions, pdfDialogOptions, saveAsDialogOptions, withExtension } from './dialog-options'
 import { sendMenuCommand } from './ipc'
-import type { MenuHandlers, Theme } from './menu-template'
+import type { MenuHandlers } from './menu-template'
 import type { NotebookWindows } from './notebook-windows'
 import { openKindOf } from './open-requests'
 import { printHtmlToPdf } from './window'
@@ -119,12 +119,6 @@ export class ShellCommands implements MenuHandlers {
     } catch (e) {
       this.showError('Could not print to PDF', (e as Error).message)
     }
-  }
-
-  async setTheme(theme: Theme): Promise<void> {
-    nativeTheme.themeSource = theme
-    await this.o.service.setAppSettings({ theme })
-    this.o.refreshMenu()
   }
 
   about(): void {
