@@ -108,7 +108,15 @@ export class NotebookSession {
     this.pumping = true
     try {
       for (let cellId = this.queue.shift(); cellId !== undefined; cellId = this.queue.shift()) {
-        await this.runOne(cellId)
+        try {
+          await this.runOne(cellId)
+        } catch (error) {
+          // The result could not be saved (the cell was deleted while it ran, the disk is full…):
+          // end the run for the UI, say why, and go on with the queue.
+          this.notice = error instanceof Error ? error.message : String(error)
+          this.emit({ type: 'runCancelled', path: this.path, cellIds: [cellId] })
+          this.emit({ type: 'kernelChanged', path: this.path, kernel: this.kernelInfo() })
+        }
       }
     } finally {
       this.pumping = false
