@@ -177,4 +177,46 @@ describe('adversarial corpus through the service', () => {
     await h.service.closeNotebook(nb.path)
     expect(problems).toEqual([])
   })
+
+  it('a run whose result cannot be saved (its cell deleted while it runs): the queue goes on, the user is told, nothing escapes', async () => {
+    const nb = await notebookWith(['import time\ntime.sleep(0.5)', 'print("after")'])
+    const [doomed, next] = nb.cells as [string, string]
+    const rejections: unknown[] = []
+    const onRejection = (e: unknown) => rejections.push(e)
+    process.on('unhandledRejection', onRejection)
+    const cancelled = nextEvent((e) => e.type === 'runCancelled' && e.cellIds.includes(doomed))
+    const told = nextEvent((e) => e.type === 'kernelChanged' && e.path === nb.path)
+    const nextFinished = nextEvent((e) => e.type === 'runFinished' && e.run.cellId === next)
+    const started = nextEvent((e) => e.type === 'runStarted' && e.cellId === doomed)
+    await h.service.runCells(nb.path, [doomed, next])
+    await started
+    expect((await h.service.deleteCell(nb.path, doomed)).ok).toBe(true)
+    const timeout = new Promise<null>((r) => setTimeout(() => r(null), 20_000).unref())
+    const after = (await Promise.race([nextFinished, timeout])) as Extract<
+      NotebookEvent,
+      { type: 'runFinished' }
+    > | null
+    const gotCancel = await Promise.race([cancelled.then(() => true), timeout.then(() => false)])
+    await new Promise((r) => setTimeout(r, 100))
+    process.off('unhandledRejection', onRejection)
+    const problems: string[] = []
+    if (after === null) problems.push('the next queued cell never ran')
+    else if (textOf(after.run.outputs) !== 'after\n') problems.push(`next cell: ${after.run.status}`)
+    if (!gotCancel) problems.push('the unsaved run was never ended for the UI')
+    const notice = (await Promise.race([told, timeout])) as Extract<
+      NotebookEvent,
+      { type: 'kernelChanged' }
+    > | null
+    if (!/no longer in/.test(notice?.kernel.notice ?? ''))
+      problems.push(`no notice: ${notice?.kernel.notice}`)
+    if (rejections.length > 0) problems.push(`unhandled rejection: ${String(rejections[0])}`)
+    recorder.add({
+      case: 'a cell deleted while it runs (its result cannot be saved), another cell queued behind it',
+      expected: 'the run ends for the UI with a notice, the queue goes on, no unhandled rejection',
+      observed: problems.length === 0 ? 'cancelled with a notice; next cell ran' : problems.join('; '),
+      pass: problems.length === 0
+    })
+    await h.service.closeNotebook(nb.path)
+    expect(problems).toEqual([])
+  })
 })
