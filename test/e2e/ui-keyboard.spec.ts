@@ -114,6 +114,12 @@ describe('Jupyter keyboard model', () => {
     await browser.keys(Key.Enter)
     await expectSnapshot({ mode: 'edit', cursor: 0 })
     expect(await browser.execute(() => document.activeElement?.classList.contains('cm-content'))).toBe(true)
+    // Esc closes the editor's search panel first, then leaves the cell.
+    await browser.keys([Key.Ctrl, 'f'])
+    await expect($('.cm-search')).toBeDisplayed()
+    await browser.keys(Key.Escape)
+    await expect($('.cm-search')).not.toBeExisting()
+    await expectSnapshot({ mode: 'edit' })
     await browser.keys(Key.Escape)
     await expectSnapshot({ mode: 'command', cursor: 0 })
   })

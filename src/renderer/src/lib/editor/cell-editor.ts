@@ -21,12 +21,14 @@ export interface CellEditorConfig extends RunKeysConfig, KernelCompletionConfig 
   onCursor: (offset: number) => void
   onFocus: () => void
   label: string
+  readOnly: boolean
 }
 
 export function cellEditorExtensions(config: CellEditorConfig): Extension {
   const isCode = config.type === 'code'
   return [
     runKeys(config),
+    EditorState.readOnly.of(config.readOnly),
     isCode ? [python(), kernelCompletion(config), indentOnInput(), closeBrackets()] : EditorView.lineWrapping,
     indentUnit.of('    '),
     EditorState.tabSize.of(4),

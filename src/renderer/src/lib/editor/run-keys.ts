@@ -1,19 +1,25 @@
 /** Edit-mode notebook keys (Shift+Enter, Ctrl+Enter, Alt+Enter, Esc, Ctrl+S…) inside a cell editor. */
-import { Prec, type Extension } from '@codemirror/state'
+import { completionStatus } from '@codemirror/autocomplete'
+import { searchPanelOpen } from '@codemirror/search'
+import { Prec, type EditorState, type Extension } from '@codemirror/state'
 import { keymap } from '@codemirror/view'
 import { ACTIONS, toCodeMirrorKey, type ActionId } from '../actions'
 
 export interface RunKeysConfig {
   onAction: (action: ActionId) => void
-  /** Escape is left to an open completion popup / search panel first. */
-  isBusy?: () => boolean
+}
+
+/** Esc first closes the editor's own popups (completion, search); only then leaves the cell. */
+function editorPopupOpen(state: EditorState): boolean {
+  return completionStatus(state) !== null || searchPanelOpen(state)
 }
 
 export function runKeys(config: RunKeysConfig): Extension {
   const bindings = ACTIONS.flatMap((a) =>
     (a.edit ?? []).map((keys) => ({
       key: toCodeMirrorKey(keys),
-      run: () => {
+      run: (view: { state: EditorState }) => {
+        if (a.id === 'command-mode' && editorPopupOpen(view.state)) return false
         config.onAction(a.id)
         return true
       }
