@@ -61,6 +61,8 @@ export class AppState {
       const r = await load()
       if (!r.ok) {
         this.error = r.error
+        // A notebook that cannot open must not be retried by the next reload.
+        history.replaceState(null, '', `${location.pathname}${location.search}`)
         await this.loadRecents()
         return
       }
