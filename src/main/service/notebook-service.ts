@@ -30,8 +30,8 @@ import type {
   NotebookSummary,
   RunRecord
 } from '../../shared/notebook'
-import type { KernelHost } from '../kernel/types'
-import { NotebookStore, type AppData } from '../store'
+import type { Kernel, KernelHost } from '../kernel/types'
+import { damagedMessage, NotebookStore, type AppData } from '../store'
 import { DEFAULT_SETTINGS } from './defaults'
 import { Emitter } from './emitter'
 import { NotebookSession } from './notebook-session'
@@ -96,7 +96,13 @@ export class NotebookService implements NotebookClient {
     if (open) return ok(this.describe(open))
     const opened = NotebookStore.open(absolute)
     if (!opened.ok) return fail(opened.error)
-    return ok(await this.attach(opened.value))
+    try {
+      return ok(await this.attach(opened.value))
+    } catch (error) {
+      // Opening checks the file's structure, not every value: damage can still surface on the first read.
+      opened.value.close()
+      return fail(damagedMessage(absolute, error instanceof Error ? error.message : String(error)))
+    }
   }
 
   async saveNotebookAs(path: string, newPath: string): Promise<Result<NotebookDocument>> {
@@ -248,6 +254,15 @@ export class NotebookService implements NotebookClient {
 
   private async attach(store: NotebookStore): Promise<NotebookDocument> {
     const kernel = this.options.kernelHost.createKernel()
+    try {
+      return await this.attachWith(store, kernel)
+    } catch (error) {
+      await kernel.dispose()
+      throw error
+    }
+  }
+
+  private async attachWith(store: NotebookStore, kernel: Kernel): Promise<NotebookDocument> {
     let dropped: string | null = null
     const head = store.loadHead()
     if (head) {

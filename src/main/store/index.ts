@@ -1,7 +1,7 @@
 export { NotebookStore } from './notebook-store'
 export { KEEP_RUN_OUTPUTS_PER_CELL } from './run-history'
 export { SCHEMA_VERSION } from './migrations'
-export { FUELBOOK_APPLICATION_ID } from './file-checks'
+export { damagedMessage, FUELBOOK_APPLICATION_ID } from './file-checks'
 export type {
   CellPatch,
   CreateOptions,
