@@ -11,6 +11,7 @@
  *   cell's source, an output's text) reads back as a different character. Counted and reported,
  *   and it must stay a one-value change (no cell or run lost or reordered).
  */
+import Database from 'better-sqlite3'
 import {
   copyFileSync,
   mkdtempSync,
@@ -23,7 +24,7 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import type { NotebookDocument } from '../../src/shared/notebook'
+import type { NotebookDocument, RunRecord } from '../../src/shared/notebook'
 import { startService, type ServiceHarness } from '../helpers/service-harness'
 import { textOf } from '../helpers/kernel-host'
 import { Recorder } from './record'
@@ -91,6 +92,32 @@ afterAll(async () => {
 
 type Outcome = 'refused' | 'clean' | 'kernel refused' | 'value changed' | 'WRONG'
 
+/** Runs the check cell; ends with its result, with the notice if the run was cancelled, or after 30 s. */
+function runCheck(
+  file: string
+): Promise<{ kind: 'done'; run: RunRecord } | { kind: 'cancelled'; notice: string } | { kind: 'hung' }> {
+  return new Promise((resolve) => {
+    let notice = ''
+    const timer = setTimeout(() => finish({ kind: 'hung' }), 30_000)
+    const off = h.service.onEvent((e) => {
+      if (e.path !== file) return
+      if (e.type === 'kernelChanged') notice = e.kernel.notice ?? notice
+      if (e.type === 'runFinished' && e.run.cellId === checkCellId) finish({ kind: 'done', run: e.run })
+      if (e.type === 'runCancelled' && e.cellIds.includes(checkCellId))
+        setTimeout(() => finish({ kind: 'cancelled', notice }), 0)
+    })
+    function finish(result: Parameters<typeof resolve>[0]): void {
+      clearTimeout(timer)
+      off()
+      resolve(result)
+    }
+    void h.service.runCells(file, [checkCellId]).then((r) => {
+      if (!r.ok || r.value.queued.length === 0)
+        finish({ kind: 'cancelled', notice: r.ok ? 'check cell missing' : r.error })
+    })
+  })
+}
+
 async function openCopy(file: string): Promise<{ outcome: Outcome; detail: string }> {
   let opened
   try {
@@ -112,22 +139,19 @@ async function openCopy(file: string): Promise<{ outcome: Outcome; detail: strin
     const notice = doc.kernel.notice
     if (notice === null && doc.kernel.headCellId !== null) {
       // The kernel came back: its variables must be the original's.
-      const check = await Promise.race([
-        h.run(file, [checkCellId]).then((runs) => runs[0]),
-        new Promise<null>((r) => setTimeout(() => r(null), 30_000).unref())
-      ])
-      if (check === null) {
-        const cells = (await h.service.openNotebook(file)) as { ok: boolean; value?: NotebookDocument }
-        return {
-          outcome: 'WRONG',
-          detail: `the check cell's run never finished (${cells.value?.cells.some((c) => c.id === checkCellId) ? 'cell present' : 'cell missing'})`
-        }
+      const check = await runCheck(file)
+      if (check.kind === 'cancelled') {
+        // The run could not be saved into the damaged file: the user is told why.
+        return /damaged|malformed|corrupt/i.test(check.notice)
+          ? { outcome: 'refused', detail: `on the first write: ${check.notice}` }
+          : { outcome: 'WRONG', detail: `run cancelled with an unclear notice: ${check.notice}` }
       }
-      const printed = textOf(check!.outputs)
-      if (check!.status !== 'ok' || printed !== `42 ${(99999 * 100000) / 2}\n`)
+      if (check.kind === 'hung') return { outcome: 'WRONG', detail: "the check cell's run never finished" }
+      const printed = textOf(check.run.outputs)
+      if (check.run.status !== 'ok' || printed !== `42 ${(99999 * 100000) / 2}\n`)
         return {
           outcome: 'WRONG',
-          detail: `restored kernel: ${check!.status} ${JSON.stringify(printed.slice(0, 100))}`
+          detail: `restored kernel: ${check.run.status} ${JSON.stringify(printed.slice(0, 100))}`
         }
     }
     if (got.cells === reference.cells && got.runs === reference.runs)
@@ -220,3 +244,19 @@ it(`truncated and ${FLIPS} bit-flipped copies of a real notebook: a clear error 
   console.log(`damaged files (${total}):`, counts)
   expect(wrong).toEqual([])
 }, 600_000)
+
+it('damage only a read finds (an output that is not JSON; quick_check passes): a clear error, not an exception', async () => {
+  const file = join(dir, 'bad-output.fuelbook')
+  copyFileSync(original, file)
+  const db = new Database(file)
+  db.prepare("UPDATE outputs SET body = '{not json' WHERE id = (SELECT max(id) FROM outputs)").run()
+  db.close()
+  const r = await openCopy(file)
+  recorder.add({
+    case: 'an output row that is not JSON (SQLite itself sees no damage)',
+    expected: 'refused with a clear message naming the file',
+    observed: `${r.outcome}: ${r.detail.slice(0, 160)}`,
+    pass: r.outcome === 'refused'
+  })
+  expect(r.outcome, r.detail).toBe('refused')
+})
