@@ -14,8 +14,9 @@ import {
   brotliCompressSync,
   brotliDecompressSync,
   constants,
-  deflateRawSync,
-  inflateRawSync
+  deflateSync,
+  inflateRawSync,
+  inflateSync
 } from 'node:zlib'
 import type { PersistedPage, PersistedSnapshot } from '../../shared/snapshot'
 import { isZeroPage, PAGE_BYTES, type MemoryImage } from '../sandbox/memory-image'
@@ -23,8 +24,12 @@ import type { MachineState } from '../sandbox/protocol'
 import type { FdImage, FsImage, FsNodeImage } from '../sandbox/wasi/fs-image'
 import type { WasiState } from '../sandbox/wasi/host'
 
-/** Bump when the layout of pages or of the state document changes. */
-export const SNAPSHOT_FORMAT = 2
+/**
+ * Bump when the layout of pages or of the state document changes. 3: the state document is zlib
+ * (its adler32 catches a flipped bit; 2's raw deflate restored it silently). 2 is still read.
+ */
+export const SNAPSHOT_FORMAT = 3
+const RAW_STATE_FORMAT = 2
 
 /** Pages encoded once are not hashed and compressed again (pages are immutable; see memory-image.ts). */
 const encodedPages = new WeakMap<Uint8Array, { hash: string; data: Uint8Array }>()
@@ -97,7 +102,7 @@ export async function encodeSnapshot(
     runtimeHash,
     pageCount: memory.pageCount,
     pages,
-    state: new Uint8Array(deflateRawSync(JSON.stringify(stateDocument(state)), { level: 1 }))
+    state: new Uint8Array(deflateSync(JSON.stringify(stateDocument(state)), { level: 1 }))
   }
 }
 
@@ -109,7 +114,7 @@ export async function decodeSnapshot(
   runtimeHash: string,
   id: string
 ): Promise<DecodeResult> {
-  if (snapshot.format !== SNAPSHOT_FORMAT) {
+  if (snapshot.format !== SNAPSHOT_FORMAT && snapshot.format !== RAW_STATE_FORMAT) {
     return {
       ok: false,
       reason: `the saved kernel state has format ${snapshot.format}; this version of Fuelbook reads format ${SNAPSHOT_FORMAT}`
@@ -145,7 +150,8 @@ export async function decodeSnapshot(
       // Exporting this head again reuses the stored bytes instead of compressing them again.
       if (!zero) encodedPages.set(target, { hash: page.hash, data: page.data })
     }
-    const doc = JSON.parse(inflateRawSync(snapshot.state).toString('utf8')) as StateDocument
+    const inflate = snapshot.format === RAW_STATE_FORMAT ? inflateRawSync : inflateSync
+    const doc = JSON.parse(inflate(snapshot.state).toString('utf8')) as StateDocument
     const memory: MemoryImage = { pageCount: snapshot.pageCount, pages }
     return {
       ok: true,
