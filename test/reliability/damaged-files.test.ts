@@ -260,3 +260,21 @@ it('damage only a read finds (an output that is not JSON; quick_check passes): a
   })
   expect(r.outcome, r.detail).toBe('refused')
 })
+
+it('a flipped bit in the saved kernel state document: the head is refused with a notice, not restored wrong', async () => {
+  const file = join(dir, 'bad-state.fuelbook')
+  copyFileSync(original, file)
+  const db = new Database(file)
+  const { state } = db.prepare('SELECT state FROM kernel_head WHERE id = 1').get() as { state: Buffer }
+  state[state.length >> 1]! ^= 0x10
+  db.prepare('UPDATE kernel_head SET state = ? WHERE id = 1').run(state)
+  db.close()
+  const r = await openCopy(file)
+  recorder.add({
+    case: "one bit flipped in the saved kernel's state document (globals, in-memory files)",
+    expected: 'opens with a notice that the variables were not restored',
+    observed: `${r.outcome}: ${r.detail.slice(0, 160)}`,
+    pass: r.outcome === 'kernel refused'
+  })
+  expect(r.outcome, r.detail).toBe('kernel refused')
+})
