@@ -267,6 +267,22 @@ describe('Jupyter keyboard model', () => {
     await expectSnapshot({ n: 3 })
   })
 
+  it('a cell dragged by its gutter drops where it is let go', async () => {
+    // WebDriver cannot drive HTML5 drag and drop; the page gets the same events a real drag sends.
+    await browser.execute(() => {
+      const cells = document.querySelectorAll<HTMLElement>('[data-testid="cell"]')
+      const data = new DataTransfer()
+      cells[2]!
+        .querySelector('.gutter')!
+        .dispatchEvent(new DragEvent('dragstart', { bubbles: true, dataTransfer: data }))
+      cells[0]!.dispatchEvent(
+        new DragEvent('dragover', { bubbles: true, cancelable: true, dataTransfer: data })
+      )
+      cells[0]!.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: data }))
+    })
+    await expectSnapshot({ sources: ['c = 3', 'a = 1', 'b = 2'], cursor: 0 })
+  })
+
   it('Ctrl+S saves; an untitled notebook asks for a name', async () => {
     await browser.keys([Key.Ctrl, 's'])
     await expect($('[data-testid="save-as-dialog"]')).toBeDisplayed()

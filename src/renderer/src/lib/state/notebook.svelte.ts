@@ -155,6 +155,12 @@ export class NotebookState {
     return this.saves.track(call)
   }
 
+  /** For calls whose success value is null: true when the service accepted the change. */
+  private async trackOk(call: Promise<Result<unknown>>): Promise<boolean> {
+    const r = await this.saves.track(call.then((x) => (x.ok ? { ok: true as const, value: true } : x)))
+    return r === true
+  }
+
   async patch(
     cell: CellState,
     patch: { type?: CellType; isolated?: boolean; metadata?: Record<string, unknown> }
@@ -218,7 +224,7 @@ export class NotebookState {
     const order = delta < 0 ? block : block.slice().reverse()
     for (const cell of order) {
       const target = this.indexOf(cell.id) + delta
-      await this.track(this.api.moveCell(this.path, cell.id, target))
+      if (!(await this.trackOk(this.api.moveCell(this.path, cell.id, target)))) return
       const next = this.cells.slice()
       next.splice(this.indexOf(cell.id), 1)
       next.splice(target, 0, cell)
@@ -234,8 +240,7 @@ export class NotebookState {
     const cell = this.cell(id)
     if (!cell) return
     const target = clampIndex(toIndex, this.cells.length)
-    const ok = await this.track(this.api.moveCell(this.path, id, target))
-    if (ok === null) return
+    if (!(await this.trackOk(this.api.moveCell(this.path, id, target)))) return
     const next = this.cells.filter((c) => c.id !== id)
     next.splice(target, 0, cell)
     this.cells = next
@@ -260,7 +265,7 @@ export class NotebookState {
   }
 
   async rename(title: string): Promise<void> {
-    if ((await this.track(this.api.setTitle(this.path, title))) !== null) this.title = title
+    if (await this.trackOk(this.api.setTitle(this.path, title))) this.title = title
   }
 
   async saveAs(newPath: string): Promise<boolean> {
