@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { Kernel, KernelRunOptions } from '../../src/main/kernel'
-import { SNAPSHOT_FORMAT } from '../../src/main/kernel'
+import { createKernelHost, SNAPSHOT_FORMAT } from '../../src/main/kernel'
 import { closeSharedKernelHost, runPython } from '../../src/main/library'
 import { LIMITS, RESOURCES_DIR, TEST_CACHE_DIR, textOf, useTestHost } from '../helpers/kernel-host'
 
@@ -207,5 +207,26 @@ describe('limits at the edges', () => {
     expect(fractional.status).toBe('ok')
     const empty = await kernel.run('print(3)', { limits: { ...LIMITS, fuel: -1 } })
     expect(empty.status).toBe('out_of_fuel')
+  })
+})
+
+describe('kernel host start', () => {
+  it('takes runs at once, before the background warm-up is done, and finishes them all', async () => {
+    const fresh = await createKernelHost({
+      resourcesDir: RESOURCES_DIR,
+      cacheDir: TEST_CACHE_DIR,
+      poolSize: 2
+    })
+    try {
+      const kernels = [fresh.createKernel(), fresh.createKernel(), fresh.createKernel()]
+      const results = await Promise.all(
+        kernels.flatMap((k, i) => [run(k, `v = ${i}`), run(k, 'print(v)'), k.variables()])
+      )
+      const printed = [1, 4, 7].map((i) => textOf((results[i] as { outputs: { type: string }[] }).outputs))
+      expect(printed).toEqual(['0\n', '1\n', '2\n'])
+      await fresh.warmed
+    } finally {
+      await fresh.close()
+    }
   })
 })

@@ -97,7 +97,8 @@ export class WorkerPool {
   async warm(requests: RunRequest[]): Promise<void> {
     this.warmup = requests
     await this.ready()
-    for (const slot of this.slots) if (!this.warming.has(slot)) this.startWarmup(slot)
+    // A busy worker is already running real work (runs may be asked for before this point).
+    for (const slot of this.slots) if (!slot.busy && !this.warming.has(slot)) this.startWarmup(slot)
     await Promise.all([...this.warming.values()].map((w) => w.done))
   }
 
