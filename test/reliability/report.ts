@@ -135,6 +135,19 @@ function main(): void {
       }
     }
   }
+  out.push(
+    '## Known limits',
+    '',
+    '- A flipped bit inside a text or number value of a cell or run (a source, an output, a stat) reads back as a',
+    '  different value ("value changed" above): SQLite keeps no checksums, and neither does the store. The saved kernel',
+    '  is checked (every page against its sha256, the state document against its adler32), so variables are never',
+    "  restored wrong; cells and outputs are not. Closing this needs a checksum per row (or SQLite's cksumvfs).",
+    "- Files written outside /tmp at the sandbox's root (`/name`) are allowed: they live in the in-memory file system,",
+    '  are part of the kernel state and never reach the host.',
+    "- Exhausting the interpreter's C stack ends as `crashed` with the head kept, but the message names a wasm trap",
+    '  ("memory access out of bounds") rather than a stack overflow.',
+    ''
+  )
   writeFileSync(join(ROOT, 'docs', 'reliability.md'), out.join('\n').replace(/\n+$/, '\n'))
   process.stdout.write(
     `docs/reliability.md: ${all.filter((r) => r.pass).length}/${all.length} recorded cases pass\n`
