@@ -124,6 +124,18 @@ describe('Jupyter keyboard model', () => {
     await expectSnapshot({ mode: 'command', cursor: 0 })
   })
 
+  it('in edit mode, ↓ on the last line and ↑ on the first move between cells', async () => {
+    await browser.keys(Key.Enter)
+    await browser.keys(Key.ArrowDown)
+    await expectSnapshot({ mode: 'edit', cursor: 1 })
+    await browser.keys('X')
+    await browser.keys(Key.ArrowUp)
+    await expectSnapshot({ mode: 'edit', cursor: 0 })
+    await browser.keys('Y')
+    await expectSnapshot({ sources: ['a = 1Y', 'Xb = 2', 'c = 3'] })
+    await browser.keys(Key.Escape)
+  })
+
   it('J / K and the arrows move the cursor; Shift+J / Shift+K extend the selection', async () => {
     await browser.keys('j')
     await expectSnapshot({ cursor: 1, selected: [1] })

@@ -14,8 +14,9 @@ import { classHighlighter } from '@lezer/highlight'
 import type { CellType } from '../../../../shared/notebook'
 import { kernelCompletion, type KernelCompletionConfig } from './kernel-completion'
 import { runKeys, type RunKeysConfig } from './run-keys'
+import { cellNavigation, type CellNavigationConfig } from './cell-navigation'
 
-export interface CellEditorConfig extends RunKeysConfig, KernelCompletionConfig {
+export interface CellEditorConfig extends RunKeysConfig, KernelCompletionConfig, CellNavigationConfig {
   type: CellType
   onChange: (source: string) => void
   onCursor: (offset: number) => void
@@ -28,6 +29,7 @@ export function cellEditorExtensions(config: CellEditorConfig): Extension {
   const isCode = config.type === 'code'
   return [
     runKeys(config),
+    cellNavigation(config),
     EditorState.readOnly.of(config.readOnly),
     isCode ? [python(), kernelCompletion(config), indentOnInput(), closeBrackets()] : EditorView.lineWrapping,
     indentUnit.of('    '),

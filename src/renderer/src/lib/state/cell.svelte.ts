@@ -33,6 +33,8 @@ export class CellState {
   /** Cursor offset in the source, kept by the editor for split. */
   cursor = 0
   startedAt = 0
+  /** Where the editor puts its cursor when it next takes focus (arrow-key navigation). */
+  enterAt: 'start' | 'end' | null = null
   /** Source version counter: bumped on external changes so the editor re-syncs. */
   externalVersion = $state(0)
 
