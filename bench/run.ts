@@ -3,7 +3,7 @@
  * table and writes bench/results.json with the machine, the date and every figure with its unit and
  * the baseline it is a ratio to. Ratios come from measurements made in this same run.
  */
-import { readdirSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem, platform, release } from 'node:os'
 import { basename, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -47,19 +47,28 @@ async function main(): Promise<void> {
     `\n${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB) · ${machine.os} · Node ${machine.node}${quick ? ' · --quick (not for numbers)' : ''}\n`
   )
   printTable(figures)
+  const resultsFile = join(dir, quick ? 'results.local.json' : 'results.json')
+  // Running only some benches keeps the other groups' figures of the last full run.
+  const kept = only.length > 0 ? previousFigures(resultsFile, new Set(figures.map((f) => f.group))) : []
   const results = {
     date: new Date().toISOString(),
     quick,
     machine,
-    figures
+    figures: [...kept, ...figures]
   }
-  writeFileSync(
-    join(dir, quick ? 'results.local.json' : 'results.json'),
-    JSON.stringify(results, null, 2) + '\n'
-  )
+  writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n')
   if (failures.length > 0) {
     process.stderr.write(`\n${failures.length} bench file(s) failed:\n${failures.join('\n')}\n`)
     process.exitCode = 1
+  }
+}
+
+function previousFigures(file: string, replaced: Set<string>): BenchFigure[] {
+  try {
+    const previous = JSON.parse(readFileSync(file, 'utf8')) as { figures?: BenchFigure[] }
+    return (previous.figures ?? []).filter((f) => !replaced.has(f.group))
+  } catch {
+    return []
   }
 }
 
