@@ -287,6 +287,28 @@ describe('notebook UI (browser mode)', () => {
     expect(await outputText(0)).toContain('hello 42')
   })
 
+  it('exports the notebook as HTML and .ipynb downloads', async () => {
+    // Record downloads instead of writing files: the page hands a Blob to an <a download>.
+    await browser.execute(() => {
+      const w = window as unknown as { downloads: string[] }
+      w.downloads = []
+      HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
+        if (this.download) w.downloads.push(this.download)
+      }
+    })
+    for (const item of ['HTML report', 'Jupyter .ipynb']) {
+      await $('[data-testid="export"]').click()
+      await $(`[role="menuitem"]=${item}`).click()
+    }
+    await browser.waitUntil(
+      async () =>
+        (await browser.execute(() => (window as unknown as { downloads: string[] }).downloads.length)) === 2
+    )
+    const names = await browser.execute(() => (window as unknown as { downloads: string[] }).downloads)
+    expect(names[0]).toMatch(/\.html$/)
+    expect(names[1]).toMatch(/\.ipynb$/)
+  })
+
   it('shows why a malformed file cannot be opened', async () => {
     const bad = join(process.env.FUELBOOK_E2E_DATA!, 'broken.fuelbook')
     writeFileSync(bad, 'this is not a notebook')
