@@ -7,7 +7,15 @@ import { layeringRule } from './tools/eslint/layering.mjs'
 
 export default ts.config(
   {
-    ignores: ['out/**', 'dist/**', 'node_modules/**', 'resources/**', 'artifacts/**', 'test/fixtures/**', 'runtime/**']
+    ignores: [
+      'out/**',
+      'dist/**',
+      'node_modules/**',
+      'resources/**',
+      'artifacts/**',
+      'test/fixtures/**',
+      'runtime/**'
+    ]
   },
   js.configs.recommended,
   ...ts.configs.recommended,
@@ -24,7 +32,12 @@ export default ts.config(
   {
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: {
-      parserOptions: { projectService: true, extraFileExtensions: ['.svelte'], parser: ts.parser, svelteConfig }
+      parserOptions: {
+        projectService: true,
+        extraFileExtensions: ['.svelte'],
+        parser: ts.parser,
+        svelteConfig
+      }
     }
   },
   {
