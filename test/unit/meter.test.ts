@@ -329,6 +329,61 @@ describe('meter: operators clang emits', () => {
     expect(await fuelOf(src, 'f', [0])).toBe(1 + 4)
   })
 
+  it('300 nested blocks, a br_table into them, locals with multi-byte indices', () => {
+    // Built by hand: wabt's text parser gives up on nesting this deep.
+    const N = 300
+    const targets = [0, 1, 2, 255, 256, 257, N - 1]
+    const leb = (v: number): number[] => {
+      const out: number[] = []
+      do {
+        let b = v & 0x7f
+        v >>>= 7
+        if (v) b |= 0x80
+        out.push(b)
+      } while (v)
+      return out
+    }
+    const sleb = (v: number): number[] => (v < 64 ? [v] : [(v & 0x7f) | 0x80, v >> 7]) // 0 ≤ v < 8192
+    const code = [
+      ...[1, ...leb(200), 0x7f], // 200 i32 locals: indices 1..200
+      ...Array.from({ length: N }, () => [0x02, 0x40]).flat(),
+      ...[0x20, 0, 0x21, ...leb(150), 0x20, ...leb(150), 0x41, targets.length, 0x70], // (x) % 7
+      ...[0x0e, ...leb(targets.length - 1), ...targets.flatMap(leb)],
+      ...Array.from({ length: N }, (_, i) => [
+        0x0b,
+        0x41,
+        ...sleb(i),
+        0x20,
+        ...leb(199),
+        0x6a,
+        0x21,
+        ...leb(199)
+      ]).flat(),
+      ...[0x20, ...leb(199), 0x0b]
+    ]
+    const section = (id: number, body: number[]): number[] => [id, ...leb(body.length), ...body]
+    const bytes = new Uint8Array([
+      ...[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0],
+      ...section(1, [1, 0x60, 1, 0x7f, 1, 0x7f]),
+      ...section(3, [1, 0]),
+      ...section(7, [1, 3, 0x72, 0x75, 0x6e, 0, 0]),
+      ...section(10, [1, ...leb(code.length), ...code])
+    ])
+    expect(WebAssembly.validate(bytes)).toBe(true)
+    const met = instrument(bytes)
+    expect(WebAssembly.validate(met.bytes)).toBe(true)
+    const mod = new WebAssembly.Module(met.bytes)
+    for (let x = 0; x < targets.length; x++) {
+      const t = targets[x]!
+      const c = call(mod, 'run', [x], BIG)
+      let sum = 0
+      for (let i = t; i < N; i++) sum += i
+      expect(c.result).toBe(sum)
+      // entry, 6 operators to the br_table, 4 per block end passed, the final local.get
+      expect(Number(BIG - c.remaining)).toBe(1 + 6 + 4 * (N - t) + 1)
+    }
+  })
+
   it('refuses SIMD, atomics and other unknown operators with a MeterError', async () => {
     const simd = await wat(`(module (func (export "f") v128.const i32x4 0 0 0 0 drop))`, true, { simd: true })
     expect(() => instrument(simd)).toThrow(MeterError)
