@@ -120,6 +120,9 @@ describe('notebook UI (browser mode)', () => {
     )
     await expect(loop.$('[data-testid="status"]')).toHaveText(expect.stringContaining('out of fuel'))
     await expect($('[data-testid="kernel-head"]')).toHaveText('state after [1]')
+    // The kernel line leads to the cell the state comes from.
+    await $('[data-testid="kernel-head"]').click()
+    await expect(await cellAt(0)).toHaveAttribute('aria-current', 'true')
     await runCode(2, 'print(x + 1)')
     expect(await outputText(2)).toContain('43')
   })
