@@ -239,7 +239,7 @@ const main: BenchMain = async (ctx) => {
       baseline: { name: 'its linear memory', value: holder.headMemoryBytes / 2 ** 20 },
       ratio: compressed / holder.headMemoryBytes,
       ratioMeaning: 'fraction of linear memory stored',
-      note: `${snapshot.pages.length} of ${snapshot.pageCount} pages differ from S0 (brotli-1 per page)`
+      note: `${snapshot.pages.length} of ${snapshot.pageCount} pages differ from S0 (brotli quality 0 per page)`
     })
     figures.push({
       group: 'kernel',
