@@ -193,7 +193,7 @@ describe('kernel: isolated runs, restart, parallel kernels', () => {
     const a = host().createKernel()
     const b = host().createKernel()
     const cell = (v: number) =>
-      `v = ${v}\ntotal = 0\nfor i in range(200000): total += i\nimport time\ntime.sleep(0.2)\nv += 0`
+      `v = ${v}\ntotal = 0\nfor i in range(100000): total += i\nimport time\ntime.sleep(0.2)\nv += 0`
     const [ra, rb] = await Promise.all([runner(a)(cell(1)), runner(b)(cell(2))])
     expect([ra.status, rb.status]).toEqual(['ok', 'ok'])
     expect([await value(a, 'v'), await value(b, 'v')]).toEqual(['1', '2'])

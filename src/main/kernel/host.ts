@@ -3,6 +3,7 @@
  * S0 (the state right after fb_init) is made once per runtime and meter version and cached on
  * disk; starting a kernel is then free.
  */
+import { createHash } from 'node:crypto'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
@@ -61,7 +62,9 @@ export async function createKernelHost(options: KernelHostOptions): Promise<Kern
     const warmed = pool.warm(
       warmupRequests(s0, Math.min(maximumPages, DEFAULT_LIMITS.memoryBytes / PAGE_BYTES))
     )
-    const context = { pool, s0, runtimeHash: runtime.runtimeHash, maximumPages }
+    // A saved head stores only the pages that differ from S0, so it may only be restored on the very
+    // same S0: its identity covers the runtime, the meter, the boot recipe and S0's bytes.
+    const context = { pool, s0, runtimeHash: baseIdentity(runtime.runtimeHash, s0), maximumPages }
     const kernels = new Set<SnapshotKernel>()
     return {
       s0,
@@ -113,6 +116,15 @@ function warmupRequests(s0: MachineState, maxPages: number): RunRequest[] {
     capture: guest.kind === 'cell',
     newStateId: `warmup-${i}`
   }))
+}
+
+/** sha256 over the runtime hash and S0's memory and globals. */
+export function baseIdentity(runtimeHash: string, s0: MachineState): string {
+  const hash = createHash('sha256').update(runtimeHash)
+  const zero = new Uint8Array(PAGE_BYTES)
+  for (let index = 0; index < s0.memory.pageCount; index++) hash.update(s0.memory.pages[index] ?? zero)
+  hash.update(JSON.stringify(Object.entries(s0.globals).map(([k, v]) => [k, String(v)])))
+  return hash.digest('hex')
 }
 
 async function bootS0(pool: WorkerPool, runtime: LoadedRuntime): Promise<MachineState> {

@@ -26,7 +26,7 @@ export interface LoadedRuntime {
 }
 
 /** Bump when what the boot does to make S0 changes (sandbox/machine.ts, boot). */
-const BOOT_RECIPE = 2
+const BOOT_RECIPE = 3
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
 
