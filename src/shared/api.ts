@@ -130,7 +130,8 @@ export type ApiMethod = keyof NotebookApi
 export type NotebookEvent =
   | { type: 'runQueued'; path: string; cellIds: CellId[] }
   | { type: 'runStarted'; path: string; cellId: CellId; startedAt: number }
-  | { type: 'runOutput'; path: string; cellId: CellId; outputs: Output[] }
+  /** `replace`: the cell called clear_output; these outputs replace everything shown so far. */
+  | { type: 'runOutput'; path: string; cellId: CellId; outputs: Output[]; replace: boolean }
   | { type: 'runProgress'; path: string; cellId: CellId; fuelConsumed: number; elapsedMs: number }
   | { type: 'runFinished'; path: string; run: RunRecord; kernel: KernelInfo }
   | { type: 'runCancelled'; path: string; cellIds: CellId[] }

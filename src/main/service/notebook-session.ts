@@ -135,7 +135,8 @@ export class NotebookSession {
         limits: settings.limits,
         isolated: cell.isolated,
         deterministic: settings.deterministic,
-        onOutput: (outputs) => this.emit({ type: 'runOutput', path: this.path, cellId, outputs }),
+        onOutput: (outputs, replace) =>
+          this.emit({ type: 'runOutput', path: this.path, cellId, outputs, replace }),
         onProgress: (p) => this.emit({ type: 'runProgress', path: this.path, cellId, ...p })
       })
       const executionCount = cell.isolated ? null : this.nextExecutionCount++

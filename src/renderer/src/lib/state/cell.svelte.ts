@@ -82,8 +82,8 @@ export class CellState {
     this.keptFrom = undefined
   }
 
-  appendLive(outputs: Output[]): void {
-    this.outputs = appendOutputs(this.outputs, outputs)
+  appendLive(outputs: Output[], replace = false): void {
+    this.outputs = appendOutputs(replace ? [] : this.outputs, outputs)
   }
 
   finished(run: RunRecord, keptFrom: number | null | undefined): void {

@@ -68,7 +68,8 @@ export class NotebookState {
 
   // Bookkeeping, not view state: plain collections on purpose.
   /* eslint-disable svelte/prefer-svelte-reactivity */
-  private readonly pendingOutputs = new Map<CellId, Output[]>()
+  /** Live outputs not yet on screen; `replace` when the cell cleared its output since the last frame. */
+  private readonly pendingOutputs = new Map<CellId, { outputs: Output[]; replace: boolean }>()
   /* eslint-enable svelte/prefer-svelte-reactivity */
   private frame = 0
   private readonly deleted: { cell: ClipCell; index: number }[] = []
@@ -365,9 +366,9 @@ export class NotebookState {
         this.cell(e.cellId)?.started(e.startedAt)
         break
       case 'runOutput': {
-        const list = this.pendingOutputs.get(e.cellId)
-        if (list) list.push(...e.outputs)
-        else this.pendingOutputs.set(e.cellId, e.outputs.slice())
+        const pending = this.pendingOutputs.get(e.cellId)
+        if (pending && !e.replace) pending.outputs.push(...e.outputs)
+        else this.pendingOutputs.set(e.cellId, { outputs: e.outputs.slice(), replace: e.replace })
         this.scheduleFlush()
         break
       }
@@ -407,7 +408,8 @@ export class NotebookState {
     if (this.frame) return
     this.frame = requestAnimationFrame(() => {
       this.frame = 0
-      for (const [id, outputs] of this.pendingOutputs) this.cell(id)?.appendLive(outputs)
+      for (const [id, { outputs, replace }] of this.pendingOutputs)
+        this.cell(id)?.appendLive(outputs, replace)
       this.pendingOutputs.clear()
     })
   }
