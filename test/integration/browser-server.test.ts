@@ -99,6 +99,15 @@ describe('browser mode HTTP', () => {
     expect(res.headers['content-type']).toContain('text/javascript')
   })
 
+  it("serves only the output frames' sizing script without the token", async () => {
+    writeFileSync(join(rendererDir, 'frame-size.js'), '/* size */')
+    const res = await get('/frame-size.js')
+    expect(res.status).toBe(200)
+    expect(res.headers['set-cookie']).toBeUndefined()
+    expect((await get('/index.html')).status).toBe(403)
+    expect((await get('/frame-size.js/../index.html')).status).toBe(403)
+  })
+
   it('refuses a missing or wrong token with 403', async () => {
     expect((await get('/')).status).toBe(403)
     expect((await get('/?token=wrong')).status).toBe(403)

@@ -45,6 +45,12 @@ interface Connection {
   viewing: Set<string>
 }
 
+/**
+ * Served without the token: the sizing script that sandboxed HTML outputs load. Their frames have an
+ * opaque origin, so the SameSite cookie is never sent; the file holds nothing secret.
+ */
+const PUBLIC_PATHS = new Set(['/frame-size.js'])
+
 const VIEW_METHODS = new Set(['createNotebook', 'openNotebook', 'saveNotebookAs', 'importIpynb'])
 
 export async function startBrowserServer(options: BrowserServerOptions): Promise<BrowserServer> {
@@ -72,7 +78,10 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Method not allowed.')
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     const queryToken = url.searchParams.get('token')
-    const authorised = tokenMatches(token, queryToken) || tokenMatches(token, cookieToken(req))
+    const authorised =
+      PUBLIC_PATHS.has(url.pathname) ||
+      tokenMatches(token, queryToken) ||
+      tokenMatches(token, cookieToken(req))
     if (!authorised) {
       return refuse(
         res,
