@@ -336,10 +336,7 @@ describe('Jupyter keyboard model', () => {
     await expect($(palette)).not.toBeExisting()
   })
 
-  // Skipped: on 2026-11-25 the service's complete() answers { matches: [] } for 'pri' (the
-  // driver's rlcompleter call fails silently), so there is nothing to show. The editor side is
-  // ready: Tab after a name asks the kernel and shows its matches.
-  it.skip('Tab completes names from the kernel', async () => {
+  it('Tab completes names from the kernel', async () => {
     await browser.keys([Key.Ctrl, Key.Enter])
     await waitIdle()
     await browser.keys('j')
