@@ -3,7 +3,7 @@
  * links to its cell and carries a <title> tooltip; colours follow the status tone.
  */
 import { escapeHtml } from './escape'
-import { formatFuel } from './format'
+import { formatFuel } from '../../shared/format'
 
 export interface ChartBar {
   /** Anchor of the cell in the page. */

@@ -6,7 +6,7 @@ import type { ErrorOutput, Output, RunRecord } from '../../shared/notebook'
 import { isKilledStatus } from '../../shared/notebook'
 import { ansiToHtml, stripAnsi } from './ansi'
 import { escapeHtml } from './escape'
-import { formatBytes, statusLook } from './format'
+import { formatBytes, statusLook } from '../../shared/format'
 import { renderBundle } from './mime'
 
 /** Consecutive stream chunks of the same name become one block. */

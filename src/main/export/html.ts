@@ -15,7 +15,7 @@ import {
   formatPercent,
   fraction,
   statusLook
-} from './format'
+} from '../../shared/format'
 import { highlightPython } from './highlight'
 import { fuelChartSvg, type ChartBar } from './html-chart'
 import { renderOutputs } from './html-outputs'

@@ -1,8 +1,8 @@
 /**
- * Numbers as the stats line shows them: short, fixed-width-ish, with units a reader knows.
- * Pure functions, unit-tested.
+ * Numbers as the stats line shows them: short, fixed-width-ish, with units a reader knows. Shared by
+ * the UI and the HTML report (which must read like the notebook); pure, dependency-free functions.
  */
-import type { RunStatus } from '../../../shared/notebook'
+import type { RunStatus } from './notebook'
 
 const FUEL_UNITS: [number, string][] = [
   [1e12, 'T'],
@@ -95,7 +95,7 @@ export function formatMemory(pages: number, bytes: number): string {
   return `${formatInt(pages)} pages (${formatBytes(bytes)})`
 }
 
-interface StatusLook {
+export interface StatusLook {
   word: string
   icon: string
   tone: 'ok' | 'error' | 'warn' | 'muted'

@@ -9,7 +9,7 @@ import {
   formatPercent,
   fraction,
   killedLine
-} from '../../src/renderer/src/lib/format'
+} from '../../src/shared/format'
 
 describe('stats line numbers', () => {
   it('formats fuel in k/M/G as the stats line shows it', () => {
