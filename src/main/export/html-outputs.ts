@@ -8,6 +8,7 @@ import { ansiToHtml, stripAnsi } from './ansi'
 import { escapeHtml } from './escape'
 import { formatBytes, statusLook } from '../../shared/format'
 import { renderBundle } from './mime'
+import { applyCarriageReturns } from '../../shared/stream-text'
 
 /** Consecutive stream chunks of the same name become one block. */
 export function mergeStreams(outputs: readonly Output[]): Output[] {
@@ -21,21 +22,6 @@ export function mergeStreams(outputs: readonly Output[]): Output[] {
     }
   }
   return merged
-}
-
-/** Within a line, text after '\r' overwrites from the line start, as a terminal shows progress bars. */
-export function applyCarriageReturns(text: string): string {
-  if (!text.includes('\r')) return text
-  return text
-    .replace(/\r\n/g, '\n')
-    .split('\n')
-    .map((line) => {
-      if (!line.includes('\r')) return line
-      let shown = ''
-      for (const part of line.split('\r')) shown = part + shown.slice(part.length)
-      return shown
-    })
-    .join('\n')
 }
 
 // Frames in the cell itself: our kernel's `File "<cell-3>", line 2` and IPython's `Cell In[4], line 3`.

@@ -4,6 +4,7 @@
  * count so capping a 100,000-line flood never rescans the whole text.
  */
 import type { Output, StreamOutput } from '../../../../shared/notebook'
+export { applyCarriageReturns } from '../../../../shared/stream-text'
 
 export interface StreamBlock extends StreamOutput {
   /** Number of '\n' in text. */
@@ -45,24 +46,6 @@ export function appendOutputs(current: readonly ViewOutput[], incoming: readonly
 
 export function toViewOutputs(outputs: readonly Output[]): ViewOutput[] {
   return appendOutputs([], outputs)
-}
-
-/**
- * Resolves carriage returns the way a terminal shows them (progress bars): within a line, text after
- * a '\r' overwrites from the line's start. Only applied to the visible part.
- */
-export function applyCarriageReturns(text: string): string {
-  if (!text.includes('\r')) return text
-  return text
-    .replace(/\r\n/g, '\n')
-    .split('\n')
-    .map((line) => {
-      if (!line.includes('\r')) return line
-      let shown = ''
-      for (const part of line.split('\r')) shown = part + shown.slice(part.length)
-      return shown
-    })
-    .join('\n')
 }
 
 export interface CappedText {
