@@ -1,9 +1,9 @@
 /**
- * The preload exposes exactly the NotebookApi, its event subscription and the menu-command subscription
- * to the renderer, as `window.fuelbook`. Nothing else of Electron or Node reaches the page; main
+ * The preload exposes exactly the NotebookApi, its event subscription, the menu-command subscription
+ * and the path of a dropped file to the renderer, as `window.fuelbook`. Nothing else of Electron or Node reaches the page; main
  * validates every call.
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron'
 import { API_METHODS, type EventListener, type NotebookEvent } from '../shared/api'
 import { IPC_MENU_CHANNEL, isMenuCommand, type MenuCommand } from '../shared/menu'
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../shared/transport'
@@ -35,5 +35,8 @@ api.onMenuAction = (listener: (command: MenuCommand) => void) => {
     ipcRenderer.removeListener(IPC_MENU_CHANNEL, handler)
   }
 }
+
+/** Dropping a .fuelbook on the window opens it: only its path crosses to the page. */
+api.pathForFile = (file: File) => webUtils.getPathForFile(file)
 
 contextBridge.exposeInMainWorld('fuelbook', api)

@@ -20,6 +20,8 @@ export interface MenuCommand {
 /** What the preload adds to NotebookClient: a subscription to menu commands, returning an unsubscribe. */
 export interface MenuBridge {
   onMenuAction(listener: (command: MenuCommand) => void): () => void
+  /** The path of a file dropped on the window (Electron's webUtils; File.path no longer exists). */
+  pathForFile(file: File): string
 }
 
 /** Validates a payload from the other side of the bridge (the preload does not trust main blindly either). */

@@ -18,6 +18,7 @@ function loadPreload() {
   const ipc = new EventEmitter()
   const electron = {
     contextBridge: { exposeInMainWorld: (key: string, api: Record<string, never>) => (exposed[key] = api) },
+    webUtils: { getPathForFile: (file: { name: string }) => `/dropped/${file.name}` },
     ipcRenderer: {
       invoke: async (...args: unknown[]) => invoked.push(args),
       on: (channel: string, fn: (...a: unknown[]) => void) => ipc.on(channel, fn),
@@ -35,11 +36,14 @@ function loadPreload() {
 }
 
 describe('preload (sandboxed)', () => {
-  it('requires nothing but electron, and exposes exactly the API, onEvent and onMenuAction', () => {
+  it('requires nothing but electron, and exposes exactly the API, onEvent, onMenuAction and pathForFile', () => {
     const { exposed, required } = loadPreload()
     expect(required).toEqual(['electron'])
     expect(Object.keys(exposed)).toEqual(['fuelbook'])
-    expect(Object.keys(exposed.fuelbook!).sort()).toEqual([...API_METHODS, 'onEvent', 'onMenuAction'].sort())
+    expect(Object.keys(exposed.fuelbook!).sort()).toEqual(
+      [...API_METHODS, 'onEvent', 'onMenuAction', 'pathForFile'].sort()
+    )
+    expect(exposed.fuelbook!.pathForFile!({ name: 'a.fuelbook' })).toBe('/dropped/a.fuelbook')
   })
 
   it('forwards calls by method name over the one call channel', async () => {

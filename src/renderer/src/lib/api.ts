@@ -29,6 +29,11 @@ export function getClient(): NotebookClient {
   return client
 }
 
+/** A dropped file's path in the desktop app; null in browser mode, where pages never see paths. */
+export function pathForFile(file: File): string | null {
+  return window.fuelbook?.pathForFile?.(file) ?? null
+}
+
 /** Items of the desktop app's menu that run an action; never called in browser mode. */
 export function onMenuAction(listener: (command: MenuCommand) => void): () => void {
   return window.fuelbook?.onMenuAction?.(listener) ?? (() => {})
