@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { chromiumCapabilities } from './test/chromium'
 
 const root = import.meta.dirname
 let server: ChildProcess | null = null
@@ -15,26 +16,7 @@ export const config: WebdriverIO.Config = {
   specs: ['./test/e2e/**/*.spec.ts'],
   maxInstances: 1,
   autoXvfb: false,
-  capabilities: [
-    {
-      browserName: 'chrome',
-      'goog:chromeOptions': {
-        binary: process.env.FUELBOOK_CHROMIUM ?? '/usr/bin/chromium',
-        args: [
-          '--headless=new',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-dev-shm-usage',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--window-size=1280,900'
-        ]
-      },
-      'wdio:chromedriverOptions': { binary: process.env.FUELBOOK_CHROMEDRIVER ?? '/usr/bin/chromedriver' }
-    }
-  ],
+  capabilities: [chromiumCapabilities()],
   logLevel: 'warn',
   framework: 'mocha',
   reporters: ['spec'],

@@ -13,6 +13,7 @@ import { NotebookStore } from '../src/main/store'
 import type { Cell, NotebookSettings } from '../src/shared/notebook'
 import { makeRun, sampleOutputs } from '../test/helpers/store-fixtures'
 import { type BenchFigure, type BenchMain, spreadText, summarize } from './harness'
+import { chromiumCapabilities } from '../test/chromium'
 
 const root = join(__dirname, '..')
 const CELLS = 1000
@@ -238,25 +239,7 @@ export default (async (ctx) => {
   try {
     browser = await remote({
       logLevel: 'warn',
-      capabilities: {
-        browserName: 'chrome',
-        'goog:chromeOptions': {
-          binary: process.env.FUELBOOK_CHROMIUM ?? '/usr/bin/chromium',
-          args: [
-            '--headless=new',
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-dev-shm-usage',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--window-size=1280,900',
-            `--user-data-dir=${profileDir}`
-          ]
-        },
-        'wdio:chromedriverOptions': { binary: process.env.FUELBOOK_CHROMEDRIVER ?? '/usr/bin/chromedriver' }
-      }
+      capabilities: chromiumCapabilities([`--user-data-dir=${profileDir}`])
     })
     const b = browser
     const base = url.split('#')[0]!
