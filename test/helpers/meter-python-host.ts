@@ -4,19 +4,15 @@
  * the meter's fuel global before `_initialize`, so every call, boot included, runs on a budget.
  */
 import { readFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { ConsoleStdout, Directory, File, OpenFile, PreopenDirectory, WASI } from '@bjorn3/browser_wasi_shim'
+import { join } from 'node:path'
+import { WASI } from '@bjorn3/browser_wasi_shim'
 
-export const PYTHON_DIR = resolve(__dirname, '../../resources/python')
+import { PYTHON_DIR, runtimeFds } from './runtime-host'
+
+export { PYTHON_DIR }
 
 export function pythonWasm(): Uint8Array<ArrayBuffer> {
   return new Uint8Array(readFileSync(join(PYTHON_DIR, 'python.wasm')))
-}
-
-let zip: Uint8Array | undefined
-function stdlibZip(): Uint8Array {
-  zip ??= new Uint8Array(readFileSync(join(PYTHON_DIR, 'python311.zip')))
-  return zip
 }
 
 interface Exports {
@@ -47,26 +43,10 @@ export class PythonHost {
   private err: Uint8Array[] = []
 
   constructor(module: WebAssembly.Module, bootBudget = 1n << 50n) {
-    const root = new Map<string, File | Directory>([
-      [
-        'usr',
-        new Directory([
-          [
-            'local',
-            new Directory([
-              ['lib', new Directory([['python311.zip', new File(stdlibZip(), { readonly: true })]])]
-            ])
-          ]
-        ])
-      ],
-      ['tmp', new Directory([])]
-    ])
-    const fds = [
-      new OpenFile(new File(new Uint8Array(0), { readonly: true })),
-      new ConsoleStdout((c) => this.out.push(c.slice())),
-      new ConsoleStdout((c) => this.err.push(c.slice())),
-      new PreopenDirectory('/', root)
-    ]
+    const fds = runtimeFds(
+      (c) => this.out.push(c.slice()),
+      (c) => this.err.push(c.slice())
+    )
     const wasi = new WASI([], [], fds, { debug: false })
     const instance = new WebAssembly.Instance(module, {
       wasi_snapshot_preview1: wasi.wasiImport,

@@ -74,6 +74,28 @@ function sharedZipFile(): File {
   return file
 }
 
+/**
+ * The fds the runtime expects: empty stdin, stdout and stderr to the given sinks, and a root with the
+ * stdlib zip read-only at /usr/local/lib/python311.zip and an empty /tmp.
+ */
+export function runtimeFds(onStdout: (chunk: Uint8Array) => void, onStderr: (chunk: Uint8Array) => void) {
+  const root = new Map<string, File | Directory>([
+    [
+      'usr',
+      new Directory([
+        ['local', new Directory([['lib', new Directory([['python311.zip', sharedZipFile()]])]])]
+      ])
+    ],
+    ['tmp', new Directory([])]
+  ])
+  return [
+    new OpenFile(new File(new Uint8Array(0), { readonly: true })),
+    new ConsoleStdout(onStdout),
+    new ConsoleStdout(onStderr),
+    new PreopenDirectory('/', root)
+  ]
+}
+
 export class RuntimeInstance {
   readonly exports: RuntimeExports
   private stdout: Uint8Array[] = []
@@ -82,21 +104,10 @@ export class RuntimeInstance {
   private readonly decoder = new TextDecoder()
 
   private constructor(module: WebAssembly.Module) {
-    const root = new Map<string, File | Directory>([
-      [
-        'usr',
-        new Directory([
-          ['local', new Directory([['lib', new Directory([['python311.zip', sharedZipFile()]])]])]
-        ])
-      ],
-      ['tmp', new Directory([])]
-    ])
-    const fds = [
-      new OpenFile(new File(new Uint8Array(0), { readonly: true })),
-      new ConsoleStdout((chunk) => this.stdout.push(chunk.slice())),
-      new ConsoleStdout((chunk) => this.stderr.push(chunk.slice())),
-      new PreopenDirectory('/', root)
-    ]
+    const fds = runtimeFds(
+      (chunk) => this.stdout.push(chunk.slice()),
+      (chunk) => this.stderr.push(chunk.slice())
+    )
     const wasi = new WASI([], [], fds, { debug: false })
     const instance = new WebAssembly.Instance(module, {
       wasi_snapshot_preview1: wasi.wasiImport,
