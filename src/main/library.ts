@@ -13,8 +13,14 @@
  */
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
-import type { ErrorOutput, Output, RunStatus } from '../shared/notebook'
-import { createKernelHost, DEFAULT_LIMITS, type KernelHostInternals, type KernelHostOptions } from './kernel'
+import {
+  createKernelHost,
+  DEFAULT_LIMITS,
+  toRunPythonResult,
+  type KernelHostInternals,
+  type KernelHostOptions,
+  type RunPythonResult
+} from './kernel'
 
 export { createKernelHost, DEFAULT_LIMITS } from './kernel'
 export type {
@@ -23,7 +29,8 @@ export type {
   KernelHost,
   KernelHostOptions,
   KernelRunOptions,
-  KernelRunResult
+  KernelRunResult,
+  RunPythonResult
 } from './kernel'
 
 export interface RunPythonOptions {
@@ -37,27 +44,6 @@ export interface RunPythonOptions {
   outputBytes?: number
   /** Fixed seeds and a virtual clock: identical output and fuel every time. */
   deterministic?: boolean
-}
-
-export interface RunPythonResult {
-  status: RunStatus
-  /** sys.exit / os._exit code, else null. */
-  exitCode: number | null
-  stdout: string
-  stderr: string
-  /** Everything in order: streams, rich MIME bundles, the error, a truncated marker. */
-  outputs: Output[]
-  error: Pick<ErrorOutput, 'ename' | 'evalue' | 'traceback'> | null
-  /** Readable reason for a killed run ("out of fuel: …"), else null. */
-  message: string | null
-  fuelConsumed: number
-  fuelBudget: number
-  /** Linear memory at the end, in 64 KiB pages (the seed's "mem size pages"). */
-  memoryPages: number
-  /** Linear memory at the end, in bytes (the seed's "data length"). */
-  memoryBytes: number
-  peakMemoryBytes: number
-  wallMs: number
 }
 
 let defaultHost: Promise<KernelHostInternals> | null = null
@@ -101,24 +87,7 @@ export async function runPython(code: string, options: RunPythonOptions = {}): P
         outputBytes: options.outputBytes ?? DEFAULT_LIMITS.outputBytes
       }
     })
-    const text = (name: 'stdout' | 'stderr'): string =>
-      result.outputs.map((o) => (o.type === 'stream' && o.name === name ? o.text : '')).join('')
-    const error = result.outputs.find((o): o is ErrorOutput => o.type === 'error')
-    return {
-      status: result.status,
-      exitCode: result.exitCode,
-      stdout: text('stdout'),
-      stderr: text('stderr'),
-      outputs: result.outputs,
-      error: error ? { ename: error.ename, evalue: error.evalue, traceback: error.traceback } : null,
-      message: result.message,
-      fuelConsumed: result.fuelConsumed,
-      fuelBudget: result.fuelBudget,
-      memoryPages: result.memoryPages,
-      memoryBytes: result.memoryBytes,
-      peakMemoryBytes: result.peakMemoryBytes,
-      wallMs: result.wallMs
-    }
+    return toRunPythonResult(result)
   } finally {
     await kernel.dispose()
   }

@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import type { ErrorOutput, Output, RunStatus } from '../../shared/notebook'
-import { createKernelHost, type KernelRunResult } from '../kernel'
+import type { Output, RunStatus } from '../../shared/notebook'
+import { createKernelHost, toRunPythonResult, type KernelRunResult } from '../kernel'
 import { DEFAULT_LIMITS } from '../service/defaults'
 import { resolveDataDir } from '../store'
 import { EXIT, UsageError, type CliCommand, type CliIO } from './command'
@@ -41,44 +41,6 @@ export const EXIT_CODES_HELP = `Exit codes:
   2  bad command line                     7  crashed
   3  the code raised an exception         8  the code called sys.exit()
   4  out of fuel`
-
-/** The JSON of `--json`: the same shape as the library's runPython result (src/main/library.ts). */
-export interface ExecJson {
-  status: RunStatus
-  exitCode: number | null
-  message: string | null
-  stdout: string
-  stderr: string
-  outputs: Output[]
-  error: Pick<ErrorOutput, 'ename' | 'evalue' | 'traceback'> | null
-  fuelConsumed: number
-  fuelBudget: number
-  memoryPages: number
-  memoryBytes: number
-  peakMemoryBytes: number
-  wallMs: number
-}
-
-export function execJson(result: KernelRunResult): ExecJson {
-  const stream = (name: 'stdout' | 'stderr'): string =>
-    result.outputs.map((o) => (o.type === 'stream' && o.name === name ? o.text : '')).join('')
-  const error = result.outputs.find((o): o is ErrorOutput => o.type === 'error')
-  return {
-    status: result.status,
-    exitCode: result.exitCode,
-    message: result.message,
-    stdout: stream('stdout'),
-    stderr: stream('stderr'),
-    outputs: result.outputs,
-    error: error ? { ename: error.ename, evalue: error.evalue, traceback: error.traceback } : null,
-    fuelConsumed: result.fuelConsumed,
-    fuelBudget: result.fuelBudget,
-    memoryPages: result.memoryPages,
-    memoryBytes: result.memoryBytes,
-    peakMemoryBytes: result.peakMemoryBytes,
-    wallMs: result.wallMs
-  }
-}
 
 // eslint-disable-next-line no-control-regex
 const ANSI_RE = /\u001b\[[0-9;?]*[ -/]*[@-~]/g
@@ -193,7 +155,7 @@ ${EXIT_CODES_HELP}`,
       await host.close()
     }
     if (values.json) {
-      io.stdout(JSON.stringify(execJson(result)) + '\n')
+      io.stdout(JSON.stringify(toRunPythonResult(result)) + '\n')
     } else {
       writeOutputs(result.outputs, io)
       io.stdout('\n' + seedFacts(result) + '\n')

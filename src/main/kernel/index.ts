@@ -3,3 +3,4 @@ export { createKernelHost, type KernelHostInternals, type KernelHostOptions } fr
 export { DEFAULT_LIMITS } from './kernel'
 export { SNAPSHOT_FORMAT } from './persist'
 export type { HeadImport, Kernel, KernelHost, KernelRunOptions, KernelRunResult, RunProgress } from './types'
+export { toRunPythonResult, type RunPythonResult } from './run-result'
