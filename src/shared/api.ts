@@ -15,6 +15,7 @@ import type {
   Output,
   RunRecord
 } from './notebook'
+import type { AppSettings } from './app-settings'
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string }
 
@@ -28,9 +29,7 @@ export interface AppInfo {
   runtime: { python: string; sha256: string } | null
 }
 
-export interface AppSettings {
-  theme: 'system' | 'light' | 'dark'
-}
+export type { AppSettings } from './app-settings'
 
 export interface CellPatch {
   source?: string
@@ -90,7 +89,8 @@ export interface RunSummary {
 export interface NotebookApi {
   getAppInfo(): Promise<AppInfo>
   getAppSettings(): Promise<AppSettings>
-  setAppSettings(settings: AppSettings): Promise<Result<AppSettings>>
+  /** Changes the given preferences, keeps the others; returns all of them as stored. */
+  setAppSettings(settings: Partial<AppSettings>): Promise<Result<AppSettings>>
   listRecent(): Promise<NotebookSummary[]>
 
   /** A new "Untitled" notebook in the app's data folder, with one empty code cell. */

@@ -3,6 +3,7 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AppData, MAX_RECENTS, NotebookStore, resolveDataDir } from '../../src/main/store'
 import { SETTINGS, codeCell, tempDir } from '../helpers/store-fixtures'
+import { DEFAULT_APP_SETTINGS, SIDEBAR_WIDTH } from '../../src/shared/app-settings'
 
 let dir: string
 beforeEach(() => {
@@ -50,15 +51,37 @@ describe('untitled notebooks', () => {
 describe('app settings', () => {
   it('default, persist atomically, and survive a damaged file', () => {
     const app = new AppData(dir)
-    expect(app.getSettings()).toEqual({ theme: 'system' })
-    expect(app.setSettings({ theme: 'dark' })).toEqual({ theme: 'dark' })
-    expect(new AppData(dir).getSettings()).toEqual({ theme: 'dark' })
+    expect(app.getSettings()).toEqual(DEFAULT_APP_SETTINGS)
+    expect(app.setSettings({ theme: 'dark' })).toEqual({ ...DEFAULT_APP_SETTINGS, theme: 'dark' })
+    expect(new AppData(dir).getSettings().theme).toBe('dark')
     expect(fs.readdirSync(dir)).toEqual(['settings.json'])
     fs.writeFileSync(path.join(dir, 'settings.json'), '{"theme": "dark"') // cut short
-    expect(app.getSettings()).toEqual({ theme: 'system' })
+    expect(app.getSettings()).toEqual(DEFAULT_APP_SETTINGS)
     fs.writeFileSync(path.join(dir, 'settings.json'), '{"theme": "neon"}')
-    expect(app.getSettings()).toEqual({ theme: 'system' })
-    expect(app.setSettings({ theme: 'neon' as never })).toEqual({ theme: 'system' })
+    expect(app.getSettings()).toEqual(DEFAULT_APP_SETTINGS)
+    expect(app.setSettings({ theme: 'neon' as never })).toEqual(DEFAULT_APP_SETTINGS)
+  })
+
+  it('a change keeps the other settings; out-of-range values are clamped or dropped', () => {
+    const app = new AppData(dir)
+    app.setSettings({ density: 'compact', sidebarWidth: 300 })
+    expect(app.setSettings({ collapsedSections: ['outline'] })).toEqual({
+      ...DEFAULT_APP_SETTINGS,
+      density: 'compact',
+      sidebarWidth: 300,
+      collapsedSections: ['outline']
+    })
+    fs.writeFileSync(
+      path.join(dir, 'settings.json'),
+      '{"theme": "light", "sidebarWidth": 99999, "outputScrollLines": -3, "collapsedSections": [1, "fuel"]}'
+    )
+    expect(app.getSettings()).toEqual({
+      ...DEFAULT_APP_SETTINGS,
+      theme: 'light',
+      sidebarWidth: SIDEBAR_WIDTH.max,
+      outputScrollLines: 0,
+      collapsedSections: ['fuel']
+    })
   })
 })
 

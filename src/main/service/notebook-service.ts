@@ -73,9 +73,8 @@ export class NotebookService implements NotebookClient {
     return this.options.appData.getSettings()
   }
 
-  async setAppSettings(settings: AppSettings): Promise<Result<AppSettings>> {
-    this.options.appData.setSettings(settings)
-    return ok(this.options.appData.getSettings())
+  async setAppSettings(settings: Partial<AppSettings>): Promise<Result<AppSettings>> {
+    return ok(this.options.appData.setSettings(settings))
   }
 
   async listRecent(): Promise<NotebookSummary[]> {

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod'
 import { isApiMethod, type ApiMethod, type NotebookApi } from '../../shared/api'
+import { DENSITIES, OUTPUT_SCROLL_LINES_MAX, SIDEBAR_WIDTH, THEMES } from '../../shared/app-settings'
 
 const path = z.string().min(1).max(4096)
 const cellId = z.string().min(1).max(200)
@@ -25,7 +26,15 @@ const settings = z.object({ limits, deterministic: z.boolean() })
 const schemas: { [K in ApiMethod]: z.ZodType<Parameters<NotebookApi[K]>> } = {
   getAppInfo: z.tuple([]),
   getAppSettings: z.tuple([]),
-  setAppSettings: z.tuple([z.object({ theme: z.enum(['system', 'light', 'dark']) })]),
+  setAppSettings: z.tuple([
+    z.object({
+      theme: z.enum(THEMES).optional(),
+      density: z.enum(DENSITIES).optional(),
+      outputScrollLines: z.number().int().min(0).max(OUTPUT_SCROLL_LINES_MAX).optional(),
+      sidebarWidth: z.number().int().min(SIDEBAR_WIDTH.min).max(SIDEBAR_WIDTH.max).optional(),
+      collapsedSections: z.array(z.string().max(40)).max(20).optional()
+    })
+  ]),
   listRecent: z.tuple([]),
   createNotebook: z.tuple([]),
   openNotebook: z.tuple([path]),

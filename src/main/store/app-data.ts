@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import type { AppSettings } from '../../shared/api'
+import { normalizeAppSettings, type AppSettings } from '../../shared/app-settings'
 import type { NotebookSummary } from '../../shared/notebook'
 import { FUELBOOK_APPLICATION_ID } from './file-checks'
 import { summaryOfOpenNotebook } from './open-notebooks'
@@ -15,8 +15,6 @@ import { tempSibling } from './open-database'
 import { sqliteOptions } from './native-binding'
 
 export const MAX_RECENTS = 20
-export const DEFAULT_APP_SETTINGS: AppSettings = { theme: 'system' }
-const THEMES: readonly AppSettings['theme'][] = ['system', 'light', 'dark']
 
 export interface DataDirSources {
   /** Electron's `app.getPath('userData')`, passed in by the shell. */
@@ -71,16 +69,12 @@ export class AppData {
   }
 
   getSettings(): AppSettings {
-    const raw = this.readJson('settings.json') as Partial<AppSettings> | null
-    const theme = raw?.theme
-    return { theme: theme && THEMES.includes(theme) ? theme : DEFAULT_APP_SETTINGS.theme }
+    return normalizeAppSettings(this.readJson('settings.json'))
   }
 
-  /** Stores the settings (unknown values fall back to defaults) and returns what was stored. */
-  setSettings(settings: AppSettings): AppSettings {
-    const clean: AppSettings = {
-      theme: THEMES.includes(settings.theme) ? settings.theme : DEFAULT_APP_SETTINGS.theme
-    }
+  /** Stores the given settings over the current ones (unusable values fall back) and returns the result. */
+  setSettings(settings: Partial<AppSettings>): AppSettings {
+    const clean = normalizeAppSettings({ ...this.getSettings(), ...settings })
     this.writeJson('settings.json', clean)
     return clean
   }

@@ -11,5 +11,5 @@ export type {
   RunSummary,
   StoreResult
 } from './types'
-export { AppData, DEFAULT_APP_SETTINGS, MAX_RECENTS, readSummary, resolveDataDir } from './app-data'
+export { AppData, MAX_RECENTS, readSummary, resolveDataDir } from './app-data'
 export type { DataDirSources } from './app-data'

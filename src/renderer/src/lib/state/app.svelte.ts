@@ -2,7 +2,8 @@
  * The app: start screen or one open notebook. Remembers the open notebook in the URL hash so a page
  * reload (browser mode) comes back to it.
  */
-import type { AppInfo, AppSettings, NotebookClient } from '../../../../shared/api'
+import type { AppInfo, NotebookClient } from '../../../../shared/api'
+import { DEFAULT_APP_SETTINGS, type AppSettings, type Theme } from '../../../../shared/app-settings'
 import type { NotebookDocument, NotebookSummary } from '../../../../shared/notebook'
 import { NotebookState } from './notebook.svelte'
 
@@ -12,7 +13,8 @@ export class AppState {
   notebook = $state.raw<NotebookState | null>(null)
   error = $state<string | null>(null)
   loading = $state(false)
-  theme = $state<AppSettings['theme']>('system')
+  settings = $state.raw<AppSettings>(DEFAULT_APP_SETTINGS)
+  private settingsVersion = 0
 
   constructor(readonly api: NotebookClient) {}
 
@@ -24,7 +26,7 @@ export class AppState {
     }
     void this.api
       .getAppSettings()
-      .then((s) => this.applyTheme(s.theme))
+      .then((s) => this.applySettings(s))
       .catch(() => undefined)
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once, not state
     const fromHash = new URLSearchParams(location.hash.slice(1)).get('open')
@@ -93,19 +95,33 @@ export class AppState {
 
   /** Light and dark follow the OS unless the user picked one (kept in the app settings). */
   async cycleTheme(): Promise<void> {
-    const next = this.theme === 'system' ? 'light' : this.theme === 'light' ? 'dark' : 'system'
-    this.applyTheme(next)
-    await this.api.setAppSettings({ theme: next }).catch(() => undefined)
+    const theme = this.settings.theme
+    await this.updateSettings({ theme: theme === 'system' ? 'light' : theme === 'light' ? 'dark' : 'system' })
   }
 
-  private applyTheme(theme: AppSettings['theme']): void {
-    this.theme = theme
-    if (theme === 'system') delete document.documentElement.dataset.theme
-    else document.documentElement.dataset.theme = theme
+  /** Applies at once (the UI never waits on the disk), then keeps what the service stored. */
+  async updateSettings(patch: Partial<AppSettings>): Promise<void> {
+    this.applySettings({ ...this.settings, ...patch })
+    const asked = ++this.settingsVersion
+    const saved = await this.api.setAppSettings(patch).catch(() => null)
+    // A later change is already on screen; the service merges them in order anyway.
+    if (saved?.ok && asked === this.settingsVersion) this.applySettings(saved.value)
+  }
+
+  private applySettings(settings: AppSettings): void {
+    this.settings = settings
+    setRootData('theme', settings.theme === 'system' ? null : settings.theme)
+    setRootData('density', settings.density === 'compact' ? 'compact' : null)
   }
 
   /** After Save as, the URL follows the new path. */
   remember(path: string): void {
     history.replaceState(null, '', `${location.pathname}${location.search}#open=${encodeURIComponent(path)}`)
   }
+}
+
+/** Theme and density are attributes of <html>, so every component's CSS can follow them. */
+function setRootData(key: 'theme' | 'density', value: Theme | 'compact' | null): void {
+  if (value === null) delete document.documentElement.dataset[key]
+  else document.documentElement.dataset[key] = value
 }

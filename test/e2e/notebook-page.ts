@@ -1,0 +1,81 @@
+import { browser, $, $$ } from '@wdio/globals'
+import { join } from 'node:path'
+
+/** What every notebook e2e spec does as a user: open a notebook, type into cells, run them, read them. */
+
+export const url = (): string => process.env.FUELBOOK_E2E_URL!
+export const shot = (name: string): string => join(process.env.FUELBOOK_E2E_ARTIFACTS!, 'screenshots', name)
+
+export async function cellAt(index: number): Promise<WebdriverIO.Element> {
+  const cells = await $$('[data-testid="cell"]').getElements()
+  const cell = cells[index]
+  if (!cell) throw new Error(`no cell ${index} (have ${cells.length})`)
+  return cell
+}
+
+export async function newNotebook(): Promise<void> {
+  await browser.url(url())
+  await $('[data-testid="new-notebook"]').click()
+  await $('[data-testid="cell"]').waitForDisplayed()
+}
+
+/** Puts the cursor at the end of cell `index`'s editor (creating the editor if needed). */
+export async function editCell(index: number): Promise<void> {
+  const cell = await cellAt(index)
+  await cell.$('.input').click()
+  await cell.$('.cm-content').waitForDisplayed()
+  await browser.keys(['Control', 'End'])
+}
+
+/**
+ * Puts code into the focused editor. Typing goes through CodeMirror's auto-indent and bracket
+ * closing like a user's keys would; insertText (as a paste) keeps the code exactly as written.
+ */
+export async function insertCode(code: string): Promise<void> {
+  await browser.execute((text) => document.execCommand('insertText', false, text), code)
+}
+
+/** Adds `code` to the end of cell `index`, runs it with Shift+Enter and waits for the new result. */
+export async function runCode(
+  index: number,
+  code: string,
+  options: { typed?: boolean; timeout?: number } = {}
+): Promise<WebdriverIO.Element> {
+  const before = await (await cellAt(index)).getAttribute('data-run-id')
+  await editCell(index)
+  if (options.typed) await browser.keys(code)
+  else if (code) await insertCode(code)
+  await browser.keys(['Shift', 'Enter'])
+  return waitFinished(index, before, options.timeout)
+}
+
+/** Waits until cell `index` is idle with a run other than `before`. */
+export async function waitFinished(
+  index: number,
+  before: string | null,
+  timeout = 60_000
+): Promise<WebdriverIO.Element> {
+  await browser.waitUntil(
+    async () => {
+      const cell = await cellAt(index)
+      const runId = await cell.getAttribute('data-run-id')
+      return (await cell.getAttribute('data-phase')) === 'idle' && runId !== '' && runId !== before
+    },
+    { timeout, timeoutMsg: `cell ${index} did not finish a new run` }
+  )
+  return cellAt(index)
+}
+
+/** Clicks "+ Code" / "+ Markdown" and returns the new cell's index once it is there. */
+export async function addCell(kind: 'code' | 'markdown'): Promise<number> {
+  const index = await $$('[data-testid="cell"]').length
+  await $(`[data-testid="add-${kind}"]`).click()
+  await browser.waitUntil(async () => (await $$('[data-testid="cell"]').length) === index + 1)
+  return index
+}
+
+export async function outputText(index: number): Promise<string> {
+  const cell = await cellAt(index)
+  const outputs = await cell.$('[data-testid="outputs"]')
+  return (await outputs.isExisting()) ? outputs.getText() : ''
+}
