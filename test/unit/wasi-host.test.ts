@@ -209,6 +209,18 @@ describe('WASI host', () => {
     expect(h.read(h.open(3, 'tmp/sub/data.txt', 0, false).fd)).toBe('hello WORLD')
   })
 
+  it('keeps how an fd was opened (read-only, write-only) across a restore', () => {
+    const h = makeHost()
+    const created = h.open(3, 'tmp/ro.txt', wasi.OFLAGS_CREAT, true)
+    expect(h.write(created.fd, 'data')).toBe(0)
+    const readOnly = h.open(3, 'tmp/ro.txt', 0, false)
+    expect(h.write(readOnly.fd, 'x')).toBe(wasi.ERRNO_BADF)
+    const r = makeHost(h.host.capture())
+    expect(r.write(readOnly.fd, 'x')).toBe(wasi.ERRNO_BADF)
+    expect(r.read(readOnly.fd)).toBe('data')
+    expect(r.write(created.fd, '!')).toBe(0)
+  })
+
   it('grows files by doubling: 10 MB written in 8 KiB chunks is fast', () => {
     const h = makeHost()
     const file = h.open(3, 'tmp/big', wasi.OFLAGS_CREAT, true)

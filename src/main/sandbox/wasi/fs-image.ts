@@ -26,7 +26,8 @@ export type FdImage =
   | null
   | { kind: 'stdio'; fd: 0 | 1 | 2 }
   | { kind: 'preopen'; name: string; ino: number }
-  | { kind: 'file'; ino: number; pos: number; append: boolean }
+  /** `read`/`write` are absent in images saved before they were kept: such fds allow both. */
+  | { kind: 'file'; ino: number; pos: number; append: boolean; read?: boolean; write?: boolean }
   | { kind: 'dir'; ino: number }
 
 export interface FsImage {
@@ -124,7 +125,8 @@ export function restoreFs(image: FsImage, tree: StaticTree, stdio: readonly [Fd,
       case 'preopen':
         return new MemPreopen(fd.name, lookup(fd.ino) as MemDirectory)
       case 'file': {
-        const open = new MemOpenFile(lookup(fd.ino) as MemFile, fd.append)
+        const access = { read: fd.read ?? true, write: fd.write ?? true }
+        const open = new MemOpenFile(lookup(fd.ino) as MemFile, fd.append, access)
         open.pos = fd.pos
         return open
       }
@@ -162,7 +164,7 @@ export function captureFs(fs: LiveFs, stdio: readonly [Fd, Fd, Fd]): FsImage {
     if (fd instanceof MemPreopen) return { kind: 'preopen', name: fd.prestatName, ino: Number(fd.dir.ino) }
     if (fd instanceof MemOpenFile) {
       visit(fd.file)
-      return { kind: 'file', ino: Number(fd.file.ino), pos: fd.pos, append: fd.append }
+      return { kind: 'file', ino: Number(fd.file.ino), pos: fd.pos, append: fd.append, ...fd.access }
     }
     if (fd instanceof MemOpenDirectory) {
       visit(fd.dir)

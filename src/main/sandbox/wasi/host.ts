@@ -10,13 +10,15 @@
  *   and never writes `nevents`: replaced by one that sleeps with Atomics.wait.
  * - Filestat.write_bytes writes atim/mtim/ctim at offsets 38/46/52 instead of 40/48/56.
  * - sock_* throw a string (a JS exception through wasm = a crash): they return ENOTSUP.
+ * - clock_res_get knows only two clocks (time.get_clock_info('process_time') raised ENOSYS).
+ * - path_rename moved a directory into itself (then lost it); path_symlink ignored the target.
  * - random_get/clock_time_get are replaced to get seeded/virtual variants and a monotonic clock
  *   that survives restores; proc_exit throws our own ProcExit so callers need not import the shim.
  */
 import { Fd, WASI, wasi } from '@bjorn3/browser_wasi_shim'
 import { GuestClock, GuestRandom, type ClockState } from './entropy'
 import { captureFs, restoreFs, type FsImage, type LiveFs, type StaticTree } from './fs-image'
-import { setFsClock } from './memfs'
+import { MemOpenDirectory, setFsClock } from './memfs'
 
 export type StreamName = 'stdout' | 'stderr'
 
@@ -93,6 +95,9 @@ export function writeFilestat(view: DataView, ptr: number, stat: wasi.Filestat):
   view.setBigUint64(ptr + 48, stat.mtim, true)
   view.setBigUint64(ptr + 56, stat.ctim, true)
 }
+
+/** Resolution of every guest clock: readings have microsecond steps (entropy.ts). */
+const CLOCK_RESOLUTION_NS = 1_000n
 
 /** Sleeps in slices so that a worker.terminate() never waits for a long sleep to end. */
 const SLEEP_SLICE_MS = 100
@@ -185,11 +190,17 @@ export class WasiHost {
 
   private fixes(): Record<string, (...args: never[]) => unknown> {
     const fds = this.fs.fds
+    const shimRename = this.shim.wasiImport.path_rename as (...args: number[]) => number
     return {
       clock_time_get: (id: number, _precision: bigint, ptr: number): number => {
         if (id < 0 || id > 3) return wasi.ERRNO_INVAL
         // CPU-time clocks read the monotonic clock: a sandboxed cell has no other CPU to share.
         this.view().setBigUint64(ptr, this.nowNs(id), true)
+        return wasi.ERRNO_SUCCESS
+      },
+      clock_res_get: (id: number, ptr: number): number => {
+        if (id < 0 || id > 3) return wasi.ERRNO_INVAL
+        this.view().setBigUint64(ptr, CLOCK_RESOLUTION_NS, true)
         return wasi.ERRNO_SUCCESS
       },
       random_get: (ptr: number, len: number): number => {
@@ -215,6 +226,35 @@ export class WasiHost {
         const { ret, filestat } = dir.path_filestat_get(flags, this.readPath(pathPtr, pathLen))
         if (filestat !== null) writeFilestat(this.view(), ptr, filestat)
         return ret
+      },
+      path_rename: (
+        fd: number,
+        oldPtr: number,
+        oldLen: number,
+        newFd: number,
+        newPtr: number,
+        newLen: number
+      ): number => {
+        const from = fds[fd]
+        const to = fds[newFd]
+        if (
+          from instanceof MemOpenDirectory &&
+          to instanceof MemOpenDirectory &&
+          from.renamesIntoItself(this.readPath(oldPtr, oldLen), to, this.readPath(newPtr, newLen))
+        )
+          return wasi.ERRNO_INVAL
+        return shimRename(fd, oldPtr, oldLen, newFd, newPtr, newLen)
+      },
+      path_symlink: (
+        _oldPtr: number,
+        _oldLen: number,
+        fd: number,
+        newPtr: number,
+        newLen: number
+      ): number => {
+        const dir = fds[fd]
+        if (!(dir instanceof MemOpenDirectory)) return wasi.ERRNO_BADF
+        return dir.symlinkRefusal(this.readPath(newPtr, newLen))
       },
       poll_oneoff: (inPtr: number, outPtr: number, count: number, neventsPtr: number): number =>
         this.pollOneoff(inPtr, outPtr, count, neventsPtr),

@@ -8,6 +8,10 @@
  * - stable inode numbers that belong to the kernel state (the shim's are a process-wide
  *   counter, so `os.stat().st_ino` would differ between two runs of the same cell);
  * - a read-only tree (the stdlib zip) that refuses every write with EROFS;
+ * - the errno native Linux gives where the shim answers differently or not at all (mkdir on an
+ *   existing path, a directory opened for writing, reads on a write-only fd, link onto an
+ *   existing name, ...), pinned call by call against native CPython by
+ *   test/integration/wasi-errno.test.ts;
  * - `captureFs` / `restoreFs`: the tree and the fd table as plain data, saved and rolled back
  *   together with linear memory (design §2). A file system that is not rolled back with memory
  *   corrupts SQLite databases (notes/runtime-and-kernel.md).
@@ -16,6 +20,28 @@ import { Directory, Fd, Inode, OpenDirectory, wasi } from '@bjorn3/browser_wasi_
 
 /** Inode numbers of the read-only tree are fixed; writable inodes start here. */
 export const FIRST_WRITABLE_INO = 1000
+
+/**
+ * Every right WASI defines. Directories grant them all to what is opened through them:
+ * wasi-libc asks a directory's fdstat for its inheriting rights and masks its request with
+ * them, so a directory that reports none (the shim's default) makes every open fd rightless and
+ * leaves the host unable to tell O_RDONLY from O_WRONLY. Refusals are made per call below.
+ */
+const ALL_RIGHTS = (1n << 29n) - 1n
+const WRITE_RIGHTS = BigInt(
+  wasi.RIGHTS_FD_WRITE | wasi.RIGHTS_FD_DATASYNC | wasi.RIGHTS_FD_ALLOCATE | wasi.RIGHTS_FD_FILESTAT_SET_SIZE
+)
+const READ_RIGHTS = BigInt(wasi.RIGHTS_FD_READ | wasi.RIGHTS_FD_READDIR)
+
+/** How an fd was opened (O_RDONLY, O_WRONLY, O_RDWR), from the rights wasi-libc asked for. */
+export interface FileAccess {
+  read: boolean
+  write: boolean
+}
+
+export function accessFromRights(rights: bigint): FileAccess {
+  return { read: (rights & READ_RIGHTS) !== 0n, write: (rights & WRITE_RIGHTS) !== 0n }
+}
 
 // ---- files --------------------------------------------------------------------------------
 
@@ -92,7 +118,11 @@ export class MemFile extends Inode {
     if (this.readonly && (wantsWrite || (oflags & wasi.OFLAGS_TRUNC) !== 0))
       return { ret: wasi.ERRNO_ROFS, fd_obj: null }
     if ((oflags & wasi.OFLAGS_TRUNC) !== 0) this.resize(0, this.mtimeNs)
-    return { ret: wasi.ERRNO_SUCCESS, fd_obj: new MemOpenFile(this, (fd_flags & wasi.FDFLAGS_APPEND) !== 0) }
+    const append = (fd_flags & wasi.FDFLAGS_APPEND) !== 0
+    return {
+      ret: wasi.ERRNO_SUCCESS,
+      fd_obj: new MemOpenFile(this, append, accessFromRights(fs_rights_base))
+    }
   }
 
   stat(): wasi.Filestat {
@@ -110,14 +140,19 @@ export class MemOpenFile extends Fd {
   pos = 0
   constructor(
     readonly file: MemFile,
-    public append: boolean
+    public append: boolean,
+    readonly access: FileAccess
   ) {
     super()
   }
 
   override fd_fdstat_get(): { ret: number; fdstat: wasi.Fdstat | null } {
     const fdstat = new wasi.Fdstat(wasi.FILETYPE_REGULAR_FILE, this.append ? wasi.FDFLAGS_APPEND : 0)
-    fdstat.fs_rights_base = this.file.readonly ? BigInt(~wasi.RIGHTS_FD_WRITE >>> 0) : 0xffffffffn
+    // wasi-libc's fcntl(F_GETFL) derives O_RDONLY/O_WRONLY from these rights.
+    let rights = ALL_RIGHTS
+    if (!this.access.read) rights &= ~READ_RIGHTS
+    if (!this.access.write || this.file.readonly) rights &= ~WRITE_RIGHTS
+    fdstat.fs_rights_base = rights
     return { ret: wasi.ERRNO_SUCCESS, fdstat }
   }
   override fd_fdstat_set_flags(flags: number): number {
@@ -128,11 +163,13 @@ export class MemOpenFile extends Fd {
     return { ret: wasi.ERRNO_SUCCESS, filestat: this.file.stat() }
   }
   override fd_read(size: number): { ret: number; data: Uint8Array } {
+    if (!this.access.read) return { ret: wasi.ERRNO_BADF, data: new Uint8Array(0) }
     const data = this.file.data.slice(this.pos, this.pos + size)
     this.pos += data.byteLength
     return { ret: wasi.ERRNO_SUCCESS, data }
   }
   override fd_pread(size: number, offset: bigint): { ret: number; data: Uint8Array } {
+    if (!this.access.read) return { ret: wasi.ERRNO_BADF, data: new Uint8Array(0) }
     const start = Number(offset)
     return { ret: wasi.ERRNO_SUCCESS, data: this.file.data.slice(start, start + size) }
   }
@@ -155,24 +192,26 @@ export class MemOpenFile extends Fd {
     return { ret: wasi.ERRNO_SUCCESS, offset: BigInt(this.pos) }
   }
   override fd_write(data: Uint8Array): { ret: number; nwritten: number } {
-    if (this.file.readonly) return { ret: wasi.ERRNO_BADF, nwritten: 0 }
+    if (this.file.readonly || !this.access.write) return { ret: wasi.ERRNO_BADF, nwritten: 0 }
     if (this.append) this.pos = this.file.size
     this.file.writeAt(this.pos, data, memClock())
     this.pos += data.byteLength
     return { ret: wasi.ERRNO_SUCCESS, nwritten: data.byteLength }
   }
   override fd_pwrite(data: Uint8Array, offset: bigint): { ret: number; nwritten: number } {
-    if (this.file.readonly) return { ret: wasi.ERRNO_BADF, nwritten: 0 }
+    if (this.file.readonly || !this.access.write) return { ret: wasi.ERRNO_BADF, nwritten: 0 }
     this.file.writeAt(Number(offset), data, memClock())
     return { ret: wasi.ERRNO_SUCCESS, nwritten: data.byteLength }
   }
   override fd_filestat_set_size(size: bigint): number {
     if (this.file.readonly) return wasi.ERRNO_BADF
+    // Linux's ftruncate on an fd not open for writing.
+    if (!this.access.write) return wasi.ERRNO_INVAL
     this.file.resize(Number(size), memClock())
     return wasi.ERRNO_SUCCESS
   }
   override fd_allocate(offset: bigint, len: bigint): number {
-    if (this.file.readonly) return wasi.ERRNO_BADF
+    if (this.file.readonly || !this.access.write) return wasi.ERRNO_BADF
     const end = Number(offset + len)
     if (end > this.file.size) this.file.resize(end, memClock())
     return wasi.ERRNO_SUCCESS
@@ -248,7 +287,10 @@ export class MemDirectory extends Directory {
 
   override stat(): wasi.Filestat {
     const stat = new wasi.Filestat(this.ino, wasi.FILETYPE_DIRECTORY, 0n)
-    stat.nlink = 1n
+    // "." and the entry in the parent, plus each subdirectory's "..", as on Linux.
+    let subdirs = 0n
+    for (const child of this.contents.values()) if (child instanceof MemDirectory) subdirs++
+    stat.nlink = 2n + subdirs
     stat.atim = stat.mtim = stat.ctim = this.mtimeNs
     return stat
   }
@@ -285,6 +327,29 @@ function pathOf(path: string): ShimPath {
 export class MemOpenDirectory extends OpenDirectory {
   declare dir: MemDirectory & Directory
 
+  override fd_fdstat_get(): { ret: number; fdstat: wasi.Fdstat | null } {
+    const fdstat = new wasi.Fdstat(wasi.FILETYPE_DIRECTORY, 0)
+    fdstat.fs_rights_base = ALL_RIGHTS
+    fdstat.fs_rights_inherited = ALL_RIGHTS
+    return { ret: wasi.ERRNO_SUCCESS, fdstat }
+  }
+  // Linux: read(2) on a directory is EISDIR, lseek on one succeeds, ftruncate is EINVAL.
+  override fd_read(): { ret: number; data: Uint8Array } {
+    return { ret: wasi.ERRNO_ISDIR, data: new Uint8Array(0) }
+  }
+  override fd_pread(): { ret: number; data: Uint8Array } {
+    return { ret: wasi.ERRNO_ISDIR, data: new Uint8Array(0) }
+  }
+  override fd_seek(): { ret: number; offset: bigint } {
+    return { ret: wasi.ERRNO_SUCCESS, offset: 0n }
+  }
+  override fd_tell(): { ret: number; offset: bigint } {
+    return { ret: wasi.ERRNO_SUCCESS, offset: 0n }
+  }
+  override fd_filestat_set_size(): number {
+    return wasi.ERRNO_INVAL
+  }
+
   override path_open(
     dirflags: number,
     path_str: string,
@@ -296,13 +361,31 @@ export class MemOpenDirectory extends OpenDirectory {
     if (this.dir.readonly && (oflags & (wasi.OFLAGS_CREAT | wasi.OFLAGS_TRUNC)) !== 0) {
       return { ret: wasi.ERRNO_ROFS, fd_obj: null }
     }
+    const { ret, entry } = this.dir.get_entry_for_path(pathOf(path_str))
+    const wantsWrite = (fs_rights_base & BigInt(wasi.RIGHTS_FD_WRITE)) !== 0n
+    // Linux: a directory opened for writing or truncation is EISDIR, and so is open("new/",
+    // O_CREAT): a file is never created under a directory's name.
+    const exclusive = wasi.OFLAGS_CREAT | wasi.OFLAGS_EXCL
+    if (entry !== null && (oflags & exclusive) === exclusive) return { ret: wasi.ERRNO_EXIST, fd_obj: null }
+    if (entry instanceof MemDirectory && (wantsWrite || (oflags & wasi.OFLAGS_TRUNC) !== 0))
+      return { ret: wasi.ERRNO_ISDIR, fd_obj: null }
+    const createsFile = (oflags & (wasi.OFLAGS_CREAT | wasi.OFLAGS_DIRECTORY)) === wasi.OFLAGS_CREAT
+    if (ret === wasi.ERRNO_NOENT && createsFile && path_str.endsWith('/'))
+      return { ret: wasi.ERRNO_ISDIR, fd_obj: null }
     return super.path_open(dirflags, path_str, oflags, fs_rights_base, fs_rights_inheriting, fd_flags)
   }
   override path_create_directory(path: string): number {
-    return this.dir.readonly ? wasi.ERRNO_ROFS : super.path_create_directory(path)
+    if (this.dir.readonly) return wasi.ERRNO_ROFS
+    // The shim opens with O_CREAT|O_DIRECTORY and so "creates" an existing directory silently.
+    const { ret, entry } = this.dir.get_entry_for_path(pathOf(path.replace(/\/+$/, '')))
+    if (entry !== null) return wasi.ERRNO_EXIST
+    if (ret !== wasi.ERRNO_NOENT) return ret
+    return super.path_create_directory(path)
   }
+  /** path_link for link(2) (allow_dir false) and for the second half of rename(2) (true). */
   override path_link(path_str: string, inode: Inode, allow_dir: boolean): number {
     if (this.dir.readonly) return wasi.ERRNO_ROFS
+    if (!allow_dir && this.dir.get_entry_for_path(pathOf(path_str)).entry !== null) return wasi.ERRNO_EXIST
     const ret = super.path_link(path_str, inode, allow_dir)
     if (ret === wasi.ERRNO_SUCCESS && inode instanceof MemDirectory) {
       // A renamed directory's ".." must point at its new parent.
@@ -324,6 +407,25 @@ export class MemOpenDirectory extends OpenDirectory {
   }
   override path_remove_directory(path_str: string): number {
     return this.dir.readonly ? wasi.ERRNO_ROFS : super.path_remove_directory(path_str)
+  }
+  /** There are no symbolic links: an existing path is not one (EINVAL), a missing one is ENOENT. */
+  override path_readlink(path_str: string): { ret: number; data: string | null } {
+    const { ret, entry } = this.dir.get_entry_for_path(pathOf(path_str))
+    return { ret: entry === null ? ret : wasi.ERRNO_INVAL, data: null }
+  }
+  /** symlink(2): there are no symbolic links, but an existing name is EEXIST first, as on Linux. */
+  symlinkRefusal(newPath: string): number {
+    return this.dir.get_entry_for_path(pathOf(newPath)).entry === null ? wasi.ERRNO_NOTSUP : wasi.ERRNO_EXIST
+  }
+  /** rename(2) of a directory into itself or below it: checked before the shim unlinks it. */
+  renamesIntoItself(oldPath: string, target: MemOpenDirectory, newPath: string): boolean {
+    const source = this.dir.get_entry_for_path(pathOf(oldPath)).entry
+    if (!(source instanceof MemDirectory)) return false
+    const parts = newPath.split('/').filter((p) => p !== '' && p !== '.')
+    for (let i = 1; i <= parts.length; i++) {
+      if (target.dir.get_entry_for_path(pathOf(parts.slice(0, i).join('/'))).entry === source) return true
+    }
+    return false
   }
   override path_filestat_set_times(
     _flags: number,
