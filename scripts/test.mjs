@@ -20,6 +20,7 @@ function step(title, command, args) {
 }
 
 if (!ensureChromium()) process.exit(1)
-step('build', bin('electron-vite'), ['build'])
+// npm run build: the app bundles and the library's type declarations (the package test needs both).
+step('build', process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build'])
 if (!e2eOnly) step('unit + integration (vitest)', bin('vitest'), ['run'])
 step('end to end (WebdriverIO, browser mode, Chromium)', bin('wdio'), ['run', 'wdio.conf.mts'])

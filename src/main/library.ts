@@ -1,28 +1,26 @@
 /**
- * Fuelbook's kernel as a library (built as out/main/library.js).
+ * Fuelbook's kernel as a library: what `require('fuelbook')` / `import … from 'fuelbook'` give
+ * (built as out/main/library.js, declarations in out/types; the README's "As a library" section
+ * is the user's guide).
  *
- *   import { runPython } from 'fuelbook/out/main/library.js'
- *   const r = await runPython("print('hello world')", { fuel: 400_000_000 })
- *   r.status     // 'ok' | 'error' | 'exit' | 'out_of_fuel' | 'out_of_memory' | 'timeout' | 'interrupted' | 'crashed'
- *   r.stdout     // 'hello world\n'
- *   r.fuelConsumed, r.memoryPages, r.memoryBytes
- *
- * `runPython` is the seed's `run_python_code` as one call: a fresh, isolated, fuel-metered
- * interpreter (restored from the pristine snapshot S0), nothing shared between calls.
- * For notebook semantics (state carried from run to run) use `createKernelHost().createKernel()`.
+ * `runPython` is one isolated run: a fresh, fuel-metered interpreter restored from the pristine
+ * snapshot S0, nothing shared between calls. For state carried from run to run use
+ * `createKernelHost()` and its kernels. Idle workers never keep the process alive, so a script
+ * exits when its work is done; `closeSharedKernelHost()` frees them earlier.
  */
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import {
-  createKernelHost,
+  createKernelHost as createHost,
   DEFAULT_LIMITS,
   toRunPythonResult,
+  type KernelHost,
   type KernelHostInternals,
   type KernelHostOptions,
   type RunPythonResult
 } from './kernel'
 
-export { createKernelHost, DEFAULT_LIMITS } from './kernel'
+export { DEFAULT_LIMITS, snapshotFromFile, snapshotToFile } from './kernel'
 export type {
   HeadImport,
   Kernel,
@@ -30,8 +28,12 @@ export type {
   KernelHostOptions,
   KernelRunOptions,
   KernelRunResult,
+  RunProgress,
   RunPythonResult
 } from './kernel'
+export type { Limits, Output, RunStatus } from '../shared/notebook'
+export type { Completion, Variable } from '../shared/api'
+export type { PersistedSnapshot } from '../shared/snapshot'
 
 export interface RunPythonOptions {
   /** Fuel budget (executed wasm operators). Default 400,000,000. */
@@ -46,8 +48,6 @@ export interface RunPythonOptions {
   deterministic?: boolean
 }
 
-let defaultHost: Promise<KernelHostInternals> | null = null
-
 function defaultHostOptions(): KernelHostOptions {
   // Both src/main/library.ts and out/main/library.js sit two levels below the package root.
   const root = join(__dirname, '..', '..')
@@ -57,19 +57,29 @@ function defaultHostOptions(): KernelHostOptions {
   }
 }
 
+/**
+ * A host of kernels (one compiled runtime, one worker pool, one S0). Without options it uses the
+ * runtime shipped in the package and caches S0 in the system's temporary folder, as runPython does.
+ */
+export function createKernelHost(options: Partial<KernelHostOptions> = {}): Promise<KernelHost> {
+  return createHost({ ...defaultHostOptions(), ...options })
+}
+
+let sharedHost: Promise<KernelHostInternals> | null = null
+
 /** The host behind runPython, made on first use (compiles the runtime, loads or makes S0). */
-export function sharedKernelHost(): Promise<KernelHostInternals> {
-  defaultHost ??= createKernelHost(defaultHostOptions()).catch((error: unknown) => {
-    defaultHost = null
+function sharedKernelHost(): Promise<KernelHostInternals> {
+  sharedHost ??= createHost(defaultHostOptions()).catch((error: unknown) => {
+    sharedHost = null
     throw error
   })
-  return defaultHost
+  return sharedHost
 }
 
 /** Stops the shared host's workers (runPython starts them again when called). */
 export async function closeSharedKernelHost(): Promise<void> {
-  const host = defaultHost
-  defaultHost = null
+  const host = sharedHost
+  sharedHost = null
   if (host) await (await host).close()
 }
 

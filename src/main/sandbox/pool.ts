@@ -48,6 +48,8 @@ interface Slot {
   worker: Worker
   ready: Promise<void>
   busy: boolean
+  /** The worker has compiled the runtime and said 'ready'. */
+  started: boolean
   /** Id of the state whose memory the worker still holds. */
   residentStateId: string | null
   current: ActiveRun | null
@@ -164,8 +166,6 @@ export class WorkerPool {
     const worker = this.script.typescript
       ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(this.script.path)})`, { eval: true })
       : new Worker(this.script.path)
-    // Idle workers must not keep a CLI process alive; a pending run's timer does.
-    worker.unref()
     let markReady!: () => void
     let failReady!: (error: Error) => void
     const ready = new Promise<void>((res, rej) => {
@@ -173,7 +173,15 @@ export class WorkerPool {
       failReady = rej
     })
     ready.catch(() => undefined)
-    const slot: Slot = { worker, ready, busy: true, residentStateId: null, current: null, onWarmupDone: null }
+    const slot: Slot = {
+      worker,
+      ready,
+      busy: true,
+      started: false,
+      residentStateId: null,
+      current: null,
+      onWarmupDone: null
+    }
     worker.on('message', (message: FromWorker) => this.onMessage(slot, message, markReady))
     worker.on('error', (error) => {
       failReady(error)
@@ -186,8 +194,24 @@ export class WorkerPool {
     return slot
   }
 
+  /**
+   * A worker keeps the process alive only while someone may be waiting on it: while it starts
+   * (ready() may be awaited), while it runs a caller's request, and while runs are queued (a
+   * warming worker will take them). Idle and warming workers are unref'd, so a script whose work
+   * is done exits on its own. Node re-refs a worker when a 'message' listener is added, so this
+   * runs after spawn() has attached its listeners, never before.
+   */
+  private updateKeepAlive(): void {
+    const queued = this.queue.length > 0
+    for (const slot of this.slots) {
+      if (!slot.started || slot.current !== null || queued) slot.worker.ref()
+      else slot.worker.unref()
+    }
+  }
+
   private onMessage(slot: Slot, message: FromWorker, markReady: () => void): void {
     if (message.type === 'ready') {
+      slot.started = true
       markReady()
       if (this.warmup.length > 0) {
         this.startWarmup(slot)
@@ -195,6 +219,7 @@ export class WorkerPool {
         slot.busy = false
         this.dispatch()
       }
+      this.updateKeepAlive()
       return
     }
     if (slot.onWarmupDone !== null && 'id' in message && message.id !== null && message.id < 0) {
@@ -247,6 +272,7 @@ export class WorkerPool {
     if (slot === null) {
       this.queue.splice(this.queue.indexOf(run), 1)
       this.settle(run, { type: 'killed', reason, fuelConsumed: 0 })
+      this.updateKeepAlive()
       return
     }
     // Replace first, so that the next run finds a worker warming up already.
@@ -256,6 +282,7 @@ export class WorkerPool {
     slot.current = null
     void slot.worker.terminate()
     this.settle(run, { type: 'killed', reason, fuelConsumed: run.fuelConsumed })
+    this.updateKeepAlive()
   }
 
   private settle(run: ActiveRun, result: PoolResult): void {
@@ -268,7 +295,7 @@ export class WorkerPool {
   private dispatch(): void {
     while (this.queue.length > 0) {
       const idle = this.slots.filter((s) => !s.busy)
-      if (idle.length === 0) return
+      if (idle.length === 0) break
       const run = this.queue[0]!
       const stateId = run.request.state?.id ?? null
       // A worker holding the start state's memory skips the restore copy (capture runs only).
@@ -287,5 +314,6 @@ export class WorkerPool {
       )
       slot.worker.postMessage(run.request)
     }
+    this.updateKeepAlive()
   }
 }
