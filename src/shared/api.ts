@@ -9,6 +9,7 @@ import type {
   CellId,
   CellType,
   KernelInfo,
+  Limits,
   NotebookDocument,
   NotebookSettings,
   NotebookSummary,
@@ -86,6 +87,12 @@ export interface RunSummary {
   isolated: boolean
 }
 
+/** Choices for one runCells call only: nothing here is saved with the notebook. */
+export interface RunCellsOptions {
+  /** Limits for these runs, over the notebook's saved ones (`fuelbook run --fuel N`). */
+  limits?: Partial<Limits>
+}
+
 export interface NotebookApi {
   getAppInfo(): Promise<AppInfo>
   getAppSettings(): Promise<AppSettings>
@@ -108,7 +115,7 @@ export interface NotebookApi {
   moveCell(path: string, cellId: CellId, toIndex: number): Promise<Result<null>>
 
   /** Queues the cells in order; progress and results arrive as events. */
-  runCells(path: string, cellIds: CellId[]): Promise<Result<{ queued: CellId[] }>>
+  runCells(path: string, cellIds: CellId[], options?: RunCellsOptions): Promise<Result<{ queued: CellId[] }>>
   /** Kills the running cell (its state is rolled back) and empties the queue. */
   interrupt(path: string): Promise<Result<null>>
   /** head := pristine interpreter; outputs are kept. */

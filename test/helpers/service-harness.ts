@@ -5,7 +5,7 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import type { NotebookEvent } from '../../src/shared/api'
+import type { NotebookEvent, RunCellsOptions } from '../../src/shared/api'
 import type { RunRecord } from '../../src/shared/notebook'
 import { composeService, type ComposedService } from '../../src/main/service/compose'
 
@@ -13,7 +13,7 @@ export interface ServiceHarness extends ComposedService {
   dataDir: string
   events: NotebookEvent[]
   /** Runs the cells and resolves with their finished runs, in order. */
-  run(path: string, cellIds: string[]): Promise<RunRecord[]>
+  run(path: string, cellIds: string[], options?: RunCellsOptions): Promise<RunRecord[]>
 }
 
 export async function startService(
@@ -27,7 +27,7 @@ export async function startService(
   })
   const events: NotebookEvent[] = []
   composed.service.onEvent((e) => events.push(e))
-  async function run(path: string, cellIds: string[]): Promise<RunRecord[]> {
+  async function run(path: string, cellIds: string[], options?: RunCellsOptions): Promise<RunRecord[]> {
     const finished: RunRecord[] = []
     const done = new Promise<void>((resolveDone) => {
       const off = composed.service.onEvent((e) => {
@@ -40,7 +40,7 @@ export async function startService(
         }
       })
     })
-    const queued = await composed.service.runCells(path, cellIds)
+    const queued = await composed.service.runCells(path, cellIds, options)
     if (!queued.ok) throw new Error(queued.error)
     await done
     return finished

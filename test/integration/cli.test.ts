@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { parseHTML } from 'linkedom'
 import { Ajv } from 'ajv'
 import { NotebookStore } from '../../src/main/store'
@@ -217,7 +217,11 @@ describe('fuelbook run and export', () => {
     const path = join(dir, 'all.fuelbook')
     makeNotebook(path, 'All <cells>', ['x = 1', 'while True: pass', 'print("after", x)'])
     const html = join(dir, 'all.html')
+    // Never written, not even for the length of the run: a kill then cannot leave them in the file.
+    const settingsWrites = vi.spyOn(NotebookStore.prototype, 'setSettings')
     const r = await cli(['run', path, '--allow-errors', '--fuel', '5M', '--export', html])
+    expect(settingsWrites).not.toHaveBeenCalled()
+    settingsWrites.mockRestore()
     expect(r.code).toBe(4)
     expect(r.stdout).toMatch(/3 of 3 cells run: 2 ok, 1 failed/)
     const nb = loadRuns(path)

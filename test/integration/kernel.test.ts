@@ -63,7 +63,8 @@ describe('kernel: state across runs', () => {
     const r = await run('print(inc(x), Box(3).v, json.dumps({"a": [1]}))')
     expect(textOf(r.outputs)).toBe('42 3 {"a": [1]}\n')
     expect(r.headAdvanced).toBe(true)
-    const shown = await run('x')
+    // The caller (the notebook session) numbers runs; the kernel stamps the number on the result.
+    const shown = await run('x', { executionCount: 3 })
     expect(shown.outputs).toEqual([
       { type: 'execute_result', data: { 'text/plain': '41' }, metadata: {}, executionCount: 3 }
     ])

@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, readFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { NotebookDocument } from '../../src/shared/notebook'
 import { NotebookStore } from '../../src/main/store'
 import { startService, type ServiceHarness } from '../helpers/service-harness'
@@ -85,6 +85,37 @@ describe('NotebookService', () => {
     expect(rl).toMatchObject({ status: 'out_of_fuel' })
     expect(rl!.message).toMatch(/fuel/)
     expect(stdout(rr!)).toBe('yes\n')
+  })
+
+  it('applies per-run limits to that run only and never writes them to the notebook', async () => {
+    const doc = await newNotebook()
+    const cell = await addCode(doc.path, '6 * 7')
+    const writes = vi.spyOn(NotebookStore.prototype, 'setSettings')
+    const [overridden] = await h.run(doc.path, [cell], { limits: { fuel: 5_000_000 } })
+    expect(writes).not.toHaveBeenCalled()
+    writes.mockRestore()
+    expect(overridden).toMatchObject({ status: 'ok', fuelBudget: 5_000_000 })
+    const reopened = await h.service.openNotebook(doc.path)
+    expect(reopened.ok && reopened.value.settings).toEqual(doc.settings)
+    const [saved] = await h.run(doc.path, [cell])
+    expect(saved).toMatchObject({ status: 'ok', fuelBudget: doc.settings.limits.fuel })
+  })
+
+  it('numbers a live result [n] as it is stored, after a reopen too', async () => {
+    const doc = await newNotebook()
+    const cell = await addCode(doc.path, '6 * 7')
+    await h.run(doc.path, [cell])
+    await h.service.closeNotebook(doc.path)
+    await h.service.openNotebook(doc.path)
+    const live: unknown[] = []
+    const off = h.service.onEvent((e) => {
+      if (e.type === 'runOutput' && e.path === doc.path)
+        for (const o of e.outputs) if (o.type === 'execute_result') live.push(o.executionCount)
+    })
+    const [stored] = await h.run(doc.path, [cell])
+    off()
+    expect(stored).toMatchObject({ executionCount: 2 })
+    expect(live).toEqual([2])
   })
 
   it('closes and reopens a notebook with cells, outputs and variables intact', async () => {

@@ -9,6 +9,10 @@ describe('validateCall', () => {
     expect(validateCall('clearOutputs', ['/a.fuelbook', ['c1']])).toMatchObject({ ok: true })
     expect(validateCall('insertCell', ['/a', { type: 'code', source: 'x' }])).toMatchObject({ ok: true })
     expect(validateCall('exportNotebook', ['/a', 'html'])).toMatchObject({ ok: true })
+    expect(validateCall('runCells', ['/a', ['c1']])).toMatchObject({ ok: true })
+    expect(validateCall('runCells', ['/a', ['c1'], { limits: { fuel: 5_000_000 } }])).toMatchObject({
+      ok: true
+    })
   })
 
   it('refuses unknown methods, wrong types, extra fields and negative indices with a readable message', () => {
@@ -26,6 +30,10 @@ describe('validateCall', () => {
       ok: false
     })
     expect(validateCall('exportNotebook', ['/a', 'pdf'])).toMatchObject({ ok: false })
+    expect(validateCall('runCells', ['/a', ['c1'], { limits: { fuel: 0 } }])).toMatchObject({ ok: false })
+    expect(validateCall('runCells', ['/a', ['c1'], { limits: { timeoutMs: 'soon' } }])).toMatchObject({
+      ok: false
+    })
     expect(validateCall('getAppInfo', ['extra'])).toMatchObject({ ok: false })
   })
 })

@@ -158,7 +158,6 @@ A failing run exits with the code of the first cell that failed.`,
       void service.interrupt(path)
     }
     process.once('SIGINT', onInterrupt)
-    let originalSettings = null
     try {
       const opened = await service.openNotebook(path)
       if (!opened.ok) return fail(opened.error)
@@ -167,12 +166,8 @@ A failing run exits with the code of the first cell that failed.`,
         return fail(
           `${path} is read-only (open in another Fuelbook window, or not writable); results could not be stored`
         )
+      // For these runs only: the notebook's saved settings are never written.
       const limits = limitsFromFlags(doc.settings.limits, values)
-      if (JSON.stringify(limits) !== JSON.stringify(doc.settings.limits)) {
-        originalSettings = doc.settings
-        const set = await service.setSettings(path, { ...doc.settings, limits })
-        if (!set.ok) return fail(set.error)
-      }
       const cells = doc.cells.filter((c) => c.type === 'code')
       const progress = new Progress(io)
       const results: RunRecord[] = []
@@ -187,7 +182,7 @@ A failing run exits with the code of the first cell that failed.`,
             progress.draw(`${label} · ${formatFuel(e.fuelConsumed)} fuel · ${formatMs(e.elapsedMs)}`)
           }
         })
-        const queued = await service.runCells(path, [cell.id])
+        const queued = await service.runCells(path, [cell.id], { limits })
         if (!queued.ok || queued.value.queued.length === 0) {
           watch.stop()
           return fail(queued.ok ? `cell ${i + 1} is no longer in the notebook` : queued.error)
@@ -220,10 +215,6 @@ A failing run exits with the code of the first cell that failed.`,
         )
       }
 
-      if (originalSettings) {
-        await service.setSettings(path, originalSettings)
-        originalSettings = null
-      }
       if (exportTarget) {
         const format = extname(exportTarget).toLowerCase() === '.ipynb' ? 'ipynb' : 'html'
         const exported = await service.exportNotebook(path, format, {})
@@ -235,7 +226,6 @@ A failing run exits with the code of the first cell that failed.`,
       return failed.length ? exitCodeFor(failed[0]!.status) : EXIT.ok
     } finally {
       process.removeListener('SIGINT', onInterrupt)
-      if (originalSettings) await service.setSettings(path, originalSettings)
       await composed.close()
     }
   }

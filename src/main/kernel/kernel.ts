@@ -47,7 +47,6 @@ export class SnapshotKernel implements Kernel {
   private generation = 0
   private queue: Promise<unknown> = Promise.resolve()
   private current: PoolRun | null = null
-  private executionCount = 0
   private stateCounter = 0
   private disposed = false
   private readonly id = nextKernelId++
@@ -79,7 +78,6 @@ export class SnapshotKernel implements Kernel {
     this.generation++
     this.current?.kill('interrupted')
     this.head = this.ctx.s0
-    this.executionCount = 0
   }
 
   async variables(): Promise<Variable[]> {
@@ -157,8 +155,7 @@ export class SnapshotKernel implements Kernel {
         message: `out of memory: the kernel state (${mb(imageBytes(start.memory))}) is larger than the memory limit (${mb(limits.memoryBytes)}); raise the limit or restart the kernel`
       }
     }
-    const executionCount = isolated ? null : (options.executionCount ?? ++this.executionCount)
-    if (!isolated && options.executionCount != null) this.executionCount = options.executionCount
+    const executionCount = isolated ? null : (options.executionCount ?? null)
 
     // Outputs as streamed, kept for runs that are killed before they report.
     const streamed: Output[] = []

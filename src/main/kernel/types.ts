@@ -17,7 +17,7 @@ export interface KernelRunOptions {
   isolated?: boolean
   /** Fixed seeds and virtual clock for this run. */
   deterministic?: boolean
-  /** `[n]` for execute_result outputs; default: the kernel's own count of non-isolated runs. */
+  /** `[n]` of the run's execute_result outputs (the notebook session counts); default none. */
   executionCount?: number | null
   /**
    * Output chunks as they are produced (already merged and capped). `replace`: the cell called

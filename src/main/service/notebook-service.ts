@@ -18,6 +18,7 @@ import type {
   NotebookClient,
   NotebookEvent,
   Result,
+  RunCellsOptions,
   RunSummary,
   Variable
 } from '../../shared/api'
@@ -174,10 +175,14 @@ export class NotebookService implements NotebookClient {
     })
   }
 
-  async runCells(path: string, cellIds: CellId[]): Promise<Result<{ queued: CellId[] }>> {
+  async runCells(
+    path: string,
+    cellIds: CellId[],
+    options: RunCellsOptions = {}
+  ): Promise<Result<{ queued: CellId[] }>> {
     const session = this.sessions.get(resolve(path))
     if (!session) return fail(`Notebook is not open: ${path}`)
-    return ok({ queued: session.enqueue(cellIds) })
+    return ok({ queued: session.enqueue(cellIds, options.limits ?? {}) })
   }
 
   async interrupt(path: string): Promise<Result<null>> {

@@ -4,12 +4,18 @@
  * then announced. A killed run is just a status: the kernel already kept its head.
  */
 import type { NotebookEvent } from '../../shared/api'
-import type { CellId, KernelInfo, NotebookDocument, RunRecord } from '../../shared/notebook'
+import type { CellId, KernelInfo, Limits, NotebookDocument, RunRecord } from '../../shared/notebook'
 import type { Kernel } from '../kernel/types'
 import type { NotebookStore } from '../store'
 
+/** A queued run: the cell, and limits for this run only over the notebook's saved ones. */
+interface QueuedRun {
+  cellId: CellId
+  limits: Partial<Limits>
+}
+
 export class NotebookSession {
-  private queue: CellId[] = []
+  private queue: QueuedRun[] = []
   private running: CellId | null = null
   private pumping = false
   private sessionFuel = 0
@@ -68,11 +74,11 @@ export class NotebookSession {
     }
   }
 
-  enqueue(cellIds: CellId[]): CellId[] {
+  enqueue(cellIds: CellId[], limits: Partial<Limits> = {}): CellId[] {
     const known = new Set(this.store.listCells().map((c) => c.id))
     const accepted = cellIds.filter((id) => known.has(id))
     if (accepted.length === 0) return []
-    this.queue.push(...accepted)
+    this.queue.push(...accepted.map((cellId) => ({ cellId, limits })))
     this.emit({ type: 'runQueued', path: this.path, cellIds: accepted })
     void this.pump()
     return accepted
@@ -80,7 +86,7 @@ export class NotebookSession {
 
   /** Empties the queue and kills the running cell. */
   interrupt(): void {
-    const cancelled = this.queue.splice(0)
+    const cancelled = this.queue.splice(0).map((queued) => queued.cellId)
     if (cancelled.length > 0) this.emit({ type: 'runCancelled', path: this.path, cellIds: cancelled })
     if (this.running !== null) this.kernel.interrupt()
   }
@@ -107,9 +113,10 @@ export class NotebookSession {
     if (this.pumping) return
     this.pumping = true
     try {
-      for (let cellId = this.queue.shift(); cellId !== undefined; cellId = this.queue.shift()) {
+      for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) {
+        const { cellId } = next
         try {
-          await this.runOne(cellId)
+          await this.runOne(next)
         } catch (error) {
           // The result could not be saved (the cell was deleted while it ran, the disk is full…):
           // end the run for the UI, say why, and go on with the queue.
@@ -123,23 +130,24 @@ export class NotebookSession {
     }
   }
 
-  private async runOne(cellId: CellId): Promise<void> {
+  private async runOne({ cellId, limits }: QueuedRun): Promise<void> {
     const cell = this.store.getCell(cellId)
     if (!cell || cell.type !== 'code') return
     const settings = this.store.getSettings()
     this.running = cellId
     const startedAt = Date.now()
     this.emit({ type: 'runStarted', path: this.path, cellId, startedAt })
+    const executionCount = cell.isolated ? null : this.nextExecutionCount++
     try {
       const result = await this.kernel.run(cell.source, {
-        limits: settings.limits,
+        executionCount,
+        limits: { ...settings.limits, ...limits },
         isolated: cell.isolated,
         deterministic: settings.deterministic,
         onOutput: (outputs, replace) =>
           this.emit({ type: 'runOutput', path: this.path, cellId, outputs, replace }),
         onProgress: (p) => this.emit({ type: 'runProgress', path: this.path, cellId, ...p })
       })
-      const executionCount = cell.isolated ? null : this.nextExecutionCount++
       this.sessionFuel += result.fuelConsumed
       const run: Omit<RunRecord, 'id'> = {
         cellId,
@@ -151,7 +159,7 @@ export class NotebookSession {
         exitCode: result.exitCode,
         message: result.message,
         isolated: cell.isolated,
-        outputs: result.outputs.map((o) => (o.type === 'execute_result' ? { ...o, executionCount } : o)),
+        outputs: result.outputs,
         fuelConsumed: result.fuelConsumed,
         fuelBudget: result.fuelBudget,
         memoryPages: result.memoryPages,

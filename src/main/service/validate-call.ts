@@ -63,7 +63,11 @@ const schemas: { [K in ApiMethod]: z.ZodType<Parameters<NotebookApi[K]>> } = {
   ]),
   deleteCell: z.tuple([path, cellId]),
   moveCell: z.tuple([path, cellId, z.number().int().nonnegative()]),
-  runCells: z.tuple([path, z.array(cellId).max(100_000)]),
+  runCells: z.tuple([
+    path,
+    z.array(cellId).max(100_000),
+    z.object({ limits: limits.partial().optional() }).optional()
+  ]),
   interrupt: z.tuple([path]),
   restartKernel: z.tuple([path]),
   clearOutputs: z.tuple([path, z.array(cellId).optional()]),
