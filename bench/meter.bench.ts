@@ -14,8 +14,9 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { type BenchFigure, type BenchMain, geomean, spreadText, summarize } from './harness'
-import { instrument, type MeteredModule } from '../src/main/sandbox/meter'
+import { DEFAULT_SLICE_FUEL, instrument, type MeteredModule } from '../src/main/sandbox/meter'
 import { PYTHON_DIR, PythonHost, pythonWasm } from '../test/helpers/meter-python-host'
+import { useBranchHints } from '../src/main/sandbox/runtime'
 
 interface Workload {
   name: string
@@ -81,7 +82,7 @@ export default (async (ctx) => {
   const cpu: number[] = []
   let metered: MeteredModule | undefined
   for (let i = 0; i < Math.max(2, ctx.reps(8)); i++) {
-    cpu.push(cpuMs(() => (metered = instrument(wasm, { exportMutableGlobals: true }))))
+    cpu.push(cpuMs(() => (metered = instrument(wasm, { exportMutableGlobals: true, fuelSlices: true }))))
     wall.push(metered!.stats.ms!)
   }
   const m = metered!
@@ -121,22 +122,28 @@ export default (async (ctx) => {
   )
 
   // --- run-time overhead ---
+  useBranchHints() // as the app's runtime loader does before compiling
   const plainModule = new WebAssembly.Module(wasm)
   const meteredModule = new WebAssembly.Module(m.bytes)
+  // The same meter without fuel slices, to show what slicing itself costs (meter/README.md).
+  const unslicedModule = new WebAssembly.Module(instrument(wasm, { exportMutableGlobals: true }).bytes)
   const ratios: number[] = []
   const medianRatios: number[] = []
+  const sliceRatios: number[] = []
   const reps = ctx.quick ? 2 : ctx.reps(13)
   const warmups = ctx.quick ? 1 : 2
   for (const w of WORKLOADS) {
     const plain = new PythonHost(plainModule)
     const meter = new PythonHost(meteredModule)
-    for (const host of [plain, meter]) {
+    const unsliced = new PythonHost(unslicedModule)
+    for (const host of [plain, meter, unsliced]) {
       if (host.boot().rc !== 0) throw new Error('fb_init failed')
       const setup = host.run(w.setup)
       if (setup.rc !== 0) throw new Error(`${w.name} setup failed: ${setup.stderr}`)
     }
     const tp: number[] = []
     const tm: number[] = []
+    const tu: number[] = []
     let fuel = 0
     for (let i = 0; i < warmups + reps; i++) {
       let rp = -1
@@ -147,10 +154,20 @@ export default (async (ctx) => {
         rm = r.rc ?? -1
         fuel = r.fuel ?? 0
       })
-      if (rp !== 0 || rm !== 0) throw new Error(`${w.name} failed (plain ${rp}, metered ${rm})`)
+      let ru = -1
+      let fuelUnsliced = 0
+      const u = cpuMs(() => {
+        const r = unsliced.run(w.work)
+        ru = r.rc ?? -1
+        fuelUnsliced = r.fuel ?? 0
+      })
+      if (rp !== 0 || rm !== 0 || ru !== 0)
+        throw new Error(`${w.name} failed (plain ${rp}, metered ${rm}, unsliced ${ru})`)
+      if (fuelUnsliced !== fuel) throw new Error(`${w.name}: sliced ${fuel} fuel, unsliced ${fuelUnsliced}`)
       if (i >= warmups) {
         tp.push(p)
         tm.push(q)
+        tu.push(u)
       }
     }
     const sp = summarize(tp)
@@ -159,6 +176,7 @@ export default (async (ctx) => {
     const medianRatio = sm.median / sp.median
     ratios.push(ratio)
     medianRatios.push(medianRatio)
+    sliceRatios.push(sm.min / summarize(tu).min)
     figures.push({
       group: 'meter overhead',
       name: w.name,
@@ -185,6 +203,16 @@ export default (async (ctx) => {
     target: '≤ 1.15',
     met: g <= 1.15,
     note: `geomean of median ratios ×${geomean(medianRatios).toFixed(3)}`
+  })
+  const gs = geomean(sliceRatios)
+  figures.push({
+    group: 'meter overhead',
+    name: 'fuel slices (geomean)',
+    value: gs,
+    unit: '×',
+    ratio: gs,
+    ratioMeaning: 'sliced / unsliced meter (fastest samples)',
+    note: `slices of ${DEFAULT_SLICE_FUEL} fuel; per workload ${sliceRatios.map((r) => r.toFixed(3)).join(', ')}`
   })
   return figures
 }) satisfies BenchMain

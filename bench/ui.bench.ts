@@ -18,6 +18,8 @@ import { chromiumCapabilities } from '../test/chromium'
 const root = join(__dirname, '..')
 const CELLS = 1000
 const FLOOD_LINES = 100_000
+/** Runs for seconds on the bench's 20 G budget and never calls the host: only fuel slices report it. */
+const CPU_CELL = 's = 0\nfor i in range(10**9):\n    s += i'
 
 const SETTINGS: NotebookSettings = {
   limits: {
@@ -82,6 +84,15 @@ function buildFloodNotebook(file: string): void {
     },
     0
   )
+  for (let c = 1; c <= 6; c++)
+    s.insertCell({ id: `small-${c}`, type: 'code', source: `y = ${c}`, metadata: {}, isolated: false }, c)
+  s.close()
+}
+
+/** A CPU-bound cell that never calls the host (no output, no sleep), then small cells to move between. */
+function buildCpuNotebook(file: string): void {
+  const s = mustCreate(file)
+  s.insertCell({ id: 'cpu', type: 'code', source: CPU_CELL, metadata: {}, isolated: false }, 0)
   for (let c = 1; c <= 6; c++)
     s.insertCell({ id: `small-${c}`, type: 'code', source: `y = ${c}`, metadata: {}, isolated: false }, c)
   s.close()
@@ -180,48 +191,72 @@ async function measureOpen(
     })
 }
 
-/** Installs a recorder: keydown time (capture, on window) → next frame after the cursor moved. */
-async function installKeyRecorder(browser: WebdriverIO.Browser): Promise<void> {
-  await browser.execute(() => {
-    const w = window as unknown as {
-      __lat: { ms: number; running: boolean }[]
-      __pending: number | null
-      __cursor: () => number
-    }
-    w.__lat = []
-    w.__pending = null
-    w.__cursor = () =>
-      [...document.querySelectorAll('[data-testid="cell"]')].findIndex(
-        (c) => c.getAttribute('aria-current') === 'true'
-      )
-    window.addEventListener(
-      'keydown',
-      (e) => {
-        if (e.key !== 'j' && e.key !== 'k') return
-        const t0 = performance.now()
-        const before = w.__cursor()
-        const flood = document.querySelector('[data-testid="cell"][data-cell-id="flood"]')
-        const running =
-          flood?.getAttribute('data-phase') === 'running' &&
-          !!flood.querySelector('[data-testid="stream-stdout"]')
-        w.__pending = t0
-        const observer = new MutationObserver(() => {
-          if (w.__cursor() === before) return
-          observer.disconnect()
-          requestAnimationFrame(() => {
-            w.__lat.push({ ms: performance.now() - t0, running })
-            w.__pending = null
+/**
+ * Installs a recorder: keydown time (capture, on window) → next frame after the cursor moved. A press
+ * counts as "during the run" when cell `watchId` is running (and, with `needsStream`, already showing
+ * its stdout). Also counts changes of that cell's live fuel figure (`__fuelUpdates`).
+ */
+async function installKeyRecorder(
+  browser: WebdriverIO.Browser,
+  watchId: string,
+  needsStream: boolean
+): Promise<void> {
+  await browser.execute(
+    (watchId: string, needsStream: boolean) => {
+      const w = window as unknown as {
+        __lat: { ms: number; running: boolean }[]
+        __pending: number | null
+        __cursor: () => number
+        __fuelUpdates: string[]
+      }
+      w.__lat = []
+      w.__fuelUpdates = []
+      new MutationObserver(() => {
+        const text = document.querySelector(
+          `[data-testid="cell"][data-cell-id="${watchId}"] [data-testid="live-fuel"]`
+        )?.textContent
+        if (text && text !== w.__fuelUpdates.at(-1)) w.__fuelUpdates.push(text)
+      }).observe(document.querySelector('[data-testid="cells"]')!, {
+        subtree: true,
+        childList: true,
+        characterData: true
+      })
+      w.__pending = null
+      w.__cursor = () =>
+        [...document.querySelectorAll('[data-testid="cell"]')].findIndex(
+          (c) => c.getAttribute('aria-current') === 'true'
+        )
+      window.addEventListener(
+        'keydown',
+        (e) => {
+          if (e.key !== 'j' && e.key !== 'k') return
+          const t0 = performance.now()
+          const before = w.__cursor()
+          const watched = document.querySelector(`[data-testid="cell"][data-cell-id="${watchId}"]`)
+          const running =
+            watched?.getAttribute('data-phase') === 'running' &&
+            (!needsStream || !!watched.querySelector('[data-testid="stream-stdout"]'))
+          w.__pending = t0
+          const observer = new MutationObserver(() => {
+            if (w.__cursor() === before) return
+            observer.disconnect()
+            requestAnimationFrame(() => {
+              w.__lat.push({ ms: performance.now() - t0, running })
+              w.__pending = null
+            })
           })
-        })
-        observer.observe(document.querySelector('[data-testid="cells"]')!, {
-          attributes: true,
-          subtree: true,
-          attributeFilter: ['aria-current']
-        })
-      },
-      { capture: true }
-    )
-  })
+          observer.observe(document.querySelector('[data-testid="cells"]')!, {
+            attributes: true,
+            subtree: true,
+            attributeFilter: ['aria-current']
+          })
+        },
+        { capture: true }
+      )
+    },
+    watchId,
+    needsStream
+  )
 }
 
 export default (async (ctx) => {
@@ -232,8 +267,10 @@ export default (async (ctx) => {
   const profileDir = mkdtempSync(join(tmpdir(), 'fuelbook-ui-chromium-'))
   const bigFile = join(dataDir, 'big-1000.fuelbook')
   const floodFile = join(dataDir, 'flood.fuelbook')
+  const cpuFile = join(dataDir, 'cpu.fuelbook')
   buildBigNotebook(bigFile)
   buildFloodNotebook(floodFile)
+  buildCpuNotebook(cpuFile)
   const { server, url } = await startServer(dataDir)
   let browser: WebdriverIO.Browser | null = null
   try {
@@ -291,7 +328,7 @@ export default (async (ctx) => {
         ),
       { timeout: 30_000, timeoutMsg: 'flood notebook did not open' }
     )
-    await installKeyRecorder(b)
+    await installKeyRecorder(b, 'flood', true)
     const floodPhase = (): Promise<string> =>
       b.execute(
         () =>
@@ -362,6 +399,55 @@ export default (async (ctx) => {
       target: '< 100 ms',
       met: s.p95 < 100,
       note: `j/k in command mode while the flood cell streamed (${runs} run(s), last status ${status || '?'}); keydown → next frame after the cursor moved`
+    })
+
+    // (c) A CPU-bound cell: j/k while it computes, its live fuel climbing from the meter's slices.
+    await b.url('about:blank')
+    await b.url(`${base}#open=${encodeURIComponent(cpuFile)}`)
+    const cpuPhase = (): Promise<string> =>
+      b.execute(
+        () =>
+          document.querySelector('[data-testid="cell"][data-cell-id="cpu"]')?.getAttribute('data-phase') ?? ''
+      )
+    await b.waitUntil(
+      () =>
+        b.execute(
+          () =>
+            document
+              .querySelector('[data-testid="cell"][aria-current="true"]')
+              ?.getAttribute('data-cell-id') === 'cpu'
+        ),
+      { timeout: 30_000, timeoutMsg: 'cpu notebook did not open' }
+    )
+    await installKeyRecorder(b, 'cpu', false)
+    await b.keys([Key.Shift, Key.Enter])
+    await b.waitUntil(async () => (await cpuPhase()) === 'running', { timeout: 30_000, interval: 10 })
+    const cpuPresses = ctx.quick ? 6 : 30
+    for (let i = 0; i < cpuPresses && (await cpuPhase()) === 'running'; i++) {
+      await press(i % 2 === 0 ? 'j' : 'k')
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    const fuelUpdates = await b.execute(
+      () => (window as unknown as { __fuelUpdates: string[] }).__fuelUpdates
+    )
+    const cpuLat = (await samples()).filter((x) => x.running).map((x) => x.ms)
+    // Interrupt (I, I in command mode) and wait for the cell to stop.
+    await b.keys(['i', 'i'])
+    await b.waitUntil(async () => (await cpuPhase()) !== 'running', { timeout: 60_000, interval: 50 })
+    if (cpuLat.length === 0) throw new Error('no key press landed while the CPU-bound cell ran')
+    const c = summarize(cpuLat)
+    ctx.log(
+      `cpu-bound run: ${cpuLat.length} presses, p95 ${c.p95.toFixed(1)} ms; ${fuelUpdates.length} live fuel figures (${fuelUpdates.slice(0, 3).join(', ')} … ${fuelUpdates.at(-1)})`
+    )
+    figures.push({
+      group: 'ui',
+      name: 'key → paint during a CPU-bound run (p95)',
+      value: c.p95,
+      unit: 'ms',
+      spread: `median ${c.median.toFixed(1)} ms, ${spreadText(c, 'ms')}`,
+      target: '< 100 ms, live fuel updating',
+      met: c.p95 < 100 && fuelUpdates.length >= 3,
+      note: `j/k in command mode while \`for i in range(10**9)\` computed; ${fuelUpdates.length} distinct live fuel figures shown during the presses`
     })
   } finally {
     await browser?.deleteSession().catch(() => undefined)

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { WASI } from '@bjorn3/browser_wasi_shim'
 
 import { PYTHON_DIR, runtimeFds } from './runtime-host'
+import { DEFAULT_SLICE_FUEL, FuelSlices } from '../../src/main/sandbox/meter'
 
 export { PYTHON_DIR }
 
@@ -24,6 +25,7 @@ interface Exports {
   fb_run(ptr: number, len: number): number
   fb_fuel?: WebAssembly.Global
   fb_out_of_fuel?: WebAssembly.Global
+  fb_fuel_slice?: WebAssembly.Table
 }
 
 export interface PyRun {
@@ -39,10 +41,14 @@ export interface PyRun {
 
 export class PythonHost {
   readonly exports: Exports
+  /** The budget handed out in slices, when the module was metered with `fuelSlices`. */
+  private readonly slices: FuelSlices | null = null
+  /** Slices handed out so far (the hook really runs). */
+  refills = 0
   private out: Uint8Array[] = []
   private err: Uint8Array[] = []
 
-  constructor(module: WebAssembly.Module, bootBudget = 1n << 50n) {
+  constructor(module: WebAssembly.Module, bootBudget = 1n << 50n, sliceFuel = DEFAULT_SLICE_FUEL) {
     const fds = runtimeFds(
       (c) => this.out.push(c.slice()),
       (c) => this.err.push(c.slice())
@@ -53,7 +59,17 @@ export class PythonHost {
       fuelbook: { emit: () => undefined }
     })
     this.exports = instance.exports as unknown as Exports
-    if (this.exports.fb_fuel) this.exports.fb_fuel.value = bootBudget
+    if (this.exports.fb_fuel_slice) {
+      this.slices = new FuelSlices(
+        instance.exports,
+        { fuelExport: 'fb_fuel', fuelSliceExport: 'fb_fuel_slice' },
+        () => {
+          this.refills++
+          return sliceFuel
+        }
+      )
+    }
+    this.setFuel(bootBudget)
     wasi.initialize(instance as unknown as { exports: { memory: WebAssembly.Memory; _initialize(): void } })
   }
 
@@ -67,21 +83,29 @@ export class PythonHost {
 
   run(code: string, budget = 1n << 50n): PyRun {
     const bytes = new TextEncoder().encode(code)
-    const fuel = this.exports.fb_fuel
-    if (fuel) fuel.value = 1n << 50n
+    this.setFuel(1n << 50n)
     const ptr = this.exports.fb_alloc(bytes.length)
     new Uint8Array(this.exports.memory.buffer, ptr, bytes.length).set(bytes)
     try {
       return this.measure(budget, () => this.exports.fb_run(ptr, bytes.length))
     } finally {
-      if (fuel) fuel.value = 1n << 50n
+      this.setFuel(1n << 50n)
       this.exports.fb_free(ptr)
     }
   }
 
+  private setFuel(fuel: bigint): void {
+    if (this.slices) this.slices.start(fuel)
+    else if (this.exports.fb_fuel) this.exports.fb_fuel.value = fuel
+  }
+
+  private remaining(): bigint {
+    return this.slices ? this.slices.remaining() : (this.exports.fb_fuel!.value as bigint)
+  }
+
   private measure(budget: bigint, fn: () => number): PyRun {
     const fuel = this.exports.fb_fuel
-    if (fuel) fuel.value = budget
+    this.setFuel(budget)
     let rc: number | null = null
     let trapped = false
     const t0 = performance.now()
@@ -96,7 +120,7 @@ export class PythonHost {
       rc,
       stdout: dec.decode(Buffer.concat(this.out)),
       stderr: dec.decode(Buffer.concat(this.err)),
-      fuel: fuel ? Number(budget - (fuel.value as bigint)) : null,
+      fuel: fuel ? Number(budget - this.remaining()) : null,
       trapped,
       outOfFuel: this.exports.fb_out_of_fuel?.value === 1,
       ms

@@ -5,8 +5,12 @@
  * and — for random budgets — the same trap decision at the same point with the same balance.
  */
 import { describe, expect, it } from 'vitest'
-import { instrument } from '../../src/main/sandbox/meter'
+import { FuelSlices, instrument } from '../../src/main/sandbox/meter'
+import { useBranchHints } from '../../src/main/sandbox/runtime'
 import { oracleInstrument, prng, randomProgram, wat } from '../helpers/meter-wat'
+
+// As in the app: V8 reads the sliced modules' branch hints (and would reject malformed ones).
+useBranchHints()
 
 interface Outcome {
   result: unknown
@@ -34,6 +38,42 @@ function run(
   }
 }
 
+/** The same call with the budget handed out in slices of `slice` fuel (the hook's refill path). */
+function runSliced(
+  mod: WebAssembly.Module,
+  args: unknown[],
+  budget: bigint,
+  slice: bigint
+): Outcome & { refills: number } {
+  const inst = new WebAssembly.Instance(mod)
+  let refills = 0
+  const slices = new FuelSlices(
+    inst.exports,
+    { fuelExport: 'fb_fuel', fuelSliceExport: 'fb_fuel_slice' },
+    () => {
+      refills++
+      return slice
+    }
+  )
+  slices.start(budget)
+  const flag = inst.exports.fb_out_of_fuel as WebAssembly.Global
+  try {
+    const result = (inst.exports.run as (...a: unknown[]) => unknown)(...args)
+    return { result, trapped: false, remaining: slices.remaining(), flag: flag.value as number, refills }
+  } catch {
+    return {
+      result: undefined,
+      trapped: true,
+      remaining: slices.remaining(),
+      flag: flag.value as number,
+      refills
+    }
+  }
+}
+
+/** Refills of every sliced run so far: proves the slice path really ran. */
+let slicesUsed = 0
+
 async function compare(
   source: string,
   args: unknown[][],
@@ -45,6 +85,9 @@ async function compare(
   const metered = instrument(bytes, { functionEntryCost: entryCost })
   expect(WebAssembly.validate(metered.bytes)).toBe(true)
   const mine = new WebAssembly.Module(metered.bytes)
+  const slicedBytes = instrument(bytes, { functionEntryCost: entryCost, fuelSlices: true }).bytes
+  expect(WebAssembly.validate(slicedBytes)).toBe(true)
+  const sliced = new WebAssembly.Module(slicedBytes)
   const oracle = new WebAssembly.Module(await oracleInstrument(bytes, entryCost))
   const rnd = prng(seed)
   let total = 0
@@ -79,6 +122,19 @@ async function compare(
       if (!mb.trapped || mb.flag === 1)
         expect({ budget: b, remaining: mb.remaining }).toEqual({ budget: b, remaining: ob.remaining })
       if (!mb.trapped) expect(mb.result).toEqual(expected)
+      // Sliced: the same outcome, balance and result as unsliced, whatever the slice size.
+      for (const slice of [1n, 2n, 3n, 7n, BigInt(1 + Math.floor(rnd() * Number(n + 1n)))]) {
+        const sb = runSliced(sliced, a, b, slice)
+        expect({ budget: b, slice, trapped: sb.trapped, flag: sb.flag, remaining: sb.remaining }).toEqual({
+          budget: b,
+          slice,
+          trapped: mb.trapped,
+          flag: mb.flag,
+          remaining: mb.trapped && mb.flag === 0 ? sb.remaining : mb.remaining
+        })
+        if (!sb.trapped) expect(sb.result).toEqual(expected)
+        slicesUsed += sb.refills
+      }
     }
   }
   return total
@@ -160,5 +216,6 @@ describe('meter vs naive oracle', () => {
       }
     }
     expect(fuel).toBeGreaterThan(10_000) // the programs really run
+    expect(slicesUsed).toBeGreaterThan(10_000) // and the sliced runs were really refilled
   }, 120_000)
 })

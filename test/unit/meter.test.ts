@@ -6,11 +6,13 @@
 import { describe, expect, it } from 'vitest'
 import {
   classifyFuel,
+  FuelSlices,
   instrument,
   MeterError,
   type MeteredModule,
   type MeterOptions
 } from '../../src/main/sandbox/meter'
+import { parseModule } from '../../src/main/sandbox/meter/sections'
 import { wat } from '../helpers/meter-wat'
 
 const BIG = 1n << 40n
@@ -490,5 +492,86 @@ describe('meter: module options', () => {
   it('refuses modules that already use the meter’s export names', async () => {
     const bytes = await wat(`(module (global (export "fb_fuel") i32 (i32.const 0)) (func))`)
     expect(() => instrument(bytes)).toThrow(/fb_fuel/)
+  })
+})
+
+describe('meter: fuel slices', () => {
+  /** Reads a custom section's payload (after its name) from a module's bytes. */
+  function customSection(bytes: Uint8Array, name: string): Uint8Array | null {
+    let at = 8
+    const leb = (): number => {
+      let v = 0
+      let shift = 0
+      for (;;) {
+        const b = bytes[at++]!
+        v += (b & 0x7f) * 2 ** shift
+        shift += 7
+        if (!(b & 0x80)) return v
+      }
+    }
+    while (at < bytes.length) {
+      const id = bytes[at++]!
+      const size = leb()
+      const end = at + size
+      if (id === 0) {
+        const n = leb()
+        const sectionName = new TextDecoder().decode(bytes.subarray(at, at + n))
+        if (sectionName === name) return bytes.subarray(at + n, end)
+      }
+      at = end
+    }
+    return null
+  }
+
+  const LOOP = `(module (func $f (result i32) i32.const 7) (func (export "run") (param $n i32) (result i32) (local $i i32)
+    block loop local.get $i local.get $n i32.ge_u br_if 1 local.get $i i32.const 1 i32.add local.set $i call $f drop br 0 end end local.get $i))`
+
+  it('the slice hook grants fuel from the reserve; without a hook entry the module still runs while fuel lasts', async () => {
+    const { met, mod } = await meter(LOOP, { fuelSlices: true })
+    expect(met.fuelSliceExport).toBe('fb_fuel_slice')
+    const inst = new WebAssembly.Instance(mod)
+    const asks: bigint[] = []
+    const slices = new FuelSlices(
+      inst.exports,
+      { fuelExport: 'fb_fuel', fuelSliceExport: 'fb_fuel_slice' },
+      (c) => {
+        asks.push(c)
+        return 50n
+      }
+    )
+    const unsliced = call((await meter(LOOP)).mod, 'run', [100], BIG)
+    slices.start(BIG)
+    expect((inst.exports.run as (n: number) => number)(100)).toBe(100)
+    expect(BIG - slices.remaining()).toBe(BIG - unsliced.remaining)
+    // Asked at the start and at every refill, with the fuel consumed so far, climbing.
+    expect(asks.length).toBeGreaterThan(10)
+    expect(asks[0]).toBe(0n)
+    for (let i = 1; i < asks.length; i++) expect(asks[i]! > asks[i - 1]!).toBe(true)
+  })
+
+  it('marks every check unlikely in a metadata.code.branch_hint section, at the offset of its `if`', async () => {
+    const { met } = await meter(LOOP, { fuelSlices: true })
+    expect(customSection(instrument(await wat(LOOP)).bytes, 'metadata.code.branch_hint')).toBeNull()
+    const hints = customSection(met.bytes, 'metadata.code.branch_hint')!
+    expect(hints).not.toBeNull()
+    const parsed = parseModule(met.bytes)
+    let at = 0
+    const u = (): number => hints[at++]! // every number here is < 128
+    let total = 0
+    for (let nf = u(), i = 0; i < nf; i++) {
+      const f = u()
+      const body = parsed.bodies[f - parsed.importedFunctions]!
+      for (let nh = u(), j = 0; j < nh; j++) {
+        const offset = u()
+        expect(u()).toBe(1)
+        expect(u()).toBe(0) // unlikely
+        // The hinted byte is the check's `if` (0x04 0x40), right after its i64.lt_s.
+        expect([met.bytes[body.start + offset - 1], met.bytes[body.start + offset]]).toEqual([0x53, 0x04])
+        total++
+      }
+    }
+    // Two function entries and one loop header.
+    expect(total).toBe(met.stats.checks)
+    expect(total).toBe(3)
   })
 })

@@ -168,6 +168,8 @@ export class SnapshotKernel implements Kernel {
       timeoutMs: limits.timeoutMs,
       onOutput: (outputs, replace, fuel) => {
         lastFuel = fuel
+        // An empty batch only reports fuel (a slice of a computing run ran out).
+        if (outputs.length === 0 && !replace) return
         if (replace) streamed.length = 0
         streamed.push(...outputs)
         options.onOutput?.(outputs, replace)

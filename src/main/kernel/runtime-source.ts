@@ -34,7 +34,7 @@ export async function loadRuntime(resourcesDir: string, cacheDir?: string): Prom
   const loaded = await loadMeteredRuntime({
     runtimeDir: resourcesDir,
     cacheDir: cacheDir ?? join(tmpdir(), 'fuelbook-cache'),
-    meter: { importMemory: true, dropActiveDataSegments: true, exportMutableGlobals: true }
+    meter: { importMemory: true, dropActiveDataSegments: true, exportMutableGlobals: true, fuelSlices: true }
   })
   if (!loaded.ok) throw new Error(loaded.error.message)
   const { manifest, metered, module, dir } = loaded.value
@@ -59,6 +59,7 @@ export async function loadRuntime(resourcesDir: string, cacheDir?: string): Prom
       module,
       fuelExport: metered.fuelExport,
       outOfFuelExport: metered.outOfFuelExport,
+      fuelSliceExport: metered.fuelSliceExport,
       memoryImport: {
         module: metered.memory.module,
         name: metered.memory.name,

@@ -7,7 +7,7 @@
  * count (the allocator treats the memory size as its heap end), then the instance, then the
  * mutable globals; `_initialize` is never called again on a restored state.
  */
-import { classifyFuel } from './meter'
+import { classifyFuel, DEFAULT_SLICE_FUEL, FuelSlices } from './meter'
 import { captureMemory, PAGE_BYTES, restoreMemory, type MemoryImage, type SpareMemory } from './memory-image'
 import { OutputCollector } from './output'
 import type { MachineState, RunDone, RunRequest, RuntimeSpec, WorkerStatus } from './protocol'
@@ -113,10 +113,27 @@ export class Machine {
         if (!urgent && now - lastFlush < OUTPUT_THROTTLE_MS) return
         lastFlush = now
         const batch = collector.takeBatch()
-        const remaining = exports[spec.fuelExport] ? (fuelGlobal().value as bigint) : BigInt(request.fuel)
+        const remaining = exports[spec.fuelExport] ? remainingFuel() : BigInt(request.fuel)
         if (batch !== null) postOutput({ ...batch, fuelConsumed: Number(BigInt(request.fuel) - remaining) })
       }
     )
+    // A slice ran out: report the fuel so far if no output did lately (an empty batch), so a run
+    // that never calls the host still shows its fuel climbing.
+    let reportProgress = false
+    const nextSlice = (consumed: bigint): bigint => {
+      const now = performance.now()
+      if (reportProgress && now - lastFlush >= OUTPUT_THROTTLE_MS) {
+        lastFlush = now
+        postOutput({ outputs: [], replace: false, fuelConsumed: Number(consumed) })
+      }
+      return DEFAULT_SLICE_FUEL
+    }
+    let slices: FuelSlices | null = null
+    const remainingFuel = (): bigint => slices?.remaining() ?? (fuelGlobal().value as bigint)
+    const setFuel = (fuel: bigint): void => {
+      if (slices !== null) slices.start(fuel)
+      else fuelGlobal().value = fuel
+    }
     const host = new WasiHost({
       tree: this.tree,
       state: state?.wasi ?? this.initialWasiState(),
@@ -128,6 +145,10 @@ export class Machine {
       [spec.memoryImport.module]: { [spec.memoryImport.name]: memory }
     })
     exports = instance.exports
+    if (spec.fuelSliceExport !== null) {
+      const names = { fuelExport: spec.fuelExport, fuelSliceExport: spec.fuelSliceExport }
+      slices = new FuelSlices(exports, names, nextSlice)
+    }
     host.bind(memory)
     if (state !== null) {
       for (const name of spec.mutableGlobals) {
@@ -148,7 +169,7 @@ export class Machine {
     const budget = BigInt(request.fuel)
     try {
       if (request.guest.kind === 'boot') {
-        fuelGlobal().value = UNMETERED_FUEL
+        setFuel(UNMETERED_FUEL)
         guest._initialize?.()
         const rc = guest.fb_init()
         if (rc !== 0) throw new Error(`fb_init failed with code ${rc}`)
@@ -159,14 +180,15 @@ export class Machine {
         // zip) and completion (re + rlcompleter, ≈ 180 M) are free in every cell and inspect run.
         callGuest(guest, memory, 'fb_call', JSON.stringify({ op: 'warm' }))
         collector.reply = null
-        fuelConsumed = Number(UNMETERED_FUEL - (fuelGlobal().value as bigint))
+        fuelConsumed = Number(UNMETERED_FUEL - remainingFuel())
       } else {
         if (request.randomSeed !== null) {
-          fuelGlobal().value = UNMETERED_FUEL
+          setFuel(UNMETERED_FUEL)
           callGuest(guest, memory, 'fb_call', JSON.stringify({ op: 'seed_random', seed: request.randomSeed }))
           collector.reply = null
         }
-        fuelGlobal().value = budget
+        setFuel(budget)
+        reportProgress = request.guest.kind === 'cell'
         const guestRequest = request.guest
         const rc =
           guestRequest.kind === 'cell'
@@ -191,7 +213,7 @@ export class Machine {
       ;({ status, exitCode, message } = classifyThrow(error, memory, request.maxPages))
     }
     if (request.guest.kind !== 'boot') {
-      const remaining = fuelGlobal().value as bigint
+      const remaining = remainingFuel()
       const flag = (exports[spec.outOfFuelExport] as WebAssembly.Global).value as number
       const fuel = classifyFuel(budget, remaining, trapped, flag)
       fuelConsumed = fuel.consumed

@@ -13,6 +13,8 @@ export interface RuntimeSpec {
   module: WebAssembly.Module
   fuelExport: string
   outOfFuelExport: string
+  /** The meter's slice-hook table (fuel reported while a run computes), or null without slices. */
+  fuelSliceExport: string | null
   memoryImport: { module: string; name: string; initialPages: number }
   /** Export names of the module's mutable globals, all restored from a snapshot. */
   mutableGlobals: string[]

@@ -11,7 +11,18 @@ import { createHash, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
+import { setFlagsFromString } from 'node:v8'
 import { instrument, METER_VERSION, MeterError, type MeteredModule, type MeterOptions } from './meter'
+
+/**
+ * Lets V8 read the meter's branch hints (the fuel checks' out-of-fuel paths are unlikely), so the
+ * fuel-slice hook's call costs no register spills on the hot path: +2% instead of +6% (meter
+ * README, "Fuel slices"). Node 20's V8 has the proposal behind this flag; it is process-wide
+ * (workers included) and must be set before the module is compiled.
+ */
+export function useBranchHints(): void {
+  setFlagsFromString('--experimental-wasm-branch-hinting')
+}
 
 export interface RuntimeManifest {
   wasm: string
@@ -129,6 +140,7 @@ export async function loadRuntime(options: LoadRuntimeOptions): Promise<RuntimeR
 
   let module: WebAssembly.Module
   try {
+    useBranchHints()
     module = await WebAssembly.compile(bytes)
   } catch (e) {
     return fail('compile_failed', `the instrumented runtime does not compile: ${(e as Error).message}`)
@@ -183,7 +195,8 @@ function canonicalOptions(o: MeterOptions): Required<MeterOptions> {
     importMemory: o.importMemory ?? false,
     dropActiveDataSegments: o.dropActiveDataSegments ?? false,
     exportMutableGlobals: o.exportMutableGlobals ?? false,
-    functionEntryCost: o.functionEntryCost ?? 1
+    functionEntryCost: o.functionEntryCost ?? 1,
+    fuelSlices: o.fuelSlices ?? false
   }
 }
 

@@ -11,6 +11,7 @@ import { dropActiveData, rewriteElements, rewriteNames } from './segments'
 export const MEMORY_IMPORT = { module: 'env', name: 'memory' } as const
 const I64 = 0x7e
 const I32 = 0x7f
+const FUNCREF = 0x70
 
 export interface AssemblyPlan {
   m: ParsedModule
@@ -30,6 +31,10 @@ export interface AssemblyPlan {
   adapterOf: Map<number, number>
   convertMemory: boolean
   dropActiveDataSegments: boolean
+  /** Append the one-entry funcref table of the fuel-slice hook. */
+  appendSliceTable: boolean
+  /** A `metadata.code.branch_hint` custom section payload (name included), placed before the code. */
+  branchHints: ByteWriter | null
 }
 
 export function assembleModule(plan: AssemblyPlan): Uint8Array<ArrayBuffer> {
@@ -146,6 +151,18 @@ export function assembleModule(plan: AssemblyPlan): Uint8Array<ArrayBuffer> {
         section(SECTION.function, w)
         break
       }
+      case SECTION.table: {
+        if (!plan.appendSliceTable) {
+          copy(s)
+          break
+        }
+        const w = new ByteWriter(s.end - s.start + 8)
+        w.u32(lebValue(src, s.start) + 1)
+        w.bytes(src, s.start + lebLength(src, s.start), s.end)
+        appendSliceTable(w)
+        section(SECTION.table, w)
+        break
+      }
       case SECTION.memory:
         if (!convertMemory) copy(s)
         break
@@ -174,6 +191,7 @@ export function assembleModule(plan: AssemblyPlan): Uint8Array<ArrayBuffer> {
         break
       case SECTION.code:
         if (!functionSectionSeen) throw new MeterError('code section without function section')
+        if (plan.branchHints !== null) section(SECTION.custom, plan.branchHints)
         section(SECTION.code, code)
         break
       case SECTION.data:
@@ -215,10 +233,23 @@ export function assembleModule(plan: AssemblyPlan): Uint8Array<ArrayBuffer> {
     w.byte(OP.end)
   }
 
+  function appendSliceTable(w: ByteWriter): void {
+    w.byte(FUNCREF)
+    w.byte(1) // limits with a maximum
+    w.u32(1)
+    w.u32(1)
+  }
+
   function insertMissing(after: number): void {
     const has = (id: number): boolean => m.sections.some((s) => s.id === id)
     const next = m.sections.find((s) => s.id !== SECTION.custom && order(s.id) > after)
     const nextOrder = next ? order(next.id) : Infinity
+    if (plan.appendSliceTable && !has(SECTION.table) && SECTION.table > after && SECTION.table < nextOrder) {
+      const w = new ByteWriter(8)
+      w.u32(1)
+      appendSliceTable(w)
+      section(SECTION.table, w)
+    }
     if (!has(SECTION.global) && SECTION.global > after && SECTION.global < nextOrder) {
       const w = new ByteWriter(16)
       w.u32(2)

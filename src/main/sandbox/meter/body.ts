@@ -128,6 +128,7 @@ export class FuelBodyRewriter extends FuelEmitter {
     if (this.TMP + 1 > 50_000)
       throw new MeterError('function has too many locals to add the fuel local (engine limit 50,000)')
     this.usedTmp = false
+    this.checkIfs.length = 0
     const w = this.code
     w.len = 0
 

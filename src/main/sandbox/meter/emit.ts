@@ -20,9 +20,19 @@ export interface BodyContext {
   readonly flagGlobal: number
   /** wasmtime charges 1 for entering every wasm function (`fuel_consumed: 1` at the start). */
   readonly entryCost: number
+  /**
+   * With fuel slices: the type `[] -> []` and the appended one-entry table holding the host's
+   * slice hook, called from the out-of-fuel path (README, "Fuel slices"); null without.
+   */
+  readonly sliceHook: { type: number; table: number } | null
   /** Type index used for `call_indirect` of original type `t` (its fuel-ABI twin). */
   threadedType(t: number): number
   readonly stats: { chargePoints: number; checks: number }
+  /**
+   * With fuel slices: per defined function, in order, the body offsets of the checks' `if`s, for
+   * the branch-hint section marking them unlikely (see rewrite.ts).
+   */
+  readonly branchHints: number[][] | null
 }
 
 export interface FunctionShape {
@@ -67,6 +77,8 @@ export abstract class FuelEmitter {
   /** Local index of the i32 scratch used by call_indirect (declared only if used). */
   protected TMP = 0
   protected usedTmp = false
+  /** Code positions of this body's check `if`s (fuel slices only). */
+  protected checkIfs: number[] = []
   protected copyStart = 0
   protected depth = 0
   /** Cost of operators executed since the last charge (wasmtime: `fuel_consumed`). */
@@ -111,20 +123,46 @@ export abstract class FuelEmitter {
     w.byte(OP.i64Const)
     w.sleb(p + 1)
     w.byte(OP.i64LtS)
+    if (this.ctx.branchHints !== null) this.checkIfs.push(w.len)
     w.byte(OP.if)
     w.byte(0x40)
-    // The out-of-fuel path, inline and call-free: a call here would make V8 treat every value
-    // live across a loop header as live across a call (spills on the hot path); a block ending
-    // in `unreachable` is laid out as cold code.
+    // The out-of-fuel path, inline: a block ending in `unreachable` is laid out as cold code. With
+    // fuel slices it first publishes the balance and asks the host for the next slice; the host
+    // grants one only if the real budget has fuel left, so traps fall where they would unsliced.
     this.pushFuelMinus(p)
     w.byte(OP.globalSet)
     w.u32(this.ctx.fuelGlobal)
+    const hook = this.ctx.sliceHook
+    if (hook !== null) {
+      w.byte(OP.i32Const)
+      w.byte(0)
+      w.byte(OP.callIndirect)
+      w.u32(hook.type)
+      w.u32(hook.table)
+      w.byte(OP.globalGet)
+      w.u32(this.ctx.fuelGlobal)
+      if (p !== 0) {
+        w.byte(OP.i64Const)
+        w.sleb(p)
+        w.byte(OP.i64Add)
+      }
+      w.byte(OP.localSet)
+      w.u32(this.F)
+      w.byte(OP.localGet)
+      w.u32(this.F)
+      w.byte(OP.i64Const)
+      w.sleb(p + 1)
+      w.byte(OP.i64LtS)
+      w.byte(OP.if)
+      w.byte(0x40)
+    }
     w.byte(OP.i32Const)
     w.byte(1)
     w.byte(OP.globalSet)
     w.u32(this.ctx.flagGlobal)
     w.byte(OP.unreachable)
     w.byte(OP.end)
+    if (hook !== null) w.byte(OP.end)
     this.ctx.stats.checks++
   }
 
@@ -169,6 +207,7 @@ export abstract class FuelEmitter {
       head.u32(1)
       head.byte(0x7f)
     }
+    if (this.ctx.branchHints !== null) this.ctx.branchHints.push(this.checkIfs.map((at) => head.len + at))
     const out = this.out
     out.u32(head.len + this.code.len)
     out.bytes(head.buf, 0, head.len)

@@ -9,11 +9,18 @@ import { parseModule } from './sections'
 import type { MeteredModule, MeterOptions } from './types'
 
 export { MeterError } from './bytes'
-export { FUEL_EXPORT, MEMORY_IMPORT, MUTABLE_GLOBAL_PREFIX, OUT_OF_FUEL_EXPORT } from './rewrite'
+export {
+  FUEL_EXPORT,
+  FUEL_SLICE_EXPORT,
+  MEMORY_IMPORT,
+  MUTABLE_GLOBAL_PREFIX,
+  OUT_OF_FUEL_EXPORT
+} from './rewrite'
+export { DEFAULT_SLICE_FUEL, FuelSlices } from './slices'
 export type { MeteredModule, MeterOptions } from './types'
 
 /** Bump whenever the output for the same input and options may change (it keys the disk cache). */
-export const METER_VERSION = 1
+export const METER_VERSION = 2
 
 export function instrument(wasm: Uint8Array, options: MeterOptions = {}): MeteredModule {
   const t0 = performance.now()
@@ -25,7 +32,8 @@ export function instrument(wasm: Uint8Array, options: MeterOptions = {}): Metere
     importMemory: options.importMemory ?? false,
     dropActiveDataSegments: options.dropActiveDataSegments ?? false,
     exportMutableGlobals: options.exportMutableGlobals ?? false,
-    functionEntryCost: entry
+    functionEntryCost: entry,
+    fuelSlices: options.fuelSlices ?? false
   })
   result.stats.ms = performance.now() - t0
   return result

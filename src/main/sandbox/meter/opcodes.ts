@@ -59,6 +59,7 @@ export const OP = {
   i64Const: 0x42,
   i32Eqz: 0x45,
   i64LtS: 0x53,
+  i64Add: 0x7c,
   i64Sub: 0x7d,
   refFunc: 0xd2,
   prefixFC: 0xfc

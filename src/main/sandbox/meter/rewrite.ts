@@ -16,9 +16,34 @@ import type { MeteredModule, MeterOptions } from './types'
 
 export const FUEL_EXPORT = 'fb_fuel'
 export const OUT_OF_FUEL_EXPORT = 'fb_out_of_fuel'
+export const FUEL_SLICE_EXPORT = 'fb_fuel_slice'
 export { MEMORY_IMPORT }
 export const MUTABLE_GLOBAL_PREFIX = 'fb_global_'
 const I64 = 0x7e
+
+/**
+ * `metadata.code.branch_hint` (the branch-hinting proposal): every check's `if` is unlikely, so an
+ * engine lays the out-of-fuel path out as cold code and keeps the slice hook's call from costing
+ * register spills on the hot path (V8: deferred blocks).
+ */
+function branchHintSection(importedFunctions: number, hints: number[][]): ByteWriter {
+  const w = new ByteWriter(hints.length * 16 + 64)
+  w.name('metadata.code.branch_hint')
+  const withHints = hints
+    .map((offsets, i) => ({ f: importedFunctions + i, offsets }))
+    .filter((h) => h.offsets.length > 0)
+  w.u32(withHints.length)
+  for (const { f, offsets } of withHints) {
+    w.u32(f)
+    w.u32(offsets.length)
+    for (const at of offsets) {
+      w.u32(at)
+      w.u32(1)
+      w.byte(0) // unlikely
+    }
+  }
+  return w
+}
 
 export function rewriteModule(
   m: ParsedModule,
@@ -167,6 +192,11 @@ export function rewriteModule(
   }
   const startFunc = m.start
 
+  // The slice hook's table is appended after every existing table, so table indices keep their meaning.
+  const sliceHook = options.fuelSlices
+    ? { type: internType({ params: [], results: [] }), table: m.tables }
+    : null
+
   // --- function bodies ---
   const stats = { functions: D, chargePoints: 0, checks: 0 }
   const ctx: BodyContext = {
@@ -175,8 +205,10 @@ export function rewriteModule(
     fuelGlobal,
     flagGlobal,
     entryCost: options.functionEntryCost,
+    sliceHook,
     threadedType,
-    stats
+    stats,
+    branchHints: sliceHook ? [] : null
   }
   const codeSection = m.sections.find((x) => x.id === SECTION.code)
   const code = new ByteWriter(
@@ -202,7 +234,7 @@ export function rewriteModule(
 
   // --- exports, globals, memory ---
   const exportNames = new Set(m.exports.map((e) => e.name))
-  for (const name of [FUEL_EXPORT, OUT_OF_FUEL_EXPORT]) {
+  for (const name of [FUEL_EXPORT, OUT_OF_FUEL_EXPORT, ...(sliceHook ? [FUEL_SLICE_EXPORT] : [])]) {
     if (exportNames.has(name))
       throw new MeterError(`the module already exports '${name}', which the meter needs`)
   }
@@ -210,6 +242,7 @@ export function rewriteModule(
     { name: FUEL_EXPORT, kind: 3, index: fuelGlobal },
     { name: OUT_OF_FUEL_EXPORT, kind: 3, index: flagGlobal }
   ]
+  if (sliceHook) extraExports.push({ name: FUEL_SLICE_EXPORT, kind: 1, index: sliceHook.table })
   const mutableGlobals: MeteredModule['mutableGlobals'] = []
   if (options.exportMutableGlobals) {
     const all = [
@@ -269,12 +302,15 @@ export function rewriteModule(
     startFunc,
     adapterOf,
     convertMemory,
-    dropActiveDataSegments: options.dropActiveDataSegments
+    dropActiveDataSegments: options.dropActiveDataSegments,
+    appendSliceTable: sliceHook !== null,
+    branchHints: ctx.branchHints === null ? null : branchHintSection(I, ctx.branchHints)
   })
   return {
     bytes,
     fuelExport: FUEL_EXPORT,
     outOfFuelExport: OUT_OF_FUEL_EXPORT,
+    fuelSliceExport: sliceHook ? FUEL_SLICE_EXPORT : null,
     memory,
     mutableGlobals,
     stats

@@ -65,6 +65,8 @@ export interface ParsedModule {
   imports: Import[]
   importedFunctions: number
   importedGlobals: number
+  /** Tables, imported and defined: a table the meter appends takes the next index. */
+  tables: number
   /** Original type index of each defined function. */
   functionTypes: number[]
   /** Defined memories' limits. */
@@ -170,6 +172,7 @@ export function parseModule(bytes: Uint8Array): ParsedModule {
     imports: [],
     importedFunctions: 0,
     importedGlobals: 0,
+    tables: 0,
     functionTypes: [],
     memories: [],
     globals: [],
@@ -220,6 +223,7 @@ export function parseModule(bytes: Uint8Array): ParsedModule {
           } else if (imp.kind === 1) {
             s.u8()
             imp.limits = readLimits(s, 'table')
+            m.tables++
           } else if (imp.kind === 2) {
             imp.limits = readLimits(s, 'memory')
           } else if (imp.kind === 3) {
@@ -261,6 +265,9 @@ export function parseModule(bytes: Uint8Array): ParsedModule {
         }
         break
       case SECTION.table:
+        m.tables += s.u32()
+        s.pos = end
+        break
       case SECTION.element:
       case SECTION.data:
       case SECTION.dataCount:

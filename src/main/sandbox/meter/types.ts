@@ -17,6 +17,13 @@ export interface MeterOptions {
    * default follows it. 0 gives a pure count of cost-1 operators.
    */
   functionEntryCost?: 0 | 1
+  /**
+   * Fuel slices (wasmtime's `fuel_async_yield_interval` idea): the out-of-fuel path calls a host
+   * hook, placed in the exported one-entry table `fb_fuel_slice`, which may grant the next slice
+   * before the guest re-checks. Lets a host hand out its budget in slices and see progress of a
+   * run that never calls it, at no cost on the hot path. See README.md, "Fuel slices".
+   */
+  fuelSlices?: boolean
 }
 
 export interface MeteredModule {
@@ -28,6 +35,8 @@ export interface MeteredModule {
    * before it traps. After a trap: flag 1 ⇒ out of fuel; flag 0 ⇒ any other trap.
    */
   outOfFuelExport: string
+  /** Exported table whose entry 0 must hold the slice hook (`fuelSlices`), else null. */
+  fuelSliceExport: string | null
   /** The memory as an import the host must provide (when `importMemory`, or already imported). */
   memory: { module: string; name: string; initialPages: number; maximumPages: number | null } | null
   /** Every mutable global of the original module, in index order (the meter's own two excluded). */
