@@ -4,6 +4,7 @@
  */
 import { escapeHtml } from './escape'
 import { formatFuel } from '../../shared/format'
+import { layoutFuelChart, type ChartBox } from '../../shared/fuel-chart'
 
 export interface ChartBar {
   /** Anchor of the cell in the page. */
@@ -14,52 +15,66 @@ export interface ChartBar {
   tooltip: string
 }
 
-const W = 880
-const H = 170
-const LEFT = 64
-const RIGHT = 8
-const TOP = 10
-const BOTTOM = 24
+/** The report's chart box; the scale and label rules are the sidebar's (shared/fuel-chart.ts). */
+const BOX: ChartBox = {
+  width: 880,
+  height: 170,
+  left: 64,
+  right: 8,
+  top: 10,
+  bottom: 24,
+  minStep: 0,
+  maxBarWidth: 36,
+  labelWidth: 34
+}
 
 export function fuelChartSvg(bars: readonly ChartBar[]): string {
-  const plotW = W - LEFT - RIGHT
-  const plotH = H - TOP - BOTTOM
-  const max = Math.max(1, ...bars.map((b) => b.fuel))
-  const step = plotW / Math.max(bars.length, 1)
-  const barW = Math.min(36, Math.max(0.5, step * (bars.length > 60 ? 0.9 : 0.7)))
-  const y = (v: number): number => TOP + plotH - (v / max) * plotH
+  const layout = layoutFuelChart(
+    bars.map((b) => b.fuel),
+    BOX
+  )
+  const { width: W, height: H, plotLeft, plotRight, baseline } = layout
   const parts: string[] = [
     `<svg viewBox="0 0 ${W} ${H}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Fuel consumed per cell">`
   ]
-  for (const frac of [0.5, 1]) {
-    const gy = y(max * frac).toFixed(1)
-    parts.push(`<line class="grid" x1="${LEFT}" x2="${W - RIGHT}" y1="${gy}" y2="${gy}"/>`)
+  for (const tick of layout.ticks) {
+    const gy = tick.y.toFixed(1)
+    if (tick.value > 0)
+      parts.push(`<line class="grid" x1="${plotLeft}" x2="${plotRight}" y1="${gy}" y2="${gy}"/>`)
     parts.push(
-      `<text x="${LEFT - 6}" y="${gy}" text-anchor="end" dominant-baseline="middle">${escapeHtml(formatFuel(max * frac))}</text>`
+      `<text x="${plotLeft - 6}" y="${gy}" text-anchor="end" dominant-baseline="middle">${escapeHtml(tick.label)}</text>`
     )
   }
-  parts.push(`<text x="${LEFT - 6}" y="${TOP + plotH}" text-anchor="end" dominant-baseline="middle">0</text>`)
-  parts.push(`<line class="axis" x1="${LEFT}" x2="${W - RIGHT}" y1="${TOP + plotH}" y2="${TOP + plotH}"/>`)
-  // Label every k-th bar so labels never overlap (about 34 px per label).
-  const every = Math.max(1, Math.ceil(34 / step))
+  parts.push(`<line class="axis" x1="${plotLeft}" x2="${plotRight}" y1="${baseline}" y2="${baseline}"/>`)
   bars.forEach((bar, i) => {
-    const x = LEFT + i * step + (step - barW) / 2
-    const top = y(bar.fuel)
-    const h = Math.max(bar.fuel > 0 ? 1 : 0, TOP + plotH - top)
+    const g = layout.bars[i]!
     parts.push(
-      `<a href="#${escapeHtml(bar.anchor)}"><rect class="bar tone-${escapeHtml(bar.tone)}" x="${x.toFixed(2)}" y="${(TOP + plotH - h).toFixed(2)}" width="${barW.toFixed(2)}" height="${h.toFixed(2)}"><title>${escapeHtml(bar.tooltip)}</title></rect></a>`
+      `<a href="#${escapeHtml(bar.anchor)}"><rect class="bar tone-${escapeHtml(bar.tone)}" x="${g.x.toFixed(2)}" y="${g.y.toFixed(2)}" width="${g.width.toFixed(2)}" height="${g.height.toFixed(2)}"><title>${escapeHtml(bar.tooltip)}</title></rect></a>`
     )
-    if (i % every === 0) {
+    if (g.capped) parts.push(cutMarker(g.x, g.y, g.width))
+    if (g.labelled) {
       parts.push(
-        `<text x="${(LEFT + i * step + step / 2).toFixed(1)}" y="${H - 8}" text-anchor="middle">${escapeHtml(bar.label)}</text>`
+        `<text x="${g.centerX.toFixed(1)}" y="${H - 8}" text-anchor="middle">${escapeHtml(bar.label)}</text>`
       )
     }
   })
+  if (layout.capAt !== null) {
+    parts.push(
+      `<text class="cap-note" x="${plotRight}" y="${BOX.top - 1}" text-anchor="end">taller bars cut at ${escapeHtml(formatFuel(layout.capAt))}</text>`
+    )
+  }
   if (bars.length === 0) {
     parts.push(
-      `<text x="${LEFT + plotW / 2}" y="${TOP + plotH / 2}" text-anchor="middle">no cell has run in Fuelbook yet</text>`
+      `<text x="${(plotLeft + plotRight) / 2}" y="${BOX.top + (baseline - BOX.top) / 2}" text-anchor="middle">no cell has run in Fuelbook yet</text>`
     )
   }
   parts.push('</svg>')
   return parts.join('')
+}
+
+/** Two slanted strokes across the top of a capped bar: "this bar goes on beyond the scale". */
+function cutMarker(x: number, y: number, w: number): string {
+  const d = (dy: number): string =>
+    `M${(x - 1).toFixed(2)} ${(y + dy + 3).toFixed(2)}L${(x + w + 1).toFixed(2)} ${(y + dy).toFixed(2)}`
+  return `<path class="cut" d="${d(4)}${d(8)}"/>`
 }

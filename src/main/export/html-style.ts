@@ -47,6 +47,8 @@ figure.fuel-chart figcaption { color: var(--muted); font-size: 12px; margin-top:
 .fuel-chart .bar.tone-warn { fill: var(--warn); }
 .fuel-chart .bar.tone-muted { fill: var(--faint); }
 .fuel-chart a:hover .bar { opacity: .75; }
+.fuel-chart .cut { stroke: var(--bg); stroke-width: 2; fill: none; }
+.fuel-chart text.cap-note { font-size: 10px; }
 .cell { display: grid; grid-template-columns: 56px minmax(0, 1fr); margin: 0 0 14px; }
 .cell > .gutter { font: 12px/1.6 var(--font-mono); color: var(--faint); text-align: right; padding: 8px 10px 0 0; border-right: 3px solid transparent; }
 .cell.code > .gutter { border-right-color: var(--border); }
