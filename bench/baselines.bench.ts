@@ -1,5 +1,5 @@
 /**
- * The comparison table (issue 10 §1): every workload of bench/workloads.ts through our kernel
+ * The comparison table (README, Benchmarks): every workload of bench/workloads.ts through our kernel
  * (Kernel.run: metered, restored from the head, snapshotted after) against what a user would pick
  * instead, all measured in this run, round-robin (one sample of each contender per round) so a
  * busy machine slows them all alike:

@@ -1,5 +1,5 @@
 /**
- * Export (issue 9): a 1,000-cell notebook with outputs to the HTML report (target ≤ 1 s) and to .ipynb,
+ * Export: a 1,000-cell notebook with outputs to the HTML report (target ≤ 1 s) and to .ipynb,
  * and the .ipynb back in. The notebook is built in memory like a long real analysis: markdown with
  * headings, lists, tables and TeX; code with streams, pandas-like HTML tables, PNG plots and ANSI
  * tracebacks. Baseline: JSON.stringify of the same document, the least any export must cost (touching

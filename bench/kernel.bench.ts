@@ -1,5 +1,5 @@
 /**
- * The kernel's latency and state size (issue 6 §9), each against a baseline measured in this run:
+ * The kernel's latency and state size , each against a baseline measured in this run:
  * - a trivial cell (`1+1`) through Kernel.run, restore and snapshot included, p50/p95, against a
  *   fresh instance of the same runtime without snapshots (instantiate + fb_init + fb_run) and
  *   against the VMware CPython WASI build (`python -c`, command model);

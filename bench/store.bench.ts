@@ -1,5 +1,5 @@
 /**
- * The notebook store (issue 7): open a 1,000-cell notebook with outputs and history (≤ 100 ms to first
+ * The notebook store: open a 1,000-cell notebook with outputs and history (≤ 100 ms to first
  * cells ready), commit a run result (≤ 2 ms p50), and save-as of a 50 MB notebook. Baselines are the
  * least the same work could cost with better-sqlite3 or the file system, measured in this run.
  */

@@ -1,5 +1,5 @@
 /**
- * The UI (issue 8, "Done when"): opening a 1,000-cell notebook is interactive in ≤ 1 s, and a
+ * The UI: opening a 1,000-cell notebook is interactive in ≤ 1 s, and a
  * 100,000-line output flood keeps input latency under 100 ms. Drives the real app in browser mode
  * (`out/main/cli.js serve`) with Debian's Chromium through WebdriverIO, like wdio.conf.mts. Times are
  * taken inside the page with performance.now(), so WebDriver round trips are not counted.

@@ -1,5 +1,5 @@
 /**
- * The Python workloads of the comparison table (issue 10 §1) and the baselines that run them
+ * The Python workloads of the comparison table (README, Benchmarks) and the baselines that run them
  * outside our kernel: the VMware CPython WASI build (command model) and native python3. Shared by
  * every bench that compares interpreters, so they all time the same code the same way.
  *

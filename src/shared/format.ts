@@ -34,7 +34,7 @@ export function formatCount(n: number): string {
   return `${trim(n / 1e9)}G`
 }
 
-/** Bytes in binary units, as the seed reports memory: "10 MiB", "640 KiB", "1.5 GiB". */
+/** Bytes in binary units, as `fuelbook exec` reports memory: "10 MiB", "640 KiB", "1.5 GiB". */
 export function formatBytes(n: number): string {
   if (!Number.isFinite(n) || n < 0) return '–'
   if (n < 1024) return `${n} B`

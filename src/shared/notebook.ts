@@ -22,7 +22,7 @@ export const RUN_STATUSES: readonly RunStatus[] = [
   'crashed'
 ]
 
-/** Statuses whose run was killed: the kernel head stays where it was (design §2). */
+/** Statuses whose run was killed: the kernel head stays where it was (docs/architecture.md, the snapshot chain). */
 export function isKilledStatus(status: RunStatus): boolean {
   return status !== 'ok' && status !== 'error' && status !== 'exit'
 }
@@ -86,13 +86,13 @@ export const isError = (o: Output): o is ErrorOutput => o.type === 'error'
 export const isRich = (o: Output): o is DisplayDataOutput | ExecuteResultOutput =>
   o.type === 'display_data' || o.type === 'execute_result'
 
-/** The measured cost of one run, as the seed reports it and more. */
+/** The measured cost of one run, as `fuelbook exec` reports it and more. */
 export interface RunStats {
   fuelConsumed: number
   fuelBudget: number
-  /** Linear memory size at the end of the run in 64 KiB pages (the seed's "mem size pages"). */
+  /** Linear memory size at the end of the run in 64 KiB pages (`fuelbook exec`'s "mem size pages"). */
   memoryPages: number
-  /** Linear memory size in bytes (the seed's "data length"). */
+  /** Linear memory size in bytes (`fuelbook exec`'s "data length"). */
   memoryBytes: number
   peakMemoryBytes: number
   wallMs: number

@@ -1,5 +1,5 @@
 /**
- * The UI subset of the reliability suite (issue 10 §2 and §5), in real Chromium against browser
+ * The UI subset of the reliability suite, in real Chromium against browser
  * mode:
  * - every classic XSS vector (test/fixtures/xss-vectors.ts, armed to leave a marker on the top
  *   window and call alert) in markdown cells, in text/markdown outputs and in text/html outputs

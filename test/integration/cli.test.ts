@@ -35,7 +35,7 @@ function loadRuns(path: string) {
 }
 
 describe('fuelbook exec', () => {
-  it("prints the output and the seed's facts", async () => {
+  it("prints the output and the run's facts", async () => {
     const r = await cli(['exec', '-c', "print('hello world')"])
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(
@@ -314,7 +314,7 @@ describe('fuelbook run and export', () => {
 })
 
 describe('the built command line', () => {
-  it("fuelbook exec -c \"print('hello world')\" prints the seed's four facts", () => {
+  it("fuelbook exec -c \"print('hello world')\" prints the run's four facts", () => {
     const r = spawnCli(['exec', '-c', "print('hello world')"], { FUELBOOK_DATA_DIR: join(dir, 'data') })
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)

@@ -171,7 +171,7 @@ describe('persisted kernel state', () => {
 })
 
 describe('runPython (library API)', () => {
-  it('runs code isolated and reports the seed figures', async () => {
+  it('runs code isolated and reports memory pages, data length and fuel', async () => {
     process.env.FUELBOOK_RUNTIME_DIR = RESOURCES_DIR
     process.env.FUELBOOK_CACHE_DIR = TEST_CACHE_DIR
     try {

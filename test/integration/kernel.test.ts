@@ -21,7 +21,7 @@ async function value(kernel: Kernel, expr: string): Promise<string> {
   return textOf(r.outputs).trim()
 }
 
-describe('kernel: the seed examples', () => {
+describe('kernel: the run_python_code examples', () => {
   it("runs print('hello world') with fuel and memory reported", async () => {
     const r = await runner(host().createKernel())("print('hello world')", { isolated: true })
     expect(r.status).toBe('ok')

@@ -1,5 +1,5 @@
 /**
- * The adversarial corpus (issue 10 §2): hostile or broken cells, each with the status a user must
+ * The adversarial corpus: hostile or broken cells, each with the status a user must
  * see and what its message or output must say. Run through the Kernel (kernel-corpus.test.ts) and
  * through the service while another notebook keeps answering (service-corpus.test.ts).
  *

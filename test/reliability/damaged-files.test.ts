@@ -1,5 +1,5 @@
 /**
- * File-format faults (issue 10 §4), part 2: truncated and bit-flipped copies of a real notebook
+ * File-format faults, part 2: truncated and bit-flipped copies of a real notebook
  * (cells, outputs with a binary blob, run history, a saved kernel head), each opened through the
  * service as the UI would. Every copy must give a clear error or a clean open — never an exception
  * escaping the service, never a notebook that opens as if nothing happened but holds other data:

@@ -1,5 +1,5 @@
 /**
- * Load (issue 10 §3): 4 notebooks running 200 cells each at the same time through one service, in
+ * Load: 4 notebooks running 200 cells each at the same time through one service, in
  * browser mode, one WebSocket client per notebook. Every cell depends on the one before (a running
  * sum), prints its notebook and position, and is checked twice: in the event the client received
  * and in the store after reopening. Then every notebook is closed and the process must be back to

@@ -1,5 +1,5 @@
 /**
- * File-format faults (issue 10 §4), part 1: the store's crash test at larger scale. The store's own
+ * File-format faults, part 1: the store's crash test at larger scale. The store's own
  * child process (test/helpers/store-child.ts `churn`: edits cells and commits runs, some with a new
  * kernel head, printing each run id only after its commit returned) is SIGKILLed 200 times in a
  * row on one notebook, a fifth of the time while it is still opening the file. After every kill the

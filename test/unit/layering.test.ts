@@ -47,7 +47,7 @@ describe('fuelbook/layering lint rule', () => {
     }
   })
 
-  it('allows the arrows of design §3', async () => {
+  it('allows the arrows of docs/architecture.md', async () => {
     const cases: [string, string][] = [
       ['src/main/kernel/x.ts', '../sandbox/pool'],
       ['src/main/service/x.ts', '../store/store'],

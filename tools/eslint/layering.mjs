@@ -1,5 +1,5 @@
 /**
- * ESLint rule `fuelbook/layering`: the dependency arrows of design §3, enforced by lint (as VS Code's
+ * ESLint rule `fuelbook/layering`: the dependency arrows of docs/architecture.md, enforced by lint (as VS Code's
  * `code-layering`), not by hope. Each layer lists the layers it may import from; 'electron' may be
  * imported only by the desktop shell and the preload.
  */
@@ -39,7 +39,7 @@ const ELECTRON_LAYERS = new Set(['electron', 'preload'])
 export const layeringRule = {
   meta: {
     type: 'problem',
-    docs: { description: 'Enforce the dependency arrows between src/ layers (design §3).' },
+    docs: { description: 'Enforce the dependency arrows between src/ layers (docs/architecture.md).' },
     schema: []
   },
   create(context) {
@@ -63,7 +63,7 @@ export const layeringRule = {
       if (!ALLOWED[from]?.includes(to)) {
         context.report({
           node,
-          message: `Layer '${from}' must not import from '${to}' (design §3: ${from} may use ${ALLOWED[from]?.join(', ')}).`
+          message: `Layer '${from}' must not import from '${to}' (docs/architecture.md: ${from} may use ${ALLOWED[from]?.join(', ')}).`
         })
       }
     }

@@ -1,4 +1,4 @@
-/** The commands besides `serve`: exec, run, export, import (issue 9). */
+/** The commands besides `serve`: exec, run, export, import. */
 import type { CliCommand } from './command'
 import { execCommand } from './exec'
 import { exportCommand } from './export'

@@ -1,6 +1,6 @@
 /**
- * `fuelbook exec`: the seed's run_python_code from a shell. One isolated run from the pristine
- * interpreter (no notebook, no saved state), then the seed's facts: memory size in 64 KiB pages,
+ * `fuelbook exec`: `run_python_code` from a shell. One isolated run from the pristine
+ * interpreter (no notebook, no saved state), then its facts: memory size in 64 KiB pages,
  * data length in bytes, fuel consumed. The exit code says how the run ended.
  */
 import { readFileSync } from 'node:fs'

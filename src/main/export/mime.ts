@@ -1,5 +1,5 @@
 /**
- * The report's one output-renderer registry (JupyterLab's rendermime, design §6): each entry says
+ * The report's one output-renderer registry (as JupyterLab's rendermime): each entry says
  * which MIME type it renders, its rank when a bundle offers several, and whether it is safe to show
  * from an untrusted notebook. Nothing else in the exporter looks at MIME types.
  */

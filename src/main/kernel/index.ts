@@ -1,4 +1,4 @@
-/** The kernel (design §2): the service creates one host and one kernel per open notebook. */
+/** The kernel (docs/architecture.md, the snapshot chain): the service creates one host and one kernel per open notebook. */
 export { createKernelHost, type KernelHostInternals, type KernelHostOptions } from './host'
 export { DEFAULT_LIMITS } from './kernel'
 export { SNAPSHOT_FORMAT, snapshotFromFile, snapshotToFile } from './persist'

@@ -1,5 +1,5 @@
 /**
- * The snapshot-chain kernel (design §2): every run is a new instance restored from the head; a
+ * The snapshot-chain kernel (docs/architecture.md): every run is a new instance restored from the head; a
  * run that completes (ok, a Python exception, sys.exit) moves the head to the state it left; a
  * run that is killed (fuel, memory, time, interrupt, crash) leaves the head where it was.
  */

@@ -1,5 +1,5 @@
 /**
- * A kernel run as one flat, JSON-ready object: the seed's `run_python_code` result. Shared by the
+ * A kernel run as one flat, JSON-ready object: what `run_python_code` returns. Shared by the
  * library's runPython and `fuelbook exec --json`, so both give exactly the same shape.
  */
 import type { ErrorOutput, Output, RunStatus } from '../../shared/notebook'
@@ -18,9 +18,9 @@ export interface RunPythonResult {
   message: string | null
   fuelConsumed: number
   fuelBudget: number
-  /** Linear memory at the end, in 64 KiB pages (the seed's "mem size pages"). */
+  /** Linear memory at the end, in 64 KiB pages ("mem size pages"). */
   memoryPages: number
-  /** Linear memory at the end, in bytes (the seed's "data length"). */
+  /** Linear memory at the end, in bytes ("data length"). */
   memoryBytes: number
   peakMemoryBytes: number
   wallMs: number

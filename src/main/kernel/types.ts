@@ -1,5 +1,5 @@
 /**
- * The kernel as the service sees it: a chain of snapshots behind a small interface (design §2).
+ * The kernel as the service sees it: a chain of snapshots behind a small interface (docs/architecture.md).
  * Every method returns normally; a killed run is a status, not an exception.
  */
 import type { Completion, Variable } from '../../shared/api'

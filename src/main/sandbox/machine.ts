@@ -3,7 +3,7 @@
  * Used by the worker (src/main/sandbox/worker.ts); pure of threads and messages, so tests and
  * benches can drive it directly.
  *
- * Restore order matters (notes/runtime-and-kernel.md): memory at *exactly* the state's page
+ * Restore order matters (docs/architecture.md, the snapshot chain): memory at *exactly* the state's page
  * count (the allocator treats the memory size as its heap end), then the instance, then the
  * mutable globals; `_initialize` is never called again on a restored state.
  */

@@ -1,5 +1,5 @@
 /**
- * The persisted kernel head (design §2). Pages live in kernel_pages keyed by content hash and are written
+ * The persisted kernel head (docs/architecture.md). Pages live in kernel_pages keyed by content hash and are written
  * once: moving the head writes only the pages whose hash the file does not hold yet and rewrites only the
  * page-table slots that changed; pages no slot references any more are deleted in the same transaction.
  */

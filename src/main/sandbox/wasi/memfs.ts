@@ -13,8 +13,8 @@
  *   existing name, ...), pinned call by call against native CPython by
  *   test/integration/wasi-errno.test.ts;
  * - `captureFs` / `restoreFs`: the tree and the fd table as plain data, saved and rolled back
- *   together with linear memory (design §2). A file system that is not rolled back with memory
- *   corrupts SQLite databases (notes/runtime-and-kernel.md).
+ *   together with linear memory (docs/architecture.md). A file system that is not rolled back with
+ *   memory corrupts SQLite databases written by the cell.
  */
 import { Directory, Fd, Inode, OpenDirectory, wasi } from '@bjorn3/browser_wasi_shim'
 
