@@ -4,8 +4,14 @@ Same selection as CPython's `make wasm_stdlib` (Tools/wasm/wasm_assets.py: its o
 its detection of the modules configure disabled), with these differences:
 - every .pyc is compiled for its runtime path, /usr/local/lib/python3.11/<file>.py, so
   tracebacks through the stdlib show runtime paths, not the build machine's;
+- the .py source sits beside each .pyc, so that linecache (tracebacks) and inspect.getsource
+  find it through zipimport's get_source; the .pyc are unchecked hash-based, so importing never
+  reads or compares the source (a timestamp .pyc would be judged stale against the zip entry's
+  date and recompiled from source);
+- modules a user may import are kept where wasm_assets leaves them out (KEEP below);
 - rlcompleter is kept (the driver's completion uses it; wasm_assets drops it without readline);
-- the cell driver (fuelbook_driver.pyc) is added at the top level;
+- the cell driver (fuelbook_driver.pyc) is added at the top level, and every file under
+  runtime/site/ (--site) at its relative path, .py as .pyc + source like the stdlib;
 - Debian's time zone files are added as a `tzdata` package that zoneinfo finds like PyPI's
   tzdata (where it looks when no system zoneinfo folder exists), packed into one blob so that
   the zip's directory, which zipimport reads at every start, stays small
@@ -14,7 +20,9 @@ its detection of the modules configure disabled), with these differences:
 
 Run with the build python (same 3.11 bytecode as the runtime) from the CPython build tree.
 """
+import _imp
 import argparse
+import collections
 import importlib._bootstrap_external as bootstrap_external
 import os
 import pathlib
@@ -23,6 +31,21 @@ import zipfile
 
 RUNTIME_LIB = "/usr/local/lib/python3.11"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+# Left out by wasm_assets, kept here because a user's code (or CPython's own tests) imports them;
+# resources/python/README.md lists what stays out and why.
+KEEP = (
+    "_pydecimal.py",  # decimal's pure-Python twin: test_decimal, and code that asks for it
+    "_pyio.py",  # io's pure-Python twin: test_io, and code that asks for it
+    "concurrent/futures/thread.py",  # ThreadPoolExecutor imports; submit() says "no threads"
+    "asyncore.py",  # deprecated in 3.11, still importable on every other 3.11
+    "asynchat.py",
+    "uu.py",
+    "xdrlib.py",
+    "webbrowser.py",  # webbrowser.open() answers False: no browser to start
+    "antigravity.py",
+    "pydoc_data/",  # help("keywords"), help("if"): pydoc's topic texts
+    "distutils/",  # deprecated in 3.11; older notebooks import distutils.version
+)
 # Inside the time zone folder: variants and tables that are not zones of their own.
 TZ_SKIP_DIRS = {"posix", "right"}
 
@@ -36,9 +59,25 @@ def add(zf, name, data):
 
 def pyc(source, runtime_path):
     code = compile(source, runtime_path, "exec", dont_inherit=True, optimize=0)
-    # Timestamp 0 / size 0: zipimport only compares them with a .py next to the .pyc, and the
-    # zip holds none.
-    return bytes(bootstrap_external._code_to_timestamp_pyc(code, 0, 0))
+    source_hash = _imp.source_hash(bootstrap_external._RAW_MAGIC_NUMBER, source)
+    return bytes(bootstrap_external._code_to_hash_pyc(code, source_hash, checked=False))
+
+
+def module_entries(rel, source):
+    """The zip entries of one module at `rel` (a .py path): its .pyc and its source."""
+    return [(rel[:-3] + ".pyc", pyc(source, f"{RUNTIME_LIB}/{rel}")), (rel, source)]
+
+
+def site_entries(site_dir):
+    """Every file under runtime/site/ at its relative path; .py files as .pyc + source."""
+    entries = []
+    for path in sorted(site_dir.rglob("*")):
+        rel = path.relative_to(site_dir).as_posix()
+        if not path.is_file() or "__pycache__" in path.parts:
+            continue
+        data = path.read_bytes()
+        entries.extend(module_entries(rel, data) if rel.endswith(".py") else [(rel, data)])
+    return entries
 
 
 def stdlib_files(srcdir):
@@ -50,7 +89,7 @@ def stdlib_files(srcdir):
     extmods = wasm_assets.detect_extension_modules(
         argparse.Namespace(buildroot=srcdir, sysconfig_data=sysconfig_data)
     )
-    omit = list(wasm_assets.OMIT_FILES) + list(wasm_assets.OMIT_SUBDIRS)
+    omit = [o for o in wasm_assets.OMIT_FILES if o not in KEEP] + list(wasm_assets.OMIT_SUBDIRS)
     for modname, files in wasm_assets.OMIT_MODULE_FILES.items():
         if modname == "readline":
             continue
@@ -92,7 +131,7 @@ def tzdata_files(zoneinfo_dir, version, package_source):
         offset += len(data)
     init = package_source.read_text().replace("@IANA_VERSION@", version)
     out = [
-        ("tzdata/__init__.pyc", pyc(init, f"{RUNTIME_LIB}/tzdata/__init__.py")),
+        *module_entries("tzdata/__init__.py", init.encode()),
         ("tzdata/zoneinfo.bin", b"".join(blob)),
         ("tzdata/zoneinfo.idx", ("\n".join(index) + "\n").encode("ascii")),
         ("tzdata/zones", ("\n".join(key for key, _ in zones) + "\n").encode("ascii")),
@@ -106,6 +145,7 @@ def main():
     parser.add_argument("--tzdata", type=pathlib.Path, required=True, help="a zoneinfo folder")
     parser.add_argument("--tzdata-version", required=True)
     parser.add_argument("--extra", type=pathlib.Path, action="append", default=[], help="top-level module")
+    parser.add_argument("--site", type=pathlib.Path, help="a folder added at the zip's top level (runtime/site)")
     parser.add_argument("--out", type=pathlib.Path, required=True)
     args = parser.parse_args()
     if sys.version_info[:2] != (3, 11):
@@ -117,10 +157,16 @@ def main():
     )
     entries = []
     for rel, path in selected:
-        entries.append((rel[:-3] + ".pyc", pyc(path.read_bytes(), f"{RUNTIME_LIB}/{rel}")))
+        entries.extend(module_entries(rel, path.read_bytes()))
     for path in args.extra:
-        entries.append((path.stem + ".pyc", pyc(path.read_bytes(), f"{RUNTIME_LIB}/{path.name}")))
+        entries.extend(module_entries(path.name, path.read_bytes()))
+    site = site_entries(args.site) if args.site and args.site.is_dir() else []
+    entries.extend(site)
     entries.extend(tz_entries)
+    names = (name for name, _ in entries)
+    clashes = sorted(name for name, count in collections.Counter(names).items() if count > 1)
+    if clashes:
+        sys.exit(f"make_stdlib_zip.py: these files would be in the zip twice: {', '.join(clashes)}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_suffix(".tmp")
     with zipfile.ZipFile(tmp, "w") as zf:
@@ -128,7 +174,8 @@ def main():
             add(zf, name, data)
     tmp.replace(args.out)
     print(
-        f"{args.out}: {len(selected)} stdlib modules, {len(args.extra)} extra, {zone_count} time zones, "
+        f"{args.out}: {len(selected)} stdlib modules, {len(args.extra)} extra, {len(site)} site entries, "
+        f"{zone_count} time zones, "
         f"{args.out.stat().st_size / 2**20:.2f} MiB; modules not built: {', '.join(missing)}"
     )
 

@@ -4,6 +4,7 @@
 #
 #   scripts/build-python-wasi.sh            # build tree in /work/build-python (BUILD_DIR=... to change)
 #   CLEAN=1 scripts/build-python-wasi.sh    # start from an empty build tree
+#   ZIP_ONLY_OUT=dir scripts/build-python-wasi.sh  # a development runtime: only the zip, into dir
 #
 # Steps are stamped in the build tree, so a re-run after an edit only redoes what is missing
 # (delete $BUILD_DIR/stamps/<step> to force one). See resources/python/README.md for the result.
@@ -29,6 +30,42 @@ need_step() { [[ ! -e $BUILD/stamps/$1 ]]; }
 CC_WASM="clang-16 --target=wasm32-wasi --sysroot=$SYSROOT"
 LIB_CFLAGS="-O3 -flto -DNDEBUG"
 
+fetch_source() { # package: its .dsc, orig and debian tarballs into the current folder
+  local version
+  for version in $(apt-cache showsrc "$1" | sed -n 's/^Version: //p' | sort -urV); do
+    if apt-get source --download-only "$1=$version" >/dev/null 2>&1; then return 0; fi
+  done
+  echo "no version of the source package $1 could be downloaded" >&2
+  return 1
+}
+
+make_zip() { # out.zip: the stdlib zip from the CPython tree's Lib/ and this checkout's runtime/
+  local tz_deb
+  tz_deb=$(ls "$BUILD"/src/tzdata_*_all.deb)
+  rm -rf "$BUILD/tzdata.$$" && mkdir -p "$BUILD/tzdata.$$"
+  dpkg-deb -x "$tz_deb" "$BUILD/tzdata.$$"
+  (cd "$SRC" && /usr/bin/python3.11 "$RUNTIME_SRC/make_stdlib_zip.py" --srcdir "$SRC" \
+    --tzdata "$BUILD/tzdata.$$/usr/share/zoneinfo" --tzdata-version "$(basename "$tz_deb" | cut -d_ -f2)" \
+    --extra "$RUNTIME_SRC/fuelbook_driver.py" --site "$RUNTIME_SRC/site" --out "$1")
+  rm -rf "$BUILD/tzdata.$$"
+}
+
+# A development runtime: only the zip is rebuilt (driver, runtime/site, stdlib) next to the
+# committed python.wasm, with its own MANIFEST.json, in a private folder. Needs a build tree whose
+# cpython step is done; touches nothing in it or in resources/python. See runtime/README.md.
+if [[ -n ${ZIP_ONLY_OUT:-} ]]; then
+  [[ -e $BUILD/stamps/cpython ]] || { echo "ZIP_ONLY_OUT needs a built CPython tree in $BUILD" >&2; exit 1; }
+  mkdir -p "$ZIP_ONLY_OUT"
+  ZIP_ONLY_OUT=$(cd "$ZIP_ONLY_OUT" && pwd)
+  [[ $ZIP_ONLY_OUT != "$OUT" ]] || { echo "ZIP_ONLY_OUT must not be resources/python" >&2; exit 1; }
+  cp "$OUT/$WASM_NAME" "$OUT/LICENSE" "$OUT/README.md" "$ZIP_ONLY_OUT/"
+  make_zip "$ZIP_ONLY_OUT/python311.zip"
+  /usr/bin/python3.11 "$RUNTIME_SRC/write_manifest.py" --out "$ZIP_ONLY_OUT" --build "$BUILD" \
+    --wasm "$WASM_NAME" --python-version "$PY_VERSION"
+  echo "development runtime in $ZIP_ONLY_OUT: run with FUELBOOK_RUNTIME_DIR=$ZIP_ONLY_OUT"
+  exit 0
+fi
+
 # ---------------------------------------------------------------------------------------------
 # 1. Toolchain and sources (Debian packages only)
 if need_step packages; then
@@ -43,11 +80,10 @@ if need_step packages; then
   apt-get install -y -qq --no-install-recommends clang-16 lld-16 llvm-16 libclang-rt-16-dev-wasm32 \
     wasi-libc dpkg-dev python3.11 tcl gcc make patch pkg-config xz-utils bzip2 >/dev/null
   cd "$BUILD/src"
-  # Only the upstream tarballs (*.orig.*) are used; Debian's patches target a Debian install
-  # layout. A source package's .dsc can be missing on a security mirror while its orig tarball
-  # is there, so tolerate apt-get's exit status and check for the tarball instead.
+  # The newest version apt knows can be missing from the mirror (the security archive answers
+  # 404 for some .dsc files): then take the newest version that downloads in full.
   for pkg in python3.11 zlib sqlite3 bzip2 xz-utils; do
-    apt-get source --download-only "$pkg" >/dev/null 2>&1 || true
+    fetch_source "$pkg"
   done
   apt-get download tzdata >/dev/null 2>&1
   ls python3.11_${PY_VERSION}.orig.tar.gz zlib_*.orig.tar.* sqlite3_*.orig.tar.xz bzip2_*.orig.tar.gz \
@@ -184,15 +220,11 @@ if need_step reactor; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-# 6. Stdlib zip: .pyc compiled for /usr/local/lib/python3.11, plus our driver and Debian's tzdata
+# 6. Stdlib zip: .pyc compiled for /usr/local/lib/python3.11 beside their .py sources, plus our
+#    driver, runtime/site/ and Debian's tzdata
 if need_step stdlib; then
   log "stdlib zip"
-  rm -rf "$BUILD/tzdata" && mkdir -p "$BUILD/tzdata"
-  dpkg-deb -x "$BUILD"/src/tzdata_*_all.deb "$BUILD/tzdata"
-  cd "$SRC"
-  /usr/bin/python3.11 "$RUNTIME_SRC/make_stdlib_zip.py" --srcdir "$SRC" \
-    --tzdata "$BUILD/tzdata/usr/share/zoneinfo" --tzdata-version "$(basename "$BUILD"/src/tzdata_*_all.deb | cut -d_ -f2)" \
-    --extra "$RUNTIME_SRC/fuelbook_driver.py" --out "$BUILD/reactor/python311.zip"
+  make_zip "$BUILD/reactor/python311.zip"
   done_step stdlib
 fi
 

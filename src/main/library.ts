@@ -19,6 +19,7 @@ import {
   type KernelHostOptions,
   type RunPythonResult
 } from './kernel'
+import { runtimeDirOf } from './sandbox/runtime'
 
 export { DEFAULT_LIMITS, snapshotFromFile, snapshotToFile } from './kernel'
 export type {
@@ -52,7 +53,7 @@ function defaultHostOptions(): KernelHostOptions {
   // Both src/main/library.ts and out/main/library.js sit two levels below the package root.
   const root = join(__dirname, '..', '..')
   return {
-    resourcesDir: process.env.FUELBOOK_RUNTIME_DIR ?? join(root, 'resources', 'python'),
+    resourcesDir: runtimeDirOf(root),
     cacheDir: process.env.FUELBOOK_CACHE_DIR ?? join(tmpdir(), 'fuelbook-cache')
   }
 }

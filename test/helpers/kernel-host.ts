@@ -3,12 +3,13 @@
  * to need it makes it; the others load it).
  */
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { afterAll, beforeAll } from 'vitest'
 import type { Limits } from '../../src/shared/notebook'
 import { createKernelHost, type KernelHostInternals } from '../../src/main/kernel'
+import { RUNTIME_DIR } from './runtime-dir'
 
-export const RESOURCES_DIR = resolve(__dirname, '../../resources/python')
+export const RESOURCES_DIR = RUNTIME_DIR
 export const TEST_CACHE_DIR = join(tmpdir(), 'fuelbook-test-cache')
 
 export const LIMITS: Limits = {

@@ -5,10 +5,11 @@
  * runtime can be tested on its own.
  */
 import { readFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { ConsoleStdout, Directory, File, OpenFile, PreopenDirectory, WASI } from '@bjorn3/browser_wasi_shim'
+import { RUNTIME_DIR } from './runtime-dir'
 
-export const PYTHON_DIR = resolve(__dirname, '../../resources/python')
+export const PYTHON_DIR = RUNTIME_DIR
 
 export interface RuntimeManifest {
   wasm: string
@@ -115,7 +116,8 @@ export class RuntimeInstance {
         emit: (kind: number, ptr: number, len: number) => {
           const bytes = new Uint8Array(this.exports.memory.buffer, ptr, len)
           this.rich.push({ kind, payload: JSON.parse(this.decoder.decode(bytes)) })
-        }
+        },
+        fuel_consumed: () => 0n // unmetered: nothing counts fuel
       }
     })
     this.exports = instance.exports as unknown as RuntimeExports

@@ -1,12 +1,12 @@
-import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { baseIdentity, createKernelHost } from '../../src/main/kernel/host'
+import { RUNTIME_DIR } from '../helpers/runtime-dir'
 
 // A saved head stores only the pages that differ from S0, so reopening a notebook on another machine
 // (or after the S0 cache was cleared) is only correct if booting S0 gives the very same bytes.
 describe('S0', () => {
   it('boots to identical bytes in separate hosts, so saved heads restore anywhere', async () => {
-    const resourcesDir = resolve(__dirname, '../../resources/python')
+    const resourcesDir = RUNTIME_DIR
     const identities: string[] = []
     for (let i = 0; i < 2; i++) {
       const host = await createKernelHost({ resourcesDir, poolSize: 1 })

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Output, RunStatus } from '../../shared/notebook'
 import { createKernelHost, toRunPythonResult, type KernelRunResult } from '../kernel'
+import { runtimeDirOf } from '../sandbox/runtime'
 import { DEFAULT_LIMITS } from '../service/defaults'
 import { resolveDataDir } from '../store'
 import { EXIT, UsageError, type CliCommand, type CliIO } from './command'
@@ -140,7 +141,7 @@ ${EXIT_CODES_HELP}`,
       throw error
     }
     const host = await createKernelHost({
-      resourcesDir: join(io.appRoot, 'resources', 'python'),
+      resourcesDir: runtimeDirOf(io.appRoot),
       cacheDir: join(resolveDataDir(), 'cache'),
       poolSize: 1
     })

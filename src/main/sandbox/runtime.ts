@@ -70,6 +70,15 @@ const fail = (code: RuntimeErrorCode, message: string): { ok: false; error: Runt
   error: { code, message }
 })
 
+/**
+ * The runtime folder an app root uses: `FUELBOOK_RUNTIME_DIR` when set (a development runtime,
+ * made by `ZIP_ONLY_OUT=dir scripts/build-python-wasi.sh`; see runtime/README.md), else
+ * `<appRoot>/resources/python`. Either folder is verified against its own MANIFEST.json.
+ */
+export function runtimeDirOf(appRoot: string): string {
+  return process.env.FUELBOOK_RUNTIME_DIR ?? join(appRoot, 'resources', 'python')
+}
+
 /** `<appRoot>/resources/python`, or the override; null when no runtime is found. */
 export function locateRuntimeDir(options: { runtimeDir?: string; appRoot?: string } = {}): string | null {
   if (options.runtimeDir) return resolve(options.runtimeDir)

@@ -5,6 +5,7 @@
 import { join } from 'node:path'
 import type { AppInfo } from '../../shared/api'
 import { createKernelHost } from '../kernel'
+import { runtimeDirOf } from '../sandbox/runtime'
 import { AppData, resolveDataDir } from '../store'
 import { createExporter } from '../export'
 import { NotebookService } from './notebook-service'
@@ -27,7 +28,7 @@ export interface ComposedService {
 export async function composeService(options: ComposeOptions): Promise<ComposedService> {
   const appData = new AppData(options.dataDir ?? resolveDataDir())
   const kernelHost = await createKernelHost({
-    resourcesDir: join(options.appRoot, 'resources', 'python'),
+    resourcesDir: runtimeDirOf(options.appRoot),
     cacheDir: join(appData.dir, 'cache')
   })
   const service = new NotebookService({
