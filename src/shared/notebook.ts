@@ -77,6 +77,8 @@ export interface ErrorOutput {
 export interface TruncatedOutput {
   type: 'truncated'
   droppedBytes: number
+  /** Outputs dropped whole (absent in files written before it was counted). */
+  droppedOutputs?: number
 }
 
 export type Output = StreamOutput | DisplayDataOutput | ExecuteResultOutput | ErrorOutput | TruncatedOutput

@@ -8,8 +8,8 @@ import {
 } from '../../src/renderer/src/lib/outputs/merge'
 import { imageDataUrl, mimeText, preferredMime } from '../../src/renderer/src/lib/outputs/mime'
 import { estimateFrameHeight, parseFrameSize, frameDocument } from '../../src/renderer/src/lib/outputs/frame'
-import { failingLine, sourceExcerpt, tracebackLines } from '../../src/renderer/src/lib/outputs/traceback'
-import { stripAnsi } from '../../src/renderer/src/lib/outputs/ansi'
+import { failingLine, sourceExcerpt, tracebackLines } from '../../src/shared/output-text'
+import { stripAnsi } from '../../src/shared/output-text'
 import type { ErrorOutput, Output } from '../../src/shared/notebook'
 
 const out = (text: string, name: 'stdout' | 'stderr' = 'stdout'): Output => ({ type: 'stream', name, text })

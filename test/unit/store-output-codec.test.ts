@@ -3,8 +3,7 @@ import {
   BLOB_MIN_BASE64_CHARS,
   capOutputs,
   decodeOutput,
-  encodeOutput,
-  outputBytes
+  encodeOutput
 } from '../../src/main/store/output-codec'
 import type { Output } from '../../src/shared/notebook'
 import { base64Image } from '../helpers/store-fixtures'
@@ -43,46 +42,12 @@ describe('binary MIME values', () => {
 })
 
 describe('the output cap', () => {
-  const out = (text: string, name: 'stdout' | 'stderr' = 'stdout'): Output => ({ type: 'stream', name, text })
-
-  it('leaves outputs under the cap alone', () => {
-    const outputs = [out('a'), out('b')]
-    expect(capOutputs(outputs, 1000)).toBe(outputs)
-  })
-
-  it('cuts the stream that crosses the cap, drops the rest, and adds one marker with the dropped bytes', () => {
+  it("is the shared output model's, so a run capped by the worker is stored as it is", () => {
     const outputs: Output[] = [
-      out('first\n'),
-      out('x'.repeat(500)),
-      { type: 'display_data', data: { 'text/plain': 'late' }, metadata: {} }
+      { type: 'stream', name: 'stdout', text: 'x'.repeat(100) },
+      { type: 'error', ename: 'E', evalue: 'v', traceback: [] },
+      { type: 'truncated', droppedBytes: 10, droppedOutputs: 0 }
     ]
-    const total = outputs.reduce((n, o) => n + outputBytes(o), 0)
-    const capped = capOutputs(outputs, 150)
-    expect(capped.map((o) => o.type)).toEqual(['stream', 'stream', 'truncated'])
-    const kept = capped.slice(0, 2).reduce((n, o) => n + outputBytes(o), 0)
-    expect(kept).toBeLessThanOrEqual(150)
-    expect(kept).toBeGreaterThan(120)
-    expect((capped[2] as { droppedBytes: number }).droppedBytes).toBe(total - kept)
-  })
-
-  it('never splits a character or an escape when cutting', () => {
-    const capped = capOutputs([out('é✓"\n'.repeat(200))], 120)
-    const text = (capped[0] as { text: string }).text
-    expect('é✓"\n'.repeat(200).startsWith(text)).toBe(true)
-    expect(text).not.toContain('\uFFFD')
-    expect(outputBytes(capped[0]!)).toBeLessThanOrEqual(120)
-  })
-
-  it("merges the kernel's own marker into one at the end", () => {
-    const capped = capOutputs([out('x'.repeat(300)), { type: 'truncated', droppedBytes: 1000 }], 100)
-    expect(capped).toHaveLength(2)
-    const marker = capped[1] as { type: string; droppedBytes: number }
-    expect(marker.type).toBe('truncated')
-    expect(marker.droppedBytes).toBeGreaterThan(1000)
-  })
-
-  it('keeps a lone kernel marker as it is when under the cap', () => {
-    const outputs: Output[] = [out('a'), { type: 'truncated', droppedBytes: 10 }]
-    expect(capOutputs(outputs, 1000)).toBe(outputs)
+    expect(capOutputs(outputs, 100)).toBe(outputs)
   })
 })

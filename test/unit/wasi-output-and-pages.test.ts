@@ -47,12 +47,11 @@ describe('OutputCollector', () => {
     c.stream('stdout', bytes('more'))
     c.rich(EMIT.displayData, record({ data: { 'text/plain': 'x' }, metadata: {} }))
     c.rich(EMIT.error, record({ ename: 'E', evalue: 'v', traceback: ['t'], lineno: 1 }))
-    c.finish()
     const dropped = 3 + 4 + record({ data: { 'text/plain': 'x' }, metadata: {} }).byteLength
-    expect(c.all).toEqual([
+    expect(c.result()).toEqual([
       { type: 'stream', name: 'stdout', text: '0123456789' },
       { type: 'error', ename: 'E', evalue: 'v', traceback: ['t'], lineno: 1 },
-      { type: 'truncated', droppedBytes: dropped }
+      { type: 'truncated', droppedBytes: dropped, droppedOutputs: 1 }
     ])
   })
 

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Output, RunStatus } from '../../shared/notebook'
+import { truncationText } from '../../shared/output-model'
 import { createKernelHost, toRunPythonResult, type KernelRunResult } from '../kernel'
 import { runtimeDirOf } from '../sandbox/runtime'
 import { DEFAULT_LIMITS } from '../service/defaults'
@@ -54,7 +55,7 @@ export function writeOutputs(outputs: readonly Output[], io: CliIO): void {
     if (o.type === 'stream') (o.name === 'stderr' ? io.stderr : io.stdout)(o.text)
     else if (o.type === 'error')
       io.stderr(line(plain(o.traceback.length ? o.traceback.join('\n') : `${o.ename}: ${o.evalue}`)))
-    else if (o.type === 'truncated') io.stderr(`[output truncated: ${o.droppedBytes} more bytes not kept]\n`)
+    else if (o.type === 'truncated') io.stderr(`[${truncationText(o)}]\n`)
     else {
       const text = o.data['text/plain']
       const types = Object.keys(o.data).filter((m) => m !== 'text/plain')

@@ -4,6 +4,7 @@
  * `metadata.fuelbook`, so Jupyter ignores it and a re-import restores it. Pure.
  */
 import type { Cell, MimeBundle, NotebookDocument, Output, RunRecord } from '../../shared/notebook'
+import { truncationText } from '../../shared/output-model'
 import type { IpynbCell, IpynbNotebook, IpynbOutput, MultilineString } from './ipynb-schema'
 import { isJsonMime } from './ipynb-schema'
 
@@ -64,8 +65,8 @@ export function outputToIpynb(output: Output, run: RunRecord): IpynbOutput {
       return {
         output_type: 'display_data',
         data: {
-          'text/plain': [`[output truncated: ${output.droppedBytes} bytes not kept]`],
-          [TRUNCATED_MIME]: { droppedBytes: output.droppedBytes }
+          'text/plain': [`[${truncationText(output)}]`],
+          [TRUNCATED_MIME]: { droppedBytes: output.droppedBytes, droppedOutputs: output.droppedOutputs }
         },
         metadata: {}
       }

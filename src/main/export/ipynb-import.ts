@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto'
 import type { Result } from '../../shared/api'
 import type { Cell, MimeBundle, Output, RunRecord, RunStatus } from '../../shared/notebook'
 import { RUN_STATUSES } from '../../shared/notebook'
+import { isBinaryMime } from '../../shared/output-model'
 import { ATTACHMENTS_KEY, FUELBOOK_KEY, TRUNCATED_MIME } from './ipynb-export'
 import {
   formatPath,
@@ -27,7 +28,6 @@ export interface ImportOptions {
 }
 
 const CELL_ID_RE = /^[a-zA-Z0-9_-]{1,64}$/
-const BINARY_MIME_RE = /^(image\/(?!svg\+xml)|audio\/|video\/|application\/(pdf|octet-stream)$)/
 
 const joinText = (value: MultilineString): string => (typeof value === 'string' ? value : value.join(''))
 
@@ -41,7 +41,7 @@ function bundleFromIpynb(data: Record<string, unknown>): MimeBundle {
     ) {
       const text = joinText(value as MultilineString)
       // Canonical base64 (no line breaks) so the store can keep images as blobs.
-      out[mime] = BINARY_MIME_RE.test(mime) ? text.replace(/\s+/g, '') : text
+      out[mime] = isBinaryMime(mime) ? text.replace(/\s+/g, '') : text
     }
   }
   return out
@@ -56,9 +56,12 @@ function outputFromIpynb(output: IpynbOutput): Output {
         text: joinText(output.text)
       }
     case 'display_data': {
-      const marker = output.data[TRUNCATED_MIME] as { droppedBytes?: unknown } | undefined
+      const marker = output.data[TRUNCATED_MIME] as
+        { droppedBytes?: unknown; droppedOutputs?: unknown } | undefined
       if (marker && typeof marker.droppedBytes === 'number')
-        return { type: 'truncated', droppedBytes: marker.droppedBytes }
+        return typeof marker.droppedOutputs === 'number'
+          ? { type: 'truncated', droppedBytes: marker.droppedBytes, droppedOutputs: marker.droppedOutputs }
+          : { type: 'truncated', droppedBytes: marker.droppedBytes }
       return { type: 'display_data', data: bundleFromIpynb(output.data), metadata: output.metadata ?? {} }
     }
     case 'execute_result':

@@ -253,7 +253,7 @@ export class Machine {
       status,
       exitCode,
       message,
-      outputs: collector.all,
+      outputs: collector.result(),
       tail: collector.takeBatch(),
       reply: collector.reply,
       fuelConsumed,

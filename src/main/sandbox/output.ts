@@ -1,14 +1,22 @@
 /**
- * Turns what the guest writes (stdout/stderr bytes, `fuelbook.emit` records) into Outputs:
- * contiguous stream text merged, capped at the run's output budget, handed out in batches.
- * Runs inside the worker, synchronously from wasm imports, so every path is O(bytes written)
- * and a flood past the cap costs one counter increment per write.
+ * Turns what the guest writes (stdout/stderr bytes, `fuelbook.emit` records) into Outputs through the
+ * one output model (src/shared/output-model.ts), handed out in batches. Runs inside the worker,
+ * synchronously from wasm imports, so every path is O(bytes kept): once the budget is spent a write
+ * costs one counter increment, and a record is never decoded past what the model could keep.
  */
 import type { ErrorOutput, Output } from '../../shared/notebook'
+import { EMIT, malformedRecord, readGuestRecord } from '../../shared/output-json'
+import { appendOutput, ERROR_MAX_BYTES, OutputArea } from '../../shared/output-model'
 import type { OutputSink, StreamName } from './wasi/host'
 
-/** Record kinds of `fuelbook.emit` (runtime/fuelbook_entry.c). */
-export const EMIT = { displayData: 1, executeResult: 2, error: 3, reply: 4, clearOutput: 5 } as const
+export { EMIT }
+
+/**
+ * Records larger than this are not decoded (a string of that size alone is a host buffer the cell
+ * could grow to the memory limit). A display record that large could not fit the output cap anyway;
+ * an error record that large is kept as its name and a note.
+ */
+export const RECORD_READ_MAX_BYTES = 8 * 1024 * 1024
 
 export interface OutputBatch {
   outputs: Output[]
@@ -17,89 +25,75 @@ export interface OutputBatch {
 }
 
 export class OutputCollector implements OutputSink {
-  /** Every output of the run so far, merged. */
-  readonly all: Output[] = []
+  private readonly area: OutputArea
   private batch: Output[] = []
   private replaceNext = false
-  /** clear_output(wait=True): clear when the next output arrives. */
-  private clearPending = false
-  private usedBytes = 0
-  droppedBytes = 0
   reply: unknown = null
+  /** The last error the guest reported (the run's exception, for classifying MemoryError). */
   lastError: ErrorOutput | null = null
   private readonly decoders = { stdout: new TextDecoder('utf-8'), stderr: new TextDecoder('utf-8') }
 
   constructor(
-    private readonly capBytes: number,
+    capBytes: number,
     private readonly executionCount: number | null,
     /** Called when a batch is worth sending (throttled by the caller unless `urgent`). */
     private readonly onBatchReady: (urgent: boolean) => void
-  ) {}
+  ) {
+    this.area = new OutputArea(capBytes)
+  }
+
+  /** The outputs kept so far (merged), without the marker. */
+  get all(): readonly Output[] {
+    return this.area.outputs
+  }
 
   stream(name: StreamName, bytes: Uint8Array): void {
-    const room = this.capBytes - this.usedBytes
+    const room = this.area.room
     if (room <= 0) {
-      this.droppedBytes += bytes.byteLength
+      this.area.dropped.bytes += bytes.byteLength
       return
     }
+    // Decode only what could be kept (a 100 MB write past the cap is never turned into a string).
     const kept = bytes.byteLength <= room ? bytes : bytes.subarray(0, room)
-    this.droppedBytes += bytes.byteLength - kept.byteLength
-    this.usedBytes += kept.byteLength
+    this.area.dropped.bytes += bytes.byteLength - kept.byteLength
     const text = this.decoders[name].decode(kept, { stream: kept === bytes })
-    if (text !== '') this.push({ type: 'stream', name, text })
+    if (text !== '') this.add({ type: 'stream', name, text })
   }
 
   rich(kind: number, bytes: Uint8Array): void {
-    let record: Record<string, unknown>
-    try {
-      record = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>
-    } catch {
-      this.push({
-        type: 'stream',
-        name: 'stderr',
-        text: `fuelbook: unreadable output record of kind ${kind}\n`
-      })
+    if (bytes.byteLength > RECORD_READ_MAX_BYTES) {
+      this.oversizedRecord(kind, bytes)
       return
     }
-    switch (kind) {
-      case EMIT.reply:
-        this.reply = record
+    const isOutput = kind === EMIT.displayData || kind === EMIT.executeResult
+    if (isOutput && bytes.byteLength > this.area.room) {
+      // Could not fit whatever it holds (its JSON only gets shorter once read): not worth decoding.
+      this.area.dropped.bytes += bytes.byteLength
+      this.area.dropped.outputs += 1
+      return
+    }
+    let text: string
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    } catch {
+      this.add(malformedRecord(`kind ${kind}: not UTF-8`))
+      return
+    }
+    const record = readGuestRecord(kind, text, this.executionCount)
+    switch (record.kind) {
+      case 'reply':
+        this.reply = record.reply
         return
-      case EMIT.clearOutput:
-        if (record.wait === true) this.clearPending = true
-        else this.clear()
-        return
-      case EMIT.error: {
-        // Errors are kept past the cap: the traceback is what the user needs most.
-        const error: ErrorOutput = {
-          type: 'error',
-          ename: String(record.ename ?? 'Error'),
-          evalue: String(record.evalue ?? ''),
-          traceback: Array.isArray(record.traceback) ? record.traceback.map(String) : [],
-          lineno: typeof record.lineno === 'number' ? record.lineno : null
+      case 'clear':
+        if (this.area.clear(record.wait)) {
+          this.batch = []
+          this.replaceNext = true
+          this.onBatchReady(false)
         }
-        this.lastError = error
-        this.push(error)
         return
-      }
-      case EMIT.displayData:
-      case EMIT.executeResult: {
-        if (this.usedBytes + bytes.byteLength > this.capBytes) {
-          this.droppedBytes += bytes.byteLength
-          return
-        }
-        this.usedBytes += bytes.byteLength
-        const data = (record.data ?? {}) as Record<string, unknown>
-        const metadata = (record.metadata ?? {}) as Record<string, unknown>
-        this.push(
-          kind === EMIT.displayData
-            ? { type: 'display_data', data, metadata }
-            : { type: 'execute_result', data, metadata, executionCount: this.executionCount }
-        )
-        return
-      }
-      default:
-        this.push({ type: 'stream', name: 'stderr', text: `fuelbook: unknown output record kind ${kind}\n` })
+      case 'output':
+        if (record.output.type === 'error' && kind === EMIT.error) this.lastError = record.output
+        this.add(record.output)
     }
   }
 
@@ -116,32 +110,50 @@ export class OutputCollector implements OutputSink {
     return batch
   }
 
-  /** Adds the `truncated` marker if anything was dropped. Call once, at the end of the run. */
+  /** The run's outputs: everything kept, then the `truncated` marker if anything was dropped. */
+  result(): Output[] {
+    return this.area.result()
+  }
+
+  /** The marker, if any, as the last live batch entry (call once, at the end of the run). */
   finish(): void {
-    if (this.droppedBytes > 0) this.push({ type: 'truncated', droppedBytes: this.droppedBytes })
+    const result = this.area.result()
+    const last = result[result.length - 1]
+    if (last?.type === 'truncated') {
+      this.batch.push(last)
+      this.onBatchReady(false)
+    }
   }
 
-  private clear(): void {
-    this.all.length = 0
-    this.batch = []
-    this.replaceNext = true
-    this.clearPending = false
-  }
-
-  private push(output: Output): void {
-    if (this.clearPending) this.clear()
-    appendMerged(this.all, output)
-    appendMerged(this.batch, output)
+  private add(output: Output): void {
+    const { kept, replaced } = this.area.add(output)
+    if (replaced) {
+      this.batch = []
+      this.replaceNext = true
+    }
+    if (kept === null) return
+    appendOutput(this.batch, kept)
     this.onBatchReady(false)
   }
-}
 
-/** Appends, merging stream text into a preceding stream output of the same name (JupyterLab's rule). */
-function appendMerged(list: Output[], output: Output): void {
-  const last = list[list.length - 1]
-  if (output.type === 'stream' && last?.type === 'stream' && last.name === output.name) {
-    list[list.length - 1] = { ...last, text: last.text + output.text }
-  } else {
-    list.push(output)
+  private oversizedRecord(kind: number, bytes: Uint8Array): void {
+    if (kind !== EMIT.error) {
+      this.area.dropped.bytes += bytes.byteLength
+      this.area.dropped.outputs += 1
+      return
+    }
+    // The driver writes "ename" first: read it from the start of the record, not the whole of it.
+    const head = new TextDecoder().decode(bytes.subarray(0, 4096))
+    const ename = /^\{\s*"ename"\s*:\s*"([A-Za-z_][\w.]{0,200})"/.exec(head)?.[1]
+    const error: ErrorOutput = ename
+      ? {
+          type: 'error',
+          ename,
+          evalue: `(the message and traceback, ${Math.round(bytes.byteLength / 2 ** 20)} MiB, are too large to keep; errors keep up to ${ERROR_MAX_BYTES / 1024} KiB)`,
+          traceback: []
+        }
+      : malformedRecord(`kind ${kind}: ${bytes.byteLength} bytes, too large to read`)
+    this.lastError = error
+    this.add(error)
   }
 }

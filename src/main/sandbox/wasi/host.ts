@@ -25,7 +25,7 @@ export type StreamName = 'stdout' | 'stderr'
 /** Where the guest's output goes. Called synchronously from inside wasm: keep it cheap. */
 export interface OutputSink {
   stream(name: StreamName, bytes: Uint8Array): void
-  /** One `fuelbook.emit(kind, payload)` record (UTF-8 JSON). */
+  /** One `fuelbook.emit(kind, payload)` record (UTF-8 JSON), as a view into guest memory: read it now. */
   rich(kind: number, bytes: Uint8Array): void
   /** The guest is about to sleep: a good moment to show what it printed so far. */
   beforeSleep(): void
@@ -148,7 +148,12 @@ export class WasiHost {
       wasi_snapshot_preview1: { ...this.shim.wasiImport, ...this.fixes() },
       fuelbook: {
         emit: (kind: number, ptr: number, len: number): void => {
-          sink.rich(kind, new Uint8Array(this.mem().buffer, ptr >>> 0, len >>> 0).slice())
+          const buffer = this.mem().buffer
+          const start = ptr >>> 0
+          const length = len >>> 0
+          // A view, not a copy: the sink reads it at once and keeps only what the output cap allows.
+          if (start + length > buffer.byteLength) sink.rich(kind, new Uint8Array(0))
+          else sink.rich(kind, new Uint8Array(buffer, start, length))
         }
       }
     }

@@ -1,10 +1,11 @@
 /**
- * The output model of one cell as the UI keeps it (JupyterLab's outputarea model, without DOM):
- * consecutive stream chunks of the same name merge into one block, and each block carries its line
- * count so capping a 100,000-line flood never rescans the whole text.
+ * The outputs of one cell as the UI keeps them: the shared output model's merging
+ * (src/shared/output-model.ts), with each stream block carrying its line count so capping a
+ * 100,000-line flood never rescans the whole text.
  */
 import type { Output, StreamOutput } from '../../../../shared/notebook'
-export { applyCarriageReturns } from '../../../../shared/stream-text'
+import { mergesInto, truncationText } from '../../../../shared/output-model'
+export { applyCarriageReturns } from '../../../../shared/output-text'
 
 export interface StreamBlock extends StreamOutput {
   /** Number of '\n' in text. */
@@ -27,19 +28,15 @@ export function appendOutputs(current: readonly ViewOutput[], incoming: readonly
   const next = current.slice()
   for (const output of incoming) {
     const last = next[next.length - 1]
-    if (output.type === 'stream') {
-      if (last && last.type === 'stream' && last.name === output.name) {
-        next[next.length - 1] = {
-          ...last,
-          text: last.text + output.text,
-          newlines: last.newlines + countNewlines(output.text)
-        }
-      } else {
-        next.push({ ...output, newlines: countNewlines(output.text) })
+    if (output.type !== 'stream') next.push(output)
+    else if (mergesInto(last, output)) {
+      const block = last as StreamBlock
+      next[next.length - 1] = {
+        ...block,
+        text: block.text + output.text,
+        newlines: block.newlines + countNewlines(output.text)
       }
-    } else {
-      next.push(output)
-    }
+    } else next.push({ ...output, newlines: countNewlines(output.text) })
   }
   return next
 }
@@ -99,7 +96,7 @@ export function outputsAsText(outputs: readonly ViewOutput[]): string {
     .map((o) => {
       if (o.type === 'stream') return o.text
       if (o.type === 'error') return o.traceback.join('\n') + '\n'
-      if (o.type === 'truncated') return `[output truncated: ${o.droppedBytes} bytes dropped]\n`
+      if (o.type === 'truncated') return `[${truncationText(o)}]\n`
       const plain = o.data['text/plain']
       return typeof plain === 'string' ? plain + '\n' : Array.isArray(plain) ? plain.join('') + '\n' : ''
     })

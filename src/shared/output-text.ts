@@ -1,0 +1,95 @@
+/**
+ * Output text as a terminal and a traceback reader show it, shared by the UI and the HTML report (part
+ * of the output model, output-model.ts): carriage returns and backspaces in streams, ANSI colours to
+ * HTML, and the failing line of the cell an error points at.
+ */
+import { AnsiUp } from 'ansi_up'
+import type { ErrorOutput } from './notebook'
+
+/**
+ * Within a line, text after '\r' overwrites from the line start and '\b' steps back one character,
+ * as a terminal shows progress bars and spinners.
+ */
+export function applyCarriageReturns(text: string): string {
+  if (!text.includes('\r') && !text.includes('\b')) return text
+  return text
+    .replace(/\r\n/g, '\n')
+    .split('\n')
+    .map((line) => (line.includes('\r') || line.includes('\b') ? terminalLine(line) : line))
+    .join('\n')
+}
+
+function terminalLine(line: string): string {
+  const shown: string[] = []
+  let col = 0
+  for (const ch of line) {
+    if (ch === '\r') col = 0
+    else if (ch === '\b') col = Math.max(0, col - 1)
+    else shown[col++] = ch
+  }
+  return shown.join('')
+}
+
+/** ANSI colour escapes → HTML spans; ansi_up escapes the text itself. A fresh instance per call: it keeps colour state. */
+export function ansiToHtml(text: string): string {
+  if (!text.includes('\u001b')) return escapeOnly(text)
+  const au = new AnsiUp()
+  au.use_classes = true
+  au.escape_html = true
+  return au.ansi_to_html(text)
+}
+
+// ansi_up's own escaping (& < > " ') for the common case without escapes, without building an instance.
+function escapeOnly(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;' })[c]!
+  )
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI_RE = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(\u0007|\u001b\\)/g
+
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI_RE, '')
+}
+
+// Frames in the cell itself: our kernel's `File "<cell-3>", line 2` and IPython's `Cell In[4], line 3`.
+const CELL_FRAME_RE = /^\s*(?:File "<(?!frozen)[^>]*>", line|Cell In\[\d+\], line) (\d+)/
+
+export interface TracebackLine {
+  text: string
+  /** A frame header that points into this cell: its line there. */
+  cellLine: number | null
+}
+
+export function tracebackLines(error: ErrorOutput): TracebackLine[] {
+  const text = error.traceback.map(stripAnsi).join('\n')
+  return text.split('\n').map((line) => {
+    const m = CELL_FRAME_RE.exec(line)
+    return { text: line, cellLine: m ? Number(m[1]) : null }
+  })
+}
+
+/** The line of the cell where the error was raised (1-based): the output's own lineno, else the last cell frame. */
+export function failingLine(error: ErrorOutput): number | null {
+  if (typeof error.lineno === 'number' && error.lineno > 0) return error.lineno
+  const frames = tracebackLines(error).filter((l) => l.cellLine !== null)
+  return frames.length ? frames[frames.length - 1]!.cellLine : null
+}
+
+export interface ExcerptLine {
+  n: number
+  text: string
+  hit: boolean
+}
+
+/** A few lines of the source around `line` (1-based), numbered as in the cell; empty when out of range. */
+export function sourceExcerpt(source: string, line: number, context = 2): ExcerptLine[] {
+  const lines = source.split('\n')
+  if (line < 1 || line > lines.length) return []
+  const out: ExcerptLine[] = []
+  for (let n = Math.max(1, line - context); n <= Math.min(lines.length, line + context); n++)
+    out.push({ n, text: lines[n - 1] ?? '', hit: n === line })
+  return out
+}

@@ -1,0 +1,110 @@
+/**
+ * What a cell can make the host hold, and what it can do to the notebook's saving, through the
+ * service as the UI drives it: each finding of the sandbox resource probe, reproduced.
+ */
+import { rmSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ErrorOutput, Limits, RunRecord } from '../../src/shared/notebook'
+import { DEFAULT_SETTINGS } from '../../src/main/service/defaults'
+import { startService, type ServiceHarness } from '../helpers/service-harness'
+
+let h: ServiceHarness
+
+beforeAll(async () => {
+  h = await startService()
+}, 120_000)
+
+afterAll(async () => {
+  await h?.close()
+  rmSync(h.dataDir, { recursive: true, force: true })
+})
+
+async function notebook(limits: Partial<Limits> = {}): Promise<string> {
+  const created = await h.service.createNotebook()
+  if (!created.ok) throw new Error(created.error)
+  const path = created.value.path
+  const set = await h.service.setSettings(path, {
+    ...DEFAULT_SETTINGS,
+    limits: { ...DEFAULT_SETTINGS.limits, timeoutMs: 60_000, ...limits }
+  })
+  if (!set.ok) throw new Error(set.error)
+  return path
+}
+
+async function runIn(path: string, source: string): Promise<RunRecord> {
+  const cell = await h.service.insertCell(path, { type: 'code', source })
+  if (!cell.ok) throw new Error(cell.error)
+  const [run] = await h.run(path, [cell.value.id])
+  return run!
+}
+
+/** The run as the notebook shows it after a reload (what the file holds). */
+async function storedRun(path: string, run: RunRecord): Promise<RunRecord> {
+  const got = await h.service.getRun(path, run.id)
+  if (!got.ok) throw new Error(got.error)
+  return got.value
+}
+
+const errorOf = (run: RunRecord): ErrorOutput | undefined =>
+  run.outputs.find((o): o is ErrorOutput => o.type === 'error')
+
+describe('outputs', () => {
+  it('a cell that prints up to the output cap and then raises keeps its traceback in the file', async () => {
+    const path = await notebook({ outputBytes: 64 * 1024 })
+    const run = await runIn(path, "print('x' * 200_000)\nraise ValueError('the reason')")
+    expect(run.status).toBe('error')
+    for (const shown of [run, await storedRun(path, run)]) {
+      expect(shown.outputs.map((o) => o.type)).toEqual(['stream', 'error', 'truncated'])
+      expect(errorOf(shown)).toMatchObject({ ename: 'ValueError', evalue: 'the reason' })
+      expect(errorOf(shown)!.traceback.join('\n')).toContain('ValueError: the reason')
+    }
+  }, 60_000)
+
+  it('error records count against the output cap: a flood of them keeps a bounded few, then the marker', async () => {
+    const path = await notebook({ outputBytes: 256 * 1024 })
+    const run = await runIn(
+      path,
+      [
+        'import _fuelbook, json',
+        "record = json.dumps({'ename': 'Flood', 'evalue': 'e' * 2_000_000, 'traceback': []}).encode()",
+        'for _ in range(50): _fuelbook.emit(3, record)',
+        "print('done')"
+      ].join('\n')
+    )
+    expect(run.status).toBe('ok')
+    const stored = await storedRun(path, run)
+    const json = JSON.stringify(stored.outputs)
+    // The cap plus one bounded error past it, whatever the cell sent.
+    expect(json.length).toBeLessThan(256 * 1024 + 80 * 1024)
+    const marker = stored.outputs[stored.outputs.length - 1]
+    expect(marker).toMatchObject({ type: 'truncated' })
+    const kept = stored.outputs.filter((o) => o.type === 'error').length
+    expect(kept + (marker as { droppedOutputs: number }).droppedOutputs).toBe(50)
+    expect(kept).toBeLessThan(25)
+  }, 60_000)
+
+  it.each([
+    ['b"null"', 1],
+    ['b"[1, 2]"', 2],
+    ['b"{\\"data\\": 5}"', 1],
+    ['b"{\\"ename\\": 3}"', 3],
+    ['b"\\xff\\xfe"', 3],
+    ['b"{"', 1],
+    ['b"{}"', 99],
+    ['b"{\\"data\\": {}}" * 2', 1],
+    ['b"[" * 100_000 + b"]" * 100_000', 1],
+    ['("{\\"data\\": " + "[" * 5000 + "]" * 5000 + "}").encode()', 1]
+  ])(
+    'a malformed display record (%s, kind %i) ends as a clear error output',
+    async (payload, kind) => {
+      const path = await notebook()
+      const run = await runIn(path, `import _fuelbook\n_fuelbook.emit(${kind}, ${payload})\nprint('after')`)
+      expect(run.status).toBe('ok')
+      expect(run.message).toBeNull()
+      const error = errorOf(run)
+      expect(error?.evalue).toMatch(/^the cell sent a malformed display record/)
+      expect(run.outputs.some((o) => o.type === 'stream' && o.text === 'after\n')).toBe(true)
+    },
+    60_000
+  )
+})
