@@ -37,7 +37,8 @@ const LIMITS: Limits = {
   fuel: 50_000_000_000,
   memoryBytes: 1024 * 2 ** 20,
   timeoutMs: 120_000,
-  outputBytes: 1 << 20
+  outputBytes: 1 << 20,
+  fsBytes: 256 * 1024 * 1024
 }
 
 interface PyodideLike {

@@ -103,7 +103,8 @@ export function bigDocument(): NotebookDocument {
         fuel: 400_000_000,
         memoryBytes: 512 * 1024 * 1024,
         timeoutMs: 30_000,
-        outputBytes: 2_000_000
+        outputBytes: 2_000_000,
+        fsBytes: 256 * 1024 * 1024
       },
       deterministic: false
     },

@@ -27,7 +27,8 @@ const LIMITS: Limits = {
   fuel: 400_000_000,
   memoryBytes: 512 * 2 ** 20,
   timeoutMs: 30_000,
-  outputBytes: 2_000_000
+  outputBytes: 2_000_000,
+  fsBytes: 256 * 1024 * 1024
 }
 
 /** The same runtime, unmetered, with no snapshot: what every cell would cost without the kernel. */

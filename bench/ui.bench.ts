@@ -26,7 +26,8 @@ const SETTINGS: NotebookSettings = {
     fuel: 20_000_000_000,
     memoryBytes: 256 * 1024 * 1024,
     timeoutMs: 120_000,
-    outputBytes: 8 * 1024 * 1024
+    outputBytes: 8 * 1024 * 1024,
+    fsBytes: 256 * 1024 * 1024
   },
   deterministic: false
 }

@@ -45,6 +45,8 @@ export interface RunPythonOptions {
   timeoutMs?: number
   /** Output kept (bytes); the rest is dropped and a `truncated` output added. Default 2 MB. */
   outputBytes?: number
+  /** Size of the sandbox's file system (logical size of all files). Default 256 MiB. */
+  fsQuotaBytes?: number
   /** Fixed seeds and a virtual clock: identical output and fuel every time. */
   deterministic?: boolean
 }
@@ -95,7 +97,8 @@ export async function runPython(code: string, options: RunPythonOptions = {}): P
         fuel: options.fuel ?? DEFAULT_LIMITS.fuel,
         memoryBytes: options.memoryLimitBytes ?? DEFAULT_LIMITS.memoryBytes,
         timeoutMs: options.timeoutMs ?? DEFAULT_LIMITS.timeoutMs,
-        outputBytes: options.outputBytes ?? DEFAULT_LIMITS.outputBytes
+        outputBytes: options.outputBytes ?? DEFAULT_LIMITS.outputBytes,
+        fsBytes: options.fsQuotaBytes ?? DEFAULT_LIMITS.fsBytes
       }
     })
     return toRunPythonResult(result)

@@ -95,6 +95,15 @@ export function formatMemory(pages: number, bytes: number): string {
   return `${formatInt(pages)} pages (${formatBytes(bytes)})`
 }
 
+/** Below this the sandbox's file system holds nothing worth a place in the stats line. */
+const FS_SHOWN_FROM_BYTES = 1024 * 1024
+
+/** "files 12 MiB" when the run left files in the sandbox's file system worth mentioning, else null. */
+export function formatFsUse(fsBytes: number | null | undefined): string | null {
+  if (typeof fsBytes !== 'number' || fsBytes < FS_SHOWN_FROM_BYTES) return null
+  return `files ${formatBytes(fsBytes)}`
+}
+
 export interface StatusLook {
   word: string
   icon: string

@@ -34,6 +34,8 @@ export interface Limits {
   timeoutMs: number
   /** Bytes of output kept per run; the rest is dropped and a `truncated` marker output added. */
   outputBytes: number
+  /** Size of the sandbox's file system (all files' logical sizes); writes past it fail with ENOSPC. */
+  fsBytes: number
 }
 
 export interface NotebookSettings {
@@ -98,6 +100,8 @@ export interface RunStats {
   memoryBytes: number
   peakMemoryBytes: number
   wallMs: number
+  /** The sandbox file system's size at the end of the run (absent or null: not recorded, as in older files). */
+  fsBytes?: number | null
 }
 
 export interface RunRecord extends RunStats {

@@ -157,11 +157,14 @@ export function outputFromJson(text: string): Output {
         return asError(value)
       case 'truncated': {
         const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0)
-        return {
-          type: 'truncated',
-          droppedBytes: count(value.droppedBytes),
-          droppedOutputs: count(value.droppedOutputs)
-        }
+        // Files written before whole outputs were counted have no droppedOutputs: keep it absent.
+        return value.droppedOutputs === undefined
+          ? { type: 'truncated', droppedBytes: count(value.droppedBytes) }
+          : {
+              type: 'truncated',
+              droppedBytes: count(value.droppedBytes),
+              droppedOutputs: count(value.droppedOutputs)
+            }
       }
       default:
         throw new TypeError(`unknown output type ${JSON.stringify(value.type)?.slice(0, 40)}`)

@@ -16,7 +16,8 @@ export const LIMITS: Limits = {
   fuel: 400_000_000,
   memoryBytes: 256 * 1024 * 1024,
   timeoutMs: 20_000,
-  outputBytes: 2_000_000
+  outputBytes: 2_000_000,
+  fsBytes: 256 * 1024 * 1024
 }
 
 /** Call at the top of a test file: a host for the file's tests, closed after them. */

@@ -7,7 +7,13 @@ import type { Cell, NotebookSettings, Output, RunRecord } from '../../src/shared
 import type { PersistedSnapshot } from '../../src/shared/snapshot'
 
 export const SETTINGS: NotebookSettings = {
-  limits: { fuel: 400_000_000, memoryBytes: 256 * 1024 * 1024, timeoutMs: 30_000, outputBytes: 1024 * 1024 },
+  limits: {
+    fuel: 400_000_000,
+    memoryBytes: 256 * 1024 * 1024,
+    timeoutMs: 30_000,
+    outputBytes: 1024 * 1024,
+    fsBytes: 256 * 1024 * 1024
+  },
   deterministic: false
 }
 

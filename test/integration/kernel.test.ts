@@ -228,7 +228,11 @@ describe('kernel: output', () => {
     expect(r.status).toBe('ok')
     const text = textOf(r.outputs)
     expect(text.length).toBe(1_000_000)
-    expect(r.outputs.at(-1)).toEqual({ type: 'truncated', droppedBytes: 300000 * 100 - 1_000_000 })
+    expect(r.outputs.at(-1)).toEqual({
+      type: 'truncated',
+      droppedBytes: 300000 * 100 - 1_000_000,
+      droppedOutputs: 0
+    })
     expect(batches.length).toBeGreaterThan(0)
     // Generous: the machine running the tests may be busy; a blocked loop would be seconds.
     expect(maxLag).toBeLessThan(300)

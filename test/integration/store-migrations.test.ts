@@ -52,14 +52,26 @@ it('there is a fixture for every shipped schema version', () => {
   expect(versions).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1))
 })
 
+interface Expected {
+  notebook: { settings: { limits: Record<string, number> } }
+}
+
+/** What later migrations add to an older fixture's load: the defaults of their new settings. */
+function withLaterDefaults(version: number, expected: Expected): Expected {
+  // m002_sandbox_budget: the file-system quota setting, default 256 MiB.
+  if (version < 2) expected.notebook.settings.limits.fsBytes = 256 * 1024 * 1024
+  return expected
+}
+
 describe.each(versions)('a notebook saved with schema v%i', (version) => {
   it('opens, is brought to the current version, and loads exactly as saved', () => {
     const file = copyFixture(version)
     const r = NotebookStore.open(file)
     if (!r.ok) throw new Error(r.error)
-    const expected = JSON.parse(
-      fs.readFileSync(path.join(fixtures, `v${version}.expected.json`), 'utf8')
-    ) as unknown
+    const expected = withLaterDefaults(
+      version,
+      JSON.parse(fs.readFileSync(path.join(fixtures, `v${version}.expected.json`), 'utf8')) as Expected
+    )
     expect(JSON.parse(JSON.stringify(fixtureExpectation(r.value)))).toEqual(expected)
     r.value.close()
     const db = new Database(file, { readonly: true })

@@ -89,7 +89,7 @@ describe('open refuses, naming the file and the next step', () => {
     const db = new Database(file)
     db.pragma('user_version = 7')
     db.close()
-    expectRefused(file, /newer Fuelbook \(format version 7; this version reads up to 1\)\. Update Fuelbook/)
+    expectRefused(file, /newer Fuelbook \(format version 7; this version reads up to 2\)\. Update Fuelbook/)
   })
 
   it('a notebook from a newer Fuelbook (unknown migration recorded)', () => {

@@ -18,7 +18,8 @@ export const SUITE_LIMITS: Limits = {
   fuel: 200_000_000,
   memoryBytes: 256 * 2 ** 20,
   timeoutMs: 3_000,
-  outputBytes: 1 << 20
+  outputBytes: 1 << 20,
+  fsBytes: 256 * 1024 * 1024
 }
 
 /** Host paths a cell tries to create: none may exist after the suite. */

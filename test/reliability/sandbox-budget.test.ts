@@ -6,6 +6,7 @@ import { rmSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ErrorOutput, Limits, RunRecord } from '../../src/shared/notebook'
 import { DEFAULT_SETTINGS } from '../../src/main/service/defaults'
+import { textOf } from '../helpers/kernel-host'
 import { startService, type ServiceHarness } from '../helpers/service-harness'
 
 let h: ServiceHarness
@@ -107,4 +108,81 @@ describe('outputs', () => {
     },
     60_000
   )
+})
+
+describe('the file-system quota', () => {
+  const MiB = 1024 * 1024
+
+  it('a sparse file larger than the quota fails with ENOSPC naming the quota; the host never holds it', async () => {
+    const path = await notebook({ fsBytes: 8 * MiB })
+    const run = await runIn(path, "import os\nopen('/tmp/s', 'wb').close()\nos.truncate('/tmp/s', 3 * 2**30)")
+    expect(run.status).toBe('error')
+    expect(errorOf(run)).toMatchObject({ ename: 'OSError' })
+    expect(errorOf(run)!.evalue).toMatch(/No space left on device/)
+    const stderr = run.outputs.map((o) => (o.type === 'stream' && o.name === 'stderr' ? o.text : '')).join('')
+    expect(stderr).toContain('the sandbox file system is full: its quota is 8 MiB')
+  }, 60_000)
+
+  it('real data stops at the quota, the files written so far stay, and the stats show the use', async () => {
+    const path = await notebook({ fsBytes: 8 * MiB })
+    const run = await runIn(
+      path,
+      [
+        'import os',
+        'written = 0',
+        'try:',
+        '    for i in range(20):',
+        "        with open(f'/tmp/f{i}', 'wb') as f: f.write(os.urandom(MiB := 2**20))",
+        '        written += 1',
+        'except OSError as e:',
+        "    print('stopped', e.errno, written)"
+      ].join('\n')
+    )
+    expect(run.status).toBe('ok')
+    expect(textOf(run.outputs)).toMatch(/^stopped 51 7\n/)
+    expect(run.fsBytes).toBeGreaterThan(7 * MiB)
+    expect(run.fsBytes).toBeLessThanOrEqual(8 * MiB)
+    expect((await storedRun(path, run)).fsBytes).toBe(run.fsBytes)
+  }, 60_000)
+
+  it('hard links and files kept open after unlinking still count', async () => {
+    const path = await notebook({ fsBytes: 8 * MiB })
+    const run = await runIn(
+      path,
+      [
+        'import os',
+        'kept = []',
+        'n = 0',
+        'try:',
+        '    for i in range(20):',
+        "        with open(f'/tmp/a{i}', 'wb') as f: f.write(b'x' * 2**20)",
+        "        os.link(f'/tmp/a{i}', f'/tmp/b{i}')",
+        "        os.unlink(f'/tmp/a{i}')",
+        "        f = open(f'/tmp/b{i}', 'rb'); kept.append(f)",
+        "        os.unlink(f'/tmp/b{i}')",
+        '        n += 1',
+        'except OSError as e:',
+        "    print('stopped', e.errno, n)"
+      ].join('\n')
+    )
+    expect(run.status).toBe('ok')
+    expect(textOf(run.outputs)).toMatch(/^stopped 51 7\n/)
+  }, 60_000)
+
+  it('files deleted in the run give their space back', async () => {
+    const path = await notebook({ fsBytes: 8 * MiB })
+    const run = await runIn(
+      path,
+      [
+        'import os',
+        'for i in range(40):',
+        "    with open('/tmp/t', 'wb') as f: f.write(b'y' * 2**20)",
+        "    os.rename('/tmp/t', '/tmp/u')",
+        "    os.remove('/tmp/u')",
+        "print('ok')"
+      ].join('\n')
+    )
+    expect(run.status).toBe('ok')
+    expect(run.fsBytes).toBeLessThan(64 * 1024)
+  }, 60_000)
 })

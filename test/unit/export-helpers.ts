@@ -5,7 +5,8 @@ export const DEFAULT_LIMITS = {
   fuel: 400_000_000,
   memoryBytes: 256 * 1024 * 1024,
   timeoutMs: 30_000,
-  outputBytes: 1_000_000
+  outputBytes: 1_000_000,
+  fsBytes: 256 * 1024 * 1024
 }
 
 let nextRun = 1

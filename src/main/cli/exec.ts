@@ -97,7 +97,7 @@ class ExecFileError extends Error {}
 export const execCommand: CliCommand = {
   name: 'exec',
   summary: 'Run Python code once in a fresh sandbox and print its output and cost',
-  usage: `fuelbook exec -c CODE | FILE [--fuel N] [--memory MiB] [--timeout s] [--json]
+  usage: `fuelbook exec -c CODE | FILE [--fuel N] [--memory MiB] [--timeout s] [--fs-quota MiB] [--json]
 
 Runs the code in a fresh, isolated Python (no notebook, nothing saved), prints its output, then
 the run's status, memory size in 64 KiB pages, data length in bytes and fuel consumed.
@@ -108,6 +108,8 @@ Options:
   --fuel N          fuel budget (executed wasm instructions), e.g. 400000000 or 400M (default 400M)
   --memory MiB      memory cap in MiB (default 512)
   --timeout s       wall-clock limit in seconds (default 30)
+  --fs-quota MiB    size of the sandbox's in-memory file system; writes past it fail with ENOSPC
+                    (default 256)
   --json            print the result as one JSON object instead (status, stdout, stderr, outputs,
                     fuelConsumed, memoryPages, memoryBytes, …)
   -h, --help        show this help
@@ -122,6 +124,7 @@ ${EXIT_CODES_HELP}`,
         fuel: { type: 'string' },
         memory: { type: 'string' },
         timeout: { type: 'string' },
+        'fs-quota': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' }
       }

@@ -33,6 +33,11 @@ export function parseMemoryMiB(text: string | undefined): number | undefined {
   return positive(text, '--memory', 'MiB', 4096)
 }
 
+/** File-system quota in MiB (at most 4 GiB: the host must be able to hold it). */
+export function parseFsQuotaMiB(text: string | undefined): number | undefined {
+  return positive(text, '--fs-quota', 'MiB', 4096)
+}
+
 export function parseSeconds(text: string | undefined, flag = '--timeout'): number | undefined {
   return positive(text, flag, 'seconds', 86_400)
 }
@@ -40,15 +45,17 @@ export function parseSeconds(text: string | undefined, flag = '--timeout'): numb
 /** The limits to run with: `base` with the flags given on the command line applied. */
 export function limitsFromFlags(
   base: Limits,
-  flags: { fuel?: string; memory?: string; timeout?: string }
+  flags: { fuel?: string; memory?: string; timeout?: string; 'fs-quota'?: string }
 ): Limits {
   const fuel = parseFuel(flags.fuel)
   const memoryMiB = parseMemoryMiB(flags.memory)
   const timeoutS = parseSeconds(flags.timeout)
+  const fsMiB = parseFsQuotaMiB(flags['fs-quota'])
   return {
     ...base,
     fuel: fuel ?? base.fuel,
     memoryBytes: memoryMiB === undefined ? base.memoryBytes : Math.round(memoryMiB * 1024 * 1024),
-    timeoutMs: timeoutS === undefined ? base.timeoutMs : Math.round(timeoutS * 1000)
+    timeoutMs: timeoutS === undefined ? base.timeoutMs : Math.round(timeoutS * 1000),
+    fsBytes: fsMiB === undefined ? base.fsBytes : Math.round(fsMiB * 1024 * 1024)
   }
 }

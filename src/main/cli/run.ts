@@ -7,7 +7,7 @@ import { extname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { NotebookEvent } from '../../shared/api'
 import type { CellId, RunRecord } from '../../shared/notebook'
-import { formatFuel, formatMemory, formatMs, statusLook } from '../../shared/format'
+import { formatFsUse, formatFuel, formatMemory, formatMs, statusLook } from '../../shared/format'
 import { composeService } from '../service/compose'
 import type { NotebookService } from '../service/notebook-service'
 import { EXIT, UsageError, type CliCommand, type CliIO } from './command'
@@ -24,9 +24,10 @@ export function runLine(run: RunRecord): string {
     `${count} ${look.icon} ${look.word}`,
     `${formatFuel(run.fuelConsumed)} fuel`,
     formatMemory(run.memoryPages, run.memoryBytes),
-    formatMs(run.wallMs)
+    formatMs(run.wallMs),
+    formatFsUse(run.fsBytes)
   ]
-  return parts.join(' · ')
+  return parts.filter((part) => part !== null).join(' · ')
 }
 
 /** What went wrong, in one line: the exception, or the reason a run was killed. */
@@ -92,7 +93,7 @@ class Progress {
 export const runCommand: CliCommand = {
   name: 'run',
   summary: 'Run every code cell of a notebook and store the results in it',
-  usage: `fuelbook run NOTEBOOK.fuelbook [--fuel N] [--memory MiB] [--timeout s] [--isolated] [--allow-errors] [--export FILE]
+  usage: `fuelbook run NOTEBOOK.fuelbook [--fuel N] [--memory MiB] [--timeout s] [--fs-quota MiB] [--isolated] [--allow-errors] [--export FILE]
 
 Restarts the kernel, then runs the code cells in order and stores each result (outputs, status, fuel,
 memory, time) in the notebook, as "Run all" in the app does. Stops at the first cell that fails unless
@@ -102,12 +103,13 @@ Options:
   --fuel N          fuel budget per cell for this run, e.g. 400M (default: the notebook's setting)
   --memory MiB      memory cap per cell in MiB for this run (default: the notebook's setting)
   --timeout s       time limit per cell in seconds for this run (default: the notebook's setting)
+  --fs-quota MiB    size of the sandbox's file system for this run (default: the notebook's setting)
   --isolated        run every cell from a fresh interpreter: no cell sees another's variables
   --allow-errors    keep going after a failing cell (nbconvert's name for it)
   --export FILE     afterwards, export the notebook to FILE (.ipynb → Jupyter notebook, else HTML)
   -h, --help        show this help
 
-The notebook's saved limits are unchanged: --fuel, --memory and --timeout apply to this run only.
+The notebook's saved limits are unchanged: --fuel, --memory, --timeout and --fs-quota apply to this run only.
 
 ${EXIT_CODES_HELP}
 A failing run exits with the code of the first cell that failed.`,
@@ -119,6 +121,7 @@ A failing run exits with the code of the first cell that failed.`,
         fuel: { type: 'string' },
         memory: { type: 'string' },
         timeout: { type: 'string' },
+        'fs-quota': { type: 'string' },
         isolated: { type: 'boolean' },
         'allow-errors': { type: 'boolean' },
         export: { type: 'string' },
@@ -134,7 +137,7 @@ A failing run exits with the code of the first cell that failed.`,
         positionals.length ? 'run takes one notebook' : 'which notebook? give NOTEBOOK.fuelbook'
       )
     // Validate every flag before starting Python.
-    limitsFromFlags({ fuel: 1, memoryBytes: 1, timeoutMs: 1, outputBytes: 1 }, values)
+    limitsFromFlags({ fuel: 1, memoryBytes: 1, timeoutMs: 1, outputBytes: 1, fsBytes: 1 }, values)
     const path = resolve(positionals[0]!)
     const exportTarget = values.export === undefined ? null : resolve(values.export)
     const fail = (message: string): number => {

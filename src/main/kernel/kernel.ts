@@ -17,7 +17,8 @@ export const DEFAULT_LIMITS: Limits = {
   fuel: 400_000_000,
   memoryBytes: 512 * 1024 * 1024,
   timeoutMs: 30_000,
-  outputBytes: 2 * 1024 * 1024
+  outputBytes: 2 * 1024 * 1024,
+  fsBytes: 256 * 1024 * 1024
 }
 
 /** Budget of the inspect runs behind the variables panel and completion. */
@@ -25,7 +26,8 @@ const INSPECT_LIMITS: Limits = {
   fuel: 200_000_000,
   memoryBytes: DEFAULT_LIMITS.memoryBytes,
   timeoutMs: 5_000,
-  outputBytes: 1 << 20
+  outputBytes: 1 << 20,
+  fsBytes: DEFAULT_LIMITS.fsBytes
 }
 const PROGRESS_INTERVAL_MS = 100
 
@@ -131,7 +133,8 @@ export class SnapshotKernel implements Kernel {
       peakMemoryBytes: imageBytes(start.memory),
       snapshotBytes: this.headMemoryBytes,
       headAdvanced: false,
-      exitCode: null
+      exitCode: null,
+      fsBytes: null
     }
     if (this.disposed) {
       return {
@@ -234,7 +237,8 @@ export class SnapshotKernel implements Kernel {
       memoryBytes,
       peakMemoryBytes: Math.max(memoryBytes, base.peakMemoryBytes),
       wallMs,
-      snapshotBytes: this.headMemoryBytes
+      snapshotBytes: this.headMemoryBytes,
+      fsBytes: result.fsBytes
     }
   }
 
@@ -277,6 +281,7 @@ export class SnapshotKernel implements Kernel {
       fuel: Math.min(Math.max(0, Math.floor(limits.fuel)), 2 ** 62),
       maxPages: Math.max(maxPages, state.memory.pageCount),
       outputBytes: limits.outputBytes,
+      fsQuotaBytes: limits.fsBytes,
       deterministic: flags.deterministic,
       // The same head restored twice would replay the same random numbers: reseed from crypto.
       randomSeed: flags.deterministic ? null : randomInt(0, 2 ** 48 - 1),

@@ -138,7 +138,8 @@ export class Machine {
       tree: this.tree,
       state: state?.wasi ?? this.initialWasiState(),
       deterministic: request.deterministic,
-      sink: collector
+      sink: collector,
+      fsQuotaBytes: request.fsQuotaBytes
     })
     const instance = new WebAssembly.Instance(spec.module, {
       ...host.imports,
@@ -258,6 +259,7 @@ export class Machine {
       reply: collector.reply,
       fuelConsumed,
       memoryPages: memory.buffer.byteLength / PAGE_BYTES,
+      fsBytes: host.fsQuota.usedBytes,
       state: newState,
       timings,
       changedPages

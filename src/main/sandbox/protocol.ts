@@ -47,6 +47,8 @@ export interface RunRequest {
   fuel: number
   maxPages: number
   outputBytes: number
+  /** The file system's quota (sandbox/wasi/fs-quota.ts). */
+  fsQuotaBytes: number
   deterministic: boolean
   /** Reseed Python's `random` with this before the run (outside deterministic mode). */
   randomSeed: number | null
@@ -83,6 +85,8 @@ export interface RunDone {
   reply: unknown
   fuelConsumed: number
   memoryPages: number
+  /** The file system's size (as the quota counts it) at the end of the run. */
+  fsBytes: number
   /** Present when the run completed and `capture` was asked. */
   state: MachineState | null
   timings: RunTimings

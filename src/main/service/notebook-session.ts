@@ -165,7 +165,8 @@ export class NotebookSession {
         memoryPages: result.memoryPages,
         memoryBytes: result.memoryBytes,
         peakMemoryBytes: result.peakMemoryBytes,
-        wallMs: result.wallMs
+        wallMs: result.wallMs,
+        fsBytes: result.fsBytes
       }
       let headUpdate = null
       if (result.headAdvanced) {

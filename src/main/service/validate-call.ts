@@ -18,7 +18,8 @@ const limits = z.object({
   fuel: positiveInt,
   memoryBytes: positiveInt,
   timeoutMs: positiveInt,
-  outputBytes: positiveInt
+  outputBytes: positiveInt,
+  fsBytes: positiveInt
 })
 
 const settings = z.object({ limits, deterministic: z.boolean() })

@@ -25,6 +25,7 @@ interface NotebookRow {
   memory_limit_bytes: number
   timeout_ms: number
   output_limit_bytes: number
+  fs_quota_bytes: number
   deterministic: number
   next_execution_count: number
 }
@@ -61,7 +62,8 @@ export class NotebookStore {
     this.setTitleRow = db.prepare('UPDATE notebook SET title = ?, modified_at = ? WHERE id = 1')
     this.setSettingsRow =
       db.prepare(`UPDATE notebook SET fuel_limit = @fuel, memory_limit_bytes = @memoryBytes,
-      timeout_ms = @timeoutMs, output_limit_bytes = @outputBytes, deterministic = @deterministic,
+      timeout_ms = @timeoutMs, output_limit_bytes = @outputBytes, fs_quota_bytes = @fsBytes,
+      deterministic = @deterministic,
       modified_at = @now WHERE id = 1`)
     this.setNextExecutionCount = db.prepare('UPDATE notebook SET next_execution_count = ? WHERE id = 1')
     this.summaryRow = db.prepare(
@@ -305,7 +307,8 @@ function toSettings(nb: NotebookRow): NotebookSettings {
       fuel: nb.fuel_limit,
       memoryBytes: nb.memory_limit_bytes,
       timeoutMs: nb.timeout_ms,
-      outputBytes: nb.output_limit_bytes
+      outputBytes: nb.output_limit_bytes,
+      fsBytes: nb.fs_quota_bytes
     },
     deterministic: nb.deterministic === 1
   }

@@ -211,7 +211,8 @@ export function createDatabase(file: string, init: CreateOptions, now = Date.now
       const { limits, deterministic } = init.settings
       db.prepare(
         `INSERT INTO notebook (id, title, created_at, modified_at, fuel_limit, memory_limit_bytes, timeout_ms,
-           output_limit_bytes, deterministic, next_execution_count) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, 1)`
+           output_limit_bytes, fs_quota_bytes, deterministic, next_execution_count)
+         VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`
       ).run(
         init.title,
         now,
@@ -220,6 +221,7 @@ export function createDatabase(file: string, init: CreateOptions, now = Date.now
         limits.memoryBytes,
         limits.timeoutMs,
         limits.outputBytes,
+        limits.fsBytes,
         deterministic ? 1 : 0
       )
     } finally {

@@ -27,6 +27,7 @@ interface RunRow {
   peak_memory_bytes: number
   wall_ms: number
   outputs_state: 'kept' | 'pruned' | 'cleared'
+  fs_bytes: number | null
 }
 
 interface OutputRow {
@@ -55,6 +56,8 @@ function toRecord(row: RunRow, outputs: Output[]): RunRecord {
     memoryBytes: row.memory_bytes,
     peakMemoryBytes: row.peak_memory_bytes,
     wallMs: row.wall_ms,
+    // Absent, not null, for runs stored before the file system's size was recorded.
+    ...(row.fs_bytes === null ? {} : { fsBytes: row.fs_bytes }),
     outputs
   }
 }
@@ -99,9 +102,10 @@ export class RunHistory {
   constructor(db: Database.Database) {
     this.insertRun =
       db.prepare(`INSERT INTO runs (cell_id, execution_count, source, started_at, finished_at, status,
-        exit_code, message, isolated, fuel_consumed, fuel_budget, memory_pages, memory_bytes, peak_memory_bytes, wall_ms)
+        exit_code, message, isolated, fuel_consumed, fuel_budget, memory_pages, memory_bytes, peak_memory_bytes, wall_ms,
+        fs_bytes)
       VALUES (@cellId, @executionCount, @source, @startedAt, @finishedAt, @status, @exitCode, @message, @isolated,
-        @fuelConsumed, @fuelBudget, @memoryPages, @memoryBytes, @peakMemoryBytes, @wallMs)`)
+        @fuelConsumed, @fuelBudget, @memoryPages, @memoryBytes, @peakMemoryBytes, @wallMs, @fsBytes)`)
     this.insertOutput = db.prepare('INSERT INTO outputs (run_id, seq, type, body) VALUES (?, ?, ?, ?)')
     this.insertBlob = db.prepare('INSERT INTO output_blobs (output_id, mime, data) VALUES (?, ?, ?)')
     this.pruneRuns = db.prepare(`UPDATE runs SET outputs_state = 'pruned'
@@ -148,7 +152,8 @@ export class RunHistory {
         memoryPages: run.memoryPages,
         memoryBytes: run.memoryBytes,
         peakMemoryBytes: run.peakMemoryBytes,
-        wallMs: run.wallMs
+        wallMs: run.wallMs,
+        fsBytes: run.fsBytes ?? null
       }).lastInsertRowid
     )
     outputs.forEach((o, seq) => {

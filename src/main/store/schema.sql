@@ -1,5 +1,5 @@
--- The schema of a .fuelbook file at SCHEMA_VERSION (PRAGMA user_version = 1), for reading and for
--- `sqlite3 my.fuelbook`. The code applies migrations/m001_initial.ts (+ later ones); a test checks that
+-- The schema of a .fuelbook file at SCHEMA_VERSION (PRAGMA user_version = 2), for reading and for
+-- `sqlite3 my.fuelbook`. The code applies migrations/m001_initial.ts, m002_sandbox_budget.ts; a test checks that
 -- this file and the migrated schema stay identical. Header: PRAGMA application_id = 0x4675426B ("FuBk").
 --
 -- Times are milliseconds since the Unix epoch. JSON columns hold the shared types of src/shared/notebook.ts.
@@ -22,7 +22,9 @@ CREATE TABLE notebook (
   output_limit_bytes INTEGER NOT NULL,
   deterministic INTEGER NOT NULL CHECK (deterministic IN (0, 1)),
   -- Next Jupyter-style [n]: the last committed [n] + 1.
-  next_execution_count INTEGER NOT NULL DEFAULT 1
+  next_execution_count INTEGER NOT NULL DEFAULT 1,
+  -- The sandbox file system's quota (Limits.fsBytes); default 256 MiB.
+  fs_quota_bytes INTEGER NOT NULL DEFAULT 268435456
 );
 
 -- Cells in order: position is dense, 0..count-1.
@@ -55,7 +57,9 @@ CREATE TABLE runs (
   memory_bytes INTEGER NOT NULL,
   peak_memory_bytes INTEGER NOT NULL,
   wall_ms REAL NOT NULL,
-  outputs_state TEXT NOT NULL DEFAULT 'kept' CHECK (outputs_state IN ('kept', 'pruned', 'cleared'))
+  outputs_state TEXT NOT NULL DEFAULT 'kept' CHECK (outputs_state IN ('kept', 'pruned', 'cleared')),
+  -- The sandbox file system's size at the end of the run; null for runs stored before it was recorded.
+  fs_bytes INTEGER
 );
 CREATE INDEX runs_by_cell ON runs (cell_id, id DESC);
 
@@ -102,3 +106,11 @@ CREATE TABLE kernel_head_pages (
   hash TEXT NOT NULL REFERENCES kernel_pages (hash)
 );
 CREATE INDEX kernel_head_pages_by_hash ON kernel_head_pages (hash);
+
+-- The head's file contents (the sandbox file system), in order, as chunks in kernel_pages: a file that did
+-- not change is not written again.
+CREATE TABLE kernel_head_chunks (
+  seq INTEGER PRIMARY KEY,
+  hash TEXT NOT NULL REFERENCES kernel_pages (hash)
+);
+CREATE INDEX kernel_head_chunks_by_hash ON kernel_head_chunks (hash);

@@ -109,6 +109,7 @@ export function restoreFs(image: FsImage, tree: StaticTree, stdio: readonly [Fd,
       const child = live.get(ino)
       if (child === undefined) throw new Error(`fs image: entry ${name} -> missing inode ${ino}`)
       if (child instanceof MemDirectory) setParent(child, dir)
+      else child.links++
       dir.contents.set(name, child)
     }
   }

@@ -18,7 +18,9 @@
 import { Fd, WASI, wasi } from '@bjorn3/browser_wasi_shim'
 import { GuestClock, GuestRandom, type ClockState } from './entropy'
 import { captureFs, restoreFs, type FsImage, type LiveFs, type StaticTree } from './fs-image'
-import { MemOpenDirectory, setFsClock } from './memfs'
+import { formatBytes } from '../../../shared/format'
+import { FsQuota, imageUsage } from './fs-quota'
+import { MemOpenDirectory, setFsClock, setFsQuota } from './memfs'
 
 export type StreamName = 'stdout' | 'stderr'
 
@@ -114,6 +116,8 @@ export interface WasiHostOptions {
   state: WasiState
   deterministic: boolean
   sink: OutputSink
+  /** The file system's quota in bytes (fs-quota.ts); default: none. */
+  fsQuotaBytes?: number
   /** Test hook; defaults to a real sleep. */
   sleep?: (ms: number) => void
 }
@@ -126,6 +130,7 @@ export class WasiHost {
   private readonly clock: GuestClock
   private readonly random: GuestRandom
   private readonly clockState: ClockState
+  readonly fsQuota: FsQuota
   private memory: WebAssembly.Memory | null = null
 
   constructor(private readonly options: WasiHostOptions) {
@@ -135,6 +140,17 @@ export class WasiHost {
       new StreamFd((b) => sink.stream('stdout', b)),
       new StreamFd((b) => sink.stream('stderr', b))
     ]
+    const quotaBytes = options.fsQuotaBytes ?? Number.POSITIVE_INFINITY
+    this.fsQuota = new FsQuota(quotaBytes, imageUsage(options.state.fs), () =>
+      // The guest sees ENOSPC ("No space left on device"); this line says which space.
+      sink.stream(
+        'stderr',
+        new TextEncoder().encode(
+          `fuelbook: the sandbox file system is full: its quota is ${formatBytes(quotaBytes)} ` +
+            '(the notebook setting "file system", or --fs-quota)\n'
+        )
+      )
+    )
     this.fs = restoreFs(options.state.fs, options.tree, this.stdio)
     // The clock state is mutated by the run; the caller's copy (the head) must stay as it was.
     const c = options.state.clock
@@ -166,6 +182,7 @@ export class WasiHost {
       exports: { memory }
     }
     setFsClock(() => this.clock.realtimeNs())
+    setFsQuota(this.fsQuota)
   }
 
   capture(): WasiState {

@@ -14,9 +14,12 @@
  *   test/integration/wasi-errno.test.ts;
  * - `captureFs` / `restoreFs`: the tree and the fd table as plain data, saved and rolled back
  *   together with linear memory (docs/architecture.md). A file system that is not rolled back with
- *   memory corrupts SQLite databases written by the cell.
+ *   memory corrupts SQLite databases written by the cell;
+ * - the quota (fs-quota.ts): every byte a file grows by and every entry is counted; a file stops
+ *   counting once no name and no open fd holds it (hard links and open-after-unlink included).
  */
 import { Directory, Fd, Inode, OpenDirectory, wasi } from '@bjorn3/browser_wasi_shim'
+import { ENTRY_BYTES, UNLIMITED, type FsQuota } from './fs-quota'
 
 /** Inode numbers of the read-only tree are fixed; writable inodes start here. */
 export const FIRST_WRITABLE_INO = 1000
@@ -55,6 +58,10 @@ export class MemFile extends Inode {
   private shared: boolean
   /** The image of this file as last captured, reused while the file is unchanged. */
   private captured: Uint8Array | null
+  /** Names in directories that refer to this file, and open fds: it counts against the quota while either is > 0. */
+  links = 0
+  openFds = 0
+  private counted: boolean
 
   constructor(
     ino: number,
@@ -69,6 +76,22 @@ export class MemFile extends Inode {
     this.shared = options.shared ?? false
     this.captured = this.shared ? data : null
     this.mtimeNs = options.mtimeNs ?? 0n
+    // Restored and new files are counted by whoever made them (imageUsage, create_entry_for_path).
+    this.counted = !this.readonly
+  }
+
+  /** Counts or stops counting the file against the quota when names or fds come and go. */
+  settle(): void {
+    if (this.readonly) return
+    const held = this.links > 0 || this.openFds > 0
+    if (this.counted && !held) memQuota.release(this.size)
+    else if (!this.counted && held) memQuota.force(this.size)
+    this.counted = held
+  }
+
+  /** Takes the growth from `size` to `next` from the quota; false when it is over. */
+  private grow(next: number): boolean {
+    return next <= this.size || !this.counted || memQuota.reserve(next - this.size)
   }
 
   get data(): Uint8Array {
@@ -97,20 +120,27 @@ export class MemFile extends Inode {
     this.shared = false
   }
 
-  writeAt(offset: number, bytes: Uint8Array, nowNs: bigint): void {
+  /** False (nothing written) when the file would grow past the quota. */
+  writeAt(offset: number, bytes: Uint8Array, nowNs: bigint): boolean {
     const end = offset + bytes.byteLength
+    if (!this.grow(end)) return false
     this.prepareWrite(Math.max(end, this.size))
     this.buf.set(bytes, offset)
     if (end > this.size) this.size = end
     this.mtimeNs = nowNs
+    return true
   }
 
-  resize(size: number, nowNs: bigint): void {
+  /** False (size unchanged) when the file would grow past the quota. */
+  resize(size: number, nowNs: bigint): boolean {
+    if (!this.grow(size)) return false
+    if (size < this.size && this.counted) memQuota.release(this.size - size)
     this.prepareWrite(size)
     // Bytes past the old end must read as zeros, also when spare capacity held old data.
     if (size > this.size) this.buf.fill(0, this.size, size)
     this.size = size
     this.mtimeNs = nowNs
+    return true
   }
 
   path_open(oflags: number, fs_rights_base: bigint, fd_flags: number): { ret: number; fd_obj: Fd | null } {
@@ -144,6 +174,13 @@ export class MemOpenFile extends Fd {
     readonly access: FileAccess
   ) {
     super()
+    file.openFds++
+  }
+
+  override fd_close(): number {
+    this.file.openFds--
+    this.file.settle()
+    return wasi.ERRNO_SUCCESS
   }
 
   override fd_fdstat_get(): { ret: number; fdstat: wasi.Fdstat | null } {
@@ -194,26 +231,25 @@ export class MemOpenFile extends Fd {
   override fd_write(data: Uint8Array): { ret: number; nwritten: number } {
     if (this.file.readonly || !this.access.write) return { ret: wasi.ERRNO_BADF, nwritten: 0 }
     if (this.append) this.pos = this.file.size
-    this.file.writeAt(this.pos, data, memClock())
+    if (!this.file.writeAt(this.pos, data, memClock())) return { ret: wasi.ERRNO_NOSPC, nwritten: 0 }
     this.pos += data.byteLength
     return { ret: wasi.ERRNO_SUCCESS, nwritten: data.byteLength }
   }
   override fd_pwrite(data: Uint8Array, offset: bigint): { ret: number; nwritten: number } {
     if (this.file.readonly || !this.access.write) return { ret: wasi.ERRNO_BADF, nwritten: 0 }
-    this.file.writeAt(Number(offset), data, memClock())
+    if (!this.file.writeAt(Number(offset), data, memClock())) return { ret: wasi.ERRNO_NOSPC, nwritten: 0 }
     return { ret: wasi.ERRNO_SUCCESS, nwritten: data.byteLength }
   }
   override fd_filestat_set_size(size: bigint): number {
     if (this.file.readonly) return wasi.ERRNO_BADF
     // Linux's ftruncate on an fd not open for writing.
     if (!this.access.write) return wasi.ERRNO_INVAL
-    this.file.resize(Number(size), memClock())
-    return wasi.ERRNO_SUCCESS
+    return this.file.resize(Number(size), memClock()) ? wasi.ERRNO_SUCCESS : wasi.ERRNO_NOSPC
   }
   override fd_allocate(offset: bigint, len: bigint): number {
     if (this.file.readonly || !this.access.write) return wasi.ERRNO_BADF
     const end = Number(offset + len)
-    if (end > this.file.size) this.file.resize(end, memClock())
+    if (end > this.file.size && !this.file.resize(end, memClock())) return wasi.ERRNO_NOSPC
     return wasi.ERRNO_SUCCESS
   }
   override fd_filestat_set_times(atim: bigint, mtim: bigint, fst_flags: number): number {
@@ -235,6 +271,12 @@ function setTimes(node: MemFile | MemDirectory, mtim: bigint, fstFlags: number):
 let memClock: FsClock = () => 0n
 export function setFsClock(clock: FsClock): void {
   memClock = clock
+}
+
+/** The quota of the current run's file system (same reasoning as the clock). */
+let memQuota: FsQuota = UNLIMITED()
+export function setFsQuota(quota: FsQuota): void {
+  memQuota = quota
 }
 
 // ---- directories --------------------------------------------------------------------------
@@ -271,11 +313,13 @@ export class MemDirectory extends Directory {
     if (parent_entry === null || filename === null) return { ret, entry: null }
     if (entry !== null) return { ret: wasi.ERRNO_EXIST, entry: null }
     if (!(parent_entry instanceof MemDirectory)) return { ret: wasi.ERRNO_NOTDIR, entry: null }
+    if (!memQuota.reserve(ENTRY_BYTES)) return { ret: wasi.ERRNO_NOSPC, entry: null }
     const now = memClock()
     const node = is_dir
       ? new MemDirectory(this.inos.issue(), false, this.inos, [], now)
       : new MemFile(this.inos.issue(), new Uint8Array(0), { mtimeNs: now })
     if (node instanceof MemDirectory) setParent(node, parent_entry)
+    else node.links = 1
     parent_entry.contents.set(filename, node)
     parent_entry.mtimeNs = now
     return { ret: wasi.ERRNO_SUCCESS, entry: node }
@@ -385,8 +429,18 @@ export class MemOpenDirectory extends OpenDirectory {
   /** path_link for link(2) (allow_dir false) and for the second half of rename(2) (true). */
   override path_link(path_str: string, inode: Inode, allow_dir: boolean): number {
     if (this.dir.readonly) return wasi.ERRNO_ROFS
-    if (!allow_dir && this.dir.get_entry_for_path(pathOf(path_str)).entry !== null) return wasi.ERRNO_EXIST
+    const replaced = this.dir.get_entry_for_path(pathOf(path_str)).entry
+    if (!allow_dir && replaced !== null) return wasi.ERRNO_EXIST
     const ret = super.path_link(path_str, inode, allow_dir)
+    if (ret === wasi.ERRNO_SUCCESS && replaced !== inode) {
+      // A name now holds `inode` (link, or the second half of a rename); a replaced file lost one.
+      if (replaced === null) memQuota.force(ENTRY_BYTES)
+      else if (replaced instanceof MemFile) unlinked(replaced)
+      if (inode instanceof MemFile) {
+        inode.links++
+        inode.settle()
+      }
+    }
     if (ret === wasi.ERRNO_SUCCESS && inode instanceof MemDirectory) {
       // A renamed directory's ".." must point at its new parent.
       const parentPath = path_str
@@ -400,13 +454,29 @@ export class MemOpenDirectory extends OpenDirectory {
     return ret
   }
   override path_unlink(path_str: string): { ret: number; inode_obj: Inode | null } {
-    return this.dir.readonly ? { ret: wasi.ERRNO_ROFS, inode_obj: null } : super.path_unlink(path_str)
+    if (this.dir.readonly) return { ret: wasi.ERRNO_ROFS, inode_obj: null }
+    const result = super.path_unlink(path_str)
+    if (result.ret === wasi.ERRNO_SUCCESS) {
+      memQuota.release(ENTRY_BYTES)
+      if (result.inode_obj instanceof MemFile) unlinked(result.inode_obj)
+    }
+    return result
   }
   override path_unlink_file(path_str: string): number {
-    return this.dir.readonly ? wasi.ERRNO_ROFS : super.path_unlink_file(path_str)
+    if (this.dir.readonly) return wasi.ERRNO_ROFS
+    const { entry } = this.dir.get_entry_for_path(pathOf(path_str))
+    const ret = super.path_unlink_file(path_str)
+    if (ret === wasi.ERRNO_SUCCESS) {
+      memQuota.release(ENTRY_BYTES)
+      if (entry instanceof MemFile) unlinked(entry)
+    }
+    return ret
   }
   override path_remove_directory(path_str: string): number {
-    return this.dir.readonly ? wasi.ERRNO_ROFS : super.path_remove_directory(path_str)
+    if (this.dir.readonly) return wasi.ERRNO_ROFS
+    const ret = super.path_remove_directory(path_str)
+    if (ret === wasi.ERRNO_SUCCESS) memQuota.release(ENTRY_BYTES)
+    return ret
   }
   /** There are no symbolic links: an existing path is not one (EINVAL), a missing one is ENOENT. */
   override path_readlink(path_str: string): { ret: number; data: string | null } {
@@ -445,6 +515,12 @@ export class MemOpenDirectory extends OpenDirectory {
     setTimes(this.dir, mtim, fst_flags)
     return wasi.ERRNO_SUCCESS
   }
+}
+
+/** One name less refers to `file`; it stops counting once nothing holds it. */
+function unlinked(file: MemFile): void {
+  file.links = Math.max(0, file.links - 1)
+  file.settle()
 }
 
 /** A directory the guest finds at start-up (wasi-libc resolves absolute paths against these). */

@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3'
 import { m001_initial } from './m001_initial'
+import { m002_sandbox_budget } from './m002_sandbox_budget'
 
 export interface Migration {
   /** `m<NNN>_<what>`; recorded in the file. */
@@ -18,7 +19,10 @@ export interface Migration {
   foreignKeysOff?: boolean
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ name: 'm001_initial', up: m001_initial }]
+export const MIGRATIONS: readonly Migration[] = [
+  { name: 'm001_initial', up: m001_initial },
+  { name: 'm002_sandbox_budget', up: m002_sandbox_budget }
+]
 
 /** The schema version this build writes: the number of migrations it knows. */
 export const SCHEMA_VERSION = MIGRATIONS.length

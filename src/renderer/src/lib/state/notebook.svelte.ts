@@ -34,7 +34,7 @@ export class NotebookState {
   untitled = $state(false)
   readOnly = $state(false)
   settings = $state.raw<NotebookSettings>({
-    limits: { fuel: 0, memoryBytes: 0, timeoutMs: 0, outputBytes: 0 },
+    limits: { fuel: 0, memoryBytes: 0, timeoutMs: 0, outputBytes: 0, fsBytes: 0 },
     deterministic: false
   })
   kernel = $state.raw<KernelInfo>({
