@@ -5,10 +5,13 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { EXIT, UsageError, type CliCommand, type CliIO } from './cli/command'
+import { execCommand } from './cli/exec'
+import { exportCommand } from './cli/export'
+import { importCommand } from './cli/import'
+import { runCommand } from './cli/run'
 import { serveCommand } from './cli/serve'
-import { EXTRA_COMMANDS } from './cli/commands'
 
-const COMMANDS: CliCommand[] = [serveCommand, ...EXTRA_COMMANDS]
+const COMMANDS: CliCommand[] = [serveCommand, execCommand, runCommand, exportCommand, importCommand]
 
 function appRoot(): string {
   // Built to out/main/cli.js; the app root is two levels up.
@@ -27,7 +30,8 @@ function usage(): string {
   ].join('\n')
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** The real terminal: process streams, the app folder and the package's version. */
+function processIO(): CliIO {
   const root = appRoot()
   let version = '0.0.0'
   try {
@@ -35,13 +39,18 @@ export async function main(argv: string[]): Promise<number> {
   } catch {
     // Version is cosmetic; a missing package.json must not stop the CLI.
   }
-  const io: CliIO = {
+  return {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     isTTY: Boolean(process.stdout.isTTY),
     appRoot: root,
     version
   }
+}
+
+/** Runs one command line and returns its exit code; tests pass their own `io` to capture output. */
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  const version = io.version
   const [name, ...rest] = argv
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(usage() + '\n')
@@ -70,7 +79,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
+// Only when run as `node out/main/cli.js`; `require` is not defined when tests import the source.
+if (typeof require !== 'undefined' && require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code

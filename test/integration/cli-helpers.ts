@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { UsageError, type CliIO } from '../../src/main/cli/command'
-import { EXTRA_COMMANDS } from '../../src/main/cli/commands'
+import type { CliIO } from '../../src/main/cli/command'
+import { main } from '../../src/main/cli'
 import { DEFAULT_SETTINGS } from '../../src/main/service/defaults'
 import { NotebookStore } from '../../src/main/store'
 import type { Cell } from '../../src/shared/notebook'
@@ -17,7 +17,7 @@ export interface CliResult {
   stderr: string
 }
 
-/** Same dispatch and error mapping as src/main/cli.ts, with output captured. */
+/** The command line's own dispatch and error mapping (src/main/cli.ts), in-process, output captured. */
 export async function cli(args: string[], options: { isTTY?: boolean } = {}): Promise<CliResult> {
   let stdout = ''
   let stderr = ''
@@ -28,17 +28,8 @@ export async function cli(args: string[], options: { isTTY?: boolean } = {}): Pr
     appRoot: APP_ROOT,
     version: 'test'
   }
-  const [name, ...rest] = args
-  const command = EXTRA_COMMANDS.find((c) => c.name === name)
-  if (!command) throw new Error(`no command ${name}`)
-  try {
-    return { code: await command.run(rest, io), stdout, stderr }
-  } catch (error) {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      return { code: 2, stdout, stderr: stderr + `fuelbook ${name}: ${(error as Error).message}\n` }
-    }
-    throw error
-  }
+  const code = await main(args, io)
+  return { code, stdout, stderr }
 }
 
 const BUILT_BIN = join(APP_ROOT, 'bin', 'fuelbook.cjs')
