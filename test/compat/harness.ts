@@ -1,0 +1,217 @@
+/**
+ * Runs one module of a suite natively and inside the sandbox and compares the two, test by test.
+ * Inside, each module gets a fresh kernel: one cell copies the module's files into the sandbox's
+ * file system (a zip made natively, unpacked by the sandbox's own zipfile), the next runs it.
+ */
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { KernelHost } from '../../src/main/kernel'
+import type { Output } from '../../src/shared/notebook'
+import { compareOutcomes, countOutcomes, parseOutcomes, type Counts, type TestDifference } from './outcomes'
+import { runNativePython } from './native-python'
+import { DEFAULT_MODULE_FUEL, type CompatModule, type CompatSuite } from './suite'
+
+/** Where the suite's files go inside the sandbox, and the module's scratch folder. */
+const SANDBOX_LIB = '/tmp/compat/lib'
+const SANDBOX_WORKDIR = '/tmp/compat/work'
+const INSTALL_FUEL = 50_000_000_000
+const MEMORY_BYTES = 2 ** 30
+const OUTPUT_BYTES = 64 * 2 ** 20
+/** Room for the copied test files and what the tests write. */
+const FS_BYTES = 2 ** 30
+
+export interface SideResult {
+  /** 'ok' when the runner reached its end; else what stopped it (a run status, or 'failed'). */
+  status: string
+  counts: Counts
+  wallMs: number
+  /** Inside only. */
+  fuel: number | null
+  /** The test that was running when the run stopped. */
+  lastStarted: string | null
+  /** For a run that did not finish: its message or the end of its stderr. */
+  message: string | null
+}
+
+export type ComparisonStatus = 'same' | 'explained' | 'differs' | 'incomplete'
+
+export interface ModuleComparison {
+  suite: string
+  module: string
+  native: SideResult
+  sandbox: SideResult
+  differences: TestDifference[]
+  status: ComparisonStatus
+  /** Inside did not finish: the test it was in, and how long that test took natively. */
+  stoppedIn: { test: string; nativeSeconds: number | null } | null
+}
+
+export interface HarnessOptions {
+  /** Wall-clock limit for one module inside (fuel is the real limit; this catches a hang). */
+  timeoutMs: number
+  log?: (line: string) => void
+}
+
+/** Zips `paths` (relative to the suite's source root; "x" may mean "x.py"), natively. */
+function bundle(suite: CompatSuite, paths: string[], cwd: string): string {
+  const code = `
+import base64, io, os, sys, zipfile
+root, paths = ${JSON.stringify(suite.sourceRoot)}, ${JSON.stringify(paths)}
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, 'w', zipfile.ZIP_DEFLATED) as z:
+    for p in paths:
+        full = os.path.join(root, p)
+        if not os.path.exists(full) and os.path.exists(full + '.py'):
+            full += '.py'
+        if os.path.isdir(full):
+            for d, dirs, files in os.walk(full):
+                dirs[:] = sorted(x for x in dirs if x != '__pycache__')
+                for f in sorted(files):
+                    z.write(os.path.join(d, f), os.path.relpath(os.path.join(d, f), root))
+        elif os.path.isfile(full):
+            z.write(full, os.path.relpath(full, root))
+        else:
+            sys.exit('missing test file: ' + full)
+sys.stdout.write(base64.b64encode(buf.getvalue()).decode())
+`
+  const run = runNativePython(code, { cwd, timeoutMs: 120_000 })
+  if (run.exitCode !== 0)
+    throw new Error(`${suite.id}: cannot bundle ${paths.join(', ')}: ${run.stderr.trim()}`)
+  return run.stdout
+}
+
+function streamText(outputs: Output[], name: 'stdout' | 'stderr'): string {
+  return outputs.map((o) => (o.type === 'stream' && o.name === name ? o.text : '')).join('')
+}
+
+function tail(text: string, lines = 5): string {
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !l.startsWith('\x1e'))
+    .slice(-lines)
+    .join('\n')
+}
+
+function runNative(
+  suite: CompatSuite,
+  module: CompatModule,
+  timeoutMs: number
+): { side: SideResult; stream: string } {
+  const dir = mkdtempSync(join(tmpdir(), `fuelbook-compat-${module.name}-`))
+  try {
+    // The unprivileged user the native run drops to must be able to write its scratch folder.
+    chmodSync(dir, 0o777)
+    const run = runNativePython(suite.runner(module, null, join(dir, 'work')), {
+      cwd: dir,
+      timeoutMs,
+      unprivileged: true
+    })
+    const parsed = parseOutcomes(run.stderr)
+    return {
+      stream: run.stderr,
+      side: {
+        status: parsed.done ? 'ok' : run.timedOut ? 'timeout' : 'failed',
+        counts: countOutcomes(parsed.tests),
+        wallMs: run.wallMs,
+        fuel: null,
+        lastStarted: parsed.lastStarted,
+        message: parsed.done ? null : tail(run.stderr)
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+async function runSandbox(
+  suite: CompatSuite,
+  module: CompatModule,
+  host: KernelHost,
+  zip: string,
+  timeoutMs: number
+): Promise<{ side: SideResult; stream: string }> {
+  const kernel = host.createKernel()
+  try {
+    const limits = { memoryBytes: MEMORY_BYTES, timeoutMs, outputBytes: OUTPUT_BYTES, fsBytes: FS_BYTES }
+    const install = await kernel.run(
+      `import base64, io, zipfile\nzipfile.ZipFile(io.BytesIO(base64.b64decode('${zip}'))).extractall(${JSON.stringify(SANDBOX_LIB)})`,
+      { limits: { ...limits, fuel: INSTALL_FUEL } }
+    )
+    if (install.status !== 'ok')
+      throw new Error(
+        `${module.name}: copying the test files into the sandbox failed: ${install.status} ${streamText(install.outputs, 'stderr')}`
+      )
+    const run = await kernel.run(suite.runner(module, SANDBOX_LIB, SANDBOX_WORKDIR), {
+      limits: { ...limits, fuel: module.fuel ?? DEFAULT_MODULE_FUEL }
+    })
+    const stream = streamText(run.outputs, 'stderr')
+    const parsed = parseOutcomes(stream)
+    const finished = parsed.done && run.status !== 'out_of_fuel'
+    return {
+      stream,
+      side: {
+        status: finished ? 'ok' : run.status,
+        counts: countOutcomes(parsed.tests),
+        wallMs: run.wallMs,
+        fuel: run.fuelConsumed,
+        lastStarted: parsed.lastStarted,
+        message: finished ? null : (run.message ?? tail(stream))
+      }
+    }
+  } finally {
+    await kernel.dispose()
+  }
+}
+
+export async function compareModule(
+  suite: CompatSuite,
+  module: CompatModule,
+  host: KernelHost,
+  options: HarnessOptions
+): Promise<ModuleComparison> {
+  const log = options.log ?? (() => undefined)
+  const scratch = mkdtempSync(join(tmpdir(), 'fuelbook-compat-bundle-'))
+  let zip: string
+  try {
+    zip = bundle(suite, suite.files(module), scratch)
+  } finally {
+    rmSync(scratch, { recursive: true, force: true })
+  }
+  log(`${module.name}: native…`)
+  const { side: native, stream: nativeStream } = runNative(suite, module, options.timeoutMs)
+  log(`${module.name}: native ${native.status} in ${(native.wallMs / 1000).toFixed(1)} s; sandbox…`)
+  const inside = await runSandbox(suite, module, host, zip, options.timeoutMs)
+  const nativeTests = parseOutcomes(nativeStream).tests
+  const compared = compareOutcomes(nativeTests, parseOutcomes(inside.stream).tests, [
+    ...(module.rules ?? []),
+    ...suite.rules
+  ])
+  // A run that stopped never reached the rest: those tests are not differences.
+  const differences = inside.side.status === 'ok' ? compared : compared.filter((d) => d.sandbox !== 'missing')
+  const stoppedTest = inside.side.lastStarted
+  const stoppedIn =
+    stoppedTest === null
+      ? null
+      : { test: stoppedTest, nativeSeconds: nativeTests.get(stoppedTest)?.seconds ?? null }
+  const status: ComparisonStatus =
+    inside.side.status !== 'ok'
+      ? 'incomplete'
+      : differences.length === 0
+        ? 'same'
+        : differences.every((d) => d.why !== null)
+          ? 'explained'
+          : 'differs'
+  log(
+    `${module.name}: sandbox ${inside.side.status} in ${(inside.side.wallMs / 1000).toFixed(1)} s → ${status}`
+  )
+  return {
+    suite: suite.id,
+    module: module.name,
+    native,
+    sandbox: inside.side,
+    differences,
+    status,
+    stoppedIn
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * CPython's own stdlib tests (Debian's libpython3.11-testsuite) as a compatibility suite: each
+ * module runs with unittest_runner.py natively (/usr/bin/python3.11) and inside the sandbox, where
+ * Lib/test/support and the module's files are copied into the sandbox's file system first.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { ensureNativeTestsuite, NATIVE_STDLIB } from './native-python'
+import type { CompatModule, CompatSuite } from './suite'
+
+const RUNNER = readFileSync(join(__dirname, 'unittest_runner.py'), 'utf8')
+
+/**
+ * The modules of the full table. `quick` ones also run in `npm test`. The first seven are the
+ * ones the runtime must pass as natively (docs/compatibility.md).
+ */
+const MODULES: CompatModule[] = [
+  { name: 'test_csv' },
+  {
+    name: 'test_zipfile',
+    data: ['zipdir.zip', 'ziptestdata', 'testtar.tar', 'zip_cp437_header.zip']
+  },
+  { name: 'test_decimal', data: ['decimaltestdata'] },
+  { name: 'test_io' },
+  { name: 'test_pathlib' },
+  { name: 'test_tempfile' },
+  { name: 'test_shutil' },
+  // Everyday modules, fast inside too.
+  { name: 'test_bisect', quick: true },
+  { name: 'test_textwrap', quick: true },
+  { name: 'test_string', quick: true },
+  { name: 'test_fnmatch', quick: true },
+  { name: 'test_base64', quick: true },
+  { name: 'test_glob', quick: true },
+  { name: 'test_json' },
+  { name: 'test_re' },
+  { name: 'test_datetime' },
+  { name: 'test_collections' },
+  { name: 'test_itertools' },
+  { name: 'test_functools' },
+  { name: 'test_operator' },
+  { name: 'test_math', data: ['ieee754.txt', 'math_testcases.txt', 'mathdata'] },
+  { name: 'test_statistics' },
+  { name: 'test_fractions' },
+  { name: 'test_random' },
+  { name: 'test_difflib', data: ['test_difflib_expect.html'] },
+  { name: 'test_heapq' },
+  { name: 'test_binascii' },
+  { name: 'test_hashlib' },
+  { name: 'test_hmac' },
+  { name: 'test_struct' },
+  { name: 'test_array' },
+  { name: 'test_copy' },
+  { name: 'test_pickle', data: ['pickletester.py'] },
+  { name: 'test_pprint' },
+  { name: 'test_enum' },
+  { name: 'test_dataclasses' },
+  {
+    name: 'test_typing',
+    data: [
+      'typinganndata',
+      'mod_generics_cache.py',
+      '_typed_dict_helper.py',
+      'ann_module.py',
+      'ann_module2.py',
+      'ann_module3.py'
+    ]
+  },
+  { name: 'test_contextlib' },
+  { name: 'test_ast' },
+  { name: 'test_tokenize' },
+  { name: 'test_unicodedata' },
+  { name: 'test_codecs' },
+  { name: 'test_gzip' },
+  { name: 'test_bz2' },
+  { name: 'test_lzma' },
+  { name: 'test_zlib' },
+  { name: 'test_tarfile', data: ['testtar.tar', 'testtar.tar.xz', 'recursion.tar'] },
+  { name: 'test_sqlite3' },
+  { name: 'test_configparser', data: ['cfgparser.1', 'cfgparser.2', 'cfgparser.3'] },
+  { name: 'test_argparse' },
+  { name: 'test_calendar' },
+  { name: 'test_time' },
+  { name: 'test_zoneinfo' },
+  { name: 'test_uuid' },
+  { name: 'test_posixpath' },
+  { name: 'test_genericpath' },
+  { name: 'test_fileinput' },
+  { name: 'test_filecmp' },
+  { name: 'test_html' },
+  { name: 'test_htmlparser' },
+  { name: 'test_urlparse' },
+  { name: 'test_tomllib' },
+  { name: 'test_weakref' },
+  { name: 'test_shlex' },
+  { name: 'test_ipaddress' },
+  { name: 'test_graphlib' },
+  { name: 'test_plistlib' }
+]
+
+export const STDLIB_SUITE: CompatSuite = {
+  id: 'stdlib',
+  title: "CPython's stdlib tests",
+  description:
+    "Modules of CPython's own test suite (Debian's `libpython3.11-testsuite`, 3.11.2), each run by `test/compat/unittest_runner.py` natively with `/usr/bin/python3.11` (as an unprivileged user) and inside the sandbox, with resources disabled as in a plain `regrtest` run. Inside, `Lib/test/support` and the module's files are copied into the sandbox's file system before the module runs.",
+  sourceRoot: NATIVE_STDLIB,
+  modules: MODULES,
+  ensure: ensureNativeTestsuite,
+  files: (module) => [
+    'test/__init__.py',
+    'test/support',
+    `test/${module.name}`,
+    ...(module.data ?? []).map((d) => `test/${d}`)
+  ],
+  runner: (module, lib, workdir) =>
+    `MODULE = ${JSON.stringify(module.name)}\nLIB = ${lib === null ? 'None' : JSON.stringify(lib)}\nWORKDIR = ${JSON.stringify(workdir)}\n${RUNNER}`,
+  rules: [
+    { detail: /subprocess|fork|spawn/i, sandbox: ['skip'], why: 'no processes in the sandbox' },
+    { detail: /thread/i, sandbox: ['skip'], why: 'no threads in the sandbox' },
+    { detail: /socket|network|requires.*net/i, sandbox: ['skip'], why: 'no network in the sandbox' },
+    {
+      detail: /symlink|symbolic link/i,
+      sandbox: ['skip'],
+      why: 'no symbolic links in the sandbox file system'
+    },
+    { detail: /\bWASI\b|wasi/, sandbox: ['skip'], why: "skipped on WASI by CPython's own tests" },
+    { detail: /signal/i, sandbox: ['skip'], why: 'no signals in the sandbox' },
+    {
+      detail: /working os\.chmod|set the (directory|file) read-only/,
+      sandbox: ['skip'],
+      why: "no permission bits: os.chmod does nothing in the runtime (CPython on WASI), so CPython's tests skip what needs it"
+    },
+    { detail: /\b(pwd|grp)\b/, sandbox: ['skip'], why: 'no user accounts (no pwd/grp modules on WASI)' },
+    {
+      detail: /\/dev\/null|mkfifo|mknod/,
+      sandbox: ['skip'],
+      why: 'no device files or FIFOs in the sandbox file system'
+    },
+    {
+      detail: /Need the \w+ command/,
+      sandbox: ['skip'],
+      why: 'no processes in the sandbox (no external commands)'
+    },
+    { detail: /sendfile|disk_usage not available/, sandbox: ['skip'], why: 'no sendfile/statvfs in WASI' },
+    {
+      test: /rmtree_with_dir_fd/,
+      detail: /dir_fd is (not )?supported/,
+      why: "shutil.rmtree's fd-based variant needs os.open(dir_fd=) and os.scandir(fd), which WASI's CPython lacks"
+    }
+  ]
+}
