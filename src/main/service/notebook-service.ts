@@ -299,10 +299,17 @@ export class NotebookService implements NotebookClient {
     }
   }
 
+  /**
+   * A change to the notebook's cells, title or settings. Every client viewing it hears
+   * `notebookChanged` (the writer too) and reloads what changed, so two windows or tabs on one
+   * notebook stay in sync instead of overwriting each other silently.
+   */
   private write<T>(path: string, fn: (s: NotebookSession) => T): Result<T> {
     const session = this.sessions.get(resolve(path))
     if (session?.store.readOnly)
       return fail('This notebook is read-only. Use Save As… to keep a writable copy.')
-    return this.read(path, fn)
+    const result = this.read(path, fn)
+    if (result.ok && session) this.events.fire({ type: 'notebookChanged', path: session.path })
+    return result
   }
 }

@@ -86,6 +86,7 @@ export class NotebookState {
 
   dispose(): void {
     this.unsubscribe()
+    if (this.resyncTimer !== null) clearTimeout(this.resyncTimer)
     cancelAnimationFrame(this.frame)
   }
 
@@ -399,8 +400,43 @@ export class NotebookState {
         if (!this.busy) void this.refreshVariables()
         break
       case 'notebookChanged':
+        this.scheduleResync()
         break
     }
+  }
+
+  private resyncTimer: ReturnType<typeof setTimeout> | null = null
+
+  /**
+   * Another client (or this one) changed the notebook: reload it from the service once this
+   * client's own edits are all saved, so theirs never overwrite ours nor ours theirs.
+   */
+  private scheduleResync(delayMs = 50): void {
+    if (this.resyncTimer !== null) clearTimeout(this.resyncTimer)
+    this.resyncTimer = setTimeout(() => {
+      this.resyncTimer = null
+      if (this.saves.busy) this.scheduleResync(EDIT_DEBOUNCE_MS)
+      else void this.resync()
+    }, delayMs)
+  }
+
+  private async resync(): Promise<void> {
+    const got = await this.api.openNotebook(this.path).catch(() => null)
+    if (!got?.ok || this.saves.busy) return
+    const doc = got.value
+    const current = this.selectedCell?.id
+    this.title = doc.title
+    this.settings = doc.settings
+    this.cells = doc.cells.map((cell) => {
+      const state = this.cell(cell.id)
+      if (!state) return new CellState(cell, doc.lastRuns[cell.id] ?? null)
+      const sourceChanged = state.source !== cell.source
+      state.assign(cell)
+      if (sourceChanged) state.externalVersion++
+      return state
+    })
+    const at = current === undefined ? -1 : this.indexOf(current)
+    this.cursor = this.anchor = at >= 0 ? at : Math.max(0, Math.min(this.cursor, this.cells.length - 1))
   }
 
   /** Output chunks are applied once per animation frame, however fast they arrive. */

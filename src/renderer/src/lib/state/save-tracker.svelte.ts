@@ -28,6 +28,11 @@ export class SaveTracker {
     this.pending.set(key, { timer: setTimeout(() => void this.flushKey(key), delayMs), send })
   }
 
+  /** Something is scheduled or on its way to the service. */
+  get busy(): boolean {
+    return this.pending.size > 0 || this.inFlight.size > 0
+  }
+
   /** Drops a scheduled send (its object is gone). */
   cancel(key: string): void {
     clearTimeout(this.pending.get(key)?.timer)
