@@ -260,6 +260,32 @@ async function installKeyRecorder(
   )
 }
 
+/** Opens a notebook by address and waits until cell `cellId` has the cursor. */
+async function openAt(b: WebdriverIO.Browser, address: string, cellId: string): Promise<void> {
+  await b.url('about:blank')
+  await b.url(address)
+  await b.waitUntil(
+    () =>
+      b.execute(
+        (id: string) =>
+          document
+            .querySelector('[data-testid="cell"][aria-current="true"]')
+            ?.getAttribute('data-cell-id') === id,
+        cellId
+      ),
+    { timeout: 30_000, timeoutMsg: `${cellId} notebook did not open` }
+  )
+}
+
+/** The `data-phase` of cell `cellId` (idle, queued, running). */
+function cellPhase(b: WebdriverIO.Browser, cellId: string): Promise<string> {
+  return b.execute(
+    (id: string) =>
+      document.querySelector(`[data-testid="cell"][data-cell-id="${id}"]`)?.getAttribute('data-phase') ?? '',
+    cellId
+  )
+}
+
 export default (async (ctx) => {
   if (!existsSync(join(root, 'out', 'main', 'cli.js')))
     throw new Error('out/main/cli.js is missing: run `npx electron-vite build` first')
@@ -317,25 +343,9 @@ export default (async (ctx) => {
 
     // (b) Output flood: run `for i in range(100000): print(i)` and press j/k while it streams.
     const presses = ctx.quick ? 6 : 20
-    await b.url('about:blank')
-    await b.url(`${base}#open=${encodeURIComponent(floodFile)}`)
-    await b.waitUntil(
-      () =>
-        b.execute(
-          () =>
-            document
-              .querySelector('[data-testid="cell"][aria-current="true"]')
-              ?.getAttribute('data-cell-id') === 'flood'
-        ),
-      { timeout: 30_000, timeoutMsg: 'flood notebook did not open' }
-    )
+    await openAt(b, `${base}#open=${encodeURIComponent(floodFile)}`, 'flood')
     await installKeyRecorder(b, 'flood', true)
-    const floodPhase = (): Promise<string> =>
-      b.execute(
-        () =>
-          document.querySelector('[data-testid="cell"][data-cell-id="flood"]')?.getAttribute('data-phase') ??
-          ''
-      )
+    const floodPhase = (): Promise<string> => cellPhase(b, 'flood')
     const cursor = (): Promise<number> =>
       b.execute(() =>
         [...document.querySelectorAll('[data-testid="cell"]')].findIndex(
@@ -403,23 +413,8 @@ export default (async (ctx) => {
     })
 
     // (c) A CPU-bound cell: j/k while it computes, its live fuel climbing from the meter's slices.
-    await b.url('about:blank')
-    await b.url(`${base}#open=${encodeURIComponent(cpuFile)}`)
-    const cpuPhase = (): Promise<string> =>
-      b.execute(
-        () =>
-          document.querySelector('[data-testid="cell"][data-cell-id="cpu"]')?.getAttribute('data-phase') ?? ''
-      )
-    await b.waitUntil(
-      () =>
-        b.execute(
-          () =>
-            document
-              .querySelector('[data-testid="cell"][aria-current="true"]')
-              ?.getAttribute('data-cell-id') === 'cpu'
-        ),
-      { timeout: 30_000, timeoutMsg: 'cpu notebook did not open' }
-    )
+    await openAt(b, `${base}#open=${encodeURIComponent(cpuFile)}`, 'cpu')
+    const cpuPhase = (): Promise<string> => cellPhase(b, 'cpu')
     await installKeyRecorder(b, 'cpu', false)
     await b.keys([Key.Shift, Key.Enter])
     await b.waitUntil(async () => (await cpuPhase()) === 'running', { timeout: 30_000, interval: 10 })
