@@ -12,7 +12,7 @@ import { PAGE_BYTES } from '../sandbox/memory-image'
 import type { GuestRequest, MachineState, RunRequest } from '../sandbox/protocol'
 import { DEFAULT_LIMITS, SnapshotKernel } from './kernel'
 import { decodeSnapshot, encodeSnapshot, SNAPSHOT_FORMAT, snapshotFromFile, snapshotToFile } from './persist'
-import { loadRuntime, type LoadedRuntime } from './runtime-source'
+import { loadKernelRuntime, type KernelRuntime } from './runtime-source'
 import type { Kernel, KernelHost } from './types'
 
 export interface KernelHostOptions {
@@ -31,7 +31,7 @@ const BOOT_TIMEOUT_MS = 120_000
 
 export interface KernelHostInternals extends KernelHost {
   readonly s0: MachineState
-  readonly runtime: LoadedRuntime
+  readonly runtime: KernelRuntime
   /** Where S0 came from, for tests and the bench. */
   readonly s0Source: 'disk' | 'boot'
   /** Resolves when every worker has run its warm-up (the first runs are slower before that). */
@@ -39,7 +39,7 @@ export interface KernelHostInternals extends KernelHost {
 }
 
 export async function createKernelHost(options: KernelHostOptions): Promise<KernelHostInternals> {
-  const runtime = await loadRuntime(options.resourcesDir, options.cacheDir)
+  const runtime = await loadKernelRuntime(options.resourcesDir, options.cacheDir)
   const pool = new WorkerPool({
     runtime: runtime.spec,
     size: options.poolSize ?? Math.min(4, Math.max(2, availableParallelism())),
@@ -64,7 +64,7 @@ export async function createKernelHost(options: KernelHostOptions): Promise<Kern
     )
     // A saved head stores only the pages that differ from S0, so it may only be restored on the very
     // same S0: its identity covers the runtime, the meter, the boot recipe and S0's bytes.
-    const context = { pool, s0, runtimeHash: baseIdentity(runtime.runtimeHash, s0), maximumPages }
+    const context = { pool, s0, s0Identity: baseIdentity(runtime.runtimeHash, s0), maximumPages }
     const kernels = new Set<SnapshotKernel>()
     return {
       s0,
@@ -128,7 +128,7 @@ export function baseIdentity(runtimeHash: string, s0: MachineState): string {
   return hash.digest('hex')
 }
 
-async function bootS0(pool: WorkerPool, runtime: LoadedRuntime): Promise<MachineState> {
+async function bootS0(pool: WorkerPool, runtime: KernelRuntime): Promise<MachineState> {
   const result = await pool.run(
     {
       type: 'run',
@@ -158,7 +158,7 @@ async function bootS0(pool: WorkerPool, runtime: LoadedRuntime): Promise<Machine
   return result.state
 }
 
-async function readS0(path: string, runtime: LoadedRuntime): Promise<MachineState | null> {
+async function readS0(path: string, runtime: KernelRuntime): Promise<MachineState | null> {
   try {
     const decoded = await decodeSnapshot(
       snapshotFromFile(await readFile(path)),
@@ -172,7 +172,7 @@ async function readS0(path: string, runtime: LoadedRuntime): Promise<MachineStat
   }
 }
 
-async function writeS0(path: string, s0: MachineState, runtime: LoadedRuntime): Promise<void> {
+async function writeS0(path: string, s0: MachineState, runtime: KernelRuntime): Promise<void> {
   await mkdir(join(path, '..'), { recursive: true })
   const temp = `${path}.${process.pid}.tmp`
   await writeFile(temp, snapshotToFile(await encodeSnapshot(s0, null, runtime.runtimeHash)))

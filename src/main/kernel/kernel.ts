@@ -35,7 +35,8 @@ const PROGRESS_INTERVAL_MS = 100
 export interface KernelContext {
   pool: WorkerPool
   s0: MachineState
-  runtimeHash: string
+  /** S0's identity (host.ts baseIdentity): what a saved head is tied to, stored in its runtimeHash field. */
+  s0Identity: string
   /** Largest memory the runtime's memory import accepts, in pages. */
   maximumPages: number
 }
@@ -95,11 +96,11 @@ export class SnapshotKernel implements Kernel {
 
   async exportHead(): Promise<PersistedSnapshot | null> {
     if (this.head === this.ctx.s0) return null
-    return await encodeSnapshot(this.head, this.ctx.s0, this.ctx.runtimeHash)
+    return await encodeSnapshot(this.head, this.ctx.s0, this.ctx.s0Identity)
   }
 
   async importHead(snapshot: PersistedSnapshot): Promise<HeadImport> {
-    const decoded = await decodeSnapshot(snapshot, this.ctx.s0, this.ctx.runtimeHash, this.newStateId())
+    const decoded = await decodeSnapshot(snapshot, this.ctx.s0, this.ctx.s0Identity, this.newStateId())
     if (!decoded.ok) return decoded
     this.generation++
     this.head = decoded.state

@@ -1,5 +1,6 @@
 /**
- * The runtime as the kernel needs it: the compiled, metered, data-segment-free module (from
+ * The runtime as the kernel needs it (`KernelRuntime`; sandbox/runtime.ts's `LoadedRuntime` is the
+ * metered module alone): the compiled, metered, data-segment-free module (from
  * sandbox/runtime.ts, which verifies python.wasm and caches the instrumentation), the stdlib zip
  * (verified here), the original data segments (to make S0 once) and the runtime hash.
  */
@@ -10,9 +11,9 @@ import { join } from 'node:path'
 import { activeDataSegments, type DataSegment } from '../sandbox/memory-image'
 import { METER_VERSION } from '../sandbox/meter'
 import type { RuntimeSpec } from '../sandbox/protocol'
-import { loadRuntime as loadMeteredRuntime } from '../sandbox/runtime'
+import { loadRuntime } from '../sandbox/runtime'
 
-export interface LoadedRuntime {
+export interface KernelRuntime {
   spec: RuntimeSpec
   /** The original module's active data segments (read only when S0 must be made). */
   loadSegments(): Promise<DataSegment[]>
@@ -30,8 +31,8 @@ const BOOT_RECIPE = 3
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
 
-export async function loadRuntime(resourcesDir: string, cacheDir?: string): Promise<LoadedRuntime> {
-  const loaded = await loadMeteredRuntime({
+export async function loadKernelRuntime(resourcesDir: string, cacheDir?: string): Promise<KernelRuntime> {
+  const loaded = await loadRuntime({
     runtimeDir: resourcesDir,
     cacheDir: cacheDir ?? join(tmpdir(), 'fuelbook-cache'),
     meter: { importMemory: true, dropActiveDataSegments: true, exportMutableGlobals: true, fuelSlices: true }
