@@ -106,7 +106,8 @@ export interface NotebookApi {
   /** Copies the notebook to `newPath` and continues there; the returned document has the new path. */
   saveNotebookAs(path: string, newPath: string): Promise<Result<NotebookDocument>>
   closeNotebook(path: string): Promise<Result<null>>
-  setTitle(path: string, title: string): Promise<Result<null>>
+  /** Renames the notebook (not its file); an empty title is the file's name again. Returns the title kept. */
+  setTitle(path: string, title: string): Promise<Result<string>>
   setSettings(path: string, settings: NotebookSettings): Promise<Result<NotebookSettings>>
 
   insertCell(path: string, cell: NewCell): Promise<Result<Cell>>

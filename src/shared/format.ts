@@ -90,7 +90,7 @@ export function formatInt(n: number): string {
   return INTEGER.format(n)
 }
 
-/** "160 pages (10 MiB)". */
+/** "160 pages (10 MiB)", for plain-text output (the command line). */
 export function formatMemory(pages: number, bytes: number): string {
   return `${formatInt(pages)} pages (${formatBytes(bytes)})`
 }
@@ -102,6 +102,11 @@ const FS_SHOWN_FROM_BYTES = 1024 * 1024
 export function formatFsUse(fsBytes: number | null | undefined): string | null {
   if (typeof fsBytes !== 'number' || fsBytes < FS_SHOWN_FROM_BYTES) return null
   return `files ${formatBytes(fsBytes)}`
+}
+
+/** The stats line shows memory in MiB; its tooltip says how the runtime counts it: "160 pages of 64 KiB". */
+export function memoryPagesNote(pages: number): string {
+  return `${formatInt(pages)} pages of 64 KiB`
 }
 
 export interface StatusLook {

@@ -27,6 +27,14 @@ export function isKilledStatus(status: RunStatus): boolean {
   return status !== 'ok' && status !== 'error' && status !== 'exit'
 }
 
+/**
+ * False for runs imported from a Jupyter notebook, which carry no measurements: a run here always
+ * has a fuel budget. Such runs read "imported from Jupyter" until the cell runs in Fuelbook.
+ */
+export function wasMeasured(run: RunStats): boolean {
+  return run.fuelBudget > 0 || run.fuelConsumed > 0 || run.memoryPages > 0 || run.wallMs > 0
+}
+
 /** Per-run caps. Fuel is a count of executed wasm operators (wasmtime's cost model). */
 export interface Limits {
   fuel: number
@@ -139,7 +147,10 @@ export interface KernelInfo {
   nextExecutionCount: number
   /** Size of the head's linear memory in bytes. */
   memoryBytes: number
-  /** Sum of fuel consumed since the notebook was opened. */
+  /**
+   * "Fuel this session": every run's fuel since the kernel was last restarted (killed and isolated
+   * runs included), kept in the file, so Save As, a reload and a reopen show the same figure.
+   */
   sessionFuel: number
   /** Set when a saved head could not be restored (e.g. another runtime version). */
   notice: string | null

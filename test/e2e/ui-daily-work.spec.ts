@@ -1,11 +1,57 @@
 import { browser, $, $$, expect } from '@wdio/globals'
-import { cellAt, newNotebook, runCode } from './notebook-page'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  addCell,
+  cellAt,
+  editCell,
+  insertCode,
+  newNotebook,
+  outputText,
+  runCode,
+  shot,
+  url
+} from './notebook-page'
 
 /**
  * What a JupyterLab user reaches for in the first hour, in browser mode against the real runtime:
  * the sidebar (foldable sections, a resizable width that is remembered, a filterable and sortable
- * variables list).
+ * variables list), math in markdown cells, the title, imported Jupyter cells, "fuel this session",
+ * the stats line, long outputs and compact density.
  */
+
+const dataDir = (): string => process.env.FUELBOOK_E2E_DATA!
+
+async function saveAs(file: string): Promise<void> {
+  await browser.keys('Escape')
+  await $('[data-testid="save-as"]').click()
+  await $('[data-testid="save-as-path"]').setValue(join(dataDir(), file))
+  await $('[data-testid="save-as-submit"]').click()
+  await expect($('[data-testid="file-name"]')).toHaveText(file)
+}
+
+/** Records the names of downloads instead of saving them (the page hands a Blob to an <a download>). */
+async function recordDownloads(): Promise<void> {
+  await browser.execute(() => {
+    const w = window as unknown as { downloads: string[] }
+    w.downloads = []
+    HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
+      if (this.download) w.downloads.push(this.download)
+    }
+  })
+}
+
+async function downloads(count: number): Promise<string[]> {
+  const read = (): Promise<string[]> =>
+    browser.execute(() => (window as unknown as { downloads: string[] }).downloads)
+  await browser.waitUntil(async () => (await read()).length === count)
+  return read()
+}
+
+async function sessionFuel(): Promise<string> {
+  return $('[data-testid="session-fuel"]').getText()
+}
 
 async function variableRows(): Promise<string[]> {
   return browser.execute(() =>
@@ -92,5 +138,258 @@ describe('sidebar', () => {
     await expect($('[data-testid="sidebar-outline"] .body')).toBeDisplayed()
     expect(await $$('[data-testid="cell"]').length).toBeGreaterThan(0)
     await expect(await cellAt(0)).toBeDisplayed()
+  })
+})
+
+describe('markdown cells', () => {
+  it('render inline and display math and align blocks with KaTeX, like the report', async () => {
+    const index = await addCell('markdown')
+    await editCell(index)
+    await insertCode(
+      '## Euler\n\nInline $e^{i\\pi}+1=0$ in a sentence that costs $5 and $6.\n\n' +
+        '$$\n\\int_0^1 x^2\\,dx = \\frac{1}{3}\n$$\n\n' +
+        '\\begin{align}\na &= b + c \\\\\nd &= e\n\\end{align}\n'
+    )
+    await browser.keys(['Shift', 'Enter'])
+    const rendered = (await cellAt(index)).$('[data-testid="markdown-rendered"]')
+    await rendered.waitForDisplayed()
+    await browser.waitUntil(async () => (await rendered.$$('.katex').length) === 3, {
+      timeoutMsg: 'three formulas were not rendered by KaTeX'
+    })
+    expect(await rendered.$$('.katex-display').length).toBe(2)
+    expect(await rendered.getText()).toContain('costs $5 and $6.')
+    expect(await rendered.getHTML()).not.toContain('$$')
+    // The display formula is a block of its own below the sentence, not squashed into it.
+    const sentence = await rendered.$('p*=in a sentence').getLocation('y')
+    const display = await rendered.$$('.katex-display')[0]!.getLocation('y')
+    expect(display).toBeGreaterThan(sentence + 10)
+    // The align block keeps its two rows.
+    const rows = await rendered.$$('.katex-display')[1]!.$$('.katex-html .vlist-t .vlist > span')
+    expect(rows.length).toBeGreaterThanOrEqual(2)
+    await browser.keys('Escape')
+    await (await cellAt(index)).scrollIntoView()
+    await (await cellAt(index)).saveScreenshot(shot('markdown-math.png'))
+  })
+})
+
+describe('the notebook file', () => {
+  it('the title follows the file name after Save As; renaming it in the header is what exports use', async () => {
+    await newNotebook()
+    await expect($('[data-testid="title"]')).toHaveText(expect.stringMatching(/^Untitled/))
+    await runCode(0, "print('sold', 12)")
+    await saveAs('sales.fuelbook')
+    await expect($('[data-testid="title"]')).toHaveText('sales')
+    expect(await browser.getTitle()).toBe('sales — Fuelbook')
+    await recordDownloads()
+    await $('[data-testid="export"]').click()
+    await $('[role="menuitem"]=HTML report').click()
+    expect(await downloads(1)).toEqual(['sales.html'])
+
+    await $('[data-testid="title"]').click()
+    const input = $('[data-testid="title-input"]')
+    await expect(input).toBeFocused()
+    await browser.keys(['Control', 'a'])
+    await browser.keys('Q3 sales')
+    await browser.keys('Enter')
+    await expect($('[data-testid="title"]')).toHaveText('Q3 sales')
+    await expect($('[data-testid="file-name"]')).toHaveText('sales.fuelbook')
+    await $('[data-testid="export"]').click()
+    await $('[role="menuitem"]=Jupyter .ipynb').click()
+    expect(await downloads(2)).toEqual(['sales.html', 'Q3 sales.ipynb'])
+    // Esc leaves the title as it was.
+    await $('[data-testid="title"]').click()
+    await browser.keys('something else')
+    await browser.keys('Escape')
+    await expect($('[data-testid="title"]')).toHaveText('Q3 sales')
+
+    await browser.url(url())
+    await $('[data-testid="recents"]').waitForDisplayed()
+    await expect($('[data-testid="recents"] li')).toHaveText(expect.stringContaining('Q3 sales'))
+  })
+
+  it('"fuel this session" keeps its figure through Save As, a reload and a reopen; a restart zeroes it', async () => {
+    await newNotebook()
+    await runCode(0, 'total = sum(i * i for i in range(200000))')
+    await runCode(1, 'while True: pass')
+    const before = await sessionFuel()
+    expect(before).toMatch(/^[\d.]+ [kMG] fuel this session$/)
+    expect(before).not.toBe('0 fuel this session')
+    await saveAs('session-fuel.fuelbook')
+    expect(await sessionFuel()).toBe(before)
+    await browser.refresh()
+    await $('[data-testid="notebook"]').waitForDisplayed()
+    expect(await sessionFuel()).toBe(before)
+    await browser.url(url())
+    await $('[data-testid="recents"]').$('button*=session-fuel').click()
+    await $('[data-testid="notebook"]').waitForDisplayed()
+    expect(await sessionFuel()).toBe(before)
+    expect(await $('[data-testid="session-fuel"]').getAttribute('title')).toMatch(
+      /since the kernel was last restarted/
+    )
+    await $('[data-testid="restart"]').click()
+    await browser.waitUntil(async () => (await sessionFuel()) === '0 fuel this session')
+  })
+
+  it('cells imported from Jupyter show their outputs and [n] as imported until they run here', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'fuelbook-ipynb-'))
+    const file = join(folder, 'from-jupyter.ipynb')
+    writeFileSync(
+      file,
+      JSON.stringify({
+        nbformat: 4,
+        nbformat_minor: 5,
+        metadata: {},
+        cells: [
+          {
+            id: 'a1',
+            cell_type: 'code',
+            execution_count: 7,
+            metadata: {},
+            source: ["print('from jupyter')"],
+            outputs: [{ output_type: 'stream', name: 'stdout', text: ['from jupyter\n'] }]
+          }
+        ]
+      })
+    )
+    await browser.url(url())
+    await $('[data-testid="import-ipynb"]').setValue(file)
+    await $('[data-testid="notebook"]').waitForDisplayed()
+    await expect($('[data-testid="title"]')).toHaveText('from-jupyter')
+    const cell = await cellAt(0)
+    expect(await outputText(0)).toContain('from jupyter')
+    await expect(cell.$('[data-testid="execution-count"]')).toHaveText('[7]')
+    await expect(cell.$('[data-testid="status"]')).toHaveText('imported from Jupyter')
+    const stats = await cell.$('[data-testid="stats"]').getText()
+    expect(stats).not.toMatch(/fuel|MiB|pages|ms\b|✓/)
+    await runCode(0, '')
+    await expect(cell.$('[data-testid="status"]')).toHaveText('✓ ok')
+    await expect(cell.$('[data-testid="fuel"]')).toBeDisplayed()
+  })
+})
+
+describe('the stats line', () => {
+  it('shows memory in MiB (pages on hover) where it changed, and one message for a killed run', async () => {
+    await newNotebook()
+    await runCode(0, 'a = 1')
+    await runCode(1, 'b = 2')
+    await runCode(2, 'big = bytearray(40 * 2**20)')
+    await runCode(3, 'while True: pass')
+    const memory = async (i: number): Promise<WebdriverIO.Element> =>
+      (await cellAt(i)).$('[data-testid="memory"]').getElement()
+    await expect(await memory(0)).toHaveText(expect.stringMatching(/^[\d.]+ MiB$/))
+    expect(await (await memory(0)).getAttribute('title')).toMatch(/^[\d,]+ pages of 64 KiB$/)
+    await expect(await memory(0)).toBeDisplayed()
+    // Cell 1 left memory as cell 0 did: not repeated until the reader looks at that cell.
+    await $('[data-testid="add-code"]').moveTo()
+    await expect(await memory(1)).not.toBeDisplayed()
+    await (await cellAt(1)).moveTo()
+    await expect(await memory(1)).toBeDisplayed()
+    const grown = await (await memory(2)).getText()
+    expect(grown).toMatch(/^[\d.]+ MiB$/)
+    expect(parseFloat(grown)).toBeGreaterThan(45)
+    const killed = await cellAt(3)
+    expect(await killed.getAttribute('data-status')).toBe('out_of_fuel')
+    // What is on screen (the screen reader's "run finished" announcement aside).
+    const text = await browser.execute((el) => {
+      const copy = el.cloneNode(true) as HTMLElement
+      copy.querySelectorAll('.sr-only').forEach((n) => n.remove())
+      return copy.textContent ?? ''
+    }, killed)
+    expect({ text, times: (text.match(/out of fuel/g) ?? []).length }).toMatchObject({ times: 1 })
+    await expect(killed.$('[data-testid="status"]')).toHaveText(
+      expect.stringContaining('kernel state kept from [3]')
+    )
+  })
+})
+
+describe('long outputs', () => {
+  it('scroll in a fixed-height box over the threshold, with a toggle, Shift+O for all, and a setting', async () => {
+    await newNotebook()
+    await runCode(0, "for i in range(200): print('line', i)")
+    await runCode(1, "display({'text/plain': '\\n'.join(f'item {i}' for i in range(500))}, raw=True)")
+    await runCode(2, "print('short')")
+    const scroller = async (i: number): Promise<WebdriverIO.Element> =>
+      (await cellAt(i)).$('[data-testid="output-scroller"]').getElement()
+    const scrolls = async (i: number): Promise<boolean> => {
+      const el = await scroller(i)
+      return (
+        ((await el.getProperty('scrollHeight')) as number) >
+        ((await el.getProperty('clientHeight')) as number) + 5
+      )
+    }
+    await browser.waitUntil(async () => (await scrolls(0)) && (await scrolls(1)), {
+      timeoutMsg: 'long outputs did not scroll in a box'
+    })
+    expect(await scrolls(2)).toBe(false)
+    await expect((await cellAt(2)).$('[data-testid="output-scroll-toggle"]')).not.toBeExisting()
+    const height = (await (await scroller(0)).getSize()).height
+    expect(height).toBeGreaterThan(800)
+    expect(height).toBeLessThan(1100)
+    // The box scrolls to the end of the output.
+    await browser.execute((el) => el.scrollTo(0, el.scrollHeight), await scroller(0))
+    await expect((await scroller(0)).$('[data-testid="stream-stdout"]')).toHaveText(
+      expect.stringContaining('line 199')
+    )
+    await (await cellAt(0)).scrollIntoView()
+    await browser.pause(200)
+    await browser.saveScreenshot(shot('scrolled-output.png'))
+
+    await (await cellAt(0)).$('[data-testid="output-scroll-toggle"]').click()
+    expect(await scrolls(0)).toBe(false)
+    expect(await scrolls(1)).toBe(true)
+    // Shift+O: every long output in full, then every one in its box again.
+    await browser.keys('Escape')
+    await browser.keys(['Shift', 'o'])
+    await browser.waitUntil(async () => !(await scrolls(0)) && !(await scrolls(1)))
+    await browser.keys(['Shift', 'o'])
+    await browser.waitUntil(async () => (await scrolls(0)) && (await scrolls(1)))
+
+    // The threshold is a setting: 0 shows every output in full.
+    await $('[data-testid="open-settings"]').click()
+    await $('[data-testid="setting-scroll-lines"]').setValue('0')
+    await $('[data-testid="settings-save"]').click()
+    await browser.waitUntil(async () => !(await scrolls(0)) && !(await scrolls(1)))
+    await $('[data-testid="open-settings"]').click()
+    await $('[data-testid="setting-scroll-lines"]').setValue('50')
+    await $('[data-testid="settings-save"]').click()
+    await browser.waitUntil(async () => await scrolls(0))
+  })
+})
+
+describe('density', () => {
+  it('compact fits a one-line cell with one line of output in JupyterLab’s height', async () => {
+    await newNotebook()
+    for (let i = 0; i < 4; i++) await runCode(i, `print(${i})`)
+    await browser.keys('Escape')
+    await (await cellAt(0)).click()
+    const heightOf = async (i: number): Promise<number> => {
+      const cell = await cellAt(i)
+      const next = await cellAt(i + 1)
+      return (await next.getLocation('y')) - (await cell.getLocation('y'))
+    }
+    const comfortable = await heightOf(2)
+    await $('[data-testid="open-settings"]').click()
+    await $('[data-testid="setting-compact"]').click()
+    await $('[data-testid="settings-save"]').click()
+    await browser.waitUntil(
+      async () => (await browser.execute(() => document.documentElement.dataset.density)) === 'compact'
+    )
+    const compact = await heightOf(2)
+    // JupyterLab 4 draws this cell in about 64 px (input 28 + output 20 + paddings).
+    expect(compact).toBeLessThanOrEqual(64)
+    expect(compact).toBeLessThan(comfortable * 0.7)
+    // A cell that did not end ok keeps its stats line; the selected cell shows it.
+    await expect((await cellAt(0)).$('[data-testid="stats"]')).toBeDisplayed()
+    await expect((await cellAt(2)).$('[data-testid="stats"]')).not.toBeDisplayed()
+    await browser.saveScreenshot(shot('ui-compact.png'))
+    await browser.refresh()
+    await $('[data-testid="notebook"]').waitForDisplayed()
+    expect(await browser.execute(() => document.documentElement.dataset.density)).toBe('compact')
+    await $('[data-testid="open-settings"]').click()
+    await $('[data-testid="setting-compact"]').click()
+    await $('[data-testid="settings-save"]').click()
+    await browser.waitUntil(
+      async () => (await browser.execute(() => document.documentElement.dataset.density)) === undefined
+    )
   })
 })

@@ -225,4 +225,57 @@ describe('NotebookService', () => {
     const ipynb = await h.service.exportNotebook(doc.path, 'ipynb')
     expect(ipynb.ok && JSON.parse(ipynb.value.content).nbformat).toBe(4)
   })
+
+  it('the title follows the file name through Save As unless the user renamed it', async () => {
+    const doc = await newNotebook()
+    expect(doc.title).toBe('Untitled' + doc.path.replace(/.*Untitled/, '').replace('.fuelbook', ''))
+    const sales = join(h.dataDir, 'sales.fuelbook')
+    const saved = await h.service.saveNotebookAs(doc.path, sales)
+    expect(saved.ok && saved.value.title).toBe('sales')
+    expect((await h.service.listRecent()).find((r) => r.path === sales)?.title).toBe('sales')
+    const html = await h.service.exportNotebook(sales, 'html')
+    expect(html.ok && html.value.filename).toBe('sales.html')
+    expect(html.ok && html.value.content).toContain('<h1>sales</h1>')
+    const ipynb = await h.service.exportNotebook(sales, 'ipynb')
+    expect(ipynb.ok && ipynb.value.filename).toBe('sales.ipynb')
+    expect(ipynb.ok && JSON.parse(ipynb.value.content).metadata.title).toBe('sales')
+
+    // Renamed by the user: the title stays through the next Save As; an empty title follows the file again.
+    expect((await h.service.setTitle(sales, 'Q3 sales')).ok).toBe(true)
+    const q3 = join(h.dataDir, 'q3.fuelbook')
+    const copied = await h.service.saveNotebookAs(sales, q3)
+    expect(copied.ok && copied.value.title).toBe('Q3 sales')
+    expect((await h.service.setTitle(q3, '  ')).ok).toBe(true)
+    expect((await h.service.listRecent()).find((r) => r.path === q3)?.title).toBe('q3')
+  })
+
+  it('"fuel this session" is the fuel since the last restart, the same after Save As and a reopen', async () => {
+    const doc = await newNotebook()
+    const a = await addCode(doc.path, 'x = sum(range(10000))')
+    const b = await addCode(doc.path, 'while True: pass')
+    const [ra, rb] = await h.run(doc.path, [a, b])
+    const total = ra!.fuelConsumed + rb!.fuelConsumed
+    expect(rb!.status).toBe('out_of_fuel')
+    const kernelFuel = (): number =>
+      (h.events.findLast((e) => e.type === 'runFinished') as { kernel: { sessionFuel: number } }).kernel
+        .sessionFuel
+    expect(kernelFuel()).toBe(total)
+    const copy = join(h.dataDir, 'session-fuel.fuelbook')
+    const saved = await h.service.saveNotebookAs(doc.path, copy)
+    expect(saved.ok && saved.value.kernel.sessionFuel).toBe(total)
+    await h.service.closeNotebook(copy)
+    const reopened = await h.service.openNotebook(copy)
+    expect(reopened.ok && reopened.value.kernel.sessionFuel).toBe(total)
+    const [ra2] = await h.run(copy, [a])
+    expect(kernelFuel()).toBe(total + ra2!.fuelConsumed)
+
+    const restarted = await h.service.restartKernel(copy)
+    expect(restarted.ok && restarted.value.sessionFuel).toBe(0)
+    await h.service.closeNotebook(copy)
+    const afterRestart = await h.service.openNotebook(copy)
+    expect(afterRestart.ok && afterRestart.value.kernel).toMatchObject({
+      sessionFuel: 0,
+      nextExecutionCount: 1
+    })
+  })
 })

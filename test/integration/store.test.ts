@@ -418,6 +418,25 @@ describe('kernel head', () => {
     expect(s.load().head.nextExecutionCount).toBe(2)
   })
 
+  it('keeps the session fuel of the runs since the last restart; imported runs do not count', () => {
+    let s = create()
+    s.insertCell(codeCell('a'), 0)
+    expect(s.sessionFuel()).toBe(0)
+    s.commitRun({ ...makeRun('a', 1), fuelConsumed: 1000 })
+    s.commitRun({ ...makeRun('a', 2), fuelConsumed: 234, isolated: true, executionCount: null })
+    s.commitRun({ ...makeRun('a', 3), fuelConsumed: 5000 }, null, { ranInKernel: false })
+    expect(s.sessionFuel()).toBe(1234)
+    s = reopen(s)
+    expect(s.sessionFuel()).toBe(1234)
+    s.saveHead({ snapshot: makeSnapshot(2, () => 0), cellId: 'a', executionCount: 1 })
+    s.restartKernel()
+    expect(s.sessionFuel()).toBe(0)
+    expect(s.loadHead()).toBeNull()
+    expect(s.load().head.nextExecutionCount).toBe(1)
+    s = reopen(s)
+    expect(s.sessionFuel()).toBe(0)
+  })
+
   it('a failed commit does not move the head (and the next save still dedups correctly)', () => {
     const s = create()
     s.insertCell(codeCell('a'), 0)

@@ -57,7 +57,10 @@ describe('HTML report', () => {
     const stats = doc.querySelectorAll('.stats')
     expect(stats.length).toBe(5)
     const first = doc.getElementById('cell-c-1')!.querySelector('.stats')!.textContent!.replace(/\s+/g, ' ')
-    expect(first).toBe('✓ ok·2.4 M fuel 0.6%·160 pages (10 MiB)·31 ms·[1]')
+    expect(first).toBe('✓ ok·2.4 M fuel 0.6%·10 MiB·31 ms·[1]')
+    expect(doc.getElementById('cell-c-1')!.querySelector('.stats .memory')!.getAttribute('title')).toBe(
+      '160 pages of 64 KiB'
+    )
     expect(
       doc.getElementById('cell-c-1')!.querySelector('.stats svg.fuelbar rect.fill')!.getAttribute('width')
     ).toBe('0.6')

@@ -16,10 +16,15 @@ describe('markdown cells', () => {
   // linkedom is not enough for DOMPurify (it reports isSupported = false); real sanitising is
   // covered by the e2e spec in Chromium. Here: where the sanitiser cannot run, nothing passes.
   it('fails closed when the sanitiser cannot run', () => {
-    const html = md.renderMarkdown('# Title\n\n<script>alert(1)</script><img src=x onerror="alert(1)">')
+    const { html } = md.renderMarkdown('# Title\n\n<script>alert(1)</script><img src=x onerror="alert(1)">')
     expect(html).not.toContain('<script')
     expect(html).not.toContain('<img')
     expect(html).toContain('&lt;script&gt;')
+  })
+  it('shows formulas as their (escaped) TeX until KaTeX has loaded, and counts them', () => {
+    const r = md.renderMarkdown('Euler: $e^{i\\pi}+1<0$')
+    expect(r.formulas).toBe(1)
+    expect(r.html).toContain('<code class="tex-pending">e^{i\\pi}+1&lt;0</code>')
   })
   it('lists headings for the outline as plain text', () => {
     expect(md.markdownHeadings('# Data\ntext\n## Clean *up*\n```\n# not a heading\n```\n### `Plot`')).toEqual(

@@ -81,7 +81,7 @@ Exit codes: 0 created, 1 the input could not be read or is not a valid notebook,
     const store = created.value
     try {
       cells.forEach((cell, index) => store.insertCell(cell, index))
-      for (const run of runs) store.commitRun(run, null)
+      for (const run of runs) store.commitRun(run, null, { ranInKernel: false })
     } catch (error) {
       store.close()
       rmSync(temp, { force: true })

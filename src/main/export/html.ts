@@ -5,12 +5,18 @@
  * document in, a string out.
  */
 import type { ExportOptions } from '../../shared/api'
-import type { Cell, MimeBundle, NotebookDocument, RunRecord } from '../../shared/notebook'
+import {
+  wasMeasured,
+  type Cell,
+  type MimeBundle,
+  type NotebookDocument,
+  type RunRecord
+} from '../../shared/notebook'
 import { escapeHtml } from './escape'
 import {
   formatBytes,
   formatFuel,
-  formatMemory,
+  memoryPagesNote,
   formatMs,
   formatPercent,
   fraction,
@@ -67,24 +73,19 @@ function fuelBar(part: number, whole: number): string {
   return `<svg class="fuelbar" width="48" height="6" viewBox="0 0 100 6" preserveAspectRatio="none" aria-hidden="true"><rect class="track" width="100" height="6" rx="2"/><rect class="fill" width="${w}" height="6" rx="2"/></svg>`
 }
 
-/** False for runs imported from a Jupyter notebook, which carry no measurements. */
-export function hasStats(run: RunRecord): boolean {
-  return run.fuelBudget > 0 || run.fuelConsumed > 0 || run.memoryPages > 0 || run.wallMs > 0
-}
-
 /** The stats line under a run cell, as the app shows it. */
 export function statsLine(run: RunRecord, cell: Cell): string {
   const look = statusLook(run.status)
   const sep = '<span class="sep">·</span>'
   const status = `<span class="status tone-${look.tone}">${look.icon} ${escapeHtml(look.word)}</span>`
-  if (!hasStats(run)) {
+  if (!wasMeasured(run)) {
     // Runs imported from Jupyter: no fuel or memory was measured, and zeros would read as facts.
     return `<div class="stats">${[status, '<span class="no-stats">not run in Fuelbook: no fuel or memory measured</span>', `<span class="count">${escapeHtml(gutterLabel(run))}</span>`].join(sep)}</div>`
   }
   const items = [
     status,
     `<span class="fuel">${escapeHtml(formatFuel(run.fuelConsumed))} fuel</span> ${fuelBar(run.fuelConsumed, run.fuelBudget)} <span class="pct">${escapeHtml(formatPercent(run.fuelConsumed, run.fuelBudget))}</span>`,
-    `<span class="memory">${escapeHtml(formatMemory(run.memoryPages, run.memoryBytes))}</span>`,
+    `<span class="memory" title="${escapeHtml(memoryPagesNote(run.memoryPages))}">${escapeHtml(formatBytes(run.memoryBytes))}</span>`,
     `<span class="time">${escapeHtml(formatMs(run.wallMs))}</span>`,
     `<span class="count">${escapeHtml(gutterLabel(run))}</span>`
   ]
@@ -168,7 +169,7 @@ function summary(doc: NotebookDocument): string {
   const bars: ChartBar[] = []
   doc.cells.forEach((cell, index) => {
     const run = cell.type === 'code' ? doc.lastRuns[cell.id] : undefined
-    if (!run || !hasStats(run)) return
+    if (!run || !wasMeasured(run)) return
     const look = statusLook(run.status)
     bars.push({
       anchor: cellAnchor(cell, index),

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { rm } from 'node:fs/promises'
-import { resolve } from 'node:path'
+import { basename, resolve } from 'node:path'
 import type {
   AppInfo,
   AppSettings,
@@ -47,6 +47,14 @@ export interface NotebookServiceOptions {
 }
 
 const ok = <T>(value: T): Result<T> => ({ ok: true, value })
+
+/**
+ * The title a notebook has until the user renames it: its file's name ("sales" for sales.fuelbook).
+ * A stored title equal to it follows the file through Save As; any other is the user's and stays.
+ */
+function titleOfFile(path: string): string {
+  return basename(path).replace(/\.fuelbook$/i, '')
+}
 const fail = <T>(error: string): Result<T> => ({ ok: false, error })
 
 export class NotebookService implements NotebookClient {
@@ -84,7 +92,7 @@ export class NotebookService implements NotebookClient {
 
   async createNotebook(): Promise<Result<NotebookDocument>> {
     const path = this.options.appData.newUntitledPath()
-    const created = NotebookStore.create(path, { title: 'Untitled', settings: DEFAULT_SETTINGS })
+    const created = NotebookStore.create(path, { title: titleOfFile(path), settings: DEFAULT_SETTINGS })
     if (!created.ok) return fail(created.error)
     created.value.insertCell({ id: randomUUID(), type: 'code', source: '', metadata: {}, isolated: false }, 0)
     return ok(await this.attach(created.value))
@@ -111,12 +119,19 @@ export class NotebookService implements NotebookClient {
     const target = resolve(newPath)
     if (session.busy)
       return fail('Wait for the running cells to finish (or interrupt them) before saving a copy.')
+    const wasUntitled = this.options.appData.isUntitled(session.path)
+    const title = session.store.summary().title
+    // Older versions titled every new notebook "Untitled", whatever its file was called.
+    const titleFollowsFile = title === titleOfFile(session.path) || (wasUntitled && title === 'Untitled')
     const saved = await session.store.saveAs(target)
     if (!saved.ok) return fail(saved.error)
-    const wasUntitled = this.options.appData.isUntitled(session.path)
     await this.closeNotebook(session.path)
     if (wasUntitled) await rm(session.path, { force: true })
-    return this.openNotebook(target)
+    const opened = await this.openNotebook(target)
+    if (!opened.ok || !titleFollowsFile || opened.value.readOnly) return opened
+    // A title the user never changed is the file's name: "Untitled" becomes "sales" for sales.fuelbook.
+    const renamed = await this.setTitle(target, titleOfFile(target))
+    return renamed.ok ? ok({ ...opened.value, title: titleOfFile(target) }) : opened
   }
 
   async closeNotebook(path: string): Promise<Result<null>> {
@@ -130,10 +145,11 @@ export class NotebookService implements NotebookClient {
     return ok(null)
   }
 
-  async setTitle(path: string, title: string): Promise<Result<null>> {
+  async setTitle(path: string, title: string): Promise<Result<string>> {
     return this.write(path, (s) => {
-      s.store.setTitle(title.trim() || 'Untitled')
-      return null
+      const kept = title.trim() || titleOfFile(s.path)
+      s.store.setTitle(kept)
+      return kept
     })
   }
 
@@ -242,12 +258,12 @@ export class NotebookService implements NotebookClient {
     if (!converted.ok) return fail(converted.error)
     const path = this.options.appData.newUntitledPath(name.replace(/\.ipynb$/i, ''))
     const created = NotebookStore.create(path, {
-      title: converted.value.title || name,
+      title: converted.value.title || titleOfFile(path),
       settings: DEFAULT_SETTINGS
     })
     if (!created.ok) return fail(created.error)
     converted.value.cells.forEach((cell, index) => created.value.insertCell(cell, index))
-    for (const run of converted.value.runs) created.value.commitRun(run, null)
+    for (const run of converted.value.runs) created.value.commitRun(run, null, { ranInKernel: false })
     return ok(await this.attach(created.value))
   }
 
@@ -275,7 +291,7 @@ export class NotebookService implements NotebookClient {
         // A head from another runtime cannot be restored: start fresh, say so, and keep the file
         // consistent with the kernel (its cells and outputs are untouched).
         dropped = `Variables from the last session were not restored (${imported.reason}). Run the cells again.`
-        if (!store.readOnly) store.saveHead(null)
+        if (!store.readOnly) store.restartKernel()
       }
     }
     const session = new NotebookSession(store, kernel, (e) => this.events.fire(e), dropped)

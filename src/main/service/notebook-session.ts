@@ -18,7 +18,8 @@ export class NotebookSession {
   private queue: QueuedRun[] = []
   private running: CellId | null = null
   private pumping = false
-  private sessionFuel = 0
+  /** Fuel of the runs since the kernel was last restarted; the store keeps the same sum in the file. */
+  private sessionFuel: number
   private head: { cellId: CellId | null; executionCount: number | null }
   private nextExecutionCount: number
   private notice: string | null = null
@@ -35,6 +36,7 @@ export class NotebookSession {
       ? { cellId: null, executionCount: null }
       : { cellId: loaded.head.cellId, executionCount: loaded.head.executionCount }
     this.nextExecutionCount = loaded.head.nextExecutionCount
+    this.sessionFuel = store.sessionFuel()
     this.notice = headDropped
   }
 
@@ -97,7 +99,8 @@ export class NotebookSession {
     this.kernel.restart()
     this.head = { cellId: null, executionCount: null }
     this.nextExecutionCount = 1
-    if (!this.store.readOnly) this.store.saveHead(null)
+    this.sessionFuel = 0
+    if (!this.store.readOnly) this.store.restartKernel()
     this.notice = null
     const info = this.kernelInfo()
     this.emit({ type: 'kernelChanged', path: this.path, kernel: info })

@@ -28,6 +28,7 @@ interface NotebookRow {
   fs_quota_bytes: number
   deterministic: number
   next_execution_count: number
+  session_fuel: number
 }
 
 export class NotebookStore {
@@ -43,6 +44,8 @@ export class NotebookStore {
   private readonly setTitleRow: Database.Statement<[string, number]>
   private readonly setSettingsRow: Database.Statement
   private readonly setNextExecutionCount: Database.Statement<[number]>
+  private readonly addSessionFuel: Database.Statement<[number]>
+  private readonly clearSession: Database.Statement<[]>
   private readonly summaryRow: Database.Statement<
     [],
     { title: string; modifiedAt: number; cellCount: number }
@@ -66,6 +69,10 @@ export class NotebookStore {
       deterministic = @deterministic,
       modified_at = @now WHERE id = 1`)
     this.setNextExecutionCount = db.prepare('UPDATE notebook SET next_execution_count = ? WHERE id = 1')
+    this.addSessionFuel = db.prepare('UPDATE notebook SET session_fuel = session_fuel + ? WHERE id = 1')
+    this.clearSession = db.prepare(
+      'UPDATE notebook SET session_fuel = 0, next_execution_count = 1 WHERE id = 1'
+    )
     this.summaryRow = db.prepare(
       'SELECT title, modified_at AS modifiedAt, (SELECT count(*) FROM cells) AS cellCount FROM notebook WHERE id = 1'
     )
@@ -163,7 +170,9 @@ export class NotebookStore {
    */
   commitRun(
     run: Omit<RunRecord, 'id'>,
-    head?: { snapshot: HeadSnapshot['snapshot']; cellId: CellId; executionCount: number | null } | null
+    head?: { snapshot: HeadSnapshot['snapshot']; cellId: CellId; executionCount: number | null } | null,
+    /** False for runs that did not run in this kernel (imported from a file): no session fuel. */
+    { ranInKernel = true }: { ranInKernel?: boolean } = {}
   ): RunRecord {
     return this.write((now) => {
       if (!this.cells.has(run.cellId)) {
@@ -174,6 +183,7 @@ export class NotebookStore {
       if (head) this.head.save(head, now)
       // The service numbers runs; the file remembers what it will hand out next (isolated runs have no [n]).
       if (run.executionCount !== null) this.setNextExecutionCount.run(run.executionCount + 1)
+      if (ranInKernel) this.addSessionFuel.run(run.fuelConsumed)
       return stored
     })
   }
@@ -191,7 +201,23 @@ export class NotebookStore {
     this.write(() => this.runs.clearOutputs(cellIds))
   }
 
-  /** Replaces the kernel head; null = pristine kernel ("restart kernel"). The `[n]` counter is not touched. */
+  /** Fuel of every run committed since the kernel was last restarted (`restartKernel`). */
+  sessionFuel(): number {
+    return this.notebookRow.get()!.session_fuel
+  }
+
+  /**
+   * A new kernel session: pristine head, `[n]` from 1 again and no session fuel, in one transaction
+   * ("restart kernel", or a saved head that could not be restored).
+   */
+  restartKernel(): void {
+    this.write((now) => {
+      this.head.save(null, now)
+      this.clearSession.run()
+    })
+  }
+
+  /** Replaces the kernel head; null = pristine kernel. The `[n]` counter is not touched. */
   saveHead(head: HeadSnapshot | null): void {
     this.write((now) => {
       this.head.save(head, now)

@@ -1,5 +1,5 @@
--- The schema of a .fuelbook file at SCHEMA_VERSION (PRAGMA user_version = 2), for reading and for
--- `sqlite3 my.fuelbook`. The code applies migrations/m001_initial.ts, m002_sandbox_budget.ts; a test checks that
+-- The schema of a .fuelbook file at SCHEMA_VERSION (PRAGMA user_version = 3), for reading and for
+-- `sqlite3 my.fuelbook`. The code applies migrations/m001_initial.ts, m002_sandbox_budget.ts, m003_session_fuel.ts; a test checks that
 -- this file and the migrated schema stay identical. Header: PRAGMA application_id = 0x4675426B ("FuBk").
 --
 -- Times are milliseconds since the Unix epoch. JSON columns hold the shared types of src/shared/notebook.ts.
@@ -24,7 +24,9 @@ CREATE TABLE notebook (
   -- Next Jupyter-style [n]: the last committed [n] + 1.
   next_execution_count INTEGER NOT NULL DEFAULT 1,
   -- The sandbox file system's quota (Limits.fsBytes); default 256 MiB.
-  fs_quota_bytes INTEGER NOT NULL DEFAULT 268435456
+  fs_quota_bytes INTEGER NOT NULL DEFAULT 268435456,
+  -- Fuel of every run since the kernel was last restarted ("fuel this session").
+  session_fuel INTEGER NOT NULL DEFAULT 0
 );
 
 -- Cells in order: position is dense, 0..count-1.

@@ -40,6 +40,7 @@ export type ActionId =
   | 'split'
   | 'toggle-output'
   | 'toggle-input'
+  | 'toggle-output-scroll'
   | 'toggle-isolated'
   | 'run-history'
   | 'save'
@@ -130,6 +131,12 @@ export const ACTIONS: readonly ActionSpec[] = [
   { id: 'paste-above', label: 'Paste cells above', group: 'Clipboard', command: ['Shift+V'] },
   { id: 'toggle-output', label: 'Collapse / expand output', group: 'View', command: ['O'] },
   { id: 'toggle-input', label: 'Collapse / expand input', group: 'View' },
+  {
+    id: 'toggle-output-scroll',
+    label: 'Scroll / show in full every long output',
+    group: 'View',
+    command: ['Shift+O']
+  },
   { id: 'toggle-sidebar', label: 'Show / hide the sidebar', group: 'View', command: ['Mod+B'] },
   { id: 'cycle-theme', label: 'Theme: system → light → dark', group: 'View' },
   { id: 'shortcuts', label: 'Keyboard shortcuts', group: 'View', command: ['H'] },

@@ -1,11 +1,13 @@
 /**
- * Markdown for cells and text/markdown outputs: marked renders, DOMPurify sanitises (no scripts,
- * no event handlers, no iframes), links open outside the app. Headings feed the outline.
+ * Markdown for cells and text/markdown outputs, by the rules shared with the HTML report
+ * (src/shared/markdown.ts): DOMPurify sanitises (no scripts, no event handlers, no iframes), links
+ * open outside the app, formulas are KaTeX.
  */
-import { Marked, type Token, type Tokens } from 'marked'
 import DOMPurify from 'dompurify'
+import { renderMarkdownWith, type RenderedMarkdown } from '../../../shared/markdown'
+import { KATEX_OPTIONS, katexIfLoaded } from './katex'
 
-const md = new Marked({ gfm: true, breaks: false, async: false })
+export { markdownHeadings, type Heading } from '../../../shared/markdown'
 
 let hooked = false
 function purifier(): typeof DOMPurify {
@@ -21,10 +23,20 @@ function purifier(): typeof DOMPurify {
   return DOMPurify
 }
 
-/** Sanitised HTML for a markdown source. */
-export function renderMarkdown(source: string): string {
-  const html = md.parse(source) as string
-  return sanitizeHtml(html)
+/**
+ * Sanitised HTML for a markdown source. Formulas show as their TeX until KaTeX has loaded
+ * (`loadKatex`); `formulas` tells the caller to load it and render again.
+ */
+export function renderMarkdown(source: string): RenderedMarkdown {
+  const katex = katexIfLoaded()
+  return renderMarkdownWith(source, sanitizeHtml, (tex, displayMode) => {
+    if (!katex) return `<code class="tex-pending">${escapeHtml(tex)}</code>`
+    try {
+      return katex.renderToString(tex, { ...KATEX_OPTIONS, displayMode })
+    } catch {
+      return `<code class="tex-error">${escapeHtml(tex)}</code>`
+    }
+  })
 }
 
 export function sanitizeHtml(html: string): string {
@@ -40,32 +52,4 @@ export function sanitizeHtml(html: string): string {
 
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
-}
-
-export interface Heading {
-  depth: number
-  text: string
-}
-
-/** Headings of a markdown source, in order, as plain text (for the outline). */
-export function markdownHeadings(source: string): Heading[] {
-  const out: Heading[] = []
-  const walk = (tokens: Token[]): void => {
-    for (const t of tokens) {
-      if (t.type === 'heading') {
-        const h = t as Tokens.Heading
-        out.push({ depth: h.depth, text: plainText(h.tokens) || h.text })
-      }
-    }
-  }
-  walk(md.lexer(source))
-  return out
-}
-
-function plainText(tokens: Token[] | undefined): string {
-  if (!tokens) return ''
-  return tokens
-    .map((t) => ('tokens' in t && t.tokens ? plainText(t.tokens) : 'text' in t ? String(t.text) : ''))
-    .join('')
-    .trim()
 }

@@ -111,6 +111,8 @@ export async function perform(host: Host, id: ActionId): Promise<void> {
       return nb.toggleFlag('outputs_hidden')
     case 'toggle-input':
       return nb.toggleFlag('source_hidden')
+    case 'toggle-output-scroll':
+      return ui.toggleAllOutputsExpanded()
     case 'toggle-isolated':
       return nb.toggleIsolated()
     case 'run-history':

@@ -22,6 +22,7 @@ import {
 } from '../../../../shared/notebook'
 import type { Mode } from '../actions'
 import { clampIndex, selectionRange } from '../cell-ops'
+import { cellsWhereMemoryChanged } from '../memory-changes'
 import { clip, type ClipCell } from './cell-editing'
 import { CellState } from './cell.svelte'
 import { SaveTracker, type SaveState } from './save-tracker.svelte'
@@ -61,6 +62,8 @@ export class NotebookState {
   readonly selection = $derived(selectionRange(this.anchor, this.cursor))
   readonly selectedCell = $derived(this.cells[this.cursor] ?? null)
   readonly busy = $derived(this.cells.some((c) => c.phase !== 'idle'))
+  /** Cells whose stats line shows memory without hovering (it changed from the cell above's). */
+  readonly memoryChanged = $derived(cellsWhereMemoryChanged(this.cells))
 
   get saveState(): SaveState {
     return this.saves.state
@@ -267,7 +270,8 @@ export class NotebookState {
   }
 
   async rename(title: string): Promise<void> {
-    if (await this.trackOk(this.api.setTitle(this.path, title))) this.title = title
+    const kept = await this.track(this.api.setTitle(this.path, title))
+    if (kept !== null) this.title = kept
   }
 
   async saveAs(newPath: string): Promise<boolean> {

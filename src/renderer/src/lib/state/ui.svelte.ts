@@ -1,5 +1,6 @@
-/** View-only state of the notebook screen: which dialog is open, sidebar, popovers. */
+/** View-only state of the notebook screen: which dialog is open, sidebar, popovers, long outputs. */
 import type { CellId } from '../../../../shared/notebook'
+import type { AppSettings } from '../../../../shared/app-settings'
 
 export type Dialog = 'shortcuts' | 'palette' | 'settings' | 'save-as' | null
 
@@ -7,10 +8,35 @@ export class UiState {
   dialog = $state<Dialog>(null)
   sidebarOpen = $state(true)
   historyCellId = $state<CellId | null>(null)
+  /** Shift+O: long outputs shown in full everywhere instead of in their scroll boxes. */
+  expandAllOutputs = $state(false)
+  /** Per-cell choice of the output's toggle; cleared by Shift+O. */
+  expandedOutputs = $state.raw<Readonly<Record<CellId, boolean>>>({})
   readonly isMac: boolean
 
-  constructor(isMac: boolean) {
+  constructor(
+    isMac: boolean,
+    private readonly settings: () => AppSettings
+  ) {
     this.isMac = isMac
+  }
+
+  /** Outputs taller than this many lines scroll in a box (0 = never). */
+  get outputScrollLines(): number {
+    return this.settings().outputScrollLines
+  }
+
+  outputExpanded(id: CellId): boolean {
+    return this.expandedOutputs[id] ?? this.expandAllOutputs
+  }
+
+  toggleOutputExpanded(id: CellId): void {
+    this.expandedOutputs = { ...this.expandedOutputs, [id]: !this.outputExpanded(id) }
+  }
+
+  toggleAllOutputsExpanded(): void {
+    this.expandAllOutputs = !this.expandAllOutputs
+    this.expandedOutputs = {}
   }
 
   open(dialog: Dialog): void {
