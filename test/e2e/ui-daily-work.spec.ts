@@ -143,6 +143,7 @@ describe('sidebar', () => {
 
 describe('markdown cells', () => {
   it('render inline and display math and align blocks with KaTeX, like the report', async () => {
+    await newNotebook()
     const index = await addCell('markdown')
     await editCell(index)
     await insertCode(
