@@ -39,7 +39,8 @@ function freshInstanceRun(module: WebAssembly.Module, zip: Uint8Array): void {
     tree,
     state: { fs: initialFsImage(tree), clock: initialClockState() },
     deterministic: false,
-    sink
+    sink,
+    fuelConsumed: () => 0n // unmetered: nothing counts fuel
   })
   const instance = new WebAssembly.Instance(module, host.imports)
   const exports = instance.exports as unknown as {

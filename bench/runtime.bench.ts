@@ -76,7 +76,8 @@ class Ours {
         emit: (_kind: number, ptr: number, len: number) => {
           const memory = (instance.exports as unknown as OurExports).memory
           sink.out += new TextDecoder().decode(new Uint8Array(memory.buffer, ptr, len))
-        }
+        },
+        fuel_consumed: () => 0n // unmetered: nothing counts fuel
       }
     })
     const ex = instance.exports as unknown as OurExports

@@ -8,7 +8,8 @@
  *
  * Exports:  memory, _initialize, __stack_pointer, fb_alloc, fb_free, fb_init, fb_run, fb_call,
  *           fb_exit_code.
- * Imports:  wasi_snapshot_preview1.*, and fuelbook.emit(kind, ptr, len) for rich output.
+ * Imports:  wasi_snapshot_preview1.*, fuelbook.emit(kind, ptr, len) for rich output and
+ *           fuelbook.fuel_consumed() -> i64 for the fuel this run has used so far.
  *
  * The cell semantics live in the Python driver (runtime/fuelbook_driver.py, shipped as .pyc in
  * the stdlib zip); this file only boots the interpreter and marshals strings.
@@ -25,7 +26,19 @@
 __attribute__((import_module("fuelbook"), import_name("emit"))) extern void fuelbook_host_emit(
     int32_t kind, const void *ptr, int32_t len);
 
+/* The fuel this run has consumed so far, as the host's meter counts it. The instrumented module
+ * stores its fuel balance to the exported global before every import call, so the host's answer
+ * is exact at this call (and the same on every run of the same code). */
+__attribute__((import_module("fuelbook"), import_name("fuel_consumed"))) extern int64_t
+fuelbook_host_fuel_consumed(void);
+
 /* ---- _fuelbook: the built-in module the driver talks through ------------------------------ */
+
+static PyObject *fuelbook_fuel(PyObject *self, PyObject *unused) {
+  (void)self;
+  (void)unused;
+  return PyLong_FromLongLong(fuelbook_host_fuel_consumed());
+}
 
 static PyObject *fuelbook_emit(PyObject *self, PyObject *args) {
   (void)self;
@@ -45,6 +58,9 @@ static PyObject *fuelbook_emit(PyObject *self, PyObject *args) {
 static PyMethodDef fuelbook_methods[] = {
     {"emit", fuelbook_emit, METH_VARARGS,
      "emit(kind: int, payload: bytes) -> None\n\nSend one rich-output record (UTF-8 JSON) to the host."},
+    {"fuel", fuelbook_fuel, METH_NOARGS,
+     "fuel() -> int\n\nFuel (executed WebAssembly operators) this run has consumed so far, exact at the "
+     "call and identical on every run of the same code."},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef fuelbook_module = {

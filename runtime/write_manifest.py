@@ -68,6 +68,16 @@ def sources(src_dir):
     return out
 
 
+def debian_patches(build, readme):
+    """What runtime/debian_patches.py applied to CPython; README.md must name every skipped patch."""
+    record = json.loads((build / "debian-patches.json").read_text())
+    text = readme.read_text()
+    missing = [s["patch"] for s in record["skipped"] if f"`{s['patch']}`" not in text]
+    if missing:
+        raise SystemExit(f"{readme} does not list these skipped Debian patches: {', '.join(missing)}")
+    return record
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=pathlib.Path, required=True)
@@ -88,11 +98,15 @@ def main():
             "memory", "_initialize", "__stack_pointer",
             "fb_alloc", "fb_free", "fb_init", "fb_run", "fb_call", "fb_exit_code",
         ],
-        "imports": {"wasi_snapshot_preview1": "*", "fuelbook": ["emit"]},
+        "imports": {"wasi_snapshot_preview1": "*", "fuelbook": ["emit", "fuel_consumed"]},
         "emitKinds": {
             "1": "display_data", "2": "execute_result", "3": "error", "4": "reply", "5": "clear_output",
         },
         "sources": sources(args.build / "src"),
+        "cpythonPatches": {
+            "debian": debian_patches(args.build, args.out / "README.md"),
+            "fuelbook": sorted(p.name for p in (pathlib.Path(__file__).parent / "patches").glob("*.patch")),
+        },
         "toolchain": {
             "clang": clang,
             "debianPackages": {
@@ -116,6 +130,9 @@ def main():
         },
         "artifacts": {},
     }
+    python = manifest["sources"]["python3.11"]
+    python["debianPatchesApplied"] = True
+    python["debianVersion"] = manifest["cpythonPatches"]["debian"]["debianVersion"]
     for name in sorted(p.name for p in args.out.iterdir() if p.is_file() and p.name != "MANIFEST.json"):
         path = args.out / name
         manifest["artifacts"][name] = {"sha256": sha256(path), "size": path.stat().st_size}

@@ -177,12 +177,25 @@ if need_step sqlite; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-# 4. CPython: configure + make (libpython3.11.a with the built-in modules)
+# 4. CPython sources: upstream's tarball, Debian's patch series (minus the patches about Debian's
+#    install layout and packaging: runtime/debian_patches.py says which and why), then ours
+if need_step cpython-source; then
+  log "CPython $PY_VERSION sources + Debian's patches"
+  rm -f "$BUILD"/stamps/{cpython,reactor,stdlib}
+  cd "$BUILD" && rm -rf "$SRC" && tar xzf src/python3.11_${PY_VERSION}.orig.tar.gz
+  /usr/bin/python3.11 "$RUNTIME_SRC/debian_patches.py" --srcdir "$SRC" \
+    --debian-tarball "$(ls "$BUILD"/src/python3.11_${PY_VERSION}-*.debian.tar.xz | sort -V | tail -1)" \
+    --record "$BUILD/debian-patches.json"
+  # Our few changes (each patch says why).
+  for patch in "$RUNTIME_SRC"/patches/*.patch; do (cd "$SRC" && patch -s -p1 <"$patch"); done
+  done_step cpython-source
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 5. CPython: configure + make (libpython3.11.a with the built-in modules)
 if need_step cpython; then
   log "CPython $PY_VERSION configure"
-  cd "$BUILD" && rm -rf "$SRC" && tar xzf src/python3.11_${PY_VERSION}.orig.tar.gz && cd "$SRC"
-  # Our few changes to upstream (each patch says why).
-  for patch in "$RUNTIME_SRC"/patches/*.patch; do patch -s -p1 <"$patch"; done
+  cd "$SRC"
   PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR=$SYSROOT/lib/pkgconfig CONFIG_SITE=Tools/wasm/config.site-wasm32-wasi \
     LDFLAGS_NODIST="-flto -Wl,--lto-O3 -Wl,--strip-debug" \
     ./configure --host=wasm32-unknown-wasi --build="$(./config.guess)" --with-build-python=/usr/bin/python3.11 \
@@ -197,13 +210,17 @@ if need_step cpython; then
   log "CPython make"
   # Only what the reactor links and the stdlib zip reads: `make all` would also LTO-link the
   # command-model python.wasm, which we do not ship (minutes of single-threaded linking).
+  # The build date in sys.version is the Debian changelog's (as Debian builds it), not today's.
+  source_date=$(/usr/bin/python3.11 -c 'import json, sys; print(json.load(open(sys.argv[1]))["sourceDateEpoch"])' \
+    "$BUILD/debian-patches.json")
   make -s -j"$JOBS" libpython3.11.a Modules/_decimal/libmpdec/libmpdec.a Modules/expat/libexpat.a \
-    pybuilddir.txt >make.out 2>&1 || { tail -40 make.out; exit 1; }
+    pybuilddir.txt BUILD_DATE="$(LC_ALL=C date -u +'%b %e %Y' -d "@$source_date")" \
+    BUILD_TIME="$(LC_ALL=C date -u +%H:%M:%S -d "@$source_date")" >make.out 2>&1 || { tail -40 make.out; exit 1; }
   done_step cpython
 fi
 
 # ---------------------------------------------------------------------------------------------
-# 5. The reactor: our entry file instead of Programs/python.o
+# 6. The reactor: our entry file instead of Programs/python.o
 if need_step reactor; then
   log "reactor link (LTO)"
   mkdir -p "$BUILD/reactor" && cd "$BUILD/reactor"
@@ -220,7 +237,7 @@ if need_step reactor; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-# 6. Stdlib zip: .pyc compiled for /usr/local/lib/python3.11 beside their .py sources, plus our
+# 7. Stdlib zip: .pyc compiled for /usr/local/lib/python3.11 beside their .py sources, plus our
 #    driver, runtime/site/ and Debian's tzdata
 if need_step stdlib; then
   log "stdlib zip"
@@ -229,7 +246,7 @@ if need_step stdlib; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-# 7. resources/python
+# 8. resources/python
 log "resources/python"
 mkdir -p "$OUT"
 cp "$BUILD/reactor/$WASM_NAME" "$BUILD/reactor/python311.zip" "$OUT/"

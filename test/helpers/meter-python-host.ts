@@ -56,7 +56,7 @@ export class PythonHost {
     const wasi = new WASI([], [], fds, { debug: false })
     const instance = new WebAssembly.Instance(module, {
       wasi_snapshot_preview1: wasi.wasiImport,
-      fuelbook: { emit: () => undefined }
+      fuelbook: { emit: () => undefined, fuel_consumed: () => 0n }
     })
     this.exports = instance.exports as unknown as Exports
     if (this.exports.fb_fuel_slice) {

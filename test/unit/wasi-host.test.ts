@@ -33,6 +33,7 @@ function makeHost(
     state: state ?? { fs: initialFsImage(tree), clock: initialClockState() },
     deterministic: options.deterministic ?? false,
     sink,
+    fuelConsumed: () => 0n,
     sleep: options.sleep
   })
   const memory = new WebAssembly.Memory({ initial: 1 })

@@ -118,6 +118,8 @@ export interface WasiHostOptions {
   sink: OutputSink
   /** The file system's quota in bytes (fs-quota.ts); default: none. */
   fsQuotaBytes?: number
+  /** `fuelbook.fuel_consumed()`: the fuel this run has used so far, as the meter counts it. */
+  fuelConsumed: () => bigint
   /** Test hook; defaults to a real sleep. */
   sleep?: (ms: number) => void
 }
@@ -170,7 +172,8 @@ export class WasiHost {
           // A view, not a copy: the sink reads it at once and keeps only what the output cap allows.
           if (start + length > buffer.byteLength) sink.rich(kind, new Uint8Array(0))
           else sink.rich(kind, new Uint8Array(buffer, start, length))
-        }
+        },
+        fuel_consumed: (): bigint => options.fuelConsumed()
       }
     }
   }
