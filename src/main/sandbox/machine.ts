@@ -113,8 +113,7 @@ export class Machine {
         if (!urgent && now - lastFlush < OUTPUT_THROTTLE_MS) return
         lastFlush = now
         const batch = collector.takeBatch()
-        const remaining = exports[spec.fuelExport] ? remainingFuel() : BigInt(request.fuel)
-        if (batch !== null) postOutput({ ...batch, fuelConsumed: Number(BigInt(request.fuel) - remaining) })
+        if (batch !== null) postOutput({ ...batch, fuelConsumed: Number(fuelUsed()) })
       }
     )
     // A slice ran out: report the fuel so far if no output did lately (an empty batch), so a run
@@ -130,6 +129,10 @@ export class Machine {
     }
     let slices: FuelSlices | null = null
     const remainingFuel = (): bigint => slices?.remaining() ?? (fuelGlobal().value as bigint)
+    // The fuel used so far in this run: the meter keeps the balance in the global whenever the
+    // guest calls the host, so this is exact at any import call (progress, `_fuelbook.fuel()`).
+    const fuelUsed = (): bigint =>
+      BigInt(request.fuel) - (exports[spec.fuelExport] ? remainingFuel() : BigInt(request.fuel))
     const setFuel = (fuel: bigint): void => {
       if (slices !== null) slices.start(fuel)
       else fuelGlobal().value = fuel
@@ -139,7 +142,8 @@ export class Machine {
       state: state?.wasi ?? this.initialWasiState(),
       deterministic: request.deterministic,
       sink: collector,
-      fsQuotaBytes: request.fsQuotaBytes
+      fsQuotaBytes: request.fsQuotaBytes,
+      fuelConsumed: fuelUsed
     })
     const instance = new WebAssembly.Instance(spec.module, {
       ...host.imports,
