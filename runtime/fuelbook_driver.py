@@ -42,7 +42,7 @@ COMMON_MODULES = (
     "re", "json", "math", "random", "datetime", "collections", "itertools", "functools",
     "operator", "string", "textwrap", "copy", "enum", "typing", "dataclasses", "decimal",
     "fractions", "statistics", "pathlib", "base64", "struct", "pprint", "traceback",
-    "linecache", "reprlib", "rlcompleter",
+    "linecache", "reprlib", "rlcompleter", "asyncio",
 )
 
 _REPR_METHODS = (
