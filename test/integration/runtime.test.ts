@@ -66,7 +66,8 @@ describe('runtime artifacts', () => {
     )
     const imports = WebAssembly.Module.imports(module)
     expect(imports.filter((i) => i.module !== 'wasi_snapshot_preview1')).toEqual([
-      { module: 'fuelbook', name: 'emit', kind: 'function' }
+      { module: 'fuelbook', name: 'emit', kind: 'function' },
+      { module: 'fuelbook', name: 'fuel_consumed', kind: 'function' }
     ])
   })
 
