@@ -13,6 +13,14 @@ export interface PersistedPage {
   data: Uint8Array
 }
 
+/** A piece of the head's file contents (at most 64 KiB before compression), keyed like pages. */
+export interface PersistedChunk {
+  /** Content hash of the uncompressed bytes (hex sha256): the same key space as pages. */
+  hash: string
+  /** The bytes, compressed by the kernel. */
+  data: Uint8Array
+}
+
 export interface PersistedSnapshot {
   format: number
   /** sha256 of the runtime the snapshot was taken with; another runtime refuses it. */
@@ -23,4 +31,9 @@ export interface PersistedSnapshot {
   pages: PersistedPage[]
   /** Everything else the kernel needs (globals, WASI file system, fd table), compressed. */
   state: Uint8Array
+  /**
+   * The file system's contents, each distinct chunk once, which `state` refers to by hash (absent
+   * before format 4, which kept file contents inside `state`).
+   */
+  chunks?: PersistedChunk[]
 }

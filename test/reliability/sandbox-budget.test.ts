@@ -6,6 +6,7 @@ import { rmSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ErrorOutput, Limits, RunRecord } from '../../src/shared/notebook'
 import { DEFAULT_SETTINGS } from '../../src/main/service/defaults'
+import type { NotebookStore } from '../../src/main/store'
 import { textOf } from '../helpers/kernel-host'
 import { startService, type ServiceHarness } from '../helpers/service-harness'
 
@@ -184,5 +185,48 @@ describe('the file-system quota', () => {
     )
     expect(run.status).toBe('ok')
     expect(run.fsBytes).toBeLessThan(64 * 1024)
+  }, 60_000)
+})
+
+describe('saving the kernel state', () => {
+  const MiB = 1024 * 1024
+
+  it('a file near the quota in /tmp saves, reopens and keeps running (no string in the way)', async () => {
+    const path = await notebook({ fsBytes: 48 * MiB })
+    expect((await runIn(path, 'x = 1')).status).toBe('ok')
+    const big = await runIn(
+      path,
+      "import os\nwith open('/tmp/big', 'wb') as f:\n    for _ in range(44): f.write(os.urandom(2**20))"
+    )
+    expect(big.status).toBe('ok')
+    const saved = await runIn(path, 'y = 2')
+    expect(saved.id).toBeGreaterThan(0)
+    expect((await h.service.closeNotebook(path)).ok).toBe(true)
+    expect((await h.service.openNotebook(path)).ok).toBe(true)
+    const after = await runIn(path, "import os\nprint(x, y, os.path.getsize('/tmp/big'))")
+    expect(after.status).toBe('ok')
+    expect(textOf(after.outputs)).toBe(`1 2 ${44 * MiB}\n`)
+  }, 120_000)
+
+  it('when a run cannot be saved, the kernel goes back to the stored head and the user is told', async () => {
+    const path = await notebook()
+    expect((await runIn(path, 'x = 1')).status).toBe('ok')
+    // A simulated write failure, as a full disk gives it: the store refuses the run's commit once.
+    const sessions = (h.service as unknown as { sessions: Map<string, { store: NotebookStore }> }).sessions
+    const store = sessions.get(path)!.store
+    const commitRun = store.commitRun.bind(store)
+    store.commitRun = () => {
+      store.commitRun = commitRun
+      throw new Error('database or disk is full')
+    }
+    const failed = await runIn(path, 'x = 2\nz = 3')
+    expect(failed.id).toBe(0)
+    const doc = await h.service.openNotebook(path)
+    if (!doc.ok) throw new Error(doc.error)
+    expect(doc.value.kernel.notice).toMatch(
+      /could not be saved \(database or disk is full\).*back to its last saved state/
+    )
+    const after = await runIn(path, "print(x, 'z' in globals())")
+    expect(textOf(after.outputs)).toBe('1 False\n')
   }, 60_000)
 })

@@ -46,6 +46,8 @@ let nextKernelId = 1
 
 export class SnapshotKernel implements Kernel {
   private head: MachineState
+  /** The head the caller last stored (acceptHead); revertToStoredHead goes back to it. */
+  private storedHead: MachineState
   /** Bumped by restart/import/dispose: a run that started before must not move the head. */
   private generation = 0
   private queue: Promise<unknown> = Promise.resolve()
@@ -61,6 +63,7 @@ export class SnapshotKernel implements Kernel {
     private readonly onDispose: () => void = () => undefined
   ) {
     this.head = ctx.s0
+    this.storedHead = ctx.s0
   }
 
   get headMemoryBytes(): number {
@@ -81,6 +84,7 @@ export class SnapshotKernel implements Kernel {
     this.generation++
     this.current?.kill('interrupted')
     this.head = this.ctx.s0
+    this.storedHead = this.ctx.s0
   }
 
   async variables(): Promise<Variable[]> {
@@ -104,7 +108,17 @@ export class SnapshotKernel implements Kernel {
     if (!decoded.ok) return decoded
     this.generation++
     this.head = decoded.state
+    this.storedHead = decoded.state
     return { ok: true }
+  }
+
+  acceptHead(): void {
+    this.storedHead = this.head
+  }
+
+  revertToStoredHead(): void {
+    this.generation++
+    this.head = this.storedHead
   }
 
   async dispose(): Promise<void> {

@@ -6,8 +6,11 @@
  * (node:zlib brotli, quality 0: measured on kernel pages here 0.19 ms/page against 0.45 for
  * quality 1 and 0.65 for deflate level 1, for 12% more bytes; the service exports the head after
  * every run, on the main thread, so speed wins) and keyed by the sha256 of its uncompressed bytes, so the store
- * deduplicates pages shared between snapshots. Everything else (globals, WASI fs and fd table,
- * clock) is one JSON document, deflated. A format number and the runtime hash guard every read.
+ * deduplicates pages shared between snapshots. File contents of the WASI file system are cut into
+ * chunks of the same size, compressed and keyed the same way (binary all the way: a file near the
+ * quota never becomes a string, and an unchanged file is neither compressed nor stored again).
+ * Everything else (globals, the tree and fd table, clock) is one small JSON document, deflated,
+ * naming each file's chunks by hash. A format number and the runtime hash guard every read.
  */
 import { createHash } from 'node:crypto'
 import {
@@ -18,18 +21,21 @@ import {
   inflateRawSync,
   inflateSync
 } from 'node:zlib'
-import type { PersistedPage, PersistedSnapshot } from '../../shared/snapshot'
+import type { PersistedChunk, PersistedPage, PersistedSnapshot } from '../../shared/snapshot'
 import { isZeroPage, PAGE_BYTES, type MemoryImage } from '../sandbox/memory-image'
 import type { MachineState } from '../sandbox/protocol'
 import type { FdImage, FsImage, FsNodeImage } from '../sandbox/wasi/fs-image'
 import type { WasiState } from '../sandbox/wasi/host'
 
 /**
- * Bump when the layout of pages or of the state document changes. 3: the state document is zlib
- * (its adler32 catches a flipped bit; 2's raw deflate restored it silently). 2 is still read.
+ * Bump when the layout of pages or of the state document changes. 4: file contents are chunks
+ * beside the document, not base64 inside it. 3: the state document is zlib (its adler32 catches a
+ * flipped bit; 2's raw deflate restored it silently). 3 and 2 are still read.
  */
-export const SNAPSHOT_FORMAT = 3
+export const SNAPSHOT_FORMAT = 4
+const INLINE_FILES_FORMAT = 3
 const RAW_STATE_FORMAT = 2
+const READABLE_FORMATS = [SNAPSHOT_FORMAT, INLINE_FILES_FORMAT, RAW_STATE_FORMAT]
 
 /** Pages encoded once are not hashed and compressed again (pages are immutable; see memory-image.ts). */
 const encodedPages = new WeakMap<Uint8Array, { hash: string; data: Uint8Array }>()
@@ -78,6 +84,26 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
  * first export of a big head compresses hundreds of pages on the main thread; later exports only
  * compress the pages the last runs changed (encoded pages are cached by page object).
  */
+/** Chunks of each captured file's bytes, cached like pages: file images are immutable too (memfs.ts). */
+const encodedFiles = new WeakMap<Uint8Array, { hash: string; data: Uint8Array }[]>()
+
+async function encodeFile(data: Uint8Array): Promise<{ hash: string; data: Uint8Array }[]> {
+  let chunks = encodedFiles.get(data)
+  if (chunks === undefined) {
+    chunks = []
+    for (let offset = 0; offset < data.byteLength; offset += PAGE_BYTES) {
+      const bytes = data.subarray(offset, offset + PAGE_BYTES)
+      chunks.push({
+        hash: createHash('sha256').update(bytes).digest('hex'),
+        data: new Uint8Array(compressPage(bytes))
+      })
+      if (chunks.length % PAGES_PER_SLICE === 0) await yieldToEventLoop()
+    }
+    encodedFiles.set(data, chunks)
+  }
+  return chunks
+}
+
 export async function encodeSnapshot(
   state: MachineState,
   base: MachineState | null,
@@ -97,12 +123,24 @@ export async function encodeSnapshot(
     }
     pages.push({ index, ...encodePage(page) })
   }
+  const chunks = new Map<string, Uint8Array>()
+  const fileChunks = new Map<number, string[]>()
+  for (const node of state.wasi.fs.nodes) {
+    if (node.kind !== 'file') continue
+    const encoded = await encodeFile(node.data)
+    for (const chunk of encoded) chunks.set(chunk.hash, chunk.data)
+    fileChunks.set(
+      node.ino,
+      encoded.map((chunk) => chunk.hash)
+    )
+  }
   return {
     format: SNAPSHOT_FORMAT,
     runtimeHash,
     pageCount: memory.pageCount,
     pages,
-    state: new Uint8Array(deflateSync(JSON.stringify(stateDocument(state)), { level: 1 }))
+    state: new Uint8Array(deflateSync(JSON.stringify(stateDocument(state, fileChunks)), { level: 1 })),
+    chunks: [...chunks].map(([hash, data]) => ({ hash, data }))
   }
 }
 
@@ -114,7 +152,7 @@ export async function decodeSnapshot(
   runtimeHash: string,
   id: string
 ): Promise<DecodeResult> {
-  if (snapshot.format !== SNAPSHOT_FORMAT && snapshot.format !== RAW_STATE_FORMAT) {
+  if (!READABLE_FORMATS.includes(snapshot.format)) {
     return {
       ok: false,
       reason: `the saved kernel state has format ${snapshot.format}; this version of Fuelbook reads format ${SNAPSHOT_FORMAT}`
@@ -153,16 +191,33 @@ export async function decodeSnapshot(
     const inflate = snapshot.format === RAW_STATE_FORMAT ? inflateRawSync : inflateSync
     const doc = JSON.parse(inflate(snapshot.state).toString('utf8')) as StateDocument
     const memory: MemoryImage = { pageCount: snapshot.pageCount, pages }
+    const chunks = await decodeChunks(snapshot.chunks ?? [])
     return {
       ok: true,
-      state: { id, memory, globals: decodeGlobals(doc.globals), wasi: decodeWasi(doc.wasi) }
+      state: { id, memory, globals: decodeGlobals(doc.globals), wasi: decodeWasi(doc.wasi, chunks) }
     }
   } catch (error) {
     return { ok: false, reason: `the saved kernel state is damaged (${(error as Error).message})` }
   }
 }
 
-// ---- the state document (JSON: bigints as strings, bytes as base64) -----------------------
+/** Chunks by hash, each checked against its hash (brotli has no checksum of its own). */
+type DecodedChunks = Map<string, { bytes: Uint8Array; stored: Uint8Array }>
+
+async function decodeChunks(chunks: readonly PersistedChunk[]): Promise<DecodedChunks> {
+  const byHash: DecodedChunks = new Map()
+  for (let i = 0; i < chunks.length; i++) {
+    const chunk = chunks[i]!
+    if (i % (PAGES_PER_SLICE * 4) === PAGES_PER_SLICE * 4 - 1) await yieldToEventLoop()
+    const bytes = brotliDecompressSync(chunk.data, { maxOutputLength: PAGE_BYTES })
+    if (createHash('sha256').update(bytes).digest('hex') !== chunk.hash)
+      throw new Error(`a file chunk does not match its hash`)
+    byHash.set(chunk.hash, { bytes, stored: chunk.data })
+  }
+  return byHash
+}
+
+// ---- the state document (JSON: bigints as strings; file contents by chunk hash) ------------
 
 interface StateDocument {
   globals: Record<string, { i64: string } | number>
@@ -171,7 +226,8 @@ interface StateDocument {
       rootIno: number
       nextIno: number
       nodes: (
-        | { kind: 'file'; ino: number; data: string; mtimeNs: string }
+        /** `chunks` from format 4 on; `data` (base64) before. */
+        | { kind: 'file'; ino: number; chunks?: string[]; data?: string; size?: number; mtimeNs: string }
         | { kind: 'dir'; ino: number; entries: [string, number][]; mtimeNs: string }
       )[]
       fds: FdImage[]
@@ -180,7 +236,7 @@ interface StateDocument {
   }
 }
 
-function stateDocument(state: MachineState): StateDocument {
+function stateDocument(state: MachineState, fileChunks: Map<number, string[]>): StateDocument {
   const globals: StateDocument['globals'] = {}
   for (const [name, value] of Object.entries(state.globals)) {
     globals[name] = typeof value === 'bigint' ? { i64: value.toString() } : value
@@ -194,7 +250,13 @@ function stateDocument(state: MachineState): StateDocument {
         nextIno: fs.nextIno,
         nodes: fs.nodes.map((node) =>
           node.kind === 'file'
-            ? { ...node, data: Buffer.from(node.data).toString('base64'), mtimeNs: node.mtimeNs.toString() }
+            ? {
+                kind: 'file',
+                ino: node.ino,
+                size: node.data.byteLength,
+                chunks: fileChunks.get(node.ino) ?? [],
+                mtimeNs: node.mtimeNs.toString()
+              }
             : { ...node, mtimeNs: node.mtimeNs.toString() }
         ),
         fds: fs.fds
@@ -215,10 +277,36 @@ function decodeGlobals(globals: StateDocument['globals']): Record<string, number
   return out
 }
 
-function decodeWasi(doc: StateDocument['wasi']): WasiState {
+function fileData(
+  node: { chunks?: string[]; data?: string; size?: number },
+  chunks: DecodedChunks
+): Uint8Array {
+  if (node.chunks === undefined) return new Uint8Array(Buffer.from(node.data ?? '', 'base64'))
+  const parts = node.chunks.map((hash) => {
+    const part = chunks.get(hash)
+    if (part === undefined) throw new Error('a file chunk is missing')
+    return part.bytes
+  })
+  const size = parts.reduce((n, part) => n + part.byteLength, 0)
+  if (size !== node.size) throw new Error(`a file has ${size} bytes, its entry says ${node.size}`)
+  const data = new Uint8Array(size)
+  let offset = 0
+  for (const part of parts) {
+    data.set(part, offset)
+    offset += part.byteLength
+  }
+  // Exporting this state again reuses the stored chunks instead of compressing them again.
+  encodedFiles.set(
+    data,
+    node.chunks.map((hash) => ({ hash, data: chunks.get(hash)!.stored }))
+  )
+  return data
+}
+
+function decodeWasi(doc: StateDocument['wasi'], chunks: DecodedChunks): WasiState {
   const nodes: FsNodeImage[] = doc.fs.nodes.map((node) =>
     node.kind === 'file'
-      ? { ...node, data: new Uint8Array(Buffer.from(node.data, 'base64')), mtimeNs: BigInt(node.mtimeNs) }
+      ? { kind: 'file', ino: node.ino, data: fileData(node, chunks), mtimeNs: BigInt(node.mtimeNs) }
       : { ...node, mtimeNs: BigInt(node.mtimeNs) }
   )
   const fs: FsImage = { rootIno: doc.fs.rootIno, nextIno: doc.fs.nextIno, nodes, fds: doc.fs.fds }
@@ -243,6 +331,7 @@ export function snapshotToFile(snapshot: PersistedSnapshot): Buffer {
     runtimeHash: snapshot.runtimeHash,
     pageCount: snapshot.pageCount,
     pages: snapshot.pages.map((p) => ({ index: p.index, hash: p.hash, length: p.data.byteLength })),
+    chunks: (snapshot.chunks ?? []).map((c) => ({ hash: c.hash, length: c.data.byteLength })),
     stateLength: snapshot.state.byteLength
   })
   const headerBytes = Buffer.from(header)
@@ -253,6 +342,7 @@ export function snapshotToFile(snapshot: PersistedSnapshot): Buffer {
     length,
     headerBytes,
     ...snapshot.pages.map((p) => p.data),
+    ...(snapshot.chunks ?? []).map((c) => c.data),
     snapshot.state
   ])
 }
@@ -269,6 +359,7 @@ export function snapshotFromFile(file: Uint8Array): PersistedSnapshot {
     runtimeHash: string
     pageCount: number
     pages: { index: number; hash: string; length: number }[]
+    chunks?: { hash: string; length: number }[]
     stateLength: number
   }
   pos += headerLength
@@ -277,7 +368,19 @@ export function snapshotFromFile(file: Uint8Array): PersistedSnapshot {
     pos += p.length
     return { index: p.index, hash: p.hash, data }
   })
+  const chunks = (header.chunks ?? []).map((c) => {
+    const data = buffer.subarray(pos, pos + c.length)
+    pos += c.length
+    return { hash: c.hash, data }
+  })
   const state = buffer.subarray(pos, pos + header.stateLength)
   if (state.byteLength !== header.stateLength) throw new Error('snapshot file is truncated')
-  return { format: header.format, runtimeHash: header.runtimeHash, pageCount: header.pageCount, pages, state }
+  return {
+    format: header.format,
+    runtimeHash: header.runtimeHash,
+    pageCount: header.pageCount,
+    pages,
+    state,
+    chunks
+  }
 }

@@ -55,6 +55,10 @@ export interface Kernel {
   complete(code: string, cursor: number): Promise<Completion>
   /** The head as pages that differ from S0, for the store; null when the head is S0. */
   exportHead(): Promise<PersistedSnapshot | null>
+  /** The head as it is now has been stored: revertToStoredHead() comes back to it. */
+  acceptHead(): void
+  /** Saving the last run failed: the head goes back to the one last accepted (or imported, or S0). */
+  revertToStoredHead(): void
   /** Restores a saved head; refuses one from another runtime or format with a reason. */
   importHead(snapshot: PersistedSnapshot): Promise<HeadImport>
   /** Linear memory of the head, in bytes. */

@@ -171,15 +171,30 @@ export class NotebookSession {
         wallMs: result.wallMs,
         fsBytes: result.fsBytes
       }
-      let headUpdate = null
-      if (result.headAdvanced) {
-        this.head = { cellId, executionCount }
-        this.notice = null
-        const snapshot = await this.kernel.exportHead()
-        if (snapshot) headUpdate = { snapshot, cellId, executionCount }
+      const headBefore = this.head
+      let stored: RunRecord
+      try {
+        let headUpdate = null
+        if (result.headAdvanced) {
+          this.head = { cellId, executionCount }
+          const snapshot = await this.kernel.exportHead()
+          if (snapshot) headUpdate = { snapshot, cellId, executionCount }
+        }
+        stored = this.store.readOnly ? { ...run, id: 0 } : this.store.commitRun(run, headUpdate)
+        if (!this.store.readOnly && result.headAdvanced && !headUpdate) this.store.saveHead(null)
+        // The kernel's head is what the file holds: only now may later runs build on it.
+        this.kernel.acceptHead()
+        if (result.headAdvanced) this.notice = null
+      } catch (error) {
+        // Not saved (disk full, the cell deleted meanwhile…): back to the head the file holds, so the
+        // next saved head never carries variables from a run that was never recorded.
+        this.kernel.revertToStoredHead()
+        this.head = headBefore
+        const reason = error instanceof Error ? error.message : String(error)
+        const notice = `This run's result could not be saved (${reason}); the kernel is back to its last saved state, so what this cell did is not kept. Later runs work once the cause is fixed.`
+        this.notice = notice
+        stored = { ...run, id: 0 }
       }
-      const stored = this.store.readOnly ? { ...run, id: 0 } : this.store.commitRun(run, headUpdate)
-      if (!this.store.readOnly && result.headAdvanced && !headUpdate) this.store.saveHead(null)
       this.emit({ type: 'runFinished', path: this.path, run: stored, kernel: this.kernelInfo() })
     } finally {
       this.running = null

@@ -30,11 +30,15 @@ export class KernelHead {
   private readonly insertPage: Database.Statement<[string, Buffer]>
   private readonly setSlot: Database.Statement<[number, string]>
   private readonly deleteSlot: Database.Statement<[number]>
-  private readonly deletePageIfUnused: Database.Statement<[string, string]>
+  private readonly deletePageIfUnused: Database.Statement<{ hash: string }>
   private readonly upsertHead: Database.Statement
   private readonly deleteHead: Database.Statement<[]>
   private readonly deleteAllSlots: Database.Statement<[]>
   private readonly deleteUnusedPages: Database.Statement<[]>
+  private readonly chunkRows: Database.Statement<[], { hash: string; data: Buffer }>
+  private readonly chunkHashes: Database.Statement<[], { hash: string }>
+  private readonly deleteChunks: Database.Statement<[]>
+  private readonly insertChunk: Database.Statement<[number, string]>
 
   constructor(db: Database.Database) {
     this.headRow = db.prepare(
@@ -51,15 +55,22 @@ export class KernelHead {
     this.setSlot = db.prepare('INSERT OR REPLACE INTO kernel_head_pages (page_index, hash) VALUES (?, ?)')
     this.deleteSlot = db.prepare('DELETE FROM kernel_head_pages WHERE page_index = ?')
     this.deletePageIfUnused = db.prepare(
-      'DELETE FROM kernel_pages WHERE hash = ? AND NOT EXISTS (SELECT 1 FROM kernel_head_pages WHERE hash = ?)'
+      `DELETE FROM kernel_pages WHERE hash = @hash AND NOT EXISTS (SELECT 1 FROM kernel_head_pages WHERE hash = @hash)
+        AND NOT EXISTS (SELECT 1 FROM kernel_head_chunks WHERE hash = @hash)`
     )
+    this.chunkRows = db.prepare(
+      'SELECT c.hash, p.data FROM kernel_head_chunks c JOIN kernel_pages p ON p.hash = c.hash ORDER BY c.seq'
+    )
+    this.chunkHashes = db.prepare('SELECT hash FROM kernel_head_chunks')
+    this.deleteChunks = db.prepare('DELETE FROM kernel_head_chunks')
+    this.insertChunk = db.prepare('INSERT INTO kernel_head_chunks (seq, hash) VALUES (?, ?)')
     this.upsertHead = db.prepare(`INSERT OR REPLACE INTO kernel_head
         (id, cell_id, execution_count, runtime_hash, format, page_count, state, saved_at)
       VALUES (1, @cellId, @executionCount, @runtimeHash, @format, @pageCount, @state, @savedAt)`)
     this.deleteHead = db.prepare('DELETE FROM kernel_head')
     this.deleteAllSlots = db.prepare('DELETE FROM kernel_head_pages')
     this.deleteUnusedPages = db.prepare(
-      'DELETE FROM kernel_pages WHERE hash NOT IN (SELECT hash FROM kernel_head_pages)'
+      'DELETE FROM kernel_pages WHERE hash NOT IN (SELECT hash FROM kernel_head_pages UNION SELECT hash FROM kernel_head_chunks)'
     )
   }
 
@@ -83,6 +94,8 @@ export class KernelHead {
       pages,
       state: row.state
     }
+    const chunks = this.chunkRows.all()
+    if (chunks.length > 0) snapshot.chunks = chunks
     return { snapshot, cellId: row.cell_id, executionCount: row.execution_count }
   }
 
@@ -91,6 +104,7 @@ export class KernelHead {
     if (!head) {
       this.deleteHead.run()
       this.deleteAllSlots.run()
+      this.deleteChunks.run()
       this.deleteUnusedPages.run()
       this.slots = new Map()
       return
@@ -108,8 +122,20 @@ export class KernelHead {
       next.set(page.index, page.hash)
     }
     for (const index of old.keys()) if (!next.has(index)) this.deleteSlot.run(index)
-    const nextHashes = new Set(next.values())
-    for (const hash of oldHashes) if (!nextHashes.has(hash)) this.deletePageIfUnused.run(hash, hash)
+    // File chunks: only chunks the file does not hold yet are written (one small row per chunk).
+    const oldChunks = this.chunkHashes.all().map((r) => r.hash)
+    const known = new Set([...oldHashes, ...oldChunks])
+    this.deleteChunks.run()
+    ;(snapshot.chunks ?? []).forEach((chunk, seq) => {
+      if (!known.has(chunk.hash)) {
+        this.insertPage.run(chunk.hash, asBuffer(chunk.data))
+        known.add(chunk.hash)
+      }
+      this.insertChunk.run(seq, chunk.hash)
+    })
+    const nextHashes = new Set([...next.values(), ...(snapshot.chunks ?? []).map((c) => c.hash)])
+    for (const hash of new Set([...oldHashes, ...oldChunks]))
+      if (!nextHashes.has(hash)) this.deletePageIfUnused.run({ hash })
     this.upsertHead.run({
       cellId: head.cellId,
       executionCount: head.executionCount,
