@@ -494,7 +494,27 @@ def _warm(request):
     return {"imported": imported, "failed": failed}
 
 
-_COMMANDS = {"variables": _variables, "complete": _complete, "seed_random": _seed_random, "warm": _warm}
+# The host mounts the notebook's stored wheels read-only here (src/main/packages/README.md).
+PACKAGES_DIR = "/usr/local/lib/fuelbook-packages/"
+
+
+def _packages(request):
+    """Puts the notebook's wheels on sys.path after the stdlib, in the host's order; wheels no
+    longer mounted leave sys.path (modules already imported from them stay loaded)."""
+    wanted = [PACKAGES_DIR + str(name) for name in request.get("wheels", ())]
+    mounted = [p for p in sys.path if isinstance(p, str) and p.startswith(PACKAGES_DIR)]
+    if mounted != wanted:
+        sys.path[:] = [p for p in sys.path if not (isinstance(p, str) and p.startswith(PACKAGES_DIR))] + wanted
+        for path in mounted:
+            if path not in wanted:
+                sys.path_importer_cache.pop(path, None)
+    return {"wheels": len(wanted)}
+
+
+_COMMANDS = {
+    "variables": _variables, "complete": _complete, "seed_random": _seed_random, "warm": _warm,
+    "packages": _packages,
+}
 
 
 def call(request_json):

@@ -115,7 +115,8 @@ function warmupRequests(s0: MachineState, maxPages: number): RunRequest[] {
     deterministic: false,
     randomSeed: i + 1,
     capture: guest.kind === 'cell',
-    newStateId: `warmup-${i}`
+    newStateId: `warmup-${i}`,
+    packages: []
   }))
 }
 
@@ -142,7 +143,8 @@ async function bootS0(pool: WorkerPool, runtime: KernelRuntime): Promise<Machine
       deterministic: true,
       randomSeed: null,
       capture: true,
-      newStateId: 's0'
+      newStateId: 's0',
+      packages: []
     },
     { timeoutMs: BOOT_TIMEOUT_MS }
   ).result

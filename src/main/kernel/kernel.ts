@@ -10,6 +10,7 @@ import type { PersistedSnapshot } from '../../shared/snapshot'
 import { imageBytes, PAGE_BYTES } from '../sandbox/memory-image'
 import type { KillReason, PoolResult, PoolRun, WorkerPool } from '../sandbox/pool'
 import type { GuestRequest, MachineState, RunRequest, RunTimings } from '../sandbox/protocol'
+import type { MountedWheel } from '../sandbox/wasi/fs-image'
 import { decodeSnapshot, encodeSnapshot } from './persist'
 import type { HeadImport, Kernel, KernelRunOptions, KernelRunResult } from './types'
 
@@ -54,6 +55,7 @@ export class SnapshotKernel implements Kernel {
   private current: PoolRun | null = null
   private stateCounter = 0
   private disposed = false
+  private packages: MountedWheel[] = []
   private readonly id = nextKernelId++
   /** Where the time of the last completed run went (worker side), for the bench. */
   lastTimings: (RunTimings & { changedPages: number; sentAt: number; receivedAt: number }) | null = null
@@ -96,6 +98,10 @@ export class SnapshotKernel implements Kernel {
     const reply = await this.inspect({ op: 'complete', code, cursor })
     if (reply === null || !Array.isArray(reply.matches)) return { matches: [], from: cursor, to: cursor }
     return { matches: reply.matches as string[], from: Number(reply.from), to: Number(reply.to) }
+  }
+
+  setPackages(wheels: MountedWheel[]): void {
+    this.packages = [...wheels]
   }
 
   async exportHead(): Promise<PersistedSnapshot | null> {
@@ -301,7 +307,8 @@ export class SnapshotKernel implements Kernel {
       // The same head restored twice would replay the same random numbers: reseed from crypto.
       randomSeed: flags.deterministic ? null : randomInt(0, 2 ** 48 - 1),
       capture: flags.capture,
-      newStateId: this.newStateId()
+      newStateId: this.newStateId(),
+      packages: this.packages
     }
   }
 }

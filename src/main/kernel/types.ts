@@ -5,6 +5,7 @@
 import type { Completion, Variable } from '../../shared/api'
 import type { Limits, Output, RunStats, RunStatus } from '../../shared/notebook'
 import type { PersistedSnapshot } from '../../shared/snapshot'
+import type { MountedWheel } from '../sandbox/wasi/fs-image'
 
 export interface RunProgress {
   fuelConsumed: number
@@ -61,6 +62,11 @@ export interface Kernel {
   revertToStoredHead(): void
   /** Restores a saved head; refuses one from another runtime or format with a reason. */
   importHead(snapshot: PersistedSnapshot): Promise<HeadImport>
+  /**
+   * The notebook's stored wheels, mounted read-only and on sys.path in every later run (isolated
+   * ones too) and inspect call; they are not part of the snapshot (src/main/packages/README.md).
+   */
+  setPackages(wheels: MountedWheel[]): void
   /** Linear memory of the head, in bytes. */
   readonly headMemoryBytes: number
   dispose(): Promise<void>

@@ -137,6 +137,7 @@ export class Machine {
       if (slices !== null) slices.start(fuel)
       else fuelGlobal().value = fuel
     }
+    this.tree.mountPackages(request.packages)
     const host = new WasiHost({
       tree: this.tree,
       state: state?.wasi ?? this.initialWasiState(),
@@ -192,6 +193,8 @@ export class Machine {
           callGuest(guest, memory, 'fb_call', JSON.stringify({ op: 'seed_random', seed: request.randomSeed }))
           collector.reply = null
         }
+        const wheels = request.packages.map((w) => w.filename)
+        if (!sameList(state?.packages, wheels)) syncPackages(guest, memory, collector, setFuel, wheels)
         setFuel(budget)
         reportProgress = request.guest.kind === 'cell'
         const guestRequest = request.guest
@@ -242,7 +245,8 @@ export class Machine {
         globals[name] = (exports[name] as WebAssembly.Global).value as number | bigint
       const { image, stats } = captureMemory(memory, state?.memory ?? null)
       changedPages = stats.changedPages
-      newState = { id: request.newStateId, memory: image, globals, wasi: host.capture() }
+      const packages = request.packages.map((w) => w.filename)
+      newState = { id: request.newStateId, memory: image, globals, wasi: host.capture(), packages }
       if (this.resident !== null && this.resident.memory !== memory) {
         this.spare = { memory: this.resident.memory, maximumPages: this.resident.maxPages }
       }
@@ -269,6 +273,26 @@ export class Machine {
       changedPages
     }
   }
+}
+
+function sameList(a: readonly string[] | undefined, b: readonly string[]): boolean {
+  return a !== undefined && a.length === b.length && a.every((x, i) => x === b[i])
+}
+
+/** The driver's `packages` op, unmetered: installing costs a cell no fuel, only importing does. */
+function syncPackages(
+  guest: GuestExports,
+  memory: WebAssembly.Memory,
+  collector: OutputCollector,
+  setFuel: (fuel: bigint) => void,
+  wheels: string[]
+): void {
+  setFuel(UNMETERED_FUEL)
+  callGuest(guest, memory, 'fb_call', JSON.stringify({ op: 'packages', wheels }))
+  const reply = collector.reply as { error?: unknown } | null
+  collector.reply = null
+  if (reply === null || typeof reply !== 'object' || 'error' in reply)
+    throw new Error(`this Python runtime cannot load the notebook's packages (${String(reply?.error)})`)
 }
 
 /** Copies a string into guest memory (fb_alloc) and calls fb_run/fb_call with it. */

@@ -4,7 +4,7 @@
  */
 import type { Output } from '../../shared/notebook'
 import type { DataSegment, MemoryImage } from './memory-image'
-import type { ReadOnlyMount } from './wasi/fs-image'
+import type { MountedWheel, ReadOnlyMount } from './wasi/fs-image'
 import type { WasiState } from './wasi/host'
 
 /** The compiled, instrumented runtime as a worker needs it. */
@@ -29,6 +29,11 @@ export interface MachineState {
   memory: MemoryImage
   globals: Record<string, number | bigint>
   wasi: WasiState
+  /**
+   * File names of the wheels this state's sys.path lists (the driver's `packages` op), in order;
+   * absent when unknown (a state restored from a file): the next run sets sys.path again.
+   */
+  packages?: string[]
 }
 
 export type GuestRequest =
@@ -56,6 +61,8 @@ export interface RunRequest {
   capture: boolean
   /** Id for the new state, when captured. */
   newStateId: string
+  /** The notebook's wheels: mounted read-only and put on sys.path before the run, unmetered. */
+  packages: MountedWheel[]
 }
 
 export type WorkerStatus = 'ok' | 'error' | 'exit' | 'out_of_fuel' | 'out_of_memory' | 'crashed'

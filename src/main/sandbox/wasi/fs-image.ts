@@ -45,13 +45,38 @@ export interface ReadOnlyMount {
   files: Record<string, Uint8Array>
 }
 
+/** A wheel the notebook stores, mounted read-only for a run (src/main/packages/README.md). */
+export interface MountedWheel {
+  filename: string
+  /** Hex sha256 of `bytes`: names the wheel's inode, so an fd a snapshot kept open finds it again. */
+  sha256: string
+  bytes: Uint8Array
+}
+
+/** Folder of the mount that holds the notebook's wheels (the driver's PACKAGES_DIR). */
+export const PACKAGES_FOLDER = 'fuelbook-packages'
+const PACKAGES_FOLDER_INO = FIRST_WRITABLE_INO - 1
+/**
+ * Wheel inodes live far above every writable inode (those count up from FIRST_WRITABLE_INO), are
+ * numbered from the wheel's hash (stable whatever else is installed) and, being read-only and
+ * provided by the host on every run, are never part of a snapshot.
+ */
+export const PACKAGE_INO_BASE = 2 ** 40
+
+function wheelIno(sha256: string): number {
+  return PACKAGE_INO_BASE + Number.parseInt(sha256.slice(0, 8), 16)
+}
+
 /** What one worker builds once: the read-only tree, shared by every run (never written). */
 export class StaticTree {
   readonly byIno = new Map<number, MemFile | MemDirectory>()
   readonly root: MemDirectory
+  private readonly inos: InoCounter
+  private packagesKey = ''
 
   constructor(readonly mount: ReadOnlyMount) {
     const inos = new InoCounter(1)
+    this.inos = inos
     this.root = new MemDirectory(inos.issue(), true, inos)
     this.byIno.set(Number(this.root.ino), this.root)
     for (const name of Object.keys(mount.files).sort()) {
@@ -59,7 +84,26 @@ export class StaticTree {
       this.root.contents.set(name, file)
       this.byIno.set(Number(file.ino), file)
     }
-    if (inos.next >= FIRST_WRITABLE_INO) throw new Error('read-only tree: too many files')
+    if (inos.next >= PACKAGES_FOLDER_INO) throw new Error('read-only tree: too many files')
+  }
+
+  /** Mounts this run's wheels under PACKAGES_FOLDER (replacing the last run's); none: no folder. */
+  mountPackages(wheels: readonly MountedWheel[]): void {
+    const key = wheels.map((w) => w.sha256).join(',')
+    if (key === this.packagesKey) return
+    this.packagesKey = key
+    for (const ino of [...this.byIno.keys()]) if (ino >= PACKAGES_FOLDER_INO) this.byIno.delete(ino)
+    this.root.contents.delete(PACKAGES_FOLDER)
+    if (wheels.length === 0) return
+    const folder = new MemDirectory(PACKAGES_FOLDER_INO, true, this.inos)
+    setParent(folder, this.root)
+    this.byIno.set(PACKAGES_FOLDER_INO, folder)
+    for (const wheel of wheels) {
+      const file = new MemFile(wheelIno(wheel.sha256), wheel.bytes, { readonly: true, shared: true })
+      folder.contents.set(wheel.filename, file)
+      this.byIno.set(Number(file.ino), file)
+    }
+    this.root.contents.set(PACKAGES_FOLDER, folder)
   }
 }
 
@@ -118,8 +162,12 @@ export function restoreFs(image: FsImage, tree: StaticTree, stdio: readonly [Fd,
     if (node === undefined) throw new Error(`fs image: fd refers to missing inode ${ino}`)
     return node
   }
+  // A wheel removed since the snapshot: the fd a cell kept open on it is closed (EBADF), not fatal.
+  const unmounted = (ino: number): boolean =>
+    (ino === PACKAGES_FOLDER_INO || ino >= PACKAGE_INO_BASE) && !tree.byIno.has(ino)
   const fds = image.fds.map((fd): Fd | undefined => {
     if (fd === null) return undefined
+    if ((fd.kind === 'file' || fd.kind === 'dir') && unmounted(fd.ino)) return undefined
     switch (fd.kind) {
       case 'stdio':
         return stdio[fd.fd]
@@ -146,7 +194,7 @@ export function captureFs(fs: LiveFs, stdio: readonly [Fd, Fd, Fd]): FsImage {
   const seen = new Set<number>()
   const visit = (node: MemFile | MemDirectory): void => {
     const ino = Number(node.ino)
-    if (ino < FIRST_WRITABLE_INO || seen.has(ino)) return
+    if (ino < FIRST_WRITABLE_INO || ino >= PACKAGE_INO_BASE || seen.has(ino)) return
     seen.add(ino)
     if (node instanceof MemFile) {
       nodes.push({ kind: 'file', ino, data: node.capture(), mtimeNs: node.mtimeNs })
