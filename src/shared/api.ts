@@ -17,6 +17,9 @@ import type {
   RunRecord
 } from './notebook'
 import type { AppSettings } from './app-settings'
+import type { PackageInfo } from './packages'
+
+export type { PackageInfo }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string }
 
@@ -130,6 +133,16 @@ export interface NotebookApi {
   exportNotebook(path: string, format: ExportFormat, options?: ExportOptions): Promise<Result<ExportedFile>>
   /** Creates a new .fuelbook from .ipynb JSON text; nothing is written if the input is invalid. */
   importIpynb(content: string, name: string): Promise<Result<NotebookDocument>>
+
+  /** The wheels the notebook carries (src/main/packages/README.md). */
+  listPackages(path: string): Promise<Result<PackageInfo[]>>
+  /**
+   * `%pip install` arguments (requirements, .whl paths, --find-links…): resolves, downloads, verifies and
+   * stores the wheels; `summary` is the line a `%pip install` cell prints. Nothing is stored on failure.
+   */
+  installPackages(path: string, args: string[]): Promise<Result<{ summary: string; packages: PackageInfo[] }>>
+  /** Removes stored wheels by name; modules already imported stay loaded until the kernel restarts. */
+  removePackages(path: string, names: string[]): Promise<Result<PackageInfo[]>>
 }
 
 export type ApiMethod = keyof NotebookApi
@@ -145,6 +158,7 @@ export type NotebookEvent =
   | { type: 'runCancelled'; path: string; cellIds: CellId[] }
   | { type: 'kernelChanged'; path: string; kernel: KernelInfo }
   | { type: 'notebookChanged'; path: string }
+  | { type: 'packagesChanged'; path: string; packages: PackageInfo[] }
 
 export type EventListener = (event: NotebookEvent) => void
 
@@ -181,7 +195,10 @@ export const API_METHODS = [
   'variables',
   'complete',
   'exportNotebook',
-  'importIpynb'
+  'importIpynb',
+  'listPackages',
+  'installPackages',
+  'removePackages'
 ] as const satisfies readonly ApiMethod[]
 
 type Exhaustive<T extends true> = T

@@ -17,19 +17,26 @@ export interface AppSettings {
   sidebarWidth: number
   /** Ids of the sidebar sections the user folded. */
   collapsedSections: string[]
+  /** Where `%pip install` looks: a simple repository API in its JSON form (PEP 691). */
+  packageIndexUrl: string
+  /** Cap on the wheels one notebook carries, in MB (10^6 bytes). */
+  packagesMaxMegabytes: number
 }
 
 export const THEMES: readonly Theme[] = ['system', 'light', 'dark']
 export const DENSITIES: readonly Density[] = ['comfortable', 'compact']
 export const SIDEBAR_WIDTH = { min: 160, max: 560 } as const
 export const OUTPUT_SCROLL_LINES_MAX = 100_000
+export const PACKAGES_MAX_MEGABYTES = { min: 1, max: 2000 } as const
 
 export const DEFAULT_APP_SETTINGS: AppSettings = {
   theme: 'system',
   density: 'comfortable',
   outputScrollLines: 50,
   sidebarWidth: 232,
-  collapsedSections: []
+  collapsedSections: [],
+  packageIndexUrl: 'https://pypi.org/simple/',
+  packagesMaxMegabytes: 50
 }
 
 const clamp = (n: number, min: number, max: number): number => Math.min(max, Math.max(min, n))
@@ -49,6 +56,22 @@ export function normalizeAppSettings(raw: unknown): AppSettings {
     sidebarWidth: int(r['sidebarWidth'], SIDEBAR_WIDTH.min, SIDEBAR_WIDTH.max, d.sidebarWidth),
     collapsedSections: Array.isArray(r['collapsedSections'])
       ? r['collapsedSections'].filter((s): s is string => typeof s === 'string').slice(0, 20)
-      : d.collapsedSections
+      : d.collapsedSections,
+    packageIndexUrl: isHttpUrl(r['packageIndexUrl']) ? r['packageIndexUrl'] : d.packageIndexUrl,
+    packagesMaxMegabytes: int(
+      r['packagesMaxMegabytes'],
+      PACKAGES_MAX_MEGABYTES.min,
+      PACKAGES_MAX_MEGABYTES.max,
+      d.packagesMaxMegabytes
+    )
+  }
+}
+
+export function isHttpUrl(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length > 2000) return false
+  try {
+    return ['http:', 'https:'].includes(new URL(value).protocol)
+  } catch {
+    return false
   }
 }

@@ -3,6 +3,7 @@
  * Run once when a schema version ships (`npx tsx test/helpers/store-make-fixture.ts`), then never again for
  * that version: the file is the proof that later migrations still open what users saved with it.
  */
+import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { NotebookStore, SCHEMA_VERSION } from '../../src/main/store'
@@ -76,6 +77,25 @@ s.commitRun(
     executionCount: 24
   }
 )
+if (SCHEMA_VERSION >= 3) {
+  // Every kind of row: a stored wheel (its bytes need not be a real wheel for the store).
+  const wheel = new Uint8Array([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)])
+  s.changePackages({
+    put: [
+      {
+        name: 'tiny-pkg',
+        displayName: 'tiny_pkg',
+        version: '1.0',
+        filename: 'tiny_pkg-1.0-py3-none-any.whl',
+        sha256: createHash('sha256').update(wheel).digest('hex'),
+        bytes: wheel.byteLength,
+        requestedBy: 'tiny-pkg==1.0',
+        wheel
+      }
+    ],
+    remove: []
+  })
+}
 s.close()
 const reopened = NotebookStore.open(file)
 if (!reopened.ok) throw new Error(reopened.error)

@@ -69,9 +69,12 @@ describe('stored wheels in the sandbox', () => {
     const reopened = host().createKernel()
     expect((await reopened.importHead(snapshot!)).ok).toBe(true)
     reopened.setPackages([greeter])
-    const again = await reopened.run('import importlib.metadata; print(importlib.metadata.version("greeter"), greeter.motto(), end="")', {
-      limits: LIMITS
-    })
+    const again = await reopened.run(
+      'import importlib.metadata; print(importlib.metadata.version("greeter"), greeter.motto(), end="")',
+      {
+        limits: LIMITS
+      }
+    )
     expect(textOf(again.outputs)).toBe('1.2.0 fuel is finite\n')
     await kernel.dispose()
     await reopened.dispose()
@@ -87,7 +90,7 @@ describe('stored wheels in the sandbox', () => {
     const sync = await plain.run(
       "import sys\nwanted = ['/usr/local/lib/fuelbook-packages/greeter-1.2.0-py3-none-any.whl']\n" +
         "mounted = [p for p in sys.path if p.startswith('/usr/local/lib/fuelbook-packages/')]\n" +
-        "if mounted != wanted: sys.path[:] = [p for p in sys.path if p not in mounted] + wanted",
+        'if mounted != wanted: sys.path[:] = [p for p in sys.path if p not in mounted] + wanted',
       options
     )
     // What the driver's `packages` op does, metered, costs far more than the difference between
@@ -100,10 +103,9 @@ describe('stored wheels in the sandbox', () => {
   it('a removed wheel leaves sys.path; a file a cell kept open on it is closed, not fatal', async () => {
     const kernel = host().createKernel()
     kernel.setPackages([greeter])
-    await kernel.run(
-      "f = open('/usr/local/lib/fuelbook-packages/greeter-1.2.0-py3-none-any.whl', 'rb')",
-      { limits: LIMITS }
-    )
+    await kernel.run("f = open('/usr/local/lib/fuelbook-packages/greeter-1.2.0-py3-none-any.whl', 'rb')", {
+      limits: LIMITS
+    })
     kernel.setPackages([])
     const run = await kernel.run(
       'import sys\nprint([p for p in sys.path if "fuelbook-packages" in p])\ntry:\n    f.read(2)\nexcept OSError as e:\n    print(type(e).__name__)',

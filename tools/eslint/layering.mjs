@@ -27,11 +27,23 @@ const ALLOWED = {
   kernel: ['shared', 'sandbox', 'kernel'],
   store: ['shared', 'store'],
   export: ['shared', 'export'],
-  service: ['shared', 'sandbox', 'kernel', 'store', 'export', 'service'],
+  packages: ['shared', 'packages'],
+  service: ['shared', 'sandbox', 'kernel', 'store', 'export', 'packages', 'service'],
   server: ['shared', 'service', 'store', 'server'],
   electron: ['shared', 'service', 'store', 'export', 'electron'],
   cli: ['shared', 'sandbox', 'kernel', 'store', 'export', 'service', 'server', 'cli'],
-  'main-entry': ['shared', 'sandbox', 'kernel', 'store', 'export', 'service', 'server', 'cli', 'main-entry']
+  'main-entry': [
+    'shared',
+    'sandbox',
+    'kernel',
+    'store',
+    'export',
+    'packages',
+    'service',
+    'server',
+    'cli',
+    'main-entry'
+  ]
 }
 
 const ELECTRON_LAYERS = new Set(['electron', 'preload'])

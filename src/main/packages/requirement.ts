@@ -134,7 +134,8 @@ export function sortVersionsDescending(versions: string[]): string[] {
 
 // ---- markers ---------------------------------------------------------------------------------
 
-const MARKER_TOKEN = /\s*(\(|\)|===|==|!=|<=|>=|~=|<|>|not\s+in\b|in\b|and\b|or\b|'[^']*'|"[^"]*"|[A-Za-z_.]+)/y
+const MARKER_TOKEN =
+  /\s*(\(|\)|===|==|!=|<=|>=|~=|<|>|not\s+in\b|in\b|and\b|or\b|'[^']*'|"[^"]*"|[A-Za-z_.]+)/y
 
 export function parseMarker(text: string): Marker {
   const tokens: string[] = []
@@ -144,7 +145,8 @@ export function parseMarker(text: string): Marker {
     if (/^\s*$/.test(text.slice(position))) break
     MARKER_TOKEN.lastIndex = position
     const m = MARKER_TOKEN.exec(text)
-    if (!m) throw new RequirementError(`marker "${text.trim()}": cannot read "${text.slice(position).trim()}"`)
+    if (!m)
+      throw new RequirementError(`marker "${text.trim()}": cannot read "${text.slice(position).trim()}"`)
     tokens.push(m[1]!.replace(/\s+/g, ' '))
     position = MARKER_TOKEN.lastIndex
   }
@@ -195,7 +197,9 @@ export function parseMarker(text: string): Marker {
 export function evaluateMarker(marker: Marker, extra = ''): boolean {
   if (marker.op !== 'compare') {
     const left = evaluateMarker(marker.left, extra)
-    return marker.op === 'and' ? left && evaluateMarker(marker.right, extra) : left || evaluateMarker(marker.right, extra)
+    return marker.op === 'and'
+      ? left && evaluateMarker(marker.right, extra)
+      : left || evaluateMarker(marker.right, extra)
   }
   const resolve = (v: MarkerValue): string =>
     'literal' in v ? v.literal : v.variable === 'extra' ? extra : SANDBOX_ENVIRONMENT[v.variable]!

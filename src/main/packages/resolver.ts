@@ -101,7 +101,11 @@ export async function resolve(requested: Wanted[], source: CandidateSource): Pro
       const requestedBy = item.by ?? formatRequirement(req)
       const pins = new Map(state.pins).set(req.key, { candidate, requestedBy })
       const extras = new Map(state.extras).set(req.key, new Set(req.extras))
-      const outcome = await solve([...rest, ...dependencies(meta, req.extras, true)], { pins, wanted, extras })
+      const outcome = await solve([...rest, ...dependencies(meta, req.extras, true)], {
+        pins,
+        wanted,
+        extras
+      })
       if (outcome.ok) return outcome
       firstFailure ??= outcome
       return null

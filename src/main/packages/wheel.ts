@@ -21,9 +21,11 @@ export function parseWheelFilename(filename: string): WheelName | null {
   if (parts.length !== 5 && parts.length !== 6) return null
   const [distribution, version] = parts as [string, string]
   const [python, abi, platform] = parts.slice(-3) as [string, string, string]
-  const tags = python.split('.').flatMap((py) =>
-    abi.split('.').flatMap((a) => platform.split('.').map((p) => ({ python: py, abi: a, platform: p })))
-  )
+  const tags = python
+    .split('.')
+    .flatMap((py) =>
+      abi.split('.').flatMap((a) => platform.split('.').map((p) => ({ python: py, abi: a, platform: p })))
+    )
   return { distribution, key: normalizeName(distribution), version, tags }
 }
 
@@ -106,7 +108,9 @@ export function readWheelMetadata(wheel: Uint8Array): WheelMetadata {
       filter: (file) => /^[^/]+\.dist-info\/METADATA$/.test(file.name)
     })
   } catch (error) {
-    throw new Error(`not a zip archive (${error instanceof Error ? error.message : String(error)})`)
+    throw new Error(`not a zip archive (${error instanceof Error ? error.message : String(error)})`, {
+      cause: error
+    })
   }
   const entry = Object.values(files)[0]
   if (entry === undefined) throw new Error('the archive has no *.dist-info/METADATA')

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { rm } from 'node:fs/promises'
-import { basename, resolve } from 'node:path'
+import { basename, dirname, resolve } from 'node:path'
 import type {
   AppInfo,
   AppSettings,
@@ -17,6 +17,7 @@ import type {
   NewCell,
   NotebookClient,
   NotebookEvent,
+  PackageInfo,
   Result,
   RunCellsOptions,
   RunSummary,
@@ -35,6 +36,7 @@ import type { Kernel, KernelHost } from '../kernel/types'
 import { damagedMessage, NotebookStore, type AppData } from '../store'
 import { DEFAULT_SETTINGS } from './defaults'
 import { Emitter } from './emitter'
+import { NotebookPackages } from './notebook-packages'
 import { NotebookSession } from './notebook-session'
 import type { NotebookExporter } from '../export/types'
 
@@ -267,6 +269,31 @@ export class NotebookService implements NotebookClient {
     return ok(await this.attach(created.value))
   }
 
+  async listPackages(path: string): Promise<Result<PackageInfo[]>> {
+    return this.read(path, (s) => s.packages.list())
+  }
+
+  async installPackages(
+    path: string,
+    args: string[]
+  ): Promise<Result<{ summary: string; packages: PackageInfo[] }>> {
+    const session = this.sessions.get(resolve(path))
+    if (!session) return fail(`Notebook is not open: ${path}`)
+    const result = await session.exclusive(() => session.packages.installWords(args))
+    if (!result.ok) return fail(result.error)
+    return ok({ summary: result.text, packages: session.packages.list() })
+  }
+
+  async removePackages(path: string, names: string[]): Promise<Result<PackageInfo[]>> {
+    const session = this.sessions.get(resolve(path))
+    if (!session) return fail(`Notebook is not open: ${path}`)
+    if (session.store.readOnly)
+      return fail('This notebook is read-only. Use Save As… to keep a writable copy.')
+    const result = await session.exclusive(async () => session.packages.remove(names))
+    if (!result.ok) return fail(result.error)
+    return ok(session.packages.list())
+  }
+
   /** Closes every notebook (app quit). */
   async dispose(): Promise<void> {
     for (const path of [...this.sessions.keys()]) await this.closeNotebook(path)
@@ -294,7 +321,14 @@ export class NotebookService implements NotebookClient {
         if (!store.readOnly) store.restartKernel()
       }
     }
-    const session = new NotebookSession(store, kernel, (e) => this.events.fire(e), dropped)
+    const packages = new NotebookPackages(
+      store,
+      kernel,
+      () => this.options.appData.getSettings(),
+      (list) => this.events.fire({ type: 'packagesChanged', path: store.path, packages: list }),
+      dirname(store.path)
+    )
+    const session = new NotebookSession(store, kernel, packages, (e) => this.events.fire(e), dropped)
     this.sessions.set(store.path, session)
     this.options.appData.addRecent(store.path)
     return this.describe(session)

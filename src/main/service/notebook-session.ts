@@ -4,9 +4,19 @@
  * then announced. A killed run is just a status: the kernel already kept its head.
  */
 import type { NotebookEvent } from '../../shared/api'
-import type { CellId, KernelInfo, Limits, NotebookDocument, RunRecord } from '../../shared/notebook'
+import type {
+  Cell,
+  CellId,
+  KernelInfo,
+  Limits,
+  NotebookDocument,
+  Output,
+  RunRecord
+} from '../../shared/notebook'
 import type { Kernel } from '../kernel/types'
+import { extractPipCommands } from '../packages'
 import type { NotebookStore } from '../store'
+import type { NotebookPackages } from './notebook-packages'
 
 /** A queued run: the cell, and limits for this run only over the notebook's saved ones. */
 interface QueuedRun {
@@ -23,10 +33,12 @@ export class NotebookSession {
   private head: { cellId: CellId | null; executionCount: number | null }
   private nextExecutionCount: number
   private notice: string | null = null
+  private lock: Promise<void> = Promise.resolve()
 
   constructor(
     readonly store: NotebookStore,
     readonly kernel: Kernel,
+    readonly packages: NotebookPackages,
     private readonly emit: (event: NotebookEvent) => void,
     /** Null when the saved head was restored (or there was none); else why it was dropped. */
     headDropped: string | null
@@ -38,6 +50,23 @@ export class NotebookSession {
     this.nextExecutionCount = loaded.head.nextExecutionCount
     this.sessionFuel = store.sessionFuel()
     this.notice = headDropped
+    packages.mount()
+  }
+
+  /**
+   * Runs `fn` between queued runs (a package install from the sidebar must not change the mounted
+   * wheels under a running cell).
+   */
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const previous = this.lock
+    let release = (): void => undefined
+    this.lock = new Promise<void>((r) => (release = r))
+    await previous
+    try {
+      return await fn()
+    } finally {
+      release()
+    }
   }
 
   get path(): string {
@@ -119,7 +148,7 @@ export class NotebookSession {
       for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) {
         const { cellId } = next
         try {
-          await this.runOne(next)
+          await this.exclusive(() => this.runOne(next))
         } catch (error) {
           // The result could not be saved (the cell was deleted while it ran, the disk is full…):
           // end the run for the UI, say why, and go on with the queue.
@@ -142,7 +171,20 @@ export class NotebookSession {
     this.emit({ type: 'runStarted', path: this.path, cellId, startedAt })
     const executionCount = cell.isolated ? null : this.nextExecutionCount++
     try {
-      const result = await this.kernel.run(cell.source, {
+      // `%pip` lines run here, in the host, before the rest of the cell (src/main/packages/README.md).
+      const pip = extractPipCommands(cell.source)
+      let before: Output[] = []
+      if (pip.commands.length > 0) {
+        const installed = await this.packages.runCommands(pip.commands)
+        before = installed.outputs
+        this.emit({ type: 'runOutput', path: this.path, cellId, outputs: before, replace: false })
+        if (!installed.ok) {
+          const run = this.commitRefusal(cell, executionCount, startedAt, before, settings.limits.fuel)
+          this.emit({ type: 'runFinished', path: this.path, run, kernel: this.kernelInfo() })
+          return
+        }
+      }
+      const result = await this.kernel.run(pip.code, {
         executionCount,
         limits: { ...settings.limits, ...limits },
         isolated: cell.isolated,
@@ -162,7 +204,7 @@ export class NotebookSession {
         exitCode: result.exitCode,
         message: result.message,
         isolated: cell.isolated,
-        outputs: result.outputs,
+        outputs: [...before, ...result.outputs],
         fuelConsumed: result.fuelConsumed,
         fuelBudget: result.fuelBudget,
         memoryPages: result.memoryPages,
@@ -199,5 +241,35 @@ export class NotebookSession {
     } finally {
       this.running = null
     }
+  }
+
+  /** A cell whose `%pip` line was refused: an error run that never reached the kernel (no fuel, head kept). */
+  private commitRefusal(
+    cell: Cell,
+    executionCount: number | null,
+    startedAt: number,
+    outputs: Output[],
+    fuelBudget: number
+  ): RunRecord {
+    const pages = Math.ceil(this.kernel.headMemoryBytes / 65536)
+    const run: Omit<RunRecord, 'id'> = {
+      cellId: cell.id,
+      executionCount,
+      source: cell.source,
+      startedAt,
+      finishedAt: Date.now(),
+      status: 'error',
+      exitCode: null,
+      message: null,
+      isolated: cell.isolated,
+      outputs,
+      fuelConsumed: 0,
+      fuelBudget,
+      memoryPages: pages,
+      memoryBytes: this.kernel.headMemoryBytes,
+      peakMemoryBytes: this.kernel.headMemoryBytes,
+      wallMs: Date.now() - startedAt
+    }
+    return this.store.readOnly ? { ...run, id: 0 } : this.store.commitRun(run, null)
   }
 }

@@ -6,7 +6,14 @@
  */
 import { z } from 'zod'
 import { isApiMethod, type ApiMethod, type NotebookApi } from '../../shared/api'
-import { DENSITIES, OUTPUT_SCROLL_LINES_MAX, SIDEBAR_WIDTH, THEMES } from '../../shared/app-settings'
+import {
+  DENSITIES,
+  isHttpUrl,
+  OUTPUT_SCROLL_LINES_MAX,
+  PACKAGES_MAX_MEGABYTES,
+  SIDEBAR_WIDTH,
+  THEMES
+} from '../../shared/app-settings'
 
 const path = z.string().min(1).max(4096)
 const cellId = z.string().min(1).max(200)
@@ -33,7 +40,14 @@ const schemas: { [K in ApiMethod]: z.ZodType<Parameters<NotebookApi[K]>> } = {
       density: z.enum(DENSITIES).optional(),
       outputScrollLines: z.number().int().min(0).max(OUTPUT_SCROLL_LINES_MAX).optional(),
       sidebarWidth: z.number().int().min(SIDEBAR_WIDTH.min).max(SIDEBAR_WIDTH.max).optional(),
-      collapsedSections: z.array(z.string().max(40)).max(20).optional()
+      collapsedSections: z.array(z.string().max(40)).max(20).optional(),
+      packageIndexUrl: z.string().max(2000).refine(isHttpUrl, 'an http(s) URL').optional(),
+      packagesMaxMegabytes: z
+        .number()
+        .int()
+        .min(PACKAGES_MAX_MEGABYTES.min)
+        .max(PACKAGES_MAX_MEGABYTES.max)
+        .optional()
     })
   ]),
   listRecent: z.tuple([]),
@@ -87,7 +101,10 @@ const schemas: { [K in ApiMethod]: z.ZodType<Parameters<NotebookApi[K]>> } = {
       })
       .optional()
   ]),
-  importIpynb: z.tuple([z.string(), z.string().min(1).max(500)])
+  importIpynb: z.tuple([z.string(), z.string().min(1).max(500)]),
+  listPackages: z.tuple([path]),
+  installPackages: z.tuple([path, z.array(z.string().min(1).max(4096)).min(1).max(200)]),
+  removePackages: z.tuple([path, z.array(z.string().min(1).max(200)).min(1).max(200)])
 }
 
 export type ValidatedCall = { [K in ApiMethod]: { method: K; args: Parameters<NotebookApi[K]> } }[ApiMethod]

@@ -11,6 +11,8 @@ import type { Cell, CellId, NotebookSettings, NotebookSummary, RunRecord } from 
 import { CellTable } from './cell-table'
 import { q } from './file-checks'
 import { KernelHead } from './kernel-head'
+import { PackageTable, type NewPackage } from './package-table'
+import type { PackageInfo } from '../../shared/packages'
 import { sqliteOptions } from './native-binding'
 import { createDatabase, openDatabase, removeQuietly, tempSibling } from './open-database'
 import { registerOpenNotebook, unregisterOpenNotebook } from './open-notebooks'
@@ -39,6 +41,7 @@ export class NotebookStore {
   private readonly cells: CellTable
   private readonly runs: RunHistory
   private readonly head: KernelHead
+  private readonly packageTable: PackageTable
   private readonly notebookRow: Database.Statement<[], NotebookRow>
   private readonly touch: Database.Statement<[number]>
   private readonly setTitleRow: Database.Statement<[string, number]>
@@ -60,6 +63,7 @@ export class NotebookStore {
     this.cells = new CellTable(db)
     this.runs = new RunHistory(db)
     this.head = new KernelHead(db)
+    this.packageTable = new PackageTable(db)
     this.notebookRow = db.prepare('SELECT * FROM notebook WHERE id = 1')
     this.touch = db.prepare('UPDATE notebook SET modified_at = ? WHERE id = 1')
     this.setTitleRow = db.prepare('UPDATE notebook SET title = ?, modified_at = ? WHERE id = 1')
@@ -221,6 +225,24 @@ export class NotebookStore {
   saveHead(head: HeadSnapshot | null): void {
     this.write((now) => {
       this.head.save(head, now)
+    })
+  }
+
+  /** The wheels the notebook carries, without their bytes. */
+  listPackages(): PackageInfo[] {
+    return this.packageTable.list()
+  }
+
+  /** One stored wheel's bytes, exactly as installed. */
+  packageWheel(name: string): Uint8Array | null {
+    return this.packageTable.wheel(name)
+  }
+
+  /** Adds or replaces (same name) wheels and removes others, in one transaction. */
+  changePackages(change: { put: NewPackage[]; remove: string[] }): void {
+    this.write((now) => {
+      this.packageTable.remove(change.remove)
+      this.packageTable.put(change.put, now)
     })
   }
 

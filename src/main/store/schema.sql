@@ -116,3 +116,17 @@ CREATE TABLE kernel_head_chunks (
   hash TEXT NOT NULL REFERENCES kernel_pages (hash)
 );
 CREATE INDEX kernel_head_chunks_by_hash ON kernel_head_chunks (hash);
+
+-- The wheels the notebook carries: one version per distribution, the file exactly as downloaded
+-- (a wheel is already a zip: no re-compression), mounted read-only in every run.
+CREATE TABLE packages (
+  name TEXT PRIMARY KEY NOT NULL,      -- PEP 503 normalised name
+  display_name TEXT NOT NULL,          -- as its METADATA spells it
+  version TEXT NOT NULL,
+  filename TEXT NOT NULL,
+  sha256 TEXT NOT NULL,                -- hex, of `wheel`; checked against the index when downloaded
+  bytes INTEGER NOT NULL,
+  requested_by TEXT NOT NULL,          -- the requirement typed, or "<dist> <version> requires <req>"
+  installed_at INTEGER NOT NULL,       -- ms since the epoch
+  wheel BLOB NOT NULL
+);

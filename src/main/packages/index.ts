@@ -1,0 +1,10 @@
+export { planInstall, type InstallContext, type InstallOutcome, type WheelToStore } from './installer'
+export {
+  extractPipCommands,
+  parseInstall,
+  parsePipArguments,
+  type InstallArgs,
+  type PipCommand
+} from './pip-command'
+export { normalizeName } from './requirement'
+export { RUNTIME_INCLUDES, type StoredWheel } from './sources'
