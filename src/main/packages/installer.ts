@@ -4,6 +4,7 @@
  * refusal at any step (no network, hash mismatch, conflict, size cap) leaves the notebook as it was.
  */
 import { resolve as resolvePath } from 'node:path'
+import type { PackageInfo } from '../../shared/packages'
 import type { InstallArgs } from './pip-command'
 import { parseRequirement, RequirementError } from './requirement'
 import { PackageError, resolve, type Wanted } from './resolver'
@@ -20,16 +21,8 @@ export interface InstallContext {
   fetch?: typeof fetch
 }
 
-export interface WheelToStore {
-  name: string
-  displayName: string
-  version: string
-  filename: string
-  sha256: string
-  bytes: number
-  requestedBy: string
-  wheel: Uint8Array
-}
+/** A row of the notebook's `packages` table with the wheel's bytes (src/main/store/package-table.ts). */
+export type WheelToStore = Omit<PackageInfo, 'installedAt'> & { wheel: Uint8Array }
 
 export type InstallOutcome =
   | {
