@@ -77,7 +77,7 @@ s.commitRun(
     executionCount: 24
   }
 )
-if (SCHEMA_VERSION >= 3) {
+if (SCHEMA_VERSION >= 4) {
   // Every kind of row: a stored wheel (its bytes need not be a real wheel for the store).
   const wheel = new Uint8Array([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)])
   s.changePackages({
