@@ -6,7 +6,12 @@ Called from C (runtime/fuelbook_entry.c):
   call(request)      from fb_call: one JSON command; the reply goes out as a kind-4 record.
 
 Rich output never goes through stdout: it is sent with _fuelbook.emit(kind, utf8_json), kinds
-1 display_data, 2 execute_result, 3 error, 4 fb_call reply, 5 clear_output.
+1 display_data, 2 execute_result, 3 error, 4 fb_call reply, 5 clear_output, 6 update_display_data.
+
+IPython habits: a cell that does not compile as Python is retried through
+IPython.core.inputtransformer2 (runtime/site/, magics, !cmd, obj?), which keeps every line where
+it was, so tracebacks and error lines still point at the user's own lines. Out values are
+formatted with IPython.lib.pretty and kept in Out/_/__/___/_N, the input in In/_i/_ii/_iii/_iN.
 """
 
 # Only built-in (C) modules at import time: fb_init's cost is every fresh instance's start-up.
@@ -24,6 +29,7 @@ KIND_EXECUTE_RESULT = 2
 KIND_ERROR = 3
 KIND_REPLY = 4
 KIND_CLEAR_OUTPUT = 5
+KIND_UPDATE_DISPLAY_DATA = 6
 
 STATUS_OK = 0
 STATUS_ERROR = 1
@@ -36,6 +42,13 @@ LINE_BUFFERING = False
 # Modules imported by fb_init itself. Empty: fb_init runs in every fresh instance, and warming
 # the list below there tripled its cost (see resources/python/README.md, "Start-up and S0").
 WARM_MODULES = ()
+# Fuelbook's IPython (runtime/site/IPython), imported from the zip in ~100 M fuel; in S0 every
+# Out value (pretty), magic cell (transformer, magics) and `from IPython.display import ...`
+# starts at no import cost (measured in src/main/kernel/README.md).
+IPYTHON_MODULES = (
+    "IPython", "IPython.lib.pretty", "IPython.display", "IPython.core.inputtransformer2",
+    "IPython.core.fuelbook_magics",
+)
 # What {"op": "warm"} imports by default: modules most notebooks use, for a kernel that wants
 # them in its cached S0 snapshot.
 COMMON_MODULES = (
@@ -43,7 +56,7 @@ COMMON_MODULES = (
     "operator", "string", "textwrap", "copy", "enum", "typing", "dataclasses", "decimal",
     "fractions", "statistics", "pathlib", "base64", "struct", "pprint", "traceback",
     "linecache", "reprlib", "rlcompleter", "asyncio",
-)
+) + IPYTHON_MODULES
 
 _REPR_METHODS = (
     ("_repr_html_", "text/html"),
@@ -60,7 +73,9 @@ _BINARY_MIMES = {"image/png", "image/jpeg"}
 _ALLOW_TOP_LEVEL_AWAIT = 0x2000
 _CO_COROUTINE = 0x80
 
-_execution_count = 0
+_run_number = 0  # runs in this interpreter: names the cells' code objects
+_execution_count = 0  # the host's execution count of the running cell (In[N], Out[N], _N)
+_next_execution_count = None  # set by {"op": "execution_count"} before a run
 _cell_sources = {}  # "<cell-N>" -> source, handed to linecache when tracebacks are formatted
 
 # ---- JSON without importing the json package (its import pulls in re and enum) -------------
@@ -173,17 +188,45 @@ def _encode(mime, value):
     return value
 
 
-def mime_bundle(obj):
+_pretty = None
+# Types IPython.lib.pretty prints as their one-line repr(): skip the printer for them.
+_REPR_IS_PRETTY = frozenset({int, float, complex, bool, str, bytes, type(None)})
+
+
+def plain_text(obj):
+    """text/plain as IPython shows it: IPython.lib.pretty (sorted sets, 79 columns, _repr_pretty_).
+
+    Plain repr() when the IPython package is not in the runtime."""
+    global _pretty
+    if type(obj) in _REPR_IS_PRETTY:
+        return repr(obj)
+    if _pretty is None:
+        try:
+            from IPython.lib.pretty import pretty as _pretty
+        except ImportError:
+            _pretty = repr
+    try:
+        return _pretty(obj)
+    except Exception as exc:
+        return f"<repr failed: {type(exc).__name__}: {exc}>"
+
+
+def _wanted(mime, include, exclude):
+    return (include is None or mime in include) and (exclude is None or mime not in exclude)
+
+
+def mime_bundle(obj, include=None, exclude=None):
     """The {mime: value} and metadata dicts for obj, following IPython's rich-repr protocol.
 
-    text/plain is always present. Classes are shown by repr only (their _repr_*_ are unbound)."""
+    text/plain is present unless excluded. Classes are shown by repr only (their _repr_*_ are
+    unbound). include/exclude: mime types to keep / to leave out, as IPython's display() takes."""
     data, metadata = {}, {}
     rich = not isinstance(obj, type)
     if rich:
         method = getattr(obj, "_repr_mimebundle_", None)
         if callable(method):
             try:
-                result = method(include=None, exclude=None)
+                result = method(include=include, exclude=exclude)
             except Exception as exc:
                 _warn_formatter("_repr_mimebundle_", exc)
                 result = None
@@ -195,7 +238,7 @@ def mime_bundle(obj):
                 for mime, value in result.items():
                     data[str(mime)] = _encode(mime, value)
         for name, mime in _REPR_METHODS:
-            if mime in data:
+            if mime in data or not _wanted(mime, include, exclude):
                 continue
             method = getattr(obj, name, None)
             if not callable(method):
@@ -211,33 +254,75 @@ def mime_bundle(obj):
                     metadata[mime] = extra
             if value is not None:
                 data[mime] = _encode(mime, value)
-    if "text/plain" not in data:
-        try:
-            data["text/plain"] = repr(obj)
-        except Exception as exc:
-            data["text/plain"] = f"<repr failed: {type(exc).__name__}: {exc}>"
+    if "text/plain" not in data and _wanted("text/plain", include, exclude):
+        data["text/plain"] = plain_text(obj)
+    if include is not None or exclude is not None:
+        data = {mime: value for mime, value in data.items() if _wanted(mime, include, exclude)}
     return data, metadata
 
 
-def display(*objs, raw=False, clear=False, **_ignored):
-    """Show each object as rich output under the cell (like IPython's display()).
+# %%capture (IPython.utils.capture): while a list is here, display outputs go into it as
+# (data, metadata) instead of to the host.
+display_captures = []
 
-    raw=True: each object is already a {mime: value} bundle."""
+
+def publish_display_data(data, metadata=None, transient=None, update=False):
+    """Send one display_data record (update=True: replace the outputs shown with its display id)."""
+    if display_captures:
+        display_captures[-1].append((data, metadata or {}))
+        return
+    message = {"data": data, "metadata": metadata or {}}
+    if transient:
+        message["transient"] = transient
+    _flush_streams()
+    _send(KIND_UPDATE_DISPLAY_DATA if update else KIND_DISPLAY_DATA, message)
+
+
+def display(*objs, include=None, exclude=None, metadata=None, transient=None, display_id=None,
+            raw=False, clear=False, update=False, **_ignored):
+    """Show each object as rich output under the cell, as IPython's display() does.
+
+    raw=True: each object is already a {mime: value} bundle. display_id=True (a new id) or a
+    string: returns a DisplayHandle whose update() replaces what was shown; update=True replaces
+    the outputs shown earlier with that display_id."""
     if clear:
         clear_output(wait=True)
-    _flush_streams()
+    transient = dict(transient or {})
+    if display_id:
+        if display_id is True:
+            import os
+            display_id = os.urandom(16).hex()
+        transient["display_id"] = display_id
     for obj in objs:
         if raw and isinstance(obj, dict):
-            data, metadata = {str(k): _encode(k, v) for k, v in obj.items()}, {}
+            data, bundle_metadata = {str(k): _encode(k, v) for k, v in obj.items()}, {}
         else:
-            data, metadata = mime_bundle(obj)
-        _send(KIND_DISPLAY_DATA, {"data": data, "metadata": metadata})
+            data, bundle_metadata = mime_bundle(obj, include, exclude)
+        if not data:
+            continue
+        if metadata:
+            bundle_metadata.update(metadata)
+        publish_display_data(data, bundle_metadata, transient, update)
+    if display_id:
+        try:
+            from IPython.core.display_functions import DisplayHandle
+        except ImportError:
+            return None
+        return DisplayHandle(display_id)
+    return None
 
 
 def clear_output(wait=False):
     """Clear this cell's output so far (wait=True: when the next output arrives)."""
     _flush_streams()
     _send(KIND_CLEAR_OUTPUT, {"wait": bool(wait)})
+
+
+def get_ipython():
+    """The notebook's shell, as IPython's get_ipython() returns it (runtime/site/IPython)."""
+    from IPython.core.getipython import get_ipython as shell
+
+    return shell()
 
 
 class StdinNotImplementedError(RuntimeError):
@@ -304,35 +389,67 @@ def _share_cell_sources(force=True):
             linecache.cache[name] = (len(source), None, source.splitlines(True), name)
 
 
+def _without_hidden_frames(tb):
+    """Drop frames that ask to be hidden with a local `__tracebackhide__` (IPython's and
+    pytest's convention): the magics' own frames between the cell's lines. A cell line that only
+    called a magic which ran code from that same line (`%time f()`) is shown once."""
+    kept = []
+    hidden_since_kept = False
+    while tb is not None:
+        if tb.tb_frame.f_locals.get("__tracebackhide__"):
+            hidden_since_kept = True
+        else:
+            if hidden_since_kept and kept and _same_module_line(kept[-1], tb):
+                kept.pop()
+            kept.append(tb)
+            hidden_since_kept = False
+        tb = tb.tb_next
+    for current, following in zip(kept, kept[1:] + [None]):
+        current.tb_next = following
+    return kept[0] if kept else None
+
+
+def _same_module_line(a, b):
+    code_a, code_b = a.tb_frame.f_code, b.tb_frame.f_code
+    return (
+        code_a.co_name == code_b.co_name == "<module>"
+        and code_a.co_filename == code_b.co_filename
+        and a.tb_lineno == b.tb_lineno
+    )
+
+
 def _report_error(exc, filename):
-    tb = _cell_frames_only(exc.__traceback__, filename)
-    exc.__traceback__ = tb
     lineno = None
     if isinstance(exc, SyntaxError) and exc.filename == filename:
+        # The cell's own code does not compile (also when a magic compiled a part of it): the
+        # error's line is all there is to show, as for a cell that never ran.
+        tb = None
         lineno = exc.lineno
+    else:
+        tb = _without_hidden_frames(_cell_frames_only(exc.__traceback__, filename))
+    exc.__traceback__ = tb
     frame = tb
     while frame is not None:
         if frame.tb_frame.f_code.co_filename == filename:
             lineno = frame.tb_lineno
         frame = frame.tb_next
     try:
-        _share_cell_sources()
-        import traceback
-        text = "".join(traceback.format_exception(type(exc), exc, tb))
+        render = getattr(exc, "_render_traceback_", None)
+        if callable(render):  # IPython's protocol: the exception formats itself (UsageError)
+            lines = [str(line) for line in render()]
+        else:
+            _share_cell_sources()
+            import traceback
+            lines = "".join(traceback.format_exception(type(exc), exc, tb)).rstrip("\n").split("\n")
     except Exception:
-        text = f"{type(exc).__name__}: <traceback could not be formatted>\n"
+        lines = [f"{type(exc).__name__}: <traceback could not be formatted>"]
     try:
         evalue = str(exc)
     except Exception:
         evalue = "<str() failed>"
     _send(
         KIND_ERROR,
-        {
-            "ename": type(exc).__name__,
-            "evalue": evalue,
-            "traceback": text.rstrip("\n").split("\n"),
-            "lineno": lineno,
-        },
+        {"ename": type(exc).__name__, "evalue": evalue, "traceback": lines, "lineno": lineno},
     )
 
 
@@ -351,6 +468,7 @@ def _exit_code(exc):
 
 
 def _evaluate(code, namespace):
+    __tracebackhide__ = True
     result = eval(code, namespace)
     if code.co_flags & _CO_COROUTINE:  # the cell awaits at top level: run it in an event loop
         import asyncio
@@ -358,34 +476,149 @@ def _evaluate(code, namespace):
     return result
 
 
+def _compile_ast(source, filename):
+    __tracebackhide__ = True
+    return compile(source, filename, "exec", _ast.PyCF_ONLY_AST | _ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+
+
+def _ipython_syntax(source):
+    """The cell with IPython's syntax (magics, !cmd, obj?) turned into Python, line for line;
+    None if the IPython package is missing or the transformer fails."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+    except ImportError:
+        return None
+    try:
+        return TransformerManager().transform_cell(source)
+    except Exception:
+        return None
+
+
+def parse_cell(source, filename):
+    """(ast, Python source). Python first: a cell that compiles is never rewritten, and only a
+    cell that does not pays for the IPython transformer."""
+    __tracebackhide__ = True
+    try:
+        return _compile_ast(source, filename), source
+    except SyntaxError as exc:
+        python = _ipython_syntax(source)
+        if python is None or python.rstrip("\n") == source.rstrip("\n"):
+            raise
+        first_error = exc
+    try:
+        return _compile_ast(python, filename), python
+    except SyntaxError as exc:
+        if exc.lineno is None or exc.lineno > len(source.splitlines()):
+            raise first_error from None
+        raise
+
+
+def _ends_with_semicolon(source, node):
+    """IPython's rule: a cell whose last expression ends with `;` shows no Out value."""
+    lines = source.splitlines()
+    if node.end_lineno is None or node.end_lineno > len(lines):
+        return False
+    rest = lines[node.end_lineno - 1].encode("utf-8")[node.end_col_offset:].decode("utf-8", "replace")
+    return rest.lstrip().startswith(";")
+
+
+# ---- In / Out history (IPython's names) ----------------------------------------------------
+
+_input_history = [""]  # In: In[N] is the Python source that ran as execution count N
+_output_history = {}  # Out: Out[N] is the value shown as Out[N]
+_last_outputs = {"_": "", "__": "", "___": ""}  # what the driver last put in _, __, ___
+
+
+def _record_input(namespace, count, python_source, raw_source):
+    while len(_input_history) <= count:
+        _input_history.append("")
+    _input_history[count] = python_source
+    namespace.setdefault("In", _input_history)
+    namespace.setdefault("_ih", _input_history)
+    namespace.setdefault("Out", _output_history)
+    namespace.setdefault("_oh", _output_history)
+    previous = [_input_history[n] for n in range(count - 1, max(count - 4, 0), -1)]
+    previous += [""] * (3 - len(previous))
+    namespace["_i"], namespace["_ii"], namespace["_iii"] = previous
+    namespace[f"_i{count}"] = raw_source
+
+
+def _record_output(namespace, count, value):
+    """IPython's displayhook: _, __, ___ shift (unless the user assigned one of them), _N and
+    Out[N] keep the value."""
+    if value is _output_history:
+        return
+    user_assigned = any(
+        name in namespace and namespace[name] is not _last_outputs[name] for name in ("_", "__", "___")
+    )
+    _last_outputs["___"], _last_outputs["__"], _last_outputs["_"] = (
+        _last_outputs["__"], _last_outputs["_"], value
+    )
+    if not user_assigned:
+        namespace.update(_last_outputs)
+    namespace[f"_{count}"] = value
+    _output_history[count] = value
+
+
+def clear_history():
+    """%reset: forget In and Out (the lists stay the same objects, as IPython's do)."""
+    del _input_history[1:]
+    _output_history.clear()
+    _last_outputs.update({"_": "", "__": "", "___": ""})
+
+
+def cell_source(filename):
+    """The source of a cell run in this interpreter ("" if unknown)."""
+    return _cell_sources.get(filename, "")
+
+
+def run_tree(tree, filename, namespace):
+    """Run a parsed cell; returns the value of its last statement if that is an expression."""
+    __tracebackhide__ = True
+    last = tree.body.pop().value if tree.body and isinstance(tree.body[-1], _ast.Expr) else None
+    if tree.body:
+        _evaluate(compile(tree, filename, "exec", _ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True), namespace)
+    if last is None:
+        return None
+    expression = _ast.Expression(last)
+    return _evaluate(compile(expression, filename, "eval", _ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True), namespace)
+
+
+def current_cell():
+    """(filename, source, execution count) of the running cell, for the magics."""
+    filename = f"<cell-{_run_number}>"
+    return filename, _cell_sources.get(filename, ""), _execution_count
+
+
 def run_cell(source):
-    global _execution_count
-    _execution_count += 1
+    global _execution_count, _next_execution_count, _run_number
+    _run_number += 1
+    if _next_execution_count is not None:
+        _execution_count, _next_execution_count = _next_execution_count, None
+    else:
+        _execution_count += 1
+    count = _execution_count
     # A name per run, so that linecache can show the source of a function defined in an
     # earlier cell when it fails later.
-    filename = f"<cell-{_execution_count}>"
+    filename = f"<cell-{_run_number}>"
     namespace = sys.modules["__main__"].__dict__
     try:
         try:
-            tree = compile(source, filename, "exec", _ast.PyCF_ONLY_AST | _ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+            tree, python = parse_cell(source, filename)
         except (SyntaxError, ValueError, OverflowError) as exc:
             _report_error(exc, filename)
             return (STATUS_ERROR, 0)
         _cell_sources[filename] = source
         _share_cell_sources(force=False)
-        last = None
-        if tree.body and isinstance(tree.body[-1], _ast.Expr):
-            last = _ast.Expression(tree.body.pop().value)
+        _record_input(namespace, count, python, source)
+        quiet = bool(tree.body) and isinstance(tree.body[-1], _ast.Expr) and _ends_with_semicolon(python, tree.body[-1])
         try:
-            if tree.body:
-                _evaluate(compile(tree, filename, "exec", _ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True), namespace)
-            if last is not None:
-                value = _evaluate(compile(last, filename, "eval", _ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True), namespace)
-                if value is not None:
-                    namespace["_"] = value
-                    _flush_streams()
-                    data, metadata = mime_bundle(value)
-                    _send(KIND_EXECUTE_RESULT, {"data": data, "metadata": metadata})
+            value = run_tree(tree, filename, namespace)
+            if value is not None and not quiet:
+                _record_output(namespace, count, value)
+                _flush_streams()
+                data, metadata = mime_bundle(value)
+                _send(KIND_EXECUTE_RESULT, {"data": data, "metadata": metadata})
         except SystemExit as exc:
             return (STATUS_EXIT, _exit_code(exc))
         except BaseException as exc:
@@ -399,13 +632,14 @@ def run_cell(source):
 
 # ---- commands (fb_call) --------------------------------------------------------------------
 
-_DRIVER_NAMES = frozenset({"display", "clear_output"})
+# Names the variables panel and %who leave out, besides those starting with "_".
+HIDDEN_NAMES = frozenset({"display", "clear_output", "get_ipython", "In", "Out"})
 
 
 def _user_globals():
     namespace = sys.modules["__main__"].__dict__
     for name, value in list(namespace.items()):
-        if name.startswith("_") or name in _DRIVER_NAMES:
+        if name.startswith("_") or name in HIDDEN_NAMES:
             continue
         yield name, value
 
@@ -474,6 +708,12 @@ def _complete(request):
     return {"matches": matches, "from": start, "to": cursor}
 
 
+def _set_execution_count(request):
+    global _next_execution_count
+    _next_execution_count = int(request["count"])
+    return {"ok": True}
+
+
 def _seed_random(request):
     import random
     random.seed(request["seed"])
@@ -490,6 +730,8 @@ def _warm(request):
             imported.append(name)
         except Exception as exc:
             failed.append(f"{name}: {type(exc).__name__}: {exc}")
+    if "IPython.core.fuelbook_magics" in imported:
+        _prime_ipython()
     _share_cell_sources(force=False)
     return {"imported": imported, "failed": failed}
 
@@ -511,8 +753,19 @@ def _packages(request):
     return {"wheels": len(wanted)}
 
 
+def _prime_ipython():
+    """Do once what the first magic cell would: tokenize's regexes (compiled on first use,
+    ~30 M fuel) and the shell with its magics table."""
+    _ipython_syntax("%time pass\n")
+    get_ipython()
+
+
 _COMMANDS = {
-    "variables": _variables, "complete": _complete, "seed_random": _seed_random, "warm": _warm,
+    "variables": _variables,
+    "complete": _complete,
+    "seed_random": _seed_random,
+    "execution_count": _set_execution_count,
+    "warm": _warm,
     "packages": _packages,
 }
 
@@ -552,6 +805,7 @@ def init():
     _install_site_builtins()
     builtins.display = display
     builtins.clear_output = clear_output
+    builtins.get_ipython = get_ipython
     builtins.input = _no_input
     time.sleep = _sleep
     for stream in (sys.stdout, sys.stderr):

@@ -5,17 +5,27 @@
  * never an exception, and never a value too deep for the renderer's recursive JSON view.
  * Pure, part of the output model (output-model.ts).
  */
-import type { ErrorOutput, MimeBundle, Output } from './notebook'
+import type { DisplayDataOutput, ErrorOutput, MimeBundle, Output } from './notebook'
 
 /** Record kinds of `_fuelbook.emit` (runtime/fuelbook_entry.c, runtime/fuelbook_driver.py). */
-export const EMIT = { displayData: 1, executeResult: 2, error: 3, reply: 4, clearOutput: 5 } as const
+export const EMIT = {
+  displayData: 1,
+  executeResult: 2,
+  error: 3,
+  reply: 4,
+  clearOutput: 5,
+  updateDisplayData: 6
+} as const
 
 /** JSON nested deeper than this is not kept (the UI's JSON view and JSON.stringify both recurse). */
 export const MAX_JSON_DEPTH = 200
 
 /** What a record said, once read. */
 export type GuestRecord =
-  | { kind: 'output'; output: Output }
+  /** displayId: IPython's transient display id, when the output was shown with one. */
+  | { kind: 'output'; output: Output; displayId?: string }
+  /** update_display: replaces the outputs shown with this display id. */
+  | { kind: 'update'; displayId: string; output: DisplayDataOutput }
   | { kind: 'clear'; wait: boolean }
   | { kind: 'reply'; reply: Record<string, unknown> }
 
@@ -65,6 +75,13 @@ function asError(record: Record<string, unknown>): ErrorOutput {
   }
 }
 
+function transientDisplayId(record: Record<string, unknown>): string | null {
+  const transient = record.transient
+  if (!isObject(transient)) return null
+  const id = transient.display_id
+  return typeof id === 'string' && id !== '' ? id : null
+}
+
 /** Reads JSON text that must hold an object, shallow enough to render. */
 function parseObject(text: string): Record<string, unknown> {
   const value: unknown = JSON.parse(text)
@@ -93,14 +110,19 @@ export function readGuestRecord(kind: number, text: string, executionCount: numb
       case EMIT.error:
         return { kind: 'output', output: asError(record) }
       case EMIT.displayData:
-        return {
-          kind: 'output',
-          output: {
-            type: 'display_data',
-            data: bundle(record.data, 'data'),
-            metadata: bundle(record.metadata, 'metadata')
-          }
+      case EMIT.updateDisplayData: {
+        const output: DisplayDataOutput = {
+          type: 'display_data',
+          data: bundle(record.data, 'data'),
+          metadata: bundle(record.metadata, 'metadata')
         }
+        const displayId = transientDisplayId(record)
+        if (kind === EMIT.updateDisplayData) {
+          if (displayId === null) throw new TypeError('an update needs transient.display_id')
+          return { kind: 'update', displayId, output }
+        }
+        return displayId === null ? { kind: 'output', output } : { kind: 'output', output, displayId }
+      }
       case EMIT.executeResult:
         return {
           kind: 'output',

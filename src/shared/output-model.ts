@@ -159,6 +159,8 @@ export class OutputArea {
   /** Index in `list` of an error kept past the budget (at most one). */
   private overflowError: number | null = null
   private clearPending = false
+  /** Outputs kept with an IPython display id, by id, for update_display. */
+  private readonly displayed = new Map<string, Output[]>()
   readonly dropped: OutputDrops = { bytes: 0, outputs: 0 }
 
   constructor(readonly capBytes: number) {}
@@ -186,8 +188,33 @@ export class OutputArea {
     return true
   }
 
+  /**
+   * update_display: every output kept with this display id takes the new content in place.
+   * Returns false when nothing changed: an id this area never kept (or cleared since, as Jupyter
+   * front ends ignore it), or content that does not fit the budget (then counted as dropped).
+   */
+  update(displayId: string, output: Output): boolean {
+    const shown = (this.displayed.get(displayId) ?? []).filter((o) => this.list.includes(o))
+    if (shown.length === 0) return false
+    const size = outputSize(output)
+    const growth = shown.reduce((sum, old) => sum + size - outputSize(old), 0)
+    if (this.used + growth > this.capBytes) {
+      this.dropped.bytes += size
+      this.dropped.outputs += 1
+      return false
+    }
+    this.used += growth
+    const replaced = shown.map((old) => {
+      const copy = { ...output }
+      this.list[this.list.indexOf(old)] = copy
+      return copy
+    })
+    this.displayed.set(displayId, replaced)
+    return true
+  }
+
   /** Adds one output. `kept` is what was kept of it (cut or bounded), null when dropped. */
-  add(output: Output): { kept: Output | null; replaced: boolean } {
+  add(output: Output, displayId?: string): { kept: Output | null; replaced: boolean } {
     let replaced = false
     if (this.clearPending) {
       this.reset()
@@ -204,6 +231,8 @@ export class OutputArea {
     if (!this.full && this.used + size <= this.capBytes) {
       this.used += size
       appendOutput(this.list, candidate)
+      if (displayId !== undefined)
+        this.displayed.set(displayId, [...(this.displayed.get(displayId) ?? []), candidate])
       return { kept: candidate, replaced }
     }
     if (output.type === 'error') {
@@ -246,6 +275,7 @@ export class OutputArea {
   }
 
   private reset(): void {
+    this.displayed.clear()
     this.list.length = 0
     this.used = 0
     this.full = false

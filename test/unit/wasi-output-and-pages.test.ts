@@ -79,6 +79,33 @@ describe('OutputCollector', () => {
     expect(c.reply).toEqual({ variables: [] })
     expect(ready).toBeGreaterThan(0)
   })
+
+  it('update_display replaces every output shown with that display id, in place, and the next batch carries the whole list', () => {
+    const c = new OutputCollector(1000, null, () => undefined)
+    const shown = (text: string, id?: string) =>
+      record({ data: { 'text/plain': text }, metadata: {}, ...(id ? { transient: { display_id: id } } : {}) })
+    c.rich(EMIT.displayData, shown('0%', 'bar'))
+    c.stream('stdout', bytes('between\n'))
+    c.rich(EMIT.displayData, shown('0% again', 'bar'))
+    c.rich(EMIT.displayData, shown('other', 'other'))
+    expect(c.takeBatch()?.replace).toBe(false)
+    c.rich(EMIT.updateDisplayData, shown('50%', 'bar'))
+    const bar = { type: 'display_data', data: { 'text/plain': '50%' }, metadata: {} }
+    const expected = [
+      bar,
+      { type: 'stream', name: 'stdout', text: 'between\n' },
+      bar,
+      { type: 'display_data', data: { 'text/plain': 'other' }, metadata: {} }
+    ]
+    expect(c.all).toEqual(expected)
+    expect(c.takeBatch()).toEqual({ outputs: expected, replace: true })
+    // An id this run never showed changes nothing; after clear_output the old ids are gone too.
+    c.rich(EMIT.updateDisplayData, shown('?', 'unknown'))
+    expect(c.takeBatch()).toBeNull()
+    c.rich(EMIT.clearOutput, record({ wait: false }))
+    c.rich(EMIT.updateDisplayData, shown('100%', 'bar'))
+    expect(c.all).toEqual([])
+  })
 })
 
 describe('memory images', () => {

@@ -195,6 +195,13 @@ export class Machine {
         }
         const wheels = request.packages.map((w) => w.filename)
         if (!sameList(state?.packages, wheels)) syncPackages(guest, memory, collector, setFuel, wheels)
+        const count = request.guest.kind === 'cell' ? request.guest.executionCount : null
+        if (count !== null) {
+          // The cell's In[N] / Out[N] / _N are the count the user sees next to it.
+          setFuel(UNMETERED_FUEL)
+          callGuest(guest, memory, 'fb_call', JSON.stringify({ op: 'execution_count', count }))
+          collector.reply = null
+        }
         setFuel(budget)
         reportProgress = request.guest.kind === 'cell'
         const guestRequest = request.guest

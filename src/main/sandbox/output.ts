@@ -65,7 +65,8 @@ export class OutputCollector implements OutputSink {
       this.oversizedRecord(kind, bytes)
       return
     }
-    const isOutput = kind === EMIT.displayData || kind === EMIT.executeResult
+    const isOutput =
+      kind === EMIT.displayData || kind === EMIT.executeResult || kind === EMIT.updateDisplayData
     if (isOutput && bytes.byteLength > this.area.room) {
       // Could not fit whatever it holds (its JSON only gets shorter once read): not worth decoding.
       this.area.dropped.bytes += bytes.byteLength
@@ -91,9 +92,18 @@ export class OutputCollector implements OutputSink {
           this.onBatchReady(false)
         }
         return
+      case 'update':
+        // The shown outputs change in place: the next batch carries the whole list as a
+        // replacement, the way clear_output reaches the UI.
+        if (this.area.update(record.displayId, record.output)) {
+          this.batch = [...this.area.outputs]
+          this.replaceNext = true
+          this.onBatchReady(false)
+        }
+        return
       case 'output':
         if (record.output.type === 'error' && kind === EMIT.error) this.lastError = record.output
-        this.add(record.output)
+        this.add(record.output, record.displayId)
     }
   }
 
@@ -125,8 +135,8 @@ export class OutputCollector implements OutputSink {
     }
   }
 
-  private add(output: Output): void {
-    const { kept, replaced } = this.area.add(output)
+  private add(output: Output, displayId?: string): void {
+    const { kept, replaced } = this.area.add(output, displayId)
     if (replaced) {
       this.batch = []
       this.replaceNext = true

@@ -1,0 +1,579 @@
+"""The magics a Fuelbook cell understands, as IPython's own behave where the sandbox allows.
+
+Each magic is a plain function registered by name (InteractiveShell.register_magic_function), so
+a feature can replace one, e.g. %pip once packages can be installed. Timing magics report fuel
+too: the deterministic count of executed wasm operators (the same figure for the same code).
+"""
+import math
+import os
+import sys
+import time
+
+import fuelbook_driver as _driver
+from IPython.core.error import UsageError
+from IPython.core.interactiveshell import SHELL_UNAVAILABLE, InteractiveShell
+
+_shell = InteractiveShell.instance
+
+
+def _no_var_expand(fn):
+    fn.no_var_expand = True
+    return fn
+
+
+# ---- fuel ----------------------------------------------------------------------------------
+
+FUEL_UNAVAILABLE = "fuel not available (this runtime cannot read its fuel meter)"
+
+
+def _fuel_reader():
+    import _fuelbook
+
+    return getattr(_fuelbook, "fuel", None)
+
+
+def _fuel_used(before, after):
+    """Fuel between two readings, whichever way the meter counts (up as used, down as left)."""
+    return abs(after - before)
+
+
+def _format_fuel(fuel):
+    return f"{fuel:,}"
+
+
+# ---- %time, %timeit ------------------------------------------------------------------------
+
+def _format_time(timespan, precision=3):
+    """IPython's time format: 1.23 ms, 456 µs, 2min 3s."""
+    if timespan >= 60.0:
+        parts = [("d", 60 * 60 * 24), ("h", 60 * 60), ("min", 60), ("s", 1)]
+        out = []
+        leftover = timespan
+        for suffix, length in parts:
+            value = int(leftover / length)
+            if value > 0:
+                leftover = leftover % length
+                out.append(f"{value}{suffix}")
+            if leftover < 1:
+                break
+        return " ".join(out)
+    units = ["s", "ms", "\xb5s", "ns"]
+    scaling = [1, 1e3, 1e6, 1e9]
+    order = min(-int(math.floor(math.log10(timespan)) // 3), 3) if timespan > 0.0 else 3
+    return "%.*g %s" % (precision, timespan * scaling[order], units[order])
+
+
+@_no_var_expand
+def time_magic(line="", cell=None):
+    """%time statement / %%time: run once; print the wall time and the fuel it took."""
+    __tracebackhide__ = True
+    if line.strip() and cell is not None:
+        raise UsageError("Can't use statement directly after '%%time'!")
+    code = cell if cell is not None else line
+    shell = _shell()
+    fuel = _fuel_reader()
+    tree, filename = shell.compile_magic_code(code)
+    fuel_start = fuel() if fuel else None
+    wall_start = time.perf_counter()
+    value = _driver.run_tree(tree, filename, shell.user_ns)
+    wall = time.perf_counter() - wall_start
+    fuel_end = fuel() if fuel else None
+    print(f"Wall time: {_format_time(wall)}")
+    print(f"Fuel: {_format_fuel(_fuel_used(fuel_start, fuel_end))}" if fuel else f"Fuel: {FUEL_UNAVAILABLE}")
+    return value
+
+
+class TimeitResult:
+    """What %timeit -o returns (IPython's TimeitResult), with the fuel of one loop."""
+
+    def __init__(self, loops, repeat, best, worst, all_runs, compile_time, precision, fuel_per_loop=None):
+        self.loops = loops
+        self.repeat = repeat
+        self.best = best
+        self.worst = worst
+        self.all_runs = all_runs
+        self.compile_time = compile_time
+        self._precision = precision
+        self.timings = [dt / self.loops for dt in all_runs]
+        self.fuel_per_loop = fuel_per_loop
+
+    @property
+    def average(self):
+        return math.fsum(self.timings) / len(self.timings)
+
+    @property
+    def stdev(self):
+        mean = self.average
+        return (math.fsum([(x - mean) ** 2 for x in self.timings]) / len(self.timings)) ** 0.5
+
+    def __str__(self):
+        return "{mean} \xb1 {std} per loop (mean \xb1 std. dev. of {runs} run{rp}, {loops:,} loop{lp} each)".format(
+            runs=self.repeat,
+            loops=self.loops,
+            lp="" if self.loops == 1 else "s",
+            rp="" if self.repeat == 1 else "s",
+            mean=_format_time(self.average, self._precision),
+            std=_format_time(self.stdev, self._precision),
+        )
+
+    def fuel_line(self):
+        if self.fuel_per_loop is None:
+            return f"Fuel: {FUEL_UNAVAILABLE}"
+        return f"Fuel: {_format_fuel(self.fuel_per_loop)} per loop"
+
+    def _repr_pretty_(self, p, cycle):
+        p.text("<TimeitResult : " + str(self) + ">")
+
+
+# A measurement stops growing its loop count at this wall time (IPython's 0.2 s) or this much
+# fuel, whichever comes first: 7 runs plus the search then stay within about a quarter of the
+# default 400 M budget.
+TIMEIT_TARGET_SECONDS = 0.2
+TIMEIT_TARGET_FUEL = 10_000_000
+
+
+def _parse_options(line, flags_with_values, flags):
+    """Leading -x options of a magic line: ({flag: value}, rest of the line)."""
+    options = {}
+    words = line.split()
+    index = 0
+    while index < len(words) and words[index].startswith("-") and len(words[index]) > 1:
+        word = words[index]
+        flag = word[1]
+        if flag in flags_with_values:
+            value = word[2:]
+            if not value:
+                index += 1
+                if index >= len(words):
+                    raise UsageError(f"Option -{flag} needs a value.")
+                value = words[index]
+            options[flag] = value
+        elif flag in flags and len(word) == 2:
+            options[flag] = True
+        else:
+            break
+        index += 1
+    rest = line.strip()
+    for word in words[:index]:
+        rest = rest[rest.index(word) + len(word):].lstrip()
+    return options, rest
+
+
+def _positive_int(options, flag, default):
+    if flag not in options:
+        return default
+    try:
+        value = int(options[flag])
+    except ValueError:
+        raise UsageError(f"Option -{flag} needs a whole number, not {options[flag]!r}.") from None
+    if value < 1:
+        raise UsageError(f"Option -{flag} must be at least 1.")
+    return value
+
+
+@_no_var_expand
+def timeit_magic(line="", cell=None):
+    """%timeit [-n N] [-r R] [-p P] [-q] [-o] statement / %%timeit [options] [setup]: time many
+    loops; print mean ± std. dev. of the wall time per loop and the fuel of one loop."""
+    __tracebackhide__ = True
+    options, statement = _parse_options(line, "nrp", "qotc")
+    repeat = _positive_int(options, "r", 7)
+    precision = _positive_int(options, "p", 3)
+    number = _positive_int(options, "n", 0) if "n" in options else 0
+    setup = "pass"
+    if cell is not None:
+        setup, statement = statement or "pass", cell
+    if not statement.strip():
+        raise UsageError("%timeit needs a statement to time.")
+    shell = _shell()
+    namespace = shell.user_ns
+    compile_start = time.perf_counter()
+    statement_tree, filename = shell.compile_magic_code(statement)
+    setup_tree = shell.compile_magic_code(setup, "line")[0] if cell is not None else None
+    statement_code = compile(statement_tree, filename, "exec", dont_inherit=True)
+    setup_code = compile(setup_tree, filename, "exec", dont_inherit=True) if setup_tree else None
+    compile_time = time.perf_counter() - compile_start
+    fuel = _fuel_reader()
+    clock = time.perf_counter
+
+    def measure(loops):
+        __tracebackhide__ = True
+        if setup_code is not None:
+            exec(setup_code, namespace)
+        fuel_start = fuel() if fuel else 0
+        start = clock()
+        for _ in range(loops):
+            exec(statement_code, namespace)
+        elapsed = clock() - start
+        return elapsed, (_fuel_used(fuel_start, fuel()) if fuel else 0)
+
+    if number == 0:
+        number = 1
+        for step in _loop_counts():
+            number = step
+            elapsed, used = measure(number)
+            if elapsed >= TIMEIT_TARGET_SECONDS or (fuel and used >= TIMEIT_TARGET_FUEL):
+                break
+    all_runs, fuel_runs = [], []
+    for _ in range(repeat):
+        elapsed, used = measure(number)
+        all_runs.append(elapsed)
+        fuel_runs.append(used)
+    best, worst = min(all_runs) / number, max(all_runs) / number
+    fuel_per_loop = round(min(fuel_runs) / number) if fuel else None
+    result = TimeitResult(number, repeat, best, worst, all_runs, compile_time, precision, fuel_per_loop)
+    if not options.get("q"):
+        if worst > 4 * best and best > 0 and worst > 1e-6:
+            print(
+                "The slowest run took %0.2f times longer than the fastest. "
+                "This could mean that an intermediate result is being cached." % (worst / best)
+            )
+        print(result)
+        print(result.fuel_line())
+    return result if options.get("o") else None
+
+
+def _loop_counts():
+    """1, 2, 5, 10, 20, 50, ... (the standard library's Timer.autorange steps)."""
+    base = 1
+    while True:
+        for step in (1, 2, 5):
+            yield base * step
+        base *= 10
+
+
+# ---- namespace: %who, %whos, %who_ls, %reset -------------------------------------------------
+
+def who_ls(parameter_s=""):
+    """%who_ls [type ...]: sorted names of the user's variables (of those types)."""
+    namespace = _shell().user_ns
+    names = [
+        name for name in namespace
+        if not name.startswith("_") and name not in _driver.HIDDEN_NAMES
+    ]
+    types = set(parameter_s.split())
+    if types:
+        names = [name for name in names if type(namespace[name]).__name__ in types]
+    return sorted(names)
+
+
+def who(parameter_s=""):
+    """%who [type ...]: the user's variables, as IPython prints them."""
+    names = who_ls(parameter_s)
+    if not names:
+        print("No variables match your requested type." if parameter_s else "Interactive namespace is empty.")
+        return
+    count = 0
+    for name in names:
+        print(name + "\t", end=" ")
+        count += 1
+        if count > 8:
+            count = 0
+            print()
+    print()
+
+
+def whos(parameter_s=""):
+    """%whos [type ...]: a table of the user's variables with type and value."""
+    names = who_ls(parameter_s)
+    if not names:
+        print("No variables match your requested type." if parameter_s else "Interactive namespace is empty.")
+        return
+    namespace = _shell().user_ns
+    values = [namespace[name] for name in names]
+    type_names = [type(value).__name__ for value in values]
+    var_width = max(max(map(len, names)), len("Variable")) + 3
+    type_width = max(max(map(len, type_names)), len("Type")) + 3
+    print("Variable".ljust(var_width) + "Type".ljust(type_width) + " Data/Info\n" + "-" * (var_width + type_width + 10))
+    for name, value, type_name in zip(names, values, type_names):
+        print(name.ljust(var_width) + type_name.ljust(type_width), end=" ")
+        if type_name in ("dict", "list", "tuple"):
+            print("n=" + str(len(value)))
+            continue
+        try:
+            text = str(value)
+        except Exception:
+            text = "<object with id %d (str() failed)>" % id(value)
+        text = text.replace("\n", "\\n")
+        print(text if len(text) < 50 else text[:25] + "<...>" + text[-25:])
+
+
+def reset(parameter_s=""):
+    """%reset -f: delete every variable and the In/Out history (the cell cannot ask first, so
+    -f is required). %reset -s: keep the history."""
+    options, rest = _parse_options(parameter_s, "", "fs")
+    if not options.get("f"):
+        print(
+            "%reset deletes every variable. A notebook cell cannot ask to confirm: "
+            "run %reset -f to do it.",
+            file=sys.stderr,
+        )
+        return
+    namespace = _shell().user_ns
+    for name in list(namespace):
+        if not (name.startswith("__") and name.endswith("__")):
+            del namespace[name]
+    if not options.get("s"):
+        _driver.clear_history()
+
+
+# ---- accepted settings: %matplotlib, %config, %load_ext ---------------------------------------
+
+def matplotlib(line=""):
+    """%matplotlib [inline]: figures are always shown inline; the backend name is kept."""
+    _shell().config.InlineBackend.backend = line.strip() or "inline"
+
+
+def config(line=""):
+    """%config Class.trait = value: kept in get_ipython().config (InlineBackend.figure_format is
+    what matplotlib output reads). %config alone lists what was set."""
+    import ast
+
+    shell = _shell()
+    text = line.strip()
+    if not text:
+        print("Settings:" if shell.config else "Nothing set with %config yet.")
+        for section, values in shell.config.items():
+            for key, value in values.items():
+                print(f"  {section}.{key} = {value!r}")
+        return
+    target, equals, value_text = text.partition("=")
+    section, dot, key = target.strip().partition(".")
+    if not equals or not dot or not key:
+        raise UsageError(f"%config needs Class.trait = value, not {text!r}.")
+    try:
+        value = ast.literal_eval(value_text.strip())
+    except (ValueError, SyntaxError):
+        value = value_text.strip()
+    shell.config[section][key.strip()] = value
+
+
+_BUILTIN_EXTENSIONS = ("autoreload", "storemagic")
+
+
+def load_ext(module_str=""):
+    """%load_ext name: imports the module and calls its load_ipython_extension(get_ipython())."""
+    import importlib
+
+    name = module_str.strip()
+    if not name:
+        raise UsageError("Missing module name.")
+    module_name = f"IPython.extensions.{name}" if name in _BUILTIN_EXTENSIONS else name
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError:
+        print(
+            f"The extension {name!r} is not available: no module named {name!r} in the sandbox's Python.",
+            file=sys.stderr,
+        )
+        return
+    load = getattr(module, "load_ipython_extension", None)
+    if load is None:
+        print(f"The module {name!r} is not an IPython extension (it has no load_ipython_extension).", file=sys.stderr)
+        return
+    load(_shell())
+
+
+def pip(line=""):
+    """%pip install ...: packages cannot be installed in a notebook yet; one line says so."""
+    print(
+        f"%pip {line.strip()}: installing packages is not available in Fuelbook notebooks yet. "
+        "The cell's Python has the standard library only; the rest of the cell runs.",
+        file=sys.stderr,
+    )
+
+
+def conda(line=""):
+    """%conda: as %pip."""
+    pip(line)
+
+
+# ---- files, directories, environment ----------------------------------------------------------
+
+def run(parameter_s=""):
+    """%run [-i] file.py [args]: run a Python file from the sandbox; its names land in the
+    notebook (-i: it also sees the notebook's)."""
+    import shlex
+
+    __tracebackhide__ = True
+    options, rest = _parse_options(parameter_s, "", "i")
+    try:
+        words = shlex.split(rest)
+    except ValueError as exc:
+        raise UsageError(f"%run: {exc}") from None
+    if not words:
+        raise UsageError("%run needs a file name.")
+    path = words[0]
+    if not os.path.isfile(path) and os.path.isfile(path + ".py"):
+        path += ".py"
+    if not os.path.isfile(path):
+        raise UsageError(f"File {words[0]!r} not found.")
+    if not path.endswith((".py", ".ipy")):
+        raise UsageError(f"%run runs Python files (.py); {path!r} is not one.")
+    with open(path, encoding="utf-8") as f:
+        source = f.read()
+    user_ns = _shell().user_ns
+    namespace = user_ns if options.get("i") else {"__name__": "__main__", "__file__": path, "__builtins__": __builtins__}
+    saved_argv = sys.argv
+    sys.argv = [path] + words[1:]
+    try:
+        exec(compile(source, os.path.abspath(path), "exec", dont_inherit=True), namespace)
+    finally:
+        sys.argv = saved_argv
+        if namespace is not user_ns:
+            user_ns.update({k: v for k, v in namespace.items() if not (k.startswith("__") and k.endswith("__"))})
+
+
+def writefile(line, cell):
+    """%%writefile [-a] file: write (or append) the cell's body to a sandbox file."""
+    options, rest = _parse_options(line, "", "a")
+    path = rest.strip().strip("'\"")
+    if not path:
+        raise UsageError("%%writefile needs a file name.")
+    path = os.path.expanduser(path)
+    exists = os.path.exists(path)
+    if options.get("a"):
+        print(f"Appending to {path}")
+    else:
+        print(f"{'Overwriting' if exists else 'Writing'} {path}")
+    with open(path, "a" if options.get("a") else "w", encoding="utf-8") as f:
+        f.write(cell)
+
+
+def env(parameter_s=""):
+    """%env, %env NAME, %env NAME=value (or NAME value): the process environment."""
+    text = parameter_s.strip()
+    if not text:
+        return dict(os.environ)
+    if "=" in text or " " in text:
+        name, _, value = text.partition("=") if "=" in text else text.partition(" ")
+        name, value = name.strip(), value.strip()
+        os.environ[name] = value
+        print(f"env: {name}={value}")
+        return None
+    try:
+        return os.environ[text]
+    except KeyError:
+        raise UsageError(f"Environment does not have key: {text}") from None
+
+
+def cd(parameter_s=""):
+    """%cd folder: change the working directory in the sandbox and print it."""
+    target = parameter_s.strip().strip("'\"") or os.environ.get("HOME") or "/tmp"
+    try:
+        os.chdir(os.path.expanduser(target))
+    except OSError as exc:
+        print(f"[Errno {exc.errno}] {exc.strerror}: {target!r}", file=sys.stderr)
+        return
+    print(os.getcwd())
+
+
+def pwd(parameter_s=""):
+    """%pwd: the working directory."""
+    return os.getcwd()
+
+
+# ---- rich-output cell magics ------------------------------------------------------------------
+
+def _display_as(kind):
+    def show(line, cell):
+        import IPython.display as display_module
+
+        _driver.display(getattr(display_module, kind)(cell))
+
+    show.__name__ = kind.lower()
+    show.__doc__ = f"%%{kind.lower()}: show the cell's body as {kind}."
+    return show
+
+
+def capture(line, cell):
+    """%%capture [--no-stdout] [--no-stderr] [--no-display] [name]: run the body with its
+    output kept in a CapturedIO (shown later with name.show() or name())."""
+    __tracebackhide__ = True
+    from IPython.utils.capture import capture_output
+
+    words = line.split()
+    flags = {w for w in words if w.startswith("--")}
+    unknown = flags - {"--no-stdout", "--no-stderr", "--no-display"}
+    if unknown:
+        raise UsageError(f"%%capture: unknown option {sorted(unknown)[0]}.")
+    names = [w for w in words if not w.startswith("--")]
+    shell = _shell()
+    with capture_output("--no-stdout" not in flags, "--no-stderr" not in flags, "--no-display" not in flags) as io:
+        shell.run_magic_code(cell)
+    if names:
+        shell.user_ns[names[0]] = io
+
+
+# ---- shell escapes and help -------------------------------------------------------------------
+
+def system(line="", cell=None):
+    """!cmd, %system, %sx, %%bash, %%sh, %%script: the sandbox has no processes; one line says so."""
+    command = cell if cell is not None else line
+    first = command.strip().split("\n", 1)[0]
+    print(f"{SHELL_UNAVAILABLE}: {first!r} was not run", file=sys.stderr)
+
+
+def pinfo(parameter_s="", detail_level=0):
+    """obj? (obj?? with source): signature, docstring, file and type, as IPython shows them."""
+    from IPython.core.oinspect import info_text
+
+    name = parameter_s.strip()
+    shell = _shell()
+    found, obj = _lookup(name, shell.user_ns)
+    if not found:
+        print(f"Object `{name}` not found.")
+        return
+    print(info_text(obj, name, detail_level))
+
+
+def pinfo2(parameter_s=""):
+    pinfo(parameter_s, detail_level=1)
+
+
+def _lookup(name, namespace):
+    import builtins
+
+    if name.startswith("%"):
+        shell = _shell()
+        magic = shell.find_line_magic(name.lstrip("%")) or shell.find_cell_magic(name.lstrip("%"))
+        return magic is not None, magic
+    head, *rest = name.split(".")
+    if head in namespace:
+        obj = namespace[head]
+    elif hasattr(builtins, head):
+        obj = getattr(builtins, head)
+    else:
+        return False, None
+    for part in rest:
+        try:
+            obj = getattr(obj, part)
+        except Exception:
+            return False, None
+    return True, obj
+
+
+def lsmagic(parameter_s=""):
+    """%lsmagic: the magics this notebook understands."""
+    magics = _shell().magics_manager.magics
+    print("Available line magics:")
+    print("  ".join("%" + name for name in sorted(magics["line"])))
+    print()
+    print("Available cell magics:")
+    print("  ".join("%%" + name for name in sorted(magics["cell"])))
+
+
+def register_builtin_magics(shell):
+    register = shell.register_magic_function
+    register(time_magic, "line_cell", "time")
+    register(timeit_magic, "line_cell", "timeit")
+    for fn in (who, whos, who_ls, reset, matplotlib, config, load_ext, pip, conda, run, env, cd, pwd, pinfo, pinfo2, lsmagic):
+        register(fn, "line")
+    register(system, "line", "system")
+    register(system, "line", "sx")
+    for name in ("bash", "sh", "script", "system"):
+        register(system, "cell", name)
+    for kind in ("HTML", "Markdown", "Latex", "SVG"):
+        register(_display_as(kind), "cell", kind.lower())
+    register(capture, "cell")
+    register(writefile, "cell")

@@ -1,0 +1,31 @@
+"""Public API for display tools in IPython (IPython.display), as notebooks import it."""
+from IPython.core.display_functions import *  # noqa: F401,F403
+from IPython.core.display import (  # noqa: F401
+    display_pretty,
+    display_html,
+    display_markdown,
+    display_svg,
+    display_png,
+    display_jpeg,
+    display_latex,
+    display_json,
+    display_javascript,
+    display_pdf,
+    DisplayObject,
+    TextDisplayObject,
+    Pretty,
+    HTML,
+    Markdown,
+    Math,
+    Latex,
+    SVG,
+    ProgressBar,
+    JSON,
+    GeoJSON,
+    Javascript,
+    Image,
+    set_matplotlib_formats,
+    set_matplotlib_close,
+    Video,
+)
+from IPython.lib.display import Code  # noqa: F401
