@@ -386,7 +386,10 @@ def _share_cell_sources(force=True):
         import linecache
     for name, source in _cell_sources.items():
         if name not in linecache.cache:
-            linecache.cache[name] = (len(source), None, source.splitlines(True), name)
+            # Lines end with "\n" as a file's do: 3.11's traceback misplaces the ^~~ markers
+            # under a last line without one.
+            lines = [line if line.endswith("\n") else line + "\n" for line in source.splitlines(True)]
+            linecache.cache[name] = (len(source), None, lines, name)
 
 
 def _without_hidden_frames(tb):
@@ -632,16 +635,23 @@ def run_cell(source):
 
 # ---- commands (fb_call) --------------------------------------------------------------------
 
-# Names the variables panel and %who leave out, besides those starting with "_".
-HIDDEN_NAMES = frozenset({"display", "clear_output", "get_ipython", "In", "Out"})
+def hidden_variables():
+    """What the driver itself put into the notebook's namespace (IPython's user_ns_hidden)."""
+    return {"In": _input_history, "Out": _output_history}
 
 
-def _user_globals():
-    namespace = sys.modules["__main__"].__dict__
+def user_variables(namespace=None):
+    """(name, value) of the user's variables, in definition order, as the variables panel and
+    %who show them: no names starting with "_", not the driver's own In and Out."""
+    namespace = sys.modules["__main__"].__dict__ if namespace is None else namespace
+    hidden = hidden_variables()
     for name, value in list(namespace.items()):
-        if name.startswith("_") or name in HIDDEN_NAMES:
+        if name.startswith("_") or hidden.get(name, _NOT_HIDDEN) is value:
             continue
         yield name, value
+
+
+_NOT_HIDDEN = object()
 
 
 def _short_repr(value, limit=120):
@@ -669,7 +679,7 @@ def _size(value):
 def _variables(_request):
     import types
     out = []
-    for name, value in _user_globals():
+    for name, value in user_variables():
         kind = "module" if isinstance(value, types.ModuleType) else type(value).__name__
         out.append({"name": name, "type": kind, "size": _size(value), "repr": _short_repr(value)})
     return {"variables": out}

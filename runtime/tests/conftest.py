@@ -86,5 +86,9 @@ def kernel(capsys, monkeypatch, tmp_path):
     import time
 
     monkeypatch.setattr(time, "sleep", time.sleep)
+    import linecache
+
+    for name in [n for n in linecache.cache if n.startswith("<cell-")]:
+        del linecache.cache[name]  # each test is a fresh interpreter, as every kernel is
     fuelbook_driver.init()
     return Kernel(fuelbook_driver, fake, capsys)

@@ -246,15 +246,11 @@ def _loop_counts():
 
 def who_ls(parameter_s=""):
     """%who_ls [type ...]: sorted names of the user's variables (of those types)."""
-    namespace = _shell().user_ns
-    names = [
-        name for name in namespace
-        if not name.startswith("_") and name not in _driver.HIDDEN_NAMES
-    ]
     types = set(parameter_s.split())
-    if types:
-        names = [name for name in names if type(namespace[name]).__name__ in types]
-    return sorted(names)
+    return sorted(
+        name for name, value in _driver.user_variables(_shell().user_ns)
+        if not types or type(value).__name__ in types
+    )
 
 
 def who(parameter_s=""):

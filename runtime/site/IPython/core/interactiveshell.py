@@ -113,8 +113,7 @@ class InteractiveShell:
 
     @property
     def user_ns_hidden(self):
-        ns = self.user_ns
-        return {name: ns[name] for name in _driver.HIDDEN_NAMES if name in ns}
+        return _driver.hidden_variables()
 
     @property
     def execution_count(self):

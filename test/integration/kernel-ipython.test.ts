@@ -1,0 +1,148 @@
+/**
+ * IPython habits through the real runtime (runtime/site/IPython in the stdlib zip, the cell
+ * driver, the host's output collector): what a notebook user sees for display objects, magics,
+ * shell escapes, help, Out values and their history, update_display, and what they cost in fuel.
+ */
+import { describe, expect, it } from 'vitest'
+import type { Kernel, KernelRunOptions } from '../../src/main/kernel'
+import type { Output } from '../../src/shared/notebook'
+import { LIMITS, textOf, useTestHost } from '../helpers/kernel-host'
+
+const host = useTestHost()
+
+function runner(kernel: Kernel) {
+  return (code: string, options: Partial<KernelRunOptions> = {}) =>
+    kernel.run(code, { ...options, limits: { ...LIMITS, ...options.limits } })
+}
+
+const rich = (outputs: Output[], type: 'display_data' | 'execute_result') =>
+  outputs.flatMap((o) => (o.type === type ? [o.data] : []))
+
+describe('IPython in the runtime', () => {
+  it('from IPython.display import display, HTML, Markdown, Image shows rich outputs', async () => {
+    const run = runner(host().createKernel())
+    const r = await run(
+      'from IPython.display import display, HTML, Markdown, Image\n' +
+        "display(HTML('<b>bold</b>'), Markdown('*it*'))\n" +
+        "Image(b'\\x89PNG\\r\\n\\x1a\\n')"
+    )
+    expect(r.status, JSON.stringify(r.outputs)).toBe('ok')
+    const shown = rich(r.outputs, 'display_data')
+    expect(shown.map((d) => d['text/html'] ?? d['text/markdown'])).toEqual(['<b>bold</b>', '*it*'])
+    expect(rich(r.outputs, 'execute_result')[0]!['image/png']).toBe('iVBORw0KGgo=\n')
+  })
+
+  it('%time and %timeit report wall time and fuel; %%time shows the value; errors point at the line', async () => {
+    const run = runner(host().createKernel())
+    const time = await run('n = 1000\n%time sum(range(n))')
+    expect(time.status, JSON.stringify(time.outputs)).toBe('ok')
+    expect(textOf(time.outputs)).toMatch(/^Wall time: [\d.]+ [mµn]?s\nFuel: [\d,]+\n$/)
+    expect(rich(time.outputs, 'execute_result')[0]!['text/plain']).toBe('499500')
+
+    const timeit = await run('%timeit -n 20 -r 3 sum(range(100))')
+    expect(textOf(timeit.outputs)).toMatch(
+      /^[\d.]+ [mµn]?s ± [\d.]+ [mµn]?s per loop \(mean ± std\. dev\. of 3 runs, 20 loops each\)\nFuel: [\d,]+ per loop\n$/
+    )
+
+    const cell = await run('%%time\na = 40\na + 2')
+    expect(rich(cell.outputs, 'execute_result')[0]!['text/plain']).toBe('42')
+
+    const failed = await run('x = 0\n%time 1 / x')
+    const error = failed.outputs.find((o) => o.type === 'error')
+    expect(error).toMatchObject({ ename: 'ZeroDivisionError', lineno: 2 })
+    expect(error?.type === 'error' && error.traceback.join('\n')).toContain(
+      '    %time 1 / x\n          ~~^~~'
+    )
+  })
+
+  it('timing one loop costs the same fuel every time (deterministic)', async () => {
+    const run = runner(host().createKernel())
+    const fuelOf = async () => {
+      const r = await run('%timeit -n 5 -r 2 sorted(range(50, 0, -1))', { deterministic: true })
+      return /Fuel: ([\d,]+) per loop/.exec(textOf(r.outputs))![1]
+    }
+    expect(await fuelOf()).toBe(await fuelOf())
+  })
+
+  it('!cmd, %%bash and %pip say so in one line and the rest of the cell runs; unknown magics are UsageErrors', async () => {
+    const run = runner(host().createKernel())
+    const r = await run("!ls\nfiles = !ls\n%pip install numpy\nprint('still here', files)")
+    expect(r.status).toBe('ok')
+    expect(textOf(r.outputs)).toBe('still here []\n')
+    const lines = textOf(r.outputs, 'stderr').trimEnd().split('\n')
+    expect(lines).toEqual([
+      'shell commands are not available in the sandbox: !ls was not run',
+      'shell commands are not available in the sandbox: !ls was not run',
+      expect.stringContaining('%pip install numpy: installing packages is not available')
+    ])
+    const unknown = await run('%frobnicate now')
+    expect(unknown.status).toBe('error')
+    expect(unknown.outputs.find((o) => o.type === 'error')).toMatchObject({
+      ename: 'UsageError',
+      traceback: ['UsageError: Line magic function `%frobnicate` not found.']
+    })
+  })
+
+  it('%who lists variables; len? and json.dumps?? show help with stdlib sources', async () => {
+    const run = runner(host().createKernel())
+    await run("alpha = 1\nbeta = 'b'")
+    expect(textOf((await run('%who')).outputs)).toBe('alpha\t beta\t \n')
+    expect(textOf((await run('len?')).outputs)).toBe(
+      'Signature: len(obj, /)\nDocstring: Return the number of items in a container.\nType:      builtin_function_or_method\n'
+    )
+    const help = textOf((await run('import json\njson.dumps??')).outputs)
+    expect(help.startsWith('Signature:\njson.dumps(\n    obj,\n')).toBe(true)
+    expect(
+      help.endsWith('\nFile:      /usr/local/lib/python3.11/json/__init__.py\nType:      function\n')
+    ).toBe(true)
+  })
+
+  it('Out values are pretty-printed as IPython does, and Out[N] / _N follow the execution count shown', async () => {
+    const run = runner(host().createKernel())
+    const first = await run('{3, 1, 2}')
+    expect(first.outputs).toEqual([
+      { type: 'execute_result', data: { 'text/plain': '{1, 2, 3}' }, metadata: {}, executionCount: 1 }
+    ])
+    const long = await run('list(range(30))')
+    expect(rich(long.outputs, 'execute_result')[0]!['text/plain']).toBe(
+      `[${Array.from({ length: 30 }, (_, i) => i).join(',\n ')}]`
+    )
+    await run('x = 1/0') // a failed run still uses its count
+    const later = await run('Out[1], _2[:3], _', { executionCount: 9 })
+    expect(rich(later.outputs, 'execute_result')[0]!['text/plain']).toBe(
+      '({1, 2, 3},\n [0, 1, 2],\n [0,\n  1,' +
+        Array.from({ length: 28 }, (_, i) => `\n  ${i + 2}`).join(',') +
+        '])'
+    )
+    expect((await run('_9[0]')).outputs[0]).toMatchObject({
+      executionCount: 10,
+      data: { 'text/plain': '{1, 2, 3}' }
+    })
+  })
+
+  it('update_display replaces the shown output in place', async () => {
+    const run = runner(host().createKernel())
+    const r = await run(
+      "from IPython.display import display, update_display\nh = display('0%', display_id=True)\nprint('working')\nfor p in (50, 100):\n    h.update(f'{p}%')"
+    )
+    expect(r.outputs).toEqual([
+      { type: 'display_data', data: { 'text/plain': "'100%'" }, metadata: {} },
+      { type: 'stream', name: 'stdout', text: 'working\n' }
+    ])
+  })
+
+  it('IPython costs little fuel: it is in S0', async () => {
+    const run = runner(host().createKernel())
+    const base = (await run('pass', { isolated: true })).fuelConsumed
+    const imported = await run('from IPython.display import display, HTML, Markdown, Image', {
+      isolated: true
+    })
+    const magic = await run('%time 1', { isolated: true })
+    // Measured figures for src/main/kernel/README.md.
+    console.log(
+      `pass ${base}; IPython.display import ${imported.fuelConsumed}; %time 1 ${magic.fuelConsumed}`
+    )
+    expect(imported.fuelConsumed - base).toBeLessThan(2_000_000)
+    expect(magic.fuelConsumed - base).toBeLessThan(10_000_000)
+  })
+})
