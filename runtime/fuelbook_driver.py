@@ -530,20 +530,22 @@ def _ends_with_semicolon(source, node):
 _input_history = [""]  # In: In[N] is the Python source that ran as execution count N
 _output_history = {}  # Out: Out[N] is the value shown as Out[N]
 _last_outputs = {"_": "", "__": "", "___": ""}  # what the driver last put in _, __, ___
+_previous_inputs = ("", "", "")  # _i, _ii, _iii for the next cell
 
 
 def _record_input(namespace, count, python_source, raw_source):
-    while len(_input_history) <= count:
-        _input_history.append("")
-    _input_history[count] = python_source
-    namespace.setdefault("In", _input_history)
-    namespace.setdefault("_ih", _input_history)
-    namespace.setdefault("Out", _output_history)
-    namespace.setdefault("_oh", _output_history)
-    previous = [_input_history[n] for n in range(count - 1, max(count - 4, 0), -1)]
-    previous += [""] * (3 - len(previous))
-    namespace["_i"], namespace["_ii"], namespace["_iii"] = previous
+    """IPython's input history: In[N] the Python that ran, _iN the cell as written, _i, _ii,
+    _iii the cells before it."""
+    global _previous_inputs
+    history = _input_history
+    if len(history) <= count:
+        history.extend([""] * (count + 1 - len(history)))
+    history[count] = python_source
+    if "In" not in namespace:
+        namespace.update(In=history, _ih=history, Out=_output_history, _oh=_output_history)
+    namespace["_i"], namespace["_ii"], namespace["_iii"] = _previous_inputs
     namespace[f"_i{count}"] = raw_source
+    _previous_inputs = (raw_source,) + _previous_inputs[:2]
 
 
 def _record_output(namespace, count, value):
@@ -565,8 +567,10 @@ def _record_output(namespace, count, value):
 
 def clear_history():
     """%reset: forget In and Out (the lists stay the same objects, as IPython's do)."""
+    global _previous_inputs
     del _input_history[1:]
     _output_history.clear()
+    _previous_inputs = ("", "", "")
     _last_outputs.update({"_": "", "__": "", "___": ""})
 
 
