@@ -101,6 +101,7 @@ def main():
         "imports": {"wasi_snapshot_preview1": "*", "fuelbook": ["emit", "fuel_consumed"]},
         "emitKinds": {
             "1": "display_data", "2": "execute_result", "3": "error", "4": "reply", "5": "clear_output",
+            "6": "update_display_data",
         },
         "sources": sources(args.build / "src"),
         "cpythonPatches": {

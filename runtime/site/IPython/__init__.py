@@ -2,7 +2,7 @@
 
 display tools (IPython.display), get_ipython() with line and cell magics, the pretty printer
 (IPython.lib.pretty) and the input transformer (IPython.core.inputtransformer2). Submodules are
-imported when first used, so `import IPython` costs little. See runtime/site/README.md.
+imported when first used, so `import IPython` costs little. See runtime/README.md.
 """
 version_info = (8, 5, 0, "fuelbook")
 __version__ = "8.5.0+fuelbook"
