@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { parseHTML } from 'linkedom'
 import { Ajv } from 'ajv'
 import { NotebookStore } from '../../src/main/store'
+import type { Output } from '../../src/shared/notebook'
 import { cli, makeNotebook, spawnCli, tempDir } from './cli-helpers'
 
 const FIXTURES = join(__dirname, '..', 'fixtures')
@@ -340,5 +341,46 @@ describe('the built command line', () => {
     const r = spawnCli(['exec', '-', '--json'], { FUELBOOK_DATA_DIR: join(dir, 'data') }, 'print(6 * 7)')
     expect(r.code).toBe(0)
     expect(JSON.parse(r.stdout).stdout).toBe('42\n')
+  })
+})
+
+/** A notebook saved by Jupyter with IPython habits (magics, !cmd, IPython.display). */
+const streamText = (outputs: Output[], name: 'stdout' | 'stderr'): string =>
+  outputs.map((o) => (o.type === 'stream' && o.name === name ? o.text : '')).join('')
+
+describe('fuelbook run on a Jupyter notebook with magics', () => {
+  it('runs every cell without a SyntaxError', async () => {
+    const path = join(dir, 'magics.fuelbook')
+    expect(
+      (await cli(['import', join(FIXTURES, 'ipynb', 'ipython-magics.v4.5.ipynb'), '-o', path])).code
+    ).toBe(0)
+    const r = await cli(['run', path])
+    expect(r.stderr).not.toMatch(/SyntaxError/)
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/9 of 9 cells run: 9 ok, 0 failed/)
+
+    const nb = loadRuns(path)
+    const outputsOf = (n: number): Output[] => nb.lastRuns[nb.cells[n]!.id]!.outputs
+    expect(outputsOf(1)).toEqual([]) // %matplotlib inline, %load_ext autoreload, %autoreload 2
+    expect(streamText(outputsOf(3), 'stdout')).toMatch(/^Wall time: .+\nFuel: [\d,]+\n$/)
+    expect(outputsOf(3).at(-1)).toMatchObject({ type: 'execute_result', data: { 'text/plain': '49995000' } })
+    expect(streamText(outputsOf(4), 'stderr')).toBe(
+      'shell commands are not available in the sandbox: !ls was not run\n'.repeat(2)
+    )
+    expect(streamText(outputsOf(4), 'stdout')).toBe('files: 0\n')
+    expect(
+      outputsOf(5).map((o) => (o.type === 'display_data' ? Object.keys(o.data).sort() : o.type))
+    ).toEqual([
+      ['text/html', 'text/plain'],
+      ['text/markdown', 'text/plain']
+    ])
+    expect(outputsOf(6).at(-1)).toMatchObject({ data: { 'text/plain': '{0: 0, 1: 1, 2: 4, 3: 9, 4: 16}' } })
+    expect(streamText(outputsOf(7), 'stdout')).toMatch(
+      /per loop \(mean ± std\. dev\. of 3 runs, 10 loops each\)/
+    )
+    expect(streamText(outputsOf(8), 'stdout')).toBe(
+      'HTML\t Image\t Markdown\t display\t files\t json\t squares\t total\t \n'
+    )
+    expect(streamText(outputsOf(9), 'stdout')).toMatch(/^Signature:\njson\.dumps\(/)
   })
 })

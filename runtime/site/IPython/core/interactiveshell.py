@@ -158,47 +158,42 @@ class InteractiveShell:
 
     def run_line_magic(self, magic_name, line, _stack_depth=1):
         __tracebackhide__ = True
-        fn = self.find_line_magic(magic_name)
-        if fn is None:
-            hint = ""
-            if self.find_cell_magic(magic_name) is not None:
-                hint = f" (But cell magic `%%{magic_name}` exists, did you mean that instead?)"
-            raise UsageError(f"Line magic function `%{magic_name}` not found{hint}.")
-        frame = sys._getframe(_stack_depth)
-        if not getattr(fn, "no_var_expand", False):
-            line = self.var_expand(line, frame)
-        return self._call_magic(fn, frame, (line,), magic_name, line, cell=False)
+        return self._run_magic("line", magic_name, line, None, sys._getframe(_stack_depth))
 
     def run_cell_magic(self, magic_name, line, cell):
         __tracebackhide__ = True
-        fn = self.find_cell_magic(magic_name)
+        return self._run_magic("cell", magic_name, line, cell, sys._getframe(1))
+
+    def _run_magic(self, kind, magic_name, line, cell, frame):
+        """Find the magic (IPython's UsageError if there is none), expand $name and {expr} in
+        its line unless it opts out, and call it knowing where in the cell it was written."""
+        __tracebackhide__ = True
+        fn = self.find_magic(magic_name, kind)
         if fn is None:
+            other = "cell" if kind == "line" else "line"
             hint = ""
-            if self.find_line_magic(magic_name) is not None:
-                hint = f" (But line magic `%{magic_name}` exists, did you mean that instead?)"
-            raise UsageError(f"Cell magic `%%{magic_name}` not found{hint}.")
-        frame = sys._getframe(1)
+            if self.find_magic(magic_name, other) is not None:
+                escape = "%%" if other == "cell" else "%"
+                hint = f" (But {other} magic `{escape}{magic_name}` exists, did you mean that instead?)"
+            what = f"Line magic function `%{magic_name}`" if kind == "line" else f"Cell magic `%%{magic_name}`"
+            raise UsageError(f"{what} not found{hint}.")
         if not getattr(fn, "no_var_expand", False):
             line = self.var_expand(line, frame)
-        return self._call_magic(fn, frame, (line, cell), magic_name, line, cell=True)
+        outer = self._origin
+        filename, lineno = frame.f_code.co_filename, frame.f_lineno
+        self._origin = {"line": self._line_origin(filename, lineno, magic_name, line)}
+        if cell is not None:
+            self._origin["body"] = (filename, lineno + 1, 0)
+        try:
+            return fn(line) if cell is None else fn(line, cell)
+        finally:
+            self._origin = outer
 
     def magic(self, arg_s):
         """IPython's old spelling: magic('name args')."""
         __tracebackhide__ = True
         name, _, line = arg_s.lstrip("%").partition(" ")
         return self.run_line_magic(name, line, _stack_depth=2)
-
-    def _call_magic(self, fn, frame, args, magic_name, line, cell):
-        __tracebackhide__ = True
-        outer = self._origin
-        filename, lineno = frame.f_code.co_filename, frame.f_lineno
-        self._origin = {"line": self._line_origin(filename, lineno, magic_name, line)}
-        if cell:
-            self._origin["body"] = (filename, lineno + 1, 0)
-        try:
-            return fn(*args)
-        finally:
-            self._origin = outer
 
     @staticmethod
     def _line_origin(filename, lineno, magic_name, line):
