@@ -211,3 +211,14 @@ def test_starting_another_ipython_says_why_not(kernel, name):
     run = kernel.run(f"import IPython\nIPython.{name}()")
     assert run.error["ename"] == "RuntimeError"
     assert "a notebook cell cannot run" in run.error["evalue"]
+
+
+def test_cell_timeit_runs_its_setup_line_before_each_measurement(kernel):
+    run = kernel.run("%%timeit -n 3 -r 2 calls = []\ncalls.append(1)")
+    assert "per loop (mean ± std. dev. of 2 runs, 3 loops each)" in run.stdout
+    assert kernel.run("len(calls)").result == "3"  # the setup ran again before the last run
+
+
+def test_help_on_a_magic(kernel):
+    run = kernel.run("%time?")
+    assert run.stdout.startswith("Signature: %time(line='', cell=None)\nDocstring: %time statement / %%time")
