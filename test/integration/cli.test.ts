@@ -10,6 +10,7 @@ import { Ajv } from 'ajv'
 import { NotebookStore } from '../../src/main/store'
 import type { Output } from '../../src/shared/notebook'
 import { cli, makeNotebook, spawnCli, tempDir } from './cli-helpers'
+import { fuelFigurePattern } from '../helpers/runtime-dir'
 
 const FIXTURES = join(__dirname, '..', 'fixtures')
 let dir: string
@@ -362,7 +363,9 @@ describe('fuelbook run on a Jupyter notebook with magics', () => {
     const nb = loadRuns(path)
     const outputsOf = (n: number): Output[] => nb.lastRuns[nb.cells[n]!.id]!.outputs
     expect(outputsOf(1)).toEqual([]) // %matplotlib inline, %load_ext autoreload, %autoreload 2
-    expect(streamText(outputsOf(3), 'stdout')).toMatch(/^Wall time: .+\nFuel: [\d,]+\n$/)
+    expect(streamText(outputsOf(3), 'stdout')).toMatch(
+      new RegExp(`^Wall time: .+\\nFuel: ${fuelFigurePattern()}\\n$`)
+    )
     expect(outputsOf(3).at(-1)).toMatchObject({ type: 'execute_result', data: { 'text/plain': '49995000' } })
     expect(streamText(outputsOf(4), 'stderr')).toBe(
       'shell commands are not available in the sandbox: !ls was not run\n'.repeat(2)
