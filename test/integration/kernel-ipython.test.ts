@@ -63,7 +63,10 @@ describe('IPython in the runtime', () => {
   it('timing one loop costs the same fuel every time (deterministic)', async () => {
     const run = runner(host().createKernel())
     const fuelOf = async () => {
-      const r = await run('%timeit -n 5 -r 2 sorted(range(50, 0, -1))', { deterministic: true })
+      const r = await run('%timeit -n 5 -r 2 sorted(range(50, 0, -1))', {
+        deterministic: true,
+        isolated: true
+      })
       return new RegExp(`Fuel: (${FUEL})`).exec(textOf(r.outputs))![1]
     }
     expect(await fuelOf()).toBe(await fuelOf())
