@@ -81,7 +81,7 @@ describe('IPython in the runtime', () => {
     expect(lines).toEqual([
       'shell commands are not available in the sandbox: !ls was not run',
       'shell commands are not available in the sandbox: !ls was not run',
-      expect.stringContaining('%pip install numpy: installing packages is not available')
+      expect.stringContaining('%pip install numpy: not run: the notebook installs packages')
     ])
     const unknown = await run('%frobnicate now')
     expect(unknown.status).toBe('error')

@@ -371,10 +371,12 @@ def load_ext(module_str=""):
 
 
 def pip(line=""):
-    """%pip install ...: packages cannot be installed in a notebook yet; one line says so."""
+    """%pip that reached the kernel: the notebook app runs %pip lines written at a cell's top
+    level before the cell (src/main/packages); one here (inside a block, or outside a notebook)
+    was not run, and one line says so."""
     print(
-        f"%pip {line.strip()}: installing packages is not available in Fuelbook notebooks yet. "
-        "The cell's Python has the standard library only; the rest of the cell runs.",
+        f"%pip {line.strip()}: not run: the notebook installs packages from %pip lines at the top "
+        "level of a cell, before the cell runs; the rest of the cell runs.",
         file=sys.stderr,
     )
 
