@@ -6,7 +6,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { NotebookStore } from '../../src/main/store'
+import { NotebookStore, SCHEMA_VERSION } from '../../src/main/store'
 import { SETTINGS, codeCell, makeRun, sampleOutputs, sha256File, tempDir } from '../helpers/store-fixtures'
 import { startStoreChild } from '../helpers/store-child-process'
 
@@ -87,9 +87,15 @@ describe('open refuses, naming the file and the next step', () => {
   it('a notebook from a newer Fuelbook (user_version)', () => {
     const file = notebook()
     const db = new Database(file)
-    db.pragma('user_version = 7')
+    const newer = SCHEMA_VERSION + 3
+    db.pragma(`user_version = ${newer}`)
     db.close()
-    expectRefused(file, /newer Fuelbook \(format version 7; this version reads up to 2\)\. Update Fuelbook/)
+    expectRefused(
+      file,
+      new RegExp(
+        `newer Fuelbook \\(format version ${newer}; this version reads up to ${SCHEMA_VERSION}\\)\\. Update Fuelbook`
+      )
+    )
   })
 
   it('a notebook from a newer Fuelbook (unknown migration recorded)', () => {
