@@ -27,6 +27,7 @@ async function main(): Promise<void> {
   const failures: string[] = []
   for (const file of files) {
     process.stderr.write(`▶ ${file}\n`)
+    current = file
     try {
       const module = (await import(pathToFileURL(join(dir, file)).href)) as { default: BenchMain }
       figures.push(...(await module.default(ctx)))
@@ -101,4 +102,13 @@ function printTable(figures: BenchFigure[]): void {
   for (const row of rows) console.log(line(row))
 }
 
-void main()
+// A bench awaiting something that holds no handle (an unref'd worker, say) would let Node exit with
+// code 0 halfway through, printing nothing: that is a failure, and says where it happened.
+let finished = false
+let current = 'startup'
+process.on('beforeExit', () => {
+  if (finished) return
+  process.stderr.write(`\nbench stopped inside ${current}: it awaited something that keeps nothing alive\n`)
+  process.exitCode = 1
+})
+void main().then(() => (finished = true))

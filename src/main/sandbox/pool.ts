@@ -101,6 +101,7 @@ export class WorkerPool {
     await this.ready()
     // A busy worker is already running real work (runs may be asked for before this point).
     for (const slot of this.slots) if (!slot.busy && !this.warming.has(slot)) this.startWarmup(slot)
+    this.updateKeepAlive()
     await Promise.all([...this.warming.values()].map((w) => w.done))
   }
 
@@ -196,15 +197,15 @@ export class WorkerPool {
 
   /**
    * A worker keeps the process alive only while someone may be waiting on it: while it starts
-   * (ready() may be awaited), while it runs a caller's request, and while runs are queued (a
-   * warming worker will take them). Idle and warming workers are unref'd, so a script whose work
-   * is done exits on its own. Node re-refs a worker when a 'message' listener is added, so this
+   * (ready() may be awaited), while it warms up (warm() may be awaited), while it runs a caller's
+   * request, and while runs are queued. Idle workers are unref'd, so a script whose work is done
+   * exits on its own once warm-up ends. Node re-refs a worker when a 'message' listener is added, so this
    * runs after spawn() has attached its listeners, never before.
    */
   private updateKeepAlive(): void {
     const queued = this.queue.length > 0
     for (const slot of this.slots) {
-      if (!slot.started || slot.current !== null || queued) slot.worker.ref()
+      if (!slot.started || slot.onWarmupDone !== null || slot.current !== null || queued) slot.worker.ref()
       else slot.worker.unref()
     }
   }

@@ -1,0 +1,67 @@
+/**
+ * The kernel host's workers keep the process alive exactly while someone may be waiting on them:
+ * a script that awaits the warm-up and then a run gets both (it does not exit halfway with code 0),
+ * and a script that never closes the host still exits by itself once its work is done.
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const ROOT = resolve(__dirname, '..', '..')
+/** Only a guard against a hang: a script that does not exit is killed and the test fails. */
+const HANG_GUARD_MS = 120_000
+
+let dir: string
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'fuelbook-host-lifetime-'))
+})
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+function runScript(body: string): { status: number | null; stdout: string; stderr: string } {
+  const file = join(dir, `script-${Math.random().toString(36).slice(2)}.ts`)
+  writeFileSync(
+    file,
+    `import { createKernelHost } from ${JSON.stringify(join(ROOT, 'src', 'main', 'kernel'))}\n` +
+      `const resourcesDir = ${JSON.stringify(join(ROOT, 'resources', 'python'))}\n` +
+      `const limits = { fuel: 400_000_000, memoryBytes: 2 ** 29, timeoutMs: 30_000, outputBytes: 2_000_000, fsBytes: 2 ** 28 }\n` +
+      body
+  )
+  const result = spawnSync(process.execPath, ['--import', 'tsx', file], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: HANG_GUARD_MS
+  })
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr }
+}
+
+describe('kernel host lifetime', () => {
+  it('awaiting the warm-up keeps the process alive until it is done', () => {
+    const r = runScript(
+      `void (async () => {\n` +
+        `  const host = await createKernelHost({ resourcesDir })\n` +
+        `  await host.warmed\n` +
+        `  process.stdout.write('warmed\\n')\n` +
+        `  const run = await host.createKernel().run('print(6 * 7)', { limits })\n` +
+        `  process.stdout.write(run.status + '\\n')\n` +
+        `  await host.close()\n` +
+        `})()\n`
+    )
+    expect(r.stderr).toBe('')
+    expect(r.stdout).toBe('warmed\nok\n')
+    expect(r.status).toBe(0)
+  })
+
+  it('a host that is never closed lets the script exit once its run is done', () => {
+    const r = runScript(
+      `void (async () => {\n` +
+        `  const host = await createKernelHost({ resourcesDir })\n` +
+        `  const run = await host.createKernel().run('1+1', { limits })\n` +
+        `  process.stdout.write(run.status + '\\n')\n` +
+        `})()\n`
+    )
+    expect(r.stdout).toBe('ok\n')
+    expect(r.status).toBe(0)
+  })
+})
