@@ -82,7 +82,7 @@ const main: BenchMain = async (ctx) => {
   const tHost = performance.now()
   const host = await createKernelHost({ resourcesDir: RESOURCES, cacheDir })
   const hostMs = performance.now() - tHost
-  await host.warmed
+  await host.whenWarmed()
   const warmMs = performance.now() - tHost
   try {
     // ---- trivial cell through Kernel.run

@@ -26,7 +26,7 @@ export function useTestHost(poolSize = 2): () => KernelHostInternals {
   beforeAll(async () => {
     host = await createKernelHost({ resourcesDir: RESOURCES_DIR, cacheDir: TEST_CACHE_DIR, poolSize })
     // Timing assertions (timeouts, sleeps) should not compete with the background warm-up.
-    await host.warmed
+    await host.whenWarmed()
   }, 120_000)
   afterAll(async () => {
     await host?.close()

@@ -226,7 +226,7 @@ describe('kernel host start', () => {
       )
       const printed = [1, 4, 7].map((i) => textOf((results[i] as { outputs: { type: string }[] }).outputs))
       expect(printed).toEqual(['0\n', '1\n', '2\n'])
-      await fresh.warmed
+      await fresh.whenWarmed()
     } finally {
       await fresh.close()
     }

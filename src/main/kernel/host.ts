@@ -34,8 +34,11 @@ export interface KernelHostInternals extends KernelHost {
   readonly runtime: KernelRuntime
   /** Where S0 came from, for tests and the bench. */
   readonly s0Source: 'disk' | 'boot'
-  /** Resolves when every worker has run its warm-up (the first runs are slower before that). */
-  readonly warmed: Promise<void>
+  /**
+   * Resolves when every worker has run its warm-up (the first runs are slower before that); the
+   * process stays alive while this is awaited.
+   */
+  whenWarmed(): Promise<void>
 }
 
 export async function createKernelHost(options: KernelHostOptions): Promise<KernelHostInternals> {
@@ -59,9 +62,7 @@ export async function createKernelHost(options: KernelHostOptions): Promise<Kern
     const maximumPages = Math.min(runtime.maximumPages ?? 65536, 65536)
     // Not awaited: the host is usable at once; a run asked for meanwhile waits at most for the
     // warm-up request in flight on one worker, then the warm-up yields to it.
-    const warmed = pool.warm(
-      warmupRequests(s0, Math.min(maximumPages, DEFAULT_LIMITS.memoryBytes / PAGE_BYTES))
-    )
+    pool.warm(warmupRequests(s0, Math.min(maximumPages, DEFAULT_LIMITS.memoryBytes / PAGE_BYTES)))
     // A saved head stores only the pages that differ from S0, so it may only be restored on the very
     // same S0: its identity covers the runtime, the meter, the boot recipe and S0's bytes.
     const context = { pool, s0, s0Identity: baseIdentity(runtime.runtimeHash, s0), maximumPages }
@@ -70,7 +71,7 @@ export async function createKernelHost(options: KernelHostOptions): Promise<Kern
       s0,
       runtime,
       s0Source,
-      warmed,
+      whenWarmed: () => pool.whenWarm(),
       runtimeHash: runtime.runtimeHash,
       pythonVersion: runtime.pythonVersion,
       createKernel(): Kernel {

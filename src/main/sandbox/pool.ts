@@ -81,6 +81,9 @@ export class WorkerPool {
   /** Run on every worker before it takes work: compiles the hot code (V8 compiles wasm lazily). */
   private warmup: RunRequest[] = []
   private warming = new Map<Slot, { done: Promise<void>; finish: () => void }>()
+  private warmDone: Promise<void> = Promise.resolve()
+  /** Someone waits in whenWarm(). */
+  private warmAwaited = false
 
   constructor(private readonly options: PoolOptions) {
     this.script = options.workerScript ?? defaultWorkerScript()
@@ -93,16 +96,32 @@ export class WorkerPool {
   }
 
   /**
-   * Makes every worker (and every replacement) run `requests` before its first real run, and
-   * resolves when the current workers are done with them.
+   * Makes every worker (and every replacement) run `requests` before its first real run. Not
+   * awaited by itself: whenWarm() waits for it.
    */
-  async warm(requests: RunRequest[]): Promise<void> {
+  warm(requests: RunRequest[]): void {
     this.warmup = requests
-    await this.ready()
-    // A busy worker is already running real work (runs may be asked for before this point).
-    for (const slot of this.slots) if (!slot.busy && !this.warming.has(slot)) this.startWarmup(slot)
+    this.warmDone = (async () => {
+      await this.ready()
+      // A busy worker is already running real work (runs may be asked for before this point).
+      for (const slot of this.slots) if (!slot.busy && !this.warming.has(slot)) this.startWarmup(slot)
+      this.updateKeepAlive()
+      await Promise.all([...this.warming.values()].map((w) => w.done))
+    })()
+    this.warmDone.catch(() => undefined)
+  }
+
+  /**
+   * Resolves when the current workers are done with their warm-up. While someone waits here, the
+   * warming workers keep the process alive; a script that never asks exits without waiting for it.
+   */
+  whenWarm(): Promise<void> {
+    this.warmAwaited = true
     this.updateKeepAlive()
-    await Promise.all([...this.warming.values()].map((w) => w.done))
+    return this.warmDone.finally(() => {
+      this.warmAwaited = false
+      this.updateKeepAlive()
+    })
   }
 
   private startWarmup(slot: Slot): void {
@@ -197,15 +216,16 @@ export class WorkerPool {
 
   /**
    * A worker keeps the process alive only while someone may be waiting on it: while it starts
-   * (ready() may be awaited), while it warms up (warm() may be awaited), while it runs a caller's
-   * request, and while runs are queued. Idle workers are unref'd, so a script whose work is done
-   * exits on its own once warm-up ends. Node re-refs a worker when a 'message' listener is added, so this
-   * runs after spawn() has attached its listeners, never before.
+   * (ready() may be awaited), while it warms up and someone waits in whenWarm(), while it runs a
+   * caller's request, and while runs are queued. Idle workers, and warming ones nobody waits for,
+   * are unref'd, so a script whose work is done exits on its own. Node re-refs a worker when a
+   * 'message' listener is added, so this runs after spawn() has attached its listeners, never before.
    */
   private updateKeepAlive(): void {
     const queued = this.queue.length > 0
     for (const slot of this.slots) {
-      if (!slot.started || slot.onWarmupDone !== null || slot.current !== null || queued) slot.worker.ref()
+      const warmingForSomeone = this.warmAwaited && slot.onWarmupDone !== null
+      if (!slot.started || warmingForSomeone || slot.current !== null || queued) slot.worker.ref()
       else slot.worker.unref()
     }
   }
