@@ -118,7 +118,8 @@ export function bigDocument(): NotebookDocument {
       sessionFuel: 0,
       notice: null
     },
-    notices: []
+    notices: [],
+    packages: []
   }
 }
 

@@ -8,10 +8,18 @@ import { EXIT, UsageError, type CliCommand, type CliIO } from './cli/command'
 import { execCommand } from './cli/exec'
 import { exportCommand } from './cli/export'
 import { importCommand } from './cli/import'
+import { packagesCommand } from './cli/packages'
 import { runCommand } from './cli/run'
 import { serveCommand } from './cli/serve'
 
-const COMMANDS: CliCommand[] = [serveCommand, execCommand, runCommand, exportCommand, importCommand]
+const COMMANDS: CliCommand[] = [
+  serveCommand,
+  execCommand,
+  runCommand,
+  exportCommand,
+  importCommand,
+  packagesCommand
+]
 
 function appRoot(): string {
   // Built to out/main/cli.js; the app root is two levels up.

@@ -3,6 +3,7 @@
  * Types only: this folder imports nothing and holds no behaviour beyond type guards.
  * Shapes follow nbformat 4 where a Jupyter user would expect them (outputs are MIME bundles).
  */
+import type { PackageInfo } from './packages'
 
 export type CellId = string
 export type CellType = 'code' | 'markdown' | 'raw'
@@ -179,4 +180,6 @@ export interface NotebookDocument {
   kernel: KernelInfo
   /** Messages to show once when the notebook opens (read-only, dropped kernel state…). */
   notices: string[]
+  /** The wheels the notebook carries, in name order (src/main/packages/README.md). */
+  packages: PackageInfo[]
 }

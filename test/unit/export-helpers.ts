@@ -1,5 +1,6 @@
 /** Notebook documents for the export tests: built in memory, no files, no kernel. */
 import type { Cell, NotebookDocument, Output, RunRecord, RunStatus } from '../../src/shared/notebook'
+import type { PackageInfo } from '../../src/shared/packages'
 
 export const DEFAULT_LIMITS = {
   fuel: 400_000_000,
@@ -62,8 +63,24 @@ export function documentOf(title: string, cells: Cell[], runs: RunRecord[] = [])
       sessionFuel: 0,
       notice: null
     },
-    notices: []
+    notices: [],
+    packages: []
   }
+}
+
+/** Two stored wheels as the store lists them (name order), for the exports' packages parts. */
+export function samplePackages(): PackageInfo[] {
+  const row = (name: string, displayName: string, version: string, bytes: number): PackageInfo => ({
+    name,
+    displayName,
+    version,
+    filename: `${displayName.replace(/-/g, '_')}-${version}-py3-none-any.whl`,
+    sha256: name.charAt(0).repeat(64),
+    bytes,
+    requestedBy: name === 'app-kit' ? 'app-kit' : 'app-kit 1.0 requires base-lib',
+    installedAt: 1_700_000_000_000
+  })
+  return [row('app-kit', 'App-Kit', '1.0', 2_048), row('base-lib', 'base-lib', '0.3', 1_500_000)]
 }
 
 /** 1×1 transparent PNG. */

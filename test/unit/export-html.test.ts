@@ -7,7 +7,7 @@ import { importIpynb } from '../../src/main/export/ipynb-import'
 import { createExporter } from '../../src/main/export'
 import { fuelChartSvg } from '../../src/main/export/html-chart'
 import { guessHtmlHeight, pickRenderer } from '../../src/main/export/mime'
-import { codeCell, documentOf, markdownCell, runOf, sampleDocument } from './export-helpers'
+import { codeCell, documentOf, markdownCell, runOf, sampleDocument, samplePackages } from './export-helpers'
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0)
 
@@ -120,6 +120,21 @@ describe('HTML report', () => {
       only.querySelectorAll('pre.source, .stats, .markdown-cell, .raw-cell, section.summary').length
     ).toBe(0)
     expect(only.querySelectorAll('.outputs').length).toBe(5)
+  })
+
+  it('lists the packages the notebook carries with their versions and sizes', () => {
+    const withPackages = { ...sampleDocument(), packages: samplePackages() }
+    const section = parse(notebookToHtml(withPackages, { now: NOW })).querySelector('section.packages')!
+    const rows = [...section.querySelectorAll('tbody tr')].map((tr) =>
+      [...tr.querySelectorAll('td')].map((td) => td.textContent)
+    )
+    expect(rows).toEqual([
+      ['App-Kit', '1.0', '2 KiB'],
+      ['base-lib', '0.3', '1.4 MiB']
+    ])
+    expect(doc.querySelector('section.packages')).toBeNull()
+    const only = parse(notebookToHtml(withPackages, { outputsOnly: true, now: NOW }))
+    expect(only.querySelector('section.packages')).toBeNull()
   })
 
   it('renders sources and outputs containing </script>, <img onerror> and {{ }} as text', () => {

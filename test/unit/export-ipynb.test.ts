@@ -7,7 +7,7 @@ import { createExporter } from '../../src/main/export'
 import { importIpynb, parseIpynb } from '../../src/main/export/ipynb-import'
 import { notebookToIpynb, ipynbText, toLines } from '../../src/main/export/ipynb-export'
 import type { Cell, NotebookDocument, Output } from '../../src/shared/notebook'
-import { codeCell, documentOf, markdownCell, sampleDocument } from './export-helpers'
+import { codeCell, documentOf, markdownCell, sampleDocument, samplePackages } from './export-helpers'
 
 const FIXTURES = join(__dirname, '..', 'fixtures')
 const fixture = (name: string): string => readFileSync(join(FIXTURES, 'ipynb', name), 'utf8')
@@ -123,6 +123,26 @@ describe('.ipynb export', () => {
     expect(byId['c-6']!.metadata['fuelbook']).toMatchObject({ isolated: true })
     expect(nb.metadata['title']).toBe('Sample <notebook>')
     expect(nb.metadata['kernelspec']).toMatchObject({ name: 'python3' })
+  })
+
+  it('records the packages as pinned requirements in metadata; a %pip install cell stays a cell', () => {
+    const pip = codeCell('c-pip', '%pip install app-kit\nimport app_kit')
+    const doc = { ...documentOf('With packages', [pip]), packages: samplePackages() }
+    const nb = notebookToIpynb(doc)
+    expectValid(validate45, nb)
+    const fuelbook = nb.metadata['fuelbook'] as { requirements: string[]; wheels: unknown[] }
+    expect(fuelbook.requirements).toEqual(['App-Kit==1.0', 'base-lib==0.3'])
+    expect(fuelbook.wheels).toEqual([
+      { filename: 'App_Kit-1.0-py3-none-any.whl', sha256: 'a'.repeat(64) },
+      { filename: 'base_lib-0.3-py3-none-any.whl', sha256: 'b'.repeat(64) }
+    ])
+    expect(nb.cells).toHaveLength(1)
+    expect(nb.cells[0]!.cell_type).toBe('code')
+    expect(nb.cells[0]!.source).toEqual(['%pip install app-kit\n', 'import app_kit'])
+    const plain = notebookToIpynb(documentOf('No packages', [pip])).metadata['fuelbook'] as {
+      requirements: string[]
+    }
+    expect(plain.requirements).toEqual([])
   })
 
   it('makes invalid or duplicate cell ids valid and unique', () => {

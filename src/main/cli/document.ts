@@ -44,7 +44,8 @@ export function readNotebookDocument(path: string): Result<NotebookDocument> {
           sessionFuel: 0,
           notice: null
         },
-        notices: store.notices
+        notices: store.notices,
+        packages: store.listPackages()
       }
     }
   } finally {

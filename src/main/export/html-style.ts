@@ -31,7 +31,11 @@ a { color: var(--accent); }
 header.report h1 { font-size: 26px; margin: 0 0 4px; font-weight: 600; overflow-wrap: anywhere; }
 header.report .byline { color: var(--muted); font-size: 13px; margin: 0 0 18px; }
 section.summary { border: 1px solid var(--border); border-radius: 8px; background: var(--bg-chrome); padding: 14px 16px; margin-bottom: 28px; }
-section.summary h2 { font-size: 13px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); margin: 0 0 10px; font-weight: 600; }
+section.packages { border: 1px solid var(--border); border-radius: 8px; padding: 10px 16px; margin-bottom: 28px; }
+section.packages table { border-collapse: collapse; font: 13px/1.5 var(--font-mono); }
+section.packages th { text-align: left; color: var(--muted); font: 600 12px/1.5 var(--font-ui); padding-right: 24px; }
+section.packages td { padding-right: 24px; }
+section.summary h2, section.packages h2 { font-size: 13px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); margin: 0 0 10px; font-weight: 600; }
 .totals { display: flex; flex-wrap: wrap; gap: 6px 28px; margin: 0 0 12px; }
 .totals div { display: flex; flex-direction: column; }
 .totals dt { color: var(--muted); font-size: 12px; }

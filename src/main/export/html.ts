@@ -193,6 +193,16 @@ function summary(doc: NotebookDocument): string {
   )}</dl><figure class="fuel-chart">${fuelChartSvg(bars)}<figcaption>Fuel per cell, in notebook order (last run of each cell). Bars link to their cells.</figcaption></figure></section>`
 }
 
+/** The wheels the notebook carries: what a reader needs to re-run it elsewhere. */
+function packagesSection(doc: NotebookDocument): string {
+  if (doc.packages.length === 0) return ''
+  const rows = doc.packages.map(
+    (p) =>
+      `<tr><td>${escapeHtml(p.displayName)}</td><td>${escapeHtml(p.version)}</td><td>${escapeHtml(formatBytes(p.bytes))}</td></tr>`
+  )
+  return `<section class="packages" aria-label="Packages"><h2>Packages</h2><table><thead><tr><th>Package</th><th>Version</th><th>Size</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`
+}
+
 export function notebookToHtml(doc: NotebookDocument, options: HtmlReportOptions = {}): string {
   const title = doc.title.trim() || 'Untitled'
   const when = new Date(options.now ?? Date.now()).toISOString().slice(0, 16).replace('T', ' ')
@@ -214,7 +224,7 @@ export function notebookToHtml(doc: NotebookDocument, options: HtmlReportOptions
 </head>
 <body>
 <main>
-<header class="report"><h1>${escapeHtml(title)}</h1><p class="byline">${escapeHtml(byline)}</p>${showSummary ? summary(doc) : ''}</header>
+<header class="report"><h1>${escapeHtml(title)}</h1><p class="byline">${escapeHtml(byline)}</p>${showSummary ? summary(doc) : ''}${options.outputsOnly ? '' : packagesSection(doc)}</header>
 ${cells.join('')}<footer class="report">Made with Fuelbook: every cell ran in a fresh, fuel-metered Python-on-WebAssembly instance. Fuel counts executed WebAssembly instructions; memory is in 64 KiB pages.</footer>
 </main>
 </body>

@@ -205,7 +205,11 @@ export function notebookToIpynb(doc: NotebookDocument): IpynbNotebook {
         format: 1,
         settings: doc.settings,
         createdAt: doc.createdAt,
-        modifiedAt: doc.modifiedAt
+        modifiedAt: doc.modifiedAt,
+        // The wheels the notebook carries, pinned as pip reads them (`pip install -r`), with the
+        // files and hashes that were stored; the wheels themselves live only in the .fuelbook file.
+        requirements: doc.packages.map((p) => `${p.displayName}==${p.version}`),
+        wheels: doc.packages.map((p) => ({ filename: p.filename, sha256: p.sha256 }))
       }
     },
     cells: doc.cells.map((cell, i) =>

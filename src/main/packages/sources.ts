@@ -163,7 +163,14 @@ export class WheelSources implements CandidateSource {
         )
       meta = parseMetadata(new TextDecoder().decode(bytes))
     } else {
-      meta = readWheelMetadata(await this.download(candidate))
+      const bytes = await this.download(candidate)
+      try {
+        meta = readWheelMetadata(bytes)
+      } catch (error) {
+        throw new PackageError(
+          `${file.filename} is not a wheel: ${(error as Error).message}; nothing was installed`
+        )
+      }
     }
     if (meta.key !== candidate.key || meta.version !== candidate.version) {
       // Versions can be spelled differently in the file name and METADATA (1.0 vs 1.0.0).
@@ -175,7 +182,7 @@ export class WheelSources implements CandidateSource {
 
   private async fetchWheel(filename: string): Promise<Uint8Array> {
     const file = this.files.get(filename)!
-    const bytes = file.local ? new Uint8Array(await readFile(file.location)) : await this.get(file.location)
+    const bytes = file.local ? await readLocal(file.location) : await this.get(file.location)
     if (file.sha256 !== null) {
       const actual = sha256Hex(bytes)
       if (actual !== file.sha256)
@@ -283,6 +290,14 @@ export class WheelSources implements CandidateSource {
     if (!response.ok)
       throw new PackageError(`cannot download ${url}: ${response.status} ${response.statusText}`)
     return new Uint8Array(await response.arrayBuffer())
+  }
+}
+
+async function readLocal(path: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path))
+  } catch (error) {
+    throw new PackageError(`cannot read ${path}: ${errorText(error)}`)
   }
 }
 

@@ -101,7 +101,8 @@ export class NotebookSession {
       cells: loaded.cells,
       lastRuns: loaded.lastRuns,
       kernel: this.kernelInfo(),
-      notices: [...this.store.notices, ...extraNotices]
+      notices: [...this.store.notices, ...extraNotices],
+      packages: this.store.listPackages()
     }
   }
 
