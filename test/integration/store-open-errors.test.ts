@@ -141,6 +141,45 @@ describe('open refuses, naming the file and the next step', () => {
     expectRefused(file, /is damaged/)
   })
 
+  it('a notebook carrying a trigger (code SQLite would run on our writes)', () => {
+    const file = notebook()
+    const db = new Database(file)
+    db.exec('CREATE TRIGGER wipe AFTER INSERT ON runs BEGIN DELETE FROM cells; END')
+    db.close()
+    expectRefused(file, /contains a trigger \(“wipe”\) that Fuelbook never makes.*did not open it/)
+  })
+
+  it('a notebook carrying a trigger that calls a function Fuelbook does not have', () => {
+    const file = notebook()
+    const db = new Database(file)
+    db.exec("CREATE TRIGGER leak AFTER INSERT ON runs BEGIN SELECT writefile('/tmp/x', 'y'); END")
+    db.close()
+    expectRefused(file, /contains a trigger \(“leak”\) that Fuelbook never makes/)
+  })
+
+  it('a notebook carrying a view', () => {
+    const file = notebook()
+    const db = new Database(file)
+    db.exec('CREATE VIEW peek AS SELECT * FROM cells')
+    db.close()
+    expectRefused(file, /contains a view \(“peek”\) that Fuelbook never makes/)
+  })
+
+  it('a notebook whose -wal adds a trigger: refused, and neither the file nor its -wal changes', () => {
+    const file = notebook()
+    const writer = path.join(dir, 'wal-writer.fuelbook')
+    fs.copyFileSync(file, writer)
+    const db = new Database(writer)
+    db.pragma('journal_mode = WAL')
+    db.exec('CREATE TRIGGER wipe AFTER INSERT ON runs BEGIN DELETE FROM cells; END')
+    fs.copyFileSync(`${writer}-wal`, `${file}-wal`)
+    db.close()
+    fs.rmSync(writer)
+    const wal = sha256File(`${file}-wal`)
+    expectRefused(file, /contains a trigger \(“wipe”\)/)
+    expect(sha256File(`${file}-wal`)).toBe(wal)
+  })
+
   it('a notebook open in another running Fuelbook', async () => {
     const file = notebook()
     const child = await startStoreChild(['hold', file])

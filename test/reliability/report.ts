@@ -17,7 +17,15 @@ import { RESULTS_DIR, type ReportRow } from './record'
 const ROOT = resolve(__dirname, '..', '..')
 const VITEST_JSON = join(RESULTS_DIR, 'vitest.json')
 /** Suite files in report order; the security tests live with their modules and are referenced here. */
-const SECTIONS = ['kernel-corpus', 'service-corpus', 'load', 'sigkill', 'damaged-files', 'e2e']
+const SECTIONS = [
+  'kernel-corpus',
+  'service-corpus',
+  'load',
+  'sigkill',
+  'damaged-files',
+  'file-formats',
+  'e2e'
+]
 const REFERENCED = ['test/integration/browser-server.test.ts', 'test/unit/export-xss.test.ts']
 
 interface Recorded {

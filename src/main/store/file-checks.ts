@@ -70,6 +70,14 @@ export function damagedMessage(file: string, detail: string): string {
   return `${q(file)} is damaged (SQLite reports: ${first}${more}). Open a backup copy, or try \`sqlite3 ${shellQuote(file)} .recover\` to rescue what is left.`
 }
 
+/**
+ * Triggers and views are code that SQLite runs on the file's behalf (a trigger fires on Fuelbook's own
+ * writes); Fuelbook's schema has none, so a file carrying one was altered by someone else.
+ */
+export function foreignSchemaMessage(file: string, object: { type: string; name: string }): string {
+  return `${q(file)} contains a ${object.type} (“${object.name}”) that Fuelbook never makes: it was changed outside Fuelbook and could alter the notebook behind your back, so Fuelbook did not open it. If you trust the file, remove the ${object.type} with sqlite3, then open it again.`
+}
+
 export function lockedMessage(file: string): string {
   return `${q(file)} is open in another Fuelbook window or program. Close it there, then open it again.`
 }

@@ -17,6 +17,7 @@
  *   at rest is one self-contained file: safe to copy, mail, commit to git, or open from read-only media.
  */
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import Database from 'better-sqlite3'
@@ -29,6 +30,7 @@ import {
   damagedMessage,
   describeFsError,
   describeOpenError,
+  foreignSchemaMessage,
   isReadOnlyFile,
   newerMessage,
   q,
@@ -93,6 +95,12 @@ function validate(
       ? appliedMigrations(db).filter((n) => !known.has(n))
       : []
     if (unknown.length > 0) return newerMessage(file, `migration ${unknown[0]}`, supported)
+    const foreign = db
+      .prepare(
+        "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view') ORDER BY rowid LIMIT 1"
+      )
+      .get() as { type: string; name: string } | undefined
+    if (foreign) return foreignSchemaMessage(file, foreign)
     if (version === supported) {
       const missing = REQUIRED_TABLES.find((t) => !tables.has(t))
       if (missing) return damagedMessage(file, `missing table ${missing}`)
@@ -110,6 +118,33 @@ function validate(
   } finally {
     // A failed read may already have ended the transaction; rolling back again would hide its error.
     if (db.inTransaction) db.exec('ROLLBACK')
+  }
+}
+
+/**
+ * A `-wal` beside the file is replayed by any open and folded into the file when the connection closes,
+ * refused or not; and SQLite ties a `-wal` to no particular file. So what the file plus its `-wal` hold
+ * is checked on a private copy first: a refused file and its `-wal` keep their bytes. Only after a crash
+ * (or when a `-wal` was put there), so the copy costs nothing on a normal open.
+ */
+function checkWithWal(file: string, migrations: readonly Migration[]): string | null {
+  if (!fs.existsSync(`${file}-wal`)) return null
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fuelbook-wal-check-'))
+  try {
+    const copy = path.join(dir, 'check.fuelbook')
+    fs.copyFileSync(file, copy)
+    fs.copyFileSync(`${file}-wal`, `${copy}-wal`)
+    const db = new Database(copy, sqliteOptions({ fileMustExist: true, timeout: LOCK_WAIT_MS }))
+    try {
+      db.pragma('trusted_schema = OFF')
+      return validate(db, file, false, migrations)
+    } finally {
+      db.close()
+    }
+  } catch (e) {
+    return describeOpenError(file, e)
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
   }
 }
 
@@ -133,6 +168,8 @@ export function openDatabase(
     checkApplicationId(abs, header.header.applicationId) ??
     checkVersion(abs, header.header.userVersion, migrations.length)
   if (headerProblem) return fail(headerProblem)
+  const walProblem = checkWithWal(abs, migrations)
+  if (walProblem) return fail(walProblem)
 
   const readOnly = isReadOnlyFile(abs, stat)
   let db: Database.Database
@@ -145,6 +182,9 @@ export function openDatabase(
     // Must come before the first read: see the header comment. A read-only file has no writer to keep out,
     // and normal locking lets SQLite read a WAL a crash left behind (through a -shm it creates).
     if (!readOnly) db.pragma('locking_mode = EXCLUSIVE')
+    // Functions with side effects never run from the file's own schema (CHECK, DEFAULT, index
+    // expressions): https://sqlite.org/security.html. Triggers and views are refused in validate().
+    db.pragma('trusted_schema = OFF')
     const problem = validate(db, abs, readOnly, migrations)
     if (problem) {
       db.close()
