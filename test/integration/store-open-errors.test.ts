@@ -141,28 +141,28 @@ describe('open refuses, naming the file and the next step', () => {
     expectRefused(file, /is damaged/)
   })
 
-  it('a notebook carrying a trigger (code SQLite would run on our writes)', () => {
+  it.each([
+    [
+      'a trigger (code SQLite would run on our writes)',
+      'CREATE TRIGGER wipe AFTER INSERT ON runs BEGIN DELETE FROM cells; END',
+      /contains a trigger \(“wipe”\) that Fuelbook never makes.*did not open it/
+    ],
+    [
+      'a trigger calling a function Fuelbook does not have',
+      "CREATE TRIGGER leak AFTER INSERT ON runs BEGIN SELECT writefile('/tmp/x', 'y'); END",
+      /contains a trigger \(“leak”\) that Fuelbook never makes/
+    ],
+    [
+      'a view',
+      'CREATE VIEW peek AS SELECT * FROM cells',
+      /contains a view \(“peek”\) that Fuelbook never makes/
+    ]
+  ])('a notebook carrying %s', (_what, sql, message) => {
     const file = notebook()
     const db = new Database(file)
-    db.exec('CREATE TRIGGER wipe AFTER INSERT ON runs BEGIN DELETE FROM cells; END')
+    db.exec(sql)
     db.close()
-    expectRefused(file, /contains a trigger \(“wipe”\) that Fuelbook never makes.*did not open it/)
-  })
-
-  it('a notebook carrying a trigger that calls a function Fuelbook does not have', () => {
-    const file = notebook()
-    const db = new Database(file)
-    db.exec("CREATE TRIGGER leak AFTER INSERT ON runs BEGIN SELECT writefile('/tmp/x', 'y'); END")
-    db.close()
-    expectRefused(file, /contains a trigger \(“leak”\) that Fuelbook never makes/)
-  })
-
-  it('a notebook carrying a view', () => {
-    const file = notebook()
-    const db = new Database(file)
-    db.exec('CREATE VIEW peek AS SELECT * FROM cells')
-    db.close()
-    expectRefused(file, /contains a view \(“peek”\) that Fuelbook never makes/)
+    expectRefused(file, message)
   })
 
   it('a notebook whose -wal adds a trigger: refused, and neither the file nor its -wal changes', () => {
