@@ -107,6 +107,9 @@ def test_pip_says_what_to_do_and_is_one_replaceable_function(kernel):
     run = kernel.run("%pip install numpy\nprint('still running')")
     assert run.stdout == "still running\n"
     assert "not run: the notebook installs packages from %pip lines at the top level" in run.stderr
+    run = kernel.run("if True:\n    %pip install numpy\nprint('still running')")
+    assert run.stdout == "still running\n"
+    assert "put it on its own top-level line (not indented, not inside if/for/def)" in run.stderr
     run = kernel.run(
         "get_ipython().register_magic_function(lambda line: print('installing', line), 'line', 'pip')\n"
         "%pip install numpy"

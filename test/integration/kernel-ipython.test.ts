@@ -81,7 +81,9 @@ describe('IPython in the runtime', () => {
     expect(lines).toEqual([
       'shell commands are not available in the sandbox: !ls was not run',
       'shell commands are not available in the sandbox: !ls was not run',
-      expect.stringContaining('%pip install numpy: not run: the notebook installs packages')
+      expect.stringContaining(
+        '%pip install numpy: not run: the notebook installs packages from %pip lines at the top level of a cell, before the cell runs; put it on its own top-level line'
+      )
     ])
     const unknown = await run('%frobnicate now')
     expect(unknown.status).toBe('error')

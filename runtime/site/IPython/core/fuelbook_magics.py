@@ -376,7 +376,8 @@ def pip(line=""):
     was not run, and one line says so."""
     print(
         f"%pip {line.strip()}: not run: the notebook installs packages from %pip lines at the top "
-        "level of a cell, before the cell runs; the rest of the cell runs.",
+        "level of a cell, before the cell runs; put it on its own top-level line (not indented, "
+        "not inside if/for/def). The rest of the cell runs.",
         file=sys.stderr,
     )
 
