@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { ConsoleStdout, Directory, File, OpenFile, PreopenDirectory, WASI } from '@bjorn3/browser_wasi_shim'
 import { type BenchFigure, type BenchMain, type Samples, spreadText, summarize } from './harness'
+import { WITHOUT_PERMISSION_BITS } from '../test/helpers/runtime-host'
 import { elapsedFrom, NativePython, timedProgram, VMwarePython, WORKLOADS, type Workload } from './workloads'
 
 const PYTHON_DIR = resolve(__dirname, '../resources/python')
@@ -77,7 +78,8 @@ class Ours {
           const memory = (instance.exports as unknown as OurExports).memory
           sink.out += new TextDecoder().decode(new Uint8Array(memory.buffer, ptr, len))
         },
-        fuel_consumed: () => 0n // unmetered: nothing counts fuel
+        fuel_consumed: () => 0n, // unmetered: nothing counts fuel
+        ...WITHOUT_PERMISSION_BITS
       }
     })
     const ex = instance.exports as unknown as OurExports

@@ -98,7 +98,10 @@ def main():
             "memory", "_initialize", "__stack_pointer",
             "fb_alloc", "fb_free", "fb_init", "fb_run", "fb_call", "fb_exit_code",
         ],
-        "imports": {"wasi_snapshot_preview1": "*", "fuelbook": ["emit", "fuel_consumed"]},
+        "imports": {
+            "wasi_snapshot_preview1": "*",
+            "fuelbook": ["emit", "fuel_consumed", "mode_bits", "set_mode_bits"],
+        },
         "emitKinds": {
             "1": "display_data", "2": "execute_result", "3": "error", "4": "reply", "5": "clear_output",
             "6": "update_display_data",

@@ -179,21 +179,45 @@ fi
 # ---------------------------------------------------------------------------------------------
 # 4. CPython sources: upstream's tarball, Debian's patch series (minus the patches about Debian's
 #    install layout and packaging: runtime/debian_patches.py says which and why), then ours
+APPLIED=$BUILD/applied-patches # copies of runtime/patches/ as they are applied to $SRC
 if need_step cpython-source; then
   log "CPython $PY_VERSION sources + Debian's patches"
-  rm -f "$BUILD"/stamps/{cpython,reactor,stdlib}
-  cd "$BUILD" && rm -rf "$SRC" && tar xzf src/python3.11_${PY_VERSION}.orig.tar.gz
+  rm -f "$BUILD"/stamps/{cpython-configure,cpython,reactor,stdlib}
+  cd "$BUILD" && rm -rf "$SRC" "$APPLIED" && tar xzf src/python3.11_${PY_VERSION}.orig.tar.gz
   /usr/bin/python3.11 "$RUNTIME_SRC/debian_patches.py" --srcdir "$SRC" \
     --debian-tarball "$(ls "$BUILD"/src/python3.11_${PY_VERSION}-*.debian.tar.xz | sort -V | tail -1)" \
     --record "$BUILD/debian-patches.json"
-  # Our few changes (each patch says why).
-  for patch in "$RUNTIME_SRC"/patches/*.patch; do (cd "$SRC" && patch -s -p1 <"$patch"); done
+  mkdir -p "$APPLIED"
   done_step cpython-source
+fi
+# A tree built before configure had a step of its own was configured by its cpython step.
+if [[ -e $BUILD/stamps/cpython && -e $SRC/Makefile ]]; then done_step cpython-configure; fi
+
+# Our few changes (each patch says why). When runtime/patches/ differs from what the tree has,
+# the applied ones are reversed and the current ones applied, so that an existing build tree
+# follows an added or edited patch with an incremental make and a relink, not a clean build.
+if ! diff -qr "$APPLIED" "$RUNTIME_SRC/patches" >/dev/null 2>&1; then
+  log "runtime/patches changed: reapplying them"
+  if [[ ! -d $APPLIED ]]; then
+    # A tree from before $APPLIED was kept: a patch that reverses cleanly is applied.
+    mkdir -p "$APPLIED"
+    for patch in "$RUNTIME_SRC"/patches/*.patch; do
+      if (cd "$SRC" && patch -s -p1 -R -f --dry-run <"$patch" >/dev/null); then cp "$patch" "$APPLIED/"; fi
+    done
+  fi
+  for patch in $(ls "$APPLIED"/*.patch 2>/dev/null | sort -r); do
+    (cd "$SRC" && patch -s -p1 -R <"$patch") && rm "$patch"
+  done
+  for patch in "$RUNTIME_SRC"/patches/*.patch; do
+    (cd "$SRC" && patch -s -p1 <"$patch") && cp "$patch" "$APPLIED/"
+  done
+  rm -f "$BUILD"/stamps/{cpython,reactor,stdlib}
 fi
 
 # ---------------------------------------------------------------------------------------------
-# 5. CPython: configure + make (libpython3.11.a with the built-in modules)
-if need_step cpython; then
+# 5. CPython: configure, then make (libpython3.11.a with the built-in modules; incremental after
+#    a patch changed, since make follows the patched files' times)
+if need_step cpython-configure; then
   log "CPython $PY_VERSION configure"
   cd "$SRC"
   PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR=$SYSROOT/lib/pkgconfig CONFIG_SITE=Tools/wasm/config.site-wasm32-wasi \
@@ -207,7 +231,12 @@ if need_step cpython; then
   if grep -E '^MODULE_(_SQLITE3|_BZ2|_LZMA|ZLIB|_DECIMAL|PYEXPAT)_STATE=' Makefile | grep -v '=yes$'; then
     echo "a required module is not built (see configure.out)" >&2; exit 1
   fi
+  rm -f "$BUILD"/stamps/{cpython,reactor}
+  done_step cpython-configure
+fi
+if need_step cpython; then
   log "CPython make"
+  cd "$SRC"
   # Only what the reactor links and the stdlib zip reads: `make all` would also LTO-link the
   # command-model python.wasm, which we do not ship (minutes of single-threaded linking).
   # The build date in sys.version is the Debian changelog's (as Debian builds it), not today's.

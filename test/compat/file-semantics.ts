@@ -24,12 +24,6 @@ export const FILE_SEMANTICS_DIFFERENCES: readonly FileSemanticsDifference[] = [
     why: 'wasi-libc drops the trailing "." before the host sees it, so the host is asked to remove the working directory itself.'
   },
   {
-    case: 'utime None sets now',
-    native: 'ok',
-    sandbox: 'AssertionError',
-    why: 'the runtime passes "now" to path_filestat_set_times as two explicit zero timestamps instead of the *_NOW flags, which the host cannot tell from os.utime(f, (0, 0)): the file gets time 0. Needs a runtime fix (posixmodule on WASI).'
-  },
-  {
     case: 'stat nlink after link',
     native: 'ok',
     sandbox: 'AssertionError',

@@ -34,7 +34,7 @@ export interface SideResult {
   message: string | null
 }
 
-export type ComparisonStatus = 'same' | 'explained' | 'differs' | 'incomplete'
+export type ComparisonStatus = 'same' | 'explained' | 'differs' | 'incomplete' | 'missing'
 
 export interface ModuleComparison {
   suite: string
@@ -53,11 +53,23 @@ export interface HarnessOptions {
   log?: (line: string) => void
 }
 
-/** Zips `paths` (relative to the suite's source root; "x" may mean "x.py"), natively. */
-function bundle(suite: CompatSuite, paths: string[], cwd: string): string {
+/** Exit code of the bundling script when test files are missing (their paths on stdout). */
+const MISSING_FILES_EXIT = 3
+
+type Bundle = { ok: true; zip: string } | { ok: false; missing: string[] }
+
+/**
+ * Zips `paths` (relative to the suite's source root; "x" may mean "x.py"), natively. Missing
+ * files are a result (the module gets a row saying so), anything else that fails throws.
+ */
+function bundle(suite: CompatSuite, paths: string[], cwd: string): Bundle {
   const code = `
 import base64, io, os, sys, zipfile
 root, paths = ${JSON.stringify(suite.sourceRoot)}, ${JSON.stringify(paths)}
+missing = [p for p in paths if not os.path.exists(os.path.join(root, p)) and not os.path.exists(os.path.join(root, p + '.py'))]
+if missing:
+    print('\n'.join(missing))
+    sys.exit(${MISSING_FILES_EXIT})
 buf = io.BytesIO()
 with zipfile.ZipFile(buf, 'w', zipfile.ZIP_DEFLATED) as z:
     for p in paths:
@@ -69,16 +81,36 @@ with zipfile.ZipFile(buf, 'w', zipfile.ZIP_DEFLATED) as z:
                 dirs[:] = sorted(x for x in dirs if x != '__pycache__')
                 for f in sorted(files):
                     z.write(os.path.join(d, f), os.path.relpath(os.path.join(d, f), root))
-        elif os.path.isfile(full):
-            z.write(full, os.path.relpath(full, root))
         else:
-            sys.exit('missing test file: ' + full)
+            z.write(full, os.path.relpath(full, root))
 sys.stdout.write(base64.b64encode(buf.getvalue()).decode())
 `
   const run = runNativePython(code, { cwd, timeoutMs: 120_000 })
+  if (run.exitCode === MISSING_FILES_EXIT) return { ok: false, missing: run.stdout.trim().split('\n') }
   if (run.exitCode !== 0)
     throw new Error(`${suite.id}: cannot bundle ${paths.join(', ')}: ${run.stderr.trim()}`)
-  return run.stdout
+  return { ok: true, zip: run.stdout }
+}
+
+/** Neither side ran: the module's test files are not in the suite's source root. */
+function missingFiles(suite: CompatSuite, module: CompatModule, missing: string[]): ModuleComparison {
+  const side: SideResult = {
+    status: 'not run',
+    counts: { ran: 0, failed: 0, skipped: 0 },
+    wallMs: 0,
+    fuel: null,
+    lastStarted: null,
+    message: `test files missing from ${suite.sourceRoot}: ${missing.join(', ')}`
+  }
+  return {
+    suite: suite.id,
+    module: module.name,
+    native: side,
+    sandbox: side,
+    differences: [],
+    status: 'missing',
+    stoppedIn: null
+  }
 }
 
 function streamText(outputs: Output[], name: 'stdout' | 'stderr'): string {
@@ -172,12 +204,17 @@ export async function compareModule(
 ): Promise<ModuleComparison> {
   const log = options.log ?? (() => undefined)
   const scratch = mkdtempSync(join(tmpdir(), 'fuelbook-compat-bundle-'))
-  let zip: string
+  let bundled: Bundle
   try {
-    zip = bundle(suite, suite.files(module), scratch)
+    bundled = bundle(suite, suite.files(module), scratch)
   } finally {
     rmSync(scratch, { recursive: true, force: true })
   }
+  if (!bundled.ok) {
+    log(`${module.name}: test files missing (${bundled.missing.join(', ')}), not run`)
+    return missingFiles(suite, module, bundled.missing)
+  }
+  const zip = bundled.zip
   log(`${module.name}: native…`)
   const { side: native, stream: nativeStream } = runNative(suite, module, options.timeoutMs)
   log(`${module.name}: native ${native.status} in ${(native.wallMs / 1000).toFixed(1)} s; sandbox…`)

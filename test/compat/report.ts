@@ -21,7 +21,8 @@ const STATUS_TEXT: Record<ComparisonStatus, string> = {
   same: '✓ same',
   explained: '✓ same but platform limits',
   differs: '✗ differs',
-  incomplete: '✗ did not finish'
+  incomplete: '✗ did not finish',
+  missing: '✗ not run: test files missing'
 }
 
 /** Where native finishing a test this fast and the sandbox running out of fuel on it is a bug. */
@@ -39,6 +40,7 @@ function gigaFuel(fuel: number): string {
 
 /** One cell of "why": the reasons, most frequent first, and what is left unexplained. */
 function why(c: ModuleComparison): string {
+  if (c.status === 'missing') return escape(c.native.message ?? '')
   const parts: string[] = []
   if (c.status === 'incomplete') {
     const where = c.stoppedIn === null ? '' : ` in \`${c.stoppedIn.test.split('.').slice(-2).join('.')}\``

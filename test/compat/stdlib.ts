@@ -127,7 +127,7 @@ export const STDLIB_SUITE: CompatSuite = {
     {
       detail: /working os\.chmod|set the (directory|file) read-only/,
       sandbox: ['skip'],
-      why: "no permission bits: os.chmod does nothing in the runtime (CPython on WASI), so CPython's tests skip what needs it"
+      why: "WASI has no os.chown, so test.support's can_chmod() answers no and CPython's tests skip what needs chmod (the sandbox keeps and enforces permission bits: test/integration/permission-bits.test.ts)"
     },
     { detail: /\b(pwd|grp)\b/, sandbox: ['skip'], why: 'no user accounts (no pwd/grp modules on WASI)' },
     {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { WASI } from '@bjorn3/browser_wasi_shim'
 
-import { PYTHON_DIR, runtimeFds } from './runtime-host'
+import { PYTHON_DIR, WITHOUT_PERMISSION_BITS, runtimeFds } from './runtime-host'
 import { DEFAULT_SLICE_FUEL, FuelSlices } from '../../src/main/sandbox/meter'
 
 export { PYTHON_DIR }
@@ -56,7 +56,7 @@ export class PythonHost {
     const wasi = new WASI([], [], fds, { debug: false })
     const instance = new WebAssembly.Instance(module, {
       wasi_snapshot_preview1: wasi.wasiImport,
-      fuelbook: { emit: () => undefined, fuel_consumed: () => 0n }
+      fuelbook: { emit: () => undefined, fuel_consumed: () => 0n, ...WITHOUT_PERMISSION_BITS }
     })
     this.exports = instance.exports as unknown as Exports
     if (this.exports.fb_fuel_slice) {

@@ -15,11 +15,22 @@ export interface RuntimeManifest {
   wasm: string
   stdlibZip: string
   stdlibMountPath: string
+  imports?: { fuelbook?: string[] }
   artifacts: Record<string, { sha256: string; size: number }>
 }
 
 export function readManifest(): RuntimeManifest {
   return JSON.parse(readFileSync(join(PYTHON_DIR, 'MANIFEST.json'), 'utf8')) as RuntimeManifest
+}
+
+/**
+ * The runtime's permission-bit imports for a host that keeps none (the plain shim's file system):
+ * every inode shows the usual 0644/0755 and chmod is accepted and forgotten, as on CPython's own
+ * WASI build. The sandbox's host keeps and enforces them (src/main/sandbox/wasi/host.ts).
+ */
+export const WITHOUT_PERMISSION_BITS = {
+  mode_bits: (): number => -1,
+  set_mode_bits: (): number => 0
 }
 
 export enum EmitKind {
@@ -117,7 +128,8 @@ export class RuntimeInstance {
           const bytes = new Uint8Array(this.exports.memory.buffer, ptr, len)
           this.rich.push({ kind, payload: JSON.parse(this.decoder.decode(bytes)) })
         },
-        fuel_consumed: () => 0n // unmetered: nothing counts fuel
+        fuel_consumed: () => 0n, // unmetered: nothing counts fuel
+        ...WITHOUT_PERMISSION_BITS
       }
     })
     this.exports = instance.exports as unknown as RuntimeExports

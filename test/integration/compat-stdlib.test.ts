@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { compareModule } from '../compat/harness'
+import { renderCompatibility } from '../compat/report'
 import { STDLIB_SUITE } from '../compat/stdlib'
 import { useTestHost } from '../helpers/kernel-host'
 
@@ -14,6 +15,27 @@ const QUICK = STDLIB_SUITE.modules.filter((m) => m.quick === true)
 describe("CPython's stdlib tests inside the sandbox (quick set)", () => {
   it('has a quick set', () => {
     expect(QUICK.length).toBeGreaterThanOrEqual(5)
+  })
+
+  it('reports a module whose test files are missing as a row, and goes on', async () => {
+    STDLIB_SUITE.ensure()
+    const module = { name: 'test_not_in_the_testsuite' }
+    const c = await compareModule(STDLIB_SUITE, module, host(), { timeoutMs: 60_000 })
+    expect({ status: c.status, native: c.native.status, sandbox: c.sandbox.status }).toEqual({
+      status: 'missing',
+      native: 'not run',
+      sandbox: 'not run'
+    })
+    const run = { date: '2026-01-01T00:00:00Z', machine: 'test', runtime: 'test' }
+    const suite = { ...STDLIB_SUITE, modules: [module] }
+    const report = renderCompatibility(
+      [suite],
+      { suites: { stdlib: { [module.name]: { run, comparison: c } } } },
+      []
+    )
+    expect(report).toContain(
+      `| test_not_in_the_testsuite | 0 / 0 / 0 | 0 / 0 / 0 | 0.0 s | 0.0 s | ✗ not run: test files missing | test files missing from ${STDLIB_SUITE.sourceRoot}: test/test_not_in_the_testsuite |`
+    )
   })
 
   for (const module of QUICK) {

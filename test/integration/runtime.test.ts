@@ -65,10 +65,11 @@ describe('runtime artifacts', () => {
       ].sort()
     )
     const imports = WebAssembly.Module.imports(module)
-    expect(imports.filter((i) => i.module !== 'wasi_snapshot_preview1')).toEqual([
-      { module: 'fuelbook', name: 'emit', kind: 'function' },
-      { module: 'fuelbook', name: 'fuel_consumed', kind: 'function' }
-    ])
+    const fuelbookImports = ['emit', 'fuel_consumed', 'mode_bits', 'set_mode_bits']
+    expect(readManifest().imports?.fuelbook).toEqual(fuelbookImports)
+    expect(imports.filter((i) => i.module !== 'wasi_snapshot_preview1')).toEqual(
+      fuelbookImports.map((name) => ({ module: 'fuelbook', name, kind: 'function' }))
+    )
   })
 
   it('does not bake a memory maximum into the module', () => {

@@ -37,6 +37,8 @@ export interface FsImage {
   /** Writable inodes reachable from "/" or from an open fd (an unlinked file can stay open). */
   nodes: FsNodeImage[]
   fds: FdImage[]
+  /** Permission bits set with chmod, [ino, mode] (absent in images saved before they were kept). */
+  modes?: [number, number][]
 }
 
 /** Files the guest may read but never change (the stdlib zip), mounted at `mountPoint`. */
@@ -137,6 +139,7 @@ export interface LiveFs {
 /** Builds live inodes and fds from an image. File bytes are shared copy-on-write with the image. */
 export function restoreFs(image: FsImage, tree: StaticTree, stdio: readonly [Fd, Fd, Fd]): LiveFs {
   const inos = new InoCounter(image.nextIno)
+  for (const [ino, mode] of image.modes ?? []) inos.modes.set(ino, mode)
   const live = new Map<number, MemFile | MemDirectory>()
   for (const node of image.nodes) {
     live.set(
@@ -221,5 +224,6 @@ export function captureFs(fs: LiveFs, stdio: readonly [Fd, Fd, Fd]): FsImage {
     }
     throw new Error(`fs image: fd of unknown kind ${fd.constructor.name}`)
   })
-  return { rootIno: Number(fs.root.ino), nextIno: fs.inos.next, nodes, fds }
+  const modes = [...fs.inos.modes].filter(([ino]) => seen.has(ino))
+  return { rootIno: Number(fs.root.ino), nextIno: fs.inos.next, nodes, fds, modes }
 }

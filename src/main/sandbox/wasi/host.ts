@@ -20,7 +20,7 @@ import { GuestClock, GuestRandom, type ClockState } from './entropy'
 import { captureFs, restoreFs, type FsImage, type LiveFs, type StaticTree } from './fs-image'
 import { formatBytes } from '../../../shared/format'
 import { FsQuota, imageUsage } from './fs-quota'
-import { MemOpenDirectory, setFsClock, setFsQuota } from './memfs'
+import { MemDirectory, MemOpenDirectory, setFsClock, setFsQuota } from './memfs'
 
 export type StreamName = 'stdout' | 'stderr'
 
@@ -173,7 +173,11 @@ export class WasiHost {
           if (start + length > buffer.byteLength) sink.rich(kind, new Uint8Array(0))
           else sink.rich(kind, new Uint8Array(buffer, start, length))
         },
-        fuel_consumed: (): bigint => options.fuelConsumed()
+        fuel_consumed: (): bigint => options.fuelConsumed(),
+        // Permission bits, which WASI preview 1 lacks, kept by inode for the runtime's os.chmod,
+        // os.stat, os.access, os.open and os.mkdir (runtime/patches/posix-wasi-chmod-utime.patch).
+        mode_bits: (ino: bigint): number => this.modeBits(Number(ino)),
+        set_mode_bits: (ino: bigint, mode: number): number => this.setModeBits(Number(ino), mode)
       }
     }
   }
@@ -207,6 +211,20 @@ export class WasiHost {
 
   private readPath(ptr: number, len: number): string {
     return new TextDecoder().decode(new Uint8Array(this.mem().buffer, ptr, len))
+  }
+
+  /** An inode's permission bits; -1: never set (the runtime then shows the usual 0644/0755). */
+  private modeBits(ino: number): number {
+    const readOnly = this.options.tree.byIno.get(ino)
+    if (readOnly !== undefined) return readOnly instanceof MemDirectory ? 0o555 : 0o444
+    return this.fs.inos.modes.get(ino) ?? -1
+  }
+
+  /** chmod(2) by inode: the read-only tree (stdlib, wheels) refuses with EROFS, as Linux does. */
+  private setModeBits(ino: number, mode: number): number {
+    if (this.options.tree.byIno.has(ino)) return wasi.ERRNO_ROFS
+    this.fs.inos.modes.set(ino, mode & 0o7777)
+    return wasi.ERRNO_SUCCESS
   }
 
   private nowNs(clockId: number): bigint {

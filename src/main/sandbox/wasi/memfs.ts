@@ -8,6 +8,13 @@
  * - stable inode numbers that belong to the kernel state (the shim's are a process-wide
  *   counter, so `os.stat().st_ino` would differ between two runs of the same cell);
  * - a read-only tree (the stdlib zip) that refuses every write with EROFS;
+ * - permission bits (WASI preview 1 has none), kept by inode in `InoCounter.modes`: the runtime's
+ *   os.chmod, and os.open/os.mkdir for what they create, store them through the host's
+ *   `fuelbook.set_mode_bits` import; os.stat and os.access read them back (`fuelbook.mode_bits`;
+ *   runtime/patches/posix-wasi-chmod-utime.patch). They are enforced as Linux does for an
+ *   ordinary user who owns every file: no read bit, no reading; no write bit, no writing; a
+ *   directory without its write bit refuses new, removed and renamed entries, one without its
+ *   read bit refuses to be listed. (Search bits are kept, not enforced.)
  * - the errno native Linux gives where the shim answers differently or not at all (mkdir on an
  *   existing path, a directory opened for writing, reads on a write-only fd, link onto an
  *   existing name, ...), pinned call by call against native CPython by
@@ -281,13 +288,25 @@ export function setFsQuota(quota: FsQuota): void {
 
 // ---- directories --------------------------------------------------------------------------
 
-/** Issues inode numbers for one file system (its counter is part of the kernel state). */
+/**
+ * Issues inode numbers for one file system and keeps its permission bits (ino → mode, only for
+ * what was chmod-ed; the rest has the usual 0644/0755). Both are part of the kernel state.
+ */
 export class InoCounter {
+  readonly modes = new Map<number, number>()
   constructor(public next: number) {}
   issue(): number {
     return this.next++
   }
+  /** Whether `node`'s owner bits allow `bit` (0o400 read, 0o200 write). */
+  permits(node: Inode, bit: number): boolean {
+    const mode = this.modes.get(Number(node.ino))
+    return mode === undefined || (mode & bit) !== 0
+  }
 }
+
+const READ_BIT = 0o400
+const WRITE_BIT = 0o200
 
 export class MemDirectory extends Directory {
   declare contents: Map<string, MemFile | MemDirectory>
@@ -296,7 +315,7 @@ export class MemDirectory extends Directory {
   constructor(
     ino: number,
     readonly readonly: boolean,
-    private readonly inos: InoCounter,
+    readonly inos: InoCounter,
     entries: [string, MemFile | MemDirectory][] = [],
     mtimeNs = 0n
   ) {
@@ -416,6 +435,8 @@ export class MemOpenDirectory extends OpenDirectory {
     const createsFile = (oflags & (wasi.OFLAGS_CREAT | wasi.OFLAGS_DIRECTORY)) === wasi.OFLAGS_CREAT
     if (ret === wasi.ERRNO_NOENT && createsFile && path_str.endsWith('/'))
       return { ret: wasi.ERRNO_ISDIR, fd_obj: null }
+    const denied = this.openDenied(path_str, entry, oflags, fs_rights_base)
+    if (denied) return { ret: wasi.ERRNO_ACCES, fd_obj: null }
     return super.path_open(dirflags, path_str, oflags, fs_rights_base, fs_rights_inheriting, fd_flags)
   }
   override path_create_directory(path: string): number {
@@ -424,6 +445,7 @@ export class MemOpenDirectory extends OpenDirectory {
     const { ret, entry } = this.dir.get_entry_for_path(pathOf(path.replace(/\/+$/, '')))
     if (entry !== null) return wasi.ERRNO_EXIST
     if (ret !== wasi.ERRNO_NOENT) return ret
+    if (!this.parentWritable(path)) return wasi.ERRNO_ACCES
     return super.path_create_directory(path)
   }
   /** path_link for link(2) (allow_dir false) and for the second half of rename(2) (true). */
@@ -431,6 +453,7 @@ export class MemOpenDirectory extends OpenDirectory {
     if (this.dir.readonly) return wasi.ERRNO_ROFS
     const replaced = this.dir.get_entry_for_path(pathOf(path_str)).entry
     if (!allow_dir && replaced !== null) return wasi.ERRNO_EXIST
+    if (!this.parentWritable(path_str)) return wasi.ERRNO_ACCES
     const ret = super.path_link(path_str, inode, allow_dir)
     if (ret === wasi.ERRNO_SUCCESS && replaced !== inode) {
       // A name now holds `inode` (link, or the second half of a rename); a replaced file lost one.
@@ -455,6 +478,7 @@ export class MemOpenDirectory extends OpenDirectory {
   }
   override path_unlink(path_str: string): { ret: number; inode_obj: Inode | null } {
     if (this.dir.readonly) return { ret: wasi.ERRNO_ROFS, inode_obj: null }
+    if (!this.parentWritable(path_str)) return { ret: wasi.ERRNO_ACCES, inode_obj: null }
     const result = super.path_unlink(path_str)
     if (result.ret === wasi.ERRNO_SUCCESS) {
       memQuota.release(ENTRY_BYTES)
@@ -464,6 +488,7 @@ export class MemOpenDirectory extends OpenDirectory {
   }
   override path_unlink_file(path_str: string): number {
     if (this.dir.readonly) return wasi.ERRNO_ROFS
+    if (!this.parentWritable(path_str)) return wasi.ERRNO_ACCES
     const { entry } = this.dir.get_entry_for_path(pathOf(path_str))
     const ret = super.path_unlink_file(path_str)
     if (ret === wasi.ERRNO_SUCCESS) {
@@ -474,9 +499,24 @@ export class MemOpenDirectory extends OpenDirectory {
   }
   override path_remove_directory(path_str: string): number {
     if (this.dir.readonly) return wasi.ERRNO_ROFS
+    if (!this.parentWritable(path_str)) return wasi.ERRNO_ACCES
     const ret = super.path_remove_directory(path_str)
     if (ret === wasi.ERRNO_SUCCESS) memQuota.release(ENTRY_BYTES)
     return ret
+  }
+  /** The directory `path` is (or would be) an entry of may change (its owner write bit). */
+  private parentWritable(path: string): boolean {
+    const { parent_entry } = this.dir.get_parent_dir_and_entry_for_path(pathOf(path), true)
+    return !(parent_entry instanceof MemDirectory) || this.dir.inos.permits(parent_entry, WRITE_BIT)
+  }
+  private openDenied(path: string, entry: Inode | null, oflags: number, rights: bigint): boolean {
+    if (entry === null) return (oflags & wasi.OFLAGS_CREAT) !== 0 && !this.parentWritable(path)
+    const access = accessFromRights(rights)
+    const writes = access.write || (oflags & wasi.OFLAGS_TRUNC) !== 0
+    return (
+      (access.read && !this.dir.inos.permits(entry, READ_BIT)) ||
+      (writes && !this.dir.inos.permits(entry, WRITE_BIT))
+    )
   }
   /** There are no symbolic links: an existing path is not one (EINVAL), a missing one is ENOENT. */
   override path_readlink(path_str: string): { ret: number; data: string | null } {
