@@ -8,7 +8,7 @@
 export const IPC_MENU_CHANNEL = 'fuelbook:menu'
 
 export interface MenuCommand {
-  /** An action id of the renderer's registry (src/renderer/src/lib/actions.ts), e.g. 'run-all'. */
+  /** An action id of the registry (src/shared/actions.ts), e.g. 'run-all'. */
   action: string
   /**
    * A file the shell already chose in a native dialog, for actions that need one ('save-as'):

@@ -4,15 +4,22 @@
  *
  * Two kinds of items:
  * - renderer actions (Run, Save, Toggle Sidebar…): the click sends the action id to the focused window,
- *   which runs it through the same registry as its keys and palette. Their keys are the renderer's own
- *   (src/renderer/src/lib/actions.ts; a test checks they match) and are *displayed only*
- *   (`registerAccelerator: false`): the renderer's keymap stays the one place that handles them, so a
- *   key can never fire twice or fire while a dialog or an editor should have it.
+ *   which runs it through the same registry as its keys and palette. Their labels, keys and sections
+ *   come from that registry (src/shared/actions.ts); this file only lays the sections out. Their keys are
+ *   *displayed only* (`registerAccelerator: false`): the renderer's keymap stays the one place that
+ *   handles them, so a key can never fire twice or fire while a dialog or an editor should have it.
  * - shell items (New, Open…, Save As…, Print…, zoom, roles): handled in main; their accelerators
  *   are registered.
  */
 import type { NotebookSummary } from '../../shared/notebook'
 import type { AppSettings } from '../../shared/api'
+import {
+  actionSpec,
+  actionsInMenuSection,
+  keysOf,
+  type ActionSpec,
+  type MenuSection
+} from '../../shared/actions'
 
 export type Theme = AppSettings['theme']
 
@@ -126,26 +133,33 @@ const NAMED_KEYS: Record<string, string> = {
   Delete: 'Delete'
 }
 
-/**
- * A menu item running a renderer action; `keys` are the renderer's keys for it, shown not registered.
- * macOS ignores `registerAccelerator` and runs a menu's key equivalent for any key the page left
- * unhandled, so there only Cmd chords are shown: Shift+Enter typed in a text field must stay a newline.
- */
-function action(
-  handlers: MenuHandlers,
-  id: string,
-  label: string,
-  keys: string | undefined,
-  isMac: boolean
-): MenuItemSpec {
-  let accelerator = keys ? acceleratorFor(keys) : null
-  if (isMac && accelerator && !accelerator.startsWith('CmdOrCtrl+')) accelerator = null
-  return {
-    id: `action:${id}`,
-    label,
-    ...(accelerator ? { accelerator, registerAccelerator: false } : {}),
-    click: () => handlers.action(id)
+/** The first of an action's keys that an accelerator can express (edit-mode keys work everywhere). */
+function acceleratorOf(spec: ActionSpec, isMac: boolean): string | null {
+  for (const keys of keysOf(spec)) {
+    const accelerator = acceleratorFor(keys)
+    // macOS ignores `registerAccelerator` and runs a menu's key equivalent for any key the page left
+    // unhandled, so there only Cmd chords are shown: Shift+Enter typed in a text field must stay a newline.
+    if (accelerator && (!isMac || accelerator.startsWith('CmdOrCtrl+'))) return accelerator
   }
+  return null
+}
+
+/** The menu items of one registry section; each runs its action in the renderer, its keys shown not registered. */
+function actionItems(
+  section: MenuSection,
+  handlers: MenuHandlers,
+  isMac: boolean,
+  theme: Theme
+): MenuItemSpec[] {
+  return actionsInMenuSection(section).map((spec) => {
+    const accelerator = acceleratorOf(spec, isMac)
+    return {
+      id: `action:${spec.id}`,
+      label: spec.menu!.label.replace('{theme}', THEME_LABELS[theme]),
+      ...(accelerator ? { accelerator, registerAccelerator: false } : {}),
+      click: () => handlers.action(spec.id)
+    }
+  })
 }
 
 function recentSubmenu(
@@ -189,7 +203,7 @@ export function buildMenuTemplate(
   const isMac = platform === 'darwin'
   const appName = options.appName ?? 'Fuelbook'
   const theme = options.theme ?? 'system'
-  const a = (id: string, label: string, keys?: string) => action(handlers, id, label, keys, isMac)
+  const section = (name: MenuSection) => actionItems(name, handlers, isMac, theme)
   // Mnemonics (Alt+F opens File) exist on Windows and Linux only.
   const top = (label: string) => (isMac ? label : `&${label}`)
 
@@ -220,18 +234,19 @@ export function buildMenuTemplate(
       { id: 'file:open', label: 'Open…', accelerator: 'CmdOrCtrl+O', click: () => handlers.open() },
       { id: 'file:recent', label: 'Open Recent', submenu: recentSubmenu(recent, handlers, isMac) },
       SEPARATOR,
-      a('save', 'Save', 'Mod+S'),
+      ...section('file.save'),
       {
+        // The shell's own item: it asks for the file in a native dialog, then sends 'save-as' with it.
         id: 'file:save-as',
         label: 'Save As…',
-        accelerator: 'CmdOrCtrl+Shift+S',
+        accelerator: acceleratorOf(actionSpec('save-as'), false)!,
         click: () => handlers.saveAs()
       },
       SEPARATOR,
       {
         id: 'file:export',
         label: 'Export',
-        submenu: [a('export-html', 'HTML Report…'), a('export-ipynb', 'Jupyter Notebook (.ipynb)…')]
+        submenu: section('file.export')
       },
       {
         id: 'file:print',
@@ -258,51 +273,26 @@ export function buildMenuTemplate(
       { role: 'delete' },
       { role: 'selectAll' },
       SEPARATOR,
-      a('copy', 'Copy Cells'),
-      a('cut', 'Cut Cells'),
-      a('paste-below', 'Paste Cells Below'),
-      a('paste-above', 'Paste Cells Above'),
-      a('delete', 'Delete Cells'),
-      a('undo-delete', 'Undo Cell Deletion'),
+      ...section('edit.cells'),
       SEPARATOR,
-      a('select-all', 'Select All Cells', 'Mod+A')
+      ...section('edit.select')
     ]
   }
-  // 'Mod+A' is also the selectAll role's key: the renderer takes it in command mode (all cells) and the
-  // editor takes it in edit mode (all text), so the Select All Cells item only displays it.
 
   const cellMenu: MenuItemSpec = {
     label: top('Cell'),
     submenu: [
-      a('run', 'Run Selected Cells', 'Mod+Enter'),
-      a('run-advance', 'Run and Select Below', 'Shift+Enter'),
-      a('run-insert', 'Run and Insert Below', 'Alt+Enter'),
-      a('run-all', 'Run All'),
-      a('run-above', 'Run All Above'),
-      a('run-below', 'Run Selected and All Below'),
+      ...section('cell.run'),
       SEPARATOR,
-      a('interrupt', 'Interrupt Kernel'),
-      a('restart', 'Restart Kernel'),
-      a('restart-run-all', 'Restart Kernel and Run All'),
+      ...section('cell.kernel'),
       SEPARATOR,
-      a('clear-outputs', 'Clear Outputs'),
-      a('clear-all-outputs', 'Clear All Outputs'),
+      ...section('cell.outputs'),
       SEPARATOR,
-      a('insert-above', 'Insert Cell Above'),
-      a('insert-below', 'Insert Cell Below'),
-      a('move-up', 'Move Cell Up', 'Mod+Shift+ArrowUp'),
-      a('move-down', 'Move Cell Down', 'Mod+Shift+ArrowDown'),
-      a('split', 'Split Cell at Cursor', 'Mod+Shift+-'),
-      a('merge', 'Merge Cells'),
-      {
-        id: 'cell:type',
-        label: 'Cell Type',
-        submenu: [a('to-code', 'Code'), a('to-markdown', 'Markdown'), a('to-raw', 'Raw')]
-      },
-      a('toggle-isolated', 'Toggle Isolated Run'),
-      a('run-history', 'Run History'),
+      ...section('cell.edit'),
+      { id: 'cell:type', label: 'Cell Type', submenu: section('cell.type') },
+      ...section('cell.more'),
       SEPARATOR,
-      a('settings', 'Notebook Settings…')
+      ...section('cell.settings')
     ]
   }
 
@@ -311,16 +301,13 @@ export function buildMenuTemplate(
     submenu: [
       // The renderer's own theme action (it applies and saves the setting); the shell follows the saved
       // setting for native UI (nativeTheme) and shows it here.
-      a('cycle-theme', `Theme: ${THEME_LABELS[theme]} (System → Light → Dark)`),
+      ...section('view.theme'),
       SEPARATOR,
       { role: 'resetZoom' },
       { role: 'zoomIn' },
       { role: 'zoomOut' },
       SEPARATOR,
-      a('toggle-sidebar', 'Toggle Sidebar', 'Mod+B'),
-      a('toggle-output', 'Collapse or Expand Output'),
-      a('toggle-input', 'Collapse or Expand Input'),
-      a('palette', 'Command Palette…', 'Mod+Shift+P'),
+      ...section('view.panels'),
       SEPARATOR,
       { role: 'togglefullscreen' },
       ...(options.devTools ? [{ role: 'toggleDevTools' } as MenuItemSpec] : [])
@@ -331,7 +318,7 @@ export function buildMenuTemplate(
     ...(isMac ? { role: 'help' as const } : {}),
     label: top('Help'),
     submenu: [
-      a('shortcuts', 'Keyboard Shortcuts'),
+      ...section('help'),
       ...(isMac
         ? []
         : [SEPARATOR, { id: 'help:about', label: `About ${appName}`, click: () => handlers.about() }])

@@ -1,6 +1,7 @@
 /**
- * What each action does. The keyboard, the palette and the buttons all end here, so behaviour is
- * the same however an action is invoked.
+ * What each action of the registry (src/shared/actions.ts) does, one entry per id: the compiler
+ * refuses an action without one. The keyboard, the palette, the buttons and the desktop menu all end
+ * here, so behaviour is the same however an action is invoked.
  */
 import type { ActionId } from '../actions'
 import type { NotebookState } from './notebook.svelte'
@@ -16,128 +17,99 @@ export interface Host {
   cycleTheme(): Promise<void>
 }
 
+type Run = (host: Host) => unknown
+
+const first = ({ nb }: Host): number => nb.selection[0]
+const last = ({ nb }: Host): number => nb.selection[1]
+
+const RUN: Record<ActionId, Run> = {
+  'run-advance': async (host) => {
+    const { nb } = host
+    const cells = nb.selectedCells()
+    const next = last(host) + 1
+    const atEnd = next >= nb.cells.length
+    nb.setMode('command')
+    if (atEnd) await nb.insert(nb.cells.length)
+    nb.select(next)
+    if (atEnd) nb.setMode('edit')
+    await nb.runCells(cells)
+  },
+  run: ({ nb }) => {
+    nb.setMode('command')
+    return nb.runCells(nb.selectedCells())
+  },
+  'run-insert': async (host) => {
+    const { nb } = host
+    const cells = nb.selectedCells()
+    const next = last(host) + 1
+    await nb.insert(next)
+    nb.select(next)
+    nb.setMode('edit')
+    await nb.runCells(cells)
+  },
+  'run-all': ({ nb }) => nb.runCells(nb.cells),
+  'run-above': (host) => host.nb.runCells(host.nb.cells.slice(0, first(host))),
+  'run-below': (host) => host.nb.runCells(host.nb.cells.slice(first(host))),
+  interrupt: ({ nb }) => nb.interrupt(),
+  restart: ({ nb }) => nb.restart(),
+  'restart-run-all': async ({ nb }) => {
+    if (await nb.restart()) await nb.runCells(nb.cells)
+  },
+  'clear-outputs': ({ nb }) => nb.clearOutputs(nb.selectedCells()),
+  'clear-all-outputs': ({ nb }) => nb.clearOutputs(null),
+  'edit-mode': ({ nb }) => nb.setMode('edit'),
+  // As in Jupyter, a markdown cell stays unrendered until it is run.
+  'command-mode': ({ nb }) => nb.setMode('command'),
+  'insert-above': async (host) => {
+    const at = first(host)
+    if (await host.nb.insert(at)) host.nb.select(at)
+  },
+  'insert-below': async (host) => {
+    const at = last(host) + 1
+    if (await host.nb.insert(at)) host.nb.select(at)
+  },
+  delete: ({ nb }) => nb.deleteSelected(),
+  'undo-delete': ({ nb }) => nb.undoDelete(),
+  'to-markdown': ({ nb }) => nb.setType('markdown'),
+  'to-code': ({ nb }) => nb.setType('code'),
+  'to-raw': ({ nb }) => nb.setType('raw'),
+  'select-up': ({ nb }) => nb.select(nb.cursor - 1),
+  'select-down': ({ nb }) => nb.select(nb.cursor + 1),
+  'extend-up': ({ nb }) => nb.select(nb.cursor - 1, true),
+  'extend-down': ({ nb }) => nb.select(nb.cursor + 1, true),
+  'select-all': ({ nb }) => {
+    nb.anchor = 0
+    nb.cursor = nb.cells.length - 1
+  },
+  'move-up': ({ nb }) => nb.move(-1),
+  'move-down': ({ nb }) => nb.move(1),
+  copy: ({ nb }) => copyCells(nb),
+  cut: ({ nb }) => cutCells(nb),
+  'paste-below': ({ nb }) => pasteCells(nb, 'below'),
+  'paste-above': ({ nb }) => pasteCells(nb, 'above'),
+  merge: ({ nb }) => mergeCells(nb),
+  split: ({ nb }) => splitCell(nb),
+  'toggle-output': ({ nb }) => nb.toggleFlag('outputs_hidden'),
+  'toggle-input': ({ nb }) => nb.toggleFlag('source_hidden'),
+  'toggle-output-scroll': ({ ui }) => ui.toggleAllOutputsExpanded(),
+  'toggle-isolated': ({ nb }) => nb.toggleIsolated(),
+  'run-history': ({ nb, ui }) => {
+    ui.historyCellId = nb.selectedCell?.id ?? null
+  },
+  save: (host) => host.save(),
+  'save-as': ({ ui }) => ui.open('save-as'),
+  'export-html': (host) => host.exportAs('html'),
+  'export-ipynb': (host) => host.exportAs('ipynb'),
+  settings: ({ ui }) => ui.open('settings'),
+  shortcuts: ({ ui }) => ui.open('shortcuts'),
+  palette: ({ ui }) => ui.open('palette'),
+  'toggle-sidebar': ({ ui }) => {
+    ui.sidebarOpen = !ui.sidebarOpen
+  },
+  close: (host) => host.close(),
+  'cycle-theme': (host) => host.cycleTheme()
+}
+
 export async function perform(host: Host, id: ActionId): Promise<void> {
-  const { nb, ui } = host
-  const [from, to] = nb.selection
-  switch (id) {
-    case 'run-advance': {
-      const cells = nb.selectedCells()
-      const atEnd = to + 1 >= nb.cells.length
-      nb.setMode('command')
-      if (atEnd) await nb.insert(nb.cells.length)
-      nb.select(to + 1)
-      if (atEnd) nb.setMode('edit')
-      await nb.runCells(cells)
-      return
-    }
-    case 'run':
-      nb.setMode('command')
-      return nb.runCells(nb.selectedCells())
-    case 'run-insert': {
-      const cells = nb.selectedCells()
-      await nb.insert(to + 1)
-      nb.select(to + 1)
-      nb.setMode('edit')
-      return nb.runCells(cells)
-    }
-    case 'run-all':
-      return nb.runCells(nb.cells)
-    case 'run-above':
-      return nb.runCells(nb.cells.slice(0, from))
-    case 'run-below':
-      return nb.runCells(nb.cells.slice(from))
-    case 'interrupt':
-      return nb.interrupt()
-    case 'restart':
-      await nb.restart()
-      return
-    case 'restart-run-all':
-      if (await nb.restart()) await nb.runCells(nb.cells)
-      return
-    case 'clear-outputs':
-      return nb.clearOutputs(nb.selectedCells())
-    case 'clear-all-outputs':
-      return nb.clearOutputs(null)
-    case 'edit-mode':
-      return nb.setMode('edit')
-    case 'command-mode':
-      // As in Jupyter, a markdown cell stays unrendered until it is run.
-      return nb.setMode('command')
-    case 'insert-above':
-      if (await nb.insert(from)) nb.select(from)
-      return
-    case 'insert-below':
-      if (await nb.insert(to + 1)) nb.select(to + 1)
-      return
-    case 'delete':
-      return nb.deleteSelected()
-    case 'undo-delete':
-      return nb.undoDelete()
-    case 'to-markdown':
-      return nb.setType('markdown')
-    case 'to-code':
-      return nb.setType('code')
-    case 'to-raw':
-      return nb.setType('raw')
-    case 'select-up':
-      return nb.select(nb.cursor - 1)
-    case 'select-down':
-      return nb.select(nb.cursor + 1)
-    case 'extend-up':
-      return nb.select(nb.cursor - 1, true)
-    case 'extend-down':
-      return nb.select(nb.cursor + 1, true)
-    case 'select-all':
-      nb.anchor = 0
-      nb.cursor = nb.cells.length - 1
-      return
-    case 'move-up':
-      return nb.move(-1)
-    case 'move-down':
-      return nb.move(1)
-    case 'copy':
-      return copyCells(nb)
-    case 'cut':
-      return cutCells(nb)
-    case 'paste-below':
-      return pasteCells(nb, 'below')
-    case 'paste-above':
-      return pasteCells(nb, 'above')
-    case 'merge':
-      return mergeCells(nb)
-    case 'split':
-      return splitCell(nb)
-    case 'toggle-output':
-      return nb.toggleFlag('outputs_hidden')
-    case 'toggle-input':
-      return nb.toggleFlag('source_hidden')
-    case 'toggle-output-scroll':
-      return ui.toggleAllOutputsExpanded()
-    case 'toggle-isolated':
-      return nb.toggleIsolated()
-    case 'run-history':
-      ui.historyCellId = nb.selectedCell?.id ?? null
-      return
-    case 'save':
-      return host.save()
-    case 'save-as':
-      return ui.open('save-as')
-    case 'export-html':
-      return host.exportAs('html')
-    case 'export-ipynb':
-      return host.exportAs('ipynb')
-    case 'settings':
-      return ui.open('settings')
-    case 'shortcuts':
-      return ui.open('shortcuts')
-    case 'palette':
-      return ui.open('palette')
-    case 'toggle-sidebar':
-      ui.sidebarOpen = !ui.sidebarOpen
-      return
-    case 'close':
-      return host.close()
-    case 'cycle-theme':
-      return host.cycleTheme()
-  }
+  await RUN[id](host)
 }
