@@ -218,8 +218,12 @@ describe('reliability in the UI', () => {
       }
     )
     const t0 = Date.now()
-    await browser.execute(() => document.querySelectorAll('[data-testid="cell"]').length)
+    const cellCount = await browser.execute(() => document.querySelectorAll('[data-testid="cell"]').length)
     const responsiveMs = Date.now() - t0
+    // It answered while the cell still ran: the sleep only ends by the interrupt below. How fast goes to
+    // the report, not into an assertion.
+    const answeredWhileRunning =
+      cellCount === ids.length && (await (await cell(ids[2]!)).getAttribute('data-phase')) === 'running'
     await $('[data-testid="interrupt"]').click()
     await (await cell(ids[2]!)).$('[data-testid="killed-line"]').waitForDisplayed({ timeout: 30_000 })
     const interruptLine = await (await cell(ids[2]!)).$('[data-testid="killed-line"]').getText()
@@ -232,10 +236,10 @@ describe('reliability in the UI', () => {
       case: 'runaway cell (`while True: pass`) then `time.sleep(10**9)` interrupted from the header, in the UI',
       expected: 'out of fuel; interrupted; page answers while the cell runs; x still 42',
       observed: `"${fuelLine}"; "${interruptLine}"; page answered in ${responsiveMs} ms; x printed`,
-      pass: /out of fuel/i.test(fuelLine) && /interrupted/i.test(interruptLine) && responsiveMs < 1000
+      pass: /out of fuel/i.test(fuelLine) && /interrupted/i.test(interruptLine) && answeredWhileRunning
     })
     expect(fuelLine).toMatch(/out of fuel/i)
     expect(interruptLine).toMatch(/interrupted/i)
-    expect(responsiveMs).toBeLessThan(1000)
+    expect(answeredWhileRunning).toBe(true)
   })
 })

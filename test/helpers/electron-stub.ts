@@ -47,6 +47,8 @@ export function createElectronStub(userData: string, settings: { singleInstanceL
   const menus: { template: unknown[] }[] = []
   const calls = {
     enableSandbox: 0,
+    /** How often the shell asked to be told when the app is ready: a shell that never asks never starts. */
+    whenReady: 0,
     quit: 0,
     permissionRequest: null as null | ((wc: unknown, permission: string, cb: (ok: boolean) => void) => void),
     permissionCheck: null as null | (() => boolean),
@@ -204,7 +206,10 @@ export function createElectronStub(userData: string, settings: { singleInstanceL
       getVersion: () => '0.0.0-test',
       enableSandbox: () => calls.enableSandbox++,
       on: (name: string, fn: (...args: unknown[]) => void) => appEvents.on(name, fn),
-      whenReady: () => whenReady,
+      whenReady: () => {
+        calls.whenReady++
+        return whenReady
+      },
       quit: () => calls.quit++,
       requestSingleInstanceLock: () => settings.singleInstanceLock ?? true,
       addRecentDocument: (p: string) => calls.recentDocuments.push(p),

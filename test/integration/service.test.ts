@@ -184,8 +184,11 @@ describe('NotebookService', () => {
     const cancelled = new Promise((resolve) =>
       h.service.onEvent((e) => e.type === 'runCancelled' && e.path === doc.path && resolve(e.cellIds))
     )
+    const started = new Promise((resolve) =>
+      h.service.onEvent((e) => e.type === 'runStarted' && e.cellId === sleeper && resolve(e))
+    )
     await h.service.runCells(doc.path, [sleeper, queued])
-    await new Promise((r) => setTimeout(r, 300))
+    await started
     await h.service.interrupt(doc.path)
     expect(await cancelled).toEqual([queued])
     expect(await finished).toMatchObject({ status: 'interrupted' })
