@@ -68,7 +68,7 @@ import base64, io, os, sys, zipfile
 root, paths = ${JSON.stringify(suite.sourceRoot)}, ${JSON.stringify(paths)}
 missing = [p for p in paths if not os.path.exists(os.path.join(root, p)) and not os.path.exists(os.path.join(root, p + '.py'))]
 if missing:
-    print('\n'.join(missing))
+    print('\\n'.join(missing))
     sys.exit(${MISSING_FILES_EXIT})
 buf = io.BytesIO()
 with zipfile.ZipFile(buf, 'w', zipfile.ZIP_DEFLATED) as z:
