@@ -30,6 +30,11 @@ export interface AppInfo {
   platform: string
   /** Where untitled notebooks, recents and settings live. */
   dataDir: string
+  /**
+   * Where text/html outputs' frame document is served (src/shared/output-frame.ts): browser mode's
+   * second port, the desktop shell's frame protocol; null where there is no UI.
+   */
+  outputFrameUrl: string | null
   runtime: { python: string; sha256: string } | null
 }
 

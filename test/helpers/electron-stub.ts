@@ -50,10 +50,16 @@ export function createElectronStub(userData: string, settings: { singleInstanceL
     /** How often the shell asked to be told when the app is ready: a shell that never asks never starts. */
     whenReady: 0,
     quit: 0,
+    privilegedSchemes: [] as unknown[],
+    protocols: new Map<string, (request: Request) => Response | Promise<Response>>(),
     permissionRequest: null as null | ((wc: unknown, permission: string, cb: (ok: boolean) => void) => void),
     permissionCheck: null as null | (() => boolean),
     headers: null as
-      null | ((details: { responseHeaders: Record<string, string[]> }, cb: (r: unknown) => void) => void),
+      | null
+      | ((
+          details: { url: string; responseHeaders: Record<string, string[]> },
+          cb: (r: unknown) => void
+        ) => void),
     openExternal: [] as string[],
     errors: [] as string[],
     recentDocuments: [] as string[],
@@ -219,6 +225,11 @@ export function createElectronStub(userData: string, settings: { singleInstanceL
       showAboutPanel: () => calls.aboutPanel++
     },
     BrowserWindow,
+    protocol: {
+      registerSchemesAsPrivileged: (schemes: unknown[]) => calls.privilegedSchemes.push(...schemes),
+      handle: (scheme: string, fn: (request: Request) => Response | Promise<Response>) =>
+        calls.protocols.set(scheme, fn)
+    },
     ipcMain: {
       handle: (channel: string, fn: (...args: unknown[]) => unknown) => ipcHandlers.set(channel, fn),
       removeHandler: (channel: string) => ipcHandlers.delete(channel)

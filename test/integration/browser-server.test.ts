@@ -5,6 +5,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { startBrowserServer, type BrowserServer } from '../../src/main/server/browser-server'
+import { startOutputFrameServer, type OutputFrameServer } from '../../src/main/server/output-frame-server'
+import { outputFrameCsp } from '../../src/shared/output-frame'
 import { createFakeService, type FakeService } from '../helpers/fake-service'
 
 // Browser mode is reachable by any page the user visits (it can send requests to 127.0.0.1), so every
@@ -14,27 +16,31 @@ let server: BrowserServer
 let service: FakeService
 let rendererDir: string
 
-function get(
+interface Reply {
+  status: number
+  body: string
+  headers: Record<string, unknown>
+}
+
+function httpRequest(
+  port: number,
   path: string,
-  headers: Record<string, string> = {}
-): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+  headers: Record<string, string>,
+  method = 'GET'
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port: server.port,
-        path,
-        headers: { host: `127.0.0.1:${server.port}`, ...headers }
-      },
-      (res) => {
-        let body = ''
-        res.on('data', (c: Buffer) => (body += c.toString()))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }))
-      }
-    )
+    const req = request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
+      let body = ''
+      res.on('data', (c: Buffer) => (body += c.toString()))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }))
+    })
     req.on('error', reject)
     req.end()
   })
+}
+
+function get(path: string, headers: Record<string, string> = {}): Promise<Reply> {
+  return httpRequest(server.port, path, { host: `127.0.0.1:${server.port}`, ...headers })
 }
 
 function connect(query: string, headers: Record<string, string>): Promise<WebSocket> {
@@ -99,13 +105,10 @@ describe('browser mode HTTP', () => {
     expect(res.headers['content-type']).toContain('text/javascript')
   })
 
-  it("serves only the output frames' sizing script without the token", async () => {
+  it('serves nothing without the token, not even a script for the output frames (they have their own origin)', async () => {
     writeFileSync(join(rendererDir, 'frame-size.js'), '/* size */')
-    const res = await get('/frame-size.js')
-    expect(res.status).toBe(200)
-    expect(res.headers['set-cookie']).toBeUndefined()
+    expect((await get('/frame-size.js')).status).toBe(403)
     expect((await get('/index.html')).status).toBe(403)
-    expect((await get('/frame-size.js/../index.html')).status).toBe(403)
   })
 
   it('refuses a missing or wrong token with 403', async () => {
@@ -184,5 +187,52 @@ describe('browser mode WebSocket', () => {
     expect(received.filter((m) => m.includes('"type":"event"'))).toEqual([])
     viewer.close()
     other.close()
+  })
+})
+
+describe('the output frame server (second origin)', () => {
+  let frames: OutputFrameServer
+  let app: BrowserServer
+
+  function fetchFrame(path: string, init: { method?: string; host?: string } = {}): Promise<Reply> {
+    const url = new URL(frames.url)
+    return httpRequest(Number(url.port), path, { host: init.host ?? url.host }, init.method)
+  }
+
+  beforeAll(async () => {
+    frames = await startOutputFrameServer()
+    app = await startBrowserServer({
+      service,
+      rendererDir,
+      port: 0,
+      token: 'test-token-123',
+      outputFrameOrigin: frames.origin
+    })
+  })
+
+  afterAll(async () => {
+    await app.close()
+    await frames.close()
+  })
+
+  it('listens on another port than the app and serves only the frame bootstrap, under the frame policy', async () => {
+    expect(new URL(frames.url).port).not.toBe(String(app.port))
+    const res = await fetchFrame('/')
+    expect(res.status).toBe(200)
+    expect(res.body).toContain('fuelbook:frame-ready')
+    expect(res.headers['content-security-policy']).toBe(
+      outputFrameCsp(['http://127.0.0.1:*', 'http://localhost:*'])
+    )
+    expect(res.headers['set-cookie']).toBeUndefined()
+    expect((await fetchFrame('/index.html')).status).toBe(404)
+    expect((await fetchFrame('/', { method: 'POST' })).status).toBe(403)
+    expect((await fetchFrame('/', { host: 'evil.example' })).status).toBe(403)
+  })
+
+  it("lets the app's page frame that origin and no other", async () => {
+    const res = await httpRequest(app.port, '/?token=test-token-123', { host: `127.0.0.1:${app.port}` })
+    expect(String(res.headers['content-security-policy'])).toContain(
+      `frame-src 'self' blob: data: ${frames.origin};`
+    )
   })
 })

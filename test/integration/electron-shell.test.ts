@@ -108,10 +108,29 @@ describe('Electron shell (stubbed electron)', () => {
     expect(stub.calls.permissionCheck!()).toBe(false)
     let headers: Record<string, string[]> = {}
     stub.calls.headers!(
-      { responseHeaders: {} },
+      { url: 'file:///app/index.html', responseHeaders: {} },
       (r) => (headers = (r as { responseHeaders: Record<string, string[]> }).responseHeaders)
     )
     expect(headers['Content-Security-Policy']![0]).toContain("default-src 'self'")
+    expect(headers['Content-Security-Policy']![0]).toContain('frame-src')
+    expect(headers['Content-Security-Policy']![0]).toMatch(/frame-src [^;]*fuelbook-frame:/)
+  })
+
+  it("serves text/html outputs' frame from its own scheme, with the frame's policy, and nothing else there", async () => {
+    expect(stub.calls.privilegedSchemes).toEqual([
+      { scheme: 'fuelbook-frame', privileges: { standard: true } }
+    ])
+    const handler = stub.calls.protocols.get('fuelbook-frame')!
+    const page = await handler(new Request('fuelbook-frame://output/'))
+    expect(page.status).toBe(200)
+    const csp = page.headers.get('content-security-policy')!
+    expect(csp).toContain("default-src 'none'")
+    expect(csp).toContain('sandbox allow-scripts')
+    expect(await page.text()).toContain('fuelbook:frame-ready')
+    expect((await handler(new Request('fuelbook-frame://output/x'))).status).toBe(404)
+    let kept: unknown = 'unset'
+    stub.calls.headers!({ url: 'fuelbook-frame://output/', responseHeaders: {} }, (r) => (kept = r))
+    expect(kept).toEqual({})
   })
 
   it('registers exactly one IPC call channel and refuses every malformed call before the service', async () => {
@@ -135,8 +154,9 @@ describe('Electron shell (stubbed electron)', () => {
     )
     await expect(handle({ senderFrame: null }, 'getAppInfo', [])).rejects.toThrow(/untrusted/)
     await expect(handle({}, 'getAppInfo', [])).rejects.toThrow(/untrusted/)
-    const info = (await handle(ok, 'getAppInfo', [])) as { shell: string }
+    const info = (await handle(ok, 'getAppInfo', [])) as { shell: string; outputFrameUrl: string }
     expect(info.shell).toBe('electron')
+    expect(info.outputFrameUrl).toBe('fuelbook-frame://output/')
     expect(API_METHODS.length).toBeGreaterThan(20)
   })
 

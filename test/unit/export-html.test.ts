@@ -203,6 +203,26 @@ describe('HTML report', () => {
     ])
     const d = parse(notebookToHtml(documentOf('t', [cell], [run]), { now: NOW }))
     expect(d.querySelector('.outputs .note')!.textContent).toContain('scripts, which the report does not run')
+    expect(d.querySelector('.outputs iframe')!.getAttribute('sandbox')).toBe('')
+  })
+
+  it('shows the text/plain of an HTML output that needs scripts, when it has one, and no script', () => {
+    const cell = codeCell('p-2', 'fig.show()')
+    const run = runOf(cell, [
+      {
+        type: 'display_data',
+        data: {
+          'text/html': '<div id="plot"></div><script>Plotly.newPlot("plot")</script>',
+          'text/plain': 'Figure({"data": [...]})'
+        },
+        metadata: {}
+      }
+    ])
+    const html = notebookToHtml(documentOf('t', [cell], [run]), { now: NOW })
+    const d = parse(html)
+    expect(d.querySelector('.outputs pre.plain')!.textContent).toBe('Figure({"data": [...]})')
+    expect(d.querySelector('.outputs iframe')).toBeNull()
+    expect(html).not.toMatch(/<script/i)
   })
 
   it('has one ranked MIME registry that never picks JavaScript', () => {
@@ -211,6 +231,13 @@ describe('HTML report', () => {
       'text/html'
     )
     expect(pickRenderer({ 'application/javascript': 'x' })).toBeNull()
+    // HTML that draws with scripts (which the report never runs) yields to any static type.
+    const scripted = '<div id="p"></div><script>draw()</script>'
+    expect(pickRenderer({ 'text/html': scripted, 'text/plain': 'Figure()' })!.mime).toBe('text/plain')
+    expect(pickRenderer({ 'text/html': scripted, 'image/png': 'AA==', 'text/plain': 'F' })!.mime).toBe(
+      'image/png'
+    )
+    expect(pickRenderer({ 'text/html': scripted })!.mime).toBe('text/html')
     expect(pickRenderer({ 'image/svg+xml': '<svg/>', 'image/png': 'AA==' })!.mime).toBe('image/svg+xml')
   })
 

@@ -7,7 +7,13 @@ import {
   toViewOutputs
 } from '../../src/renderer/src/lib/outputs/merge'
 import { imageDataUrl, mimeText, preferredMime } from '../../src/renderer/src/lib/outputs/mime'
-import { estimateFrameHeight, parseFrameSize, frameDocument } from '../../src/renderer/src/lib/outputs/frame'
+import { estimateFrameHeight } from '../../src/renderer/src/lib/outputs/frame'
+import {
+  outputFrameCsp,
+  outputFrameDocument,
+  parseFrameMessage,
+  frameContentMessage
+} from '../../src/shared/output-frame'
 import { failingLine, sourceExcerpt, tracebackLines } from '../../src/shared/output-text'
 import { stripAnsi } from '../../src/shared/output-text'
 import type { ErrorOutput, Output } from '../../src/shared/notebook'
@@ -93,13 +99,22 @@ describe('MIME ranking', () => {
 })
 
 describe('sandboxed HTML frame', () => {
-  it('accepts only well-formed size messages, clamped', () => {
-    expect(parseFrameSize({ type: 'fuelbook:frame-size', height: 120.2 })).toBe(121)
-    expect(parseFrameSize({ type: 'fuelbook:frame-size', height: 1e9 })).toBe(5000)
-    expect(parseFrameSize({ type: 'fuelbook:frame-size', height: 'x' })).toBeNull()
-    expect(parseFrameSize({ type: 'other', height: 10 })).toBeNull()
-    expect(parseFrameSize(null)).toBeNull()
-    expect(parseFrameSize({ type: 'fuelbook:frame-size', height: NaN })).toBeNull()
+  it('accepts only a ready message and well-formed size messages, clamped', () => {
+    expect(parseFrameMessage({ type: 'fuelbook:frame-ready' })).toEqual({ type: 'ready' })
+    expect(parseFrameMessage({ type: 'fuelbook:frame-size', height: 120.2 })).toEqual({
+      type: 'size',
+      height: 121
+    })
+    expect(parseFrameMessage({ type: 'fuelbook:frame-size', height: 1e9 })).toEqual({
+      type: 'size',
+      height: 5000
+    })
+    expect(parseFrameMessage({ type: 'fuelbook:frame-size', height: 'x' })).toBeNull()
+    expect(parseFrameMessage({ type: 'fuelbook:frame-content', html: '<p>' })).toBeNull()
+    expect(parseFrameMessage({ type: 'other', height: 10 })).toBeNull()
+    expect(parseFrameMessage(null)).toBeNull()
+    expect(parseFrameMessage('fuelbook:frame-ready')).toBeNull()
+    expect(parseFrameMessage({ type: 'fuelbook:frame-size', height: NaN })).toBeNull()
   })
   it('guesses a height from the markup when the frame cannot report one', () => {
     expect(estimateFrameHeight('<b>x</b>')).toBe(45)
@@ -107,10 +122,28 @@ describe('sandboxed HTML frame', () => {
     expect(estimateFrameHeight('<svg></svg>')).toBe(260)
     expect(estimateFrameHeight('<p>x</p>'.repeat(1000))).toBe(600)
   })
-  it('embeds the output and the size script with an escaped URL', () => {
-    const doc = frameDocument('<p>hi</p>', 'http://127.0.0.1/frame-size.js?a="b"')
-    expect(doc).toContain('<p>hi</p>')
-    expect(doc).toContain('src="http://127.0.0.1/frame-size.js?a=&quot;b&quot;"')
+  it('lets nothing load from the network: scripts, styles, images, fonts, fetches only inline, data: or blob:', () => {
+    const csp = outputFrameCsp(['http://127.0.0.1:*'])
+    const directives = new Map(csp.split('; ').map((d) => [d.split(' ')[0]!, d.split(' ').slice(1)]))
+    expect(directives.get('default-src')).toEqual(["'none'"])
+    for (const [name, sources] of directives) {
+      if (name === 'frame-ancestors' || name === 'sandbox') continue
+      for (const source of sources)
+        expect(
+          ["'none'", "'unsafe-inline'", "'unsafe-eval'", 'data:', 'blob:'],
+          `${name} ${source}`
+        ).toContain(source)
+    }
+    expect(directives.get('sandbox')).toEqual(['allow-scripts'])
+    expect(directives.get('frame-ancestors')).toEqual(['http://127.0.0.1:*'])
+    expect(outputFrameCsp()).not.toContain('frame-ancestors')
+  })
+  it('serves a bootstrap with no output in it; the output travels in one message', () => {
+    const doc = outputFrameDocument()
+    expect(doc).toMatch(/^<!doctype html>/)
+    expect(doc.match(/<\/script>/g)).toHaveLength(1)
+    expect(doc).toContain('fuelbook:frame-ready')
+    expect(frameContentMessage('<p>hi</p>')).toEqual({ type: 'fuelbook:frame-content', html: '<p>hi</p>' })
   })
 })
 

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import { join } from 'node:path'
 import { composeService } from '../service/compose'
 import { startBrowserServer } from '../server/browser-server'
+import { startOutputFrameServer } from '../server/output-frame-server'
 import { UsageError, type CliCommand } from './command'
 
 export const serveCommand: CliCommand = {
@@ -29,11 +30,18 @@ Options:
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new UsageError(`--port must be 0–65535, got '${values.port}'`)
     if (positionals.length > 1) throw new UsageError('serve takes at most one notebook')
-    const composed = await composeService({ shell: 'browser', appRoot: io.appRoot, version: io.version })
+    const frames = await startOutputFrameServer()
+    const composed = await composeService({
+      shell: 'browser',
+      appRoot: io.appRoot,
+      version: io.version,
+      outputFrameUrl: frames.url
+    })
     const server = await startBrowserServer({
       service: composed.service,
       rendererDir: join(io.appRoot, 'out', 'renderer'),
-      port
+      port,
+      outputFrameOrigin: frames.origin
     })
     let url = server.url
     if (positionals[0]) {
@@ -41,6 +49,7 @@ Options:
       if (!opened.ok) {
         io.stderr(`fuelbook serve: ${opened.error}\n`)
         await server.close()
+        await frames.close()
         await composed.close()
         return 1
       }
@@ -53,6 +62,7 @@ Options:
       process.once('SIGTERM', stop)
     })
     await server.close()
+    await frames.close()
     await composed.close()
     return 0
   }

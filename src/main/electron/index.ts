@@ -7,6 +7,7 @@
 import { app, BrowserWindow, dialog, nativeTheme } from 'electron'
 import fs from 'node:fs'
 import { join, resolve } from 'node:path'
+import { ELECTRON_OUTPUT_FRAME_URL } from '../../shared/output-frame'
 import { composeService, type ComposedService } from '../service/compose'
 import { setSqliteNativeBinding } from '../store/native-binding'
 import { registerIpc } from './ipc'
@@ -15,7 +16,7 @@ import { electronSqliteBinding } from './native-sqlite'
 import { NotebookWindows } from './notebook-windows'
 import { notebookPathsFromArgv } from './open-requests'
 import { ShellCommands } from './shell-commands'
-import { hardenSession } from './window'
+import { hardenSession, registerOutputFrameScheme } from './window'
 
 const outDir = resolve(__dirname, '..')
 const appRoot = app.isPackaged ? process.resourcesPath : resolve(outDir, '..')
@@ -62,7 +63,8 @@ async function start(): Promise<void> {
     shell: 'electron',
     appRoot,
     dataDir: userData,
-    version: app.getVersion()
+    version: app.getVersion(),
+    outputFrameUrl: ELECTRON_OUTPUT_FRAME_URL
   })
   composed = service
   nativeTheme.themeSource = service.appData.getSettings().theme
@@ -126,6 +128,7 @@ if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
   app.enableSandbox()
+  registerOutputFrameScheme()
   app.on('second-instance', (_event, argv, workingDirectory) => {
     const paths = notebookPathsFromArgv(argv, workingDirectory)
     if (paths.length > 0) openPaths(paths)

@@ -2,10 +2,16 @@
  * Notebook windows: locked-down web preferences, a strict CSP, no navigation, no new windows, no
  * permissions. The renderer is untrusted by design (cell outputs render inside it).
  */
-import { app, BrowserWindow, session, shell, type WebPreferences } from 'electron'
+import { app, BrowserWindow, protocol, session, shell, type WebPreferences } from 'electron'
 import fs from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
+import {
+  ELECTRON_OUTPUT_FRAME_URL,
+  OUTPUT_FRAME_SCHEME,
+  outputFrameDocument,
+  outputFrameHeaders
+} from '../../shared/output-frame'
 import { downloadDialogOptions } from './dialog-options'
 import { MIN_SIZE, type Placement } from './window-state'
 
@@ -27,18 +33,39 @@ export const CONTENT_SECURITY_POLICY = [
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "font-src 'self' data:",
-  "frame-src 'self' blob: data:",
+  `frame-src 'self' blob: data: ${OUTPUT_FRAME_SCHEME}:`,
   "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'none'"
 ].join('; ')
 
+/**
+ * Text/html outputs' frames come from their own scheme, so they share no origin with the app's file://
+ * pages (src/shared/output-frame.ts). Must run before the app is ready.
+ */
+export function registerOutputFrameScheme(): void {
+  protocol.registerSchemesAsPrivileged([{ scheme: OUTPUT_FRAME_SCHEME, privileges: { standard: true } }])
+}
+
+/** Serves the frame document, and nothing else, on the frame scheme. */
+function serveOutputFrames(): void {
+  const document = outputFrameDocument()
+  protocol.handle(OUTPUT_FRAME_SCHEME, (request) =>
+    request.url === ELECTRON_OUTPUT_FRAME_URL
+      ? new Response(document, { headers: outputFrameHeaders() })
+      : new Response(null, { status: 404 })
+  )
+}
+
 /** Session-wide hardening, applied once when the app is ready. */
 export function hardenSession(): void {
+  serveOutputFrames()
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
   session.defaultSession.setPermissionCheckHandler(() => false)
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    // The output frame keeps its own, stricter policy.
+    if (details.url.startsWith(`${OUTPUT_FRAME_SCHEME}:`)) return callback({})
     callback({
       responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] }
     })

@@ -46,12 +46,14 @@ export function guessHtmlHeight(html: string): number {
   return Math.max(40, Math.min(640, px))
 }
 
+/** Interactive outputs (plotly, bokeh, widgets) draw with script, which a report never runs. */
+const drawsWithScript = (html: string): boolean => /<script[\s>]/i.test(html)
+
 function htmlFrame(html: string): string {
   const doc = `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${HTML_OUTPUT_CSP}"><style>${HTML_OUTPUT_STYLE}</style></head><body>${html}</body></html>`
   const height = guessHtmlHeight(html)
   const frame = `<div class="html-output" style="height:${height}px"><iframe sandbox="" referrerpolicy="no-referrer" loading="lazy" title="HTML output" srcdoc="${escapeHtml(doc)}"></iframe></div>`
-  // Interactive outputs (plotly, bokeh, widgets) draw with script, which a report never runs.
-  return /<script[\s>]/i.test(html)
+  return drawsWithScript(html)
     ? `${frame}<p class="note">This output draws itself with scripts, which the report does not run; it may look empty.</p>`
     : frame
 }
@@ -148,9 +150,16 @@ export function pickRenderer(
   renderers: readonly MimeRenderer[] = MIME_RENDERERS
 ): MimeRenderer | null {
   let best: MimeRenderer | null = null
+  let bestRank = Infinity
   for (const r of renderers) {
     if (!r.safe || bundle[r.mime] == null) continue
-    if (!best || r.rank < best.rank) best = r
+    // HTML that needs its scripts would stay blank here: any static type of the bundle
+    // (an image, text/plain) shows more, so it goes last.
+    const rank = r.mime === 'text/html' && drawsWithScript(mimeText(bundle[r.mime])) ? Infinity : r.rank
+    if (!best || rank < bestRank) {
+      best = r
+      bestRank = rank
+    }
   }
   return best
 }

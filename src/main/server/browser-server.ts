@@ -11,12 +11,12 @@ import type { NotebookClient, NotebookEvent } from '../../shared/api'
 import type { ClientMessage, ServerMessage } from '../../shared/transport'
 import { dispatchCall, validateCall } from '../service/validate-call'
 import {
-  SECURITY_HEADERS,
   contentTypeFor,
   hostAllowed,
   newToken,
   originAllowed,
   resolveStaticPath,
+  securityHeaders,
   tokenMatches
 } from './security'
 
@@ -28,6 +28,8 @@ export interface BrowserServerOptions {
   port?: number
   /** Fixed token for tests; random otherwise. */
   token?: string
+  /** Origin of the output frame server (output-frame-server.ts), which the page may frame. */
+  outputFrameOrigin?: string
   /** Largest WebSocket message accepted (an imported .ipynb travels in one). */
   maxMessageBytes?: number
 }
@@ -45,17 +47,12 @@ interface Connection {
   viewing: Set<string>
 }
 
-/**
- * Served without the token: the sizing script that sandboxed HTML outputs load. Their frames have an
- * opaque origin, so the SameSite cookie is never sent; the file holds nothing secret.
- */
-const PUBLIC_PATHS = new Set(['/frame-size.js'])
-
 const VIEW_METHODS = new Set(['createNotebook', 'openNotebook', 'saveNotebookAs', 'importIpynb'])
 
 export async function startBrowserServer(options: BrowserServerOptions): Promise<BrowserServer> {
   const token = options.token ?? newToken()
   const connections = new Set<Connection>()
+  const headers = securityHeaders(options.outputFrameOrigin ?? null)
   let port = 0
   const cookieName = () => `fuelbook_${port}`
 
@@ -69,7 +66,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   }
 
   function refuse(res: ServerResponse, status: number, message: string): void {
-    res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' })
+    res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' })
     res.end(message + '\n')
   }
 
@@ -78,10 +75,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Method not allowed.')
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     const queryToken = url.searchParams.get('token')
-    const authorised =
-      PUBLIC_PATHS.has(url.pathname) ||
-      tokenMatches(token, queryToken) ||
-      tokenMatches(token, cookieToken(req))
+    const authorised = tokenMatches(token, queryToken) || tokenMatches(token, cookieToken(req))
     if (!authorised) {
       return refuse(
         res,
@@ -97,11 +91,11 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     } catch {
       return refuse(res, 404, 'Not found.')
     }
-    const headers: Record<string, string> = { ...SECURITY_HEADERS, 'Content-Type': contentTypeFor(file) }
+    const reply: Record<string, string> = { ...headers, 'Content-Type': contentTypeFor(file) }
     if (tokenMatches(token, queryToken)) {
-      headers['Set-Cookie'] = `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`
+      reply['Set-Cookie'] = `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`
     }
-    res.writeHead(200, headers)
+    res.writeHead(200, reply)
     res.end(req.method === 'HEAD' ? undefined : body)
   }
 

@@ -40,25 +40,31 @@ export function originAllowed(origin: string | undefined, port: number): boolean
   return url.protocol === 'http:' && allowedHosts(port).has(url.host.toLowerCase())
 }
 
-export const SECURITY_HEADERS: Record<string, string> = {
-  'Content-Security-Policy': [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "font-src 'self' data:",
-    "frame-src 'self' blob: data:",
-    "connect-src 'self' ws://127.0.0.1:* ws://localhost:*",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'"
-  ].join('; '),
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'X-Frame-Options': 'DENY',
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cache-Control': 'no-store'
+/**
+ * Headers of every app response. `outputFrameOrigin` is where text/html outputs' frames come from
+ * (output-frame-server.ts); the page may frame that origin and nothing else from the network.
+ */
+export function securityHeaders(outputFrameOrigin: string | null): Record<string, string> {
+  return {
+    'Content-Security-Policy': [
+      "default-src 'self'",
+      "script-src 'self'",
+      "style-src 'self' 'unsafe-inline'",
+      "img-src 'self' data: blob:",
+      "font-src 'self' data:",
+      `frame-src 'self' blob: data:${outputFrameOrigin ? ' ' + outputFrameOrigin : ''}`,
+      "connect-src 'self' ws://127.0.0.1:* ws://localhost:*",
+      "object-src 'none'",
+      "base-uri 'none'",
+      "form-action 'none'",
+      "frame-ancestors 'none'"
+    ].join('; '),
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'X-Frame-Options': 'DENY',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cache-Control': 'no-store'
+  }
 }
 
 /**

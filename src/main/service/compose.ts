@@ -17,6 +17,8 @@ export interface ComposeOptions {
   /** Overrides the platform's data folder (Electron passes userData). */
   dataDir?: string
   version: string
+  /** Where the UI's text/html output frames are served (AppInfo.outputFrameUrl); none without a UI. */
+  outputFrameUrl?: string
 }
 
 export interface ComposedService {
@@ -36,7 +38,8 @@ export async function composeService(options: ComposeOptions): Promise<ComposedS
     kernelHost,
     exporter: createExporter(),
     shell: options.shell,
-    version: options.version
+    version: options.version,
+    outputFrameUrl: options.outputFrameUrl ?? null
   })
   return {
     service,

@@ -46,6 +46,7 @@ export interface NotebookServiceOptions {
   exporter: NotebookExporter
   shell: AppInfo['shell']
   version: string
+  outputFrameUrl: string | null
 }
 
 const ok = <T>(value: T): Result<T> => ({ ok: true, value })
@@ -76,6 +77,7 @@ export class NotebookService implements NotebookClient {
       shell: this.options.shell,
       platform: process.platform,
       dataDir: this.options.appData.dir,
+      outputFrameUrl: this.options.outputFrameUrl,
       runtime: { python: host.pythonVersion, sha256: host.runtimeHash }
     }
   }

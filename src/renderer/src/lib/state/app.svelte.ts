@@ -6,6 +6,7 @@ import type { AppInfo, NotebookClient } from '../../../../shared/api'
 import { DEFAULT_APP_SETTINGS, type AppSettings, type Theme } from '../../../../shared/app-settings'
 import type { NotebookDocument, NotebookSummary } from '../../../../shared/notebook'
 import { NotebookState } from './notebook.svelte'
+import { setOutputFrameUrl } from '../outputs/frame'
 
 export class AppState {
   info = $state.raw<AppInfo | null>(null)
@@ -21,6 +22,7 @@ export class AppState {
   async start(): Promise<void> {
     try {
       this.info = await this.api.getAppInfo()
+      setOutputFrameUrl(this.info.outputFrameUrl)
     } catch (e) {
       this.error = e instanceof Error ? e.message : String(e)
     }
