@@ -767,6 +767,18 @@ def _packages(request):
     return {"wheels": len(wanted)}
 
 
+def _alive(_request):
+    """Whether the next cell can run: what run_cell takes from the interpreter is still there.
+    The host asks after every run it would keep, so a cell that broke the driver (say
+    sys.modules.clear()) is not kept (src/main/kernel/README.md, a broken interpreter)."""
+    main = sys.modules.get("__main__")
+    if not isinstance(main, type(sys)):
+        raise RuntimeError("sys.modules has no __main__ module any more")
+    if not isinstance(main.__dict__, dict):
+        raise RuntimeError("__main__ has no namespace any more")
+    return {"ok": True}
+
+
 def _prime_ipython():
     """Do once what the first magic cell would: tokenize's regexes (compiled on first use,
     ~30 M fuel) and the shell with its magics table."""
@@ -781,6 +793,7 @@ _COMMANDS = {
     "execution_count": _set_execution_count,
     "warm": _warm,
     "packages": _packages,
+    "alive": _alive,
 }
 
 

@@ -154,6 +154,7 @@ export class SnapshotKernel implements Kernel {
       peakMemoryBytes: imageBytes(start.memory),
       snapshotBytes: this.headMemoryBytes,
       headAdvanced: false,
+      brokeInterpreter: false,
       exitCode: null,
       fsBytes: null
     }
@@ -252,6 +253,7 @@ export class SnapshotKernel implements Kernel {
       outputs: result.outputs,
       message: result.message,
       headAdvanced: advance,
+      brokeInterpreter: result.brokeInterpreter,
       fuelConsumed: result.fuelConsumed,
       fuelBudget: limits.fuel,
       memoryPages: result.memoryPages,

@@ -38,6 +38,11 @@ export interface KernelRunResult extends RunStats {
   message: string | null
   /** True when this run moved the head (a normal, non-isolated run). */
   headAdvanced: boolean
+  /**
+   * The cell completed but left the interpreter unable to run another cell (status `crashed`):
+   * the head stays where it was before the cell.
+   */
+  brokeInterpreter: boolean
   /** Size of the head snapshot after the run, in bytes of linear memory. */
   snapshotBytes: number
 }

@@ -216,7 +216,7 @@ export class Machine {
             exitCode = guest.fb_exit_code()
           } else if (rc !== 0) {
             status = 'crashed'
-            message = 'the Python runtime reported an internal error (see stderr)'
+            message = DRIVER_FAILED_MESSAGE
           }
         } else if (rc !== 0) {
           status = 'crashed'
@@ -238,12 +238,26 @@ export class Machine {
         message = `out of fuel: the cell needed more than its budget of ${formatFuel(request.fuel)}`
       }
     }
+    let brokeInterpreter = false
+    if (request.guest.kind === 'cell' && request.capture && !trapped && isCompleted(status)) {
+      // A state is only worth keeping if the next cell can run from it: a cell that broke the
+      // driver (say sys.modules.clear()) would otherwise break every later one. Asked unmetered,
+      // after the run's fuel was counted.
+      setFuel(UNMETERED_FUEL)
+      const breakage = driverBreakage(guest, memory, collector)
+      if (breakage !== null) {
+        status = 'crashed'
+        exitCode = null
+        message = `${BROKE_INTERPRETER_MESSAGE} (${breakage})`
+        brokeInterpreter = true
+      }
+    }
     const t3 = performance.now()
     timings.runMs = t3 - t2
 
     // ---- new state
     collector.finish()
-    const completed = !trapped && (status === 'ok' || status === 'error' || status === 'exit')
+    const completed = !trapped && isCompleted(status)
     let newState: MachineState | null = null
     let changedPages = 0
     if (completed && request.capture) {
@@ -276,10 +290,46 @@ export class Machine {
       memoryPages: memory.buffer.byteLength / PAGE_BYTES,
       fsBytes: host.fsQuota.usedBytes,
       state: newState,
+      brokeInterpreter,
       timings,
       changedPages
     }
   }
+}
+
+/** The statuses of a run that ended in Python's own way, whose state the kernel keeps. */
+function isCompleted(status: WorkerStatus): boolean {
+  return status === 'ok' || status === 'error' || status === 'exit'
+}
+
+/** fb_run failed outside any cell code: the driver itself no longer works in this state. */
+const DRIVER_FAILED_MESSAGE =
+  'the Python interpreter is broken (its cell driver failed, see stderr); restart the kernel'
+/** The run's message when its own cell broke the driver; the kernel does not keep that state. */
+export const BROKE_INTERPRETER_MESSAGE =
+  'this cell broke the Python interpreter, so its effects were not kept'
+
+/**
+ * Asks the driver whether a cell can still run (its `alive` op): null if so, else what is broken.
+ * The reply is checked, not just the return code: a driver that cannot even reply is broken too.
+ */
+function driverBreakage(
+  guest: GuestExports,
+  memory: WebAssembly.Memory,
+  collector: OutputCollector
+): string | null {
+  collector.reply = null
+  let rc: number
+  try {
+    rc = callGuest(guest, memory, 'fb_call', JSON.stringify({ op: 'alive' }))
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error)
+  }
+  const reply = collector.reply as { ok?: unknown; error?: unknown } | null
+  collector.reply = null
+  if (rc === 0 && reply !== null && typeof reply === 'object' && reply.ok === true) return null
+  if (reply !== null && typeof reply === 'object' && typeof reply.error === 'string') return reply.error
+  return 'the cell driver does not answer'
 }
 
 function sameList(a: readonly string[] | undefined, b: readonly string[]): boolean {

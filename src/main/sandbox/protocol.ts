@@ -96,6 +96,8 @@ export interface RunDone {
   fsBytes: number
   /** Present when the run completed and `capture` was asked. */
   state: MachineState | null
+  /** The cell completed but left the driver unable to run another (status crashed, no state). */
+  brokeInterpreter: boolean
   timings: RunTimings
   changedPages: number
 }

@@ -228,6 +228,7 @@ export class NotebookSession {
         // The kernel's head is what the file holds: only now may later runs build on it.
         this.kernel.acceptHead()
         if (result.headAdvanced) this.notice = null
+        if (result.brokeInterpreter) this.notice = brokenInterpreterNotice(executionCount, headBefore)
       } catch (error) {
         // Not saved (disk full, the cell deleted meanwhile…): back to the head the file holds, so the
         // next saved head never carries variables from a run that was never recorded.
@@ -273,4 +274,14 @@ export class NotebookSession {
     }
     return this.store.readOnly ? { ...run, id: 0 } : this.store.commitRun(run, null)
   }
+}
+
+/** What the notebook says after a cell broke the interpreter (its run's message says the same). */
+function brokenInterpreterNotice(
+  executionCount: number | null,
+  kept: { executionCount: number | null }
+): string {
+  const cell = executionCount === null ? 'A cell' : `Cell [${executionCount}]`
+  const from = kept.executionCount === null ? 'a fresh kernel' : `the state after [${kept.executionCount}]`
+  return `${cell} broke the Python interpreter, so what it did was not kept: the kernel went back to ${from}, and later cells run normally.`
 }

@@ -186,6 +186,9 @@ export function restoreFs(image: FsImage, tree: StaticTree, stdio: readonly [Fd,
         return new MemOpenDirectory(lookup(fd.ino) as MemDirectory)
     }
   })
+  // Every run gets stdin, stdout and stderr at 0-2 again, whatever an earlier cell did to them
+  // (os.close(1) must not silence the cells after it).
+  stdio.forEach((fd, i) => (fds[i] = fd))
   const root = live.get(image.rootIno)
   if (!(root instanceof MemDirectory)) throw new Error('fs image: root is not a directory')
   return { fds, root, inos }
