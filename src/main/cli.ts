@@ -9,6 +9,7 @@ import { execCommand } from './cli/exec'
 import { exportCommand } from './cli/export'
 import { importCommand } from './cli/import'
 import { packagesCommand } from './cli/packages'
+import { pipeWriter } from './cli/pipe-writer'
 import { runCommand } from './cli/run'
 import { serveCommand } from './cli/serve'
 
@@ -48,8 +49,8 @@ function processIO(): CliIO {
     // Version is cosmetic; a missing package.json must not stop the CLI.
   }
   return {
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
+    stdout: pipeWriter(process.stdout),
+    stderr: pipeWriter(process.stderr),
     isTTY: Boolean(process.stdout.isTTY),
     appRoot: root,
     version

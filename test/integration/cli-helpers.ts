@@ -32,14 +32,19 @@ export async function cli(args: string[], options: { isTTY?: boolean } = {}): Pr
   return { code, stdout, stderr }
 }
 
-const BUILT_BIN = join(APP_ROOT, 'bin', 'fuelbook.cjs')
 const BUILT_CLI = join(APP_ROOT, 'out', 'main', 'cli.js')
+
+/** The `fuelbook` command as installed (bin/fuelbook.cjs), once the build made out/main/cli.js. */
+export function builtBin(): string {
+  if (!existsSync(BUILT_CLI))
+    throw new Error(`${BUILT_CLI} is missing: run 'npm run build' first (npm test does).`)
+  return join(APP_ROOT, 'bin', 'fuelbook.cjs')
+}
 
 /** The real command line, as a user types it (needs the build: npm test makes it). */
 export function spawnCli(args: string[], env: Record<string, string> = {}, input?: string): CliResult {
-  if (!existsSync(BUILT_CLI))
-    throw new Error(`${BUILT_CLI} is missing: run 'npm run build' first (npm test does).`)
-  const r = spawnSync(process.execPath, [BUILT_BIN, ...args], {
+  const bin = builtBin()
+  const r = spawnSync(process.execPath, [bin, ...args], {
     encoding: 'utf8',
     env: { ...process.env, ...env },
     input,
