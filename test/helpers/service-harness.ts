@@ -2,8 +2,9 @@
  * A real NotebookService (store + kernel + exporters) on a temporary data folder, with helpers to run
  * cells and wait for their results the way the UI does: by events.
  */
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { afterAll, beforeAll } from 'vitest'
 import { join, resolve } from 'node:path'
 import type { NotebookEvent, RunCellsOptions } from '../../src/shared/api'
 import type { RunRecord } from '../../src/shared/notebook'
@@ -14,6 +15,8 @@ export interface ServiceHarness extends ComposedService {
   events: NotebookEvent[]
   /** Runs the cells and resolves with their finished runs, in order. */
   run(path: string, cellIds: string[], options?: RunCellsOptions): Promise<RunRecord[]>
+  /** Adds a code cell with this source at the end and runs it. */
+  runSource(path: string, source: string): Promise<RunRecord>
 }
 
 export async function startService(
@@ -45,5 +48,27 @@ export async function startService(
     await done
     return finished
   }
-  return { ...composed, dataDir, events, run }
+  async function runSource(path: string, source: string): Promise<RunRecord> {
+    const cell = await composed.service.insertCell(path, { type: 'code', source })
+    if (!cell.ok) throw new Error(cell.error)
+    const [finished] = await run(path, [cell.value.id])
+    return finished!
+  }
+  return { ...composed, dataDir, events, run, runSource }
+}
+
+/** Call at the top of a test file: a service for the file's tests, closed and removed after them. */
+export function useService(): () => ServiceHarness {
+  let h: ServiceHarness | null = null
+  beforeAll(async () => {
+    h = await startService()
+  }, 120_000)
+  afterAll(async () => {
+    await h?.close()
+    if (h) rmSync(h.dataDir, { recursive: true, force: true })
+  })
+  return () => {
+    if (h === null) throw new Error('service not ready')
+    return h
+  }
 }

@@ -3,13 +3,11 @@
  * interpreter's driver ends crashed with a plain message while the kernel keeps the state before
  * it, in the kernel and through the service as the UI shows it.
  */
-import { rmSync } from 'node:fs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunRecord } from '../../src/shared/notebook'
+import { describe, expect, it } from 'vitest'
 import { killedLine } from '../../src/shared/format'
 import { DEFAULT_SETTINGS } from '../../src/main/service/defaults'
 import { LIMITS, textOf, useTestHost } from '../helpers/kernel-host'
-import { startService, type ServiceHarness } from '../helpers/service-harness'
+import { useService } from '../helpers/service-harness'
 
 const host = useTestHost(1)
 
@@ -60,25 +58,11 @@ describe('in the kernel', () => {
 })
 
 describe('through the service', () => {
-  let h: ServiceHarness
-
-  beforeAll(async () => {
-    h = await startService()
-  }, 120_000)
-
-  afterAll(async () => {
-    await h?.close()
-    rmSync(h.dataDir, { recursive: true, force: true })
-  })
-
-  async function runIn(path: string, source: string): Promise<RunRecord> {
-    const cell = await h.service.insertCell(path, { type: 'code', source })
-    if (!cell.ok) throw new Error(cell.error)
-    const [run] = await h.run(path, [cell.value.id])
-    return run!
-  }
+  const service = useService()
 
   it('the notebook says the cell broke the interpreter, keeps [1], and later cells work', async () => {
+    const h = service()
+    const runIn = h.runSource
     const created = await h.service.createNotebook()
     if (!created.ok) throw new Error(created.error)
     const path = created.value.path
