@@ -693,15 +693,19 @@ def _utf16_len(text):
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
+def _split_at_cursor(request):
+    """(text before, text after, cursor) of a request's code; the cursor counts UTF-16 code units
+    (the editor's unit)."""
+    units = str(request.get("code", "")).encode("utf-16-le", "surrogatepass")
+    cursor = max(0, min(int(request.get("cursor", len(units) // 2)), len(units) // 2))
+    before, after = units[: cursor * 2], units[cursor * 2:]
+    return before.decode("utf-16-le", "surrogatepass"), after.decode("utf-16-le", "surrogatepass"), cursor
+
+
 def _complete(request):
     import re
     import rlcompleter
-    code = str(request.get("code", ""))
-    cursor = int(request.get("cursor", len(code)))
-    # The cursor counts UTF-16 code units (the editor's unit); convert to a str index.
-    units = code.encode("utf-16-le", "surrogatepass")
-    cursor = max(0, min(cursor, len(units) // 2))
-    before = units[: cursor * 2].decode("utf-16-le", "surrogatepass")
+    before, _after, cursor = _split_at_cursor(request)
     word = re.search(r"[^\W\d]\w*(?:\.\w*)*$|$", before).group(0)
     start = cursor - _utf16_len(word)
     matches = []
@@ -720,6 +724,62 @@ def _complete(request):
                 seen.add(match)
                 matches.append(match)
     return {"matches": matches, "from": start, "to": cursor}
+
+
+_NAME_AT_END = r"[^\W\d]\w*(?:\.\w*)*$"
+_INSPECT_LINES = 20
+
+
+def _name_at_cursor(before, after):
+    """The dotted name the cursor is on; else the name of the innermost call the cursor is in
+    (`len(x, |` gives len), as Jupyter's inspector picks it. '' when there is neither."""
+    import keyword
+    import re
+    head = re.search(_NAME_AT_END, before)
+    tail = re.match(r"\w*", after).group(0)
+    if head:
+        name = (head.group(0) + tail).rstrip(".")
+        return "" if keyword.iskeyword(name) else name
+    if tail and not tail[0].isdigit() and not before.endswith("."):
+        return tail
+    depth, quote = 0, None
+    for index in range(len(before) - 1, -1, -1):
+        char = before[index]
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in ")]}":
+            depth += 1
+        elif char in "([{" and depth > 0:
+            depth -= 1
+        elif char == "(":
+            call = re.search(_NAME_AT_END, before[:index].rstrip())
+            if call and not keyword.iskeyword(call.group(0)):
+                return call.group(0).rstrip(".")
+    return ""
+
+
+def _inspect(request):
+    """What Shift+Tab shows: IPython's obj? text (signature, docstring, file, type) for the name
+    at the cursor, its first lines unless `full`."""
+    from IPython.core.fuelbook_magics import _lookup
+    from IPython.core.oinspect import info_text
+    before, after, _cursor = _split_at_cursor(request)
+    name = _name_at_cursor(before, after)
+    if not name:
+        return {"found": False, "name": ""}
+    found, obj = _lookup(name, sys.modules["__main__"].__dict__)
+    if not found:
+        return {"found": False, "name": name}
+    lines = info_text(obj, name).split("\n")
+    truncated = not request.get("full") and len(lines) > _INSPECT_LINES
+    return {
+        "found": True,
+        "name": name,
+        "text": "\n".join(lines[:_INSPECT_LINES] if truncated else lines),
+        "truncated": truncated,
+    }
 
 
 def _set_execution_count(request):
@@ -789,6 +849,7 @@ def _prime_ipython():
 _COMMANDS = {
     "variables": _variables,
     "complete": _complete,
+    "inspect": _inspect,
     "seed_random": _seed_random,
     "execution_count": _set_execution_count,
     "warm": _warm,

@@ -33,7 +33,7 @@ export type {
   RunPythonResult
 } from './kernel'
 export type { Limits, Output, RunStatus } from '../shared/notebook'
-export type { Completion, Variable } from '../shared/api'
+export type { Completion, Inspection, Variable } from '../shared/api'
 export type { PersistedSnapshot } from '../shared/snapshot'
 
 export interface RunPythonOptions {

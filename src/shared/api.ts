@@ -70,6 +70,16 @@ export interface Completion {
   to: number
 }
 
+/** What the kernel knows about the name at the cursor (the Shift+Tab inspector). */
+export interface Inspection {
+  /** The name at the cursor, else of the call the cursor is in; '' when there is neither. */
+  name: string
+  /** IPython's `obj?` text (signature, docstring, file, type); null when the kernel has no such name. */
+  text: string | null
+  /** `text` holds only the first lines; ask again with `full` for all of it. */
+  truncated: boolean
+}
+
 export type ExportFormat = 'html' | 'ipynb'
 
 export interface ExportOptions {
@@ -134,6 +144,8 @@ export interface NotebookApi {
   getRun(path: string, runId: number): Promise<Result<RunRecord>>
   variables(path: string): Promise<Result<Variable[]>>
   complete(path: string, code: string, cursor: number): Promise<Result<Completion>>
+  /** The signature and docstring of the name at the cursor, from the kernel's head (never moves it). */
+  inspect(path: string, code: string, cursor: number, full: boolean): Promise<Result<Inspection>>
 
   exportNotebook(path: string, format: ExportFormat, options?: ExportOptions): Promise<Result<ExportedFile>>
   /** Creates a new .fuelbook from .ipynb JSON text; nothing is written if the input is invalid. */
@@ -199,6 +211,7 @@ export const API_METHODS = [
   'getRun',
   'variables',
   'complete',
+  'inspect',
   'exportNotebook',
   'importIpynb',
   'listPackages',

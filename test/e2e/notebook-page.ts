@@ -79,3 +79,24 @@ export async function outputText(index: number): Promise<string> {
   const outputs = await cell.$('[data-testid="outputs"]')
   return (await outputs.isExisting()) ? outputs.getText() : ''
 }
+
+/** The text of cell `index`'s editor, line by line, as the user sees it. */
+export async function editorText(index: number): Promise<string> {
+  const cell = await cellAt(index)
+  return browser.execute(
+    (el) => [...el.querySelectorAll('.cm-content .cm-line')].map((line) => line.textContent ?? '').join('\n'),
+    cell
+  )
+}
+
+/** True when the keyboard focus is inside cell `index`'s editor. */
+export async function editorFocused(index: number): Promise<boolean> {
+  const cell = await cellAt(index)
+  return browser.execute(
+    (el) => !!document.activeElement && !!el.querySelector('.cm-content')?.contains(document.activeElement),
+    cell
+  )
+}
+
+/** The kernel inspector's tooltip (Shift+Tab in a code cell). */
+export const inspector = (): ReturnType<typeof $> => $('[data-testid="inspector"]')

@@ -4,7 +4,7 @@
  * run that is killed (fuel, memory, time, interrupt, crash) leaves the head where it was.
  */
 import { randomInt } from 'node:crypto'
-import type { Completion, Variable } from '../../shared/api'
+import type { Completion, Inspection, Variable } from '../../shared/api'
 import type { Limits, Output, RunStatus } from '../../shared/notebook'
 import type { PersistedSnapshot } from '../../shared/snapshot'
 import { imageBytes, PAGE_BYTES } from '../sandbox/memory-image'
@@ -22,7 +22,7 @@ export const DEFAULT_LIMITS: Limits = {
   fsBytes: 256 * 1024 * 1024
 }
 
-/** Budget of the inspect runs behind the variables panel and completion. */
+/** Budget of the inspect runs behind the variables panel, completion and the inspector. */
 const INSPECT_LIMITS: Limits = {
   fuel: 200_000_000,
   memoryBytes: DEFAULT_LIMITS.memoryBytes,
@@ -90,14 +90,21 @@ export class SnapshotKernel implements Kernel {
   }
 
   async variables(): Promise<Variable[]> {
-    const reply = await this.inspect({ op: 'variables' })
+    const reply = await this.call({ op: 'variables' })
     return Array.isArray(reply?.variables) ? (reply.variables as Variable[]) : []
   }
 
   async complete(code: string, cursor: number): Promise<Completion> {
-    const reply = await this.inspect({ op: 'complete', code, cursor })
+    const reply = await this.call({ op: 'complete', code, cursor })
     if (reply === null || !Array.isArray(reply.matches)) return { matches: [], from: cursor, to: cursor }
     return { matches: reply.matches as string[], from: Number(reply.from), to: Number(reply.to) }
+  }
+
+  async inspect(code: string, cursor: number, full: boolean): Promise<Inspection> {
+    const reply = await this.call({ op: 'inspect', code, cursor, full })
+    const name = typeof reply?.name === 'string' ? reply.name : ''
+    if (reply?.found !== true || typeof reply.text !== 'string') return { name, text: null, truncated: false }
+    return { name, text: reply.text, truncated: reply.truncated === true }
   }
 
   setPackages(wheels: MountedWheel[]): void {
@@ -266,7 +273,7 @@ export class SnapshotKernel implements Kernel {
   }
 
   /** A driver command from the head, in parallel with runs, never moving the head. */
-  private async inspect(command: Record<string, unknown>): Promise<Record<string, unknown> | null> {
+  private async call(command: Record<string, unknown>): Promise<Record<string, unknown> | null> {
     if (this.disposed) return null
     const limits = INSPECT_LIMITS
     const request = this.request(

@@ -2,7 +2,7 @@
  * The kernel as the service sees it: a chain of snapshots behind a small interface (docs/architecture.md).
  * Every method returns normally; a killed run is a status, not an exception.
  */
-import type { Completion, Variable } from '../../shared/api'
+import type { Completion, Inspection, Variable } from '../../shared/api'
 import type { Limits, Output, RunStats, RunStatus } from '../../shared/notebook'
 import type { PersistedSnapshot } from '../../shared/snapshot'
 import type { MountedWheel } from '../sandbox/wasi/fs-image'
@@ -59,6 +59,8 @@ export interface Kernel {
   /** The head's user globals, from an inspect run that never moves the head. */
   variables(): Promise<Variable[]>
   complete(code: string, cursor: number): Promise<Completion>
+  /** The signature and docstring of the name at `cursor` (an inspect run: the head stays). */
+  inspect(code: string, cursor: number, full: boolean): Promise<Inspection>
   /** The head as pages that differ from S0, for the store; null when the head is S0. */
   exportHead(): Promise<PersistedSnapshot | null>
   /** The head as it is now has been stored: revertToStoredHead() comes back to it. */

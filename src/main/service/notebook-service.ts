@@ -10,6 +10,7 @@ import type {
   AppSettings,
   CellPatch,
   Completion,
+  Inspection,
   EventListener,
   ExportedFile,
   ExportFormat,
@@ -245,6 +246,12 @@ export class NotebookService implements NotebookClient {
     const session = this.sessions.get(resolve(path))
     if (!session) return fail(`Notebook is not open: ${path}`)
     return ok(await session.kernel.complete(code, cursor))
+  }
+
+  async inspect(path: string, code: string, cursor: number, full: boolean): Promise<Result<Inspection>> {
+    const session = this.sessions.get(resolve(path))
+    if (!session) return fail(`Notebook is not open: ${path}`)
+    return ok(await session.kernel.inspect(code, cursor, full))
   }
 
   async exportNotebook(

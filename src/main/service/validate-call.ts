@@ -90,6 +90,7 @@ const schemas: { [K in ApiMethod]: z.ZodType<Parameters<NotebookApi[K]>> } = {
   getRun: z.tuple([path, positiveInt]),
   variables: z.tuple([path]),
   complete: z.tuple([path, z.string(), z.number().int().nonnegative()]),
+  inspect: z.tuple([path, z.string(), z.number().int().nonnegative(), z.boolean()]),
   exportNotebook: z.tuple([
     path,
     z.enum(['html', 'ipynb']),

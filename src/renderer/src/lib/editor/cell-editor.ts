@@ -1,6 +1,6 @@
 /**
  * The extensions of a cell editor: Python, bracket matching, auto-indent, search, an undo history
- * of its own, notebook keys and kernel completion. Each feature is its own extension; this file
+ * of its own, notebook keys, kernel completion and the kernel inspector (Shift+Tab). Each feature is its own extension; this file
  * only lists them.
  */
 import { closeBrackets, closeBracketsKeymap, completionKeymap } from '@codemirror/autocomplete'
@@ -13,10 +13,12 @@ import { drawSelection, EditorView, keymap, placeholder } from '@codemirror/view
 import { classHighlighter } from '@lezer/highlight'
 import type { CellType } from '../../../../shared/notebook'
 import { kernelCompletion, type KernelCompletionConfig } from './kernel-completion'
+import { kernelInspector, type KernelInspectorConfig } from './kernel-inspector'
 import { runKeys, type RunKeysConfig } from './run-keys'
 import { cellNavigation, type CellNavigationConfig } from './cell-navigation'
 
-export interface CellEditorConfig extends RunKeysConfig, KernelCompletionConfig, CellNavigationConfig {
+export interface CellEditorConfig
+  extends RunKeysConfig, KernelCompletionConfig, KernelInspectorConfig, CellNavigationConfig {
   type: CellType
   onChange: (source: string) => void
   onCursor: (offset: number) => void
@@ -31,7 +33,9 @@ export function cellEditorExtensions(config: CellEditorConfig): Extension {
     runKeys(config),
     cellNavigation(config),
     EditorState.readOnly.of(config.readOnly),
-    isCode ? [python(), kernelCompletion(config), indentOnInput(), closeBrackets()] : EditorView.lineWrapping,
+    isCode
+      ? [python(), kernelCompletion(config), kernelInspector(config), indentOnInput(), closeBrackets()]
+      : EditorView.lineWrapping,
     indentUnit.of('    '),
     EditorState.tabSize.of(4),
     history(),

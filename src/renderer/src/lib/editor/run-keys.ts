@@ -4,14 +4,15 @@ import { searchPanelOpen } from '@codemirror/search'
 import { Prec, type EditorState, type Extension } from '@codemirror/state'
 import { keymap } from '@codemirror/view'
 import { ACTIONS, toCodeMirrorKey, type ActionId } from '../actions'
+import { inspectorOpen } from './kernel-inspector'
 
 export interface RunKeysConfig {
   onAction: (action: ActionId) => void
 }
 
-/** Esc first closes the editor's own popups (completion, search); only then leaves the cell. */
+/** Esc first closes the editor's own popups (completion, search, the inspector); only then leaves the cell. */
 function editorPopupOpen(state: EditorState): boolean {
-  return completionStatus(state) !== null || searchPanelOpen(state)
+  return completionStatus(state) !== null || searchPanelOpen(state) || inspectorOpen(state)
 }
 
 export function runKeys(config: RunKeysConfig): Extension {

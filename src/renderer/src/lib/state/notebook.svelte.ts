@@ -4,6 +4,7 @@
  */
 import type {
   Completion,
+  Inspection,
   NotebookClient,
   NotebookEvent,
   Result,
@@ -353,6 +354,12 @@ export class NotebookState {
   /** Kernel completion for the editor; null when the kernel has nothing (or failed). */
   async complete(code: string, cursor: number): Promise<Completion | null> {
     const r = await this.api.complete(this.path, code, cursor).catch(() => null)
+    return r && r.ok ? r.value : null
+  }
+
+  /** The kernel inspector's text for the editor (Shift+Tab); null when the call failed. */
+  async inspect(code: string, cursor: number, full: boolean): Promise<Inspection | null> {
+    const r = await this.api.inspect(this.path, code, cursor, full).catch(() => null)
     return r && r.ok ? r.value : null
   }
 
