@@ -65,10 +65,20 @@ describe('the kernel inspector (Shift+Tab)', () => {
     await editCell(1)
     await insertCode('\njson.dumps(data, ')
     await browser.keys(['Shift', 'Tab'])
-    await expect(inspector()).toHaveText(expect.stringContaining('Signature: json.dumps('), { wait: 15_000 })
+    await expect(inspector()).toHaveText(expect.stringContaining('Signature:\njson.dumps(\n    obj,'), {
+      wait: 15_000
+    })
     await expect(inspector()).toHaveText(expect.stringContaining('Shift+Tab: show all'))
     const short = await inspector().getText()
     expect(short).not.toContain('To use a custom ``JSONEncoder`` subclass')
+    // Seen whole: nothing (the cell's own box, the next cell) covers or clips its last line.
+    const bottomVisible = await browser.execute(() => {
+      const tip = document.querySelector('[data-testid="inspector"]')!
+      const box = tip.getBoundingClientRect()
+      const hit = document.elementFromPoint(box.left + 20, box.bottom - 8)
+      return !!hit && tip.contains(hit)
+    })
+    expect(bottomVisible).toBe(true)
     await browser.saveScreenshot(shot('ui-inspector.png'))
     await browser.keys(['Shift', 'Tab'])
     await expect(inspector()).toHaveText(expect.stringContaining('To use a custom ``JSONEncoder`` subclass'))
