@@ -12,9 +12,11 @@ import { packagesCommand } from './cli/packages'
 import { pipeWriter } from './cli/pipe-writer'
 import { runCommand } from './cli/run'
 import { serveCommand } from './cli/serve'
+import { startBrowserServer } from './server/browser-server'
+import { startOutputFrameServer } from './server/output-frame-server'
 
 const COMMANDS: CliCommand[] = [
-  serveCommand,
+  serveCommand({ startBrowserServer, startOutputFrameServer }),
   execCommand,
   runCommand,
   exportCommand,

@@ -49,23 +49,34 @@ export interface RunPythonOptions {
   fsQuotaBytes?: number
   /** Fixed seeds and a virtual clock: identical output and fuel every time. */
   deterministic?: boolean
+  /** Aborting it stops the run (status 'interrupted'), as Ctrl+C does in `fuelbook exec`. */
+  signal?: AbortSignal
+  /** Run on this host (from createKernelHost) instead of the shared one. */
+  host?: KernelHost
 }
 
-function defaultHostOptions(): KernelHostOptions {
-  // Both src/main/library.ts and out/main/library.js sit two levels below the package root.
-  const root = join(__dirname, '..', '..')
+// Both src/main/library.ts and out/main/library.js sit two levels below the package root.
+const PACKAGE_ROOT = join(__dirname, '..', '..')
+
+function defaultHostOptions(appRoot = PACKAGE_ROOT): KernelHostOptions {
   return {
-    resourcesDir: runtimeDirOf(root),
+    resourcesDir: runtimeDirOf(appRoot),
     cacheDir: process.env.FUELBOOK_CACHE_DIR ?? join(tmpdir(), 'fuelbook-cache')
   }
+}
+
+export interface CreateKernelHostOptions extends Partial<KernelHostOptions> {
+  /** The application folder whose resources/python runs (default: this package's). */
+  appRoot?: string
 }
 
 /**
  * A host of kernels (one compiled runtime, one worker pool, one S0). Without options it uses the
  * runtime shipped in the package and caches S0 in the system's temporary folder, as runPython does.
  */
-export function createKernelHost(options: Partial<KernelHostOptions> = {}): Promise<KernelHost> {
-  return createHost({ ...defaultHostOptions(), ...options })
+export function createKernelHost(options: CreateKernelHostOptions = {}): Promise<KernelHost> {
+  const { appRoot, ...host } = options
+  return createHost({ ...defaultHostOptions(appRoot), ...host })
 }
 
 let sharedHost: Promise<KernelHostInternals> | null = null
@@ -87,8 +98,10 @@ export async function closeSharedKernelHost(): Promise<void> {
 }
 
 export async function runPython(code: string, options: RunPythonOptions = {}): Promise<RunPythonResult> {
-  const host = await sharedKernelHost()
+  const host = options.host ?? (await sharedKernelHost())
   const kernel = host.createKernel()
+  const interrupt = (): void => kernel.interrupt()
+  options.signal?.addEventListener('abort', interrupt)
   try {
     const result = await kernel.run(code, {
       isolated: true,
@@ -103,6 +116,7 @@ export async function runPython(code: string, options: RunPythonOptions = {}): P
     })
     return toRunPythonResult(result)
   } finally {
+    options.signal?.removeEventListener('abort', interrupt)
     await kernel.dispose()
   }
 }

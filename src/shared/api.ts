@@ -18,10 +18,11 @@ import type {
 } from './notebook'
 import type { AppSettings } from './app-settings'
 import type { PackageInfo } from './packages'
+import type { Result } from './result'
 
 export type { PackageInfo }
 
-export type Result<T> = { ok: true; value: T } | { ok: false; error: string }
+export type { Result } from './result'
 
 export interface AppInfo {
   version: string
@@ -40,12 +41,8 @@ export interface AppInfo {
 
 export type { AppSettings } from './app-settings'
 
-export interface CellPatch {
-  source?: string
-  type?: CellType
-  metadata?: Record<string, unknown>
-  isolated?: boolean
-}
+/** The fields of a cell an edit may change (the service's updateCell and the store's). */
+export type CellPatch = Partial<Pick<Cell, 'source' | 'type' | 'metadata' | 'isolated'>>
 
 export interface NewCell {
   /** Position in the notebook; omitted = append. */

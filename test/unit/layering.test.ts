@@ -39,12 +39,41 @@ describe('fuelbook/layering lint rule', () => {
       ['src/main/kernel/x.ts', '../store/store'],
       ['src/main/sandbox/x.ts', '../kernel/kernel'],
       ['src/shared/x.ts', '../main/service/service'],
-      ['src/renderer/src/x.ts', '../../main/service/service']
+      ['src/renderer/src/x.ts', '../../main/service/service'],
+      ['src/main/library.ts', './service/compose']
     ]
     for (const [file, source] of cases) {
       const messages = await layeringMessages(file, `import { a } from '${source}'\nexport { a }\n`)
       expect(messages, `${file} -> ${source}`).toHaveLength(1)
     }
+  })
+
+  it('keeps the front doors (CLI, shell, browser server) on the service, the library and shared', async () => {
+    for (const door of ['cli', 'electron', 'server']) {
+      for (const below of [
+        'store/index',
+        'kernel/kernel',
+        'sandbox/runtime',
+        'export/index',
+        'packages/index'
+      ]) {
+        const messages = await layeringMessages(
+          `src/main/${door}/x.ts`,
+          `import { a } from '../${below}'\nexport { a }\n`
+        )
+        expect(messages, `${door} -> ${below}`).toHaveLength(1)
+        expect(messages[0]).toContain(`may use shared, service, library, ${door}`)
+      }
+      for (const allowed of ['../service/compose', '../library', '../../shared/api']) {
+        expect(
+          await layeringMessages(`src/main/${door}/x.ts`, `import { a } from '${allowed}'\nexport { a }\n`),
+          `${door} -> ${allowed}`
+        ).toEqual([])
+      }
+    }
+    expect(
+      await layeringMessages('src/main/cli/x.ts', "import { a } from '../server/browser-server'\n")
+    ).toHaveLength(1)
   })
 
   it('allows the arrows of docs/architecture.md', async () => {

@@ -1,7 +1,8 @@
 /**
  * ESLint rule `fuelbook/layering`: the dependency arrows of docs/architecture.md, enforced by lint (as VS Code's
  * `code-layering`), not by hope. Each layer lists the layers it may import from; 'electron' may be
- * imported only by the desktop shell and the preload.
+ * imported only by the desktop shell and the preload (which loads its own better-sqlite3 build
+ * through the service's composeService).
  */
 import { dirname, relative, resolve, sep } from 'node:path'
 
@@ -15,7 +16,8 @@ function layerOf(file) {
   if (rel.startsWith('src/renderer/')) return 'renderer'
   const m = /^src\/main\/([^/]+)\//.exec(rel)
   if (m) return m[1]
-  if (rel.startsWith('src/main/')) return 'main-entry' // cli.ts, library.ts
+  if (rel === 'src/main/library.ts') return 'library'
+  if (rel.startsWith('src/main/')) return 'main-entry' // cli.ts (and the Electron entry's build glue)
   return null
 }
 
@@ -29,21 +31,15 @@ const ALLOWED = {
   export: ['shared', 'export'],
   packages: ['shared', 'packages'],
   service: ['shared', 'sandbox', 'kernel', 'store', 'export', 'packages', 'service'],
-  server: ['shared', 'service', 'store', 'server'],
-  electron: ['shared', 'service', 'store', 'export', 'electron'],
-  cli: ['shared', 'sandbox', 'kernel', 'store', 'export', 'service', 'server', 'cli'],
-  'main-entry': [
-    'shared',
-    'sandbox',
-    'kernel',
-    'store',
-    'export',
-    'packages',
-    'service',
-    'server',
-    'cli',
-    'main-entry'
-  ]
+  // The library (require('fuelbook')) is the kernel as a package: one run, or a host of kernels.
+  library: ['shared', 'sandbox', 'kernel', 'library'],
+  // The front doors reach the notebook only through the service or the library: every rule about
+  // files, runs and limits then holds for all of them.
+  server: ['shared', 'service', 'library', 'server'],
+  electron: ['shared', 'service', 'library', 'electron'],
+  cli: ['shared', 'service', 'library', 'cli'],
+  // The entry point wires the front doors together (`fuelbook serve` starts the server).
+  'main-entry': ['shared', 'service', 'library', 'server', 'cli', 'main-entry']
 }
 
 const ELECTRON_LAYERS = new Set(['electron', 'preload'])

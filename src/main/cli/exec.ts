@@ -4,14 +4,11 @@
  * data length in bytes, fuel consumed. The exit code says how the run ended.
  */
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Output, RunStatus } from '../../shared/notebook'
 import { truncationText } from '../../shared/output-model'
-import { createKernelHost, toRunPythonResult, type KernelRunResult } from '../kernel'
-import { runtimeDirOf } from '../sandbox/runtime'
-import { DEFAULT_LIMITS } from '../service/defaults'
-import { resolveDataDir } from '../store'
+import { createKernelHost, DEFAULT_LIMITS, runPython, type RunPythonResult } from '../library'
+import { cacheDirOf } from '../service/compose'
 import { EXIT, UsageError, type CliCommand, type CliIO } from './command'
 import { limitsFromFlags } from './flags'
 
@@ -66,7 +63,7 @@ export function writeOutputs(outputs: readonly Output[], io: CliIO): void {
   }
 }
 
-export function seedFacts(result: KernelRunResult): string {
+export function seedFacts(result: RunPythonResult): string {
   return [
     `status: ${result.status}${result.message ? ` (${result.message})` : ''}`,
     `mem size pages: ${result.memoryPages} (64 KiB each)`,
@@ -144,23 +141,27 @@ ${EXIT_CODES_HELP}`,
       }
       throw error
     }
-    const host = await createKernelHost({
-      resourcesDir: runtimeDirOf(io.appRoot),
-      cacheDir: join(resolveDataDir(), 'cache'),
-      poolSize: 1
-    })
-    const kernel = host.createKernel()
-    const interrupt = (): void => kernel.interrupt()
+    const host = await createKernelHost({ appRoot: io.appRoot, cacheDir: cacheDirOf(), poolSize: 1 })
+    const interrupted = new AbortController()
+    const interrupt = (): void => interrupted.abort()
     process.once('SIGINT', interrupt)
-    let result: KernelRunResult
+    let result: RunPythonResult
     try {
-      result = await kernel.run(code, { limits, isolated: true })
+      result = await runPython(code, {
+        host,
+        signal: interrupted.signal,
+        fuel: limits.fuel,
+        memoryLimitBytes: limits.memoryBytes,
+        timeoutMs: limits.timeoutMs,
+        outputBytes: limits.outputBytes,
+        fsQuotaBytes: limits.fsBytes
+      })
     } finally {
       process.removeListener('SIGINT', interrupt)
       await host.close()
     }
     if (values.json) {
-      io.stdout(JSON.stringify(toRunPythonResult(result)) + '\n')
+      io.stdout(JSON.stringify(result) + '\n')
     } else {
       writeOutputs(result.outputs, io)
       io.stdout('\n' + seedFacts(result) + '\n')

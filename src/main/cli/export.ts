@@ -5,9 +5,9 @@
 import { basename, dirname, extname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { ExportFormat } from '../../shared/api'
-import { createExporter } from '../export'
+import { missingNotebook } from '../service/notebook-document'
+import { exportNotebookFile } from '../service/notebook-files'
 import { EXIT, UsageError, type CliCommand } from './command'
-import { missingNotebook, readNotebookDocument } from './document'
 import { refuseTarget, writeFileAtomic } from './output-file'
 
 const FORMATS: ExportFormat[] = ['html', 'ipynb']
@@ -80,12 +80,7 @@ Exit codes: 0 written, 1 the notebook could not be read or the file not written,
         return EXIT.failed
       }
     }
-    const doc = readNotebookDocument(notebook)
-    if (!doc.ok) {
-      io.stderr(`fuelbook export: ${doc.error}\n`)
-      return EXIT.failed
-    }
-    const exported = await createExporter().export(doc.value, format, {
+    const exported = await exportNotebookFile(notebook, format, {
       hideCode: values['no-code'],
       hideStats: values['no-stats'],
       outputsOnly: values['outputs-only']

@@ -6,11 +6,9 @@
 import { readFileSync, renameSync, rmSync } from 'node:fs'
 import { basename, dirname, extname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { createExporter } from '../export'
-import { DEFAULT_SETTINGS } from '../service/defaults'
-import { NotebookStore } from '../store'
+import { missingNotebook } from '../service/notebook-document'
+import { createNotebookFromIpynb } from '../service/notebook-files'
 import { EXIT, UsageError, type CliCommand } from './command'
-import { missingNotebook } from './document'
 import { refuseTarget, tempPathFor } from './output-file'
 
 /** analysis.ipynb → analysis.fuelbook beside it. */
@@ -69,24 +67,14 @@ Exit codes: 0 created, 1 the input could not be read or is not a valid notebook,
     } catch (error) {
       return fail(`cannot read ${source}: ${(error as Error).message}`)
     }
-    const converted = createExporter().importIpynb(content)
-    if (!converted.ok) return fail(`${source}: ${converted.error}`)
-    const { title, cells, runs } = converted.value
     const temp = tempPathFor(target)
-    const created = NotebookStore.create(temp, {
-      title: title || basename(source, extname(source)),
-      settings: DEFAULT_SETTINGS
-    })
-    if (!created.ok) return fail(created.error)
-    const store = created.value
-    try {
-      cells.forEach((cell, index) => store.insertCell(cell, index))
-      for (const run of runs) store.commitRun(run, null, { ranInKernel: false })
-    } catch (error) {
-      store.close()
-      rmSync(temp, { force: true })
-      return fail(`could not write the notebook: ${(error as Error).message}`)
+    const imported = createNotebookFromIpynb(content, temp, basename(source, extname(source)))
+    if (!imported.ok) {
+      const { stage, message } = imported.error
+      if (stage === 'read') return fail(`${source}: ${message}`)
+      return fail(stage === 'write' ? `could not write the notebook: ${message}` : message)
     }
+    const { store, cellCount, cellsWithOutputs } = imported.value
     store.close()
     try {
       renameSync(temp, target)
@@ -94,8 +82,7 @@ Exit codes: 0 created, 1 the input could not be read or is not a valid notebook,
       rmSync(temp, { force: true })
       return fail(`could not create ${target}: ${(error as Error).message}`)
     }
-    const withOutputs = runs.filter((r) => r.outputs.length > 0).length
-    io.stderr(`Created ${target}: ${cells.length} cells, ${withOutputs} with outputs\n`)
+    io.stderr(`Created ${target}: ${cellCount} cells, ${cellsWithOutputs} with outputs\n`)
     return EXIT.ok
   }
 }

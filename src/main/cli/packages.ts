@@ -10,7 +10,7 @@ import { formatBytes } from '../../shared/format'
 import type { PackageInfo } from '../../shared/packages'
 import { composeService } from '../service/compose'
 import { EXIT, UsageError, type CliCommand, type CliIO } from './command'
-import { missingNotebook, readNotebookDocument } from './document'
+import { missingNotebook, readNotebookDocument } from '../service/notebook-document'
 
 /** The listing: one row per wheel, name order, with its size and what asked for it. */
 export function packagesTable(packages: PackageInfo[]): string {

@@ -11,7 +11,7 @@ import { formatFsUse, formatFuel, formatMemory, formatMs, statusLook } from '../
 import { composeService } from '../service/compose'
 import type { NotebookService } from '../service/notebook-service'
 import { EXIT, UsageError, type CliCommand, type CliIO } from './command'
-import { missingNotebook } from './document'
+import { missingNotebook } from '../service/notebook-document'
 import { EXIT_CODES_HELP, exitCodeFor } from './exec'
 import { limitsFromFlags } from './flags'
 import { refuseTarget, writeFileAtomic } from './output-file'

@@ -1,21 +1,39 @@
 import { parseArgs } from 'node:util'
 import { join } from 'node:path'
+import type { NotebookClient } from '../../shared/api'
 import { composeService } from '../service/compose'
-import { startBrowserServer } from '../server/browser-server'
-import { startOutputFrameServer } from '../server/output-frame-server'
 import { UsageError, type CliCommand } from './command'
 
-export const serveCommand: CliCommand = {
-  name: 'serve',
-  summary: 'Serve the notebook UI to your browser on 127.0.0.1 (browser mode)',
-  usage: `fuelbook serve [NOTEBOOK.fuelbook] [--port N]
+/**
+ * Browser mode's servers (src/main/server/), handed in by the entry point: the server is a front
+ * door beside the CLI, not a layer below it.
+ */
+export interface BrowserModeServers {
+  startBrowserServer(options: {
+    service: NotebookClient
+    rendererDir: string
+    port: number
+    outputFrameOrigin: string
+  }): Promise<{ url: string; close(): Promise<void> }>
+  startOutputFrameServer(): Promise<{ url: string; origin: string; close(): Promise<void> }>
+}
+
+const SERVE_USAGE = `fuelbook serve [NOTEBOOK.fuelbook] [--port N]
 
 Starts the notebook UI on http://127.0.0.1:PORT/?token=… and prints that address. Only this machine
 can connect, and only with the token. Stop with Ctrl+C.
 
 Options:
   --port N     port to listen on (default 0: a free port chosen by the system)
-  -h, --help   show this help`,
+  -h, --help   show this help`
+
+export const serveCommand = ({
+  startBrowserServer,
+  startOutputFrameServer
+}: BrowserModeServers): CliCommand => ({
+  name: 'serve',
+  summary: 'Serve the notebook UI to your browser on 127.0.0.1 (browser mode)',
+  usage: SERVE_USAGE,
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
@@ -23,7 +41,7 @@ Options:
       options: { port: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
     })
     if (values.help) {
-      io.stdout(serveCommand.usage + '\n')
+      io.stdout(SERVE_USAGE + '\n')
       return 0
     }
     const port = values.port === undefined ? 0 : Number(values.port)
@@ -66,4 +84,4 @@ Options:
     await composed.close()
     return 0
   }
-}
+})

@@ -9,7 +9,6 @@ import fs from 'node:fs'
 import { join, resolve } from 'node:path'
 import { ELECTRON_OUTPUT_FRAME_URL } from '../../shared/output-frame'
 import { composeService, type ComposedService } from '../service/compose'
-import { setSqliteNativeBinding } from '../store/native-binding'
 import { registerIpc } from './ipc'
 import { installMenu } from './menu'
 import { electronSqliteBinding } from './native-sqlite'
@@ -36,7 +35,8 @@ function openPaths(paths: readonly string[]): void {
   for (const path of paths) void commands.openPath(path)
 }
 
-function useElectronSqlite(): void {
+/** The better-sqlite3 addon built for Electron's ABI, or null for the package's own. */
+function electronSqlite(): string | null {
   const binding = electronSqliteBinding({
     electronVersion: process.versions.electron,
     isPackaged: app.isPackaged,
@@ -52,11 +52,11 @@ function useElectronSqlite(): void {
     }
   })
   if (!binding.ok) throw new Error(binding.error)
-  if (binding.path) setSqliteNativeBinding(binding.path)
+  return binding.path
 }
 
 async function start(): Promise<void> {
-  useElectronSqlite()
+  const sqliteBinding = electronSqlite()
   hardenSession()
   const userData = app.getPath('userData')
   const service = await composeService({
@@ -64,10 +64,11 @@ async function start(): Promise<void> {
     appRoot,
     dataDir: userData,
     version: app.getVersion(),
-    outputFrameUrl: ELECTRON_OUTPUT_FRAME_URL
+    outputFrameUrl: ELECTRON_OUTPUT_FRAME_URL,
+    sqliteBinding
   })
   composed = service
-  nativeTheme.themeSource = service.appData.getSettings().theme
+  nativeTheme.themeSource = (await service.service.getAppSettings()).theme
   // Windows ties recent documents (jump list) and the taskbar to this id; it matches electron-builder's appId.
   if (process.platform === 'win32') app.setAppUserModelId('org.fuelbook.desktop')
   app.setAboutPanelOptions({
@@ -88,7 +89,6 @@ async function start(): Promise<void> {
   windows = notebookWindows
   commands = new ShellCommands({
     service: service.service,
-    appData: service.appData,
     windows: notebookWindows,
     refreshMenu: () => refreshMenu()
   })
@@ -96,7 +96,7 @@ async function start(): Promise<void> {
     commands,
     {
       recent: () => service.service.listRecent(),
-      theme: async () => service.appData.getSettings().theme
+      theme: async () => (await service.service.getAppSettings()).theme
     },
     !app.isPackaged
   )

@@ -6,8 +6,8 @@
 import { app, dialog } from 'electron'
 import fs from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import type { AppData } from '../store'
 import type { NotebookClient } from '../../shared/api'
+import type { NotebookService } from '../service/notebook-service'
 import { openDialogOptions, pdfDialogOptions, saveAsDialogOptions, withExtension } from './dialog-options'
 import { sendMenuCommand } from './ipc'
 import type { MenuHandlers } from './menu-template'
@@ -15,9 +15,11 @@ import type { NotebookWindows } from './notebook-windows'
 import { openKindOf } from './open-requests'
 import { printHtmlToPdf } from './window'
 
+/** What the shell's commands use of the service: the client API plus the recents and untitled check. */
+export type ShellService = NotebookClient & Pick<NotebookService, 'clearRecent' | 'isUntitled'>
+
 export interface ShellCommandsOptions {
-  service: NotebookClient
-  appData: AppData
+  service: ShellService
   windows: NotebookWindows
   refreshMenu(): void
 }
@@ -78,7 +80,7 @@ export class ShellCommands implements MenuHandlers {
   }
 
   clearRecent(): void {
-    for (const nb of this.o.appData.listRecent()) this.o.appData.removeRecent(nb.path)
+    this.o.service.clearRecent()
     app.clearRecentDocuments()
     this.o.refreshMenu()
   }
@@ -87,7 +89,7 @@ export class ShellCommands implements MenuHandlers {
     const window = this.o.windows.target()
     const path = window ? this.o.windows.pathOf(window) : null
     if (!window || !path) return
-    const untitled = this.o.appData.isUntitled(path)
+    const untitled = this.o.service.isUntitled(path)
     const options = saveAsDialogOptions(
       { path, title: untitled ? '' : basename(path, '.fuelbook'), untitled },
       app.getPath('documents')

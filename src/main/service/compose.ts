@@ -7,6 +7,7 @@ import type { AppInfo } from '../../shared/api'
 import { createKernelHost } from '../kernel'
 import { runtimeDirOf } from '../sandbox/runtime'
 import { AppData, resolveDataDir } from '../store'
+import { setSqliteNativeBinding } from '../store/native-binding'
 import { createExporter } from '../export'
 import { NotebookService } from './notebook-service'
 
@@ -19,19 +20,29 @@ export interface ComposeOptions {
   version: string
   /** Where the UI's text/html output frames are served (AppInfo.outputFrameUrl); none without a UI. */
   outputFrameUrl?: string
+  /**
+   * The better-sqlite3 addon to load instead of the package's own (the Electron shell's copy built
+   * for Electron's ABI, src/main/electron/native-sqlite.ts); set before anything is opened.
+   */
+  sqliteBinding?: string | null
 }
 
 export interface ComposedService {
   service: NotebookService
-  appData: AppData
   close(): Promise<void>
 }
 
+/** Where S0 and the compiled runtime are cached: beside the recents and settings. */
+export function cacheDirOf(dataDir: string = resolveDataDir()): string {
+  return join(dataDir, 'cache')
+}
+
 export async function composeService(options: ComposeOptions): Promise<ComposedService> {
+  if (options.sqliteBinding !== undefined) setSqliteNativeBinding(options.sqliteBinding)
   const appData = new AppData(options.dataDir ?? resolveDataDir())
   const kernelHost = await createKernelHost({
     resourcesDir: runtimeDirOf(options.appRoot),
-    cacheDir: join(appData.dir, 'cache')
+    cacheDir: cacheDirOf(appData.dir)
   })
   const service = new NotebookService({
     appData,
@@ -43,7 +54,6 @@ export async function composeService(options: ComposeOptions): Promise<ComposedS
   })
   return {
     service,
-    appData,
     async close() {
       await service.dispose()
       await kernelHost.close()

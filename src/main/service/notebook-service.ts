@@ -33,10 +33,12 @@ import type {
   NotebookSummary,
   RunRecord
 } from '../../shared/notebook'
+import { fail, ok } from '../../shared/result'
 import type { Kernel, KernelHost } from '../kernel/types'
 import { damagedMessage, NotebookStore, type AppData } from '../store'
 import { DEFAULT_SETTINGS } from './defaults'
 import { Emitter } from './emitter'
+import { createNotebookFromIpynb } from './notebook-files'
 import { NotebookPackages } from './notebook-packages'
 import { NotebookSession } from './notebook-session'
 import type { NotebookExporter } from '../export/types'
@@ -50,8 +52,6 @@ export interface NotebookServiceOptions {
   outputFrameUrl: string | null
 }
 
-const ok = <T>(value: T): Result<T> => ({ ok: true, value })
-
 /**
  * The title a notebook has until the user renames it: its file's name ("sales" for sales.fuelbook).
  * A stored title equal to it follows the file through Save As; any other is the user's and stays.
@@ -59,7 +59,6 @@ const ok = <T>(value: T): Result<T> => ({ ok: true, value })
 function titleOfFile(path: string): string {
   return basename(path).replace(/\.fuelbook$/i, '')
 }
-const fail = <T>(error: string): Result<T> => ({ ok: false, error })
 
 export class NotebookService implements NotebookClient {
   private readonly sessions = new Map<string, NotebookSession>()
@@ -93,6 +92,16 @@ export class NotebookService implements NotebookClient {
 
   async listRecent(): Promise<NotebookSummary[]> {
     return this.options.appData.listRecent()
+  }
+
+  /** Forgets every recent notebook (the shell's Open Recent › Clear Menu); the files stay. */
+  clearRecent(): void {
+    for (const notebook of this.options.appData.listRecent()) this.options.appData.removeRecent(notebook.path)
+  }
+
+  /** Whether the notebook lives in the app's data folder, never saved by the user under a name. */
+  isUntitled(path: string): boolean {
+    return this.options.appData.isUntitled(path)
   }
 
   async createNotebook(): Promise<Result<NotebookDocument>> {
@@ -265,17 +274,10 @@ export class NotebookService implements NotebookClient {
   }
 
   async importIpynb(content: string, name: string): Promise<Result<NotebookDocument>> {
-    const converted = this.options.exporter.importIpynb(content)
-    if (!converted.ok) return fail(converted.error)
     const path = this.options.appData.newUntitledPath(name.replace(/\.ipynb$/i, ''))
-    const created = NotebookStore.create(path, {
-      title: converted.value.title || titleOfFile(path),
-      settings: DEFAULT_SETTINGS
-    })
-    if (!created.ok) return fail(created.error)
-    converted.value.cells.forEach((cell, index) => created.value.insertCell(cell, index))
-    for (const run of converted.value.runs) created.value.commitRun(run, null, { ranInKernel: false })
-    return ok(await this.attach(created.value))
+    const imported = createNotebookFromIpynb(content, path, titleOfFile(path), this.options.exporter)
+    if (!imported.ok) return fail(imported.error.message)
+    return ok(await this.attach(imported.value.store))
   }
 
   async listPackages(path: string): Promise<Result<PackageInfo[]>> {

@@ -16,6 +16,7 @@ import type {
 import type { Kernel } from '../kernel/types'
 import { extractPipCommands } from '../packages'
 import type { NotebookStore } from '../store'
+import { notebookDocument } from './notebook-document'
 import type { NotebookPackages } from './notebook-packages'
 
 /** A queued run: the cell, and limits for this run only over the notebook's saved ones. */
@@ -89,21 +90,10 @@ export class NotebookSession {
   }
 
   document(extraNotices: string[] = []): NotebookDocument {
-    const loaded = this.store.load()
-    return {
-      path: this.store.path,
-      title: loaded.title,
-      createdAt: loaded.createdAt,
-      modifiedAt: loaded.modifiedAt,
-      untitled: false,
+    return notebookDocument(this.store, this.store.load(), this.kernelInfo(), {
       readOnly: this.store.readOnly,
-      settings: loaded.settings,
-      cells: loaded.cells,
-      lastRuns: loaded.lastRuns,
-      kernel: this.kernelInfo(),
-      notices: [...this.store.notices, ...extraNotices],
-      packages: this.store.listPackages()
-    }
+      extraNotices
+    })
   }
 
   enqueue(cellIds: CellId[], limits: Partial<Limits> = {}): CellId[] {

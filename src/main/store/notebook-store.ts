@@ -17,7 +17,8 @@ import { sqliteOptions } from './native-binding'
 import { createDatabase, openDatabase, removeQuietly, tempSibling } from './open-database'
 import { registerOpenNotebook, unregisterOpenNotebook } from './open-notebooks'
 import { RunHistory } from './run-history'
-import type { CellPatch, CreateOptions, HeadSnapshot, LoadedNotebook, RunSummary, StoreResult } from './types'
+import type { Result } from '../../shared/result'
+import type { CellPatch, CreateOptions, HeadSnapshot, LoadedNotebook, RunSummary } from './types'
 
 interface NotebookRow {
   title: string
@@ -84,14 +85,14 @@ export class NotebookStore {
   }
 
   /** Creates a new notebook file (never overwriting one) and opens it. */
-  static create(file: string, init: CreateOptions): StoreResult<NotebookStore> {
+  static create(file: string, init: CreateOptions): Result<NotebookStore> {
     const created = createDatabase(file, init)
     if (!created.ok) return created
     return NotebookStore.open(created.value)
   }
 
   /** Opens a notebook; every refusal is a message naming the file and what to do, with its bytes untouched. */
-  static open(file: string): StoreResult<NotebookStore> {
+  static open(file: string): Result<NotebookStore> {
     const opened = openDatabase(file)
     if (!opened.ok) return opened
     const { db, path: abs, readOnly, notices } = opened.value
@@ -255,7 +256,7 @@ export class NotebookStore {
    * into a temporary file that is renamed into place, so `newPath` is never half-written. Replaces an
    * existing file there (the save dialog has asked), but never the notebook itself.
    */
-  async saveAs(newPath: string): Promise<StoreResult<void>> {
+  async saveAs(newPath: string): Promise<Result<void>> {
     const target = path.resolve(newPath)
     if (isSameFile(target, this.path)) {
       return { ok: false, error: `${q(target)} is this notebook itself. Choose another name to save a copy.` }

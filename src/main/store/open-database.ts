@@ -37,7 +37,8 @@ import {
   readHeader,
   readOnlyNotice
 } from './file-checks'
-import type { CreateOptions, StoreResult } from './types'
+import { fail, type Result } from '../../shared/result'
+import type { CreateOptions } from './types'
 
 const PAGE_SIZE = 16384
 
@@ -61,10 +62,6 @@ export interface OpenedDatabase {
   path: string
   readOnly: boolean
   notices: string[]
-}
-
-function fail<T>(error: string): StoreResult<T> {
-  return { ok: false, error }
 }
 
 /** Read-only checks inside one transaction; returns a user message for the first problem, or null. */
@@ -152,7 +149,7 @@ function checkWithWal(file: string, migrations: readonly Migration[]): string | 
 export function openDatabase(
   file: string,
   migrations: readonly Migration[] = MIGRATIONS
-): StoreResult<OpenedDatabase> {
+): Result<OpenedDatabase> {
   const abs = path.resolve(file)
   let stat: fs.Stats
   try {
@@ -234,7 +231,7 @@ export function removeQuietly(file: string): void {
  * Builds a new notebook in a temporary file next to `file` and links it into place, so the name never
  * shows a half-made notebook and an existing file is never overwritten.
  */
-export function createDatabase(file: string, init: CreateOptions, now = Date.now()): StoreResult<string> {
+export function createDatabase(file: string, init: CreateOptions, now = Date.now()): Result<string> {
   const abs = path.resolve(file)
   if (fs.existsSync(abs)) return fail(`${q(abs)} already exists. Choose another name, or open it instead.`)
   const dir = path.dirname(abs)

@@ -1,11 +1,9 @@
 /** Types of the store's own API (main process only; the UI sees the shared NotebookDocument). */
 import type { Cell, CellId, NotebookSettings, RunRecord } from '../../shared/notebook'
-import type { RunSummary } from '../../shared/api'
+import type { CellPatch, RunSummary } from '../../shared/api'
 import type { PersistedSnapshot } from '../../shared/snapshot'
 
-export type StoreResult<T> = { ok: true; value: T } | { ok: false; error: string }
-
-export type { RunSummary }
+export type { CellPatch, RunSummary }
 
 export interface HeadPointer {
   /** Cell whose run produced the head; null for a fresh kernel or when that cell was deleted. */
@@ -32,8 +30,6 @@ export interface HeadSnapshot {
   cellId: CellId | null
   executionCount: number | null
 }
-
-export type CellPatch = Partial<Pick<Cell, 'source' | 'type' | 'metadata' | 'isolated'>>
 
 export interface CreateOptions {
   title: string

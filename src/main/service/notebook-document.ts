@@ -1,0 +1,69 @@
+/**
+ * The store → NotebookDocument mapping, one home for it: an open session (with its live kernel) and
+ * a read without a kernel (export from the command line needs no Python) both describe a notebook
+ * with it.
+ */
+import { existsSync, statSync } from 'node:fs'
+import { resolve } from 'node:path'
+import type { KernelInfo, NotebookDocument } from '../../shared/notebook'
+import { fail, ok, type Result } from '../../shared/result'
+import { PAGE_BYTES } from '../sandbox/memory-image'
+import { NotebookStore, type LoadedNotebook } from '../store'
+
+/** What a notebook is, from what its store loaded and how its kernel stands. */
+export function notebookDocument(
+  store: NotebookStore,
+  loaded: LoadedNotebook,
+  kernel: KernelInfo,
+  options: { readOnly: boolean; extraNotices?: readonly string[] }
+): NotebookDocument {
+  return {
+    path: store.path,
+    title: loaded.title,
+    createdAt: loaded.createdAt,
+    modifiedAt: loaded.modifiedAt,
+    untitled: false,
+    readOnly: options.readOnly,
+    settings: loaded.settings,
+    cells: loaded.cells,
+    lastRuns: loaded.lastRuns,
+    kernel,
+    notices: [...store.notices, ...(options.extraNotices ?? [])],
+    packages: store.listPackages()
+  }
+}
+
+/** The kernel as the file left it, for a notebook read without starting one. */
+export function storedKernelInfo(loaded: LoadedNotebook): KernelInfo {
+  return {
+    headCellId: loaded.head.cellId,
+    headExecutionCount: loaded.head.executionCount,
+    nextExecutionCount: loaded.head.nextExecutionCount,
+    memoryBytes: (loaded.head.pageCount ?? 0) * PAGE_BYTES,
+    sessionFuel: 0,
+    notice: null
+  }
+}
+
+/** A message for a path that cannot be a notebook before the store even looks at it, or null. */
+export function missingNotebook(path: string): string | null {
+  if (!existsSync(path)) return `${path}: no such file`
+  if (statSync(path).isDirectory()) return `${path} is a folder, not a notebook`
+  return null
+}
+
+/** A notebook file as a read-only document, with the messages the store gives for bad files. */
+export function readNotebookDocument(path: string): Result<NotebookDocument> {
+  const absolute = resolve(path)
+  const missing = missingNotebook(absolute)
+  if (missing) return fail(missing)
+  const opened = NotebookStore.open(absolute)
+  if (!opened.ok) return opened
+  const store = opened.value
+  try {
+    const loaded = store.load()
+    return ok(notebookDocument(store, loaded, storedKernelInfo(loaded), { readOnly: true }))
+  } finally {
+    store.close()
+  }
+}
