@@ -173,6 +173,8 @@ export type NotebookEvent =
   | { type: 'kernelChanged'; path: string; kernel: KernelInfo }
   | { type: 'notebookChanged'; path: string }
   | { type: 'packagesChanged'; path: string; packages: PackageInfo[] }
+  /** What an install is doing now (resolving, downloading…); `null` when it ended, either way. */
+  | { type: 'packagesProgress'; path: string; text: string | null }
 
 export type EventListener = (event: NotebookEvent) => void
 

@@ -258,8 +258,24 @@ describe('%pip install from a PEP 691 index', () => {
     expect(removed.ok && removed.value).toEqual([])
     const again = await svc.service.removePackages(path, ['greeter'])
     expect(again).toEqual({ ok: false, error: 'not installed in this notebook: greeter' })
+    const eventsBefore = svc.events.length
     const installed = await svc.service.installPackages(path, ['greeter==0.5'])
     expect(installed.ok && installed.value.summary).toBe('Installed in this notebook: greeter 0.5\n')
+    // What the Packages section shows while it waits, then the new list for every client.
+    const seen = svc.events
+      .slice(eventsBefore)
+      .filter((e) => e.path === path && (e.type === 'packagesProgress' || e.type === 'packagesChanged'))
+      .map((e) =>
+        e.type === 'packagesProgress'
+          ? e.text
+          : e.type === 'packagesChanged'
+            ? e.packages.map((p) => p.name)
+            : ''
+      )
+    expect(seen).toEqual(['Resolving greeter…', `Downloading ${greeter.filename}…`, null, ['greeter']])
+    const refused = await svc.service.installPackages(path, ['fastmath'])
+    expect(refused.ok).toBe(false)
+    expect(svc.events.at(-1)).toEqual({ type: 'packagesProgress', path, text: null })
   })
 })
 

@@ -19,6 +19,8 @@ export interface InstallContext {
   /** Relative wheel and folder paths are taken from here. */
   cwd: string
   fetch?: typeof fetch
+  /** One line on what the install does now, for a UI to show while it waits. */
+  progress?: (text: string) => void
 }
 
 /** A row of the notebook's `packages` table with the wheel's bytes (src/main/store/package-table.ts). */
@@ -60,6 +62,7 @@ async function plan(args: InstallArgs, context: InstallContext): Promise<Install
     upgrade: args.upgrade,
     ...(context.fetch ? { fetch: context.fetch } : {})
   })
+  context.progress?.(`Resolving ${requested.map((w) => w.req.name).join(', ')}…`)
   const resolution = await resolve(requested, sources)
   if (!resolution.ok) return { ok: false, error: `cannot install: ${resolution.error}` }
   const put: WheelToStore[] = []
@@ -68,6 +71,7 @@ async function plan(args: InstallArgs, context: InstallContext): Promise<Install
     const meta = await sources.metadata(pin.candidate)
     resolved.push(`${meta.name} ${pin.candidate.version}`)
     if (pin.candidate.stored) continue
+    context.progress?.(`Downloading ${pin.candidate.filename}…`)
     const wheel = await sources.download(pin.candidate)
     put.push({
       name: pin.candidate.key,

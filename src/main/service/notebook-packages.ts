@@ -11,6 +11,7 @@ import {
   normalizeName,
   parseInstall,
   planInstall,
+  type InstallOutcome,
   type InstallArgs,
   type PipCommand,
   type StoredWheel
@@ -26,6 +27,8 @@ export class NotebookPackages {
     private readonly kernel: Kernel,
     private readonly settings: () => AppSettings,
     private readonly changed: (packages: PackageInfo[]) => void,
+    /** What an install does now; `null` once it ended (src/shared/api.ts, packagesProgress). */
+    private readonly progress: (text: string | null) => void,
     /** Where relative `.whl` and --find-links paths start (the notebook's folder). */
     private readonly cwd: string
   ) {}
@@ -107,12 +110,18 @@ export class NotebookPackages {
       size: p.bytes,
       bytes: () => this.store.packageWheel(p.name) ?? new Uint8Array(0)
     }))
-    const outcome = await planInstall(args, {
-      stored,
-      defaultIndexUrl: settings.packageIndexUrl,
-      maxBytes: settings.packagesMaxMegabytes * 1_000_000,
-      cwd: this.cwd
-    })
+    let outcome: InstallOutcome
+    try {
+      outcome = await planInstall(args, {
+        stored,
+        defaultIndexUrl: settings.packageIndexUrl,
+        maxBytes: settings.packagesMaxMegabytes * 1_000_000,
+        cwd: this.cwd,
+        progress: (text) => this.progress(text)
+      })
+    } finally {
+      this.progress(null)
+    }
     if (!outcome.ok) return outcome
     if (outcome.put.length > 0) {
       this.store.changePackages({ put: outcome.put, remove: [] })

@@ -337,6 +337,7 @@ export class NotebookService implements NotebookClient {
       kernel,
       () => this.options.appData.getSettings(),
       (list) => this.events.fire({ type: 'packagesChanged', path: store.path, packages: list }),
+      (text) => this.events.fire({ type: 'packagesProgress', path: store.path, text }),
       dirname(store.path)
     )
     const session = new NotebookSession(store, kernel, packages, (e) => this.events.fire(e), dropped)

@@ -26,6 +26,7 @@ import { clampIndex, selectionRange } from '../cell-ops'
 import { cellsWhereMemoryChanged } from '../memory-changes'
 import { clip, type ClipCell } from './cell-editing'
 import { CellState } from './cell.svelte'
+import { PackagesState } from './packages.svelte'
 import { SaveTracker, type SaveState } from './save-tracker.svelte'
 
 const EDIT_DEBOUNCE_MS = 300
@@ -59,6 +60,7 @@ export class NotebookState {
   notices = $state.raw<string[]>([])
   variables = $state.raw<Variable[]>([])
   variablesError = $state<string | null>(null)
+  readonly packages: PackagesState
 
   readonly selection = $derived(selectionRange(this.anchor, this.cursor))
   readonly selectedCell = $derived(this.cells[this.cursor] ?? null)
@@ -83,6 +85,7 @@ export class NotebookState {
     private readonly api: NotebookClient,
     doc: NotebookDocument
   ) {
+    this.packages = new PackagesState(api, () => this.path, doc.packages)
     this.load(doc)
     this.unsubscribe = api.onEvent((e) => this.onEvent(e))
     if (doc.kernel.headCellId !== null) void this.refreshVariables()
@@ -413,6 +416,12 @@ export class NotebookState {
       case 'notebookChanged':
         this.scheduleResync()
         break
+      case 'packagesChanged':
+        this.packages.changed(e.packages)
+        break
+      case 'packagesProgress':
+        this.packages.progressed(e.text)
+        break
     }
   }
 
@@ -438,6 +447,7 @@ export class NotebookState {
     const current = this.selectedCell?.id
     this.title = doc.title
     this.settings = doc.settings
+    this.packages.changed(doc.packages)
     this.cells = doc.cells.map((cell) => {
       const state = this.cell(cell.id)
       if (!state) return new CellState(cell, doc.lastRuns[cell.id] ?? null)
