@@ -12,7 +12,6 @@ import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import {
   createKernelHost as createHost,
-  DEFAULT_LIMITS,
   toRunPythonResult,
   type KernelHost,
   type KernelHostInternals,
@@ -20,8 +19,10 @@ import {
   type RunPythonResult
 } from './kernel'
 import { runtimeDirOf } from './sandbox/runtime'
+import { DEFAULT_LIMITS } from '../shared/limits'
 
-export { DEFAULT_LIMITS, snapshotFromFile, snapshotToFile } from './kernel'
+export { DEFAULT_LIMITS } from '../shared/limits'
+export { snapshotFromFile, snapshotToFile } from './kernel'
 export type {
   HeadImport,
   Kernel,

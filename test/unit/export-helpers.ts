@@ -2,7 +2,7 @@
 import type { Cell, NotebookDocument, Output, RunRecord, RunStatus } from '../../src/shared/notebook'
 import type { PackageInfo } from '../../src/shared/packages'
 
-export const DEFAULT_LIMITS = {
+const DOCUMENT_LIMITS = {
   fuel: 400_000_000,
   memoryBytes: 256 * 1024 * 1024,
   timeoutMs: 30_000,
@@ -52,7 +52,7 @@ export function documentOf(title: string, cells: Cell[], runs: RunRecord[] = [])
     modifiedAt: 1_700_000_000_000,
     untitled: false,
     readOnly: false,
-    settings: { limits: DEFAULT_LIMITS, deterministic: false },
+    settings: { limits: DOCUMENT_LIMITS, deterministic: false },
     cells,
     lastRuns: Object.fromEntries(runs.map((r) => [r.cellId, r])),
     kernel: {

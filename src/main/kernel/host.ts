@@ -10,8 +10,10 @@ import { join } from 'node:path'
 import { WorkerPool, type WorkerScript } from '../sandbox/pool'
 import { PAGE_BYTES } from '../sandbox/memory-image'
 import type { GuestRequest, MachineState, RunRequest } from '../sandbox/protocol'
-import { DEFAULT_LIMITS, SnapshotKernel } from './kernel'
+import { DEFAULT_LIMITS } from '../../shared/limits'
+import { SnapshotKernel } from './kernel'
 import { decodeSnapshot, encodeSnapshot, SNAPSHOT_FORMAT, snapshotFromFile, snapshotToFile } from './persist'
+import { buildRunRequest } from './run-request'
 import { loadKernelRuntime, type KernelRuntime } from './runtime-source'
 import type { Kernel, KernelHost } from './types'
 
@@ -104,21 +106,20 @@ function warmupRequests(s0: MachineState, maxPages: number): RunRequest[] {
     { kind: 'call', request: JSON.stringify({ op: 'complete', code: 'pri', cursor: 3 }) }
   ]
   // Like user runs (reseeded, same memory cap), so the same code paths and spare memories are ready.
-  return guests.map((guest, i) => ({
-    type: 'run',
-    id: -1 - i,
-    state: s0,
-    guest,
-    fuel: 100_000_000,
-    maxPages: Math.max(s0.memory.pageCount, maxPages),
-    outputBytes: 1 << 16,
-    fsQuotaBytes: DEFAULT_LIMITS.fsBytes,
-    deterministic: false,
-    randomSeed: i + 1,
-    capture: guest.kind === 'cell',
-    newStateId: `warmup-${i}`,
-    packages: []
-  }))
+  return guests.map((guest, i) =>
+    buildRunRequest({
+      id: -1 - i,
+      state: s0,
+      guest,
+      limits: { fuel: 100_000_000, outputBytes: 1 << 16, fsBytes: DEFAULT_LIMITS.fsBytes },
+      maxPages,
+      deterministic: false,
+      randomSeed: i + 1,
+      capture: guest.kind === 'cell',
+      newStateId: `warmup-${i}`,
+      packages: []
+    })
+  )
 }
 
 /** sha256 over the runtime hash and S0's memory and globals. */
@@ -131,24 +132,19 @@ export function baseIdentity(runtimeHash: string, s0: MachineState): string {
 }
 
 async function bootS0(pool: WorkerPool, runtime: KernelRuntime): Promise<MachineState> {
-  const result = await pool.run(
-    {
-      type: 'run',
-      id: 0,
-      state: null,
-      guest: { kind: 'boot', segments: await runtime.loadSegments() },
-      fuel: 0,
-      maxPages: Math.min(BOOT_MAX_PAGES, runtime.maximumPages ?? BOOT_MAX_PAGES),
-      outputBytes: 1 << 20,
-      fsQuotaBytes: DEFAULT_LIMITS.fsBytes,
-      deterministic: true,
-      randomSeed: null,
-      capture: true,
-      newStateId: 's0',
-      packages: []
-    },
-    { timeoutMs: BOOT_TIMEOUT_MS }
-  ).result
+  const request = buildRunRequest({
+    id: 0,
+    state: null,
+    guest: { kind: 'boot', segments: await runtime.loadSegments() },
+    // The boot runs on the machine's own fuel, not charged to anyone (sandbox/machine.ts).
+    limits: { fuel: 0, outputBytes: 1 << 20, fsBytes: DEFAULT_LIMITS.fsBytes },
+    maxPages: Math.min(BOOT_MAX_PAGES, runtime.maximumPages ?? BOOT_MAX_PAGES),
+    deterministic: true,
+    capture: true,
+    newStateId: 's0',
+    packages: []
+  })
+  const result = await pool.run(request, { timeoutMs: BOOT_TIMEOUT_MS }).result
   if (result.type !== 'done' || result.state === null) {
     const detail =
       result.type === 'done'

@@ -3,8 +3,8 @@
  * run that completes (ok, a Python exception, sys.exit) moves the head to the state it left; a
  * run that is killed (fuel, memory, time, interrupt, crash) leaves the head where it was.
  */
-import { randomInt } from 'node:crypto'
 import type { Completion, Inspection, Variable } from '../../shared/api'
+import { DEFAULT_LIMITS } from '../../shared/limits'
 import type { Limits, Output, RunStatus } from '../../shared/notebook'
 import type { PersistedSnapshot } from '../../shared/snapshot'
 import { imageBytes, PAGE_BYTES } from '../sandbox/memory-image'
@@ -12,15 +12,8 @@ import type { KillReason, PoolResult, PoolRun, WorkerPool } from '../sandbox/poo
 import type { GuestRequest, MachineState, RunRequest, RunTimings } from '../sandbox/protocol'
 import type { MountedWheel } from '../sandbox/wasi/fs-image'
 import { decodeSnapshot, encodeSnapshot } from './persist'
+import { buildRunRequest } from './run-request'
 import type { HeadImport, Kernel, KernelRunOptions, KernelRunResult } from './types'
-
-export const DEFAULT_LIMITS: Limits = {
-  fuel: 400_000_000,
-  memoryBytes: 512 * 1024 * 1024,
-  timeoutMs: 30_000,
-  outputBytes: 2 * 1024 * 1024,
-  fsBytes: 256 * 1024 * 1024
-}
 
 /** Budget of the inspect runs behind the variables panel, completion and the inspector. */
 const INSPECT_LIMITS: Limits = {
@@ -302,23 +295,16 @@ export class SnapshotKernel implements Kernel {
     maxPages: number,
     flags: { deterministic: boolean; capture: boolean }
   ): RunRequest {
-    return {
-      type: 'run',
+    return buildRunRequest({
       id: nextRequestId++,
       state,
       guest,
-      // BigInt() in the worker refuses fractions and Infinity; a negative budget is an empty one.
-      fuel: Math.min(Math.max(0, Math.floor(limits.fuel)), 2 ** 62),
-      maxPages: Math.max(maxPages, state.memory.pageCount),
-      outputBytes: limits.outputBytes,
-      fsQuotaBytes: limits.fsBytes,
-      deterministic: flags.deterministic,
-      // The same head restored twice would replay the same random numbers: reseed from crypto.
-      randomSeed: flags.deterministic ? null : randomInt(0, 2 ** 48 - 1),
-      capture: flags.capture,
+      limits,
+      maxPages,
+      ...flags,
       newStateId: this.newStateId(),
       packages: this.packages
-    }
+    })
   }
 }
 

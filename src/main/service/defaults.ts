@@ -1,7 +1,5 @@
+import { DEFAULT_LIMITS } from '../../shared/limits'
 import type { NotebookSettings } from '../../shared/notebook'
-import { DEFAULT_LIMITS } from '../kernel/kernel'
 
-/** The seed's budget: 400 M fuel. Memory, time, output and file-system caps chosen so a runaway cell stays harmless. */
-export { DEFAULT_LIMITS }
-
-export const DEFAULT_SETTINGS: NotebookSettings = { limits: DEFAULT_LIMITS, deterministic: false }
+/** A new notebook's settings: the default limits, nondeterministic. */
+export const DEFAULT_SETTINGS: NotebookSettings = { limits: { ...DEFAULT_LIMITS }, deterministic: false }
