@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { ensureDebianPackages, isRoot } from '../helpers/debian-packages'
 
 export const NATIVE_PYTHON = process.env.FUELBOOK_NATIVE_PYTHON ?? '/usr/bin/python3.11'
 export const NATIVE_STDLIB = process.env.FUELBOOK_NATIVE_STDLIB ?? '/usr/lib/python3.11'
@@ -12,28 +13,17 @@ const PACKAGES = ['python3.11', 'libpython3.11-testsuite']
 
 /** When we are root, native runs drop to this user: the comparison is with an ordinary user. */
 export const UNPRIVILEGED = { uid: 65534, gid: 65534, name: 'nobody' }
-export const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0
+export { isRoot }
 
 const present = (): boolean =>
   existsSync(NATIVE_PYTHON) && existsSync(`${NATIVE_STDLIB}/test/support/__init__.py`)
 
-/**
- * Makes sure native CPython and its tests are there: on Debian/Ubuntu as root installs the packages
- * (as scripts/ensure-chromium.mjs does for the e2e tests), otherwise throws saying what to install.
- */
+/** Makes sure native CPython and its tests are there (test/helpers/debian-packages.ts). */
 export function ensureNativeTestsuite(): void {
-  if (present()) return
-  if (isRoot() && existsSync('/usr/bin/apt-get')) {
-    process.stderr.write(
-      `Installing ${PACKAGES.join(' and ')} with apt-get (for the compatibility harness)…\n`
-    )
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-    const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env })
-    if (update.status === 0)
-      spawnSync('apt-get', ['install', '-y', '-qq', ...PACKAGES], { stdio: 'inherit', env })
-    if (present()) return
-  }
-  throw new Error(
+  ensureDebianPackages(
+    PACKAGES,
+    present,
+    'for the compatibility harness',
     `the comparison with native CPython needs ${NATIVE_PYTHON} and its tests in ${NATIVE_STDLIB}/test: install the Debian packages ${PACKAGES.join(' and ')}, or set FUELBOOK_NATIVE_PYTHON and FUELBOOK_NATIVE_STDLIB`
   )
 }

@@ -14,6 +14,8 @@ export interface WheelSpec {
   requiresPython?: string
   /** Wheel tag, default py3-none-any. */
   tag?: string
+  /** The METADATA Summary line. */
+  summary?: string
   /** Files of the package, by path inside the wheel (e.g. `tiny/__init__.py`). */
   files: Record<string, string | Uint8Array>
 }
@@ -35,6 +37,7 @@ export function buildWheel(spec: WheelSpec): BuiltWheel {
     'Metadata-Version: 2.1',
     `Name: ${spec.name}`,
     `Version: ${spec.version}`,
+    ...(spec.summary ? [`Summary: ${spec.summary}`] : []),
     ...(spec.requiresPython ? [`Requires-Python: ${spec.requiresPython}`] : []),
     ...(spec.extras ?? []).map((e) => `Provides-Extra: ${e}`),
     ...(spec.requires ?? []).map((r) => `Requires-Dist: ${r}`),

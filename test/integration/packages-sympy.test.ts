@@ -1,0 +1,107 @@
+/**
+ * A real, large pure-Python package in a notebook: sympy and mpmath as wheels built from Debian's
+ * python3-sympy and python3-mpmath (test/helpers/debian-wheels.ts), installed from a folder of
+ * wheels with `%pip install --no-index --find-links`, imported and used inside the sandbox, giving
+ * what native CPython gives from the same sources. Importing sympy compiles hundreds of modules
+ * (wheels carry no bytecode): it takes about 80 times the default fuel budget (bench/packages.bench.ts),
+ * so with the defaults the cell stops as out of fuel, and with the budget raised in the notebook's
+ * settings it runs.
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunRecord } from '../../src/shared/notebook'
+import { DEFAULT_LIMITS } from '../../src/main/kernel/kernel'
+import { buildDebianWheels, NATIVE_PYTHON3, SYMPY_DISTS, type DebianWheel } from '../helpers/debian-wheels'
+import { startService, type ServiceHarness } from '../helpers/service-harness'
+
+const INTEGRATE = "import sympy\nx = sympy.symbols('x')\nprint(sympy.integrate(x**2 * sympy.sin(x), x))"
+/** Checks a wheel as pip would: every file listed in RECORD with its sha256 and size, RECORD itself unhashed. */
+const VERIFY_RECORD = `
+import base64, csv, hashlib, io, sys, zipfile
+for path in sys.argv[1:]:
+    z = zipfile.ZipFile(path)
+    record = [n for n in z.namelist() if n.endswith('.dist-info/RECORD')][0]
+    rows = list(csv.reader(io.StringIO(z.read(record).decode())))
+    listed = {r[0] for r in rows}
+    assert listed == set(z.namelist()), (path, set(z.namelist()) ^ listed)
+    for name, digest, size in rows:
+        if name == record:
+            assert digest == '' and size == '', name
+            continue
+        data = z.read(name)
+        want = 'sha256=' + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b'=').decode()
+        assert digest == want and int(size) == len(data), name
+    print(path.rsplit('/', 1)[1], len(rows))
+`
+
+let svc: ServiceHarness
+let wheelhouse: string
+let built: DebianWheel[]
+
+beforeAll(async () => {
+  wheelhouse = join(mkdtempSync(join(tmpdir(), 'fuelbook-sympy-')), 'wheelhouse')
+  built = buildDebianWheels(SYMPY_DISTS, wheelhouse)
+  svc = await startService()
+}, 120_000)
+
+afterAll(async () => {
+  await svc?.close()
+})
+
+const stdout = (run: RunRecord): string =>
+  run.outputs.map((o) => (o.type === 'stream' && o.name === 'stdout' ? o.text : '')).join('')
+
+describe('sympy from Debian-built wheels', () => {
+  it('builds proper wheels: METADATA with the dependency, RECORD hashes that native Python verifies', () => {
+    expect(built.map((w) => w.filename)).toEqual([
+      'mpmath-1.2.1-py3-none-any.whl',
+      'sympy-1.11.1-py3-none-any.whl'
+    ])
+    const verified = spawnSync(
+      NATIVE_PYTHON3,
+      ['-I', '-c', VERIFY_RECORD, ...built.map((w) => join(wheelhouse, w.filename))],
+      { encoding: 'utf8' }
+    )
+    expect(verified.stderr).toBe('')
+    expect(verified.stdout).toMatch(
+      /^mpmath-1\.2\.1-py3-none-any\.whl \d+\nsympy-1\.11\.1-py3-none-any\.whl \d+\n$/
+    )
+  })
+
+  it('installs from a wheelhouse; the import runs out of the default budget, then integrates as native does with a larger one', async () => {
+    const created = await svc.service.createNotebook()
+    if (!created.ok) throw new Error(created.error)
+    const path = created.value.path
+    const cell = created.value.cells[0]!.id
+    await svc.service.updateCell(path, cell, {
+      source: `%pip install --no-index --find-links ${wheelhouse} sympy\n${INTEGRATE}\nimport importlib.metadata as md\nprint(md.version('sympy'), md.requires('sympy'))`
+    })
+    expect(created.value.settings.limits.fuel).toBe(DEFAULT_LIMITS.fuel)
+    const [defaults] = await svc.run(path, [cell])
+    expect(defaults!.status).toBe('out_of_fuel')
+    // The install happened before the cell ran and is kept; only the cell's run was stopped.
+    const listed = await svc.service.listPackages(path)
+    expect(listed.ok && listed.value.map((p) => `${p.displayName} ${p.version} ${p.bytes}`)).toEqual(
+      [...built].map((w) => `${w.dist} ${w.version} ${w.bytes}`)
+    )
+
+    const raised = await svc.service.setSettings(path, {
+      ...created.value.settings,
+      // The timeout too: on a loaded machine the import alone can take over 15 s.
+      limits: { ...created.value.settings.limits, fuel: 50_000_000_000, timeoutMs: 180_000 }
+    })
+    expect(raised.ok).toBe(true)
+    const [run] = await svc.run(path, [cell])
+    expect(run!.status, JSON.stringify(run!.outputs)).toBe('ok')
+    const native = spawnSync(NATIVE_PYTHON3, ['-I', '-c', INTEGRATE], { encoding: 'utf8' })
+    expect(native.stderr).toBe('')
+    expect(native.stdout).toBe('-x**2*cos(x) + 2*x*sin(x) + 2*cos(x)\n')
+    expect(stdout(run!)).toBe(
+      `Installed in this notebook: sympy 1.11.1, mpmath 1.2.1\n${native.stdout}1.11.1 ['mpmath>=0.19']\n`
+    )
+    expect(run!.fuelConsumed).toBeGreaterThan(DEFAULT_LIMITS.fuel)
+  }, 300_000)
+})
