@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunRecord } from '../../src/shared/notebook'
-import { DEFAULT_LIMITS } from '../../src/main/kernel/kernel'
+import { DEFAULT_LIMITS } from '../../src/shared/limits'
 import { buildDebianWheels, NATIVE_PYTHON3, SYMPY_DISTS, type DebianWheel } from '../helpers/debian-wheels'
 import { startService, type ServiceHarness } from '../helpers/service-harness'
 
