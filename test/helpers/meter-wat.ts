@@ -19,7 +19,8 @@ const FEATURES = {
   sat_float_to_int: true,
   bulk_memory: true,
   reference_types: true,
-  mutable_globals: true
+  mutable_globals: true,
+  exceptions: true
 }
 
 export async function wat(
@@ -51,7 +52,21 @@ export async function flatText(bytes: Uint8Array): Promise<string> {
   }
 }
 
-const FREE = new Set(['nop', 'drop', 'block', 'loop', 'unreachable', 'return', 'else', 'end'])
+const FREE = new Set([
+  'nop',
+  'drop',
+  'block',
+  'loop',
+  'unreachable',
+  'return',
+  'else',
+  'end',
+  // exception handling's structure markers cost 0 by the meter's model (its README)
+  'try',
+  'catch',
+  'catch_all',
+  'delegate'
+])
 const CHARGE1 = 'global.get $__fuel i64.const 1 i64.sub global.set $__fuel'
 const CHECK = 'global.get $__fuel i64.const 0 i64.le_s if i32.const 1 global.set $__oof unreachable end'
 
@@ -138,8 +153,14 @@ export function prng(seed: number): () => number {
  * blocks, bounded loops, if/else, br/br_if/br_table to random enclosing labels (values included),
  * early returns, direct, indirect and bounded recursive calls, memory, sign extension, saturating
  * truncation, bulk memory, typed select, dead code after branches. Always terminates.
+ *
+ * With `exceptions`, also: two tags (`0` carries an i32, `1` nothing), conditional and
+ * unconditional `throw`s in any function (so exceptions cross several frames of direct, indirect
+ * and recursive calls), `try` statements and expressions with `catch`, `catch_all`, neither, or
+ * `delegate` to a random enclosing label, and `rethrow` from catch clauses; the export `run` wraps
+ * function 0 in a `catch_all`, so every run returns.
  */
-export function randomProgram(seed: number): string {
+export function randomProgram(seed: number, exceptions = false): string {
   const rnd = prng(seed)
   const int = (n: number): number => Math.floor(rnd() * n)
   const pick = <T>(xs: T[]): T => xs[int(xs.length)]!
@@ -151,8 +172,14 @@ export function randomProgram(seed: number): string {
     // labels: stack of label kinds from outermost (function) to innermost; 'v' labels take an i32
     const expr = (labels: string[], d: number): string => {
       budget--
-      const r = int(d > 2 || budget < 0 ? 3 : 16)
+      const r = int(d > 2 || budget < 0 ? 3 : exceptions ? 17 : 16)
       switch (r) {
+        case 16: {
+          // try-expression: the i32 tag's value is added to, the other tags give a fresh value
+          const body = [...labels, 'v']
+          const clause = [...labels, 'cv']
+          return `try (result i32)\n${stmts(body, d + 1, 2)}\n${expr(body, d + 1)}\ncatch 0\n${stmts(clause, d + 1, 1)}\n${expr(clause, d + 1)}\ni32.add\ncatch_all\n${stmts(clause, d + 1, 1)}\n${expr(clause, d + 1)}\nend`
+        }
         case 0:
           return `i32.const ${int(100) - 50}`
         case 1:
@@ -205,10 +232,11 @@ export function randomProgram(seed: number): string {
     const branch = (labels: string[], d: number): string => {
       const depth = int(labels.length)
       const kind = labels[labels.length - 1 - depth]!
-      const value = kind === 'v' ? `${expr(labels, d + 1)}\n` : ''
+      const value = kind.endsWith('v') ? `${expr(labels, d + 1)}\n` : ''
       const r = int(3)
       if (r === 0) return `${value}br ${depth}\n${rnd() < 0.5 ? 'i32.const 9\ndrop\nunreachable' : 'nop'}`
-      if (r === 1) return `${value}${expr(labels, d + 1)}\nbr_if ${depth}${kind === 'v' ? '\ndrop' : ''}`
+      if (r === 1)
+        return `${value}${expr(labels, d + 1)}\nbr_if ${depth}${kind.endsWith('v') ? '\ndrop' : ''}`
       // br_table: all targets must agree on arity
       const same: number[] = []
       labels.forEach((k, i) => {
@@ -219,8 +247,29 @@ export function randomProgram(seed: number): string {
     }
     const stmt = (labels: string[], d: number): string => {
       budget--
-      const r = int(d > 3 || budget < 0 ? 3 : 12)
+      const r = int(d > 3 || budget < 0 ? 3 : exceptions ? 15 : 12)
       switch (r) {
+        case 12: {
+          // a throw, mostly conditional; dead code may follow an unconditional one
+          const tag = int(2)
+          const raise = (at: string[]): string => `${tag === 0 ? `${expr(at, d)}\n` : ''}throw ${tag}`
+          if (rnd() < 0.2) return `${raise(labels)}\n${rnd() < 0.5 ? 'i32.const 9\ndrop' : 'nop'}`
+          return `${expr(labels, d)}\ni32.const 3\ni32.and\ni32.eqz\nif\n${raise([...labels, 'e'])}\nend`
+        }
+        case 13:
+        case 14: {
+          // a try statement: handlers for some tags, catch_all, none, or delegate
+          let s = `try\n${stmts([...labels, 'e'], d + 1, 3)}\n`
+          const form = int(5)
+          if (form === 0) return `${s}delegate ${int(labels.length)}`
+          const clause = [...labels, 'c']
+          const rethrow = (): string =>
+            rnd() < 0.3 ? `\nlocal.get 1\ni32.const 1\ni32.and\nif\nrethrow 1\nend` : ''
+          if (form & 1) s += `catch 0\nlocal.set ${2 + int(2)}\n${stmts(clause, d + 1, 2)}${rethrow()}\n`
+          if (form & 2) s += `catch 1\n${stmts(clause, d + 1, 2)}${rethrow()}\n`
+          if (form >= 3) s += `catch_all\n${stmts(clause, d + 1, 2)}${rethrow()}\n`
+          return `${s}end`
+        }
         case 0:
           return `${expr(labels, d)}\nlocal.set ${2 + int(2)}`
         case 1:
@@ -255,7 +304,8 @@ export function randomProgram(seed: number): string {
     funcs.push(`(func (type 0) (param i32 i32) (result i32) (local i32 i32 i32 i32 i32)\n${body})`)
   }
   const elems = Array.from({ length: FUNCS }, (_, i) => i).join(' ')
-  return `(module
+  if (!exceptions) {
+    return `(module
   (type (func (param i32 i32) (result i32)))
   (memory 1 4)
   (table ${FUNCS} funcref)
@@ -263,4 +313,25 @@ export function randomProgram(seed: number): string {
   (data (i32.const 16) "fuel")
   ${funcs.join('\n')}
   (export "run" (func 0)))`
+  }
+  return `(module
+  (type (func (param i32 i32) (result i32)))
+  (tag (param i32))
+  (tag)
+  (memory 1 4)
+  (table ${FUNCS} funcref)
+  (elem (i32.const 0) func ${elems})
+  (data (i32.const 16) "fuel")
+  ${funcs.join('\n')}
+  (func (export "run") (param i32 i32) (result i32)
+    try (result i32)
+      local.get 0
+      local.get 1
+      call 0
+    catch 0
+      i32.const 1000
+      i32.add
+    catch_all
+      i32.const -1000
+    end))`
 }

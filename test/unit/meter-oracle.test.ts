@@ -186,6 +186,65 @@ const HANDWRITTEN: [string, unknown[][]][] = [
         local.get 0 if local.get 0 call $g local.set 0 end
         local.get 0 if (result i32) local.get 0 call $g else i32.const 9 end))`,
     [[0], [1], [4]]
+  ],
+  // exception handling: a throw three frames down, caught by tag; the frames it skips never return
+  // their fuel, which must not vanish
+  [
+    `(module (tag $e (param i32))
+      (func $thrower (param i32) (result i32)
+        local.get 0 i32.const 3 i32.gt_s if local.get 0 i32.const 10 i32.mul throw $e end
+        local.get 0 i32.const 1 i32.add)
+      (func $mid (param i32) (result i32) (local i32)
+        i32.const 4 local.set 1
+        loop local.get 1 i32.const 1 i32.sub local.tee 1 br_if 0 end
+        local.get 0 call $thrower i32.const 2 i32.mul)
+      (func $top (param i32) (result i32) local.get 0 i32.const 1 i32.add call $mid)
+      (func (export "run") (param i32) (result i32)
+        try (result i32) local.get 0 call $top catch $e i32.const 100 i32.add end))`,
+    [[0], [2], [3], [9]]
+  ],
+  // caught at an intermediate depth by catch_all (a cleanup that rethrows), then again by tag;
+  // delegate to the function label passes it to the caller; a throw caught in its own function
+  [
+    `(module (tag $e (param i32)) (tag $f)
+      (func $leaf (param i32) (result i32)
+        local.get 0 i32.eqz if throw $f end
+        local.get 0 i32.const 1 i32.and if local.get 0 throw $e end
+        local.get 0)
+      (func $cleanup (param i32) (result i32)
+        try (result i32) local.get 0 call $leaf catch_all i32.const 7 global.set $g rethrow 0 end)
+      (func $delegating (param i32) (result i32)
+        try (result i32) local.get 0 call $cleanup delegate 0)
+      (func $local (param i32) (result i32)
+        try (result i32) local.get 0 i32.const 5 i32.gt_u if i32.const 1 throw $e end i32.const 2
+        catch $e i32.const 3 i32.add end)
+      (global $g (mut i32) (i32.const 0))
+      (func (export "run") (param i32) (result i32)
+        local.get 0 call $local drop
+        try (result i32) local.get 0 call $delegating
+        catch $e global.get $g i32.add
+        catch $f i32.const -1
+        end))`,
+    [[0], [1], [2], [6], [7]]
+  ],
+  // a try inside an if arm that defers its carry (the body is redone without carries), a br out
+  // of a catch clause, and a throw from inside a loop
+  [
+    `(module (tag $e (param i32))
+      (func $maybe (param i32) (result i32) local.get 0 i32.const 2 i32.ge_u if local.get 0 throw $e end local.get 0)
+      (func (export "run") (param i32) (result i32) (local i32)
+        local.get 0 i32.const 1 i32.add local.set 1
+        local.get 0 if (result i32)
+          block (result i32)
+            try (result i32)
+              loop local.get 1 i32.const 1 i32.sub local.tee 1 call $maybe drop local.get 1 br_if 0 end
+              i32.const 40
+            catch $e
+              i32.const 50 i32.add br 1
+            end
+          end
+        else i32.const 9 end))`,
+    [[0], [1], [2], [5]]
   ]
 ]
 
@@ -218,4 +277,38 @@ describe('meter vs naive oracle', () => {
     expect(fuel).toBeGreaterThan(10_000) // the programs really run
     expect(slicesUsed).toBeGreaterThan(10_000) // and the sliced runs were really refilled
   }, 120_000)
+
+  it('agrees on 150 random programs that throw across frames and catch at various depths', async () => {
+    let fuel = 0
+    let caughtAtTop = 0
+    for (let seed = 1; seed <= 150; seed++) {
+      const src = randomProgram(seed, true)
+      try {
+        fuel += await compare(
+          src,
+          [
+            [3, seed],
+            [2, -seed],
+            [4, seed * 7]
+          ],
+          seed,
+          seed % 5 === 0 ? 0 : 1
+        )
+        // how often tag 1 (no value) crossed every frame to the wrapper's catch_all
+        const plain = new WebAssembly.Instance(new WebAssembly.Module(await wat(src, false)))
+        const run = plain.exports.run as (a: number, b: number) => number
+        for (const [a, b] of [
+          [3, seed],
+          [2, -seed],
+          [4, seed * 7]
+        ] as const) {
+          if (run(a, b) === -1000) caughtAtTop++
+        }
+      } catch (e) {
+        throw new Error(`seed ${seed}: ${(e as Error).message}\n${src}`, { cause: e })
+      }
+    }
+    expect(fuel).toBeGreaterThan(10_000)
+    expect(caughtAtTop).toBeGreaterThan(20) // exceptions really crossed every frame
+  }, 240_000)
 })

@@ -575,3 +575,142 @@ describe('meter: fuel slices', () => {
     expect(total).toBe(3)
   })
 })
+
+describe('meter: exception handling (legacy proposal: try, catch, catch_all, delegate, throw, rethrow)', () => {
+  // $deep burns fuel in a loop three frames below the handler, then throws: the frames the
+  // exception skips never return their fuel result, which must still be counted.
+  const THROWS = `(module (import "host" "boom" (func $boom)) (tag $e (export "err") (param i32))
+    (func $deep (param i32) (result i32) (local i32)
+      i32.const 5 local.set 1
+      loop local.get 1 i32.const 1 i32.sub local.tee 1 br_if 0 end
+      local.get 0 throw $e)
+    (func $mid (param i32) (result i32) local.get 0 call $deep i32.const 1 i32.add)
+    (func $spin loop br 0 end)
+    (func (export "caught") (param i32) (result i32)
+      try (result i32) local.get 0 call $mid catch $e i32.const 1 i32.add end)
+    (func (export "escapes") (param i32) (result i32) local.get 0 call $mid)
+    (func (export "host_throws") (result i32)
+      try (result i32) call $boom i32.const 1 catch_all i32.const 2 end)
+    (func (export "spin_in_try") (result i32)
+      try (result i32) call $spin i32.const 1 catch_all i32.const 2 end)
+    (func (export "trap_in_try") (result i32)
+      try (result i32) i32.const 1 i32.const 0 i32.div_u catch_all i32.const 2 end))`
+  const host = {
+    host: {
+      boom: (): never => {
+        throw new Error('boom')
+      }
+    }
+  }
+  // $deep: entry 1, 2 + 5 × 5 in the loop, get + throw 2 = 30; $mid: entry + get + call = 3;
+  // caught: entry + get + call = 3, then the handler's const + add = 2.
+  const DEEP = 30
+  const MID = 3
+
+  it('counts the fuel of frames an exception skips, exactly: by formula and against budgets', async () => {
+    const { mod } = await meter(THROWS)
+    const c = call(mod, 'caught', [7], BIG, host)
+    expect(c).toMatchObject({ result: 8, trapped: false })
+    expect(Number(BIG - c.remaining)).toBe(3 + MID + DEEP + 2)
+    // The same figure is the exact budget; one less overdraws after the last check; less still
+    // runs out at a check inside $deep's loop.
+    expect(call(mod, 'caught', [7], 38n, host)).toMatchObject({ result: 8, remaining: 0n })
+    const short = call(mod, 'caught', [7], 37n, host)
+    expect(short).toMatchObject({ trapped: false, remaining: -1n })
+    expect(classifyFuel(37n, short.remaining, short.trapped, short.flag).status).toBe('out_of_fuel')
+    expect(call(mod, 'caught', [7], 20n, host)).toMatchObject({ trapped: true, flag: 1 })
+  })
+
+  it('an exception that leaves the module leaves the exact balance in fb_fuel for the host', async () => {
+    const { mod } = await meter(THROWS)
+    const c = call(mod, 'escapes', [7], BIG, host)
+    expect(c.trapped).toBe(true)
+    expect(c.error).toBeInstanceOf(WebAssembly.Exception)
+    expect(c.flag).toBe(0)
+    expect(Number(BIG - c.remaining)).toBe(MID + MID + DEEP) // escapes: entry + get + call
+  })
+
+  it("a host import's JS exception caught by catch_all: the pad takes the balance the host saw", async () => {
+    const { mod } = await meter(THROWS)
+    let seen = 0n
+    let inst: WebAssembly.Instance | null = null
+    inst = new WebAssembly.Instance(mod, {
+      host: {
+        boom: (): never => {
+          const fuel = inst!.exports.fb_fuel as WebAssembly.Global
+          seen = fuel.value as bigint
+          fuel.value = seen - 100n // the host may charge; the guest continues from its value
+          throw new Error('boom')
+        }
+      }
+    })
+    const fuel = inst.exports.fb_fuel as WebAssembly.Global
+    fuel.value = 1000n
+    expect((inst.exports.host_throws as () => number)()).toBe(2)
+    expect(seen).toBe(1000n - 2n) // entry + call
+    expect(fuel.value).toBe(1000n - 2n - 100n - 1n) // then the handler's i32.const
+  })
+
+  it('out of fuel inside a try ends the run: catch_all cannot catch it (plain and sliced)', async () => {
+    const { mod } = await meter(THROWS)
+    const c = call(mod, 'spin_in_try', [], 10_000n, host)
+    expect(c).toMatchObject({ trapped: true, flag: 1 })
+    expect(classifyFuel(10_000n, c.remaining, true, c.flag).status).toBe('out_of_fuel')
+    const sliced = await meter(THROWS, { fuelSlices: true })
+    const inst = new WebAssembly.Instance(sliced.mod, host)
+    let asks = 0
+    const slices = new FuelSlices(
+      inst.exports,
+      { fuelExport: 'fb_fuel', fuelSliceExport: 'fb_fuel_slice' },
+      () => {
+        asks++
+        return 1000n
+      }
+    )
+    slices.start(10_000n)
+    expect(() => (inst.exports.spin_in_try as () => number)()).toThrow(WebAssembly.RuntimeError)
+    expect((inst.exports.fb_out_of_fuel as WebAssembly.Global).value).toBe(1)
+    expect(asks).toBeGreaterThan(5)
+    expect(slices.remaining()).toBeLessThanOrEqual(0n)
+  })
+
+  it('a genuine trap inside a try is not caught either, and is no out-of-fuel', async () => {
+    const { mod } = await meter(THROWS)
+    const c = call(mod, 'trap_in_try', [], BIG, host)
+    expect(c).toMatchObject({ trapped: true, flag: 0 })
+    expect(String(c.error)).toMatch(/divide by zero/)
+  })
+
+  it('keeps tag sections, tag imports and tag exports: the exported tag is the one thrown', async () => {
+    const src = `(module (import "lib" "tag" (tag $imported (param i32))) (tag $own (export "own") (param i64))
+      (func (export "run") (param i32) (result i32)
+        local.get 0 i32.eqz if i64.const 5 throw $own end
+        local.get 0 throw $imported))`
+    const { met, mod } = await meter(src)
+    expect(parseModule(met.bytes).imports.map((i) => i.kind)).toEqual([4])
+    const tag = new WebAssembly.Tag({ parameters: ['i32'] })
+    // TypeScript's lib lacks Tag among import values (the engine takes it)
+    const inst = new WebAssembly.Instance(mod, { lib: { tag } } as unknown as WebAssembly.Imports)
+    const ex = inst.exports as Record<string, unknown>
+    ;(ex.fb_fuel as WebAssembly.Global).value = BIG
+    const thrown = (x: number): WebAssembly.Exception => {
+      try {
+        ;(ex.run as (x: number) => number)(x)
+      } catch (e) {
+        return e as WebAssembly.Exception
+      }
+      throw new Error('did not throw')
+    }
+    expect(thrown(3).is(tag)).toBe(true)
+    expect(thrown(3).getArg(tag, 0)).toBe(3)
+    expect(thrown(0).is(ex.own as WebAssembly.Tag)).toBe(true)
+  })
+
+  it('refuses the newer exnref form (try_table) with a MeterError naming it', async () => {
+    // try_table 0x1f, empty block type, no catch clauses, end; inside a minimal function
+    const bytes = Uint8Array.from([
+      0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0, 10, 7, 1, 5, 0, 0x1f, 0x40, 0, 0x0b
+    ])
+    expect(() => instrument(bytes)).toThrow(/try_table \(exception handling with exnref\)/)
+  })
+})

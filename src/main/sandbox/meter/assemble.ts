@@ -5,7 +5,7 @@
  */
 import { ByteWriter, MeterError } from './bytes'
 import { OP } from './opcodes'
-import { type FuncType, type ParsedModule, SECTION } from './sections'
+import { type FuncType, type ParsedModule, SECTION, sectionOrder } from './sections'
 import { dropActiveData, rewriteElements, rewriteNames } from './segments'
 
 export const MEMORY_IMPORT = { module: 'env', name: 'memory' } as const
@@ -111,7 +111,7 @@ export function assembleModule(plan: AssemblyPlan): Uint8Array<ArrayBuffer> {
       writeImports()
     }
   }
-  const order = (id: number): number => (id === SECTION.dataCount ? 9.5 : id)
+  const order = sectionOrder
   let functionSectionSeen = false
   for (const s of m.sections) {
     if (s.id === SECTION.custom) {

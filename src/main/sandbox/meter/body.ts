@@ -58,7 +58,8 @@ const FAST = new Uint8Array(256)
 for (let op = 0; op < 256; op++) {
   const imm = IMMEDIATE[op] as Imm
   if (imm === Imm.None)
-    FAST[op] = op === 0x00 || op === 0x05 || op === 0x0b || op === 0x0f ? Fast.Slow : Fast.Plain
+    FAST[op] =
+      op === 0x00 || op === 0x05 || op === 0x0b || op === 0x0f || op === 0x19 ? Fast.Slow : Fast.Plain
   else if (
     imm === Imm.Global ||
     imm === Imm.Table ||
@@ -77,10 +78,18 @@ const enum Frame {
   Block,
   Loop,
   If,
-  Else
+  Else,
+  /** A `try` before its first `catch`/`catch_all` (or one that ends with `delegate` or `end`). */
+  Try,
+  /** A `try` in one of its `catch`/`catch_all` clauses. */
+  Catch
 }
 
-/** Thrown when a br_table's targets expect different carries; the body is redone without. */
+/**
+ * Thrown when a br_table's targets expect different carries, or a `try` opens inside an `if` arm
+ * that defers a carry (a landing pad arrives with everything paid, so it cannot keep a carry
+ * uncharged); the body is redone without carries.
+ */
 const CARRY_CONFLICT = new Error('carry conflict')
 
 /**
@@ -240,6 +249,19 @@ export class FuelBodyRewriter extends FuelEmitter {
         return false
       case 0x0b: // end
         return this.close(opStart)
+      case 0x06: // try
+        this.openTry(opStart)
+        return false
+      case 0x07: // catch
+      case 0x19: // catch_all
+        this.landingPad(op, opStart)
+        return false
+      case 0x08: // throw
+      case 0x09: // rethrow
+        this.raise(op, opStart)
+        return false
+      case 0x18: // delegate
+        return this.delegate(opStart)
       case 0x0c: // br
       case 0x0d: // br_if
         this.branch(op, opStart)
@@ -298,7 +320,11 @@ export class FuelBodyRewriter extends FuelEmitter {
     let reachable = this.reachable
     // A join point needs the fall-through run paid before control merges. A block nothing
     // branches to and a loop's end are not join points: the run just continues.
-    const join = kind === Frame.If || kind === Frame.Else || (kind === Frame.Block && targeted)
+    const join =
+      kind === Frame.If ||
+      kind === Frame.Else ||
+      kind === Frame.Catch ||
+      ((kind === Frame.Block || kind === Frame.Try) && targeted)
     const carry = this.frames.carry[top]!
     if (join) {
       if (reachable) this.settleTo(opStart, 0, carry)
@@ -306,7 +332,8 @@ export class FuelBodyRewriter extends FuelEmitter {
     }
     if (kind === Frame.If) reachable = reachable || targeted || this.frames.startReachable[top] === 1
     else if (kind === Frame.Else) reachable = reachable || targeted || this.frames.thenReachable[top] === 1
-    else if (kind === Frame.Block) reachable = reachable || targeted
+    else if (kind === Frame.Catch) reachable = reachable || targeted || this.frames.thenReachable[top] === 1
+    else if (kind === Frame.Block || kind === Frame.Try) reachable = reachable || targeted
     if (!reachable) this.pending = 0
     this.reachable = reachable
     this.depth = top
@@ -329,6 +356,82 @@ export class FuelBodyRewriter extends FuelEmitter {
       this.reachable = false
       this.pending = 0
     }
+  }
+
+  // --- exception handling (README.md, "Exception handling") ---
+
+  /**
+   * `try` is a block whose body may be left by an exception. The handlers' landing pads reload
+   * the balance from the fuel global, which every raise point published, so a pad starts with
+   * nothing pending; an enclosing `if` that defers a carry would expect its carry still unpaid
+   * there, so such a body is redone without carries.
+   */
+  private openTry(opStart: number): void {
+    if (this.ifCarry) {
+      for (let i = 1; i < this.depth; i++) if (this.frames.carry[i] !== 0) throw CARRY_CONFLICT
+    }
+    this.open(OP.block, opStart)
+    const top = this.depth - 1
+    this.frames.kind[top] = Frame.Try
+    this.frames.thenReachable[top] = 0
+  }
+
+  /**
+   * `catch tag` / `catch_all`: the previous part (body or clause) falls through to the `end`, a
+   * join, so it is paid first; the pad then takes the balance published at the raise point.
+   */
+  private landingPad(op: number, opStart: number): void {
+    const r = this.r
+    if (op === OP.catch) r.u32()
+    const top = this.depth - 1
+    const kind = this.frames.kind[top]
+    if (top < 1 || (kind !== Frame.Try && kind !== Frame.Catch))
+      throw new MeterError(`'catch' without 'try' at byte ${opStart}`)
+    if (this.reachable) {
+      this.settleTo(opStart, 0, 0)
+      this.frames.thenReachable[top] = 1
+    }
+    this.frames.kind[top] = Frame.Catch
+    this.reachable = this.frames.startReachable[top] === 1
+    this.pending = 0
+    this.flushTo(r.pos)
+    const w = this.code
+    w.byte(OP.globalGet)
+    w.u32(this.ctx.fuelGlobal)
+    w.byte(OP.localSet)
+    w.u32(this.F)
+  }
+
+  /**
+   * `throw` / `rethrow` (cost 1): the frames the exception skips never return their fuel result,
+   * so the balance is published to the fuel global first, for the landing pad (or the host).
+   */
+  private raise(op: number, opStart: number): void {
+    const index = this.r.u32()
+    if (op === OP.rethrow) {
+      const frame = this.depth - 1 - index
+      if (index >= this.depth || this.frames.kind[frame] !== Frame.Catch)
+        throw new MeterError(`'rethrow' outside a catch clause at byte ${opStart}`)
+    }
+    if (this.reachable) {
+      this.flushTo(opStart)
+      this.pushFuelMinus(this.pending + 1)
+      this.code.byte(OP.globalSet)
+      this.code.u32(this.ctx.fuelGlobal)
+      this.ctx.stats.chargePoints++
+    }
+    this.pending = 0
+    this.reachable = false
+  }
+
+  /** `delegate label` ends a `try` without handlers; it is no branch, so it costs like `end`. */
+  private delegate(opStart: number): boolean {
+    const label = this.r.u32()
+    const top = this.depth - 1
+    if (top < 1 || this.frames.kind[top] !== Frame.Try)
+      throw new MeterError(`'delegate' without 'try' at byte ${opStart}`)
+    if (label >= top) throw new MeterError(`delegate depth ${label} out of range at byte ${opStart}`)
+    return this.close(opStart)
   }
 
   private call(opStart: number): void {

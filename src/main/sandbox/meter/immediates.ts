@@ -26,6 +26,7 @@ export function skipImmediates(r: ByteReader, op: number, opStart: number): void
     case Imm.Table:
     case Imm.MemIdx:
     case Imm.Func:
+    case Imm.Tag:
       r.u32()
       return
     case Imm.MemArg: {

@@ -1,7 +1,7 @@
 /**
  * Reads a module's section layout and the few sections the rewriter needs to understand
- * (types, imports, functions, memories, globals, exports, start, elements). Everything else is
- * kept as byte ranges and copied through untouched.
+ * (types, imports, functions, memories, tags, globals, exports, start, elements). Everything else
+ * is kept as byte ranges and copied through untouched.
  */
 import { ByteReader, MeterError } from './bytes'
 
@@ -18,8 +18,15 @@ export const SECTION = {
   element: 9,
   code: 10,
   data: 11,
-  dataCount: 12
+  dataCount: 12,
+  /** Exception tags (the exception-handling proposal); placed between memory and global. */
+  tag: 13
 } as const
+
+/** Where a section goes in the module's order (data count and tag sections have late ids). */
+export function sectionOrder(id: number): number {
+  return id === SECTION.dataCount ? 9.5 : id === SECTION.tag ? 5.5 : id
+}
 
 export interface Section {
   id: number
@@ -44,7 +51,7 @@ export interface Import {
   module: string
   field: string
   kind: number
-  /** Function type index (kind 0). */
+  /** Function type index (kind 0), or the type of an imported tag (kind 4). */
   type: number
   /** Global value type and mutability (kind 3). */
   valType: number
@@ -156,6 +163,16 @@ export function skipConstExpr(r: ByteReader): number[] {
   }
 }
 
+/** A tag's attribute (0: exception) and type index; the meter never renumbers types it reads. */
+function readTagType(r: ByteReader, typeCount: number): number {
+  const at = r.pos
+  const attribute = r.u8()
+  if (attribute !== 0) throw new MeterError(`unsupported tag attribute ${attribute} at byte ${at}`)
+  const type = r.u32()
+  if (type >= typeCount) throw new MeterError(`tag type index ${type} out of range at byte ${at}`)
+  return type
+}
+
 export function parseModule(bytes: Uint8Array): ParsedModule {
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
     throw new MeterError('not a WebAssembly module (missing \\0asm magic)')
@@ -230,6 +247,8 @@ export function parseModule(bytes: Uint8Array): ParsedModule {
             imp.valType = readValType(s)
             imp.mutable = s.u8() === 1
             m.importedGlobals++
+          } else if (imp.kind === 4) {
+            imp.type = readTagType(s, m.types.length)
           } else {
             throw new MeterError(`unsupported import kind ${imp.kind} (${imp.module}.${imp.field})`)
           }
@@ -268,13 +287,16 @@ export function parseModule(bytes: Uint8Array): ParsedModule {
         m.tables += s.u32()
         s.pos = end
         break
+      case SECTION.tag:
+        for (let n = s.u32(), i = 0; i < n; i++) readTagType(s, m.types.length)
+        break
       case SECTION.element:
       case SECTION.data:
       case SECTION.dataCount:
         s.pos = end
         break
       default:
-        throw new MeterError(`unsupported section id ${id} (tags or other post-MVP sections)`)
+        throw new MeterError(`unsupported section id ${id} (a post-MVP section the meter does not know)`)
     }
     if (id !== SECTION.custom && s.pos !== end)
       throw new MeterError(`malformed section ${id}: ${end - s.pos} unread bytes`)
