@@ -5,7 +5,7 @@
  */
 import type { Completion, Inspection, Variable } from '../../shared/api'
 import { DEFAULT_LIMITS } from '../../shared/limits'
-import type { Limits, Output, RunStatus } from '../../shared/notebook'
+import type { Limits, Output } from '../../shared/notebook'
 import type { PersistedSnapshot } from '../../shared/snapshot'
 import { imageBytes, PAGE_BYTES } from '../sandbox/memory-image'
 import type { KillReason, PoolResult, PoolRun, WorkerPool } from '../sandbox/pool'
@@ -33,6 +33,31 @@ export interface KernelContext {
   s0Identity: string
   /** Largest memory the runtime's memory import accepts, in pages. */
   maximumPages: number
+}
+
+/** What a run starts from, fixed before it is handed to a worker. */
+interface RunStart {
+  limits: Limits
+  isolated: boolean
+  start: MachineState
+  /** The memory cap in pages. */
+  maxPages: number
+  /** The kernel's generation when the run started: a restart meanwhile keeps the head where it is. */
+  generation: number
+  t0: number
+}
+
+/** How a run ended; what is left out is as at its start (memory) or none (exit code, fs size). */
+type RunEnd = Pick<KernelRunResult, 'status' | 'outputs' | 'message' | 'fuelConsumed' | 'wallMs'> &
+  Partial<Pick<KernelRunResult, 'exitCode' | 'headAdvanced' | 'brokeInterpreter' | 'memoryPages' | 'fsBytes'>>
+
+/** The pool's answer, with what was streamed before it. */
+interface PoolAnswer {
+  result: PoolResult
+  streamed: Output[]
+  /** Fuel of the last output or progress batch. */
+  lastFuel: number
+  wallMs: number
 }
 
 let nextRequestId = 1
@@ -141,127 +166,154 @@ export class SnapshotKernel implements Kernel {
     return `k${this.id}.${++this.stateCounter}`
   }
 
+  /** One run: its start, a refusal before it reaches a worker, or the worker's answer settled. */
   private async runNow(code: string, options: KernelRunOptions): Promise<KernelRunResult> {
+    const run = this.startRun(options)
+    const refusal = this.refusal(run)
+    if (refusal !== null) return this.result(run, refusal)
+    const answer = await this.dispatch(run, code, options)
+    return this.settle(run, answer, options)
+  }
+
+  private startRun(options: KernelRunOptions): RunStart {
     const limits = { ...DEFAULT_LIMITS, ...options.limits }
     const isolated = options.isolated === true
-    const start = isolated ? this.ctx.s0 : this.head
-    const generation = this.generation
-    const t0 = performance.now()
-    const base = {
-      fuelBudget: limits.fuel,
-      memoryPages: start.memory.pageCount,
-      memoryBytes: imageBytes(start.memory),
-      peakMemoryBytes: imageBytes(start.memory),
-      snapshotBytes: this.headMemoryBytes,
-      headAdvanced: false,
-      brokeInterpreter: false,
-      exitCode: null,
-      fsBytes: null
+    return {
+      limits,
+      isolated,
+      start: isolated ? this.ctx.s0 : this.head,
+      maxPages: this.capPages(limits),
+      generation: this.generation,
+      t0: performance.now()
     }
-    if (this.disposed) {
-      return {
-        ...base,
-        status: 'crashed',
-        outputs: [],
-        message: 'the kernel was shut down',
-        fuelConsumed: 0,
-        wallMs: 0
-      }
-    }
-    const maxPages = this.capPages(limits)
-    if (start.memory.pageCount > maxPages) {
-      const mb = (n: number): string => `${Math.round(n / 2 ** 20)} MB`
-      return {
-        ...base,
-        status: 'out_of_memory',
-        outputs: [],
-        fuelConsumed: 0,
-        wallMs: 0,
-        message: `out of memory: the kernel state (${mb(imageBytes(start.memory))}) is larger than the memory limit (${mb(limits.memoryBytes)}); raise the limit or restart the kernel`
-      }
-    }
-    const executionCount = isolated ? null : (options.executionCount ?? null)
+  }
 
+  /** A run that cannot start: the kernel is shut down, or its state is over the memory limit. */
+  private refusal(run: RunStart): RunEnd | null {
+    const never = { outputs: [], fuelConsumed: 0, wallMs: 0 }
+    if (this.disposed) return { ...never, status: 'crashed', message: 'the kernel was shut down' }
+    if (run.start.memory.pageCount <= run.maxPages) return null
+    const mb = (n: number): string => `${Math.round(n / 2 ** 20)} MB`
+    return {
+      ...never,
+      status: 'out_of_memory',
+      message: `out of memory: the kernel state (${mb(imageBytes(run.start.memory))}) is larger than the memory limit (${mb(run.limits.memoryBytes)}); raise the limit or restart the kernel`
+    }
+  }
+
+  /** Hands the run to the pool and waits for its answer, passing outputs and progress on meanwhile. */
+  private async dispatch(run: RunStart, code: string, options: KernelRunOptions): Promise<PoolAnswer> {
+    const executionCount = run.isolated ? null : (options.executionCount ?? null)
     // Outputs as streamed, kept for runs that are killed before they report.
-    const streamed: Output[] = []
-    let lastFuel = 0
-    const request = this.request(start, { kind: 'cell', code, executionCount }, limits, maxPages, {
-      deterministic: options.deterministic === true,
-      capture: !isolated
-    })
-    const run = this.ctx.pool.run(request, {
-      timeoutMs: limits.timeoutMs,
+    const answer = { streamed: [] as Output[], lastFuel: 0 }
+    const request = this.request(
+      run.start,
+      { kind: 'cell', code, executionCount },
+      run.limits,
+      run.maxPages,
+      {
+        deterministic: options.deterministic === true,
+        capture: !run.isolated
+      }
+    )
+    const poolRun = this.ctx.pool.run(request, {
+      timeoutMs: run.limits.timeoutMs,
       onOutput: (outputs, replace, fuel) => {
-        lastFuel = fuel
+        answer.lastFuel = fuel
         // An empty batch only reports fuel (a slice of a computing run ran out).
         if (outputs.length === 0 && !replace) return
-        if (replace) streamed.length = 0
-        streamed.push(...outputs)
+        if (replace) answer.streamed.length = 0
+        answer.streamed.push(...outputs)
         options.onOutput?.(outputs, replace)
       }
     })
-    this.current = run
+    this.current = poolRun
     const progress = options.onProgress
       ? setInterval(
-          () => options.onProgress?.({ fuelConsumed: lastFuel, elapsedMs: performance.now() - t0 }),
+          () =>
+            options.onProgress?.({ fuelConsumed: answer.lastFuel, elapsedMs: performance.now() - run.t0 }),
           PROGRESS_INTERVAL_MS
         )
       : null
-    let result: PoolResult
     try {
-      result = await run.result
+      const result = await poolRun.result
+      return { ...answer, result, wallMs: performance.now() - run.t0 }
     } finally {
       if (progress !== null) clearInterval(progress)
       this.current = null
     }
-    const wallMs = performance.now() - t0
+  }
 
+  /**
+   * The worker's answer as the kernel's result: a killed or lost run keeps the outputs streamed so
+   * far and leaves the head; a completed one moves the head, unless the run was isolated or the
+   * kernel was restarted, given another head or shut down meanwhile.
+   */
+  private settle(run: RunStart, answer: PoolAnswer, options: KernelRunOptions): KernelRunResult {
+    const { result, streamed, wallMs } = answer
     if (result.type === 'killed') {
-      return {
-        ...base,
+      const message = killMessage(result.reason, run.limits)
+      return this.result(run, {
         status: result.reason,
         outputs: streamed,
         fuelConsumed: result.fuelConsumed,
         wallMs,
-        message: killMessage(result.reason, limits)
-      }
+        message
+      })
     }
     if (result.type === 'lost') {
-      return {
-        ...base,
+      const message = `crashed: ${result.message}`
+      return this.result(run, {
         status: 'crashed',
         outputs: streamed,
-        fuelConsumed: lastFuel,
+        fuelConsumed: answer.lastFuel,
         wallMs,
-        message: `crashed: ${result.message}`
-      }
+        message
+      })
     }
     this.lastTimings = {
       ...result.timings,
       changedPages: result.changedPages,
-      sentAt: performance.timeOrigin + t0,
+      sentAt: performance.timeOrigin + run.t0,
       receivedAt: performance.timeOrigin + performance.now()
     }
     if (result.tail !== null) options.onOutput?.(result.tail.outputs, result.tail.replace)
-    const status: RunStatus = result.status
-    const advance = !isolated && result.state !== null && generation === this.generation && !this.disposed
+    const advance =
+      !run.isolated && result.state !== null && run.generation === this.generation && !this.disposed
     if (advance) this.head = result.state!
-    const memoryBytes = result.memoryPages * PAGE_BYTES
-    return {
-      status,
+    return this.result(run, {
+      status: result.status,
       exitCode: result.exitCode,
       outputs: result.outputs,
       message: result.message,
       headAdvanced: advance,
       brokeInterpreter: result.brokeInterpreter,
       fuelConsumed: result.fuelConsumed,
-      fuelBudget: limits.fuel,
       memoryPages: result.memoryPages,
-      memoryBytes,
-      peakMemoryBytes: Math.max(memoryBytes, base.peakMemoryBytes),
       wallMs,
-      snapshotBytes: this.headMemoryBytes,
       fsBytes: result.fsBytes
+    })
+  }
+
+  /** The one place a KernelRunResult is made: what the run's end leaves out comes from its start. */
+  private result(run: RunStart, end: RunEnd): KernelRunResult {
+    const memoryPages = end.memoryPages ?? run.start.memory.pageCount
+    const memoryBytes = memoryPages * PAGE_BYTES
+    return {
+      status: end.status,
+      exitCode: end.exitCode ?? null,
+      outputs: end.outputs,
+      message: end.message,
+      headAdvanced: end.headAdvanced ?? false,
+      brokeInterpreter: end.brokeInterpreter ?? false,
+      fuelConsumed: end.fuelConsumed,
+      fuelBudget: run.limits.fuel,
+      memoryPages,
+      memoryBytes,
+      peakMemoryBytes: Math.max(memoryBytes, imageBytes(run.start.memory)),
+      wallMs: end.wallMs,
+      snapshotBytes: this.headMemoryBytes,
+      fsBytes: end.fsBytes ?? null
     }
   }
 

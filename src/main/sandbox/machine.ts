@@ -7,28 +7,16 @@
  * count (the allocator treats the memory size as its heap end), then the instance, then the
  * mutable globals; `_initialize` is never called again on a restored state.
  */
-import { classifyFuel, DEFAULT_SLICE_FUEL, FuelSlices } from './meter'
+import { formatFuel } from '../../shared/format'
+import { GuestInstance, UNMETERED_FUEL, type PostOutput } from './guest-instance'
+import { classifyFuel } from './meter'
 import { captureMemory, PAGE_BYTES, restoreMemory, type MemoryImage, type SpareMemory } from './memory-image'
-import { OutputCollector } from './output'
-import type { MachineState, RunDone, RunRequest, RuntimeSpec, WorkerStatus } from './protocol'
+import type { MachineState, RunDone, RunRequest, RuntimeSpec, RunTimings, WorkerStatus } from './protocol'
 import { initialFsImage, StaticTree } from './wasi/fs-image'
 import { initialClockState } from './wasi/entropy'
-import { ProcExit, WasiHost, type WasiState } from './wasi/host'
+import { ProcExit, type WasiState } from './wasi/host'
 
-/** Fuel for boot and for reseeding `random` (not charged to the cell). */
-const UNMETERED_FUEL = 1n << 62n
-/** Output batches go to the main thread at most this often. */
-const OUTPUT_THROTTLE_MS = 50
-
-interface GuestExports {
-  _initialize?: () => void
-  fb_init: () => number
-  fb_run: (ptr: number, len: number) => number
-  fb_call: (ptr: number, len: number) => number
-  fb_exit_code: () => number
-  fb_alloc: (size: number) => number
-  fb_free: (ptr: number) => void
-}
+export type { PostOutput } from './guest-instance'
 
 /** The memory a worker keeps after capturing a state: the next run from that state skips the copy. */
 interface Resident {
@@ -38,11 +26,18 @@ interface Resident {
   image: MemoryImage
 }
 
-export type PostOutput = (message: {
-  outputs: RunDone['outputs']
-  replace: boolean
+/** How the guest's part of a run ended, before the new state is taken. */
+interface RunOutcome {
+  status: WorkerStatus
+  exitCode: number | null
+  message: string | null
+  /** The run ended in a wasm trap or a host exception: nothing of its state may be kept. */
+  trapped: boolean
   fuelConsumed: number
-}) => void
+  brokeInterpreter: boolean
+}
+
+type Ending = Pick<RunOutcome, 'status' | 'exitCode' | 'message'>
 
 export class Machine {
   private readonly tree: StaticTree
@@ -59,241 +54,249 @@ export class Machine {
   }
 
   run(request: RunRequest, postOutput: PostOutput): RunDone {
-    const { spec } = this
-    const t0 = performance.now()
-    const timings = {
-      restoreMs: 0,
-      instantiateMs: 0,
-      runMs: 0,
-      captureMs: 0,
-      residentHit: false,
-      startedAt: performance.timeOrigin + t0,
-      finishedAt: 0
+    const laps = new Laps()
+    // Memory first, at the state's exact size; then the instance on it and the state's globals;
+    // then the guest's work; then, if the run completed, the new state.
+    const { memory, residentHit } = this.acquireMemory(request)
+    const restoreMs = laps.next()
+    const instance = this.instantiate(request, memory, postOutput)
+    const instantiateMs = laps.next()
+    const outcome = runGuest(request, instance)
+    const runMs = laps.next()
+    instance.collector.finish()
+    const { state, changedPages } = this.keepState(request, instance, outcome)
+    const captureMs = laps.next()
+    const timings: RunTimings = {
+      restoreMs,
+      instantiateMs,
+      runMs,
+      captureMs,
+      residentHit,
+      startedAt: laps.startedAt,
+      finishedAt: performance.timeOrigin + performance.now()
     }
+    return runDone(request, instance, outcome, state, changedPages, timings)
+  }
 
-    // ---- memory
-    let memory: WebAssembly.Memory
-    const resident = this.resident
-    const state = request.state
+  /**
+   * The run's memory at exactly the state's page count (the allocator treats the memory size as
+   * its heap end): the worker's resident memory when it still holds this very state, else a
+   * restored copy (into the spare memory when it fits), or for boot the bare data segments.
+   */
+  private acquireMemory(request: RunRequest): { memory: WebAssembly.Memory; residentHit: boolean } {
+    const { state } = request
     if (state === null) {
       if (request.guest.kind !== 'boot') throw new Error('only boot runs without a state')
-      memory = new WebAssembly.Memory({ initial: spec.memoryImport.initialPages, maximum: request.maxPages })
+      const memory = new WebAssembly.Memory({
+        initial: this.spec.memoryImport.initialPages,
+        maximum: request.maxPages
+      })
       const bytes = new Uint8Array(memory.buffer)
       for (const segment of request.guest.segments) bytes.set(segment.bytes, segment.offset)
-    } else if (
+      return { memory, residentHit: false }
+    }
+    const resident = this.resident
+    if (
       request.capture &&
       resident !== null &&
       resident.stateId === state.id &&
       resident.maxPages === request.maxPages
     ) {
-      memory = resident.memory
       // From here on the run changes it: it is the resident again only if a new state is captured.
       this.resident = null
-      timings.residentHit = true
-    } else {
-      memory = restoreMemory(state.memory, request.maxPages, this.spare)
-      if (this.spare?.memory === memory) this.spare = null
+      return { memory: resident.memory, residentHit: true }
     }
-    const t1 = performance.now()
-    timings.restoreMs = t1 - t0
+    const memory = restoreMemory(state.memory, request.maxPages, this.spare)
+    if (this.spare?.memory === memory) this.spare = null
+    return { memory, residentHit: false }
+  }
 
-    // ---- instance
-    let fuelConsumed = 0
-    let exports: Record<string, WebAssembly.ExportValue> = {}
-    const fuelGlobal = (): WebAssembly.Global => exports[spec.fuelExport] as WebAssembly.Global
-    // The first output goes out at once (a cell that prints and then computes without touching
-    // the host would otherwise show nothing until it ends); then at most every 50 ms, and
-    // always before a sleep.
-    let lastFlush = Number.NEGATIVE_INFINITY
-    const collector: OutputCollector = new OutputCollector(
-      request.outputBytes,
-      request.guest.kind === 'cell' ? request.guest.executionCount : null,
-      (urgent) => {
-        const now = performance.now()
-        if (!urgent && now - lastFlush < OUTPUT_THROTTLE_MS) return
-        lastFlush = now
-        const batch = collector.takeBatch()
-        if (batch !== null) postOutput({ ...batch, fuelConsumed: Number(fuelUsed()) })
-      }
-    )
-    // A slice ran out: report the fuel so far if no output did lately (an empty batch), so a run
-    // that never calls the host still shows its fuel climbing.
-    let reportProgress = false
-    const nextSlice = (consumed: bigint): bigint => {
-      const now = performance.now()
-      if (reportProgress && now - lastFlush >= OUTPUT_THROTTLE_MS) {
-        lastFlush = now
-        postOutput({ outputs: [], replace: false, fuelConsumed: Number(consumed) })
-      }
-      return DEFAULT_SLICE_FUEL
-    }
-    let slices: FuelSlices | null = null
-    const remainingFuel = (): bigint => slices?.remaining() ?? (fuelGlobal().value as bigint)
-    // The fuel used so far in this run: the meter keeps the balance in the global whenever the
-    // guest calls the host, so this is exact at any import call (progress, `_fuelbook.fuel()`).
-    const fuelUsed = (): bigint =>
-      BigInt(request.fuel) - (exports[spec.fuelExport] ? remainingFuel() : BigInt(request.fuel))
-    const setFuel = (fuel: bigint): void => {
-      if (slices !== null) slices.start(fuel)
-      else fuelGlobal().value = fuel
-    }
-    this.tree.mountPackages(request.packages)
-    const host = new WasiHost({
-      tree: this.tree,
-      state: state?.wasi ?? this.initialWasiState(),
-      deterministic: request.deterministic,
-      sink: collector,
-      fsQuotaBytes: request.fsQuotaBytes,
-      fuelConsumed: fuelUsed
-    })
-    const instance = new WebAssembly.Instance(spec.module, {
-      ...host.imports,
-      [spec.memoryImport.module]: { [spec.memoryImport.name]: memory }
-    })
-    exports = instance.exports
-    if (spec.fuelSliceExport !== null) {
-      const names = { fuelExport: spec.fuelExport, fuelSliceExport: spec.fuelSliceExport }
-      slices = new FuelSlices(exports, names, nextSlice)
-    }
-    host.bind(memory)
-    if (state !== null) {
-      for (const name of spec.mutableGlobals) {
-        const value = state.globals[name]
-        if (value === undefined) throw new Error(`state has no value for global ${name}`)
-        ;(exports[name] as WebAssembly.Global).value = value
-      }
-    }
-    const guest = exports as unknown as GuestExports
-    const t2 = performance.now()
-    timings.instantiateMs = t2 - t1
+  /** The instance on that memory, then the state's mutable globals. */
+  private instantiate(
+    request: RunRequest,
+    memory: WebAssembly.Memory,
+    postOutput: PostOutput
+  ): GuestInstance {
+    const wasi = request.state?.wasi ?? this.initialWasiState()
+    const instance = new GuestInstance(this.spec, this.tree, request, memory, wasi, postOutput)
+    if (request.state !== null) instance.restoreGlobals(request.state)
+    return instance
+  }
 
-    // ---- run
-    let status: WorkerStatus = 'ok'
-    let exitCode: number | null = null
-    let message: string | null = null
-    let trapped = false
-    const budget = BigInt(request.fuel)
-    try {
-      if (request.guest.kind === 'boot') {
-        setFuel(UNMETERED_FUEL)
-        guest._initialize?.()
-        const rc = guest.fb_init()
-        if (rc !== 0) throw new Error(`fb_init failed with code ${rc}`)
-        // Every non-deterministic run reseeds `random` first: import it into S0 now, or each
-        // isolated run would import it again from the zip (~40 ms).
-        callGuest(guest, memory, 'fb_call', JSON.stringify({ op: 'seed_random', seed: 0 }))
-        // Design §2: S0 has the everyday modules imported, so `import json` (≈ 99 M fuel from the
-        // zip) and completion (re + rlcompleter, ≈ 180 M) are free in every cell and inspect run.
-        callGuest(guest, memory, 'fb_call', JSON.stringify({ op: 'warm' }))
-        collector.reply = null
-        fuelConsumed = Number(UNMETERED_FUEL - remainingFuel())
-      } else {
-        if (request.randomSeed !== null) {
-          setFuel(UNMETERED_FUEL)
-          callGuest(guest, memory, 'fb_call', JSON.stringify({ op: 'seed_random', seed: request.randomSeed }))
-          collector.reply = null
-        }
-        const wheels = request.packages.map((w) => w.filename)
-        if (!sameList(state?.packages, wheels)) syncPackages(guest, memory, collector, setFuel, wheels)
-        const count = request.guest.kind === 'cell' ? request.guest.executionCount : null
-        if (count !== null) {
-          // The cell's In[N] / Out[N] / _N are the count the user sees next to it.
-          setFuel(UNMETERED_FUEL)
-          callGuest(guest, memory, 'fb_call', JSON.stringify({ op: 'execution_count', count }))
-          collector.reply = null
-        }
-        setFuel(budget)
-        reportProgress = request.guest.kind === 'cell'
-        const guestRequest = request.guest
-        const rc =
-          guestRequest.kind === 'cell'
-            ? callGuest(guest, memory, 'fb_run', guestRequest.code)
-            : callGuest(guest, memory, 'fb_call', guestRequest.request)
-        if (guestRequest.kind === 'cell') {
-          if (rc === 1) status = collector.lastError?.ename === 'MemoryError' ? 'out_of_memory' : 'error'
-          else if (rc === 2) {
-            status = 'exit'
-            exitCode = guest.fb_exit_code()
-          } else if (rc !== 0) {
-            status = 'crashed'
-            message = DRIVER_FAILED_MESSAGE
-          }
-        } else if (rc !== 0) {
-          status = 'crashed'
-          message = 'the Python runtime could not answer the request'
-        }
-      }
-    } catch (error) {
-      trapped = true
-      ;({ status, exitCode, message } = classifyThrow(error, memory, request.maxPages))
+  /**
+   * A completed run that asked for it leaves a new state: pages byte-identical to the start
+   * state's are shared, and its memory stays here as the resident. Any other run's memory becomes
+   * the spare.
+   */
+  private keepState(
+    request: RunRequest,
+    instance: GuestInstance,
+    outcome: RunOutcome
+  ): { state: MachineState | null; changedPages: number } {
+    const { memory } = instance
+    if (outcome.trapped || !isCompleted(outcome.status) || !request.capture) {
+      this.spare = { memory, maximumPages: request.maxPages }
+      return { state: null, changedPages: 0 }
     }
-    if (request.guest.kind !== 'boot') {
-      const remaining = remainingFuel()
-      const flag = (exports[spec.outOfFuelExport] as WebAssembly.Global).value as number
-      const fuel = classifyFuel(budget, remaining, trapped, flag)
-      fuelConsumed = fuel.consumed
-      if (fuel.status === 'out_of_fuel') {
-        status = 'out_of_fuel'
-        exitCode = null
-        message = `out of fuel: the cell needed more than its budget of ${formatFuel(request.fuel)}`
-      }
+    const { image, stats } = captureMemory(memory, request.state?.memory ?? null)
+    const state: MachineState = {
+      id: request.newStateId,
+      memory: image,
+      globals: instance.captureGlobals(),
+      wasi: instance.host.capture(),
+      packages: request.packages.map((w) => w.filename)
     }
-    let brokeInterpreter = false
-    if (request.guest.kind === 'cell' && request.capture && !trapped && isCompleted(status)) {
-      // A state is only worth keeping if the next cell can run from it: a cell that broke the
-      // driver (say sys.modules.clear()) would otherwise break every later one. Asked unmetered,
-      // after the run's fuel was counted.
-      setFuel(UNMETERED_FUEL)
-      const breakage = driverBreakage(guest, memory, collector)
-      if (breakage !== null) {
-        status = 'crashed'
-        exitCode = null
-        message = `${BROKE_INTERPRETER_MESSAGE} (${breakage})`
-        brokeInterpreter = true
-      }
+    if (this.resident !== null && this.resident.memory !== memory) {
+      this.spare = { memory: this.resident.memory, maximumPages: this.resident.maxPages }
     }
-    const t3 = performance.now()
-    timings.runMs = t3 - t2
+    this.resident = { stateId: state.id, memory, maxPages: request.maxPages, image }
+    return { state, changedPages: stats.changedPages }
+  }
+}
 
-    // ---- new state
-    collector.finish()
-    const completed = !trapped && isCompleted(status)
-    let newState: MachineState | null = null
-    let changedPages = 0
-    if (completed && request.capture) {
-      const globals: Record<string, number | bigint> = {}
-      for (const name of spec.mutableGlobals)
-        globals[name] = (exports[name] as WebAssembly.Global).value as number | bigint
-      const { image, stats } = captureMemory(memory, state?.memory ?? null)
-      changedPages = stats.changedPages
-      const packages = request.packages.map((w) => w.filename)
-      newState = { id: request.newStateId, memory: image, globals, wasi: host.capture(), packages }
-      if (this.resident !== null && this.resident.memory !== memory) {
-        this.spare = { memory: this.resident.memory, maximumPages: this.resident.maxPages }
-      }
-      this.resident = { stateId: newState.id, memory, maxPages: request.maxPages, image }
-    }
-    if (newState === null) this.spare = { memory, maximumPages: request.maxPages }
-    timings.captureMs = performance.now() - t3
-    timings.finishedAt = performance.timeOrigin + performance.now()
+/** Milliseconds between successive steps of a run. */
+class Laps {
+  private last = performance.now()
+  readonly startedAt = performance.timeOrigin + this.last
 
+  next(): number {
+    const now = performance.now()
+    const lap = now - this.last
+    this.last = now
+    return lap
+  }
+}
+
+/** The guest's part of a run: boot, or a cell / driver command between its setup and its checks. */
+function runGuest(request: RunRequest, instance: GuestInstance): RunOutcome {
+  if (request.guest.kind === 'boot') return boot(instance, request.maxPages)
+  const budget = BigInt(request.fuel)
+  let ending: Ending
+  let trapped = false
+  try {
+    prepareRun(request, instance)
+    instance.setFuel(budget)
+    ending = callMetered(request, instance)
+  } catch (error) {
+    trapped = true
+    ending = classifyThrow(error, instance.memory, request.maxPages)
+  }
+  // The meter's verdict overrides the guest's: an overdraft's effects must be discarded.
+  const fuel = classifyFuel(budget, instance.remainingFuel(), trapped, instance.outOfFuelFlag())
+  if (fuel.status === 'out_of_fuel') {
+    ending = {
+      status: 'out_of_fuel',
+      exitCode: null,
+      message: `out of fuel: the cell needed more than its budget of ${formatFuel(request.fuel)}`
+    }
+  }
+  const outcome = { ...ending, trapped, fuelConsumed: fuel.consumed, brokeInterpreter: false }
+  return request.guest.kind === 'cell' && request.capture ? checkDriver(instance, outcome) : outcome
+}
+
+/** Makes S0: `_initialize`, `fb_init`, then the imports every later run should find done. */
+function boot(instance: GuestInstance, maxPages: number): RunOutcome {
+  const outcome: RunOutcome = {
+    status: 'ok',
+    exitCode: null,
+    message: null,
+    trapped: false,
+    fuelConsumed: 0,
+    brokeInterpreter: false
+  }
+  try {
+    instance.setFuel(UNMETERED_FUEL)
+    instance.initialize()
+    // Every non-deterministic run reseeds `random` first: import it into S0 now, or each
+    // isolated run would import it again from the zip (~40 ms).
+    instance.command(JSON.stringify({ op: 'seed_random', seed: 0 }))
+    // S0 has the everyday modules imported (docs/architecture.md, the snapshot chain), so
+    // `import json` (≈ 99 M fuel from the zip) and completion (re + rlcompleter, ≈ 180 M) are
+    // free in every cell and inspect run.
+    instance.command(JSON.stringify({ op: 'warm' }))
+    instance.collector.reply = null
+    outcome.fuelConsumed = Number(UNMETERED_FUEL - instance.remainingFuel())
+  } catch (error) {
+    return { ...outcome, ...classifyThrow(error, instance.memory, maxPages), trapped: true }
+  }
+  return outcome
+}
+
+/** The driver commands before a cell, unmetered: reseed `random`, the wheels on sys.path, `[n]`. */
+function prepareRun(request: RunRequest, instance: GuestInstance): void {
+  if (request.randomSeed !== null) instance.unmeteredCommand({ op: 'seed_random', seed: request.randomSeed })
+  const wheels = request.packages.map((w) => w.filename)
+  if (!sameList(request.state?.packages, wheels)) syncPackages(instance, wheels)
+  const count = request.guest.kind === 'cell' ? request.guest.executionCount : null
+  // The cell's In[N] / Out[N] / _N are the count the user sees next to it.
+  if (count !== null) instance.unmeteredCommand({ op: 'execution_count', count })
+}
+
+/** The cell (fb_run) or the driver command (fb_call) on the run's budget, and what its return code means. */
+function callMetered(request: RunRequest, instance: GuestInstance): Ending {
+  const { guest } = request
+  const ok: Ending = { status: 'ok', exitCode: null, message: null }
+  if (guest.kind === 'call') {
+    if (instance.command(guest.request).rc === 0) return ok
+    return { status: 'crashed', exitCode: null, message: 'the Python runtime could not answer the request' }
+  }
+  if (guest.kind !== 'cell') throw new Error('boot is not a metered run')
+  instance.startProgressReports()
+  const rc = instance.runCell(guest.code)
+  if (rc === 0) return ok
+  if (rc === 1)
     return {
-      type: 'done',
-      id: request.id,
-      status,
-      exitCode,
-      message,
-      outputs: collector.result(),
-      tail: collector.takeBatch(),
-      reply: collector.reply,
-      fuelConsumed,
-      memoryPages: memory.buffer.byteLength / PAGE_BYTES,
-      fsBytes: host.fsQuota.usedBytes,
-      state: newState,
-      brokeInterpreter,
-      timings,
-      changedPages
+      ...ok,
+      status: instance.collector.lastError?.ename === 'MemoryError' ? 'out_of_memory' : 'error'
     }
+  if (rc === 2) return { ...ok, status: 'exit', exitCode: instance.exitCode() }
+  return { status: 'crashed', exitCode: null, message: DRIVER_FAILED_MESSAGE }
+}
+
+/**
+ * A state is only worth keeping if the next cell can run from it: a cell that broke the driver
+ * (say sys.modules.clear()) would otherwise break every later one. Asked unmetered, after the
+ * run's fuel was counted.
+ */
+function checkDriver(instance: GuestInstance, outcome: RunOutcome): RunOutcome {
+  if (outcome.trapped || !isCompleted(outcome.status)) return outcome
+  const breakage = driverBreakage(instance)
+  if (breakage === null) return outcome
+  return {
+    ...outcome,
+    status: 'crashed',
+    exitCode: null,
+    message: `${BROKE_INTERPRETER_MESSAGE} (${breakage})`,
+    brokeInterpreter: true
+  }
+}
+
+/** The worker's answer: the one place a RunDone is made. */
+function runDone(
+  request: RunRequest,
+  instance: GuestInstance,
+  outcome: RunOutcome,
+  state: MachineState | null,
+  changedPages: number,
+  timings: RunTimings
+): RunDone {
+  return {
+    type: 'done',
+    id: request.id,
+    status: outcome.status,
+    exitCode: outcome.exitCode,
+    message: outcome.message,
+    outputs: instance.collector.result(),
+    tail: instance.collector.takeBatch(),
+    // An fb_call command's reply; the commands around a cell leave none.
+    reply: instance.collector.reply,
+    fuelConsumed: outcome.fuelConsumed,
+    memoryPages: instance.memory.buffer.byteLength / PAGE_BYTES,
+    fsBytes: instance.host.fsQuota.usedBytes,
+    state,
+    brokeInterpreter: outcome.brokeInterpreter,
+    timings,
+    changedPages
   }
 }
 
@@ -313,21 +316,15 @@ export const BROKE_INTERPRETER_MESSAGE =
  * Asks the driver whether a cell can still run (its `alive` op): null if so, else what is broken.
  * The reply is checked, not just the return code: a driver that cannot even reply is broken too.
  */
-function driverBreakage(
-  guest: GuestExports,
-  memory: WebAssembly.Memory,
-  collector: OutputCollector
-): string | null {
-  collector.reply = null
-  let rc: number
+function driverBreakage(instance: GuestInstance): string | null {
+  let answer: { rc: number; reply: unknown }
   try {
-    rc = callGuest(guest, memory, 'fb_call', JSON.stringify({ op: 'alive' }))
+    answer = instance.unmeteredCommand({ op: 'alive' })
   } catch (error) {
     return error instanceof Error ? error.message : String(error)
   }
-  const reply = collector.reply as { ok?: unknown; error?: unknown } | null
-  collector.reply = null
-  if (rc === 0 && reply !== null && typeof reply === 'object' && reply.ok === true) return null
+  const reply = answer.reply as { ok?: unknown; error?: unknown } | null
+  if (answer.rc === 0 && reply !== null && typeof reply === 'object' && reply.ok === true) return null
   if (reply !== null && typeof reply === 'object' && typeof reply.error === 'string') return reply.error
   return 'the cell driver does not answer'
 }
@@ -337,43 +334,14 @@ function sameList(a: readonly string[] | undefined, b: readonly string[]): boole
 }
 
 /** The driver's `packages` op, unmetered: installing costs a cell no fuel, only importing does. */
-function syncPackages(
-  guest: GuestExports,
-  memory: WebAssembly.Memory,
-  collector: OutputCollector,
-  setFuel: (fuel: bigint) => void,
-  wheels: string[]
-): void {
-  setFuel(UNMETERED_FUEL)
-  callGuest(guest, memory, 'fb_call', JSON.stringify({ op: 'packages', wheels }))
-  const reply = collector.reply as { error?: unknown } | null
-  collector.reply = null
+function syncPackages(instance: GuestInstance, wheels: string[]): void {
+  const reply = instance.unmeteredCommand({ op: 'packages', wheels }).reply as { error?: unknown } | null
   if (reply === null || typeof reply !== 'object' || 'error' in reply)
     throw new Error(`this Python runtime cannot load the notebook's packages (${String(reply?.error)})`)
 }
 
-/** Copies a string into guest memory (fb_alloc) and calls fb_run/fb_call with it. */
-function callGuest(
-  guest: GuestExports,
-  memory: WebAssembly.Memory,
-  entry: 'fb_run' | 'fb_call',
-  text: string
-): number {
-  const bytes = new TextEncoder().encode(text)
-  const ptr = guest.fb_alloc(bytes.byteLength)
-  if (ptr === 0) throw new RangeError('out of memory: could not allocate the cell source')
-  // A fresh view: fb_alloc may have grown (and so detached) the buffer.
-  new Uint8Array(memory.buffer, ptr, bytes.byteLength).set(bytes)
-  const rc = guest[entry](ptr, bytes.byteLength)
-  guest.fb_free(ptr)
-  return rc
-}
-
-function classifyThrow(
-  error: unknown,
-  memory: WebAssembly.Memory,
-  maxPages: number
-): { status: WorkerStatus; exitCode: number | null; message: string } {
+/** What a trap or a host exception during the run means for the user. */
+function classifyThrow(error: unknown, memory: WebAssembly.Memory, maxPages: number): Ending {
   if (error instanceof ProcExit)
     return {
       status: 'exit',
@@ -403,11 +371,4 @@ function classifyThrow(
     return { status: 'crashed', exitCode: null, message: `crashed: ${what} (wasm trap: ${text})` }
   }
   return { status: 'crashed', exitCode: null, message: `crashed: ${text}` }
-}
-
-export function formatFuel(fuel: number): string {
-  if (fuel >= 1e9) return `${+(fuel / 1e9).toFixed(2)} G`
-  if (fuel >= 1e6) return `${+(fuel / 1e6).toFixed(2)} M`
-  if (fuel >= 1e3) return `${+(fuel / 1e3).toFixed(2)} k`
-  return String(fuel)
 }

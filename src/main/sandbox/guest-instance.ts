@@ -1,0 +1,215 @@
+/**
+ * One instance of the runtime for one run (sandbox/machine.ts): the module instantiated on the
+ * run's memory with the WASI host, the output collector and the fuel meter wired together, and the
+ * state's mutable globals set. It knows how to talk to the driver (fb_run, fb_call and its reply)
+ * and how much fuel the run has used; what the run means is Machine.run's business.
+ */
+import type { Output } from '../../shared/notebook'
+import { DEFAULT_SLICE_FUEL, FuelSlices } from './meter'
+import { OutputCollector } from './output'
+import type { MachineState, RunRequest, RuntimeSpec } from './protocol'
+import type { StaticTree } from './wasi/fs-image'
+import { WasiHost, type WasiState } from './wasi/host'
+
+/** Fuel for boot and for the driver commands around a cell (not charged to the cell). */
+export const UNMETERED_FUEL = 1n << 62n
+/** Output batches go to the main thread at most this often. */
+const OUTPUT_THROTTLE_MS = 50
+
+interface GuestExports {
+  _initialize?: () => void
+  fb_init: () => number
+  fb_run: (ptr: number, len: number) => number
+  fb_call: (ptr: number, len: number) => number
+  fb_exit_code: () => number
+  fb_alloc: (size: number) => number
+  fb_free: (ptr: number) => void
+}
+
+export type PostOutput = (message: { outputs: Output[]; replace: boolean; fuelConsumed: number }) => void
+
+/** A driver command's return code and its reply (null when it sent none). */
+export interface CommandReply {
+  rc: number
+  reply: unknown
+}
+
+export class GuestInstance {
+  readonly collector: OutputCollector
+  readonly host: WasiHost
+  private readonly exports: WebAssembly.Exports
+  private readonly guest: GuestExports
+  private readonly slices: FuelSlices | null
+  private readonly budget: bigint
+  /** False while the module is instantiated (the host may already ask for the fuel used). */
+  private instantiated = false
+  private lastFlush = Number.NEGATIVE_INFINITY
+  /** Set once the cell's own code runs: only then do fuel-only progress batches go out. */
+  private reportingProgress = false
+
+  constructor(
+    private readonly spec: RuntimeSpec,
+    tree: StaticTree,
+    request: RunRequest,
+    readonly memory: WebAssembly.Memory,
+    wasiState: WasiState,
+    private readonly postOutput: PostOutput
+  ) {
+    this.budget = BigInt(request.fuel)
+    // The first output goes out at once (a cell that prints and then computes without touching
+    // the host would otherwise show nothing until it ends); then at most every 50 ms, and
+    // always before a sleep.
+    this.collector = new OutputCollector(
+      request.outputBytes,
+      request.guest.kind === 'cell' ? request.guest.executionCount : null,
+      (urgent) => this.flush(urgent)
+    )
+    tree.mountPackages(request.packages)
+    this.host = new WasiHost({
+      tree,
+      state: wasiState,
+      deterministic: request.deterministic,
+      sink: this.collector,
+      fsQuotaBytes: request.fsQuotaBytes,
+      fuelConsumed: () => this.fuelUsed()
+    })
+    const instance = new WebAssembly.Instance(spec.module, {
+      ...this.host.imports,
+      [spec.memoryImport.module]: { [spec.memoryImport.name]: memory }
+    })
+    this.exports = instance.exports
+    this.guest = instance.exports as unknown as GuestExports
+    this.slices =
+      spec.fuelSliceExport === null
+        ? null
+        : new FuelSlices(
+            this.exports,
+            { fuelExport: spec.fuelExport, fuelSliceExport: spec.fuelSliceExport },
+            (consumed) => this.nextSlice(consumed)
+          )
+    this.host.bind(memory)
+    this.instantiated = true
+  }
+
+  /** Sets the state's mutable globals; `_initialize` is never called again on a restored state. */
+  restoreGlobals(state: MachineState): void {
+    for (const name of this.spec.mutableGlobals) {
+      const value = state.globals[name]
+      if (value === undefined) throw new Error(`state has no value for global ${name}`)
+      ;(this.exports[name] as WebAssembly.Global).value = value
+    }
+  }
+
+  captureGlobals(): Record<string, number | bigint> {
+    const globals: Record<string, number | bigint> = {}
+    for (const name of this.spec.mutableGlobals)
+      globals[name] = (this.exports[name] as WebAssembly.Global).value as number | bigint
+    return globals
+  }
+
+  // ---- fuel
+
+  setFuel(fuel: bigint): void {
+    if (this.slices !== null) this.slices.start(fuel)
+    else this.fuelGlobal().value = fuel
+  }
+
+  remainingFuel(): bigint {
+    return this.slices?.remaining() ?? (this.fuelGlobal().value as bigint)
+  }
+
+  /** The meter's out-of-fuel flag (1: a check found the balance spent). */
+  outOfFuelFlag(): number {
+    return (this.exports[this.spec.outOfFuelExport] as WebAssembly.Global).value as number
+  }
+
+  /** From here on a slice running out reports the fuel so far (the cell's own code is running). */
+  startProgressReports(): void {
+    this.reportingProgress = true
+  }
+
+  /**
+   * The fuel used so far in this run: the meter keeps the balance in the global whenever the
+   * guest calls the host, so this is exact at any import call (progress, `_fuelbook.fuel()`).
+   */
+  private fuelUsed(): bigint {
+    return this.instantiated ? this.budget - this.remainingFuel() : 0n
+  }
+
+  private fuelGlobal(): WebAssembly.Global {
+    return this.exports[this.spec.fuelExport] as WebAssembly.Global
+  }
+
+  // ---- output
+
+  private flush(urgent: boolean): void {
+    const now = performance.now()
+    if (!urgent && now - this.lastFlush < OUTPUT_THROTTLE_MS) return
+    this.lastFlush = now
+    const batch = this.collector.takeBatch()
+    if (batch !== null) this.postOutput({ ...batch, fuelConsumed: Number(this.fuelUsed()) })
+  }
+
+  /**
+   * A slice ran out: report the fuel so far if no output did lately (an empty batch), so a run
+   * that never calls the host still shows its fuel climbing.
+   */
+  private nextSlice(consumed: bigint): bigint {
+    const now = performance.now()
+    if (this.reportingProgress && now - this.lastFlush >= OUTPUT_THROTTLE_MS) {
+      this.lastFlush = now
+      this.postOutput({ outputs: [], replace: false, fuelConsumed: Number(consumed) })
+    }
+    return DEFAULT_SLICE_FUEL
+  }
+
+  // ---- the driver
+
+  /** `_initialize` + `fb_init`: only on a memory holding nothing but the data segments. */
+  initialize(): void {
+    this.guest._initialize?.()
+    const rc = this.guest.fb_init()
+    if (rc !== 0) throw new Error(`fb_init failed with code ${rc}`)
+  }
+
+  /** Runs a cell's source (fb_run): 0 ok, 1 a Python exception, 2 sys.exit, else the driver failed. */
+  runCell(code: string): number {
+    return this.callGuest('fb_run', code)
+  }
+
+  exitCode(): number {
+    return this.guest.fb_exit_code()
+  }
+
+  /**
+   * One fb_call command (JSON) on the fuel already set, and its reply; the reply also stays on the
+   * collector, where the run's answer picks it up.
+   */
+  command(request: string): CommandReply {
+    this.collector.reply = null
+    const rc = this.callGuest('fb_call', request)
+    return { rc, reply: this.collector.reply }
+  }
+
+  /** A driver command around the cell, on fuel not charged to it; its reply is not the run's. */
+  unmeteredCommand(command: Record<string, unknown>): CommandReply {
+    this.setFuel(UNMETERED_FUEL)
+    try {
+      return this.command(JSON.stringify(command))
+    } finally {
+      this.collector.reply = null
+    }
+  }
+
+  /** Copies a string into guest memory (fb_alloc) and calls fb_run/fb_call with it. */
+  private callGuest(entry: 'fb_run' | 'fb_call', text: string): number {
+    const bytes = new TextEncoder().encode(text)
+    const ptr = this.guest.fb_alloc(bytes.byteLength)
+    if (ptr === 0) throw new RangeError('out of memory: could not allocate the cell source')
+    // A fresh view: fb_alloc may have grown (and so detached) the buffer.
+    new Uint8Array(this.memory.buffer, ptr, bytes.byteLength).set(bytes)
+    const rc = this.guest[entry](ptr, bytes.byteLength)
+    this.guest.fb_free(ptr)
+    return rc
+  }
+}
