@@ -5,10 +5,10 @@
  * what native CPython gives from the same sources. Importing sympy compiles hundreds of modules
  * (wheels carry no bytecode): it takes about 80 times the default fuel budget (bench/packages.bench.ts),
  * so with the defaults the cell stops as out of fuel, and with the budget raised in the notebook's
- * settings it runs.
+ * settings it runs; closed, copied elsewhere with no wheelhouse, it re-runs with the same outputs and fuel.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, renameSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -71,7 +71,7 @@ describe('sympy from Debian-built wheels', () => {
     )
   })
 
-  it('installs from a wheelhouse; the import runs out of the default budget, then integrates as native does with a larger one', async () => {
+  it('installs from a wheelhouse; the import runs out of the default budget, then integrates as native does with a larger one, and re-runs elsewhere from the file alone', async () => {
     const created = await svc.service.createNotebook()
     if (!created.ok) throw new Error(created.error)
     const path = created.value.path
@@ -89,11 +89,15 @@ describe('sympy from Debian-built wheels', () => {
     )
 
     const raised = await svc.service.setSettings(path, {
-      ...created.value.settings,
+      // Deterministic: otherwise the hash seed differs per run, sympy iterates its sets of terms in
+      // another order and integrate() spends a slightly different fuel (measured: 0.1%).
+      deterministic: true,
       // The timeout too: on a loaded machine the import alone can take over 15 s.
       limits: { ...created.value.settings.limits, fuel: 50_000_000_000, timeoutMs: 180_000 }
     })
     expect(raised.ok).toBe(true)
+    // Both runs compared below start from a restarted kernel (the re-run elsewhere does too).
+    await svc.service.restartKernel(path)
     const [run] = await svc.run(path, [cell])
     expect(run!.status, JSON.stringify(run!.outputs)).toBe('ok')
     const native = spawnSync(NATIVE_PYTHON3, ['-I', '-c', INTEGRATE], { encoding: 'utf8' })
@@ -103,5 +107,22 @@ describe('sympy from Debian-built wheels', () => {
       `Installed in this notebook: sympy 1.11.1, mpmath 1.2.1\n${native.stdout}1.11.1 ['mpmath>=0.19']\n`
     )
     expect(run!.fuelConsumed).toBeGreaterThan(DEFAULT_LIMITS.fuel)
-  }, 300_000)
+
+    // Closed, copied to another folder, the wheelhouse gone: the file alone re-runs it, same outputs, same fuel.
+    await svc.service.closeNotebook(path)
+    renameSync(wheelhouse, `${wheelhouse}-gone`)
+    const elsewhere = join(mkdtempSync(join(tmpdir(), 'fuelbook-sympy-elsewhere-')), 'algebra.fuelbook')
+    copyFileSync(path, elsewhere)
+    try {
+      expect((await svc.service.openNotebook(elsewhere)).ok).toBe(true)
+      await svc.service.restartKernel(elsewhere)
+      const [again] = await svc.run(elsewhere, [cell])
+      expect(again!.status, JSON.stringify(again!.outputs)).toBe('ok')
+      expect(again!.outputs).toEqual(run!.outputs)
+      expect(again!.fuelConsumed).toBe(run!.fuelConsumed)
+    } finally {
+      renameSync(`${wheelhouse}-gone`, wheelhouse)
+      await svc.service.closeNotebook(elsewhere)
+    }
+  }, 600_000)
 })
