@@ -27,6 +27,7 @@ const wheels = [
   }),
   buildWheel({ name: 'base-lib', version: '0.3', files: module('base_lib', 'VALUE = 20\n') }),
   buildWheel({ name: 'greeter', version: '0.5', files: module('greeter', 'HELLO = "hello"\n') }),
+  buildWheel({ name: 'slow-pkg', version: '1.0', files: module('slow_pkg', '') }),
   buildWheel({
     name: 'fastmath',
     version: '1.0',
@@ -67,7 +68,12 @@ async function waitForNames(names: string[]): Promise<void> {
 
 describe('the Packages section', () => {
   before(async () => {
-    index = await startPackageIndex(wheels.map((wheel) => ({ wheel })))
+    index = await startPackageIndex(
+      wheels.map((wheel) => ({
+        wheel,
+        ...(wheel.filename.startsWith('slow_pkg') ? { delayMs: 3000, metadataFile: true } : {})
+      }))
+    )
   })
 
   after(async () => {
@@ -91,6 +97,20 @@ describe('the Packages section', () => {
     expect(listed[0]).toMatch(/^app-kit 1\.0 \d+ B × installed as app-kit$/)
     expect(listed[1]).toMatch(/^base-lib 0\.3 \d+ B × needed by mid-lib 2\.1 \(base-lib\)$/)
     expect(listed[2]).toMatch(/^mid-lib 2\.1 \d+ B × needed by app-kit 1\.0 \(mid-lib>=2\)$/)
+
+    // A slow download (its metadata came first, PEP 658): the section says which step the install is at
+    // while it waits, and keeps the box busy.
+    await $('[data-testid="packages-input"]').setValue('slow-pkg')
+    await $('[data-testid="packages-install"]').click()
+    await expect($('[data-testid="packages-status"]')).toHaveText(
+      'Downloading slow_pkg-1.0-py3-none-any.whl…'
+    )
+    await expect($('[data-testid="packages-install"]')).toBeDisabled()
+    await waitForNames(['app-kit', 'base-lib', 'mid-lib', 'slow-pkg'])
+    await expect($('[data-testid="packages-status"]')).toHaveText('Installed in this notebook: slow-pkg 1.0')
+    await $('[data-testid="package"][data-name="slow-pkg"] [data-testid="package-remove"]').click()
+    await $('[data-testid="package"][data-name="slow-pkg"] [data-testid="package-remove"]').click()
+    await waitForNames(['app-kit', 'base-lib', 'mid-lib'])
 
     await runCode(0, 'import app_kit\nprint(app_kit.answer())')
     expect(await outputText(0)).toBe('41')

@@ -14,6 +14,8 @@ export interface IndexEntry {
   /** List this sha256 instead of the file's. */
   listedSha256?: string
   requiresPython?: string
+  /** Hold the wheel's download this long (ms): lets a UI test see an install in progress. */
+  delayMs?: number
 }
 
 export interface PackageIndex {
@@ -67,7 +69,11 @@ export async function startPackageIndex(entries: IndexEntry[]): Promise<PackageI
         else res.writeHead(200, { 'Content-Type': 'text/plain' }).end(entry.wheel.metadata)
         return
       }
-      res.writeHead(200, { 'Content-Type': 'application/octet-stream' }).end(Buffer.from(entry.wheel.bytes))
+      const send = (): void => {
+        res.writeHead(200, { 'Content-Type': 'application/octet-stream' }).end(Buffer.from(entry.wheel.bytes))
+      }
+      if (entry.delayMs) setTimeout(send, entry.delayMs)
+      else send()
       return
     }
     res.writeHead(404).end('not found')
