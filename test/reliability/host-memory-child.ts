@@ -8,7 +8,7 @@
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { DEFAULT_SETTINGS } from '../../src/main/service/defaults'
-import { startService } from '../helpers/service-harness'
+import { startService } from '../helpers/start-service'
 import { ALL_CASES, type MemoryCase, type MemoryMeasurement } from './host-memory-cases'
 
 function peakResidentBytes(): number {

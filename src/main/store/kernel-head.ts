@@ -148,6 +148,18 @@ export class KernelHead {
     this.slots = next
   }
 
+  /** Bytes of blobs that saving `snapshot` would add: its pages and chunks the file does not hold yet. */
+  bytesToWrite(snapshot: PersistedSnapshot): number {
+    const known = new Set([...this.currentSlots().values(), ...this.chunkHashes.all().map((r) => r.hash)])
+    let bytes = snapshot.state.byteLength
+    for (const blob of [...snapshot.pages, ...(snapshot.chunks ?? [])]) {
+      if (known.has(blob.hash)) continue
+      known.add(blob.hash)
+      bytes += blob.data.byteLength
+    }
+    return bytes
+  }
+
   /** Deletes pages no slot references (normally none: save() collects as it goes). Returns how many. */
   collectGarbage(): number {
     return this.deleteUnusedPages.run().changes

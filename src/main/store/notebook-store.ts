@@ -14,6 +14,8 @@ import { KernelHead } from './kernel-head'
 import { PackageTable, type NewPackage } from './package-table'
 import type { PackageInfo } from '../../shared/packages'
 import { sqliteOptions } from './native-binding'
+import { isDiskFull, lackOfRoom } from './disk-space'
+import { outputSize } from '../../shared/output-model'
 import { createDatabase, openDatabase, removeQuietly, tempSibling } from './open-database'
 import { registerOpenNotebook, unregisterOpenNotebook } from './open-notebooks'
 import { RunHistory } from './run-history'
@@ -33,6 +35,9 @@ interface NotebookRow {
   next_execution_count: number
   session_fuel: number
 }
+
+/** Commits at least this large first empty the -wal (a checkpoint: one fsync), see shrinkWal. */
+const LARGE_COMMIT_BYTES = 4 * 1024 * 1024
 
 export class NotebookStore {
   readonly path: string
@@ -179,11 +184,22 @@ export class NotebookStore {
     /** False for runs that did not run in this kernel (imported from a file): no session fuel. */
     { ranInKernel = true }: { ranInKernel?: boolean } = {}
   ): RunRecord {
+    const cap = this.notebookRow.get()!.output_limit_bytes
+    const bytes =
+      (head ? this.head.bytesToWrite(head.snapshot) : 0) +
+      Math.min(
+        cap,
+        run.outputs.reduce((sum, output) => sum + outputSize(output), 0)
+      )
+    const noRoom = lackOfRoom(this.path, bytes)
+    if (noRoom !== null) throw new Error(noRoom)
+    // An empty -wal before a large commit: if the disk fills up anyway, what the failed commit appended
+    // is all the -wal holds, and shrinkWal gives it back.
+    if (bytes >= LARGE_COMMIT_BYTES) this.shrinkWal()
     return this.write((now) => {
       if (!this.cells.has(run.cellId)) {
         throw new Error(`cell ${run.cellId} is no longer in ${q(this.path)}: its run result was not saved`)
       }
-      const cap = this.notebookRow.get()!.output_limit_bytes
       const stored = this.runs.insert(run, cap)
       if (head) this.head.save(head, now)
       // The service numbers runs; the file remembers what it will hand out next (isolated runs have no [n]).
@@ -339,7 +355,21 @@ export class NotebookStore {
       })()
     } catch (e) {
       this.head.invalidate()
+      if (isDiskFull(e)) this.shrinkWal()
       throw e
+    }
+  }
+
+  /**
+   * Folds the -wal into the file and truncates it to nothing. After a commit failed on a full disk this
+   * gives back the space its rolled-back frames still take; when the checkpoint itself finds no room
+   * the -wal stays (consistent: the next open replays its committed frames).
+   */
+  private shrinkWal(): void {
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)')
+    } catch {
+      // SQLITE_LOCKED when nothing touched the -wal since the open (exclusive mode), or still no room.
     }
   }
 
