@@ -1,6 +1,22 @@
 import { resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
+import type { Plugin } from 'vite'
+import { appMetaCsp } from './src/shared/csp'
+
+/** Writes the app page's CSP meta into index.html from the one CSP module, so it cannot drift from the doors' headers. */
+function appCspMeta(): Plugin {
+  return {
+    name: 'fuelbook-app-csp',
+    transformIndexHtml: () => [
+      {
+        tag: 'meta',
+        attrs: { 'http-equiv': 'Content-Security-Policy', content: appMetaCsp() },
+        injectTo: 'head-prepend'
+      }
+    ]
+  }
+}
 
 // Main-process bundle has several entries: the Electron shell, the CLI (browser mode, export, exec)
 // and the sandbox worker, which worker_threads loads from its own file.
@@ -28,7 +44,7 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(__dirname, 'src/renderer'),
-    plugins: [svelte({ configFile: resolve(__dirname, 'svelte.config.mjs') })],
+    plugins: [appCspMeta(), svelte({ configFile: resolve(__dirname, 'svelte.config.mjs') })],
     build: {
       minify: true,
       // A local app loaded from disk: one ~900 kB bundle (CodeMirror, KaTeX loads on demand) is fine.

@@ -5,16 +5,16 @@
  * Three walls keep an output away from the app: the frame's origin is opaque (the iframe's
  * sandbox="allow-scripts", never allow-same-origin, and the same `sandbox` directive in the CSP
  * header, so the document is opaque even when something else frames or opens it), it is served from
- * another origin than the app (no cookie, no storage, no DOM in common), and its CSP lets nothing
- * load over the network: scripts, styles, images and fonts come only inline or from data:/blob: URLs.
+ * another origin than the app (no cookie, no storage, no DOM in common), and its CSP
+ * (`outputFrameCsp`, src/shared/csp.ts) lets nothing load over the network.
  *
  * The document served is a bootstrap that holds no output: it says "ready" to its parent, takes the
  * output's HTML from the parent's one message, writes it into itself (so inline scripts run in
  * order, as in Jupyter) and reports its height. Messages are checked for source and shape on both sides.
  */
 
-/** Desktop shell: the custom scheme the frame document is served from. */
-export const OUTPUT_FRAME_SCHEME = 'fuelbook-frame'
+import { OUTPUT_FRAME_SCHEME, outputFrameCsp } from './csp'
+
 export const ELECTRON_OUTPUT_FRAME_URL = `${OUTPUT_FRAME_SCHEME}://output/`
 
 export const FRAME_READY = 'fuelbook:frame-ready'
@@ -22,31 +22,6 @@ export const FRAME_CONTENT = 'fuelbook:frame-content'
 export const FRAME_SIZE = 'fuelbook:frame-size'
 
 const MAX_FRAME_HEIGHT = 5000
-
-/**
- * The frame document's policy. `frameAncestors` lists the origins allowed to embed it (browser mode
- * knows its own); without it any embedder may, which changes nothing about what the frame can reach.
- */
-export function outputFrameCsp(frameAncestors: readonly string[] = []): string {
-  const local = "'unsafe-inline' data: blob:"
-  return [
-    "default-src 'none'",
-    // 'unsafe-eval': plotting libraries (vega, plotly) compile expressions with Function(); eval loads nothing.
-    `script-src ${local} 'unsafe-eval'`,
-    `style-src ${local}`,
-    'img-src data: blob:',
-    'font-src data: blob:',
-    'media-src data: blob:',
-    'connect-src data: blob:',
-    'worker-src blob:',
-    "frame-src 'none'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    ...(frameAncestors.length > 0 ? [`frame-ancestors ${frameAncestors.join(' ')}`] : []),
-    'sandbox allow-scripts'
-  ].join('; ')
-}
 
 /** Response headers of the frame document (both front doors send these). */
 export function outputFrameHeaders(frameAncestors: readonly string[] = []): Record<string, string> {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { startBrowserServer, type BrowserServer } from '../../src/main/server/browser-server'
 import { startOutputFrameServer, type OutputFrameServer } from '../../src/main/server/output-frame-server'
-import { outputFrameCsp } from '../../src/shared/output-frame'
+import { outputFrameCsp } from '../../src/shared/csp'
 import { createFakeService, type FakeService } from '../helpers/fake-service'
 
 // Browser mode is reachable by any page the user visits (it can send requests to 127.0.0.1), so every

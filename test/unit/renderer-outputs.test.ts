@@ -8,12 +8,8 @@ import {
 } from '../../src/renderer/src/lib/outputs/merge'
 import { imageDataUrl, mimeText, preferredMime } from '../../src/renderer/src/lib/outputs/mime'
 import { estimateFrameHeight } from '../../src/renderer/src/lib/outputs/frame'
-import {
-  outputFrameCsp,
-  outputFrameDocument,
-  parseFrameMessage,
-  frameContentMessage
-} from '../../src/shared/output-frame'
+import { outputFrameCsp } from '../../src/shared/csp'
+import { outputFrameDocument, parseFrameMessage, frameContentMessage } from '../../src/shared/output-frame'
 import { failingLine, sourceExcerpt, tracebackLines } from '../../src/shared/output-text'
 import { stripAnsi } from '../../src/shared/output-text'
 import type { ErrorOutput, Output } from '../../src/shared/notebook'

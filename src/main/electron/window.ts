@@ -6,12 +6,8 @@ import { app, BrowserWindow, protocol, session, shell, type WebPreferences } fro
 import fs from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
-import {
-  ELECTRON_OUTPUT_FRAME_URL,
-  OUTPUT_FRAME_SCHEME,
-  outputFrameDocument,
-  outputFrameHeaders
-} from '../../shared/output-frame'
+import { appCsp, OUTPUT_FRAME_SCHEME } from '../../shared/csp'
+import { ELECTRON_OUTPUT_FRAME_URL, outputFrameDocument, outputFrameHeaders } from '../../shared/output-frame'
 import { downloadDialogOptions } from './dialog-options'
 import { MIN_SIZE, type Placement } from './window-state'
 
@@ -27,18 +23,7 @@ export const WEB_PREFERENCES: WebPreferences = {
   spellcheck: false
 }
 
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self' data:",
-  `frame-src 'self' blob: data: ${OUTPUT_FRAME_SCHEME}:`,
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'"
-].join('; ')
+const CONTENT_SECURITY_POLICY = appCsp({ kind: 'desktop' })
 
 /**
  * Text/html outputs' frames come from their own scheme, so they share no origin with the app's file://

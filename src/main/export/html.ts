@@ -5,6 +5,7 @@
  * document in, a string out.
  */
 import type { ExportOptions } from '../../shared/api'
+import { REPORT_CSP } from '../../shared/csp'
 import {
   wasMeasured,
   type Cell,
@@ -29,10 +30,6 @@ import { REPORT_CSS } from './html-style'
 import { renderMarkdown } from './markdown'
 import { bundleImageUrl } from './mime'
 import type { ImageResolver } from './sanitize'
-
-/** Nothing may load or run; srcdoc frames inherit this policy, so HTML outputs are bound by it too. */
-export const REPORT_CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; frame-src 'self'; base-uri 'none'; form-action 'none'"
 
 export interface HtmlReportOptions extends ExportOptions {
   /** Time printed in the byline (tests pass a fixed one). */

@@ -3,6 +3,7 @@
  * which MIME type it renders, its rank when a bundle offers several, and whether it is safe to show
  * from an untrusted notebook. Nothing else in the exporter looks at MIME types.
  */
+import { REPORT_HTML_OUTPUT_CSP } from '../../shared/csp'
 import type { MimeBundle } from '../../shared/notebook'
 import { escapeHtml } from './escape'
 import { renderMarkdown, texToMathml } from './markdown'
@@ -30,9 +31,6 @@ export function mimeText(value: unknown): string {
   return JSON.stringify(value, null, 2)
 }
 
-/** Policy for HTML outputs: nothing loads, nothing runs (the parent's CSP applies to srcdoc frames too). */
-export const HTML_OUTPUT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:"
-
 const HTML_OUTPUT_STYLE = `:root{color-scheme:light dark}body{margin:0;padding:4px 2px;font:13px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:CanvasText;background:transparent}
 table{border-collapse:collapse;font-variant-numeric:tabular-nums}th,td{padding:4px 10px;text-align:right;border-bottom:1px solid rgba(128,128,128,.3)}thead th{border-bottom:1px solid rgba(128,128,128,.6)}tbody tr:nth-child(odd){background:rgba(128,128,128,.07)}img{max-width:100%}`
 
@@ -50,7 +48,7 @@ export function guessHtmlHeight(html: string): number {
 const drawsWithScript = (html: string): boolean => /<script[\s>]/i.test(html)
 
 function htmlFrame(html: string): string {
-  const doc = `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${HTML_OUTPUT_CSP}"><style>${HTML_OUTPUT_STYLE}</style></head><body>${html}</body></html>`
+  const doc = `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${REPORT_HTML_OUTPUT_CSP}"><style>${HTML_OUTPUT_STYLE}</style></head><body>${html}</body></html>`
   const height = guessHtmlHeight(html)
   const frame = `<div class="html-output" style="height:${height}px"><iframe sandbox="" referrerpolicy="no-referrer" loading="lazy" title="HTML output" srcdoc="${escapeHtml(doc)}"></iframe></div>`
   return drawsWithScript(html)

@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { isAbsolute, normalize, relative, resolve, sep } from 'node:path'
+import { appCsp } from '../../shared/csp'
 
 export function newToken(): string {
   return randomBytes(24).toString('base64url')
@@ -46,19 +47,7 @@ export function originAllowed(origin: string | undefined, port: number): boolean
  */
 export function securityHeaders(outputFrameOrigin: string | null): Record<string, string> {
   return {
-    'Content-Security-Policy': [
-      "default-src 'self'",
-      "script-src 'self'",
-      "style-src 'self' 'unsafe-inline'",
-      "img-src 'self' data: blob:",
-      "font-src 'self' data:",
-      `frame-src 'self' blob: data:${outputFrameOrigin ? ' ' + outputFrameOrigin : ''}`,
-      "connect-src 'self' ws://127.0.0.1:* ws://localhost:*",
-      "object-src 'none'",
-      "base-uri 'none'",
-      "form-action 'none'",
-      "frame-ancestors 'none'"
-    ].join('; '),
+    'Content-Security-Policy': appCsp({ kind: 'browser', outputFrameOrigin }),
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
     'X-Frame-Options': 'DENY',
