@@ -16,7 +16,9 @@ its detection of the modules configure disabled), with these differences:
   tzdata (where it looks when no system zoneinfo folder exists), packed into one blob so that
   the zip's directory, which zipimport reads at every start, stays small
   (runtime/tzdata_package.py);
-- entries are sorted with fixed timestamps, so the same inputs give the same zip.
+- _sysconfigdata's configure paths name the build folder as /build (SYSCONFIG_BUILD_ROOT), and
+  entries are sorted with fixed timestamps, so the same inputs give the same zip wherever the
+  build tree is (BUILD_DIR).
 
 Run with the build python (same 3.11 bytecode as the runtime) from the CPython build tree.
 """
@@ -46,6 +48,9 @@ KEEP = (
     "pydoc_data/",  # help("keywords"), help("if"): pydoc's topic texts
     "distutils/",  # deprecated in 3.11; older notebooks import distutils.version
 )
+# What _sysconfigdata's paths (configure's, all in the build folder) say instead of that folder:
+# the sandbox has no compiler to use them, and the zip should not depend on where it was built.
+SYSCONFIG_BUILD_ROOT = "/build"
 # Inside the time zone folder: variants and tables that are not zones of their own.
 TZ_SKIP_DIRS = {"posix", "right"}
 
@@ -156,8 +161,12 @@ def main():
         args.tzdata, args.tzdata_version.split("-")[0], pathlib.Path(__file__).with_name("tzdata_package.py")
     )
     entries = []
+    build_root = str(args.srcdir.resolve().parent).encode()
     for rel, path in selected:
-        entries.extend(module_entries(rel, path.read_bytes()))
+        data = path.read_bytes()
+        if rel.startswith("_sysconfigdata_"):
+            data = data.replace(build_root, SYSCONFIG_BUILD_ROOT.encode())
+        entries.extend(module_entries(rel, data))
     for path in args.extra:
         entries.extend(module_entries(path.name, path.read_bytes()))
     site = site_entries(args.site) if args.site and args.site.is_dir() else []

@@ -156,6 +156,21 @@ function runNative(
   }
 }
 
+/**
+ * Unpacks the bundle into SANDBOX_LIB and makes it read-only there: natively the tests run as an
+ * unprivileged user under a root-owned Lib/test, so tests that need to write the installed
+ * package (zipfile's PyZipFile ones) skip on both sides instead of running on a partial copy.
+ */
+function installCell(zip: string): string {
+  return `import base64, io, os, zipfile
+zipfile.ZipFile(io.BytesIO(base64.b64decode('${zip}'))).extractall(${JSON.stringify(SANDBOX_LIB)})
+for folder, _, files in os.walk(${JSON.stringify(SANDBOX_LIB)}, topdown=False):
+    for name in files:
+        os.chmod(os.path.join(folder, name), 0o444)
+    os.chmod(folder, 0o555)
+`
+}
+
 async function runSandbox(
   suite: CompatSuite,
   module: CompatModule,
@@ -166,10 +181,7 @@ async function runSandbox(
   const kernel = host.createKernel()
   try {
     const limits = { memoryBytes: MEMORY_BYTES, timeoutMs, outputBytes: OUTPUT_BYTES, fsBytes: FS_BYTES }
-    const install = await kernel.run(
-      `import base64, io, zipfile\nzipfile.ZipFile(io.BytesIO(base64.b64decode('${zip}'))).extractall(${JSON.stringify(SANDBOX_LIB)})`,
-      { limits: { ...limits, fuel: INSTALL_FUEL } }
-    )
+    const install = await kernel.run(installCell(zip), { limits: { ...limits, fuel: INSTALL_FUEL } })
     if (install.status !== 'ok')
       throw new Error(
         `${module.name}: copying the test files into the sandbox failed: ${install.status} ${streamText(install.outputs, 'stderr')}`

@@ -114,7 +114,11 @@ export const STDLIB_SUITE: CompatSuite = {
   runner: (module, lib, workdir) =>
     `MODULE = ${JSON.stringify(module.name)}\nLIB = ${lib === null ? 'None' : JSON.stringify(lib)}\nWORKDIR = ${JSON.stringify(workdir)}\n${RUNNER}`,
   rules: [
-    { detail: /subprocess|fork|spawn/i, sandbox: ['skip'], why: 'no processes in the sandbox' },
+    {
+      detail: /subprocess|fork|spawn|multiprocessing/i,
+      sandbox: ['skip'],
+      why: 'no processes in the sandbox'
+    },
     { detail: /thread/i, sandbox: ['skip'], why: 'no threads in the sandbox' },
     { detail: /socket|network|requires.*net/i, sandbox: ['skip'], why: 'no network in the sandbox' },
     {
@@ -136,9 +140,40 @@ export const STDLIB_SUITE: CompatSuite = {
       why: 'no device files or FIFOs in the sandbox file system'
     },
     {
-      detail: /_testcapi|_testinternalcapi/,
+      // test.support's requires_legacy_unicode_capi() asks _testcapi.
+      detail: /_testcapi|_testinternalcapi|legacy Unicode C API/,
       sandbox: ['skip'],
       why: "the runtime is built without CPython's test-only C modules (--disable-test-modules)"
+    },
+    {
+      detail: /requires os\.pipe\(\)/,
+      sandbox: ['skip'],
+      why: 'no pipes in the sandbox (WASI preview 1 has no pipe call, so os.pipe does not exist)'
+    },
+    {
+      detail: /sys\.executable required/,
+      sandbox: ['skip'],
+      why: 'no processes in the sandbox (sys.executable is empty: there is no interpreter to start)'
+    },
+    {
+      detail: /utf-8 mode is enabled/,
+      sandbox: ['skip'],
+      why: "the runtime runs in Python's UTF-8 mode (WASI has no locales, so text defaults to UTF-8): tests of the locale's own encoding skip"
+    },
+    {
+      detail: /tzset required/,
+      sandbox: ['skip'],
+      why: 'no time.tzset on WASI (wasi-libc has no TZ handling): tests that switch the local time zone skip'
+    },
+    {
+      detail: /\/usr\/share\/zoneinfo/,
+      sandbox: ['skip'],
+      why: "no system time zone folder in the sandbox: zoneinfo reads the runtime's bundled tzdata package, tests that open /usr/share/zoneinfo's files skip"
+    },
+    {
+      test: /test_large_file_ops/,
+      detail: /No space left on device/,
+      why: "the sandbox's files live in memory without sparse regions: seeking to 2 GiB and writing takes 2 GiB of the run's file-system limit"
     },
     {
       detail: /Need the \w+ command/,
