@@ -104,6 +104,9 @@ export function formatFsUse(fsBytes: number | null | undefined): string | null {
   return `files ${formatBytes(fsBytes)}`
 }
 
+/** The tooltip of the file-system figure, in the app's stats line and the HTML report's. */
+export const FS_USE_NOTE = "The sandbox's file system after this run (quota in ⚙ settings)"
+
 /** The stats line shows memory in MiB; its tooltip says how the runtime counts it: "160 pages of 64 KiB". */
 export function memoryPagesNote(pages: number): string {
   return `${formatInt(pages)} pages of 64 KiB`

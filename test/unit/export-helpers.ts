@@ -135,7 +135,7 @@ export function sampleDocument(): NotebookDocument {
         { type: 'display_data', data: { 'image/png': PNG_1PX, 'text/plain': '<Figure>' }, metadata: {} },
         { type: 'truncated', droppedBytes: 2048 }
       ],
-      { executionCount: 3, fuelConsumed: 52_000_000 }
+      { executionCount: 3, fuelConsumed: 52_000_000, fsBytes: 12 * 1024 * 1024 }
     ),
     runOf(
       f,

@@ -65,6 +65,13 @@ describe('HTML report', () => {
       doc.getElementById('cell-c-1')!.querySelector('.stats svg.fuelbar rect.fill')!.getAttribute('width')
     ).toBe('0.6')
     expect(doc.getElementById('cell-c-3')!.querySelector('.stats')!.textContent).toContain('out of fuel')
+    // The file-system figure the app shows, where the run left files worth mentioning.
+    const withFiles = doc.getElementById('cell-c-4')!.querySelector('.stats .fs-use')!
+    expect(withFiles.textContent).toBe('files 12 MiB')
+    expect(withFiles.getAttribute('title')).toBe(
+      "The sandbox's file system after this run (quota in ⚙ settings)"
+    )
+    expect(doc.getElementById('cell-c-1')!.querySelector('.stats .fs-use')).toBeNull()
     expect(doc.getElementById('cell-c-6')!.querySelector('.stats')!.textContent).toContain('isolated')
     expect(doc.getElementById('cell-c-5')!.querySelector('.stats')).toBeNull()
     expect(doc.getElementById('cell-c-5')!.querySelector('.gutter')!.textContent).toBe('[ ]')

@@ -16,6 +16,8 @@ import {
 import { escapeHtml } from './escape'
 import {
   formatBytes,
+  formatFsUse,
+  FS_USE_NOTE,
   formatFuel,
   memoryPagesNote,
   formatMs,
@@ -83,9 +85,12 @@ export function statsLine(run: RunRecord, cell: Cell): string {
     status,
     `<span class="fuel">${escapeHtml(formatFuel(run.fuelConsumed))} fuel</span> ${fuelBar(run.fuelConsumed, run.fuelBudget)} <span class="pct">${escapeHtml(formatPercent(run.fuelConsumed, run.fuelBudget))}</span>`,
     `<span class="memory" title="${escapeHtml(memoryPagesNote(run.memoryPages))}">${escapeHtml(formatBytes(run.memoryBytes))}</span>`,
-    `<span class="time">${escapeHtml(formatMs(run.wallMs))}</span>`,
-    `<span class="count">${escapeHtml(gutterLabel(run))}</span>`
+    `<span class="time">${escapeHtml(formatMs(run.wallMs))}</span>`
   ]
+  const fsUse = formatFsUse(run.fsBytes)
+  if (fsUse !== null)
+    items.push(`<span class="fs-use" title="${escapeHtml(FS_USE_NOTE)}">${escapeHtml(fsUse)}</span>`)
+  items.push(`<span class="count">${escapeHtml(gutterLabel(run))}</span>`)
   if (run.isolated) items.push('<span class="isolated">isolated</span>')
   if (run.source !== cell.source) items.push('<span class="stale">source edited since this run</span>')
   return `<div class="stats">${items.join(sep)}</div>`
