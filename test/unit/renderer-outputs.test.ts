@@ -6,7 +6,9 @@ import {
   outputsAsText,
   toViewOutputs
 } from '../../src/renderer/src/lib/outputs/merge'
-import { imageDataUrl, mimeText, preferredMime } from '../../src/renderer/src/lib/outputs/mime'
+import { imageDataUrl } from '../../src/renderer/src/lib/outputs/mime'
+import { mimeText, preferredMime } from '../../src/shared/mime'
+import { pickRenderer } from '../../src/main/export/mime'
 import { estimateFrameHeight } from '../../src/renderer/src/lib/outputs/frame'
 import { outputFrameCsp } from '../../src/shared/csp'
 import { outputFrameDocument, parseFrameMessage, frameContentMessage } from '../../src/shared/output-frame'
@@ -85,6 +87,9 @@ describe('MIME ranking', () => {
     expect(preferredMime({ 'application/javascript': 'alert(1)', 'text/plain': 'x' })).toBe('text/plain')
     expect(preferredMime({ 'application/javascript': 'alert(1)' })).toBeNull()
     expect(preferredMime({ 'application/x-unknown': 1 })).toBeNull()
+    // The notebook and the report read one table: a WebP plot shows in both, not as its text/plain.
+    expect(preferredMime({ 'text/plain': 'x', 'image/webp': 'AAAA' })).toBe('image/webp')
+    expect(pickRenderer({ 'text/plain': 'x', 'image/webp': 'AAAA' })!.mime).toBe('image/webp')
   })
   it('joins nbformat line arrays and builds image data URLs', () => {
     expect(mimeText(['a\n', 'b'])).toBe('a\nb')

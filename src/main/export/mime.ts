@@ -1,9 +1,10 @@
 /**
- * The report's one output-renderer registry (as JupyterLab's rendermime): each entry says
- * which MIME type it renders, its rank when a bundle offers several, and whether it is safe to show
- * from an untrusted notebook. Nothing else in the exporter looks at MIME types.
+ * The report's output-renderer registry (as JupyterLab's rendermime): which types are shown, in which
+ * order and whether they are safe is the one table in src/shared/mime.ts; here each type it lists is
+ * paired with the HTML that shows it. Nothing else in the exporter looks at MIME types.
  */
 import { REPORT_HTML_OUTPUT_CSP } from '../../shared/csp'
+import { MIME_RANKS, mimeText, preferredMime } from '../../shared/mime'
 import type { MimeBundle } from '../../shared/notebook'
 import { escapeHtml } from './escape'
 import { renderMarkdown, texToMathml } from './markdown'
@@ -11,24 +12,7 @@ import { isEmbeddedImage } from './sanitize'
 
 export interface MimeRenderer {
   mime: string
-  /** Lower = preferred when a bundle offers several types. */
-  rank: number
-  /**
-   * Safe = shows without running the output's code in the reader's page. text/html counts as safe
-   * only because it is shown in a sandboxed, opaque-origin iframe with scripts off; JavaScript never is.
-   */
-  safe: boolean
-  /** Renders as an embedded image (also usable for markdown attachments). */
-  image?: boolean
   render(value: unknown): string
-}
-
-/** nbformat allows multi-line strings as arrays of lines. */
-export function mimeText(value: unknown): string {
-  if (typeof value === 'string') return value
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.join('')
-  if (value === undefined || value === null) return ''
-  return JSON.stringify(value, null, 2)
 }
 
 const HTML_OUTPUT_STYLE = `:root{color-scheme:light dark}body{margin:0;padding:4px 2px;font:13px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:CanvasText;background:transparent}
@@ -70,105 +54,56 @@ export function imageDataUrl(mime: string, value: unknown): string | null {
   return isEmbeddedImage(url) ? url : null
 }
 
-function image(mime: string, value: unknown, alt: string): string {
-  const url = imageDataUrl(mime, value)
-  if (!url) return `<pre class="plain">[${escapeHtml(mime)} image could not be decoded]</pre>`
-  return `<img class="image-output" src="${escapeHtml(url)}" alt="${escapeHtml(alt)}">`
+const image =
+  (mime: string, alt: string) =>
+  (value: unknown): string => {
+    const url = imageDataUrl(mime, value)
+    if (!url) return `<pre class="plain">[${escapeHtml(mime)} image could not be decoded]</pre>`
+    return `<img class="image-output" src="${escapeHtml(url)}" alt="${escapeHtml(alt)}">`
+  }
+
+/** How the report shows each type of the shared table it can show. */
+const RENDER: Record<string, (value: unknown) => string> = {
+  'text/html': (v) => htmlFrame(mimeText(v)),
+  'text/markdown': (v) => `<div class="markdown">${renderMarkdown(mimeText(v))}</div>`,
+  'text/latex': (v) => {
+    const tex = mimeText(v).trim()
+    const m = /^\$\$?([\s\S]*?)\$\$?$/.exec(tex)
+    return `<div class="latex">${texToMathml(m ? m[1]! : tex, true)}</div>`
+  },
+  'image/svg+xml': image('image/svg+xml', 'SVG output'),
+  'image/png': image('image/png', 'PNG output'),
+  'image/jpeg': image('image/jpeg', 'JPEG output'),
+  'image/gif': image('image/gif', 'GIF output'),
+  'image/webp': image('image/webp', 'WebP output'),
+  'application/json': (v) =>
+    `<pre class="json">${escapeHtml(typeof v === 'string' ? v : JSON.stringify(v, null, 2))}</pre>`,
+  'text/plain': (v) => `<pre class="plain">${escapeHtml(mimeText(v))}</pre>`
 }
 
-const plain = (value: unknown): string => `<pre class="plain">${escapeHtml(mimeText(value))}</pre>`
+const SHOWN = MIME_RANKS.filter((r) => RENDER[r.mime] !== undefined)
 
-export const MIME_RENDERERS: readonly MimeRenderer[] = [
-  { mime: 'application/javascript', rank: 5, safe: false, render: () => '' },
-  { mime: 'text/html', rank: 10, safe: true, render: (v) => htmlFrame(mimeText(v)) },
-  {
-    mime: 'text/markdown',
-    rank: 20,
-    safe: true,
-    render: (v) => `<div class="markdown">${renderMarkdown(mimeText(v))}</div>`
-  },
-  {
-    mime: 'text/latex',
-    rank: 30,
-    safe: true,
-    render: (v) => {
-      const tex = mimeText(v).trim()
-      const m = /^\$\$?([\s\S]*?)\$\$?$/.exec(tex)
-      return `<div class="latex">${texToMathml(m ? m[1]! : tex, true)}</div>`
-    }
-  },
-  {
-    mime: 'image/svg+xml',
-    image: true,
-    rank: 40,
-    safe: true,
-    render: (v) => image('image/svg+xml', v, 'SVG output')
-  },
-  {
-    mime: 'image/png',
-    image: true,
-    rank: 50,
-    safe: true,
-    render: (v) => image('image/png', v, 'PNG output')
-  },
-  {
-    mime: 'image/jpeg',
-    image: true,
-    rank: 51,
-    safe: true,
-    render: (v) => image('image/jpeg', v, 'JPEG output')
-  },
-  {
-    mime: 'image/gif',
-    image: true,
-    rank: 52,
-    safe: true,
-    render: (v) => image('image/gif', v, 'GIF output')
-  },
-  {
-    mime: 'image/webp',
-    image: true,
-    rank: 53,
-    safe: true,
-    render: (v) => image('image/webp', v, 'WebP output')
-  },
-  {
-    mime: 'application/json',
-    rank: 60,
-    safe: true,
-    render: (v) =>
-      `<pre class="json">${escapeHtml(typeof v === 'string' ? v : JSON.stringify(v, null, 2))}</pre>`
-  },
-  { mime: 'text/plain', rank: 100, safe: true, render: plain }
-]
+/**
+ * HTML that needs its scripts would stay blank here: any static type of the bundle (an image,
+ * text/plain) shows more, so it goes last.
+ */
+const scriptedHtml = (mime: string, value: unknown): boolean =>
+  mime === 'text/html' && drawsWithScript(mimeText(value))
 
 /** The safe renderer a bundle prefers, or null when it offers nothing we can show safely. */
-export function pickRenderer(
-  bundle: MimeBundle,
-  renderers: readonly MimeRenderer[] = MIME_RENDERERS
-): MimeRenderer | null {
-  let best: MimeRenderer | null = null
-  let bestRank = Infinity
-  for (const r of renderers) {
-    if (!r.safe || bundle[r.mime] == null) continue
-    // HTML that needs its scripts would stay blank here: any static type of the bundle
-    // (an image, text/plain) shows more, so it goes last.
-    const rank = r.mime === 'text/html' && drawsWithScript(mimeText(bundle[r.mime])) ? Infinity : r.rank
-    if (!best || rank < bestRank) {
-      best = r
-      bestRank = rank
-    }
-  }
-  return best
+export function pickRenderer(bundle: MimeBundle): MimeRenderer | null {
+  const mime = preferredMime(bundle, SHOWN, scriptedHtml)
+  const render = mime === null ? undefined : RENDER[mime]
+  return mime !== null && render !== undefined ? { mime, render } : null
 }
 
 /** The best embeddable image of a bundle as a data: URL (markdown attachments), or null. */
 export function bundleImageUrl(bundle: MimeBundle): string | null {
-  const renderer = pickRenderer(
+  const mime = preferredMime(
     bundle,
-    MIME_RENDERERS.filter((r) => r.image)
+    SHOWN.filter((r) => r.image)
   )
-  return renderer ? imageDataUrl(renderer.mime, bundle[renderer.mime]) : null
+  return mime === null ? null : imageDataUrl(mime, bundle[mime])
 }
 
 /** HTML for one MIME bundle; a short note when none of its types can be shown. */

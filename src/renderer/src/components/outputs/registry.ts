@@ -1,11 +1,11 @@
 /**
  * The ranked MIME renderer registry (JupyterLab's rendermime): one entry per type, its rank and
- * safety live in lib/outputs/mime.ts; here each known type is paired with the component that shows
+ * safety live in src/shared/mime.ts; here each known type is paired with the component that shows
  * it. Output views ask `rendererFor(bundle)` and never switch on MIME types themselves.
  */
 import type { Component } from 'svelte'
 import type { MimeBundle } from '../../../../shared/notebook'
-import { preferredMime } from '../../lib/outputs/mime'
+import { preferredMime } from '../../../../shared/mime'
 import HtmlFrame from './HtmlFrame.svelte'
 import ImageOutput from './ImageOutput.svelte'
 import JsonOutput from './JsonOutput.svelte'
@@ -27,6 +27,7 @@ const RENDERERS: Record<string, Component<MimeRendererProps>> = {
   'image/png': ImageOutput,
   'image/jpeg': ImageOutput,
   'image/gif': ImageOutput,
+  'image/webp': ImageOutput,
   'application/json': JsonOutput,
   'text/plain': PlainText
 }
