@@ -41,6 +41,7 @@ export type ActionId =
   | 'paste-above'
   | 'merge'
   | 'split'
+  | 'inspect'
   | 'toggle-output'
   | 'toggle-input'
   | 'toggle-output-scroll'
@@ -96,6 +97,11 @@ export interface ActionSpec {
   edit?: string[]
   /** Where the desktop menu shows it; absent = keys and palette only. */
   menu?: MenuPlacement
+  /**
+   * The cell editor binds the edit keys itself (the action needs the cursor, and the key falls
+   * through to the editor when it does not apply), so the notebook's editor keymap leaves them alone.
+   */
+  editorBinds?: true
 }
 
 const menu = (section: MenuSection, label: string): { menu: MenuPlacement } => ({ menu: { section, label } })
@@ -217,6 +223,13 @@ export const ACTIONS: readonly ActionSpec[] = [
     group: 'Cells',
     edit: ['Mod+Shift+-'],
     ...menu('cell.edit', 'Split Cell at Cursor')
+  },
+  {
+    id: 'inspect',
+    label: 'Show the signature and docstring at the cursor (inspector)',
+    group: 'Cells',
+    edit: ['Shift+Tab'],
+    editorBinds: true
   },
   {
     id: 'move-up',

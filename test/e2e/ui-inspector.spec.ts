@@ -93,4 +93,22 @@ describe('the kernel inspector (Shift+Tab)', () => {
     await expect(inspector()).toHaveText('not_run_yet is not defined in the kernel', { wait: 15_000 })
     expect(await editorFocused(1)).toBe(true)
   })
+
+  it('is listed on the H sheet and runs from the command palette at the cursor', async () => {
+    await browser.keys('Escape')
+    expect(await mode()).toBe('command')
+    await browser.keys('h')
+    const sheet = $('[data-testid="shortcuts-dialog"]')
+    await expect(sheet).toHaveText(expect.stringContaining('Shift+Tab'))
+    await expect(sheet).toHaveText(
+      expect.stringContaining('signature and docstring at the cursor (inspector)')
+    )
+    await browser.keys('Escape')
+    await expect(sheet).not.toBeExisting()
+    await browser.keys(['Control', 'Shift', 'p'])
+    await browser.keys('inspector')
+    await browser.keys('Enter')
+    await expect(inspector()).toHaveText('not_run_yet is not defined in the kernel', { wait: 15_000 })
+    expect(await editorFocused(1)).toBe(true)
+  })
 })

@@ -69,6 +69,12 @@ describe('action registry', () => {
     )
   })
 
+  it("the sheet and the palette list the editor's own keys too (Shift+Tab, the inspector)", () => {
+    const edit = shortcutSections().find((s) => s.mode === 'edit')!
+    expect(edit.actions.find((a) => a.id === 'inspect')?.edit).toEqual(['Shift+Tab'])
+    expect(filterActions(ACTIONS, 'inspector').map((a) => a.id)).toContain('inspect')
+  })
+
   it('the command palette lists every action once, in registry order', () => {
     expect(filterActions(ACTIONS, '').map((a) => a.id)).toEqual(ids)
   })

@@ -58,25 +58,26 @@ function inspectorTooltip({ pos, inspection }: Shown): Tooltip {
   }
 }
 
+/** Shows (or expands) the inspector at the cursor; true: the key is taken, focus stays in the editor. */
+export function inspectAtCursor(view: EditorView, config: KernelInspectorConfig): boolean {
+  const shown = view.state.field(shownField)
+  // Already showing all there is: keep it (and the focus).
+  if (shown && !shown.inspection.truncated) return true
+  const { doc } = view.state
+  const pos = view.state.selection.main.head
+  void config
+    .inspect(doc.toString(), pos, shown !== null)
+    .catch(() => null)
+    .then((inspection) => {
+      // An edit, a cursor move or a closed cell made the answer stale: drop it.
+      const stale = !view.dom.isConnected || view.state.doc !== doc || view.state.selection.main.head !== pos
+      if (!inspection || !inspection.name || stale) return
+      view.dispatch({ effects: setShown.of({ pos, inspection }) })
+    })
+  return true
+}
+
 export function kernelInspector(config: KernelInspectorConfig): Extension {
-  function inspectAtCursor(view: EditorView): boolean {
-    const shown = view.state.field(shownField)
-    // Already showing all there is: keep it (and the focus).
-    if (shown && !shown.inspection.truncated) return true
-    const { doc } = view.state
-    const pos = view.state.selection.main.head
-    void config
-      .inspect(doc.toString(), pos, shown !== null)
-      .catch(() => null)
-      .then((inspection) => {
-        // An edit, a cursor move or a closed cell made the answer stale: drop it.
-        const stale =
-          !view.dom.isConnected || view.state.doc !== doc || view.state.selection.main.head !== pos
-        if (!inspection || !inspection.name || stale) return
-        view.dispatch({ effects: setShown.of({ pos, inspection }) })
-      })
-    return true
-  }
   return [
     shownField,
     EditorView.focusChangeEffect.of((state, focusing) =>
@@ -84,7 +85,7 @@ export function kernelInspector(config: KernelInspectorConfig): Extension {
     ),
     Prec.highest(
       keymap.of([
-        { key: 'Shift-Tab', run: inspectAtCursor },
+        { key: 'Shift-Tab', run: (view) => inspectAtCursor(view, config) },
         {
           key: 'Escape',
           run: (view) => {

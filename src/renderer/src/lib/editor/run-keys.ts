@@ -16,7 +16,7 @@ function editorPopupOpen(state: EditorState): boolean {
 }
 
 export function runKeys(config: RunKeysConfig): Extension {
-  const bindings = ACTIONS.flatMap((a) =>
+  const bindings = ACTIONS.filter((a) => !a.editorBinds).flatMap((a) =>
     (a.edit ?? []).map((keys) => ({
       key: toCodeMirrorKey(keys),
       run: (view: { state: EditorState }) => {

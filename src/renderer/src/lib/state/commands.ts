@@ -89,6 +89,11 @@ const RUN: Record<ActionId, Run> = {
   'paste-above': ({ nb }) => pasteCells(nb, 'above'),
   merge: ({ nb }) => mergeCells(nb),
   split: ({ nb }) => splitCell(nb),
+  // From the palette: back into the selected cell's editor, which inspects at its cursor.
+  inspect: ({ nb }) => {
+    nb.setMode('edit')
+    nb.inspectTick++
+  },
   'toggle-output': ({ nb }) => nb.toggleFlag('outputs_hidden'),
   'toggle-input': ({ nb }) => nb.toggleFlag('source_hidden'),
   'toggle-output-scroll': ({ ui }) => ui.toggleAllOutputsExpanded(),

@@ -55,6 +55,8 @@ export class NotebookState {
   mode = $state<Mode>('command')
   /** Bumped to ask the selected cell to take focus again (after mode changes). */
   focusTick = $state(0)
+  /** Bumped to ask the selected cell's editor to show the inspector at its cursor. */
+  inspectTick = $state(0)
   private readonly saves = new SaveTracker((message) => (this.message = message))
   message = $state<string | null>(null)
   notices = $state.raw<string[]>([])
