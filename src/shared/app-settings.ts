@@ -21,6 +21,8 @@ export interface AppSettings {
   packageIndexUrl: string
   /** Cap on the wheels one notebook carries, in MB (10^6 bytes). */
   packagesMaxMegabytes: number
+  /** The folder browser mode's file dialog showed last ('' = the home folder). */
+  lastFolder: string
 }
 
 export const THEMES: readonly Theme[] = ['system', 'light', 'dark']
@@ -28,6 +30,7 @@ export const DENSITIES: readonly Density[] = ['comfortable', 'compact']
 export const SIDEBAR_WIDTH = { min: 160, max: 560 } as const
 export const OUTPUT_SCROLL_LINES_MAX = 100_000
 export const PACKAGES_MAX_MEGABYTES = { min: 1, max: 2000 } as const
+export const FOLDER_PATH_MAX = 4096
 
 export const DEFAULT_APP_SETTINGS: AppSettings = {
   theme: 'system',
@@ -36,7 +39,8 @@ export const DEFAULT_APP_SETTINGS: AppSettings = {
   sidebarWidth: 232,
   collapsedSections: [],
   packageIndexUrl: 'https://pypi.org/simple/',
-  packagesMaxMegabytes: 50
+  packagesMaxMegabytes: 50,
+  lastFolder: ''
 }
 
 const clamp = (n: number, min: number, max: number): number => Math.min(max, Math.max(min, n))
@@ -63,8 +67,13 @@ export function normalizeAppSettings(raw: unknown): AppSettings {
       PACKAGES_MAX_MEGABYTES.min,
       PACKAGES_MAX_MEGABYTES.max,
       d.packagesMaxMegabytes
-    )
+    ),
+    lastFolder: isFolderPath(r['lastFolder']) ? r['lastFolder'] : d.lastFolder
   }
+}
+
+export function isFolderPath(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= FOLDER_PATH_MAX && !value.includes('\0')
 }
 
 export function isHttpUrl(value: unknown): value is string {

@@ -184,6 +184,7 @@ describe('the notebook file', () => {
     await recordDownloads()
     await $('[data-testid="export"]').click()
     await $('[role="menuitem"]=HTML report').click()
+    await $('[data-testid="export-download"]').click()
     expect(await downloads(1)).toEqual(['sales.html'])
 
     await $('[data-testid="title"]').click()
@@ -196,6 +197,7 @@ describe('the notebook file', () => {
     await expect($('[data-testid="file-name"]')).toHaveText('sales.fuelbook')
     await $('[data-testid="export"]').click()
     await $('[role="menuitem"]=Jupyter .ipynb').click()
+    await $('[data-testid="export-download"]').click()
     expect(await downloads(2)).toEqual(['sales.html', 'Q3 sales.ipynb'])
     // Esc leaves the title as it was.
     await $('[data-testid="title"]').click()

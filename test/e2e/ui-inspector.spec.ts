@@ -95,6 +95,8 @@ describe('the kernel inspector (Shift+Tab)', () => {
   })
 
   it('is listed on the H sheet and runs from the command palette at the cursor', async () => {
+    // The first Esc closes the tooltip, the second leaves the editor.
+    await browser.keys('Escape')
     await browser.keys('Escape')
     expect(await mode()).toBe('command')
     await browser.keys('h')

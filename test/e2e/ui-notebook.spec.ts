@@ -235,6 +235,8 @@ describe('notebook UI (browser mode)', () => {
     for (const item of ['HTML report', 'Jupyter .ipynb']) {
       await $('[data-testid="export"]').click()
       await $(`[role="menuitem"]=${item}`).click()
+      // Browser mode asks where to write the file; the dialog still offers a download.
+      await $('[data-testid="export-download"]').click()
     }
     await browser.waitUntil(
       async () =>
@@ -249,9 +251,11 @@ describe('notebook UI (browser mode)', () => {
     const bad = join(process.env.FUELBOOK_E2E_DATA!, 'broken.fuelbook')
     writeFileSync(bad, 'this is not a notebook')
     await browser.url(url())
+    await $('[data-testid="open-button"]').click()
     await $('[data-testid="open-path"]').setValue(bad)
     await $('[data-testid="open-submit"]').click()
-    const error = $('[data-testid="start-error"]')
+    // The file dialog stays open and says why.
+    const error = $('[data-testid="open-error"]')
     await expect(error).toBeDisplayed()
     expect((await error.getText()).length).toBeGreaterThan(10)
     await expect($('[data-testid="start-screen"]')).toBeDisplayed()

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util'
+import { homedir } from 'node:os'
 import { join } from 'node:path'
 import type { NotebookClient } from '../../shared/api'
+import type { FileRoot } from '../../shared/file-dialog'
 import { composeService } from '../service/compose'
 import { UsageError, type CliCommand } from './command'
 
@@ -14,6 +16,7 @@ export interface BrowserModeServers {
     rendererDir: string
     port: number
     outputFrameOrigin: string
+    fileRoots: FileRoot[]
   }): Promise<{ url: string; close(): Promise<void> }>
   startOutputFrameServer(): Promise<{ url: string; origin: string; close(): Promise<void> }>
 }
@@ -59,7 +62,12 @@ export const serveCommand = ({
       service: composed.service,
       rendererDir: join(io.appRoot, 'out', 'renderer'),
       port,
-      outputFrameOrigin: frames.origin
+      outputFrameOrigin: frames.origin,
+      // The file dialog browses the user's files and the notebooks kept in the data folder, no more.
+      fileRoots: [
+        { label: 'Home', path: homedir() },
+        { label: 'Data folder', path: (await composed.service.getAppInfo()).dataDir }
+      ]
     })
     let url = server.url
     if (positionals[0]) {

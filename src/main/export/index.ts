@@ -3,6 +3,7 @@
  * the library API. Pure: documents in, text out.
  */
 import type { ExportedFile, ExportFormat, ExportOptions, Result } from '../../shared/api'
+import { exportFilename } from '../../shared/file-dialog'
 import type { NotebookDocument } from '../../shared/notebook'
 import { notebookToHtml } from './html'
 import { ipynbText } from './ipynb-export'
@@ -13,18 +14,7 @@ export type { ImportedNotebook, NotebookExporter } from './types'
 export { notebookToHtml } from './html'
 export { notebookToIpynb, ipynbText } from './ipynb-export'
 export { importIpynb, parseIpynb } from './ipynb-import'
-
-/** "My analysis: v2" → "My analysis v2", safe as a file name on every OS. */
-export function exportFilename(title: string, extension: string): string {
-  const base = title
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\\/:*?"<>|\u0000-\u001f]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .replace(/^\.+/, '')
-    .slice(0, 120)
-  return `${base || 'notebook'}.${extension}`
-}
+export { exportFilename }
 
 export function createExporter(): NotebookExporter {
   return {

@@ -10,6 +10,9 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import type { NotebookClient, NotebookEvent } from '../../shared/api'
 import type { ClientMessage, ServerMessage } from '../../shared/transport'
 import { dispatchCall, validateCall } from '../service/validate-call'
+import type { FileRoot } from '../../shared/file-dialog'
+import { FileAccess } from './file-access'
+import { handleFileRoute, isFileRoute } from './file-routes'
 import {
   contentTypeFor,
   hostAllowed,
@@ -32,6 +35,8 @@ export interface BrowserServerOptions {
   outputFrameOrigin?: string
   /** Largest WebSocket message accepted (an imported .ipynb travels in one). */
   maxMessageBytes?: number
+  /** The folders the file dialog may browse (file-routes.ts); without any, its routes answer 404. */
+  fileRoots?: FileRoot[]
 }
 
 export interface BrowserServer {
@@ -53,6 +58,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   const token = options.token ?? newToken()
   const connections = new Set<Connection>()
   const headers = securityHeaders(options.outputFrameOrigin ?? null)
+  const files = options.fileRoots?.length ? await FileAccess.create(options.fileRoots) : null
   let port = 0
   const cookieName = () => `fuelbook_${port}`
 
@@ -72,8 +78,10 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
 
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!hostAllowed(req.headers.host, port)) return refuse(res, 403, 'Forbidden: unexpected Host header.')
-    if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Method not allowed.')
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    const fileRoute = isFileRoute(url.pathname)
+    if (!fileRoute && req.method !== 'GET' && req.method !== 'HEAD')
+      return refuse(res, 405, 'Method not allowed.')
     const queryToken = url.searchParams.get('token')
     const authorised = tokenMatches(token, queryToken) || tokenMatches(token, cookieToken(req))
     if (!authorised) {
@@ -82,6 +90,14 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
         403,
         'Forbidden: open the address printed by `fuelbook serve`, including its ?token=…'
       )
+    }
+    if (fileRoute) {
+      if (!files) return refuse(res, 404, 'Not found.')
+      const originOk = originAllowed(req.headers.origin, port)
+      const reply = await handleFileRoute(req, url, files, options.service, originOk)
+      res.writeHead(reply.status, { ...headers, 'Content-Type': 'application/json; charset=utf-8' })
+      res.end(JSON.stringify(reply.body))
+      return
     }
     const file = resolveStaticPath(options.rendererDir, url.pathname)
     if (!file) return refuse(res, 403, 'Forbidden: path outside the application.')

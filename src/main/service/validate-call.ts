@@ -8,6 +8,7 @@ import { z } from 'zod'
 import { isApiMethod, type ApiMethod, type NotebookApi } from '../../shared/api'
 import {
   DENSITIES,
+  isFolderPath,
   isHttpUrl,
   OUTPUT_SCROLL_LINES_MAX,
   PACKAGES_MAX_MEGABYTES,
@@ -47,7 +48,8 @@ const schemas: { [K in ApiMethod]: z.ZodType<Parameters<NotebookApi[K]>> } = {
         .int()
         .min(PACKAGES_MAX_MEGABYTES.min)
         .max(PACKAGES_MAX_MEGABYTES.max)
-        .optional()
+        .optional(),
+      lastFolder: z.string().refine(isFolderPath, 'a folder path').optional()
     })
   ]),
   listRecent: z.tuple([]),
