@@ -110,6 +110,6 @@ export function pickedPath(folder: string, typed: string, purpose: FileDialogPur
   return folder.endsWith(sep) ? folder + name : folder + sep + name
 }
 
-function isAbsolutePath(path: string): boolean {
+export function isAbsolutePath(path: string): boolean {
   return path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\\\')
 }

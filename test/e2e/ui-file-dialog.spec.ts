@@ -69,6 +69,7 @@ describe('the file dialog (browser mode)', () => {
     writeFileSync(written, 'kept')
     await $('[data-testid="export"]').click()
     await $('[role="menuitem"]=HTML report').click()
+    await expect($('[data-testid="export-folder"]')).toHaveText(sub())
     await $('[data-testid="export-submit"]').click()
     await browser.waitUntil(async () =>
       (await browser.getAlertText().catch(() => '')).includes('Replace it?')
