@@ -5,23 +5,57 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { EXIT, UsageError, type CliCommand, type CliIO } from './cli/command'
-import { execCommand } from './cli/exec'
-import { exportCommand } from './cli/export'
-import { importCommand } from './cli/import'
-import { packagesCommand } from './cli/packages'
 import { pipeWriter } from './cli/pipe-writer'
-import { runCommand } from './cli/run'
-import { serveCommand } from './cli/serve'
-import { startBrowserServer } from './server/browser-server'
-import { startOutputFrameServer } from './server/output-frame-server'
 
-const COMMANDS: CliCommand[] = [
-  serveCommand({ startBrowserServer, startOutputFrameServer }),
-  execCommand,
-  runCommand,
-  exportCommand,
-  importCommand,
-  packagesCommand
+/**
+ * The commands, each loaded only when named: `fuelbook exec` then never loads the notebook
+ * service, SQLite or the web server, which would cost a short run most of its start-up time
+ * (src/main/kernel/README.md, "Cold start").
+ */
+interface CommandEntry {
+  name: string
+  summary: string
+  load(): Promise<CliCommand>
+}
+
+const COMMANDS: CommandEntry[] = [
+  {
+    name: 'serve',
+    summary: 'Serve the notebook UI to your browser on 127.0.0.1 (browser mode)',
+    load: async () => {
+      const [{ serveCommand }, { startBrowserServer }, { startOutputFrameServer }] = await Promise.all([
+        import('./cli/serve'),
+        import('./server/browser-server'),
+        import('./server/output-frame-server')
+      ])
+      return serveCommand({ startBrowserServer, startOutputFrameServer })
+    }
+  },
+  {
+    name: 'exec',
+    summary: 'Run Python code once in a fresh sandbox and print its output and cost',
+    load: async () => (await import('./cli/exec')).execCommand
+  },
+  {
+    name: 'run',
+    summary: 'Run every code cell of a notebook and store the results in it',
+    load: async () => (await import('./cli/run')).runCommand
+  },
+  {
+    name: 'export',
+    summary: 'Export a notebook as a self-contained HTML report or as .ipynb',
+    load: async () => (await import('./cli/export')).exportCommand
+  },
+  {
+    name: 'import',
+    summary: 'Create a .fuelbook notebook from a Jupyter .ipynb file',
+    load: async () => (await import('./cli/import')).importCommand
+  },
+  {
+    name: 'packages',
+    summary: 'List the Python packages a notebook carries, or add and remove them',
+    load: async () => (await import('./cli/packages')).packagesCommand
+  }
 ]
 
 function appRoot(): string {
@@ -71,11 +105,12 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     io.stdout(version + '\n')
     return EXIT.ok
   }
-  const command = COMMANDS.find((c) => c.name === name)
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name)
+  if (!entry) {
     io.stderr(`fuelbook: unknown command '${name}'\n\n${usage()}\n`)
     return EXIT.usage
   }
+  const command = await entry.load()
   try {
     return await command.run(rest, io)
   } catch (error) {

@@ -9,7 +9,7 @@ import type { Output, RunStatus } from '../../shared/notebook'
 import { truncationText } from '../../shared/output-model'
 import { DEFAULT_LIMITS } from '../../shared/limits'
 import { createKernelHost, runPython, type RunPythonResult } from '../library'
-import { cacheDirOf } from '../service/compose'
+import { cacheDirOf } from '../service/cache-dir'
 import { EXIT, UsageError, type CliCommand, type CliIO } from './command'
 import { limitsFromFlags } from './flags'
 
@@ -94,7 +94,6 @@ class ExecFileError extends Error {}
 
 export const execCommand: CliCommand = {
   name: 'exec',
-  summary: 'Run Python code once in a fresh sandbox and print its output and cost',
   usage: `fuelbook exec -c CODE | FILE [--fuel N] [--memory MiB] [--timeout s] [--fs-quota MiB] [--json]
 
 Runs the code in a fresh, isolated Python (no notebook, nothing saved), prints its output, then
@@ -142,7 +141,12 @@ ${EXIT_CODES_HELP}`,
       }
       throw error
     }
-    const host = await createKernelHost({ appRoot: io.appRoot, cacheDir: cacheDirOf(), poolSize: 1 })
+    const host = await createKernelHost({
+      appRoot: io.appRoot,
+      cacheDir: cacheDirOf(),
+      poolSize: 1,
+      warmUp: false
+    })
     const interrupted = new AbortController()
     const interrupt = (): void => interrupted.abort()
     process.once('SIGINT', interrupt)

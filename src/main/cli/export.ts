@@ -20,7 +20,6 @@ export function defaultExportPath(notebook: string, format: ExportFormat): strin
 
 export const exportCommand: CliCommand = {
   name: 'export',
-  summary: 'Export a notebook as a self-contained HTML report or as .ipynb',
   usage: `fuelbook export NOTEBOOK.fuelbook --to html|ipynb [-o FILE | --force] [--no-code] [--no-stats] [--outputs-only]
 
 Writes the notebook's cells and the outputs and stats of each cell's last run. The HTML report is one

@@ -19,7 +19,6 @@ export function defaultImportPath(ipynb: string): string {
 
 export const importCommand: CliCommand = {
   name: 'import',
-  summary: 'Create a .fuelbook notebook from a Jupyter .ipynb file',
   usage: `fuelbook import NOTEBOOK.ipynb [-o NOTEBOOK.fuelbook] [--force]
 
 Reads a Jupyter notebook (nbformat 4, any minor version) and creates a new Fuelbook notebook with its

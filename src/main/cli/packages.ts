@@ -86,7 +86,6 @@ async function edit(
 
 export const packagesCommand: CliCommand = {
   name: 'packages',
-  summary: 'List the Python packages a notebook carries, or add and remove them',
   usage: `fuelbook packages NOTEBOOK.fuelbook [--add FILE.whl ... [--no-index] | --remove NAME ...]
 
 Without options, lists the wheels stored in the notebook (name, version, size, what asked for it).

@@ -92,7 +92,6 @@ class Progress {
 
 export const runCommand: CliCommand = {
   name: 'run',
-  summary: 'Run every code cell of a notebook and store the results in it',
   usage: `fuelbook run NOTEBOOK.fuelbook [--fuel N] [--memory MiB] [--timeout s] [--fs-quota MiB] [--isolated] [--allow-errors] [--export FILE]
 
 Restarts the kernel, then runs the code cells in order and stores each result (outputs, status, fuel,

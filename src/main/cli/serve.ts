@@ -35,7 +35,6 @@ export const serveCommand = ({
   startOutputFrameServer
 }: BrowserModeServers): CliCommand => ({
   name: 'serve',
-  summary: 'Serve the notebook UI to your browser on 127.0.0.1 (browser mode)',
   usage: SERVE_USAGE,
   async run(args, io) {
     const { values, positionals } = parseArgs({

@@ -7,9 +7,12 @@ import type { AppInfo } from '../../shared/api'
 import { createKernelHost } from '../kernel'
 import { runtimeDirOf } from '../sandbox/runtime'
 import { AppData, resolveDataDir } from '../store'
+import { cacheDirOf } from './cache-dir'
 import { setSqliteNativeBinding } from '../store/native-binding'
 import { createExporter } from '../export'
 import { NotebookService } from './notebook-service'
+
+export { cacheDirOf } from './cache-dir'
 
 export interface ComposeOptions {
   shell: AppInfo['shell']
@@ -30,11 +33,6 @@ export interface ComposeOptions {
 export interface ComposedService {
   service: NotebookService
   close(): Promise<void>
-}
-
-/** Where S0 and the compiled runtime are cached: beside the recents and settings. */
-export function cacheDirOf(dataDir: string = resolveDataDir()): string {
-  return join(dataDir, 'cache')
 }
 
 export async function composeService(options: ComposeOptions): Promise<ComposedService> {

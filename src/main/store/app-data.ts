@@ -4,7 +4,6 @@
  * defaults, never a crash.
  */
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { normalizeAppSettings, type AppSettings } from '../../shared/app-settings'
@@ -15,26 +14,6 @@ import { tempSibling } from './open-database'
 import { sqliteOptions } from './native-binding'
 
 export const MAX_RECENTS = 20
-
-export interface DataDirSources {
-  /** Electron's `app.getPath('userData')`, passed in by the shell. */
-  userData?: string
-  env?: NodeJS.ProcessEnv
-  platform?: NodeJS.Platform
-  home?: string
-}
-
-/** Electron userData, else $FUELBOOK_DATA_DIR, else the platform's per-user data folder. */
-export function resolveDataDir(sources: DataDirSources = {}): string {
-  if (sources.userData) return sources.userData
-  const env = sources.env ?? process.env
-  const platform = sources.platform ?? process.platform
-  const home = sources.home ?? os.homedir()
-  if (env.FUELBOOK_DATA_DIR) return path.resolve(env.FUELBOOK_DATA_DIR)
-  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Fuelbook')
-  if (platform === 'win32') return path.join(env.APPDATA || path.join(home, 'AppData', 'Roaming'), 'Fuelbook')
-  return path.join(env.XDG_DATA_HOME || path.join(home, '.local', 'share'), 'fuelbook')
-}
 
 interface RecentEntry extends NotebookSummary {
   openedAt: number
