@@ -4,7 +4,6 @@
  * disk; starting a kernel is then free.
  */
 import { createHash } from 'node:crypto'
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { WorkerPool, type WorkerScript } from '../sandbox/pool'
@@ -12,7 +11,7 @@ import { PAGE_BYTES } from '../sandbox/memory-image'
 import type { GuestRequest, MachineState, RunRequest } from '../sandbox/protocol'
 import { DEFAULT_LIMITS } from '../../shared/limits'
 import { SnapshotKernel } from './kernel'
-import { decodeSnapshot, encodeSnapshot, SNAPSHOT_FORMAT, snapshotFromFile, snapshotToFile } from './persist'
+import { readS0Cache, writeS0Cache } from './s0-cache'
 import { buildRunRequest } from './run-request'
 import { loadKernelRuntime, type KernelRuntime } from './runtime-source'
 import type { Kernel, KernelHost } from './types'
@@ -25,7 +24,15 @@ export interface KernelHostOptions {
   /** Workers (default: one per core, 2 to 4: each holds a kernel memory; 2 so an inspect run need not wait for a cell). */
   poolSize?: number
   workerScript?: WorkerScript
+  /**
+   * Run the warm-up cells on every worker (default true). A process that runs one cell and exits
+   * (`fuelbook exec`) turns it off: its run would otherwise wait for a warm-up run first.
+   */
+  warmUp?: boolean
 }
+
+/** Bump when the S0 cache file's layout changes (kernel/s0-cache.ts). */
+const S0_CACHE_VERSION = 1
 
 /** Memory cap for making S0 (the boot itself needs ~10 MB). */
 const BOOT_MAX_PAGES = 4096
@@ -51,23 +58,32 @@ export async function createKernelHost(options: KernelHostOptions): Promise<Kern
     workerScript: options.workerScript
   })
   try {
-    await pool.ready()
     const cachePath = options.cacheDir
-      ? join(options.cacheDir, `s0-${runtime.cacheKey}-f${SNAPSHOT_FORMAT}.fbsnap`)
+      ? join(options.cacheDir, `s0-${runtime.cacheKey}-raw${S0_CACHE_VERSION}.fbs0`)
       : null
-    let s0 = cachePath ? await readS0(cachePath, runtime) : null
-    const s0Source = s0 ? 'disk' : 'boot'
-    if (s0 === null) {
+    // Reading S0 (main thread) overlaps the workers' start (their own threads).
+    const [cached] = await Promise.all([
+      cachePath ? readS0Cache(cachePath, runtime.runtimeHash) : null,
+      pool.ready()
+    ])
+    const s0Source = cached ? 'disk' : 'boot'
+    let s0: MachineState
+    let s0Identity: string
+    if (cached) {
+      ;({ state: s0, identity: s0Identity } = cached)
+    } else {
       s0 = await bootS0(pool, runtime)
-      if (cachePath) await writeS0(cachePath, s0, runtime).catch(() => undefined)
+      s0Identity = baseIdentity(runtime.runtimeHash, s0)
+      if (cachePath) await writeS0Cache(cachePath, s0, s0Identity, runtime.runtimeHash).catch(() => undefined)
     }
     const maximumPages = Math.min(runtime.maximumPages ?? 65536, 65536)
     // Not awaited: the host is usable at once; a run asked for meanwhile waits at most for the
     // warm-up request in flight on one worker, then the warm-up yields to it.
-    pool.warm(warmupRequests(s0, Math.min(maximumPages, DEFAULT_LIMITS.memoryBytes / PAGE_BYTES)))
+    if (options.warmUp ?? true)
+      pool.warm(warmupRequests(s0, Math.min(maximumPages, DEFAULT_LIMITS.memoryBytes / PAGE_BYTES)))
     // A saved head stores only the pages that differ from S0, so it may only be restored on the very
     // same S0: its identity covers the runtime, the meter, the boot recipe and S0's bytes.
-    const context = { pool, s0, s0Identity: baseIdentity(runtime.runtimeHash, s0), maximumPages }
+    const context = { pool, s0, s0Identity, maximumPages }
     const kernels = new Set<SnapshotKernel>()
     return {
       s0,
@@ -155,25 +171,4 @@ async function bootS0(pool: WorkerPool, runtime: KernelRuntime): Promise<Machine
     throw new Error(`the Python runtime did not start: ${detail}`)
   }
   return result.state
-}
-
-async function readS0(path: string, runtime: KernelRuntime): Promise<MachineState | null> {
-  try {
-    const decoded = await decodeSnapshot(
-      snapshotFromFile(await readFile(path)),
-      null,
-      runtime.runtimeHash,
-      's0'
-    )
-    return decoded.ok ? decoded.state : null
-  } catch {
-    return null
-  }
-}
-
-async function writeS0(path: string, s0: MachineState, runtime: KernelRuntime): Promise<void> {
-  await mkdir(join(path, '..'), { recursive: true })
-  const temp = `${path}.${process.pid}.tmp`
-  await writeFile(temp, snapshotToFile(await encodeSnapshot(s0, null, runtime.runtimeHash)))
-  await rename(temp, path)
 }

@@ -5,13 +5,13 @@
  * (verified here), the original data segments (to make S0 once) and the runtime hash.
  */
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { activeDataSegments, type DataSegment } from '../sandbox/memory-image'
 import { METER_VERSION } from '../sandbox/meter'
 import type { RuntimeSpec } from '../sandbox/protocol'
-import { loadRuntime } from '../sandbox/runtime'
+import { loadRuntime, readVerified } from '../sandbox/runtime'
+import { readShared } from './read-shared'
 
 export interface KernelRuntime {
   spec: RuntimeSpec
@@ -39,8 +39,9 @@ export async function loadKernelRuntime(resourcesDir: string, cacheDir?: string)
   })
   if (!loaded.ok) throw new Error(loaded.error.message)
   const { manifest, metered, module, dir } = loaded.value
-  const zip = await readFile(loaded.value.stdlibZipPath)
-  const zipHash = sha256(zip)
+  // Read straight into shared memory: the workers share it without a copy per worker.
+  const sharedZip = await readShared(loaded.value.stdlibZipPath)
+  const zipHash = sha256(sharedZip)
   const expected = manifest.artifacts[manifest.stdlibZip]?.sha256
   if (zipHash !== expected) {
     throw new Error(
@@ -48,9 +49,6 @@ export async function loadKernelRuntime(resourcesDir: string, cacheDir?: string)
     )
   }
   if (metered.memory === null) throw new Error('the metered runtime has no memory import')
-  // Shared between workers without a copy per worker.
-  const sharedZip = new Uint8Array(new SharedArrayBuffer(zip.byteLength))
-  sharedZip.set(zip)
   const mountPath = manifest.stdlibMountPath
   const mount = mountPath.slice(0, mountPath.lastIndexOf('/'))
   const runtimeHash = createHash('sha256').update(`${loaded.value.sha256}\n${zipHash}\n`).digest('hex')
@@ -69,7 +67,11 @@ export async function loadKernelRuntime(resourcesDir: string, cacheDir?: string)
       mutableGlobals: metered.mutableGlobals.map((g) => g.exportName),
       stdlib: { mountPoint: mount, files: { [mountPath.slice(mount.length + 1)]: sharedZip } }
     },
-    loadSegments: async () => activeDataSegments(new Uint8Array(await readFile(join(dir, manifest.wasm)))),
+    loadSegments: async () => {
+      const wasm = await readVerified(join(dir, manifest.wasm), loaded.value.sha256)
+      if (!wasm.ok) throw new Error(wasm.error.message)
+      return activeDataSegments(wasm.value)
+    },
     maximumPages: metered.memory.maximumPages,
     runtimeHash,
     pythonVersion: typeof python === 'string' ? python : '3.11',
