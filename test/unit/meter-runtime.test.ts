@@ -66,6 +66,24 @@ describe('runtime.ts', () => {
     expect(readdirSync(cacheDir).filter((f) => f.endsWith('.tmp'))).toEqual([])
   })
 
+  it('a cache hit needs no python.wasm; a miss refuses a damaged one', async () => {
+    const wasm = await makeRuntime()
+    expect((await loadRuntime({ runtimeDir, cacheDir })).ok && 'first').toBe('first')
+    // The entry was made from bytes of the manifest's hash; the original is not read again.
+    rmSync(join(runtimeDir, 'python.wasm'))
+    const hit = await loadRuntime({ runtimeDir, cacheDir })
+    expect(hit.ok && hit.value.cache).toBe('hit')
+    // Without the entry the original is read and checked: a flipped byte is refused.
+    rmSync(cacheDir, { recursive: true, force: true })
+    const damaged = new Uint8Array(wasm)
+    damaged[damaged.length - 1] = damaged[damaged.length - 1]! ^ 0xff
+    writeFileSync(join(runtimeDir, 'python.wasm'), damaged)
+    expect(await loadRuntime({ runtimeDir, cacheDir })).toMatchObject({
+      ok: false,
+      error: { code: 'checksum_mismatch' }
+    })
+  })
+
   it('keys the cache by options', async () => {
     await makeRuntime()
     await loadRuntime({ runtimeDir, cacheDir })

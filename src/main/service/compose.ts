@@ -2,7 +2,6 @@
  * Builds the one NotebookService a front door needs: app data folder, kernel host (worker pool and
  * compiled runtime) and exporters. Shared by the Electron shell, browser mode and the CLI.
  */
-import { join } from 'node:path'
 import type { AppInfo } from '../../shared/api'
 import { createKernelHost } from '../kernel'
 import { runtimeDirOf } from '../sandbox/runtime'

@@ -1,0 +1,71 @@
+/**
+ * The S0 disk cache (kernel/s0-cache.ts): a second host reads S0 from disk with the same bytes and
+ * identity a boot gives, and a damaged or foreign cache file is ignored (S0 is booted again and the
+ * file rewritten), never restored.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { baseIdentity, createKernelHost } from '../../src/main/kernel/host'
+import { readS0Cache } from '../../src/main/kernel/s0-cache'
+import { DEFAULT_LIMITS } from '../../src/shared/limits'
+import { RUNTIME_DIR } from '../helpers/runtime-dir'
+
+const cacheDir = mkdtempSync(join(tmpdir(), 'fuelbook-s0-cache-'))
+let runtimeHash = ''
+afterAll(() => rmSync(cacheDir, { recursive: true, force: true }))
+
+async function hostFacts(): Promise<{ source: string; identity: string; fromCache: string; out: string }> {
+  const host = await createKernelHost({ resourcesDir: RUNTIME_DIR, cacheDir, poolSize: 1, warmUp: false })
+  try {
+    runtimeHash = host.runtimeHash
+    const kernel = host.createKernel()
+    const run = await kernel.run('import sys; print(len(sys.modules) > 50, 6 * 7)', {
+      isolated: true,
+      limits: DEFAULT_LIMITS
+    })
+    const out = run.outputs.map((o) => (o.type === 'stream' ? o.text : '')).join('')
+    return {
+      source: host.s0Source,
+      identity: baseIdentity(host.runtimeHash, host.s0),
+      fromCache: (await readS0Cache(s0File(), host.runtimeHash))?.identity ?? 'none',
+      out
+    }
+  } finally {
+    await host.close()
+  }
+}
+
+const s0File = (): string =>
+  join(
+    cacheDir,
+    readdirSync(cacheDir).find((f) => f.endsWith('.fbs0'))!
+  )
+
+describe('S0 cache', () => {
+  it('reads S0 back with the bytes and identity of the boot, and reboots past a damaged file', async () => {
+    const booted = await hostFacts()
+    expect(booted.source).toBe('boot')
+    expect(booted.out).toBe('True 42\n')
+    expect(booted.fromCache).toBe(booted.identity)
+
+    const read = await hostFacts()
+    expect(read).toEqual({ ...booted, source: 'disk' })
+
+    // One flipped bit in a page: the crc32 catches it, S0 is booted again and the file rewritten.
+    const bytes = readFileSync(s0File())
+    bytes[bytes.length - 70_000] = bytes[bytes.length - 70_000]! ^ 0x01
+    writeFileSync(s0File(), bytes)
+    expect(await readS0Cache(s0File(), runtimeHash)).toBeNull()
+    const afterDamage = await hostFacts()
+    expect(afterDamage).toEqual(booted)
+    expect((await hostFacts()).source).toBe('disk')
+
+    // Made by another runtime, or truncated: ignored.
+    expect(await readS0Cache(s0File(), 'x'.repeat(64))).toBeNull()
+    writeFileSync(s0File(), bytes.subarray(0, 1000))
+    expect(await readS0Cache(s0File(), runtimeHash)).toBeNull()
+    expect((await hostFacts()).source).toBe('boot')
+  }, 300_000)
+})
