@@ -80,8 +80,6 @@ export function formatAgo(then: number, now: number = Date.now()): string {
   return new Date(then).toISOString().slice(0, 10)
 }
 
-export const WASM_PAGE_BYTES = 65_536
-
 // toLocaleString builds a formatter per call, which shows up when 1,000 cells render at once.
 const INTEGER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })
 

@@ -55,7 +55,7 @@ export interface FuelChartLayout {
 }
 
 /** The largest bar may be this many times the typical one before the scale is capped. */
-export const CAP_RATIO = 5
+const CAP_RATIO = 5
 
 export function layoutFuelChart(fuels: readonly number[], box: ChartBox): FuelChartLayout {
   const n = fuels.length

@@ -94,11 +94,6 @@ export interface TruncatedOutput {
 
 export type Output = StreamOutput | DisplayDataOutput | ExecuteResultOutput | ErrorOutput | TruncatedOutput
 
-export const isStream = (o: Output): o is StreamOutput => o.type === 'stream'
-export const isError = (o: Output): o is ErrorOutput => o.type === 'error'
-export const isRich = (o: Output): o is DisplayDataOutput | ExecuteResultOutput =>
-  o.type === 'display_data' || o.type === 'execute_result'
-
 /** The measured cost of one run, as `fuelbook exec` reports it and more. */
 export interface RunStats {
   fuelConsumed: number

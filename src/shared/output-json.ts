@@ -18,7 +18,7 @@ export const EMIT = {
 } as const
 
 /** JSON nested deeper than this is not kept (the UI's JSON view and JSON.stringify both recurse). */
-export const MAX_JSON_DEPTH = 200
+const MAX_JSON_DEPTH = 200
 
 /** What a record said, once read. */
 export type GuestRecord =

@@ -20,7 +20,7 @@ import type { ErrorOutput, Output, StreamOutput, TruncatedOutput } from './noteb
 export const ERROR_MAX_BYTES = 64 * 1024
 
 /** UTF-8 length of a string without encoding it. */
-export function utf8Length(text: string): number {
+function utf8Length(text: string): number {
   let bytes = text.length
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
@@ -39,7 +39,7 @@ export function utf8Length(text: string): number {
 }
 
 /** The longest prefix of `text` whose UTF-8 fits in `maxBytes`, never splitting a character. */
-export function cutToBytes(text: string, maxBytes: number): string {
+function cutToBytes(text: string, maxBytes: number): string {
   if (maxBytes <= 0) return ''
   // Cheap exits: at most 3 UTF-8 bytes per UTF-16 unit, at least one.
   if (text.length * 3 <= maxBytes) return text
@@ -136,7 +136,7 @@ export interface OutputDrops {
 }
 
 /** The `truncated` marker for what was dropped, or null when nothing was. */
-export function truncatedMarker(dropped: OutputDrops): TruncatedOutput | null {
+function truncatedMarker(dropped: OutputDrops): TruncatedOutput | null {
   if (dropped.bytes === 0 && dropped.outputs === 0) return null
   return { type: 'truncated', droppedBytes: dropped.bytes, droppedOutputs: dropped.outputs }
 }

@@ -46,7 +46,7 @@ export const EXIT_CODES_HELP = `Exit codes:
 const ANSI_RE = /\u001b\[[0-9;?]*[ -/]*[@-~]/g
 
 /** Outputs as a terminal shows them: streams as they are, rich results as their text/plain. */
-export function writeOutputs(outputs: readonly Output[], io: CliIO): void {
+function writeOutputs(outputs: readonly Output[], io: CliIO): void {
   const plain = (text: string): string => (io.isTTY ? text : text.replace(ANSI_RE, ''))
   const line = (text: string): string => (text.endsWith('\n') ? text : text + '\n')
   for (const o of outputs) {
@@ -64,7 +64,7 @@ export function writeOutputs(outputs: readonly Output[], io: CliIO): void {
   }
 }
 
-export function seedFacts(result: RunPythonResult): string {
+function runFacts(result: RunPythonResult): string {
   return [
     `status: ${result.status}${result.message ? ` (${result.message})` : ''}`,
     `mem size pages: ${result.memoryPages} (64 KiB each)`,
@@ -169,7 +169,7 @@ ${EXIT_CODES_HELP}`,
       io.stdout(JSON.stringify(result) + '\n')
     } else {
       writeOutputs(result.outputs, io)
-      io.stdout('\n' + seedFacts(result) + '\n')
+      io.stdout('\n' + runFacts(result) + '\n')
     }
     return exitCodeFor(result.status)
   }

@@ -13,7 +13,7 @@ import { refuseTarget, writeFileAtomic } from './output-file'
 const FORMATS: ExportFormat[] = ['html', 'ipynb']
 
 /** analysis.fuelbook → analysis.html beside it. */
-export function defaultExportPath(notebook: string, format: ExportFormat): string {
+function defaultExportPath(notebook: string, format: ExportFormat): string {
   const abs = resolve(notebook)
   return join(dirname(abs), `${basename(abs, extname(abs))}.${format}`)
 }

@@ -12,7 +12,7 @@ import { EXIT, UsageError, type CliCommand } from './command'
 import { refuseTarget, tempPathFor } from './output-file'
 
 /** analysis.ipynb → analysis.fuelbook beside it. */
-export function defaultImportPath(ipynb: string): string {
+function defaultImportPath(ipynb: string): string {
   const abs = resolve(ipynb)
   return join(dirname(abs), `${basename(abs, extname(abs))}.fuelbook`)
 }

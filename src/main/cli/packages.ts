@@ -13,7 +13,7 @@ import { EXIT, UsageError, type CliCommand, type CliIO } from './command'
 import { missingNotebook, readNotebookDocument } from '../service/notebook-document'
 
 /** The listing: one row per wheel, name order, with its size and what asked for it. */
-export function packagesTable(packages: PackageInfo[]): string {
+function packagesTable(packages: PackageInfo[]): string {
   if (packages.length === 0) return 'No packages in this notebook.\n'
   const rows = [
     ['Package', 'Version', 'Size', 'Requested by'],

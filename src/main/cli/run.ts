@@ -17,7 +17,7 @@ import { limitsFromFlags } from './flags'
 import { refuseTarget, writeFileAtomic } from './output-file'
 
 /** "[3] ✓ ok · 2.4 M fuel · 160 pages (10 MiB) · 31 ms", the app's stats line in plain text. */
-export function runLine(run: RunRecord): string {
+function runLine(run: RunRecord): string {
   const look = statusLook(run.status)
   const count = run.executionCount === null ? '[–]' : `[${run.executionCount}]`
   const parts = [
@@ -31,7 +31,7 @@ export function runLine(run: RunRecord): string {
 }
 
 /** What went wrong, in one line: the exception, or the reason a run was killed. */
-export function failureLine(run: RunRecord): string {
+function failureLine(run: RunRecord): string {
   const error = run.outputs.find((o) => o.type === 'error')
   if (error?.type === 'error') return `${error.ename}: ${error.evalue}`
   return run.message ?? statusLook(run.status).word

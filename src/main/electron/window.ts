@@ -69,7 +69,7 @@ export interface WindowOptions {
   icon?: string
 }
 
-export function rendererPage(outDir: string): string {
+function rendererPage(outDir: string): string {
   return join(outDir, 'renderer', 'index.html')
 }
 

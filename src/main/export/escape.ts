@@ -18,6 +18,3 @@ const TEXT_MAP: Record<string, string> = {
 export function escapeHtml(text: string): string {
   return NEEDS_ESCAPE_RE.test(text) ? text.replace(TEXT_RE, (c) => TEXT_MAP[c]!) : text
 }
-
-/** For attribute values that carry a whole document (iframe srcdoc): same escaping, named for intent. */
-export const escapeAttr = escapeHtml

@@ -22,7 +22,7 @@ function excerptHtml(source: string, line: number): string {
   return `<pre class="excerpt" aria-label="Line ${line} of the cell">${html.join('\n')}</pre>`
 }
 
-export function renderOutput(output: Output, source = ''): string {
+function renderOutput(output: Output, source = ''): string {
   switch (output.type) {
     case 'stream':
       // The final newline of a print() would show as an empty last line.

@@ -39,7 +39,7 @@ export interface HtmlReportOptions extends ExportOptions {
   generator?: string
 }
 
-export function cellAnchor(cell: Cell, index: number): string {
+function cellAnchor(cell: Cell, index: number): string {
   const safe = cell.id.replace(/[^A-Za-z0-9_-]/g, '')
   return safe ? `cell-${safe}` : `cell-${index + 1}`
 }
@@ -73,7 +73,7 @@ function fuelBar(part: number, whole: number): string {
 }
 
 /** The stats line under a run cell, as the app shows it. */
-export function statsLine(run: RunRecord, cell: Cell): string {
+function statsLine(run: RunRecord, cell: Cell): string {
   const look = statusLook(run.status)
   const sep = '<span class="sep">·</span>'
   const status = `<span class="status tone-${look.tone}">${look.icon} ${escapeHtml(look.word)}</span>`

@@ -129,7 +129,7 @@ const CONTROL_RE = /[\u0000-\u0020\u007f-\u009f]/g
 const RASTER_DATA_URL_RE = /^data:image\/(png|jpeg|gif|webp|svg\+xml)(;base64)?,/i
 
 /** Links: any URL without a scheme (a #fragment, a relative path), or http(s) and mailto. */
-export function isSafeHref(url: string): boolean {
+function isSafeHref(url: string): boolean {
   const compact = url.replace(CONTROL_RE, '')
   if (!/^[^:/?#]*:/.test(compact)) return true
   return /^(https?|mailto):/i.test(compact)

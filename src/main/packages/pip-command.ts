@@ -141,7 +141,7 @@ export function parseInstall(line: string, words: string[]): PipCommand {
 }
 
 /** Splits like a POSIX shell: spaces separate, quotes group, backslash escapes. */
-export function shellWords(text: string): string[] {
+function shellWords(text: string): string[] {
   const words: string[] = []
   let word: string | null = null
   let quote: string | null = null

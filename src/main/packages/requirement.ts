@@ -123,7 +123,7 @@ export function versionSatisfies(version: string, specifier: string): boolean {
   return satisfies(version, specifier)
 }
 
-export function isPrerelease(version: string): boolean {
+function isPrerelease(version: string): boolean {
   return /\d[._-]?(a|b|rc|c|alpha|beta|pre|preview|dev)[._-]?\d*/i.test(version)
 }
 

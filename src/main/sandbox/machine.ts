@@ -309,8 +309,7 @@ function isCompleted(status: WorkerStatus): boolean {
 const DRIVER_FAILED_MESSAGE =
   'the Python interpreter is broken (its cell driver failed, see stderr); restart the kernel'
 /** The run's message when its own cell broke the driver; the kernel does not keep that state. */
-export const BROKE_INTERPRETER_MESSAGE =
-  'this cell broke the Python interpreter, so its effects were not kept'
+const BROKE_INTERPRETER_MESSAGE = 'this cell broke the Python interpreter, so its effects were not kept'
 
 /**
  * Asks the driver whether a cell can still run (its `alive` op): null if so, else what is broken.

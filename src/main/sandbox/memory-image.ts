@@ -78,7 +78,7 @@ export function restoreMemory(
 }
 
 /** Invariants every image keeps; cheap enough to check on every restore. */
-export function assertImage(image: MemoryImage): void {
+function assertImage(image: MemoryImage): void {
   if (image.pages.length !== image.pageCount) {
     throw new Error(`memory image lists ${image.pages.length} pages for a page count of ${image.pageCount}`)
   }

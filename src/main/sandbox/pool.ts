@@ -17,7 +17,7 @@ export interface WorkerScript {
 }
 
 /** out/main/worker.js next to the bundle; from sources (vitest, tsx), worker.ts through tsx. */
-export function defaultWorkerScript(): WorkerScript {
+function defaultWorkerScript(): WorkerScript {
   const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url))
   const built = join(here, 'worker.js')
   if (existsSync(built)) return { path: built }

@@ -81,7 +81,7 @@ export function runtimeDirOf(appRoot: string): string {
 }
 
 /** `<appRoot>/resources/python`, or the override; null when no runtime is found. */
-export function locateRuntimeDir(options: { runtimeDir?: string; appRoot?: string } = {}): string | null {
+function locateRuntimeDir(options: { runtimeDir?: string; appRoot?: string } = {}): string | null {
   if (options.runtimeDir) return resolve(options.runtimeDir)
   if (options.appRoot) return resolve(options.appRoot, 'resources', 'python')
   // Source tree (src/main/sandbox), bundle (out/main) or packaged app: walk up to the app root.

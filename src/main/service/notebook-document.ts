@@ -34,7 +34,7 @@ export function notebookDocument(
 }
 
 /** The kernel as the file left it, for a notebook read without starting one. */
-export function storedKernelInfo(loaded: LoadedNotebook): KernelInfo {
+function storedKernelInfo(loaded: LoadedNotebook): KernelInfo {
   return {
     headCellId: loaded.head.cellId,
     headExecutionCount: loaded.head.executionCount,

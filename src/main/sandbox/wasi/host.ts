@@ -87,7 +87,7 @@ class StreamFd extends Fd {
 }
 
 /** WASI's filestat layout (the shim writes the three timestamps at wrong offsets). */
-export function writeFilestat(view: DataView, ptr: number, stat: wasi.Filestat): void {
+function writeFilestat(view: DataView, ptr: number, stat: wasi.Filestat): void {
   view.setBigUint64(ptr, stat.dev, true)
   view.setBigUint64(ptr + 8, stat.ino, true)
   view.setUint8(ptr + 16, stat.filetype)
@@ -104,7 +104,7 @@ const CLOCK_RESOLUTION_NS = 1_000n
 /** Sleeps in slices so that a worker.terminate() never waits for a long sleep to end. */
 const SLEEP_SLICE_MS = 100
 const sleepCell = new Int32Array(new SharedArrayBuffer(4))
-export function sleepMs(ms: number): void {
+function sleepMs(ms: number): void {
   const end = performance.now() + ms
   for (let left = ms; left > 0; left = end - performance.now()) {
     Atomics.wait(sleepCell, 0, 0, Math.min(left, SLEEP_SLICE_MS))

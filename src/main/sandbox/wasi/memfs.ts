@@ -49,7 +49,7 @@ export interface FileAccess {
   write: boolean
 }
 
-export function accessFromRights(rights: bigint): FileAccess {
+function accessFromRights(rights: bigint): FileAccess {
   return { read: (rights & READ_RIGHTS) !== 0n, write: (rights & WRITE_RIGHTS) !== 0n }
 }
 

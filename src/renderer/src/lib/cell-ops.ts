@@ -20,10 +20,3 @@ export function selectionRange(anchor: number, cursor: number): [number, number]
 export function clampIndex(i: number, length: number): number {
   return Math.max(0, Math.min(length - 1, i))
 }
-
-/** Where the block [from, to] lands when moved by `delta` (±1), or null at an edge. */
-export function movedBlockStart(from: number, to: number, delta: -1 | 1, length: number): number | null {
-  const start = from + delta
-  if (start < 0 || to + delta >= length) return null
-  return start
-}
