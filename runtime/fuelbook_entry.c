@@ -69,6 +69,9 @@ static struct PyModuleDef fuelbook_module = {
 
 static PyObject *PyInit__fuelbook(void) { return PyModule_Create(&fuelbook_module); }
 
+/* runtime/cxx/fuelbook_cxx.cpp: C++ exceptions inside the runtime (runtime/README.md). */
+PyObject *PyInit__fuelbook_cxx(void);
+
 /* ---- state ------------------------------------------------------------------------------- */
 
 static int initialized = 0;
@@ -108,6 +111,7 @@ FB_EXPORT("fb_init") int32_t fb_init(void) {
   if (PyStatus_Exception(status)) return 1;
 
   if (PyImport_AppendInittab("_fuelbook", PyInit__fuelbook) != 0) return 2;
+  if (PyImport_AppendInittab("_fuelbook_cxx", PyInit__fuelbook_cxx) != 0) return 2;
 
   PyConfig config;
   PyConfig_InitIsolatedConfig(&config);

@@ -48,7 +48,7 @@ def sources(src_dir):
     out = {}
     for path in sorted(src_dir.iterdir()):
         m = re.match(r"(?P<pkg>[^_]+)_(?P<ver>[^_]+?)\.orig\.tar\.\w+$", path.name)
-        if m and m["pkg"] in {"python3.11", "zlib", "sqlite3", "bzip2", "xz-utils"}:
+        if m and m["pkg"] in {"python3.11", "zlib", "sqlite3", "bzip2", "xz-utils", "llvm-toolchain-16"}:
             dsc = sorted(src_dir.glob(f"{m['pkg']}_*.dsc"))
             out[m["pkg"]] = {
                 # The .dsc can be missing from a security mirror while the orig tarball is there:
@@ -115,7 +115,10 @@ def main():
             "clang": clang,
             "debianPackages": {
                 p: dpkg_version(p)
-                for p in ("clang-16", "lld-16", "llvm-16", "libclang-rt-16-dev-wasm32", "wasi-libc", "python3.11")
+                for p in (
+                    "clang-16", "lld-16", "llvm-16", "libclang-rt-16-dev-wasm32", "libc++-16-dev-wasm32",
+                    "wasi-libc", "python3.11",
+                )
             },
         },
         "flags": {
@@ -131,6 +134,9 @@ def main():
             "reactorLink": "-mexec-model=reactor -flto -Wl,--lto-O3 -Wl,--strip-debug -z stack-size=524288 "
             "-Wl,--stack-first -Wl,--initial-memory=10485760 -Wl,--export=__stack_pointer "
             "(no --max-memory: the host sets the cap)",
+            "cxxExceptions": "-O2 -fwasm-exceptions; libc++abi from llvm-toolchain-16 with "
+            "runtime/cxx/libcxxabi-wasm-destructor.patch, personality with __USING_SJLJ_EXCEPTIONS__, "
+            "runtime/cxx/unwind_wasm.c for libunwind, Debian's libc++.a (scripts/build-cxx-eh.sh)",
         },
         "artifacts": {},
     }

@@ -249,6 +249,17 @@ if need_step cpython; then
 fi
 
 # ---------------------------------------------------------------------------------------------
+# 5b. C++ exceptions: libc++abi built with them and the wasm unwinder, from Debian's LLVM 16
+#     sources, and the _fuelbook_cxx module that proves them (scripts/build-cxx-eh.sh)
+CXX_EH_INPUTS=$(cat "$REPO/scripts/build-cxx-eh.sh" "$RUNTIME_SRC"/cxx/* | sha256sum | cut -c1-16)
+if need_step "cxx-eh-$CXX_EH_INPUTS"; then
+  log "C++ exceptions: libc++abi, unwinder, _fuelbook_cxx"
+  rm -f "$BUILD"/stamps/cxx-eh-* "$BUILD"/stamps/reactor
+  "$REPO/scripts/build-cxx-eh.sh" "$BUILD" "$SYSROOT" "$SRC"
+  done_step "cxx-eh-$CXX_EH_INPUTS"
+fi
+
+# ---------------------------------------------------------------------------------------------
 # 6. The reactor: our entry file instead of Programs/python.o
 if need_step reactor; then
   log "reactor link (LTO)"
@@ -258,10 +269,11 @@ if need_step reactor; then
   # a snapshot can carry the one mutable global.
   $CC_WASM -mexec-model=reactor -flto -Wl,--lto-O3 -Wl,--strip-debug -z stack-size=524288 \
     -Wl,--stack-first -Wl,--initial-memory=10485760 -Wl,--export=__stack_pointer \
-    -o $WASM_NAME fuelbook_entry.o "$SRC/libpython3.11.a" \
+    -o $WASM_NAME fuelbook_entry.o "$BUILD/cxx-eh/fuelbook_cxx.obj" "$SRC/libpython3.11.a" \
     -lwasi-emulated-signal -lwasi-emulated-getpid -lwasi-emulated-process-clocks -lm \
     "$SRC/Modules/_decimal/libmpdec/libmpdec.a" "$SRC/Modules/expat/libexpat.a" \
-    -lz -lbz2 -llzma -lsqlite3
+    -lz -lbz2 -llzma -lsqlite3 \
+    /usr/lib/llvm-16/lib/wasm32-wasi/libc++.a "$BUILD/cxx-eh/libc++abi-eh.a" "$BUILD/cxx-eh/libunwind-wasm.a"
   done_step reactor
 fi
 
@@ -306,6 +318,11 @@ cp "$BUILD/reactor/$WASM_NAME" "$BUILD/reactor/python311.zip" "$OUT/"
   echo "SQLite (public domain)"
   echo "=================================================================="
   echo "SQLite is in the public domain: https://www.sqlite.org/copyright.html"
+  echo
+  echo "=================================================================="
+  echo "libc++abi and libc++ from LLVM 16 (Apache License v2.0 with LLVM Exceptions)"
+  echo "=================================================================="
+  cat "$BUILD/cxx-eh/llvm-toolchain-16/libcxxabi/LICENSE.TXT"
   echo
   echo "=================================================================="
   echo "libmpdec, expat: see the CPython license above (Modules/_decimal, Modules/expat)"
