@@ -55,6 +55,12 @@ make_zip() { # out.zip: the stdlib zip from the CPython tree's Lib/ and this che
 # cpython step is done; touches nothing in it or in resources/python. See runtime/README.md.
 if [[ -n ${ZIP_ONLY_OUT:-} ]]; then
   [[ -e $BUILD/stamps/cpython ]] || { echo "ZIP_ONLY_OUT needs a built CPython tree in $BUILD" >&2; exit 1; }
+  # The zip reads Lib/ as the tree has it: a tree last built from a checkout with other
+  # runtime/patches would give a zip without (or with foreign) stdlib changes.
+  if ! diff -qr "$BUILD/applied-patches" "$RUNTIME_SRC/patches" >/dev/null 2>&1; then
+    echo "ZIP_ONLY_OUT: $BUILD has other runtime/patches applied than this checkout's; run the script without ZIP_ONLY_OUT first (it reapplies them)" >&2
+    exit 1
+  fi
   mkdir -p "$ZIP_ONLY_OUT"
   ZIP_ONLY_OUT=$(cd "$ZIP_ONLY_OUT" && pwd)
   [[ $ZIP_ONLY_OUT != "$OUT" ]] || { echo "ZIP_ONLY_OUT must not be resources/python" >&2; exit 1; }
