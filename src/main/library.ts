@@ -36,6 +36,7 @@ export type {
 export type { Limits, Output, RunStatus } from '../shared/notebook'
 export type { Completion, Inspection, Variable } from '../shared/api'
 export type { PersistedSnapshot } from '../shared/snapshot'
+export type { FuelProfile, ProfileFunction, ProfileLine } from '../shared/fuel-profile'
 
 export interface RunPythonOptions {
   /** Fuel budget (executed wasm operators). Default 400,000,000. */
@@ -52,6 +53,11 @@ export interface RunPythonOptions {
   deterministic?: boolean
   /** Aborting it stops the run (status 'interrupted'), as Ctrl+C does in `fuelbook exec`. */
   signal?: AbortSignal
+  /**
+   * Profile the run's fuel per line and per function (`profile` in the result); `fuel` is then
+   * the budget of the code itself, the profiler's own fuel not counted (runtime/README.md).
+   */
+  profile?: boolean
   /** Run on this host (from createKernelHost) instead of the shared one. */
   host?: KernelHost
 }
@@ -107,6 +113,7 @@ export async function runPython(code: string, options: RunPythonOptions = {}): P
     const result = await kernel.run(code, {
       isolated: true,
       deterministic: options.deterministic,
+      profile: options.profile === true,
       limits: {
         fuel: options.fuel ?? DEFAULT_LIMITS.fuel,
         memoryBytes: options.memoryLimitBytes ?? DEFAULT_LIMITS.memoryBytes,

@@ -5,6 +5,7 @@
  * never an exception, and never a value too deep for the renderer's recursive JSON view.
  * Pure, part of the output model (output-model.ts).
  */
+import { readFuelProfile, type ProfileRead } from './fuel-profile'
 import type { DisplayDataOutput, ErrorOutput, MimeBundle, Output } from './notebook'
 
 /** Record kinds of `_fuelbook.emit` (runtime/fuelbook_entry.c, runtime/fuelbook_driver.py). */
@@ -14,7 +15,9 @@ export const EMIT = {
   error: 3,
   reply: 4,
   clearOutput: 5,
-  updateDisplayData: 6
+  updateDisplayData: 6,
+  /** The driver's fuel profile of a profiled run (src/shared/fuel-profile.ts). */
+  profile: 7
 } as const
 
 /** JSON nested deeper than this is not kept (the UI's JSON view and JSON.stringify both recurse). */
@@ -28,6 +31,7 @@ export type GuestRecord =
   | { kind: 'update'; displayId: string; output: DisplayDataOutput }
   | { kind: 'clear'; wait: boolean }
   | { kind: 'reply'; reply: Record<string, unknown> }
+  | { kind: 'profile'; profile: ProfileRead }
 
 /** The error output that stands for a record the host could not use. */
 export function malformedRecord(detail: string): ErrorOutput {
@@ -105,6 +109,8 @@ export function readGuestRecord(kind: number, text: string, executionCount: numb
     switch (kind) {
       case EMIT.reply:
         return { kind: 'reply', reply: record }
+      case EMIT.profile:
+        return { kind: 'profile', profile: readFuelProfile(record) }
       case EMIT.clearOutput:
         return { kind: 'clear', wait: record.wait === true }
       case EMIT.error:

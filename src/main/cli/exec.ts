@@ -12,6 +12,7 @@ import { createKernelHost, runPython, type RunPythonResult } from '../library'
 import { cacheDirOf } from '../service/cache-dir'
 import { EXIT, UsageError, type CliCommand, type CliIO } from './command'
 import { limitsFromFlags } from './flags'
+import { profileText } from './profile-table'
 
 /** Exit code per run status (EXIT in command.ts; documented in `--help`). */
 export function exitCodeFor(status: RunStatus): number {
@@ -94,7 +95,7 @@ class ExecFileError extends Error {}
 
 export const execCommand: CliCommand = {
   name: 'exec',
-  usage: `fuelbook exec -c CODE | FILE [--fuel N] [--memory MiB] [--timeout s] [--fs-quota MiB] [--json]
+  usage: `fuelbook exec -c CODE | FILE [--fuel N] [--memory MiB] [--timeout s] [--fs-quota MiB] [--profile] [--json]
 
 Runs the code in a fresh, isolated Python (no notebook, nothing saved), prints its output, then
 the run's status, memory size in 64 KiB pages, data length in bytes and fuel consumed.
@@ -107,8 +108,10 @@ Options:
   --timeout s       wall-clock limit in seconds (default 30)
   --fs-quota MiB    size of the sandbox's in-memory file system; writes past it fail with ENOSPC
                     (default 256)
+  --profile         profile the run's fuel: print the costliest lines and functions after the
+                    facts (--fuel is then the code's own budget, the profiler's fuel on top)
   --json            print the result as one JSON object instead (status, stdout, stderr, outputs,
-                    fuelConsumed, memoryPages, memoryBytes, …)
+                    fuelConsumed, memoryPages, memoryBytes, …, profile)
   -h, --help        show this help
 
 ${EXIT_CODES_HELP}`,
@@ -123,6 +126,7 @@ ${EXIT_CODES_HELP}`,
         timeout: { type: 'string' },
         'fs-quota': { type: 'string' },
         json: { type: 'boolean' },
+        profile: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' }
       }
     })
@@ -159,7 +163,8 @@ ${EXIT_CODES_HELP}`,
         memoryLimitBytes: limits.memoryBytes,
         timeoutMs: limits.timeoutMs,
         outputBytes: limits.outputBytes,
-        fsQuotaBytes: limits.fsBytes
+        fsQuotaBytes: limits.fsBytes,
+        profile: values.profile === true
       })
     } finally {
       process.removeListener('SIGINT', interrupt)
@@ -170,6 +175,13 @@ ${EXIT_CODES_HELP}`,
     } else {
       writeOutputs(result.outputs, io)
       io.stdout('\n' + runFacts(result) + '\n')
+      if (values.profile) {
+        io.stdout(
+          result.profile
+            ? '\n' + profileText(result.profile) + '\n'
+            : '\nno fuel profile: the run ended before the profiler could report\n'
+        )
+      }
     }
     return exitCodeFor(result.status)
   }

@@ -39,6 +39,8 @@ export interface KernelContext {
 interface RunStart {
   limits: Limits
   isolated: boolean
+  /** Run under the fuel profiler. */
+  profiled: boolean
   start: MachineState
   /** The memory cap in pages. */
   maxPages: number
@@ -49,7 +51,12 @@ interface RunStart {
 
 /** How a run ended; what is left out is as at its start (memory) or none (exit code, fs size). */
 type RunEnd = Pick<KernelRunResult, 'status' | 'outputs' | 'message' | 'fuelConsumed' | 'wallMs'> &
-  Partial<Pick<KernelRunResult, 'exitCode' | 'headAdvanced' | 'brokeInterpreter' | 'memoryPages' | 'fsBytes'>>
+  Partial<
+    Pick<
+      KernelRunResult,
+      'exitCode' | 'headAdvanced' | 'brokeInterpreter' | 'memoryPages' | 'fsBytes' | 'profile'
+    >
+  >
 
 /** The pool's answer, with what was streamed before it. */
 interface PoolAnswer {
@@ -181,6 +188,7 @@ export class SnapshotKernel implements Kernel {
     return {
       limits,
       isolated,
+      profiled: options.profile === true,
       start: isolated ? this.ctx.s0 : this.head,
       maxPages: this.capPages(limits),
       generation: this.generation,
@@ -206,16 +214,18 @@ export class SnapshotKernel implements Kernel {
     const executionCount = run.isolated ? null : (options.executionCount ?? null)
     // Outputs as streamed, kept for runs that are killed before they report.
     const answer = { streamed: [] as Output[], lastFuel: 0 }
-    const request = this.request(
-      run.start,
-      { kind: 'cell', code, executionCount },
-      run.limits,
-      run.maxPages,
-      {
-        deterministic: options.deterministic === true,
-        capture: !run.isolated
-      }
-    )
+    const guest: GuestRequest = run.profiled
+      ? { kind: 'cell', code, executionCount, profile: { budget: run.limits.fuel } }
+      : { kind: 'cell', code, executionCount }
+    // A profiled run's budget is the profiled code's own fuel (the driver stops it there); the
+    // meter's is larger by what the profiler may spend on top.
+    const meterLimits = run.profiled
+      ? { ...run.limits, fuel: profiledMeterBudget(run.limits.fuel) }
+      : run.limits
+    const request = this.request(run.start, guest, meterLimits, run.maxPages, {
+      deterministic: options.deterministic === true,
+      capture: !run.isolated
+    })
     const poolRun = this.ctx.pool.run(request, {
       timeoutMs: run.limits.timeoutMs,
       onOutput: (outputs, replace, fuel) => {
@@ -281,6 +291,8 @@ export class SnapshotKernel implements Kernel {
     const advance =
       !run.isolated && result.state !== null && run.generation === this.generation && !this.disposed
     if (advance) this.head = result.state!
+    // A record that is not a profile (the cell's own code can emit one) is dropped.
+    const profile = run.profiled && result.profile?.ok === true ? result.profile.profile : null
     return this.result(run, {
       status: result.status,
       exitCode: result.exitCode,
@@ -288,7 +300,10 @@ export class SnapshotKernel implements Kernel {
       message: result.message,
       headAdvanced: advance,
       brokeInterpreter: result.brokeInterpreter,
-      fuelConsumed: result.fuelConsumed,
+      // What the run would have cost unprofiled: the meter's count less the profiler's own.
+      fuelConsumed:
+        profile === null ? result.fuelConsumed : Math.max(0, result.fuelConsumed - profile.overheadFuel),
+      profile,
       memoryPages: result.memoryPages,
       wallMs,
       fsBytes: result.fsBytes
@@ -313,7 +328,8 @@ export class SnapshotKernel implements Kernel {
       peakMemoryBytes: Math.max(memoryBytes, imageBytes(run.start.memory)),
       wallMs: end.wallMs,
       snapshotBytes: this.headMemoryBytes,
-      fsBytes: end.fsBytes ?? null
+      fsBytes: end.fsBytes ?? null,
+      profile: end.profile ?? null
     }
   }
 
@@ -358,6 +374,18 @@ export class SnapshotKernel implements Kernel {
       packages: this.packages
     })
   }
+}
+
+/**
+ * The meter's budget for a profiled run whose code may use `budget`: tracing costs a multiple of
+ * the code's own fuel (runtime/README.md, "Fuel profile", measured up to PROFILE_OVERHEAD_FACTOR
+ * for a loop of `pass` lines), plus room for the profile's record.
+ */
+export const PROFILE_OVERHEAD_FACTOR = 100
+const PROFILE_RECORD_FUEL = 100_000_000
+
+export function profiledMeterBudget(budget: number): number {
+  return budget * (1 + PROFILE_OVERHEAD_FACTOR) + PROFILE_RECORD_FUEL
 }
 
 function killMessage(reason: KillReason, limits: Limits): string {

@@ -2,6 +2,7 @@
  * A kernel run as one flat, JSON-ready object: what `run_python_code` returns. Shared by the
  * library's runPython and `fuelbook exec --json`, so both give exactly the same shape.
  */
+import type { FuelProfile } from '../../shared/fuel-profile'
 import type { ErrorOutput, Output, RunStatus } from '../../shared/notebook'
 import type { KernelRunResult } from './types'
 
@@ -24,6 +25,8 @@ export interface RunPythonResult {
   memoryBytes: number
   peakMemoryBytes: number
   wallMs: number
+  /** Where the fuel went (runPython with `profile: true`), else null. */
+  profile: FuelProfile | null
 }
 
 export function toRunPythonResult(result: KernelRunResult): RunPythonResult {
@@ -43,6 +46,7 @@ export function toRunPythonResult(result: KernelRunResult): RunPythonResult {
     memoryPages: result.memoryPages,
     memoryBytes: result.memoryBytes,
     peakMemoryBytes: result.peakMemoryBytes,
-    wallMs: result.wallMs
+    wallMs: result.wallMs,
+    profile: result.profile
   }
 }

@@ -3,6 +3,7 @@
  * Every method returns normally; a killed run is a status, not an exception.
  */
 import type { Completion, Inspection, Variable } from '../../shared/api'
+import type { FuelProfile } from '../../shared/fuel-profile'
 import type { Limits, Output, RunStats, RunStatus } from '../../shared/notebook'
 import type { PersistedSnapshot } from '../../shared/snapshot'
 import type { MountedWheel } from '../sandbox/wasi/fs-image'
@@ -27,6 +28,11 @@ export interface KernelRunOptions {
   onOutput?: (outputs: Output[], replace: boolean) => void
   /** About ten times a second while the cell runs. */
   onProgress?: (progress: RunProgress) => void
+  /**
+   * Run under the fuel profiler: `profile` in the result. `limits.fuel` is then the profiled
+   * code's budget (the profiler's own fuel is not counted against it).
+   */
+  profile?: boolean
 }
 
 export interface KernelRunResult extends RunStats {
@@ -45,6 +51,11 @@ export interface KernelRunResult extends RunStats {
   brokeInterpreter: boolean
   /** Size of the head snapshot after the run, in bytes of linear memory. */
   snapshotBytes: number
+  /**
+   * Where the fuel went, for a run asked with `profile` (null otherwise, or when the run ended
+   * before the driver could send it: killed, or out of fuel inside one long call).
+   */
+  profile: FuelProfile | null
 }
 
 export type HeadImport = { ok: true } | { ok: false; reason: string }

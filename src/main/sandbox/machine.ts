@@ -10,6 +10,7 @@
 import { formatFuel } from '../../shared/format'
 import { GuestInstance, UNMETERED_FUEL, type PostOutput } from './guest-instance'
 import { classifyFuel } from './meter'
+import { ProfileBudgetReached } from './output'
 import { captureMemory, PAGE_BYTES, restoreMemory, type MemoryImage, type SpareMemory } from './memory-image'
 import type { MachineState, RunDone, RunRequest, RuntimeSpec, RunTimings, WorkerStatus } from './protocol'
 import { initialFsImage, StaticTree } from './wasi/fs-image'
@@ -180,6 +181,7 @@ function runGuest(request: RunRequest, instance: GuestInstance): RunOutcome {
   } catch (error) {
     trapped = true
     ending = classifyThrow(error, instance.memory, request.maxPages)
+    if (error instanceof ProfileBudgetReached) ending = profiledOutOfFuel(request)
   }
   // The meter's verdict overrides the guest's: an overdraft's effects must be discarded.
   const fuel = classifyFuel(budget, instance.remainingFuel(), trapped, instance.outOfFuelFlag())
@@ -187,11 +189,25 @@ function runGuest(request: RunRequest, instance: GuestInstance): RunOutcome {
     ending = {
       status: 'out_of_fuel',
       exitCode: null,
-      message: `out of fuel: the cell needed more than its budget of ${formatFuel(request.fuel)}`
+      message:
+        request.guest.kind === 'cell' && request.guest.profile
+          ? `out of fuel: the cell and the profiler's own fuel together needed more than ${formatFuel(request.fuel)}`
+          : `out of fuel: the cell needed more than its budget of ${formatFuel(request.fuel)}`
     }
   }
   const outcome = { ...ending, trapped, fuelConsumed: fuel.consumed, brokeInterpreter: false }
   return request.guest.kind === 'cell' && request.capture ? checkDriver(instance, outcome) : outcome
+}
+
+/** The profiled code used its own budget (the profiler's fuel not counted): the driver said so. */
+function profiledOutOfFuel(request: RunRequest): Ending {
+  const budget =
+    request.guest.kind === 'cell' ? (request.guest.profile?.budget ?? request.fuel) : request.fuel
+  return {
+    status: 'out_of_fuel',
+    exitCode: null,
+    message: `out of fuel: the cell needed more than its budget of ${formatFuel(budget)} (profiled)`
+  }
 }
 
 /** Makes S0: `_initialize`, `fb_init`, then the imports every later run should find done. */
@@ -230,6 +246,9 @@ function prepareRun(request: RunRequest, instance: GuestInstance): void {
   const count = request.guest.kind === 'cell' ? request.guest.executionCount : null
   // The cell's In[N] / Out[N] / _N are the count the user sees next to it.
   if (count !== null) instance.unmeteredCommand({ op: 'execution_count', count })
+  // Arms the fuel profiler for the cell (runtime/README.md, "Fuel profile").
+  if (request.guest.kind === 'cell' && request.guest.profile)
+    instance.unmeteredCommand({ op: 'profile', ...request.guest.profile })
 }
 
 /** The cell (fb_run) or the driver command (fb_call) on the run's budget, and what its return code means. */
@@ -290,6 +309,7 @@ function runDone(
     tail: instance.collector.takeBatch(),
     // An fb_call command's reply; the commands around a cell leave none.
     reply: instance.collector.reply,
+    profile: instance.collector.profile,
     fuelConsumed: outcome.fuelConsumed,
     memoryPages: instance.memory.buffer.byteLength / PAGE_BYTES,
     fsBytes: instance.host.fsQuota.usedBytes,

@@ -5,11 +5,19 @@
  * costs one counter increment, and a record is never decoded past what the model could keep.
  */
 import type { ErrorOutput, Output } from '../../shared/notebook'
+import type { ProfileRead } from '../../shared/fuel-profile'
 import { EMIT, malformedRecord, readGuestRecord } from '../../shared/output-json'
 import { appendOutput, ERROR_MAX_BYTES, OutputArea } from '../../shared/output-model'
 import type { OutputSink, StreamName } from './wasi/host'
 
 export { EMIT }
+
+/** Thrown out of the guest's emit import: the profiled code used the budget it was given. */
+export class ProfileBudgetReached extends Error {
+  constructor() {
+    super('the profiled code used its budget')
+  }
+}
 
 /**
  * Records larger than this are not decoded (a string of that size alone is a host buffer the cell
@@ -29,6 +37,8 @@ export class OutputCollector implements OutputSink {
   private batch: Output[] = []
   private replaceNext = false
   reply: unknown = null
+  /** The profile a profiled run sent (the last one), or why it could not be read. */
+  profile: ProfileRead | null = null
   /** The last error the guest reported (the run's exception, for classifying MemoryError). */
   lastError: ErrorOutput | null = null
   private readonly decoders = { stdout: new TextDecoder('utf-8'), stderr: new TextDecoder('utf-8') }
@@ -84,6 +94,12 @@ export class OutputCollector implements OutputSink {
     switch (record.kind) {
       case 'reply':
         this.reply = record.reply
+        return
+      case 'profile':
+        this.profile = record.profile
+        // The profiled code used its budget: end the run here (the instance is thrown away), so
+        // code that catches the driver's BudgetReached cannot run on unprofiled.
+        if (record.profile.ok && record.profile.profile.budgetReached) throw new ProfileBudgetReached()
         return
       case 'clear':
         if (this.area.clear(record.wait)) {

@@ -2,6 +2,7 @@
  * Messages between the pool (main thread) and a sandbox worker: tagged unions, structured-cloned.
  * Memory pages travel as views over SharedArrayBuffers (no copy); everything else is small.
  */
+import type { ProfileRead } from '../../shared/fuel-profile'
 import type { Output } from '../../shared/notebook'
 import type { DataSegment, MemoryImage } from './memory-image'
 import type { MountedWheel, ReadOnlyMount } from './wasi/fs-image'
@@ -39,7 +40,11 @@ export interface MachineState {
 export type GuestRequest =
   /** `_initialize` + `fb_init` on a memory holding only the data segments: makes S0. */
   | { kind: 'boot'; segments: DataSegment[] }
-  | { kind: 'cell'; code: string; executionCount: number | null }
+  /**
+   * profile: run the cell under the driver's fuel profiler, stopped once the profiled code used
+   * `budget` fuel (the request's own fuel is the meter's, larger: the profiler's cost is on top).
+   */
+  | { kind: 'cell'; code: string; executionCount: number | null; profile?: { budget: number } }
   /** One fb_call JSON command (variables, complete): its reply comes back in `reply`. */
   | { kind: 'call'; request: string }
 
@@ -90,6 +95,8 @@ export interface RunDone {
   /** Outputs not yet sent in an `output` message. */
   tail: { outputs: Output[]; replace: boolean } | null
   reply: unknown
+  /** A profiled run's profile as the guest sent it, read (null: the run was not profiled or sent none). */
+  profile: ProfileRead | null
   fuelConsumed: number
   memoryPages: number
   /** The file system's size (as the quota counts it) at the end of the run. */
