@@ -104,7 +104,7 @@ def main():
         },
         "emitKinds": {
             "1": "display_data", "2": "execute_result", "3": "error", "4": "reply", "5": "clear_output",
-            "6": "update_display_data",
+            "6": "update_display_data", "7": "fuel_profile",
         },
         "sources": sources(args.build / "src"),
         "cpythonPatches": {

@@ -218,3 +218,34 @@ def arm(request):
     _driver.run_tree = profiled_run_tree
     line_cost, call_cost = calibrate_profiler()
     return {"lineEventCost": line_cost, "callEventCost": call_cost}
+
+
+_TABLE_ROWS = 5
+
+
+def table_text(profile):
+    """The costliest lines and functions of a profile, as %%fuelprof prints them."""
+    total = profile["totalFuel"] or 1
+    cell = profile["cellFile"]
+
+    def place(file, line):
+        return f"line {line}" if file == cell else f"{file}:{line}"
+
+    out = [f"Fuel profile: {profile['totalFuel']:,} fuel in the profiled code ({profile['overheadFuel']:,} spent by the profiler)"]
+    for file, line, fuel in profile["lines"][:_TABLE_ROWS]:
+        out.append(f"  {place(file, line):<40} {fuel:>15,}  {100 * fuel / total:5.1f}%")
+    out.append("Functions (self / total fuel, calls):")
+    for name, file, first_line, self_fuel, total_fuel, calls in profile["functions"][:_TABLE_ROWS]:
+        out.append(f"  {name + ' (' + place(file, first_line) + ')':<40} {self_fuel:>15,} {total_fuel:>15,}  {calls:>7,}")
+    return "\n".join(out)
+
+
+def profile_magic(tree, filename, namespace):
+    """%%fuelprof's body, profiled: the profile goes to the host and its table to stdout."""
+    __tracebackhide__ = True
+    profiler = FuelProfiler(calibrate_profiler())
+    try:
+        return profiler.run(_driver.run_tree, tree, filename, namespace)
+    finally:
+        profiler.send()
+        print(table_text(profiler.result(_driver.current_cell()[0])))

@@ -111,3 +111,22 @@ describe('fuelbook exec --profile', () => {
     expect(result.profile?.lines.length).toBeGreaterThan(0)
   })
 })
+
+describe('%%fuelprof', () => {
+  it('profiles the cell’s body: the profile with the run, its table in the output', async () => {
+    const code = [
+      '%%fuelprof',
+      'total = 0',
+      'for i in range(2_000):',
+      '    total += i * i',
+      'print(total)'
+    ].join('\n')
+    const r = await runPython(code, { host: host(), deterministic: true })
+    expect(r.status, JSON.stringify(r.outputs)).toBe('ok')
+    expect(r.stdout).toContain('2664667000\n')
+    expect(r.stdout).toMatch(/^Fuel profile: [\d,]+ fuel in the profiled code/m)
+    expect(r.stdout).toMatch(/^ {2}line 4 +[\d,]+ +\d+\.\d%$/m)
+    const byLine = cellLineFuel(r.profile!)
+    expect(((byLine.get(3) ?? 0) + (byLine.get(4) ?? 0)) / r.profile!.totalFuel).toBeGreaterThanOrEqual(0.9)
+  })
+})

@@ -291,8 +291,8 @@ export class SnapshotKernel implements Kernel {
     const advance =
       !run.isolated && result.state !== null && run.generation === this.generation && !this.disposed
     if (advance) this.head = result.state!
-    // A record that is not a profile (the cell's own code can emit one) is dropped.
-    const profile = run.profiled && result.profile?.ok === true ? result.profile.profile : null
+    // A profiled run's, or a %%fuelprof cell's; a record that is not a profile is dropped.
+    const profile = result.profile?.ok === true ? result.profile.profile : null
     return this.result(run, {
       status: result.status,
       exitCode: result.exitCode,

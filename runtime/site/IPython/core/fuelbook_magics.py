@@ -562,6 +562,16 @@ def lsmagic(parameter_s=""):
     print("  ".join("%%" + name for name in sorted(magics["cell"])))
 
 
+def fuelprof(line, cell):
+    """%%fuelprof: run the cell under the fuel profiler; print its costliest lines and functions
+    (the app also shows the profile with the cell). runtime/README.md, "Fuel profile"."""
+    __tracebackhide__ = True
+    import fuelbook_profile
+    shell = _shell()
+    tree, filename = shell.compile_magic_code(cell)
+    return fuelbook_profile.profile_magic(tree, filename, shell.user_ns)
+
+
 def register_builtin_magics(shell):
     register = shell.register_magic_function
     register(time_magic, "line_cell", "time")
@@ -576,3 +586,4 @@ def register_builtin_magics(shell):
         register(_display_as(kind), "cell", kind.lower())
     register(capture, "cell")
     register(writefile, "cell")
+    register(fuelprof, "cell")
