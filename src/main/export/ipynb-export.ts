@@ -97,6 +97,8 @@ export interface FuelbookRunMeta {
   memoryBytes: number
   peakMemoryBytes: number
   wallMs: number
+  /** The sandbox file system's size at the end of the run, when recorded. */
+  fsBytes?: number
   startedAt: number
   finishedAt: number
   exitCode: number | null
@@ -123,6 +125,7 @@ function runMeta(run: RunRecord, cell: Cell): FuelbookRunMeta {
     message: run.message,
     isolated: run.isolated
   }
+  if (typeof run.fsBytes === 'number') meta.fsBytes = run.fsBytes
   if (run.source !== cell.source) meta.source = run.source
   const error = run.outputs.find((o) => o.type === 'error')
   if (error?.type === 'error' && typeof error.lineno === 'number') meta.errorLine = error.lineno

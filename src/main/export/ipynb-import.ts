@@ -120,7 +120,8 @@ function runFor(
     memoryPages: num(fb['memoryPages']),
     memoryBytes: num(fb['memoryBytes']),
     peakMemoryBytes: num(fb['peakMemoryBytes']),
-    wallMs: num(fb['wallMs'])
+    wallMs: num(fb['wallMs']),
+    ...(typeof fb['fsBytes'] === 'number' ? { fsBytes: num(fb['fsBytes']) } : {})
   }
 }
 
