@@ -65,22 +65,23 @@ describe('the file dialog (browser mode)', () => {
     await expect($('[data-testid="message"] span')).toHaveText(`Exported to ${written}`)
     expect(readFileSync(written, 'utf8')).toContain('dialog 42')
 
-    // A second export to the same name asks before replacing the file; "Cancel" keeps it.
+    // A second export to the same name asks before replacing the file; "Keep it" keeps it.
     writeFileSync(written, 'kept')
     await $('[data-testid="export"]').click()
     await $('[role="menuitem"]=HTML report').click()
     await expect($('[data-testid="export-folder"]')).toHaveText(sub())
     await $('[data-testid="export-submit"]').click()
-    await browser.waitUntil(async () =>
-      (await browser.getAlertText().catch(() => '')).includes('Replace it?')
+    // Asked inside the dialog (not the browser's confirm), with "Keep it" focused: Enter never replaces.
+    await expect($('[data-testid="export-confirm"]')).toHaveText(
+      expect.stringContaining(`${written} exists. Replace it?`)
     )
-    await browser.dismissAlert()
+    await expect($('[data-testid="export-confirm-no"]')).toBeFocused()
+    await $('[data-testid="export-confirm-no"]').click()
+    await expect($('[data-testid="export-confirm"]')).not.toBeExisting()
+    await expect($('[data-testid="export-dialog"]')).toBeDisplayed()
     expect(readFileSync(written, 'utf8')).toBe('kept')
     await $('[data-testid="export-submit"]').click()
-    await browser.waitUntil(async () =>
-      (await browser.getAlertText().catch(() => '')).includes('Replace it?')
-    )
-    await browser.acceptAlert()
+    await $('[data-testid="export-confirm-yes"]').click()
     await expect($('[data-testid="export-dialog"]')).not.toBeExisting()
     expect(readFileSync(written, 'utf8')).toContain('dialog 42')
   })

@@ -76,16 +76,14 @@ describe('fuel by cell and live fuel', () => {
     await editCell(3)
     await insertCode('s = 0\nfor i in range(10**9):\n    s += i')
     await browser.keys(['Shift', 'Enter'])
-    const cell = await cellAt(3)
-    await browser.waitUntil(async () => (await cell.getAttribute('data-phase')) === 'running', {
-      timeout: 20_000
-    })
-    const live = cell.$('[data-testid="live-fuel"]')
+    // Looked up afresh on every poll: a held element goes stale if the list re-renders meanwhile.
+    const phase = async (): Promise<string | null> => (await cellAt(3)).getAttribute('data-phase')
+    await browser.waitUntil(async () => (await phase()) === 'running', { timeout: 20_000 })
     const seen: string[] = []
     const chartSeen = new Set<number>()
     await browser.waitUntil(
       async () => {
-        const text = await live.getText()
+        const text = await (await cellAt(3)).$('[data-testid="live-fuel"]').getText()
         if (text !== seen.at(-1)) seen.push(text)
         const heights = await barHeights()
         chartSeen.add(heights[3] ?? 0)
@@ -97,12 +95,10 @@ describe('fuel by cell and live fuel', () => {
       (t) => Number.parseFloat(t) * (t.includes(' G ') ? 1000 : t.includes(' M ') ? 1 : 0)
     )
     for (let i = 1; i < values.length; i++) expect(values[i]!).toBeGreaterThanOrEqual(values[i - 1]!)
-    expect(await cell.getAttribute('data-phase')).toBe('running')
+    expect(await phase()).toBe('running')
 
     await $('[data-testid="interrupt"]').click()
-    await browser.waitUntil(async () => (await cell.getAttribute('data-phase')) === 'idle', {
-      timeout: 30_000
-    })
-    expect(await cell.getAttribute('data-status')).toBe('interrupted')
+    await browser.waitUntil(async () => (await phase()) === 'idle', { timeout: 30_000 })
+    expect(await (await cellAt(3)).getAttribute('data-status')).toBe('interrupted')
   })
 })
