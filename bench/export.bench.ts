@@ -88,7 +88,8 @@ export function bigDocument(): NotebookDocument {
       memoryPages: 160 + (i % 40),
       memoryBytes: (160 + (i % 40)) * 65_536,
       peakMemoryBytes: (160 + (i % 40)) * 65_536,
-      wallMs: 5 + (i % 30)
+      wallMs: 5 + (i % 30),
+      profile: null
     }
   }
   return {

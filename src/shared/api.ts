@@ -14,8 +14,10 @@ import type {
   NotebookSettings,
   NotebookSummary,
   Output,
-  RunRecord
+  RunRecord,
+  RunStatus
 } from './notebook'
+import type { FuelProfile } from './fuel-profile'
 import type { AppSettings } from './app-settings'
 import type { PackageInfo } from './packages'
 import type { Result } from './result'
@@ -106,6 +108,34 @@ export interface RunSummary {
 export interface RunCellsOptions {
   /** Limits for these runs, over the notebook's saved ones (`fuelbook run --fuel N`). */
   limits?: Partial<Limits>
+  /**
+   * Run under the fuel profiler: each run's record carries its `profile` (kept in the file). The
+   * fuel limit is then the profiled code's own budget (runtime/README.md, "Fuel profile").
+   */
+  profile?: boolean
+}
+
+/**
+ * A cell profiled with a fuel budget of its own ("profile with a budget of N" after it ran out of
+ * fuel): a re-run from the kernel's current head (from the pristine state for an isolated cell) that
+ * never moves the head and is not stored as one of the cell's runs.
+ */
+export interface BudgetProfile {
+  cellId: CellId
+  /** The source that was profiled: the cell's at the time of the call. */
+  source: string
+  status: RunStatus
+  /** One readable line for a run that was stopped, else null. */
+  message: string | null
+  /** The profiled code's fuel (the profiler's own left out). */
+  fuelConsumed: number
+  fuelBudget: number
+  wallMs: number
+  /**
+   * Null when the run ended before the profiler could send it (timeout, interrupted, crashed, or the
+   * budget spent inside one long C call); `budgetReached` says the budget stopped the code.
+   */
+  profile: FuelProfile | null
 }
 
 export interface NotebookApi {
@@ -132,6 +162,11 @@ export interface NotebookApi {
 
   /** Queues the cells in order; progress and results arrive as events. */
   runCells(path: string, cellIds: CellId[], options?: RunCellsOptions): Promise<Result<{ queued: CellId[] }>>
+  /**
+   * Profiles a code cell with a fuel budget of `fuel` (a BudgetProfile re-run: the head, the cell's
+   * runs and its outputs stay as they are). Waits for queued runs; `interrupt` stops it.
+   */
+  profileWithBudget(path: string, cellId: CellId, fuel: number): Promise<Result<BudgetProfile>>
   /** Kills the running cell (its state is rolled back) and empties the queue. */
   interrupt(path: string): Promise<Result<null>>
   /** head := pristine interpreter; outputs are kept. */
@@ -203,6 +238,7 @@ export const API_METHODS = [
   'deleteCell',
   'moveCell',
   'runCells',
+  'profileWithBudget',
   'interrupt',
   'restartKernel',
   'clearOutputs',

@@ -3,6 +3,7 @@
  * Types only: this folder imports nothing and holds no behaviour beyond type guards.
  * Shapes follow nbformat 4 where a Jupyter user would expect them (outputs are MIME bundles).
  */
+import type { FuelProfile } from './fuel-profile'
 import type { PackageInfo } from './packages'
 
 export type CellId = string
@@ -122,6 +123,12 @@ export interface RunRecord extends RunStats {
   message: string | null
   isolated: boolean
   outputs: Output[]
+  /**
+   * Where the run's fuel went, per line and per function: set for a run asked with a profile
+   * (`runCells(…, { profile: true })`) or a `%%fuelprof` cell, else null. Kept with the run's
+   * outputs (dropped when they are pruned or cleared).
+   */
+  profile: FuelProfile | null
 }
 
 export interface Cell {

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import type { FuelProfile } from '../../src/shared/fuel-profile'
 import type { Cell, NotebookSettings, Output, RunRecord } from '../../src/shared/notebook'
 import type { PersistedSnapshot } from '../../src/shared/snapshot'
 
@@ -77,7 +78,30 @@ export function makeRun(
     memoryBytes: 300 * 65536,
     peakMemoryBytes: 310 * 65536,
     wallMs: 12.5,
-    outputs
+    outputs,
+    profile: null
+  }
+}
+
+/** A small profile of a cell's run: most of its fuel on line 1, some in a library file. */
+export function sampleProfile(): FuelProfile {
+  return {
+    cellFile: '<cell-1>',
+    totalFuel: 900_000,
+    overheadFuel: 120_000,
+    lineEventCost: 6000,
+    callEventCost: 5800,
+    events: 7,
+    budgetReached: false,
+    lines: [
+      { file: '<cell-1>', line: 1, fuel: 800_000 },
+      { file: '/usr/local/lib/python3.11/io.py', line: 12, fuel: 100_000 }
+    ],
+    droppedLines: 0,
+    functions: [
+      { name: '<module>', file: '<cell-1>', firstLine: 1, selfFuel: 800_000, totalFuel: 900_000, calls: 1 }
+    ],
+    droppedFunctions: 0
   }
 }
 

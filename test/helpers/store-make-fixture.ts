@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { NotebookStore, SCHEMA_VERSION } from '../../src/main/store'
-import { SETTINGS, base64Image, makeRun, makeSnapshot } from './store-fixtures'
+import { SETTINGS, base64Image, makeRun, makeSnapshot, sampleProfile } from './store-fixtures'
 import { fixtureExpectation } from './store-fixture-expectation'
 
 const dir = path.join(__dirname, '..', 'fixtures', 'store')
@@ -94,6 +94,16 @@ if (SCHEMA_VERSION >= 4) {
       }
     ],
     remove: []
+  })
+}
+if (SCHEMA_VERSION >= 5) {
+  // A profiled run (m005): the isolated cell's newest run carries where its fuel went.
+  s.commitRun({
+    ...makeRun('iso', 0, [{ type: 'stream', name: 'stdout', text: '1\n' }]),
+    executionCount: null,
+    isolated: true,
+    source: 'print(1)',
+    profile: sampleProfile()
   })
 }
 s.close()

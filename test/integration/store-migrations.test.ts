@@ -53,13 +53,22 @@ it('there is a fixture for every shipped schema version', () => {
 })
 
 interface Expected {
-  notebook: { settings: { limits: Record<string, number> } }
+  notebook: {
+    settings: { limits: Record<string, number> }
+    lastRuns: Record<string, Record<string, unknown>>
+  }
+  history: Record<string, Record<string, unknown>[]>
 }
 
-/** What later migrations add to an older fixture's load: the defaults of their new settings. */
+/** What later migrations add to an older fixture's load: the defaults of their new settings and columns. */
 function withLaterDefaults(version: number, expected: Expected): Expected {
   // m002_sandbox_budget: the file-system quota setting, default 256 MiB.
   if (version < 2) expected.notebook.settings.limits.fsBytes = 256 * 1024 * 1024
+  // m005_run_profiles: runs stored before have no profile.
+  if (version < 5) {
+    const runs = [...Object.values(expected.notebook.lastRuns), ...Object.values(expected.history).flat()]
+    for (const run of runs) run.profile = null
+  }
   return expected
 }
 

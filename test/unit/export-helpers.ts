@@ -40,6 +40,7 @@ export function runOf(cell: Cell, outputs: Output[], patch: Partial<RunRecord> =
     memoryBytes: 160 * 65_536,
     peakMemoryBytes: 160 * 65_536,
     wallMs: 31,
+    profile: null,
     ...patch
   }
 }

@@ -3,6 +3,7 @@
  * and what only Fuelbook knows (status, fuel, memory, time of each cell's last run) under
  * `metadata.fuelbook`, so Jupyter ignores it and a re-import restores it. Pure.
  */
+import type { FuelProfile } from '../../shared/fuel-profile'
 import type { Cell, MimeBundle, NotebookDocument, Output, RunRecord } from '../../shared/notebook'
 import { truncationText } from '../../shared/output-model'
 import type { IpynbCell, IpynbNotebook, IpynbOutput, MultilineString } from './ipynb-schema'
@@ -108,6 +109,8 @@ export interface FuelbookRunMeta {
   source?: string
   /** Line of the cell where the error was raised, when known. */
   errorLine?: number
+  /** Where the run's fuel went, when it was profiled (src/shared/fuel-profile.ts). */
+  profile?: FuelProfile
 }
 
 function runMeta(run: RunRecord, cell: Cell): FuelbookRunMeta {
@@ -126,6 +129,7 @@ function runMeta(run: RunRecord, cell: Cell): FuelbookRunMeta {
     isolated: run.isolated
   }
   if (typeof run.fsBytes === 'number') meta.fsBytes = run.fsBytes
+  if (run.profile !== null) meta.profile = run.profile
   if (run.source !== cell.source) meta.source = run.source
   const error = run.outputs.find((o) => o.type === 'error')
   if (error?.type === 'error' && typeof error.lineno === 'number') meta.errorLine = error.lineno

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { Result } from '../../shared/api'
+import { readFuelProfile } from '../../shared/fuel-profile'
 import type { Cell, MimeBundle, Output, RunRecord, RunStatus } from '../../shared/notebook'
 import { RUN_STATUSES } from '../../shared/notebook'
 import { isBinaryMime } from '../../shared/output-model'
@@ -121,8 +122,16 @@ function runFor(
     memoryBytes: num(fb['memoryBytes']),
     peakMemoryBytes: num(fb['peakMemoryBytes']),
     wallMs: num(fb['wallMs']),
-    ...(typeof fb['fsBytes'] === 'number' ? { fsBytes: num(fb['fsBytes']) } : {})
+    ...(typeof fb['fsBytes'] === 'number' ? { fsBytes: num(fb['fsBytes']) } : {}),
+    profile: importedProfile(fb['profile'])
   }
+}
+
+/** A profile in Fuelbook's run metadata, validated and bounded like a stored one; anything else is none. */
+function importedProfile(value: unknown): RunRecord['profile'] {
+  if (value === undefined) return null
+  const read = readFuelProfile(value)
+  return read.ok ? read.profile : null
 }
 
 /** Parses and checks the file; the message says what is wrong and where. */

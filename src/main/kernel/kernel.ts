@@ -39,6 +39,8 @@ export interface KernelContext {
 interface RunStart {
   limits: Limits
   isolated: boolean
+  /** The state the run leaves is thrown away: isolated, or a trial from the head. */
+  keepHead: boolean
   /** Run under the fuel profiler. */
   profiled: boolean
   start: MachineState
@@ -188,6 +190,7 @@ export class SnapshotKernel implements Kernel {
     return {
       limits,
       isolated,
+      keepHead: isolated || options.keepHead === true,
       profiled: options.profile === true,
       start: isolated ? this.ctx.s0 : this.head,
       maxPages: this.capPages(limits),
@@ -224,7 +227,7 @@ export class SnapshotKernel implements Kernel {
       : run.limits
     const request = this.request(run.start, guest, meterLimits, run.maxPages, {
       deterministic: options.deterministic === true,
-      capture: !run.isolated
+      capture: !run.keepHead
     })
     const poolRun = this.ctx.pool.run(request, {
       timeoutMs: run.limits.timeoutMs,
@@ -289,7 +292,7 @@ export class SnapshotKernel implements Kernel {
     }
     if (result.tail !== null) options.onOutput?.(result.tail.outputs, result.tail.replace)
     const advance =
-      !run.isolated && result.state !== null && run.generation === this.generation && !this.disposed
+      !run.keepHead && result.state !== null && run.generation === this.generation && !this.disposed
     if (advance) this.head = result.state!
     // A profiled run's, or a %%fuelprof cell's; a record that is not a profile is dropped.
     const profile = result.profile?.ok === true ? result.profile.profile : null

@@ -17,6 +17,11 @@ export interface KernelRunOptions {
   limits: Limits
   /** Run from the pristine state S0 and never move the head. */
   isolated?: boolean
+  /**
+   * Run from the head (S0 when `isolated`) but never move it: a trial whose state is thrown away
+   * (the service's profile with a budget).
+   */
+  keepHead?: boolean
   /** Fixed seeds and virtual clock for this run. */
   deterministic?: boolean
   /** `[n]` of the run's execute_result outputs (the notebook session counts); default none. */

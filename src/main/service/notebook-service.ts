@@ -8,6 +8,7 @@ import { basename, dirname, resolve } from 'node:path'
 import type {
   AppInfo,
   AppSettings,
+  BudgetProfile,
   CellPatch,
   Completion,
   Inspection,
@@ -212,7 +213,16 @@ export class NotebookService implements NotebookClient {
   ): Promise<Result<{ queued: CellId[] }>> {
     const session = this.sessions.get(resolve(path))
     if (!session) return fail(`Notebook is not open: ${path}`)
-    return ok({ queued: session.enqueue(cellIds, options.limits ?? {}) })
+    return ok({ queued: session.enqueue(cellIds, options.limits ?? {}, options.profile === true) })
+  }
+
+  async profileWithBudget(path: string, cellId: CellId, fuel: number): Promise<Result<BudgetProfile>> {
+    const session = this.sessions.get(resolve(path))
+    if (!session) return fail(`Notebook is not open: ${path}`)
+    const cell = session.store.getCell(cellId)
+    if (!cell) return fail('That cell is no longer in the notebook.')
+    if (cell.type !== 'code') return fail('Only code cells can be profiled.')
+    return ok(await session.profileWithBudget(cell, fuel))
   }
 
   async interrupt(path: string): Promise<Result<null>> {

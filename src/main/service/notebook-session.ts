@@ -3,7 +3,7 @@
  * order; each result is committed (with the new head when the head moved) in one store transaction,
  * then announced. A killed run is just a status: the kernel already kept its head.
  */
-import type { NotebookEvent } from '../../shared/api'
+import type { BudgetProfile, NotebookEvent } from '../../shared/api'
 import type {
   Cell,
   CellId,
@@ -19,15 +19,18 @@ import type { NotebookStore } from '../store'
 import { notebookDocument } from './notebook-document'
 import type { NotebookPackages } from './notebook-packages'
 
-/** A queued run: the cell, and limits for this run only over the notebook's saved ones. */
+/** A queued run: the cell, limits for this run only over the notebook's saved ones, and whether to profile it. */
 interface QueuedRun {
   cellId: CellId
   limits: Partial<Limits>
+  profile: boolean
 }
 
 export class NotebookSession {
   private queue: QueuedRun[] = []
   private running: CellId | null = null
+  /** A profile-with-a-budget run is in the kernel (interrupt stops it like a queued run). */
+  private profiling = false
   private pumping = false
   /** Fuel of the runs since the kernel was last restarted; the store keeps the same sum in the file. */
   private sessionFuel: number
@@ -75,7 +78,7 @@ export class NotebookSession {
   }
 
   get busy(): boolean {
-    return this.running !== null || this.queue.length > 0
+    return this.running !== null || this.profiling || this.queue.length > 0
   }
 
   kernelInfo(): KernelInfo {
@@ -96,11 +99,11 @@ export class NotebookSession {
     })
   }
 
-  enqueue(cellIds: CellId[], limits: Partial<Limits> = {}): CellId[] {
+  enqueue(cellIds: CellId[], limits: Partial<Limits> = {}, profile = false): CellId[] {
     const known = new Set(this.store.listCells().map((c) => c.id))
     const accepted = cellIds.filter((id) => known.has(id))
     if (accepted.length === 0) return []
-    this.queue.push(...accepted.map((cellId) => ({ cellId, limits })))
+    this.queue.push(...accepted.map((cellId) => ({ cellId, limits, profile })))
     this.emit({ type: 'runQueued', path: this.path, cellIds: accepted })
     void this.pump()
     return accepted
@@ -110,7 +113,41 @@ export class NotebookSession {
   interrupt(): void {
     const cancelled = this.queue.splice(0).map((queued) => queued.cellId)
     if (cancelled.length > 0) this.emit({ type: 'runCancelled', path: this.path, cellIds: cancelled })
-    if (this.running !== null) this.kernel.interrupt()
+    if (this.running !== null || this.profiling) this.kernel.interrupt()
+  }
+
+  /**
+   * The cell profiled with a fuel budget of `fuel`, between queued runs, from the head as it is then:
+   * the kernel throws the state away (`keepHead`), nothing is stored and no run event is sent, so
+   * the cell's last run, the head and "fuel this session" stay as they were (like completion runs).
+   */
+  async profileWithBudget(cell: Cell, fuel: number): Promise<BudgetProfile> {
+    return this.exclusive(async () => {
+      const settings = this.store.getSettings()
+      this.profiling = true
+      try {
+        // `%pip` lines are blanked (the wheels are installed already), so line numbers stay the cell's.
+        const result = await this.kernel.run(extractPipCommands(cell.source).code, {
+          limits: { ...settings.limits, fuel },
+          isolated: cell.isolated,
+          keepHead: true,
+          deterministic: settings.deterministic,
+          profile: true
+        })
+        return {
+          cellId: cell.id,
+          source: cell.source,
+          status: result.status,
+          message: result.message,
+          fuelConsumed: result.fuelConsumed,
+          fuelBudget: result.fuelBudget,
+          wallMs: result.wallMs,
+          profile: result.profile
+        }
+      } finally {
+        this.profiling = false
+      }
+    })
   }
 
   /** head := S0 and, as in Jupyter, `[n]` starts again at 1. */
@@ -153,7 +190,7 @@ export class NotebookSession {
     }
   }
 
-  private async runOne({ cellId, limits }: QueuedRun): Promise<void> {
+  private async runOne({ cellId, limits, profile }: QueuedRun): Promise<void> {
     const cell = this.store.getCell(cellId)
     if (!cell || cell.type !== 'code') return
     const settings = this.store.getSettings()
@@ -180,6 +217,7 @@ export class NotebookSession {
         limits: { ...settings.limits, ...limits },
         isolated: cell.isolated,
         deterministic: settings.deterministic,
+        profile,
         onOutput: (outputs, replace) =>
           this.emit({ type: 'runOutput', path: this.path, cellId, outputs, replace }),
         onProgress: (p) => this.emit({ type: 'runProgress', path: this.path, cellId, ...p })
@@ -202,7 +240,9 @@ export class NotebookSession {
         memoryBytes: result.memoryBytes,
         peakMemoryBytes: result.peakMemoryBytes,
         wallMs: result.wallMs,
-        fsBytes: result.fsBytes
+        fsBytes: result.fsBytes,
+        // A profiled run's, or a `%%fuelprof` cell's.
+        profile: result.profile
       }
       const headBefore = this.head
       let stored: RunRecord
@@ -260,7 +300,8 @@ export class NotebookSession {
       memoryPages: pages,
       memoryBytes: this.kernel.headMemoryBytes,
       peakMemoryBytes: this.kernel.headMemoryBytes,
-      wallMs: Date.now() - startedAt
+      wallMs: Date.now() - startedAt,
+      profile: null
     }
     return this.store.readOnly ? { ...run, id: 0 } : this.store.commitRun(run, null)
   }

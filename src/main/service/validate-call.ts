@@ -83,8 +83,9 @@ const schemas: { [K in ApiMethod]: z.ZodType<Parameters<NotebookApi[K]>> } = {
   runCells: z.tuple([
     path,
     z.array(cellId).max(100_000),
-    z.object({ limits: limits.partial().optional() }).optional()
+    z.object({ limits: limits.partial().optional(), profile: z.boolean().optional() }).optional()
   ]),
+  profileWithBudget: z.tuple([path, cellId, positiveInt]),
   interrupt: z.tuple([path]),
   restartKernel: z.tuple([path]),
   clearOutputs: z.tuple([path, z.array(cellId).optional()]),

@@ -16,6 +16,7 @@ import type { PackageInfo } from '../../shared/packages'
 import { sqliteOptions } from './native-binding'
 import { isDiskFull, lackOfRoom } from './disk-space'
 import { outputSize } from '../../shared/output-model'
+import { encodeFuelProfile } from '../../shared/fuel-profile'
 import { createDatabase, openDatabase, removeQuietly, tempSibling } from './open-database'
 import { registerOpenNotebook, unregisterOpenNotebook } from './open-notebooks'
 import { RunHistory } from './run-history'
@@ -190,7 +191,8 @@ export class NotebookStore {
       Math.min(
         cap,
         run.outputs.reduce((sum, output) => sum + outputSize(output), 0)
-      )
+      ) +
+      (run.profile === null ? 0 : encodeFuelProfile(run.profile).length)
     const noRoom = lackOfRoom(this.path, bytes)
     if (noRoom !== null) throw new Error(noRoom)
     // An empty -wal before a large commit: if the disk fills up anyway, what the failed commit appended

@@ -3,6 +3,7 @@
  * KEEP_RUN_OUTPUTS_PER_CELL runs of each cell, so a cell run in a loop cannot grow the file without bound.
  */
 import type Database from 'better-sqlite3'
+import { decodeFuelProfile, encodeFuelProfile, type FuelProfile } from '../../shared/fuel-profile'
 import type { CellId, Output, RunRecord, RunStatus } from '../../shared/notebook'
 import { capOutputs, decodeOutput, encodeOutput } from './output-codec'
 import type { RunSummary } from './types'
@@ -28,6 +29,7 @@ interface RunRow {
   wall_ms: number
   outputs_state: 'kept' | 'pruned' | 'cleared'
   fs_bytes: number | null
+  profile: string | null
 }
 
 interface OutputRow {
@@ -58,8 +60,16 @@ function toRecord(row: RunRow, outputs: Output[]): RunRecord {
     wallMs: row.wall_ms,
     // Absent, not null, for runs stored before the file system's size was recorded.
     ...(row.fs_bytes === null ? {} : { fsBytes: row.fs_bytes }),
-    outputs
+    outputs,
+    profile: readProfile(row.profile)
   }
+}
+
+/** A stored profile, checked like any other (the file may have been edited); one that is not reads as none. */
+function readProfile(json: string | null): FuelProfile | null {
+  if (json === null) return null
+  const read = decodeFuelProfile(json)
+  return read.ok ? read.profile : null
 }
 
 /** Groups joined output/blob rows (ordered by run, seq) into decoded outputs per run id. */
@@ -103,12 +113,13 @@ export class RunHistory {
     this.insertRun =
       db.prepare(`INSERT INTO runs (cell_id, execution_count, source, started_at, finished_at, status,
         exit_code, message, isolated, fuel_consumed, fuel_budget, memory_pages, memory_bytes, peak_memory_bytes, wall_ms,
-        fs_bytes)
+        fs_bytes, profile)
       VALUES (@cellId, @executionCount, @source, @startedAt, @finishedAt, @status, @exitCode, @message, @isolated,
-        @fuelConsumed, @fuelBudget, @memoryPages, @memoryBytes, @peakMemoryBytes, @wallMs, @fsBytes)`)
+        @fuelConsumed, @fuelBudget, @memoryPages, @memoryBytes, @peakMemoryBytes, @wallMs, @fsBytes, @profile)`)
     this.insertOutput = db.prepare('INSERT INTO outputs (run_id, seq, type, body) VALUES (?, ?, ?, ?)')
     this.insertBlob = db.prepare('INSERT INTO output_blobs (output_id, mime, data) VALUES (?, ?, ?)')
-    this.pruneRuns = db.prepare(`UPDATE runs SET outputs_state = 'pruned'
+    // A profile goes with the outputs: pruned and cleared runs keep their stats only.
+    this.pruneRuns = db.prepare(`UPDATE runs SET outputs_state = 'pruned', profile = NULL
       WHERE cell_id = ? AND outputs_state = 'kept'
         AND id <= (SELECT id FROM runs WHERE cell_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)
       RETURNING id`)
@@ -124,9 +135,11 @@ export class RunHistory {
       `SELECT ${OUTPUT_COLUMNS} WHERE o.run_id IN (${lastIds}) ORDER BY o.run_id, o.seq`
     )
     this.clearCell = db.prepare(
-      `UPDATE runs SET outputs_state = 'cleared' WHERE cell_id = ? AND outputs_state = 'kept' RETURNING id`
+      `UPDATE runs SET outputs_state = 'cleared', profile = NULL WHERE cell_id = ? AND outputs_state = 'kept' RETURNING id`
     )
-    this.clearAllRuns = db.prepare(`UPDATE runs SET outputs_state = 'cleared' WHERE outputs_state = 'kept'`)
+    this.clearAllRuns = db.prepare(
+      `UPDATE runs SET outputs_state = 'cleared', profile = NULL WHERE outputs_state = 'kept'`
+    )
     this.deleteAllOutputs = db.prepare('DELETE FROM outputs')
   }
 
@@ -153,7 +166,8 @@ export class RunHistory {
         memoryBytes: run.memoryBytes,
         peakMemoryBytes: run.peakMemoryBytes,
         wallMs: run.wallMs,
-        fsBytes: run.fsBytes ?? null
+        fsBytes: run.fsBytes ?? null,
+        profile: run.profile === null ? null : encodeFuelProfile(run.profile)
       }).lastInsertRowid
     )
     outputs.forEach((o, seq) => {

@@ -1,6 +1,6 @@
--- The schema of a .fuelbook file at SCHEMA_VERSION (PRAGMA user_version = 3), for reading and for
--- `sqlite3 my.fuelbook`. The code applies migrations/m001_initial.ts, m002_sandbox_budget.ts, m003_session_fuel.ts; a test checks that
--- this file and the migrated schema stay identical. Header: PRAGMA application_id = 0x4675426B ("FuBk").
+-- The schema of a .fuelbook file at SCHEMA_VERSION (PRAGMA user_version = 5), for reading and for
+-- `sqlite3 my.fuelbook`. The code applies migrations/m001_initial.ts … m005_run_profiles.ts; a test checks
+-- that this file and the migrated schema stay identical. Header: PRAGMA application_id = 0x4675426B ("FuBk").
 --
 -- Times are milliseconds since the Unix epoch. JSON columns hold the shared types of src/shared/notebook.ts.
 
@@ -61,7 +61,10 @@ CREATE TABLE runs (
   wall_ms REAL NOT NULL,
   outputs_state TEXT NOT NULL DEFAULT 'kept' CHECK (outputs_state IN ('kept', 'pruned', 'cleared')),
   -- The sandbox file system's size at the end of the run; null for runs stored before it was recorded.
-  fs_bytes INTEGER
+  fs_bytes INTEGER,
+  -- The run's fuel profile as JSON (FuelProfile, src/shared/fuel-profile.ts, bounded there); null when the
+  -- run was not profiled, and set to null with the outputs when they are pruned or cleared.
+  profile TEXT
 );
 CREATE INDEX runs_by_cell ON runs (cell_id, id DESC);
 

@@ -8,6 +8,7 @@ import { m001_initial } from './m001_initial'
 import { m002_sandbox_budget } from './m002_sandbox_budget'
 import { m003_session_fuel } from './m003_session_fuel'
 import { m004_packages } from './m004_packages'
+import { m005_run_profiles } from './m005_run_profiles'
 
 export interface Migration {
   /** `m<NNN>_<what>`; recorded in the file. */
@@ -25,7 +26,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: 'm001_initial', up: m001_initial },
   { name: 'm002_sandbox_budget', up: m002_sandbox_budget },
   { name: 'm003_session_fuel', up: m003_session_fuel },
-  { name: 'm004_packages', up: m004_packages }
+  { name: 'm004_packages', up: m004_packages },
+  { name: 'm005_run_profiles', up: m005_run_profiles }
 ]
 
 /** The schema version this build writes: the number of migrations it knows. */
