@@ -24,7 +24,6 @@ import { DEFAULT_LIMITS } from '../shared/limits'
 export { DEFAULT_LIMITS } from '../shared/limits'
 export { snapshotFromFile, snapshotToFile } from './kernel'
 export type {
-  HeadImport,
   Kernel,
   KernelHost,
   KernelHostOptions,
@@ -36,6 +35,7 @@ export type {
 export type { Limits, Output, RunStatus } from '../shared/notebook'
 export type { Completion, Inspection, Variable } from '../shared/api'
 export type { PersistedSnapshot } from '../shared/snapshot'
+export type { Result } from '../shared/result'
 export type { FuelProfile, ProfileFunction, ProfileLine } from '../shared/fuel-profile'
 
 export interface RunPythonOptions {

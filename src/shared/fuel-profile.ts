@@ -5,6 +5,7 @@
  * `readFuelProfile`, which validates and bounds whatever it is given (the record comes from code the
  * user wrote). Pure.
  */
+import { fail, ok, type Result } from './result'
 
 export interface ProfileLine {
   /** The code's file: `<cell-N>` for a cell run in the interpreter, a path for library code. */
@@ -52,8 +53,6 @@ export interface FuelProfile {
 export const PROFILE_MAX_LINES = 2000
 export const PROFILE_MAX_FUNCTIONS = 1000
 const MAX_NAME_CHARS = 1000
-
-export type ProfileRead = { ok: true; profile: FuelProfile } | { ok: false; reason: string }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -103,29 +102,26 @@ function readFunction(row: unknown, index: number): ProfileFunction {
 }
 
 /** A profile from parsed JSON (the guest's record or a stored one), validated and bounded. */
-export function readFuelProfile(value: unknown): ProfileRead {
+export function readFuelProfile(value: unknown): Result<FuelProfile> {
   try {
     if (!isObject(value)) throw new TypeError('not an object')
     const lines = rows(value.lines, 'lines', PROFILE_MAX_LINES)
     const functions = rows(value.functions, 'functions', PROFILE_MAX_FUNCTIONS)
-    return {
-      ok: true,
-      profile: {
-        cellFile: text(value.cellFile, 'cellFile'),
-        totalFuel: count(value.totalFuel, 'totalFuel'),
-        overheadFuel: count(value.overheadFuel, 'overheadFuel'),
-        lineEventCost: count(value.lineEventCost, 'lineEventCost'),
-        callEventCost: count(value.callEventCost, 'callEventCost'),
-        events: count(value.events, 'events'),
-        budgetReached: value.budgetReached === true,
-        lines: lines.kept.map(readLine),
-        droppedLines: count(value.droppedLines ?? 0, 'droppedLines') + lines.dropped,
-        functions: functions.kept.map(readFunction),
-        droppedFunctions: count(value.droppedFunctions ?? 0, 'droppedFunctions') + functions.dropped
-      }
-    }
+    return ok({
+      cellFile: text(value.cellFile, 'cellFile'),
+      totalFuel: count(value.totalFuel, 'totalFuel'),
+      overheadFuel: count(value.overheadFuel, 'overheadFuel'),
+      lineEventCost: count(value.lineEventCost, 'lineEventCost'),
+      callEventCost: count(value.callEventCost, 'callEventCost'),
+      events: count(value.events, 'events'),
+      budgetReached: value.budgetReached === true,
+      lines: lines.kept.map(readLine),
+      droppedLines: count(value.droppedLines ?? 0, 'droppedLines') + lines.dropped,
+      functions: functions.kept.map(readFunction),
+      droppedFunctions: count(value.droppedFunctions ?? 0, 'droppedFunctions') + functions.dropped
+    })
   } catch (error) {
-    return { ok: false, reason: `not a fuel profile: ${(error as Error).message}` }
+    return fail(`not a fuel profile: ${(error as Error).message}`)
   }
 }
 
@@ -134,12 +130,12 @@ export function encodeFuelProfile(profile: FuelProfile): string {
   return JSON.stringify(profile)
 }
 
-export function decodeFuelProfile(json: string): ProfileRead {
+export function decodeFuelProfile(json: string): Result<FuelProfile> {
   let value: unknown
   try {
     value = JSON.parse(json)
   } catch (error) {
-    return { ok: false, reason: `not a fuel profile: ${(error as Error).message}` }
+    return fail(`not a fuel profile: ${(error as Error).message}`)
   }
   return readFuelProfile(value)
 }

@@ -5,7 +5,8 @@
  * never an exception, and never a value too deep for the renderer's recursive JSON view.
  * Pure, part of the output model (output-model.ts).
  */
-import { readFuelProfile, type ProfileRead } from './fuel-profile'
+import { readFuelProfile, type FuelProfile } from './fuel-profile'
+import type { Result } from './result'
 import type { DisplayDataOutput, ErrorOutput, MimeBundle, Output } from './notebook'
 
 /** Record kinds of `_fuelbook.emit` (runtime/fuelbook_entry.c, runtime/fuelbook_driver.py). */
@@ -31,7 +32,7 @@ export type GuestRecord =
   | { kind: 'update'; displayId: string; output: DisplayDataOutput }
   | { kind: 'clear'; wait: boolean }
   | { kind: 'reply'; reply: Record<string, unknown> }
-  | { kind: 'profile'; profile: ProfileRead }
+  | { kind: 'profile'; profile: Result<FuelProfile> }
 
 /** The error output that stands for a record the host could not use. */
 export function malformedRecord(detail: string): ErrorOutput {

@@ -148,7 +148,7 @@ describe('persisted kernel state', () => {
     for (const page of snapshot!.pages) expect(page.hash).toMatch(/^[0-9a-f]{64}$/)
 
     const restored = host().createKernel()
-    expect(await restored.importHead(structuredClone(snapshot!))).toEqual({ ok: true })
+    expect(await restored.importHead(structuredClone(snapshot!))).toEqual({ ok: true, value: null })
     expect(restored.headMemoryBytes).toBe(kernel.headMemoryBytes)
     expect(
       await printed(restored, 'print(len(data["k"]), f(21), open("/tmp/saved.txt").read(), fh.read())')
@@ -161,11 +161,11 @@ describe('persisted kernel state', () => {
     const snapshot = (await kernel.exportHead())!
     const other = await kernel.importHead({ ...snapshot, runtimeHash: 'f'.repeat(64) })
     expect(other.ok).toBe(false)
-    expect(!other.ok && other.reason).toMatch(/another Python runtime/)
+    expect(!other.ok && other.error).toMatch(/another Python runtime/)
     const newer = await kernel.importHead({ ...snapshot, format: SNAPSHOT_FORMAT + 1 })
-    expect(!newer.ok && newer.reason).toMatch(/format/)
+    expect(!newer.ok && newer.error).toMatch(/format/)
     const damaged = await kernel.importHead({ ...snapshot, state: new Uint8Array([1, 2, 3]) })
-    expect(!damaged.ok && damaged.reason).toMatch(/damaged/)
+    expect(!damaged.ok && damaged.error).toMatch(/damaged/)
     expect(await printed(kernel, 'print(mine)')).toBe('1\n')
   })
 })

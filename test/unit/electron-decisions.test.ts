@@ -239,7 +239,7 @@ describe('Electron-ABI SQLite binding', () => {
   })
 
   it('plain Node keeps better-sqlite3’s own build', () => {
-    expect(electronSqliteBinding(ctx({ electronVersion: undefined }))).toEqual({ ok: true, path: null })
+    expect(electronSqliteBinding(ctx({ electronVersion: undefined }))).toEqual({ ok: true, value: null })
   })
 
   it('Electron loads .electron-native/ in development, resources/electron-native/ when packaged', () => {
@@ -249,11 +249,11 @@ describe('Electron-ABI SQLite binding', () => {
     files.set('/opt/Fuelbook/resources/electron-native/build-info.json', '{"electron":"45.5.0"}')
     expect(electronSqliteBinding(ctx({}))).toEqual({
       ok: true,
-      path: '/app/.electron-native/better_sqlite3.node'
+      value: '/app/.electron-native/better_sqlite3.node'
     })
     expect(electronSqliteBinding(ctx({ isPackaged: true }))).toEqual({
       ok: true,
-      path: '/opt/Fuelbook/resources/electron-native/better_sqlite3.node'
+      value: '/opt/Fuelbook/resources/electron-native/better_sqlite3.node'
     })
   })
 

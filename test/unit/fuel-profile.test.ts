@@ -37,8 +37,8 @@ describe('readFuelProfile', () => {
     const read = readFuelProfile(guestRecord())
     expect(read.ok).toBe(true)
     if (!read.ok) return
-    expect(read.profile.lines[0]).toEqual({ file: '<cell-3>', line: 4, fuel: 900 })
-    expect(read.profile.functions[1]).toEqual({
+    expect(read.value.lines[0]).toEqual({ file: '<cell-3>', line: 4, fuel: 900 })
+    expect(read.value.functions[1]).toEqual({
       name: 'f',
       file: '<cell-3>',
       firstLine: 2,
@@ -46,7 +46,7 @@ describe('readFuelProfile', () => {
       totalFuel: 900,
       calls: 3
     })
-    const again = decodeFuelProfile(encodeFuelProfile(read.profile))
+    const again = decodeFuelProfile(encodeFuelProfile(read.value))
     expect(again).toEqual(read)
   })
 
@@ -60,7 +60,7 @@ describe('readFuelProfile', () => {
   ])('refuses %s with a reason', (_what, value) => {
     const read = readFuelProfile(value)
     expect(read.ok).toBe(false)
-    if (!read.ok) expect(read.reason).toMatch(/^not a fuel profile: /)
+    if (!read.ok) expect(read.error).toMatch(/^not a fuel profile: /)
   })
 
   it('bounds what it keeps and counts what it dropped', () => {
@@ -68,9 +68,9 @@ describe('readFuelProfile', () => {
     const read = readFuelProfile(guestRecord({ lines, droppedLines: 2, cellFile: 'x'.repeat(5000) }))
     expect(read.ok).toBe(true)
     if (!read.ok) return
-    expect(read.profile.lines).toHaveLength(PROFILE_MAX_LINES)
-    expect(read.profile.droppedLines).toBe(7)
-    expect(read.profile.cellFile).toHaveLength(1000)
+    expect(read.value.lines).toHaveLength(PROFILE_MAX_LINES)
+    expect(read.value.droppedLines).toBe(7)
+    expect(read.value.cellFile).toHaveLength(1000)
   })
 
   it('says a stored text that is not JSON is not a profile', () => {
@@ -80,7 +80,7 @@ describe('readFuelProfile', () => {
 
 describe('profile tables', () => {
   const read = readFuelProfile(guestRecord())
-  const profile = read.ok ? read.profile : null
+  const profile = read.ok ? read.value : null
 
   it('names the cell’s own lines and shows library code by path', () => {
     expect(topLines(profile!, 2)).toEqual([

@@ -130,7 +130,7 @@ describe('resolver', () => {
       c: { '3.0': [], '2.0': [] }
     })
     const r = await resolve([want('a'), want('b')], index)
-    expect(r.ok && r.pins.map((p) => `${p.candidate.key} ${p.candidate.version}`)).toEqual([
+    expect(r.ok && r.value.map((p) => `${p.candidate.key} ${p.candidate.version}`)).toEqual([
       'a 1.0',
       'b 1.0',
       'c 2.0'
@@ -140,7 +140,7 @@ describe('resolver', () => {
   it('uses a stored wheel that satisfies without asking the index', async () => {
     const index = fakeIndex({ a: { '2.0': [], '1.0': [] } }, { a: '1.0' })
     const r = await resolve([want('a>=1')], index)
-    expect(r.ok && r.pins[0]!.candidate).toMatchObject({ version: '1.0', stored: true })
+    expect(r.ok && r.value[0]!.candidate).toMatchObject({ version: '1.0', stored: true })
     expect(index.asked).toEqual([])
   })
 

@@ -52,7 +52,7 @@ function electronSqlite(): string | null {
     }
   })
   if (!binding.ok) throw new Error(binding.error)
-  return binding.path
+  return binding.value
 }
 
 async function start(): Promise<void> {

@@ -32,12 +32,13 @@ export async function handleCall(
   if (!isTrustedSender(event)) throw new Error('Refused: call from an untrusted frame.')
   const check = validateCall(method, args)
   if (!check.ok) throw new Error(check.error)
-  const result = await dispatchCall(service, check.call)
+  const call = check.value
+  const result = await dispatchCall(service, call)
   if (observe) {
-    const shown = shownPathAfterCall(check.call.method, result)
+    const shown = shownPathAfterCall(call.method, result)
     if (shown !== undefined && event.sender) observe.shown(event.sender, shown)
     const saved = result as { ok?: boolean; value?: AppSettings }
-    if (check.call.method === 'setAppSettings' && saved.ok && saved.value) observe.settings(saved.value)
+    if (call.method === 'setAppSettings' && saved.ok && saved.value) observe.settings(saved.value)
   }
   return result
 }

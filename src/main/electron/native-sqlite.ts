@@ -5,6 +5,7 @@
  * resource. The store loads it through better-sqlite3's `nativeBinding` option. Pure, unit tested.
  */
 import { join } from 'node:path'
+import { fail, ok, type Result } from '../../shared/result'
 
 export const NATIVE_DIR = '.electron-native'
 export const ADDON_FILE = 'better_sqlite3.node'
@@ -22,11 +23,9 @@ export interface BindingContext {
   readFile(file: string): string | null
 }
 
-export type BindingResult = { ok: true; path: string | null } | { ok: false; error: string }
-
-/** null path = not in Electron: better-sqlite3's own (Node) build is right. */
-export function electronSqliteBinding(ctx: BindingContext): BindingResult {
-  if (!ctx.electronVersion) return { ok: true, path: null }
+/** The addon's path; null = not in Electron: better-sqlite3's own (Node) build is right. */
+export function electronSqliteBinding(ctx: BindingContext): Result<string | null> {
+  if (!ctx.electronVersion) return ok(null)
   const dir = ctx.isPackaged ? join(ctx.resourcesPath, PACKAGED_NATIVE_DIR) : join(ctx.appRoot, NATIVE_DIR)
   const addon = join(dir, ADDON_FILE)
   const fix = ctx.isPackaged
@@ -34,10 +33,7 @@ export function electronSqliteBinding(ctx: BindingContext): BindingResult {
     : 'Run `node scripts/electron-native.mjs` (it downloads Electron’s headers once), then start again; `npm run serve` runs Fuelbook in the browser meanwhile.'
   const infoText = ctx.readFile(join(dir, BUILD_INFO_FILE))
   if (!ctx.exists(addon) || infoText === null) {
-    return {
-      ok: false,
-      error: `SQLite (better-sqlite3) is not built for Electron ${ctx.electronVersion}. ${fix}`
-    }
+    return fail(`SQLite (better-sqlite3) is not built for Electron ${ctx.electronVersion}. ${fix}`)
   }
   let built: unknown
   try {
@@ -46,10 +42,9 @@ export function electronSqliteBinding(ctx: BindingContext): BindingResult {
     built = undefined
   }
   if (built !== ctx.electronVersion) {
-    return {
-      ok: false,
-      error: `SQLite (better-sqlite3) was built for Electron ${String(built ?? 'unknown')}, but this is Electron ${ctx.electronVersion}. ${fix}`
-    }
+    return fail(
+      `SQLite (better-sqlite3) was built for Electron ${String(built ?? 'unknown')}, but this is Electron ${ctx.electronVersion}. ${fix}`
+    )
   }
-  return { ok: true, path: addon }
+  return ok(addon)
 }

@@ -131,7 +131,7 @@ function runFor(
 function importedProfile(value: unknown): RunRecord['profile'] {
   if (value === undefined) return null
   const read = readFuelProfile(value)
-  return read.ok ? read.profile : null
+  return read.ok ? read.value : null
 }
 
 /** Parses and checks the file; the message says what is wrong and where. */

@@ -6,6 +6,7 @@
 import type { Completion, Inspection, Variable } from '../../shared/api'
 import { DEFAULT_LIMITS } from '../../shared/limits'
 import type { Limits, Output } from '../../shared/notebook'
+import { ok, type Result } from '../../shared/result'
 import type { PersistedSnapshot } from '../../shared/snapshot'
 import { imageBytes, PAGE_BYTES } from '../sandbox/memory-image'
 import type { KillReason, PoolResult, PoolRun, WorkerPool } from '../sandbox/pool'
@@ -13,7 +14,7 @@ import type { GuestRequest, MachineState, RunRequest, RunTimings } from '../sand
 import type { MountedWheel } from '../sandbox/wasi/fs-image'
 import { decodeSnapshot, encodeSnapshot } from './persist'
 import { buildRunRequest } from './run-request'
-import type { HeadImport, Kernel, KernelRunOptions, KernelRunResult } from './types'
+import type { Kernel, KernelRunOptions, KernelRunResult } from './types'
 
 /** Budget of the inspect runs behind the variables panel, completion and the inspector. */
 const INSPECT_LIMITS: Limits = {
@@ -143,13 +144,13 @@ export class SnapshotKernel implements Kernel {
     return await encodeSnapshot(this.head, this.ctx.s0, this.ctx.s0Identity)
   }
 
-  async importHead(snapshot: PersistedSnapshot): Promise<HeadImport> {
+  async importHead(snapshot: PersistedSnapshot): Promise<Result<null>> {
     const decoded = await decodeSnapshot(snapshot, this.ctx.s0, this.ctx.s0Identity, this.newStateId())
     if (!decoded.ok) return decoded
     this.generation++
-    this.head = decoded.state
-    this.storedHead = decoded.state
-    return { ok: true }
+    this.head = decoded.value
+    this.storedHead = decoded.value
+    return ok(null)
   }
 
   acceptHead(): void {
@@ -295,7 +296,7 @@ export class SnapshotKernel implements Kernel {
       !run.keepHead && result.state !== null && run.generation === this.generation && !this.disposed
     if (advance) this.head = result.state!
     // A profiled run's, or a %%fuelprof cell's; a record that is not a profile is dropped.
-    const profile = result.profile?.ok === true ? result.profile.profile : null
+    const profile = result.profile?.ok === true ? result.profile.value : null
     return this.result(run, {
       status: result.status,
       exitCode: result.exitCode,

@@ -21,6 +21,7 @@ import {
   inflateRawSync,
   inflateSync
 } from 'node:zlib'
+import { fail, ok, type Result } from '../../shared/result'
 import type { PersistedChunk, PersistedPage, PersistedSnapshot } from '../../shared/snapshot'
 import { isZeroPage, PAGE_BYTES, type MemoryImage } from '../sandbox/memory-image'
 import type { MachineState } from '../sandbox/protocol'
@@ -144,25 +145,21 @@ export async function encodeSnapshot(
   }
 }
 
-export type DecodeResult = { ok: true; state: MachineState } | { ok: false; reason: string }
-
 export async function decodeSnapshot(
   snapshot: PersistedSnapshot,
   base: MachineState | null,
   runtimeHash: string,
   id: string
-): Promise<DecodeResult> {
+): Promise<Result<MachineState>> {
   if (!READABLE_FORMATS.includes(snapshot.format)) {
-    return {
-      ok: false,
-      reason: `the saved kernel state has format ${snapshot.format}; this version of Fuelbook reads format ${SNAPSHOT_FORMAT}`
-    }
+    return fail(
+      `the saved kernel state has format ${snapshot.format}; this version of Fuelbook reads format ${SNAPSHOT_FORMAT}`
+    )
   }
   if (snapshot.runtimeHash !== runtimeHash) {
-    return {
-      ok: false,
-      reason: `the saved kernel state was made by another Python runtime (${snapshot.runtimeHash.slice(0, 12)}…, this one is ${runtimeHash.slice(0, 12)}…)`
-    }
+    return fail(
+      `the saved kernel state was made by another Python runtime (${snapshot.runtimeHash.slice(0, 12)}…, this one is ${runtimeHash.slice(0, 12)}…)`
+    )
   }
   try {
     const pages: (Uint8Array | null)[] = new Array(snapshot.pageCount).fill(null)
@@ -192,12 +189,9 @@ export async function decodeSnapshot(
     const doc = JSON.parse(inflate(snapshot.state).toString('utf8')) as StateDocument
     const memory: MemoryImage = { pageCount: snapshot.pageCount, pages }
     const chunks = await decodeChunks(snapshot.chunks ?? [])
-    return {
-      ok: true,
-      state: { id, memory, globals: decodeGlobals(doc.globals), wasi: decodeWasi(doc.wasi, chunks) }
-    }
+    return ok({ id, memory, globals: decodeGlobals(doc.globals), wasi: decodeWasi(doc.wasi, chunks) })
   } catch (error) {
-    return { ok: false, reason: `the saved kernel state is damaged (${(error as Error).message})` }
+    return fail(`the saved kernel state is damaged (${(error as Error).message})`)
   }
 }
 

@@ -120,7 +120,7 @@ export async function readS0Cache(path: string, runtimeHash: string): Promise<Ca
       pages[index] = slab.subarray(slot * PAGE_BYTES, (slot + 1) * PAGE_BYTES)
     })
     return {
-      state: { ...rest.state, memory: { pageCount: header.pageCount, pages } },
+      state: { ...rest.value, memory: { pageCount: header.pageCount, pages } },
       identity: header.identity
     }
   } catch {

@@ -5,6 +5,7 @@
 import type { Completion, Inspection, Variable } from '../../shared/api'
 import type { FuelProfile } from '../../shared/fuel-profile'
 import type { Limits, Output, RunStats, RunStatus } from '../../shared/notebook'
+import type { Result } from '../../shared/result'
 import type { PersistedSnapshot } from '../../shared/snapshot'
 import type { MountedWheel } from '../sandbox/wasi/fs-image'
 
@@ -63,8 +64,6 @@ export interface KernelRunResult extends RunStats {
   profile: FuelProfile | null
 }
 
-export type HeadImport = { ok: true } | { ok: false; reason: string }
-
 export interface Kernel {
   /** Runs one cell. Calls are serialised: a second call waits for the first. */
   run(code: string, options: KernelRunOptions): Promise<KernelRunResult>
@@ -84,7 +83,7 @@ export interface Kernel {
   /** Saving the last run failed: the head goes back to the one last accepted (or imported, or S0). */
   revertToStoredHead(): void
   /** Restores a saved head; refuses one from another runtime or format with a reason. */
-  importHead(snapshot: PersistedSnapshot): Promise<HeadImport>
+  importHead(snapshot: PersistedSnapshot): Promise<Result<null>>
   /**
    * The notebook's stored wheels, mounted read-only and on sys.path in every later run (isolated
    * ones too) and inspect call; they are not part of the snapshot (src/main/packages/README.md).

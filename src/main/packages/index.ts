@@ -1,4 +1,4 @@
-export { planInstall, type InstallContext, type InstallOutcome, type WheelToStore } from './installer'
+export { planInstall, type InstallContext, type PlannedInstall, type WheelToStore } from './installer'
 export {
   extractPipCommands,
   parseInstall,

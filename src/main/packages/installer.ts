@@ -5,6 +5,7 @@
  */
 import { resolve as resolvePath } from 'node:path'
 import type { PackageInfo } from '../../shared/packages'
+import { fail, ok, type Result } from '../../shared/result'
 import type { InstallArgs } from './pip-command'
 import { parseRequirement, RequirementError } from './requirement'
 import { PackageError, resolve, type Wanted } from './resolver'
@@ -26,27 +27,26 @@ export interface InstallContext {
 /** A row of the notebook's `packages` table with the wheel's bytes (src/main/store/package-table.ts). */
 export type WheelToStore = Omit<PackageInfo, 'installedAt'> & { wheel: Uint8Array }
 
-export type InstallOutcome =
-  | {
-      ok: true
-      /** New or replaced wheels (already stored ones are not repeated). */
-      put: WheelToStore[]
-      /** `name version` of every distribution the request resolved to, requested ones first. */
-      resolved: string[]
-    }
-  | { ok: false; error: string }
+export interface PlannedInstall {
+  /** New or replaced wheels (already stored ones are not repeated). */
+  put: WheelToStore[]
+  /** `name version` of every distribution the request resolved to, requested ones first. */
+  resolved: string[]
+}
 
-export async function planInstall(args: InstallArgs, context: InstallContext): Promise<InstallOutcome> {
+export async function planInstall(
+  args: InstallArgs,
+  context: InstallContext
+): Promise<Result<PlannedInstall>> {
   try {
     return await plan(args, context)
   } catch (error) {
-    if (error instanceof PackageError || error instanceof RequirementError)
-      return { ok: false, error: error.message }
+    if (error instanceof PackageError || error instanceof RequirementError) return fail(error.message)
     throw error
   }
 }
 
-async function plan(args: InstallArgs, context: InstallContext): Promise<InstallOutcome> {
+async function plan(args: InstallArgs, context: InstallContext): Promise<Result<PlannedInstall>> {
   const wheelFiles = args.wheelFiles.map((p) => resolvePath(context.cwd, p))
   const requested: Wanted[] = [...args.requirements, ...wheelFiles.map(requirementOfWheelFile)].map(
     (text) => ({
@@ -64,10 +64,10 @@ async function plan(args: InstallArgs, context: InstallContext): Promise<Install
   })
   context.progress?.(`Resolving ${requested.map((w) => w.req.name).join(', ')}…`)
   const resolution = await resolve(requested, sources)
-  if (!resolution.ok) return { ok: false, error: `cannot install: ${resolution.error}` }
+  if (!resolution.ok) return fail(`cannot install: ${resolution.error}`)
   const put: WheelToStore[] = []
   const resolved: string[] = []
-  for (const pin of resolution.pins) {
+  for (const pin of resolution.value) {
     const meta = await sources.metadata(pin.candidate)
     resolved.push(`${meta.name} ${pin.candidate.version}`)
     if (pin.candidate.stored) continue
@@ -87,14 +87,12 @@ async function plan(args: InstallArgs, context: InstallContext): Promise<Install
   const kept = context.stored.filter((s) => !put.some((p) => p.name === s.key))
   const total = [...kept.map((s) => s.size), ...put.map((p) => p.bytes)].reduce((a, b) => a + b, 0)
   if (total > context.maxBytes) {
-    return {
-      ok: false,
-      error:
-        `cannot install: the notebook's packages would take ${megabytes(total)}, over its limit of ${megabytes(context.maxBytes)} ` +
+    return fail(
+      `cannot install: the notebook's packages would take ${megabytes(total)}, over its limit of ${megabytes(context.maxBytes)} ` +
         `(Settings ▸ Packages size limit); nothing was installed`
-    }
+    )
   }
-  return { ok: true, put, resolved }
+  return ok({ put, resolved })
 }
 
 function megabytes(bytes: number): string {

@@ -11,6 +11,7 @@ import {
   versionSatisfies,
   type Requirement
 } from './requirement'
+import { ok, type Result } from '../../shared/result'
 import type { WheelMetadata } from './wheel'
 
 export interface Candidate {
@@ -40,8 +41,6 @@ export interface Pin {
   requestedBy: string
 }
 
-export type Resolution = { ok: true; pins: Pin[] } | { ok: false; error: string }
-
 export interface Wanted {
   req: Requirement
   /** Who wants it: `<dist> <version> requires <req>`, or null when the user asked for it. */
@@ -55,19 +54,19 @@ interface State {
   extras: Map<string, Set<string>>
 }
 
-type Outcome = { ok: true; state: State } | { ok: false; error: string }
+type Outcome = Result<State>
 
 /** Gives up after this many steps (a pathological index), with a message saying so. */
 const MAX_STEPS = 10_000
 const PYTHON_VERSION = SANDBOX_ENVIRONMENT['python_full_version']!
 
-export async function resolve(requested: Wanted[], source: CandidateSource): Promise<Resolution> {
+export async function resolve(requested: Wanted[], source: CandidateSource): Promise<Result<Pin[]>> {
   let steps = 0
   const solve = async (pending: Wanted[], state: State): Promise<Outcome> => {
     if (++steps > MAX_STEPS)
       return { ok: false, error: `gave up after ${MAX_STEPS} steps: the requirements are too tangled` }
     const [item, ...rest] = pending
-    if (item === undefined) return { ok: true, state }
+    if (item === undefined) return ok(state)
     const { req } = item
     if (req.marker !== null && !evaluateMarker(req.marker)) return solve(rest, state)
     if (req.url !== null)
@@ -133,7 +132,7 @@ export async function resolve(requested: Wanted[], source: CandidateSource): Pro
   }
   const outcome = await solve(requested, { pins: new Map(), wanted: new Map(), extras: new Map() })
   if (!outcome.ok) return outcome
-  return { ok: true, pins: [...outcome.state.pins.values()] }
+  return ok([...outcome.value.pins.values()])
 }
 
 /** The requirements a distribution adds: its base ones (when `base`) and those of `extras`. */

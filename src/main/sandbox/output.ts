@@ -5,7 +5,8 @@
  * costs one counter increment, and a record is never decoded past what the model could keep.
  */
 import type { ErrorOutput, Output } from '../../shared/notebook'
-import type { ProfileRead } from '../../shared/fuel-profile'
+import type { FuelProfile } from '../../shared/fuel-profile'
+import type { Result } from '../../shared/result'
 import { EMIT, malformedRecord, readGuestRecord } from '../../shared/output-json'
 import { appendOutput, ERROR_MAX_BYTES, OutputArea } from '../../shared/output-model'
 import type { OutputSink, StreamName } from './wasi/host'
@@ -38,7 +39,7 @@ export class OutputCollector implements OutputSink {
   private replaceNext = false
   reply: unknown = null
   /** The profile a profiled run sent (the last one), or why it could not be read. */
-  profile: ProfileRead | null = null
+  profile: Result<FuelProfile> | null = null
   /** The last error the guest reported (the run's exception, for classifying MemoryError). */
   lastError: ErrorOutput | null = null
   private readonly decoders = { stdout: new TextDecoder('utf-8'), stderr: new TextDecoder('utf-8') }
@@ -99,7 +100,7 @@ export class OutputCollector implements OutputSink {
         this.profile = record.profile
         // The profiled code used its budget: end the run here (the instance is thrown away), so
         // code that catches the driver's BudgetReached cannot run on unprofiled.
-        if (record.profile.ok && record.profile.profile.budgetReached) throw new ProfileBudgetReached()
+        if (record.profile.ok && record.profile.value.budgetReached) throw new ProfileBudgetReached()
         return
       case 'clear':
         if (this.area.clear(record.wait)) {

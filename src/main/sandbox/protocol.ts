@@ -2,7 +2,8 @@
  * Messages between the pool (main thread) and a sandbox worker: tagged unions, structured-cloned.
  * Memory pages travel as views over SharedArrayBuffers (no copy); everything else is small.
  */
-import type { ProfileRead } from '../../shared/fuel-profile'
+import type { FuelProfile } from '../../shared/fuel-profile'
+import type { Result } from '../../shared/result'
 import type { Output } from '../../shared/notebook'
 import type { DataSegment, MemoryImage } from './memory-image'
 import type { MountedWheel, ReadOnlyMount } from './wasi/fs-image'
@@ -96,7 +97,7 @@ export interface RunDone {
   tail: { outputs: Output[]; replace: boolean } | null
   reply: unknown
   /** A profiled run's profile as the guest sent it, read (null: the run was not profiled or sent none). */
-  profile: ProfileRead | null
+  profile: Result<FuelProfile> | null
   fuelConsumed: number
   memoryPages: number
   /** The file system's size (as the quota counts it) at the end of the run. */

@@ -13,6 +13,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import { crc32 } from 'node:zlib'
+import { fail, ok, type Result } from '../../shared/result'
 import { instrument, METER_VERSION, MeterError, type MeteredModule, type MeterOptions } from './meter'
 
 /**
@@ -40,8 +41,6 @@ export interface RuntimeError {
   message: string
 }
 
-export type RuntimeResult<T> = { ok: true; value: T } | { ok: false; error: RuntimeError }
-
 export interface LoadRuntimeOptions {
   /** Directory holding the instrumented-module cache (created if missing). */
   cacheDir: string
@@ -66,10 +65,8 @@ export interface LoadedRuntime {
   timings: { readMs: number; instrumentMs: number; compileMs: number }
 }
 
-const fail = (code: RuntimeErrorCode, message: string): { ok: false; error: RuntimeError } => ({
-  ok: false,
-  error: { code, message }
-})
+const refuse = (code: RuntimeErrorCode, message: string): { ok: false; error: RuntimeError } =>
+  fail({ code, message })
 
 /**
  * The runtime folder an app root uses: `FUELBOOK_RUNTIME_DIR` when set (a development runtime,
@@ -91,11 +88,11 @@ function locateRuntimeDir(options: { runtimeDir?: string; appRoot?: string } = {
   return null
 }
 
-export async function loadRuntime(options: LoadRuntimeOptions): Promise<RuntimeResult<LoadedRuntime>> {
+export async function loadRuntime(options: LoadRuntimeOptions): Promise<Result<LoadedRuntime, RuntimeError>> {
   const t0 = performance.now()
   const dir = locateRuntimeDir(options)
   if (!dir)
-    return fail(
+    return refuse(
       'not_found',
       'the Python runtime (resources/python) was not found: reinstall Fuelbook or pass its location'
     )
@@ -104,7 +101,7 @@ export async function loadRuntime(options: LoadRuntimeOptions): Promise<RuntimeR
   const m = manifest.value
   const expected = m.artifacts[m.wasm]?.sha256
   if (!expected)
-    return fail('manifest_invalid', `${join(dir, 'MANIFEST.json')} lists no sha256 for ${m.wasm}`)
+    return refuse('manifest_invalid', `${join(dir, 'MANIFEST.json')} lists no sha256 for ${m.wasm}`)
   const meterOptions = canonicalOptions(options.meter ?? {})
   // The cache is keyed by the manifest's sha256 and holds the instrumented module made from a
   // python.wasm of that hash, checked when the entry was written: a hit needs neither the original
@@ -129,7 +126,7 @@ export async function loadRuntime(options: LoadRuntimeOptions): Promise<RuntimeR
       metered = rest
     } catch (e) {
       if (e instanceof MeterError)
-        return fail('meter_failed', `the fuel meter could not instrument ${m.wasm}: ${e.message}`)
+        return refuse('meter_failed', `the fuel meter could not instrument ${m.wasm}: ${e.message}`)
       throw e
     }
     cache = cached.kind === 'corrupt' ? 'rebuilt' : 'miss'
@@ -142,7 +139,7 @@ export async function loadRuntime(options: LoadRuntimeOptions): Promise<RuntimeR
     useBranchHints()
     module = await WebAssembly.compile(bytes)
   } catch (e) {
-    return fail('compile_failed', `the instrumented runtime does not compile: ${(e as Error).message}`)
+    return refuse('compile_failed', `the instrumented runtime does not compile: ${(e as Error).message}`)
   }
   const t3 = performance.now()
   return {
@@ -167,33 +164,33 @@ export async function loadRuntime(options: LoadRuntimeOptions): Promise<RuntimeR
 export async function readVerified(
   path: string,
   expectedSha256: string
-): Promise<RuntimeResult<Uint8Array<ArrayBuffer>>> {
+): Promise<Result<Uint8Array<ArrayBuffer>, RuntimeError>> {
   let bytes: Uint8Array<ArrayBuffer>
   try {
     bytes = new Uint8Array(await readFile(path))
   } catch {
-    return fail(
+    return refuse(
       'not_found',
       `${path} is missing: reinstall Fuelbook or rebuild the runtime (scripts/build-python-wasi.sh)`
     )
   }
   const found = sha256Hex(bytes)
   if (found !== expectedSha256) {
-    return fail(
+    return refuse(
       'checksum_mismatch',
       `${path} does not match MANIFEST.json (expected sha256 ${expectedSha256}, found ${found}): the file is damaged or was replaced; reinstall Fuelbook or rebuild the runtime`
     )
   }
-  return { ok: true, value: bytes }
+  return ok(bytes)
 }
 
-async function readManifest(dir: string): Promise<RuntimeResult<RuntimeManifest>> {
+async function readManifest(dir: string): Promise<Result<RuntimeManifest, RuntimeError>> {
   const path = join(dir, 'MANIFEST.json')
   let text: string
   try {
     text = await readFile(path, 'utf8')
   } catch {
-    return fail('not_found', `${path} is missing: the Python runtime is incomplete; reinstall Fuelbook`)
+    return refuse('not_found', `${path} is missing: the Python runtime is incomplete; reinstall Fuelbook`)
   }
   try {
     const m = JSON.parse(text) as Partial<RuntimeManifest>
@@ -203,11 +200,11 @@ async function readManifest(dir: string): Promise<RuntimeResult<RuntimeManifest>
       typeof m.artifacts !== 'object' ||
       m.artifacts === null
     ) {
-      return fail('manifest_invalid', `${path} lacks "wasm", "stdlibZip" or "artifacts"`)
+      return refuse('manifest_invalid', `${path} lacks "wasm", "stdlibZip" or "artifacts"`)
     }
-    return { ok: true, value: m as RuntimeManifest }
+    return ok(m as RuntimeManifest)
   } catch {
-    return fail('manifest_invalid', `${path} is not valid JSON`)
+    return refuse('manifest_invalid', `${path} is not valid JSON`)
   }
 }
 

@@ -163,8 +163,8 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     const check = validateCall(message.method, message.args)
     if (!check.ok) return send(connection, { type: 'reply', id: message.id, ok: false, error: check.error })
     try {
-      const value = await dispatchCall(options.service, check.call)
-      trackViewing(connection, check.call.method, check.call.args, value)
+      const value = await dispatchCall(options.service, check.value)
+      trackViewing(connection, check.value.method, check.value.args, value)
       send(connection, { type: 'reply', id: message.id, ok: true, value })
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error)

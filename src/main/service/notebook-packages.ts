@@ -6,20 +6,19 @@
 import type { AppSettings } from '../../shared/app-settings'
 import type { Output } from '../../shared/notebook'
 import type { PackageInfo } from '../../shared/packages'
+import { fail, ok, type Result } from '../../shared/result'
 import type { Kernel } from '../kernel/types'
 import {
   normalizeName,
   parseInstall,
   planInstall,
-  type InstallOutcome,
+  type PlannedInstall,
   type InstallArgs,
   type PipCommand,
   type StoredWheel
 } from '../packages'
 import type { MountedWheel } from '../sandbox/wasi/fs-image'
 import type { NotebookStore } from '../store'
-
-export type PackageCommandResult = { ok: true; text: string } | { ok: false; error: string }
 
 export class NotebookPackages {
   constructor(
@@ -47,7 +46,10 @@ export class NotebookPackages {
     this.kernel.setPackages(wheels)
   }
 
-  /** The `%pip` lines of a cell, in order; stops at the first that fails. Output: what the cell shows. */
+  /**
+   * The `%pip` lines of a cell, in order; stops at the first that fails. Output: what the cell shows.
+   * Not a `Result`: the outputs are the answer either way, `ok` only says whether the cell may run.
+   */
   async runCommands(commands: PipCommand[]): Promise<{ ok: boolean; outputs: Output[] }> {
     const outputs: Output[] = []
     for (const command of commands) {
@@ -56,37 +58,35 @@ export class NotebookPackages {
         outputs.push({ type: 'error', ename: 'PackageError', evalue: result.error, traceback: [] })
         return { ok: false, outputs }
       }
-      outputs.push({ type: 'stream', name: 'stdout', text: result.text })
+      outputs.push({ type: 'stream', name: 'stdout', text: result.value })
     }
     return { ok: true, outputs: mergeStreams(outputs) }
   }
 
   /** `%pip install` arguments as words (the install box, the CLI). */
-  async installWords(words: string[]): Promise<PackageCommandResult> {
+  async installWords(words: string[]): Promise<Result<string>> {
     return this.runCommand(parseInstall(`%pip install ${words.join(' ')}`, words))
   }
 
-  remove(names: string[]): PackageCommandResult {
+  remove(names: string[]): Result<string> {
     const stored = new Map(this.store.listPackages().map((p) => [p.name, p]))
     const keys = names.map(normalizeName)
     const missing = names.filter((_n, i) => !stored.has(keys[i]!))
-    if (missing.length > 0)
-      return { ok: false, error: `not installed in this notebook: ${missing.join(', ')}` }
+    if (missing.length > 0) return fail(`not installed in this notebook: ${missing.join(', ')}`)
     this.store.changePackages({ put: [], remove: keys })
     this.afterChange()
     const removed = keys.map((k) => `${stored.get(k)!.displayName} ${stored.get(k)!.version}`)
-    return {
-      ok: true,
-      text: `Removed from this notebook: ${removed.join(', ')} (modules already imported stay loaded until the kernel restarts)\n`
-    }
+    return ok(
+      `Removed from this notebook: ${removed.join(', ')} (modules already imported stay loaded until the kernel restarts)\n`
+    )
   }
 
-  private async runCommand(parsed: PipCommand): Promise<PackageCommandResult> {
+  private async runCommand(parsed: PipCommand): Promise<Result<string>> {
     switch (parsed.kind) {
       case 'invalid':
-        return { ok: false, error: `${parsed.line}: ${parsed.message}` }
+        return fail(`${parsed.line}: ${parsed.message}`)
       case 'list':
-        return { ok: true, text: formatList(this.store.listPackages()) }
+        return ok(formatList(this.store.listPackages()))
       case 'uninstall':
         return this.remove(parsed.names)
       case 'install':
@@ -94,12 +94,9 @@ export class NotebookPackages {
     }
   }
 
-  private async install(args: InstallArgs): Promise<PackageCommandResult> {
+  private async install(args: InstallArgs): Promise<Result<string>> {
     if (this.store.readOnly)
-      return {
-        ok: false,
-        error: 'This notebook is read-only: packages cannot be installed. Use Save As… first.'
-      }
+      return fail('This notebook is read-only: packages cannot be installed. Use Save As… first.')
     const settings = this.settings()
     const stored: StoredWheel[] = this.store.listPackages().map((p) => ({
       key: p.name,
@@ -110,7 +107,7 @@ export class NotebookPackages {
       size: p.bytes,
       bytes: () => this.store.packageWheel(p.name) ?? new Uint8Array(0)
     }))
-    let outcome: InstallOutcome
+    let outcome: Result<PlannedInstall>
     try {
       outcome = await planInstall(args, {
         stored,
@@ -123,11 +120,11 @@ export class NotebookPackages {
       this.progress(null)
     }
     if (!outcome.ok) return outcome
-    if (outcome.put.length > 0) {
-      this.store.changePackages({ put: outcome.put, remove: [] })
+    if (outcome.value.put.length > 0) {
+      this.store.changePackages({ put: outcome.value.put, remove: [] })
       this.afterChange()
     }
-    return { ok: true, text: `Installed in this notebook: ${outcome.resolved.join(', ')}\n` }
+    return ok(`Installed in this notebook: ${outcome.value.resolved.join(', ')}\n`)
   }
 
   private afterChange(): void {

@@ -302,7 +302,7 @@ export class NotebookService implements NotebookClient {
     if (!session) return fail(`Notebook is not open: ${path}`)
     const result = await session.exclusive(() => session.packages.installWords(args))
     if (!result.ok) return fail(result.error)
-    return ok({ summary: result.text, packages: session.packages.list() })
+    return ok({ summary: result.value, packages: session.packages.list() })
   }
 
   async removePackages(path: string, names: string[]): Promise<Result<PackageInfo[]>> {
@@ -338,7 +338,7 @@ export class NotebookService implements NotebookClient {
       if (!imported.ok) {
         // A head from another runtime cannot be restored: start fresh, say so, and keep the file
         // consistent with the kernel (its cells and outputs are untouched).
-        dropped = `Variables from the last session were not restored (${imported.reason}). Run the cells again.`
+        dropped = `Variables from the last session were not restored (${imported.error}). Run the cells again.`
         if (!store.readOnly) store.restartKernel()
       }
     }

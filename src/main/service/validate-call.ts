@@ -6,6 +6,7 @@
  */
 import { z } from 'zod'
 import { isApiMethod, type ApiMethod, type NotebookApi } from '../../shared/api'
+import { fail, ok, type Result } from '../../shared/result'
 import {
   DENSITIES,
   isFolderPath,
@@ -113,10 +114,8 @@ const schemas: { [K in ApiMethod]: z.ZodType<Parameters<NotebookApi[K]>> } = {
 
 export type ValidatedCall = { [K in ApiMethod]: { method: K; args: Parameters<NotebookApi[K]> } }[ApiMethod]
 
-export type CallCheck = { ok: true; call: ValidatedCall } | { ok: false; error: string }
-
-export function validateCall(method: unknown, args: unknown): CallCheck {
-  if (!isApiMethod(method)) return { ok: false, error: `Unknown method: ${String(method).slice(0, 80)}` }
+export function validateCall(method: unknown, args: unknown): Result<ValidatedCall> {
+  if (!isApiMethod(method)) return fail(`Unknown method: ${String(method).slice(0, 80)}`)
   // Trailing optional arguments may be sent as undefined (IPC) or dropped (JSON): normalise.
   const list = Array.isArray(args) ? [...args] : args
   if (Array.isArray(list)) while (list.length > 0 && list[list.length - 1] == null) list.pop()
@@ -124,9 +123,9 @@ export function validateCall(method: unknown, args: unknown): CallCheck {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     const where = issue?.path.length ? ` at argument ${issue.path.join('.')}` : ''
-    return { ok: false, error: `Invalid call to ${method}${where}: ${issue?.message ?? 'bad arguments'}` }
+    return fail(`Invalid call to ${method}${where}: ${issue?.message ?? 'bad arguments'}`)
   }
-  return { ok: true, call: { method, args: parsed.data } as ValidatedCall }
+  return ok({ method, args: parsed.data } as ValidatedCall)
 }
 
 /** Calls the validated method on the API; one place where the dynamic dispatch happens. */

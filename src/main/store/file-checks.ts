@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import { fail, ok, type Result } from '../../shared/result'
 
 /** `PRAGMA application_id` of every .fuelbook file: "FuBk". */
 export const FUELBOOK_APPLICATION_ID = 0x4675426b
@@ -16,27 +17,23 @@ export interface HeaderInfo {
   userVersion: number
 }
 
-export type HeaderCheck = { ok: true; header: HeaderInfo } | { ok: false; error: string }
-
-export function readHeader(file: string): HeaderCheck {
+export function readHeader(file: string): Result<HeaderInfo> {
   let fd: number
   try {
     fd = fs.openSync(file, 'r')
   } catch (e) {
-    return { ok: false, error: describeFsError(file, e) }
+    return fail(describeFsError(file, e))
   }
   try {
     const buf = Buffer.alloc(100)
     const n = fs.readSync(fd, buf, 0, 100, 0)
-    if (n === 0)
-      return { ok: false, error: `${q(file)} is empty, not a Fuelbook notebook. Choose a .fuelbook file.` }
+    if (n === 0) return fail(`${q(file)} is empty, not a Fuelbook notebook. Choose a .fuelbook file.`)
     if (n < 100 || buf.toString('latin1', 0, 16) !== SQLITE_MAGIC) {
-      return {
-        ok: false,
-        error: `${q(file)} is not a Fuelbook notebook (it is not an SQLite database). Choose a .fuelbook file; to bring in a Jupyter notebook, use Import.`
-      }
+      return fail(
+        `${q(file)} is not a Fuelbook notebook (it is not an SQLite database). Choose a .fuelbook file; to bring in a Jupyter notebook, use Import.`
+      )
     }
-    return { ok: true, header: { userVersion: buf.readUInt32BE(60), applicationId: buf.readUInt32BE(68) } }
+    return ok({ userVersion: buf.readUInt32BE(60), applicationId: buf.readUInt32BE(68) })
   } finally {
     fs.closeSync(fd)
   }

@@ -162,8 +162,8 @@ export function openDatabase(
   const header = readHeader(abs)
   if (!header.ok) return fail(header.error)
   const headerProblem =
-    checkApplicationId(abs, header.header.applicationId) ??
-    checkVersion(abs, header.header.userVersion, migrations.length)
+    checkApplicationId(abs, header.value.applicationId) ??
+    checkVersion(abs, header.value.userVersion, migrations.length)
   if (headerProblem) return fail(headerProblem)
   const walProblem = checkWithWal(abs, migrations)
   if (walProblem) return fail(walProblem)

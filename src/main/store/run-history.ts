@@ -69,7 +69,7 @@ function toRecord(row: RunRow, outputs: Output[]): RunRecord {
 function readProfile(json: string | null): FuelProfile | null {
   if (json === null) return null
   const read = decodeFuelProfile(json)
-  return read.ok ? read.profile : null
+  return read.ok ? read.value : null
 }
 
 /** Groups joined output/blob rows (ordered by run, seq) into decoded outputs per run id. */

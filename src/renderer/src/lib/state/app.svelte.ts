@@ -2,7 +2,7 @@
  * The app: start screen or one open notebook. Remembers the open notebook in the URL hash so a page
  * reload (browser mode) comes back to it.
  */
-import type { AppInfo, NotebookClient } from '../../../../shared/api'
+import type { AppInfo, NotebookClient, Result } from '../../../../shared/api'
 import { DEFAULT_APP_SETTINGS, type AppSettings, type Theme } from '../../../../shared/app-settings'
 import type { NotebookDocument, NotebookSummary } from '../../../../shared/notebook'
 import { NotebookState } from './notebook.svelte'
@@ -56,9 +56,7 @@ export class AppState {
     await this.show(() => this.api.importIpynb(content, name))
   }
 
-  private async show(
-    load: () => Promise<{ ok: true; value: NotebookDocument } | { ok: false; error: string }>
-  ): Promise<void> {
+  private async show(load: () => Promise<Result<NotebookDocument>>): Promise<void> {
     this.loading = true
     this.error = null
     try {
