@@ -154,6 +154,23 @@ export function cellLineFuel(profile: FuelProfile): Map<number, number> {
   return byLine
 }
 
+/** A share as the profile tables print it: `93.4%`. */
+function formatShare(share: number): string {
+  return `${(share * 100).toFixed(1)}%`
+}
+
+/** Rows in each of a profile's tables (the CLI's and the HTML report's). */
+const PROFILE_TABLE_ROWS = 10
+
+/** What heads a profile's tables: its fuel and the profiler's, and whether the budget stopped it. */
+export function profileNotes(profile: FuelProfile, figure: (n: number) => string): string[] {
+  const notes = [
+    `fuel profile: ${figure(profile.totalFuel)} fuel in the profiled code, ${figure(profile.overheadFuel)} spent by the profiler`
+  ]
+  if (profile.budgetReached) notes.push('stopped when the profiled code reached its budget')
+  return notes
+}
+
 export interface ProfileTableRow {
   /** `cell line 4`, `f (cell line 1)`, `sorted (/usr/local/lib/python3.11/…:12)`. */
   where: string
@@ -186,4 +203,35 @@ export function topFunctions(profile: FuelProfile, count: number): ProfileFuncti
     where: `${f.name} (${place(profile, f.file, f.firstLine)})`,
     totalShare: fuelShare(f.totalFuel, profile)
   }))
+}
+
+export interface ProfileTable {
+  header: string[]
+  rows: string[][]
+}
+
+/**
+ * The costliest lines and functions as the CLI and the HTML report show them: the same columns and
+ * rows, the fuel figures written by `figure` (plain digits in a terminal, grouped in the report).
+ */
+export function profileTables(
+  profile: FuelProfile,
+  figure: (n: number) => string
+): { lines: ProfileTable; functions: ProfileTable } {
+  return {
+    lines: {
+      header: ['line', 'fuel', 'share'],
+      rows: topLines(profile, PROFILE_TABLE_ROWS).map((r) => [r.where, figure(r.fuel), formatShare(r.share)])
+    },
+    functions: {
+      header: ['function', 'self fuel', 'total fuel', 'share', 'calls'],
+      rows: topFunctions(profile, PROFILE_TABLE_ROWS).map((f) => [
+        f.where,
+        figure(f.selfFuel),
+        figure(f.totalFuel),
+        formatShare(f.totalShare),
+        figure(f.calls)
+      ])
+    }
+  }
 }

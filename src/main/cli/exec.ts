@@ -12,7 +12,7 @@ import { createKernelHost, runPython, type RunPythonResult } from '../library'
 import { cacheDirOf } from '../service/cache-dir'
 import { EXIT, UsageError, type CliCommand, type CliIO } from './command'
 import { limitsFromFlags } from './flags'
-import { profileText } from './profile-table'
+import { profileReport } from './profile-table'
 
 /** Exit code per run status (EXIT in command.ts; documented in `--help`). */
 export function exitCodeFor(status: RunStatus): number {
@@ -175,13 +175,7 @@ ${EXIT_CODES_HELP}`,
     } else {
       writeOutputs(result.outputs, io)
       io.stdout('\n' + runFacts(result) + '\n')
-      if (values.profile) {
-        io.stdout(
-          result.profile
-            ? '\n' + profileText(result.profile) + '\n'
-            : '\nno fuel profile: the run ended before the profiler could report\n'
-        )
-      }
+      if (values.profile) io.stdout('\n' + profileReport(result.profile) + '\n')
     }
     return exitCodeFor(result.status)
   }

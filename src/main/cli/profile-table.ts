@@ -2,13 +2,9 @@
  * A fuel profile as plain text for the terminal: the costliest lines and functions
  * (`fuelbook exec --profile`, `fuelbook run --profile`).
  */
-import { topFunctions, topLines, type FuelProfile } from '../../shared/fuel-profile'
+import { profileNotes, profileTables, type FuelProfile, type ProfileTable } from '../../shared/fuel-profile'
 
-const TOP = 10
-
-const percent = (share: number): string => `${(share * 100).toFixed(1)}%`
-
-function table(header: string[], rows: string[][]): string {
+function table({ header, rows }: ProfileTable): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
   // The first column (a place) reads left-aligned, figures right-aligned.
   const line = (cells: string[]): string =>
@@ -20,23 +16,11 @@ function table(header: string[], rows: string[][]): string {
 }
 
 export function profileText(profile: FuelProfile): string {
-  const lines = topLines(profile, TOP).map((r) => [r.where, String(r.fuel), percent(r.share)])
-  const functions = topFunctions(profile, TOP).map((f) => [
-    f.where,
-    String(f.selfFuel),
-    String(f.totalFuel),
-    percent(f.totalShare),
-    String(f.calls)
-  ])
-  const notes = [
-    `fuel profile: ${profile.totalFuel} fuel in the profiled code, ${profile.overheadFuel} spent by the profiler`,
-    profile.budgetReached ? 'stopped when the profiled code reached its budget' : null
-  ].filter((n): n is string => n !== null)
-  return [
-    ...notes,
-    '',
-    table(['line', 'fuel', 'share'], lines),
-    '',
-    table(['function', 'self fuel', 'total fuel', 'share', 'calls'], functions)
-  ].join('\n')
+  const { lines, functions } = profileTables(profile, String)
+  return [...profileNotes(profile, String), '', table(lines), '', table(functions)].join('\n')
+}
+
+/** A run's profile after its facts, or why it has none (the run ended before the profiler reported). */
+export function profileReport(profile: FuelProfile | null): string {
+  return profile ? profileText(profile) : 'no fuel profile: the run ended before the profiler could report'
 }

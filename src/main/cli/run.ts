@@ -15,6 +15,7 @@ import { missingNotebook } from '../service/notebook-document'
 import { EXIT_CODES_HELP, exitCodeFor } from './exec'
 import { limitsFromFlags } from './flags'
 import { refuseTarget, writeFileAtomic } from './output-file'
+import { profileReport } from './profile-table'
 
 /** "[3] ✓ ok · 2.4 M fuel · 160 pages (10 MiB) · 31 ms", the app's stats line in plain text. */
 function runLine(run: RunRecord): string {
@@ -35,6 +36,14 @@ function failureLine(run: RunRecord): string {
   const error = run.outputs.find((o) => o.type === 'error')
   if (error?.type === 'error') return `${error.ename}: ${error.evalue}`
   return run.message ?? statusLook(run.status).word
+}
+
+/** Each line two spaces in, under its cell's line. */
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => (line ? `  ${line}` : line))
+    .join('\n')
 }
 
 function progressBar(done: number, total: number, width = 24): string {
@@ -92,7 +101,7 @@ class Progress {
 
 export const runCommand: CliCommand = {
   name: 'run',
-  usage: `fuelbook run NOTEBOOK.fuelbook [--fuel N] [--memory MiB] [--timeout s] [--fs-quota MiB] [--isolated] [--allow-errors] [--export FILE]
+  usage: `fuelbook run NOTEBOOK.fuelbook [--fuel N] [--memory MiB] [--timeout s] [--fs-quota MiB] [--isolated] [--allow-errors] [--profile] [--export FILE]
 
 Restarts the kernel, then runs the code cells in order and stores each result (outputs, status, fuel,
 memory, time) in the notebook, as "Run all" in the app does. Stops at the first cell that fails unless
@@ -105,6 +114,8 @@ Options:
   --fs-quota MiB    size of the sandbox's file system for this run (default: the notebook's setting)
   --isolated        run every cell from a fresh interpreter: no cell sees another's variables
   --allow-errors    keep going after a failing cell (nbconvert's name for it)
+  --profile         profile each cell's fuel: print its costliest lines and functions after its
+                    line and store the profile with the run (--fuel is then the code's own budget)
   --export FILE     afterwards, export the notebook to FILE (.ipynb → Jupyter notebook, else HTML)
   -h, --help        show this help
 
@@ -123,6 +134,7 @@ A failing run exits with the code of the first cell that failed.`,
         'fs-quota': { type: 'string' },
         isolated: { type: 'boolean' },
         'allow-errors': { type: 'boolean' },
+        profile: { type: 'boolean' },
         export: { type: 'string' },
         help: { type: 'boolean', short: 'h' }
       }
@@ -184,7 +196,7 @@ A failing run exits with the code of the first cell that failed.`,
             progress.draw(`${label} · ${formatFuel(e.fuelConsumed)} fuel · ${formatMs(e.elapsedMs)}`)
           }
         })
-        const queued = await service.runCells(path, [cell.id], { limits })
+        const queued = await service.runCells(path, [cell.id], { limits, profile: values.profile === true })
         if (!queued.ok || queued.value.queued.length === 0) {
           watch.stop()
           return fail(queued.ok ? `cell ${i + 1} is no longer in the notebook` : queued.error)
@@ -196,10 +208,11 @@ A failing run exits with the code of the first cell that failed.`,
         if (run.status !== 'ok') {
           progress.line(line, 'stdout')
           progress.line(`  ${failureLine(run)}`, 'stderr')
-          if (!values['allow-errors']) break
-        } else if (!io.isTTY) {
+        } else if (!io.isTTY || values.profile) {
           progress.line(line)
         }
+        if (values.profile) progress.line(indent(profileReport(run.profile)))
+        if (run.status !== 'ok' && !values['allow-errors']) break
       }
       progress.clear()
 

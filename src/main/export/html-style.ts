@@ -106,6 +106,13 @@ pre.raw { color: var(--muted); }
 .ansi-bright-blue-fg { color: #0065ca; } .ansi-bright-magenta-fg { color: #a03196; } .ansi-bright-cyan-fg { color: #258f8f; } .ansi-bright-white-fg { color: #a1a6b2; }
 .ansi-black-bg { background: #3e424d; } .ansi-red-bg { background: #e75c58; } .ansi-green-bg { background: #00a250; } .ansi-yellow-bg { background: #ddb62b; }
 .ansi-blue-bg { background: #208ffb; } .ansi-magenta-bg { background: #d160c4; } .ansi-cyan-bg { background: #60c6c8; } .ansi-white-bg { background: #c5c1b4; }
+details.fuel-profile { margin-top: 6px; font-size: 12px; color: var(--muted); }
+details.fuel-profile summary { font: 12px/1.6 var(--font-mono); cursor: pointer; }
+details.fuel-profile table { border-collapse: collapse; margin-top: 6px; font: 12px/1.5 var(--font-mono); color: var(--text); }
+details.fuel-profile caption { text-align: left; color: var(--muted); font: 600 12px/1.5 var(--font-ui); }
+details.fuel-profile th { text-align: right; color: var(--muted); font: 600 12px/1.5 var(--font-ui); padding: 0 0 0 18px; }
+details.fuel-profile td { text-align: right; padding: 0 0 0 18px; }
+details.fuel-profile th:first-child, details.fuel-profile td:first-child { text-align: left; padding-left: 0; overflow-wrap: anywhere; }
 footer.report { margin-top: 32px; color: var(--faint); font-size: 12px; text-align: center; }
 @media print {
   html { background: #fff; color: #000; }

@@ -1,7 +1,7 @@
 /**
  * The self-contained HTML report: one file, inline CSS, no script, no requests (a CSP says so to the
  * browser too). It reads like the notebook, read-only: highlighted code, rendered markdown, outputs,
- * the per-cell stats line, and a summary with totals and a fuel-per-cell chart at the top. Pure: a
+ * the per-cell stats line (and a profiled run's fuel profile), and a summary with totals and a fuel-per-cell chart at the top. Pure: a
  * document in, a string out.
  */
 import type { ExportOptions } from '../../shared/api'
@@ -28,6 +28,7 @@ import {
 import { highlightPython } from './highlight'
 import { fuelChartSvg, type ChartBar } from './html-chart'
 import { renderOutputs } from './html-outputs'
+import { profileHtml } from './html-profile'
 import { REPORT_CSS } from './html-style'
 import { renderMarkdown } from './markdown'
 import { bundleImageUrl } from './mime'
@@ -128,6 +129,7 @@ function renderCell(
     )
   if (outputs) parts.push(`<div class="outputs">${outputs}</div>`)
   if (run && !options.hideStats) parts.push(statsLine(run, cell))
+  if (run?.profile && !options.hideStats) parts.push(profileHtml(run.profile))
   parts.push('</div></section>\n')
   return parts.join('')
 }
