@@ -17,8 +17,11 @@ export interface PersistedPage {
 export interface PersistedChunk {
   /** Content hash of the uncompressed bytes (hex sha256): the same key space as pages. */
   hash: string
-  /** The bytes, compressed by the kernel. */
-  data: Uint8Array
+  /**
+   * The bytes, compressed by the kernel; null when the file the snapshot is saved to already holds
+   * this hash (the kernel was told so when exporting, and keeps no copy of its own).
+   */
+  data: Uint8Array | null
 }
 
 export interface PersistedSnapshot {

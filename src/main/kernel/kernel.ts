@@ -11,7 +11,7 @@ import type { PersistedSnapshot } from '../../shared/snapshot'
 import { imageBytes, PAGE_BYTES } from '../sandbox/memory-image'
 import type { KillReason, PoolResult, PoolRun, WorkerPool } from '../sandbox/pool'
 import type { GuestRequest, MachineState, RunRequest, RunTimings } from '../sandbox/protocol'
-import type { MountedWheel } from '../sandbox/wasi/fs-image'
+import { keepUnchangedFiles, type MountedWheel } from '../sandbox/wasi/fs-image'
 import { decodeSnapshot, encodeSnapshot } from './persist'
 import { buildRunRequest } from './run-request'
 import type { Kernel, KernelRunOptions, KernelRunResult } from './types'
@@ -139,9 +139,9 @@ export class SnapshotKernel implements Kernel {
     this.packages = [...wheels]
   }
 
-  async exportHead(): Promise<PersistedSnapshot | null> {
+  async exportHead(stored?: ReadonlySet<string>): Promise<PersistedSnapshot | null> {
     if (this.head === this.ctx.s0) return null
-    return await encodeSnapshot(this.head, this.ctx.s0, this.ctx.s0Identity)
+    return await encodeSnapshot(this.head, this.ctx.s0, this.ctx.s0Identity, stored)
   }
 
   async importHead(snapshot: PersistedSnapshot): Promise<Result<null>> {
@@ -294,7 +294,7 @@ export class SnapshotKernel implements Kernel {
     if (result.tail !== null) options.onOutput?.(result.tail.outputs, result.tail.replace)
     const advance =
       !run.keepHead && result.state !== null && run.generation === this.generation && !this.disposed
-    if (advance) this.head = result.state!
+    if (advance) this.head = withStartFiles(result.state!, run.start)
     // A profiled run's, or a %%fuelprof cell's; a record that is not a profile is dropped.
     const profile = result.profile?.ok === true ? result.profile.value : null
     return this.result(run, {
@@ -390,6 +390,11 @@ const PROFILE_RECORD_FUEL = 100_000_000
 
 export function profiledMeterBudget(budget: number): number {
   return budget * (1 + PROFILE_OVERHEAD_FACTOR) + PROFILE_RECORD_FUEL
+}
+
+/** A new head keeps the start state's file objects where the run left a file unchanged (fs-image.ts). */
+function withStartFiles(state: MachineState, start: MachineState): MachineState {
+  return { ...state, wasi: { ...state.wasi, fs: keepUnchangedFiles(state.wasi.fs, start.wasi.fs) } }
 }
 
 function killMessage(reason: KillReason, limits: Limits): string {

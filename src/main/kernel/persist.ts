@@ -8,7 +8,8 @@
  * every run, on the main thread, so speed wins) and keyed by the sha256 of its uncompressed bytes, so the store
  * deduplicates pages shared between snapshots. File contents of the WASI file system are cut into
  * chunks of the same size, compressed and keyed the same way (binary all the way: a file near the
- * quota never becomes a string, and an unchanged file is neither compressed nor stored again).
+ * quota never becomes a string, and a chunk the notebook file already holds is neither compressed
+ * nor stored again; only hashes are cached, so the host holds a file's bytes once).
  * Everything else (globals, the tree and fd table, clock) is one small JSON document, deflated,
  * naming each file's chunks by hash. A format number and the runtime hash guard every read.
  */
@@ -26,17 +27,20 @@ import type { PersistedChunk, PersistedPage, PersistedSnapshot } from '../../sha
 import { isZeroPage, PAGE_BYTES, type MemoryImage } from '../sandbox/memory-image'
 import type { MachineState } from '../sandbox/protocol'
 import type { FdImage, FsImage, FsNodeImage } from '../sandbox/wasi/fs-image'
+import { sharedBytes } from '../sandbox/wasi/memfs'
 import type { WasiState } from '../sandbox/wasi/host'
 
 /**
- * Bump when the layout of pages or of the state document changes. 4: file contents are chunks
+ * Bump when the layout of pages or of the state document changes. 5: a file chunk brotli cannot
+ * shrink is stored as it is (its length is the chunk's, its own sha256 its key). 4: file contents are chunks
  * beside the document, not base64 inside it. 3: the state document is zlib (its adler32 catches a
  * flipped bit; 2's raw deflate restored it silently). 3 and 2 are still read.
  */
-export const SNAPSHOT_FORMAT = 4
+export const SNAPSHOT_FORMAT = 5
+const COMPRESSED_CHUNKS_FORMAT = 4
 const INLINE_FILES_FORMAT = 3
 const RAW_STATE_FORMAT = 2
-const READABLE_FORMATS = [SNAPSHOT_FORMAT, INLINE_FILES_FORMAT, RAW_STATE_FORMAT]
+const READABLE_FORMATS = [SNAPSHOT_FORMAT, COMPRESSED_CHUNKS_FORMAT, INLINE_FILES_FORMAT, RAW_STATE_FORMAT]
 
 /** Pages encoded once are not hashed and compressed again (pages are immutable; see memory-image.ts). */
 const encodedPages = new WeakMap<Uint8Array, { hash: string; data: Uint8Array }>()
@@ -81,34 +85,63 @@ const PAGES_PER_SLICE = 8
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 /**
- * The pages that differ from `base`, compressed, plus the state document. Async and sliced: a
- * first export of a big head compresses hundreds of pages on the main thread; later exports only
- * compress the pages the last runs changed (encoded pages are cached by page object).
+ * The chunk hashes of each captured file, cached like pages (file images are immutable too,
+ * memfs.ts). Only hashes: a chunk's compressed bytes are made when the store does not hold it yet
+ * and dropped once saved, so the host never keeps a second copy of a file near the quota.
  */
-/** Chunks of each captured file's bytes, cached like pages: file images are immutable too (memfs.ts). */
-const encodedFiles = new WeakMap<Uint8Array, { hash: string; data: Uint8Array }[]>()
+const fileChunkHashes = new WeakMap<Uint8Array, string[]>()
 
-async function encodeFile(data: Uint8Array): Promise<{ hash: string; data: Uint8Array }[]> {
-  let chunks = encodedFiles.get(data)
-  if (chunks === undefined) {
-    chunks = []
-    for (let offset = 0; offset < data.byteLength; offset += PAGE_BYTES) {
-      const bytes = data.subarray(offset, offset + PAGE_BYTES)
-      chunks.push({
-        hash: createHash('sha256').update(bytes).digest('hex'),
-        data: new Uint8Array(compressPage(bytes))
-      })
-      if (chunks.length % PAGES_PER_SLICE === 0) await yieldToEventLoop()
-    }
-    encodedFiles.set(data, chunks)
-  }
-  return chunks
+function chunkOf(data: Uint8Array, index: number): Uint8Array {
+  return data.subarray(index * PAGE_BYTES, (index + 1) * PAGE_BYTES)
 }
 
+/**
+ * A chunk as the store keeps it: compressed, or, when brotli cannot shrink it by an eighth (random
+ * or already compressed data), as it is: a view of the file's own bytes, so saving a file of such
+ * data holds no second copy of it.
+ */
+function storedChunk(bytes: Uint8Array): Uint8Array {
+  const compressed = compressPage(bytes)
+  return compressed.byteLength <= (bytes.byteLength * 7) / 8 ? new Uint8Array(compressed) : bytes
+}
+
+/** A stored chunk's bytes, checked against its hash (brotli has no checksum of its own). */
+function chunkBytes(stored: Uint8Array, hash: string, length: number): Uint8Array {
+  const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
+  // Kept as it is (storedChunk): its length is the chunk's and its own hash is its key.
+  if (stored.byteLength === length && sha256(stored) === hash) return stored
+  const bytes = brotliDecompressSync(stored, { maxOutputLength: PAGE_BYTES })
+  if (bytes.byteLength !== length)
+    throw new Error(`a file chunk has ${bytes.byteLength} bytes, not ${length}`)
+  if (sha256(bytes) !== hash) throw new Error(`a file chunk does not match its hash`)
+  return bytes
+}
+
+async function hashFile(data: Uint8Array): Promise<string[]> {
+  let hashes = fileChunkHashes.get(data)
+  if (hashes === undefined) {
+    hashes = []
+    for (let index = 0; index * PAGE_BYTES < data.byteLength; index++) {
+      hashes.push(createHash('sha256').update(chunkOf(data, index)).digest('hex'))
+      if (hashes.length % (PAGES_PER_SLICE * 8) === 0) await yieldToEventLoop()
+    }
+    fileChunkHashes.set(data, hashes)
+  }
+  return hashes
+}
+
+/**
+ * The pages that differ from `base`, compressed, plus the state document and the file chunks.
+ * Async and sliced: a first export of a big head compresses hundreds of pages on the main thread;
+ * later exports only compress the pages the last runs changed (encoded pages are cached by page
+ * object). A file chunk whose hash is in `stored` (the blobs the notebook file already holds) is
+ * named without its bytes.
+ */
 export async function encodeSnapshot(
   state: MachineState,
   base: MachineState | null,
-  runtimeHash: string
+  runtimeHash: string,
+  stored: ReadonlySet<string> = new Set()
 ): Promise<PersistedSnapshot> {
   const { memory } = state
   const pages: PersistedPage[] = []
@@ -124,16 +157,21 @@ export async function encodeSnapshot(
     }
     pages.push({ index, ...encodePage(page) })
   }
-  const chunks = new Map<string, Uint8Array>()
+  const chunks = new Map<string, Uint8Array | null>()
   const fileChunks = new Map<number, string[]>()
   for (const node of state.wasi.fs.nodes) {
     if (node.kind !== 'file') continue
-    const encoded = await encodeFile(node.data)
-    for (const chunk of encoded) chunks.set(chunk.hash, chunk.data)
-    fileChunks.set(
-      node.ino,
-      encoded.map((chunk) => chunk.hash)
-    )
+    const hashes = await hashFile(node.data)
+    for (const [index, hash] of hashes.entries()) {
+      if (chunks.has(hash)) continue
+      if (stored.has(hash)) {
+        chunks.set(hash, null)
+        continue
+      }
+      chunks.set(hash, storedChunk(chunkOf(node.data, index)))
+      if (chunks.size % PAGES_PER_SLICE === 0) await yieldToEventLoop()
+    }
+    fileChunks.set(node.ino, hashes)
   }
   return {
     format: SNAPSHOT_FORMAT,
@@ -188,27 +226,11 @@ export async function decodeSnapshot(
     const inflate = snapshot.format === RAW_STATE_FORMAT ? inflateRawSync : inflateSync
     const doc = JSON.parse(inflate(snapshot.state).toString('utf8')) as StateDocument
     const memory: MemoryImage = { pageCount: snapshot.pageCount, pages }
-    const chunks = await decodeChunks(snapshot.chunks ?? [])
-    return ok({ id, memory, globals: decodeGlobals(doc.globals), wasi: decodeWasi(doc.wasi, chunks) })
+    const wasi = await decodeWasi(doc.wasi, snapshot.chunks ?? [])
+    return ok({ id, memory, globals: decodeGlobals(doc.globals), wasi })
   } catch (error) {
     return fail(`the saved kernel state is damaged (${(error as Error).message})`)
   }
-}
-
-/** Chunks by hash, each checked against its hash (brotli has no checksum of its own). */
-type DecodedChunks = Map<string, { bytes: Uint8Array; stored: Uint8Array }>
-
-async function decodeChunks(chunks: readonly PersistedChunk[]): Promise<DecodedChunks> {
-  const byHash: DecodedChunks = new Map()
-  for (let i = 0; i < chunks.length; i++) {
-    const chunk = chunks[i]!
-    if (i % (PAGES_PER_SLICE * 4) === PAGES_PER_SLICE * 4 - 1) await yieldToEventLoop()
-    const bytes = brotliDecompressSync(chunk.data, { maxOutputLength: PAGE_BYTES })
-    if (createHash('sha256').update(bytes).digest('hex') !== chunk.hash)
-      throw new Error(`a file chunk does not match its hash`)
-    byHash.set(chunk.hash, { bytes, stored: chunk.data })
-  }
-  return byHash
 }
 
 // ---- the state document (JSON: bigints as strings; file contents by chunk hash) ------------
@@ -271,38 +293,43 @@ function decodeGlobals(globals: StateDocument['globals']): Record<string, number
   return out
 }
 
-function fileData(
+/**
+ * A file's bytes from its chunks, each decompressed straight into the file's shared memory and
+ * checked against its hash (brotli has no checksum of its own): the host holds the file once.
+ */
+async function fileData(
   node: { chunks?: string[]; data?: string; size?: number },
-  chunks: DecodedChunks
-): Uint8Array {
+  stored: ReadonlyMap<string, Uint8Array>
+): Promise<Uint8Array> {
   if (node.chunks === undefined) return new Uint8Array(Buffer.from(node.data ?? '', 'base64'))
-  const parts = node.chunks.map((hash) => {
-    const part = chunks.get(hash)
-    if (part === undefined) throw new Error('a file chunk is missing')
-    return part.bytes
-  })
-  const size = parts.reduce((n, part) => n + part.byteLength, 0)
-  if (size !== node.size) throw new Error(`a file has ${size} bytes, its entry says ${node.size}`)
-  const data = new Uint8Array(size)
-  let offset = 0
-  for (const part of parts) {
-    data.set(part, offset)
-    offset += part.byteLength
+  const size = node.size ?? -1
+  if (!Number.isSafeInteger(size) || size < 0 || size > node.chunks.length * PAGE_BYTES)
+    throw new Error(`a file's entry says ${node.size} bytes for ${node.chunks.length} chunks`)
+  const data = sharedBytes(size)
+  for (const [index, hash] of node.chunks.entries()) {
+    const compressed = stored.get(hash)
+    if (compressed === undefined) throw new Error('a file chunk is missing')
+    const target = chunkOf(data, index)
+    if (target.byteLength === 0) throw new Error(`a file has ${size} bytes, its chunks say more`)
+    target.set(chunkBytes(compressed, hash, target.byteLength))
+    if (index % (PAGES_PER_SLICE * 4) === PAGES_PER_SLICE * 4 - 1) await yieldToEventLoop()
   }
-  // Exporting this state again reuses the stored chunks instead of compressing them again.
-  encodedFiles.set(
-    data,
-    node.chunks.map((hash) => ({ hash, data: chunks.get(hash)!.stored }))
-  )
+  // Exporting this state again hashes nothing: the hashes are known, and the file holds the chunks.
+  fileChunkHashes.set(data, node.chunks)
   return data
 }
 
-function decodeWasi(doc: StateDocument['wasi'], chunks: DecodedChunks): WasiState {
-  const nodes: FsNodeImage[] = doc.fs.nodes.map((node) =>
-    node.kind === 'file'
-      ? { kind: 'file', ino: node.ino, data: fileData(node, chunks), mtimeNs: BigInt(node.mtimeNs) }
-      : { ...node, mtimeNs: BigInt(node.mtimeNs) }
-  )
+async function decodeWasi(doc: StateDocument['wasi'], chunks: readonly PersistedChunk[]): Promise<WasiState> {
+  const stored = new Map<string, Uint8Array>()
+  for (const chunk of chunks) if (chunk.data !== null) stored.set(chunk.hash, chunk.data)
+  const nodes: FsNodeImage[] = []
+  for (const node of doc.fs.nodes) {
+    nodes.push(
+      node.kind === 'file'
+        ? { kind: 'file', ino: node.ino, data: await fileData(node, stored), mtimeNs: BigInt(node.mtimeNs) }
+        : { ...node, mtimeNs: BigInt(node.mtimeNs) }
+    )
+  }
   const fs: FsImage = { rootIno: doc.fs.rootIno, nextIno: doc.fs.nextIno, nodes, fds: doc.fs.fds }
   return {
     fs,
@@ -320,12 +347,16 @@ const FILE_MAGIC = 'FBSNAP1\n'
 
 /** [magic][u32 header length][header JSON][page data…][state]. */
 export function snapshotToFile(snapshot: PersistedSnapshot): Buffer {
+  const chunks = (snapshot.chunks ?? []).map(({ hash, data }) => {
+    if (data === null) throw new Error('a snapshot file needs the bytes of every file chunk')
+    return { hash, data }
+  })
   const header = JSON.stringify({
     format: snapshot.format,
     runtimeHash: snapshot.runtimeHash,
     pageCount: snapshot.pageCount,
     pages: snapshot.pages.map((p) => ({ index: p.index, hash: p.hash, length: p.data.byteLength })),
-    chunks: (snapshot.chunks ?? []).map((c) => ({ hash: c.hash, length: c.data.byteLength })),
+    chunks: chunks.map((c) => ({ hash: c.hash, length: c.data.byteLength })),
     stateLength: snapshot.state.byteLength
   })
   const headerBytes = Buffer.from(header)
@@ -336,7 +367,7 @@ export function snapshotToFile(snapshot: PersistedSnapshot): Buffer {
     length,
     headerBytes,
     ...snapshot.pages.map((p) => p.data),
-    ...(snapshot.chunks ?? []).map((c) => c.data),
+    ...chunks.map((c) => c.data),
     snapshot.state
   ])
 }

@@ -76,8 +76,11 @@ export interface Kernel {
   complete(code: string, cursor: number): Promise<Completion>
   /** The signature and docstring of the name at `cursor` (an inspect run: the head stays). */
   inspect(code: string, cursor: number, full: boolean): Promise<Inspection>
-  /** The head as pages that differ from S0, for the store; null when the head is S0. */
-  exportHead(): Promise<PersistedSnapshot | null>
+  /**
+   * The head as pages that differ from S0, for the store; null when the head is S0. File chunks
+   * whose hash is in `stored` (what the store's file already holds) come without their bytes.
+   */
+  exportHead(stored?: ReadonlySet<string>): Promise<PersistedSnapshot | null>
   /** The head as it is now has been stored: revertToStoredHead() comes back to it. */
   acceptHead(): void
   /** Saving the last run failed: the head goes back to the one last accepted (or imported, or S0). */

@@ -1,6 +1,7 @@
 /**
  * Messages between the pool (main thread) and a sandbox worker: tagged unions, structured-cloned.
- * Memory pages travel as views over SharedArrayBuffers (no copy); everything else is small.
+ * Memory pages and the file system's file bytes travel as views over SharedArrayBuffers (no copy);
+ * everything else is small.
  */
 import type { FuelProfile } from '../../shared/fuel-profile'
 import type { Result } from '../../shared/result'

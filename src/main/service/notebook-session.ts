@@ -250,7 +250,8 @@ export class NotebookSession {
         let headUpdate = null
         if (result.headAdvanced) {
           this.head = { cellId, executionCount }
-          const snapshot = await this.kernel.exportHead()
+          const stored = this.store.readOnly ? undefined : this.store.storedHeadHashes()
+          const snapshot = await this.kernel.exportHead(stored)
           if (snapshot) headUpdate = { snapshot, cellId, executionCount }
         }
         stored = this.store.readOnly ? { ...run, id: 0 } : this.store.commitRun(run, headUpdate)

@@ -128,6 +128,8 @@ export class KernelHead {
     this.deleteChunks.run()
     ;(snapshot.chunks ?? []).forEach((chunk, seq) => {
       if (!known.has(chunk.hash)) {
+        if (chunk.data === null)
+          throw new Error(`the kernel state names a file chunk this file does not hold`)
         this.insertPage.run(chunk.hash, asBuffer(chunk.data))
         known.add(chunk.hash)
       }
@@ -150,14 +152,19 @@ export class KernelHead {
 
   /** Bytes of blobs that saving `snapshot` would add: its pages and chunks the file does not hold yet. */
   bytesToWrite(snapshot: PersistedSnapshot): number {
-    const known = new Set([...this.currentSlots().values(), ...this.chunkHashes.all().map((r) => r.hash)])
+    const known = this.storedHashes()
     let bytes = snapshot.state.byteLength
     for (const blob of [...snapshot.pages, ...(snapshot.chunks ?? [])]) {
       if (known.has(blob.hash)) continue
       known.add(blob.hash)
-      bytes += blob.data.byteLength
+      bytes += blob.data?.byteLength ?? 0
     }
     return bytes
+  }
+
+  /** Hashes of the pages and file chunks the stored head holds: a new head need not carry their bytes. */
+  storedHashes(): Set<string> {
+    return new Set([...this.currentSlots().values(), ...this.chunkHashes.all().map((r) => r.hash)])
   }
 
   /** Deletes pages no slot references (normally none: save() collects as it goes). Returns how many. */

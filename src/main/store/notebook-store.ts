@@ -265,6 +265,11 @@ export class NotebookStore {
     })
   }
 
+  /** Hashes of the blobs (pages, file chunks) the stored head holds: an exported head need not carry them. */
+  storedHeadHashes(): Set<string> {
+    return this.db.transaction(() => this.head.storedHashes())()
+  }
+
   loadHead(): HeadSnapshot | null {
     return this.db.transaction(() => this.head.load())()
   }

@@ -6,6 +6,7 @@
  * (~53 slots are in use after boot). A restore therefore rebuilds the table with the same length
  * and the same open files at the same positions, or the next cell fails with EBADF.
  */
+import { Buffer } from 'node:buffer'
 import type { Fd } from '@bjorn3/browser_wasi_shim'
 import {
   FIRST_WRITABLE_INO,
@@ -229,4 +230,30 @@ export function captureFs(fs: LiveFs, stdio: readonly [Fd, Fd, Fd]): FsImage {
   })
   const modes = [...fs.inos.modes].filter(([ino]) => seen.has(ino))
   return { rootIno: Number(fs.root.ino), nextIno: fs.inos.next, nodes, fds, modes }
+}
+
+/**
+ * `next` with `start`'s file bytes, as the same objects, for every file the run left as it was. A
+ * state that came back from a worker holds new views of the same shared memory, and what was
+ * derived from the bytes and cached by object (the chunk hashes of a saved file, kernel/persist.ts)
+ * would otherwise be computed again after every run.
+ */
+export function keepUnchangedFiles(next: FsImage, start: FsImage): FsImage {
+  const before = new Map<number, Uint8Array>()
+  for (const node of start.nodes) if (node.kind === 'file') before.set(node.ino, node.data)
+  const nodes = next.nodes.map((node): FsNodeImage => {
+    if (node.kind !== 'file') return node
+    const old = before.get(node.ino)
+    return old !== undefined && sameBytes(old, node.data) ? { ...node, data: old } : node
+  })
+  return { ...next, nodes }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return (
+    a.byteLength === b.byteLength &&
+    Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
+      Buffer.from(b.buffer, b.byteOffset, b.byteLength)
+    )
+  )
 }

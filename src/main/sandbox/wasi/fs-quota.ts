@@ -21,6 +21,11 @@ export class FsQuota {
     private readonly onFirstRefusal: () => void = () => undefined
   ) {}
 
+  /** What the files may still grow by. */
+  get availableBytes(): number {
+    return Math.max(0, this.limitBytes - this.usedBytes)
+  }
+
   /** Takes `bytes` from the quota; false (and nothing taken) when it would go over. */
   reserve(bytes: number): boolean {
     if (bytes <= 0 || this.usedBytes + bytes <= this.limitBytes) {

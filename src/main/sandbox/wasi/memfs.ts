@@ -2,9 +2,11 @@
  * The sandbox's file system: in-memory inodes on top of @bjorn3/browser_wasi_shim's Fd/Inode/
  * Directory classes, with the pieces the shim lacks for a snapshotted CPython:
  *
- * - files grow by doubling (the shim reallocates the whole file on every write: a 10 MB file
- *   written in 8 KiB chunks copied ~6 GB) and are copy-on-write against the snapshot image they
- *   were restored from, so capturing an unchanged file costs nothing;
+ * - files grow by doubling, large ones in place (the shim reallocates the whole file on every
+ *   write: a 10 MB file written in 8 KiB chunks copied ~6 GB), live in SharedArrayBuffers like
+ *   memory pages (an image crosses to the main thread and back without a copy) and are
+ *   copy-on-write against the snapshot image they were restored from, so capturing an unchanged
+ *   file costs nothing;
  * - stable inode numbers that belong to the kernel state (the shim's are a process-wide
  *   counter, so `os.stat().st_ino` would differ between two runs of the same cell);
  * - a read-only tree (the stdlib zip) that refuses every write with EROFS;
@@ -105,26 +107,40 @@ export class MemFile extends Inode {
     return this.buf.subarray(0, this.size)
   }
 
-  /** The file's bytes for a snapshot image; the file copies them before its next change. */
+  /**
+   * The file's bytes for a snapshot image, in shared memory, so the image crosses to the main thread
+   * and back without a copy; the file copies them before its next change.
+   */
   capture(): Uint8Array {
     if (this.captured === null) {
-      this.captured = this.buf.byteLength === this.size ? this.buf : this.buf.slice(0, this.size)
+      const bytes = this.buf.subarray(0, this.size)
+      this.captured = mostlyUsedShared(this.buf, this.size) ? bytes : sharedCopy(bytes)
       this.buf = this.captured
     }
     this.shared = true
     return this.captured
   }
 
-  /** Makes `buf` private and at least `capacity` long (doubling, so appends are amortised O(1)). */
+  /** Makes `buf` private and at least `capacity` long. */
   private prepareWrite(capacity: number): void {
     this.captured = null
     if (!this.shared && capacity <= this.buf.byteLength) return
-    const grown =
-      capacity > this.buf.byteLength ? Math.max(capacity, this.buf.byteLength * 2, 4096) : this.buf.byteLength
-    const next = new Uint8Array(grown)
+    if (!this.shared && this.growInPlace(capacity)) return
+    const next = fileStorage(Math.max(capacity, this.buf.byteLength), this.buf.byteLength)
     next.set(this.buf.subarray(0, this.size))
     this.buf = next
     this.shared = false
+  }
+
+  /** Grows growable storage (fileStorage) where it is: no second buffer, no copy. */
+  private growInPlace(capacity: number): boolean {
+    const whole = this.buf.buffer
+    if (!(whole instanceof SharedArrayBuffer) || !whole.growable || this.buf.byteOffset !== 0) return false
+    const length = roundUp(capacity, GROW_STEP)
+    if (length > whole.maxByteLength) return false
+    if (length > whole.byteLength) whole.grow(length)
+    this.buf = new Uint8Array(whole, 0, length)
+    return true
   }
 
   /** False (nothing written) when the file would grow past the quota. */
@@ -168,6 +184,56 @@ export class MemFile extends Inode {
     stat.atim = stat.mtim = stat.ctim = this.mtimeNs
     return stat
   }
+}
+
+/**
+ * File bytes live in SharedArrayBuffers, like memory pages (memory-image.ts): a snapshot's files go to
+ * a worker and come back without being copied.
+ */
+export function sharedBytes(length: number): Uint8Array {
+  return new Uint8Array(new SharedArrayBuffer(length))
+}
+
+/** Files from this size on grow in place (a growable SharedArrayBuffer) rather than by doubling. */
+const GROWABLE_FROM = 1 << 20
+/** A growable file's storage grows in steps of this (its spare room never exceeds one step). */
+const GROW_STEP = 1 << 16
+
+function roundUp(n: number, step: number): number {
+  return Math.ceil(n / step) * step
+}
+
+/**
+ * New storage for a file that needs `capacity` bytes and had `previous`. Small files double (appends
+ * stay amortised O(1)), never by more than the quota still allows. A large file gets a growable
+ * SharedArrayBuffer whose maximum is what the quota allows it to reach: it then grows in place, so
+ * the host never holds the old and the new buffer of a file near the quota at once (doubling did,
+ * 1.5 times the file), and no spare room is ever committed.
+ */
+function fileStorage(capacity: number, previous: number): Uint8Array {
+  const reachable = capacity + memQuota.availableBytes
+  if (capacity >= GROWABLE_FROM && Number.isSafeInteger(reachable)) {
+    const length = roundUp(capacity, GROW_STEP)
+    const maxByteLength = Math.max(length, roundUp(reachable, GROW_STEP))
+    return new Uint8Array(new SharedArrayBuffer(length, { maxByteLength }))
+  }
+  return sharedBytes(Math.max(capacity, Math.min(Math.max(previous * 2, 4096), reachable)))
+}
+
+function sharedCopy(bytes: Uint8Array): Uint8Array {
+  const copy = sharedBytes(bytes.byteLength)
+  copy.set(bytes)
+  return copy
+}
+
+/**
+ * `bytes` lies in shared memory of which its first `size` bytes use all but an eighth: a capture
+ * takes a view of it rather than copying a file near the quota once more (a copy would briefly
+ * double it) or pinning much spare room.
+ */
+function mostlyUsedShared(bytes: Uint8Array, size: number): boolean {
+  const whole = bytes.buffer
+  return whole instanceof SharedArrayBuffer && whole.byteLength - size <= whole.byteLength / 8
 }
 
 /** The clock file timestamps come from (virtual in deterministic mode). */
