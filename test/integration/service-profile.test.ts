@@ -77,6 +77,32 @@ describe('a profiled run', () => {
   })
 })
 
+describe('a %%fuelprof cell profiled by the service', () => {
+  // The magic's line is blanked under the service's profiler: one profile of the body, on the cell's lines.
+  const MAGIC = '\n%%fuelprof\ns = 0\nfor i in range(2_000):\n    s += i * i'
+
+  it('is profiled once, on its own lines, when run with a profile', async () => {
+    const doc = await newNotebook()
+    const cell = await addCode(doc.path, MAGIC)
+    const [run] = await h().run(doc.path, [cell], { profile: true })
+    expect(run!.status).toBe('ok')
+    expect(run!.profile!.lines[0]).toMatchObject({ file: run!.profile!.cellFile, line: 5 })
+    expect(run!.profile!.lines.every((row) => row.file === run!.profile!.cellFile)).toBe(true)
+  })
+
+  it('and with a budget', async () => {
+    const doc = await newNotebook()
+    const cell = await addCode(doc.path, MAGIC)
+    const profiled = await h().service.profileWithBudget(doc.path, cell, 400_000_000)
+    if (!profiled.ok) throw new Error(profiled.error)
+    expect(profiled.value.status).toBe('ok')
+    expect(profiled.value.profile!.lines[0]).toMatchObject({
+      file: profiled.value.profile!.cellFile,
+      line: 5
+    })
+  })
+})
+
 describe('profile with a budget of N', () => {
   it('re-runs the cell from the head with profiling and changes nothing', async () => {
     const doc = await newNotebook()
@@ -133,6 +159,16 @@ describe('profile with a budget of N', () => {
     expect(vars.ok && vars.value.find((v) => v.name === 'counter')).toMatchObject({ repr: '0' })
     const [check] = await h().run(doc.path, [await addCode(doc.path, 'print(counter)')])
     expect(check!.outputs).toEqual([{ type: 'stream', name: 'stdout', text: '0\n' }])
+  })
+
+  it('is stopped by interrupt, like a queued run', async () => {
+    const doc = await newNotebook()
+    const cell = await addCode(doc.path, 'while True:\n    pass')
+    const pending = h().service.profileWithBudget(doc.path, cell, 1_000_000_000_000)
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    await h().service.interrupt(doc.path)
+    const stopped = await pending
+    expect(stopped.ok && stopped.value).toMatchObject({ status: 'interrupted', profile: null })
   })
 
   it('refuses a cell that is not code, or not there, with a message', async () => {

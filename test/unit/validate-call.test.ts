@@ -13,6 +13,8 @@ describe('validateCall', () => {
     expect(validateCall('runCells', ['/a', ['c1'], { limits: { fuel: 5_000_000 } }])).toMatchObject({
       ok: true
     })
+    expect(validateCall('runCells', ['/a', ['c1'], { profile: true }])).toMatchObject({ ok: true })
+    expect(validateCall('profileWithBudget', ['/a', 'c1', 5_000_000])).toMatchObject({ ok: true })
   })
 
   it('refuses unknown methods, wrong types, extra fields and negative indices with a readable message', () => {
@@ -35,5 +37,9 @@ describe('validateCall', () => {
       ok: false
     })
     expect(validateCall('getAppInfo', ['extra'])).toMatchObject({ ok: false })
+    expect(validateCall('runCells', ['/a', ['c1'], { profile: 'yes' }])).toMatchObject({ ok: false })
+    expect(validateCall('profileWithBudget', ['/a', 'c1', 0])).toMatchObject({ ok: false })
+    expect(validateCall('profileWithBudget', ['/a', 'c1', 1.5])).toMatchObject({ ok: false })
+    expect(validateCall('profileWithBudget', ['/a', 'c1'])).toMatchObject({ ok: false })
   })
 })

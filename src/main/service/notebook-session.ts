@@ -127,7 +127,8 @@ export class NotebookSession {
       this.profiling = true
       try {
         // `%pip` lines are blanked (the wheels are installed already), so line numbers stay the cell's.
-        const result = await this.kernel.run(extractPipCommands(cell.source).code, {
+        const code = withoutProfileMagic(extractPipCommands(cell.source).code)
+        const result = await this.kernel.run(code, {
           limits: { ...settings.limits, fuel },
           isolated: cell.isolated,
           keepHead: true,
@@ -212,7 +213,7 @@ export class NotebookSession {
           return
         }
       }
-      const result = await this.kernel.run(pip.code, {
+      const result = await this.kernel.run(profile ? withoutProfileMagic(pip.code) : pip.code, {
         executionCount,
         limits: { ...settings.limits, ...limits },
         isolated: cell.isolated,
@@ -306,6 +307,19 @@ export class NotebookSession {
     }
     return this.store.readOnly ? { ...run, id: 0 } : this.store.commitRun(run, null)
   }
+}
+
+/**
+ * A `%%fuelprof` cell profiles its own body; run under the service's profiler its magic line is
+ * blanked (line numbers stay the cell's), so one profiler measures the body instead of a second one
+ * measuring the first (IPython skips blank lines before a cell magic, so they count as none).
+ */
+function withoutProfileMagic(code: string): string {
+  const lines = code.split('\n')
+  const first = lines.findIndex((line) => line.trim() !== '')
+  if (first === -1 || !/^%%fuelprof(\s|$)/.test(lines[first]!)) return code
+  lines[first] = ''
+  return lines.join('\n')
 }
 
 /** What the notebook says after a cell broke the interpreter (its run's message says the same). */
