@@ -290,6 +290,10 @@ describe('fuelbook run and export', () => {
     [['export', 'x.fuelbook'], 2, /--to is required/],
     [['export', 'x.fuelbook', '--to', 'pdf'], 2, /--to must be html or ipynb \(got 'pdf'\)/],
     [['export', '--to', 'html'], 2, /which notebook/],
+    [['export', 'a.fuelbook', 'b.fuelbook', '--to', 'html'], 2, /export takes one notebook/],
+    [['import', 'a.ipynb', 'b.ipynb'], 2, /import takes one \.ipynb file/],
+    [['serve', 'a.fuelbook', 'b.fuelbook'], 2, /serve takes at most one notebook/],
+    [['serve', '--port', 'http'], 2, /--port must be 0–65535, got 'http'/],
     [['export', 'x.fuelbook', '--to', 'html', '--frob'], 2, /Unknown option '--frob'/],
     [['export', '/no/such.fuelbook', '--to', 'html'], 1, /no such file/],
     [['export', '/tmp', '--to', 'html', '-o', '-'], 1, /is a folder/]
@@ -326,7 +330,7 @@ describe('the built command line', () => {
   })
 
   it('has --help for every command and maps bad flags to exit 2 on stderr', () => {
-    for (const name of ['exec', 'run', 'export', 'import']) {
+    for (const name of ['exec', 'run', 'export', 'import', 'packages', 'serve']) {
       const help = spawnCli([name, '--help'])
       expect(help.code).toBe(0)
       expect(help.stdout).toMatch(new RegExp(`^fuelbook ${name} `))

@@ -4,13 +4,13 @@
  * data length in bytes, fuel consumed. The exit code says how the run ended.
  */
 import { readFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
 import type { Output, RunStatus } from '../../shared/notebook'
 import { truncationText } from '../../shared/output-model'
 import { DEFAULT_LIMITS } from '../../shared/limits'
 import { createKernelHost, runPython, type RunPythonResult } from '../library'
 import { cacheDirOf } from '../service/cache-dir'
 import { EXIT, UsageError, type CliCommand, type CliIO } from './command'
+import { commandFailure, parseCommandLine } from './command-line'
 import { limitsFromFlags } from './flags'
 import { profileReport } from './profile-table'
 
@@ -116,33 +116,30 @@ Options:
 
 ${EXIT_CODES_HELP}`,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
+    const line = parseCommandLine(
+      execCommand,
       args,
-      allowPositionals: true,
-      options: {
+      io,
+      {
         code: { type: 'string', short: 'c' },
         fuel: { type: 'string' },
         memory: { type: 'string' },
         timeout: { type: 'string' },
         'fs-quota': { type: 'string' },
         json: { type: 'boolean' },
-        profile: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' }
-      }
-    })
-    if (values.help) {
-      io.stdout(execCommand.usage + '\n')
-      return EXIT.ok
-    }
+        profile: { type: 'boolean' }
+      },
+      // -c CODE or one FILE: readCode checks them together.
+      { count: 'any' }
+    )
+    if (line.helpShown) return EXIT.ok
+    const { values, positionals } = line
     const limits = limitsFromFlags(DEFAULT_LIMITS, values)
     let code: string
     try {
       code = readCode(values.code, positionals)
     } catch (error) {
-      if (error instanceof ExecFileError) {
-        io.stderr(`fuelbook exec: ${error.message}\n`)
-        return EXIT.failed
-      }
+      if (error instanceof ExecFileError) return commandFailure('exec', io)(error.message)
       throw error
     }
     const host = await createKernelHost({

@@ -3,11 +3,11 @@
  * converters as the app's Export menu. Reads the file only; needs no Python.
  */
 import { basename, dirname, extname, join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import type { ExportFormat } from '../../shared/api'
 import { missingNotebook } from '../service/notebook-document'
 import { exportNotebookFile } from '../service/notebook-files'
 import { EXIT, UsageError, type CliCommand } from './command'
+import { commandFailure, parseCommandLine } from './command-line'
 import { refuseTarget, writeFileAtomic } from './output-file'
 
 const FORMATS: ExportFormat[] = ['html', 'ipynb']
@@ -38,27 +38,22 @@ Options:
 
 Exit codes: 0 written, 1 the notebook could not be read or the file not written, 2 bad command line.`,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
+    const line = parseCommandLine(
+      exportCommand,
       args,
-      allowPositionals: true,
-      options: {
+      io,
+      {
         to: { type: 'string' },
         output: { type: 'string', short: 'o' },
         'no-code': { type: 'boolean' },
         'no-stats': { type: 'boolean' },
         'outputs-only': { type: 'boolean' },
-        force: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' }
-      }
-    })
-    if (values.help) {
-      io.stdout(exportCommand.usage + '\n')
-      return EXIT.ok
-    }
-    if (positionals.length !== 1)
-      throw new UsageError(
-        positionals.length ? 'export takes one notebook' : 'which notebook? give NOTEBOOK.fuelbook'
-      )
+        force: { type: 'boolean' }
+      },
+      { count: 'one', missing: 'which notebook? give NOTEBOOK.fuelbook', extra: 'export takes one notebook' }
+    )
+    if (line.helpShown) return EXIT.ok
+    const { values, positionals } = line
     if (values.to === undefined) throw new UsageError('--to is required: html or ipynb')
     const format = values.to.toLowerCase() as ExportFormat
     if (!FORMATS.includes(format)) throw new UsageError(`--to must be html or ipynb (got '${values.to}')`)
@@ -67,27 +62,19 @@ Exit codes: 0 written, 1 the notebook could not be read or the file not written,
       values.output === '-' ? null : resolve(values.output ?? defaultExportPath(notebook, format))
     if (target && target === resolve(notebook))
       throw new UsageError('the output would replace the notebook itself; choose another -o FILE')
+    const fail = commandFailure('export', io)
     const missing = missingNotebook(resolve(notebook))
-    if (missing) {
-      io.stderr(`fuelbook export: ${missing}\n`)
-      return EXIT.failed
-    }
+    if (missing) return fail(missing)
     if (target) {
       const refused = refuseTarget(target, values.output !== undefined || Boolean(values.force))
-      if (refused) {
-        io.stderr(`fuelbook export: cannot write ${target}: ${refused}\n`)
-        return EXIT.failed
-      }
+      if (refused) return fail(`cannot write ${target}: ${refused}`)
     }
     const exported = await exportNotebookFile(notebook, format, {
       hideCode: values['no-code'],
       hideStats: values['no-stats'],
       outputsOnly: values['outputs-only']
     })
-    if (!exported.ok) {
-      io.stderr(`fuelbook export: ${exported.error}\n`)
-      return EXIT.failed
-    }
+    if (!exported.ok) return fail(exported.error)
     if (!target) {
       io.stdout(exported.value.content)
       return EXIT.ok

@@ -5,10 +5,10 @@
  */
 import { readFileSync, renameSync, rmSync } from 'node:fs'
 import { basename, dirname, extname, join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { missingNotebook } from '../service/notebook-document'
 import { createNotebookFromIpynb } from '../service/notebook-files'
-import { EXIT, UsageError, type CliCommand } from './command'
+import { EXIT, type CliCommand } from './command'
+import { commandFailure, parseCommandLine } from './command-line'
 import { refuseTarget, tempPathFor } from './output-file'
 
 /** analysis.ipynb → analysis.fuelbook beside it. */
@@ -32,29 +32,18 @@ Options:
 Exit codes: 0 created, 1 the input could not be read or is not a valid notebook, or the output exists,
 2 bad command line.`,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
+    const line = parseCommandLine(
+      importCommand,
       args,
-      allowPositionals: true,
-      options: {
-        output: { type: 'string', short: 'o' },
-        force: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' }
-      }
-    })
-    if (values.help) {
-      io.stdout(importCommand.usage + '\n')
-      return EXIT.ok
-    }
-    if (positionals.length !== 1)
-      throw new UsageError(
-        positionals.length ? 'import takes one .ipynb file' : 'which notebook? give NOTEBOOK.ipynb'
-      )
+      io,
+      { output: { type: 'string', short: 'o' }, force: { type: 'boolean' } },
+      { count: 'one', missing: 'which notebook? give NOTEBOOK.ipynb', extra: 'import takes one .ipynb file' }
+    )
+    if (line.helpShown) return EXIT.ok
+    const { values, positionals } = line
     const source = resolve(positionals[0]!)
     const target = resolve(values.output ?? defaultImportPath(source))
-    const fail = (message: string): number => {
-      io.stderr(`fuelbook import: ${message}\n`)
-      return EXIT.failed
-    }
+    const fail = commandFailure('import', io)
     const missing = missingNotebook(source)
     if (missing) return fail(missing)
     if (target === source) return fail('the output would replace the input; choose another -o FILE')

@@ -5,11 +5,11 @@
  */
 import { existsSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { formatBytes } from '../../shared/format'
 import type { PackageInfo } from '../../shared/packages'
 import { composeService } from '../service/compose'
 import { EXIT, UsageError, type CliCommand, type CliIO } from './command'
+import { commandFailure, parseCommandLine } from './command-line'
 import { missingNotebook, readNotebookDocument } from '../service/notebook-document'
 
 /** The listing: one row per wheel, name order, with its size and what asked for it. */
@@ -56,10 +56,7 @@ async function edit(
 ): Promise<number> {
   const composed = await composeService({ shell: 'browser', appRoot: io.appRoot, version: io.version })
   const { service } = composed
-  const fail = (message: string): number => {
-    io.stderr(`fuelbook packages: ${message}\n`)
-    return EXIT.failed
-  }
+  const fail = commandFailure('packages', io)
   try {
     const opened = await service.openNotebook(path)
     if (!opened.ok) return fail(opened.error)
@@ -103,41 +100,35 @@ A refused change (not a wheel, a package that needs compiled code, a missing dep
 limit) stores nothing. Exit codes: 0 done, 1 refused or the notebook could not be read or written,
 2 bad command line.`,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
+    const line = parseCommandLine(
+      packagesCommand,
       args,
-      allowPositionals: true,
-      options: {
+      io,
+      {
         add: { type: 'string', multiple: true },
         remove: { type: 'string', multiple: true },
-        'no-index': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' }
+        'no-index': { type: 'boolean' }
+      },
+      {
+        count: 'one',
+        missing: 'which notebook? give NOTEBOOK.fuelbook',
+        extra: 'packages takes one notebook'
       }
-    })
-    if (values.help) {
-      io.stdout(packagesCommand.usage + '\n')
-      return EXIT.ok
-    }
-    if (positionals.length !== 1)
-      throw new UsageError(
-        positionals.length ? 'packages takes one notebook' : 'which notebook? give NOTEBOOK.fuelbook'
-      )
+    )
+    if (line.helpShown) return EXIT.ok
+    const { values, positionals } = line
     const add = values.add ?? []
     const remove = values.remove ?? []
     if (add.length > 0 && remove.length > 0)
       throw new UsageError('--add and --remove cannot be combined; run one, then the other')
     if (values['no-index'] && add.length === 0) throw new UsageError('--no-index goes with --add')
     const path = resolve(positionals[0]!)
+    const fail = commandFailure('packages', io)
     const missing = missingNotebook(path)
-    if (missing) {
-      io.stderr(`fuelbook packages: ${missing}\n`)
-      return EXIT.failed
-    }
+    if (missing) return fail(missing)
     if (add.length === 0 && remove.length === 0) {
       const doc = readNotebookDocument(path)
-      if (!doc.ok) {
-        io.stderr(`fuelbook packages: ${doc.error}\n`)
-        return EXIT.failed
-      }
+      if (!doc.ok) return fail(doc.error)
       io.stdout(packagesTable(doc.value.packages))
       return EXIT.ok
     }

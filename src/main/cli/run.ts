@@ -4,13 +4,13 @@
  * store it. Like nbconvert --execute it stops at the first failing cell unless --allow-errors.
  */
 import { extname, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import type { NotebookEvent } from '../../shared/api'
 import type { CellId, RunRecord } from '../../shared/notebook'
 import { formatFsUse, formatFuel, formatMemory, formatMs, statusLook } from '../../shared/format'
 import { composeService } from '../service/compose'
 import type { NotebookService } from '../service/notebook-service'
 import { EXIT, UsageError, type CliCommand, type CliIO } from './command'
+import { commandFailure, parseCommandLine } from './command-line'
 import { missingNotebook } from '../service/notebook-document'
 import { EXIT_CODES_HELP, exitCodeFor } from './exec'
 import { limitsFromFlags } from './flags'
@@ -124,10 +124,11 @@ The notebook's saved limits are unchanged: --fuel, --memory, --timeout and --fs-
 ${EXIT_CODES_HELP}
 A failing run exits with the code of the first cell that failed.`,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
+    const line = parseCommandLine(
+      runCommand,
       args,
-      allowPositionals: true,
-      options: {
+      io,
+      {
         fuel: { type: 'string' },
         memory: { type: 'string' },
         timeout: { type: 'string' },
@@ -135,26 +136,17 @@ A failing run exits with the code of the first cell that failed.`,
         isolated: { type: 'boolean' },
         'allow-errors': { type: 'boolean' },
         profile: { type: 'boolean' },
-        export: { type: 'string' },
-        help: { type: 'boolean', short: 'h' }
-      }
-    })
-    if (values.help) {
-      io.stdout(runCommand.usage + '\n')
-      return EXIT.ok
-    }
-    if (positionals.length !== 1)
-      throw new UsageError(
-        positionals.length ? 'run takes one notebook' : 'which notebook? give NOTEBOOK.fuelbook'
-      )
+        export: { type: 'string' }
+      },
+      { count: 'one', missing: 'which notebook? give NOTEBOOK.fuelbook', extra: 'run takes one notebook' }
+    )
+    if (line.helpShown) return EXIT.ok
+    const { values, positionals } = line
     // Validate every flag before starting Python.
     limitsFromFlags({ fuel: 1, memoryBytes: 1, timeoutMs: 1, outputBytes: 1, fsBytes: 1 }, values)
     const path = resolve(positionals[0]!)
     const exportTarget = values.export === undefined ? null : resolve(values.export)
-    const fail = (message: string): number => {
-      io.stderr(`fuelbook run: ${message}\n`)
-      return EXIT.failed
-    }
+    const fail = commandFailure('run', io)
     const missing = missingNotebook(path)
     if (missing) return fail(missing)
     if (exportTarget) {

@@ -1,10 +1,10 @@
-import { parseArgs } from 'node:util'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import type { NotebookClient } from '../../shared/api'
 import type { FileRoot } from '../../shared/file-dialog'
 import { composeService } from '../service/compose'
-import { UsageError, type CliCommand } from './command'
+import { EXIT, UsageError, type CliCommand } from './command'
+import { commandFailure, parseCommandLine } from './command-line'
 
 /**
  * Browser mode's servers (src/main/server/), handed in by the entry point: the server is a front
@@ -37,19 +37,18 @@ export const serveCommand = ({
   name: 'serve',
   usage: SERVE_USAGE,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
+    const line = parseCommandLine(
+      { usage: SERVE_USAGE },
       args,
-      allowPositionals: true,
-      options: { port: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
-    })
-    if (values.help) {
-      io.stdout(SERVE_USAGE + '\n')
-      return 0
-    }
+      io,
+      { port: { type: 'string' } },
+      { count: 'at most one', extra: 'serve takes at most one notebook' }
+    )
+    if (line.helpShown) return EXIT.ok
+    const { values, positionals } = line
     const port = values.port === undefined ? 0 : Number(values.port)
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new UsageError(`--port must be 0–65535, got '${values.port}'`)
-    if (positionals.length > 1) throw new UsageError('serve takes at most one notebook')
     const frames = await startOutputFrameServer()
     const composed = await composeService({
       shell: 'browser',
@@ -72,11 +71,10 @@ export const serveCommand = ({
     if (positionals[0]) {
       const opened = await composed.service.openNotebook(positionals[0])
       if (!opened.ok) {
-        io.stderr(`fuelbook serve: ${opened.error}\n`)
         await server.close()
         await frames.close()
         await composed.close()
-        return 1
+        return commandFailure('serve', io)(opened.error)
       }
       url += `#open=${encodeURIComponent(opened.value.path)}`
     }
@@ -89,6 +87,6 @@ export const serveCommand = ({
     await server.close()
     await frames.close()
     await composed.close()
-    return 0
+    return EXIT.ok
   }
 })
