@@ -95,8 +95,8 @@ export interface TruncatedOutput {
 
 export type Output = StreamOutput | DisplayDataOutput | ExecuteResultOutput | ErrorOutput | TruncatedOutput
 
-/** The measured cost of one run, as `fuelbook exec` reports it and more. */
-export interface RunStats {
+/** The measured cost of one run, as `fuelbook exec` reports it: fuel, memory, time. */
+export interface RunCost {
   fuelConsumed: number
   fuelBudget: number
   /** Linear memory size at the end of the run in 64 KiB pages (`fuelbook exec`'s "mem size pages"). */
@@ -105,6 +105,25 @@ export interface RunStats {
   memoryBytes: number
   peakMemoryBytes: number
   wallMs: number
+}
+
+/**
+ * The cost figures of any run result or record, copied field by field in one order (the kernel's
+ * result, the stored row, the library's result and the .ipynb metadata all carry them so).
+ */
+export function runCostOf(run: RunCost): RunCost {
+  return {
+    fuelConsumed: run.fuelConsumed,
+    fuelBudget: run.fuelBudget,
+    memoryPages: run.memoryPages,
+    memoryBytes: run.memoryBytes,
+    peakMemoryBytes: run.peakMemoryBytes,
+    wallMs: run.wallMs
+  }
+}
+
+/** A run's cost and what it left in the file system. */
+export interface RunStats extends RunCost {
   /** The sandbox file system's size at the end of the run (absent or null: not recorded, as in older files). */
   fsBytes?: number | null
 }

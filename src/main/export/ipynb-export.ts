@@ -4,7 +4,15 @@
  * `metadata.fuelbook`, so Jupyter ignores it and a re-import restores it. Pure.
  */
 import type { FuelProfile } from '../../shared/fuel-profile'
-import type { Cell, MimeBundle, NotebookDocument, Output, RunRecord } from '../../shared/notebook'
+import {
+  runCostOf,
+  type Cell,
+  type MimeBundle,
+  type NotebookDocument,
+  type Output,
+  type RunCost,
+  type RunRecord
+} from '../../shared/notebook'
 import { truncationText } from '../../shared/output-model'
 import type { IpynbCell, IpynbNotebook, IpynbOutput, MultilineString } from './ipynb-schema'
 import { isJsonMime } from './ipynb-schema'
@@ -90,14 +98,8 @@ function exportIds(cells: readonly Cell[]): string[] {
 }
 
 /** The run facts Jupyter has no field for. */
-export interface FuelbookRunMeta {
+export interface FuelbookRunMeta extends RunCost {
   status: RunRecord['status']
-  fuelConsumed: number
-  fuelBudget: number
-  memoryPages: number
-  memoryBytes: number
-  peakMemoryBytes: number
-  wallMs: number
   /** The sandbox file system's size at the end of the run, when recorded. */
   fsBytes?: number
   startedAt: number
@@ -116,12 +118,7 @@ export interface FuelbookRunMeta {
 function runMeta(run: RunRecord, cell: Cell): FuelbookRunMeta {
   const meta: FuelbookRunMeta = {
     status: run.status,
-    fuelConsumed: run.fuelConsumed,
-    fuelBudget: run.fuelBudget,
-    memoryPages: run.memoryPages,
-    memoryBytes: run.memoryBytes,
-    peakMemoryBytes: run.peakMemoryBytes,
-    wallMs: run.wallMs,
+    ...runCostOf(run),
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
     exitCode: run.exitCode,

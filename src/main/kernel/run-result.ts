@@ -3,10 +3,11 @@
  * library's runPython and `fuelbook exec --json`, so both give exactly the same shape.
  */
 import type { FuelProfile } from '../../shared/fuel-profile'
-import type { ErrorOutput, Output, RunStatus } from '../../shared/notebook'
+import { runCostOf, type ErrorOutput, type Output, type RunCost, type RunStatus } from '../../shared/notebook'
 import type { KernelRunResult } from './types'
 
-export interface RunPythonResult {
+/** The run's cost (RunCost: fuel, memory in pages and bytes, time) and what it printed. */
+export interface RunPythonResult extends RunCost {
   status: RunStatus
   /** sys.exit / os._exit code, else null. */
   exitCode: number | null
@@ -17,14 +18,6 @@ export interface RunPythonResult {
   error: Pick<ErrorOutput, 'ename' | 'evalue' | 'traceback'> | null
   /** Readable reason for a killed run ("out of fuel: …"), else null. */
   message: string | null
-  fuelConsumed: number
-  fuelBudget: number
-  /** Linear memory at the end, in 64 KiB pages ("mem size pages"). */
-  memoryPages: number
-  /** Linear memory at the end, in bytes ("data length"). */
-  memoryBytes: number
-  peakMemoryBytes: number
-  wallMs: number
   /** Where the fuel went (runPython with `profile: true`), else null. */
   profile: FuelProfile | null
 }
@@ -41,12 +34,7 @@ export function toRunPythonResult(result: KernelRunResult): RunPythonResult {
     outputs: result.outputs,
     error: error ? { ename: error.ename, evalue: error.evalue, traceback: error.traceback } : null,
     message: result.message,
-    fuelConsumed: result.fuelConsumed,
-    fuelBudget: result.fuelBudget,
-    memoryPages: result.memoryPages,
-    memoryBytes: result.memoryBytes,
-    peakMemoryBytes: result.peakMemoryBytes,
-    wallMs: result.wallMs,
+    ...runCostOf(result),
     profile: result.profile
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { AppSettings } from '../../shared/app-settings'
 import type { Output } from '../../shared/notebook'
+import { mergeStreams } from '../../shared/output-model'
 import type { PackageInfo } from '../../shared/packages'
 import { fail, ok, type Result } from '../../shared/result'
 import type { Kernel } from '../kernel/types'
@@ -145,9 +146,4 @@ function formatList(packages: PackageInfo[]): string {
   const width = Math.max(7, ...packages.map((p) => p.displayName.length))
   const rows = packages.map((p) => `${p.displayName.padEnd(width)}  ${p.version}`)
   return [`${'Package'.padEnd(width)}  Version`, `${'-'.repeat(width)}  -------`, ...rows].join('\n') + '\n'
-}
-
-function mergeStreams(outputs: Output[]): Output[] {
-  const text = outputs.map((o) => (o.type === 'stream' ? o.text : '')).join('')
-  return text === '' ? [] : [{ type: 'stream', name: 'stdout', text }]
 }

@@ -4,14 +4,15 @@
  * then announced. A killed run is just a status: the kernel already kept its head.
  */
 import type { BudgetProfile, NotebookEvent } from '../../shared/api'
-import type {
-  Cell,
-  CellId,
-  KernelInfo,
-  Limits,
-  NotebookDocument,
-  Output,
-  RunRecord
+import {
+  runCostOf,
+  type Cell,
+  type CellId,
+  type KernelInfo,
+  type Limits,
+  type NotebookDocument,
+  type Output,
+  type RunRecord
 } from '../../shared/notebook'
 import type { Kernel } from '../kernel/types'
 import { extractPipCommands } from '../packages'
@@ -235,12 +236,7 @@ export class NotebookSession {
         message: result.message,
         isolated: cell.isolated,
         outputs: [...before, ...result.outputs],
-        fuelConsumed: result.fuelConsumed,
-        fuelBudget: result.fuelBudget,
-        memoryPages: result.memoryPages,
-        memoryBytes: result.memoryBytes,
-        peakMemoryBytes: result.peakMemoryBytes,
-        wallMs: result.wallMs,
+        ...runCostOf(result),
         fsBytes: result.fsBytes,
         // A profiled run's, or a `%%fuelprof` cell's.
         profile: result.profile

@@ -4,7 +4,7 @@
  */
 import type Database from 'better-sqlite3'
 import { decodeFuelProfile, encodeFuelProfile, type FuelProfile } from '../../shared/fuel-profile'
-import type { CellId, Output, RunRecord, RunStatus } from '../../shared/notebook'
+import { runCostOf, type CellId, type Output, type RunRecord, type RunStatus } from '../../shared/notebook'
 import { capOutputs, decodeOutput, encodeOutput } from './output-codec'
 import type { RunSummary } from './types'
 
@@ -160,12 +160,7 @@ export class RunHistory {
         exitCode: run.exitCode,
         message: run.message,
         isolated: run.isolated ? 1 : 0,
-        fuelConsumed: run.fuelConsumed,
-        fuelBudget: run.fuelBudget,
-        memoryPages: run.memoryPages,
-        memoryBytes: run.memoryBytes,
-        peakMemoryBytes: run.peakMemoryBytes,
-        wallMs: run.wallMs,
+        ...runCostOf(run),
         fsBytes: run.fsBytes ?? null,
         profile: run.profile === null ? null : encodeFuelProfile(run.profile)
       }).lastInsertRowid
