@@ -93,7 +93,7 @@ CREATE TABLE kernel_pages (
   data BLOB NOT NULL
 );
 
--- At most one row: the kernel head snapshot (design §2). No row = pristine kernel.
+-- At most one row: the kernel head snapshot (docs/architecture.md, "The kernel"). No row = pristine kernel.
 CREATE TABLE kernel_head (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   cell_id TEXT REFERENCES cells (id) ON DELETE SET NULL,
