@@ -121,3 +121,22 @@ function niceStep(raw: number): number {
   for (const m of [1, 2, 5, 10]) if (m * power >= raw) return m * power
   return 10 * power
 }
+
+/**
+ * The bars worth drawing when the chart scrolls in a view `viewWidth` wide at `scrollLeft`: those
+ * within one view's width either side (so a scroll shows drawn bars at once), as `[from, to)`.
+ * A 1,000-cell notebook's chart is thousands of pixels wide; drawing only this window keeps it cheap.
+ */
+export function barsInView(
+  bars: readonly ChartBarLayout[],
+  scrollLeft: number,
+  viewWidth: number
+): { from: number; to: number } {
+  const left = scrollLeft - viewWidth
+  const right = scrollLeft + 2 * viewWidth
+  let from = 0
+  while (from < bars.length && bars[from]!.x + bars[from]!.width < left) from++
+  let to = from
+  while (to < bars.length && bars[to]!.x <= right) to++
+  return { from, to }
+}

@@ -20,6 +20,12 @@ export class AppState {
   constructor(readonly api: NotebookClient) {}
 
   async start(): Promise<void> {
+    // The notebook is asked for at once, not after the app info: one round trip less before the
+    // first cells show. It is shown only once the info (the output frames' address) is in.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once, not state
+    const fromHash = new URLSearchParams(location.hash.slice(1)).get('open')
+    const opening = fromHash ? this.api.openNotebook(fromHash) : null
+    opening?.catch(() => undefined) // a failure is reported by show(), once awaited
     try {
       this.info = await this.api.getAppInfo()
       setOutputFrameUrl(this.info.outputFrameUrl)
@@ -30,9 +36,7 @@ export class AppState {
       .getAppSettings()
       .then((s) => this.applySettings(s))
       .catch(() => undefined)
-    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once, not state
-    const fromHash = new URLSearchParams(location.hash.slice(1)).get('open')
-    if (fromHash) await this.open(fromHash)
+    if (opening) await this.show(() => opening)
     else await this.loadRecents()
   }
 
