@@ -122,10 +122,10 @@ async function measureOpen(browser: WebdriverIO.Browser, expected: number): Prom
       }
       const cellCount = (): number => document.querySelectorAll('[data-testid="cell"]').length
       const waitAllMounted = (interactive: number, cells: number): void => {
-        if (cellCount() === expected)
-          return requestAnimationFrame(() =>
-            done({ shown, interactive, cells, allMounted: performance.now() })
-          )
+        if (cellCount() === expected) {
+          requestAnimationFrame(() => done({ shown, interactive, cells, allMounted: performance.now() }))
+          return
+        }
         if (performance.now() > deadline)
           return done({
             shown,
