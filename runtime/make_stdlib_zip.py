@@ -18,16 +18,19 @@ its detection of the modules configure disabled), with these differences:
   (runtime/tzdata_package.py);
 - _sysconfigdata's configure paths name the build folder as /build (SYSCONFIG_BUILD_ROOT), and
   entries are sorted with fixed timestamps, so the same inputs give the same zip wherever the
-  build tree is (BUILD_DIR).
+  build tree is (BUILD_DIR). _sysconfigdata is rewritten from its values, not edited as text:
+  sysconfig wrote it with pprint, whose line wrapping depends on the length of the paths.
 
 Run with the build python (same 3.11 bytecode as the runtime) from the CPython build tree.
 """
 import _imp
 import argparse
+import ast
 import collections
 import importlib._bootstrap_external as bootstrap_external
 import os
 import pathlib
+import pprint
 import sys
 import zipfile
 
@@ -114,6 +117,30 @@ def stdlib_files(srcdir):
     return selected, missing
 
 
+def sysconfigdata_without_build_root(source, build_root):
+    """_sysconfigdata's text with every `build_root` in its values replaced by /build.
+
+    Written as Lib/sysconfig.py's _generate_posix_vars writes it (a comment, then the dict by
+    pprint), from the values after the replacement: replacing in the text would keep line breaks
+    that pprint chose for the longer or shorter build path, so the file would depend on it.
+    """
+    tree = ast.parse(source)
+    (assignment,) = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["build_time_vars"]
+    ]
+    build_time_vars = ast.literal_eval(assignment.value)
+    rewritten = {
+        key: value.replace(build_root, SYSCONFIG_BUILD_ROOT) if isinstance(value, str) else value
+        for key, value in build_time_vars.items()
+    }
+    return (
+        "# system configuration generated and used by the sysconfig module\n"
+        f"build_time_vars = {pprint.pformat(rewritten)}\n"
+    ).encode()
+
+
 def tzdata_files(zoneinfo_dir, version, package_source):
     """The tzdata package: runtime/tzdata_package.py + the zone files packed into one blob."""
     zones = []
@@ -161,11 +188,11 @@ def main():
         args.tzdata, args.tzdata_version.split("-")[0], pathlib.Path(__file__).with_name("tzdata_package.py")
     )
     entries = []
-    build_root = str(args.srcdir.resolve().parent).encode()
+    build_root = str(args.srcdir.resolve().parent)
     for rel, path in selected:
         data = path.read_bytes()
         if rel.startswith("_sysconfigdata_"):
-            data = data.replace(build_root, SYSCONFIG_BUILD_ROOT.encode())
+            data = sysconfigdata_without_build_root(data.decode(), build_root)
         entries.extend(module_entries(rel, data))
     for path in args.extra:
         entries.extend(module_entries(path.name, path.read_bytes()))
