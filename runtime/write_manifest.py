@@ -109,7 +109,9 @@ def main():
         "sources": sources(args.build / "src"),
         "cpythonPatches": {
             "debian": debian_patches(args.build, args.out / "README.md"),
-            "fuelbook": sorted(p.name for p in (pathlib.Path(__file__).parent / "patches").glob("*.patch")),
+            # What the build tree has applied (the script keeps copies there), not what this
+            # checkout has: the two differ while a tree is shared between checkouts.
+            "fuelbook": sorted(p.name for p in (args.build / "applied-patches").glob("*.patch")),
         },
         "toolchain": {
             "clang": clang,
