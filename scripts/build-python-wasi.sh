@@ -83,8 +83,9 @@ if need_step packages; then
       >/etc/apt/sources.list.d/fuelbook-deb-src.sources
   fi
   apt-get update -qq
+  # libc++-16-dev-wasm32: the C++ headers and libc++.a the cxx-eh step and the reactor link use.
   apt-get install -y -qq --no-install-recommends clang-16 lld-16 llvm-16 libclang-rt-16-dev-wasm32 \
-    wasi-libc dpkg-dev python3.11 tcl gcc make patch pkg-config xz-utils bzip2 >/dev/null
+    libc++-16-dev-wasm32 wasi-libc dpkg-dev python3.11 tcl gcc make patch pkg-config xz-utils bzip2 >/dev/null
   cd "$BUILD/src"
   # The newest version apt knows can be missing from the mirror (the security archive answers
   # 404 for some .dsc files): then take the newest version that downloads in full.
