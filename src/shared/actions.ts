@@ -14,6 +14,7 @@ export type ActionId =
   | 'run-all'
   | 'run-above'
   | 'run-below'
+  | 'profile-fuel'
   | 'interrupt'
   | 'restart'
   | 'restart-run-all'
@@ -138,6 +139,14 @@ export const ACTIONS: readonly ActionSpec[] = [
     label: 'Run selected and all below',
     group: 'Run',
     ...menu('cell.run', 'Run Selected and All Below')
+  },
+  {
+    id: 'profile-fuel',
+    // A double key like Jupyter's other re-running keys (I I, 0 0): F for fuel.
+    label: 'Profile fuel: run selected cells and show where their fuel went',
+    group: 'Run',
+    command: ['F F'],
+    ...menu('cell.run', 'Profile Fuel')
   },
   {
     id: 'interrupt',

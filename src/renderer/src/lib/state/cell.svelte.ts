@@ -3,8 +3,10 @@
  * finished run, the outputs being shown (live while running) and the live progress numbers.
  * Fields are fine-grained runes so a streaming cell re-renders alone.
  */
+import type { BudgetProfile } from '../../../../shared/api'
 import type { Cell, CellId, CellType, Output, RunRecord } from '../../../../shared/notebook'
 import { appendOutputs, toViewOutputs, type ViewOutput } from '../outputs/merge'
+import type { ShownProfile } from '../profile-view'
 
 export type CellPhase = 'idle' | 'queued' | 'running'
 
@@ -33,8 +35,14 @@ export class CellState {
   /** Cursor offset in the source, kept by the editor for split. */
   cursor = 0
   startedAt = 0
-  /** Where the editor puts its cursor when it next takes focus (arrow-key navigation). */
-  enterAt: 'start' | 'end' | null = null
+  /** Where the editor puts its cursor when it next takes focus (arrow keys; a profile table's link). */
+  enterAt: 'start' | 'end' | { line: number } | null = null
+  /**
+   * "Profile with a budget of N" after the last run ran out of fuel: a re-run that is not one of the
+   * cell's runs (so not kept in the file), for this run only.
+   */
+  budgetProfile = $state.raw<{ forRunId: number; result: BudgetProfile } | null>(null)
+  budgetProfiling = $state(false)
   /** Source version counter: bumped on external changes so the editor re-syncs. */
   externalVersion = $state(0)
 
@@ -59,6 +67,20 @@ export class CellState {
     return n === null || n === undefined ? (this.run ? '–' : ' ') : String(n)
   }
 
+  /** The profile the gutter and table show: the last run's own, else its budget re-run's. */
+  get shownProfile(): ShownProfile | null {
+    const run = this.run
+    if (!run) return null
+    if (run.profile) return { profile: run.profile, source: run.source, origin: { kind: 'run' } }
+    const rerun = this.budgetProfile
+    if (rerun?.forRunId !== run.id || !rerun.result.profile) return null
+    return {
+      profile: rerun.result.profile,
+      source: rerun.result.source,
+      origin: { kind: 'budget-rerun', budget: rerun.result.fuelBudget }
+    }
+  }
+
   private get jupyter(): JupyterMeta {
     const j = this.metadata['jupyter']
     return j && typeof j === 'object' ? (j as JupyterMeta) : {}
@@ -80,6 +102,7 @@ export class CellState {
     this.liveElapsedMs = 0
     this.outputs = []
     this.keptFrom = undefined
+    this.budgetProfile = null
   }
 
   appendLive(outputs: Output[], replace = false): void {

@@ -50,6 +50,10 @@ const RUN: Record<ActionId, Run> = {
   'run-all': ({ nb }) => nb.runCells(nb.cells),
   'run-above': (host) => host.nb.runCells(host.nb.cells.slice(0, first(host))),
   'run-below': (host) => host.nb.runCells(host.nb.cells.slice(first(host))),
+  'profile-fuel': ({ nb }) => {
+    nb.setMode('command')
+    return nb.runCells(nb.selectedCells(), { profile: true })
+  },
   interrupt: ({ nb }) => nb.interrupt(),
   restart: ({ nb }) => nb.restart(),
   'restart-run-all': async ({ nb }) => {

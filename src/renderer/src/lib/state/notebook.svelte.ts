@@ -66,7 +66,8 @@ export class NotebookState {
 
   readonly selection = $derived(selectionRange(this.anchor, this.cursor))
   readonly selectedCell = $derived(this.cells[this.cursor] ?? null)
-  readonly busy = $derived(this.cells.some((c) => c.phase !== 'idle'))
+  /** A cell runs or waits to, or a profile with a budget is being made (Interrupt stops either). */
+  readonly busy = $derived(this.cells.some((c) => c.phase !== 'idle' || c.budgetProfiling))
   /** Cells whose stats line shows memory without hovering (it changed from the cell above's). */
   readonly memoryChanged = $derived(cellsWhereMemoryChanged(this.cells))
 
@@ -292,7 +293,8 @@ export class NotebookState {
 
   // ── running ───────────────────────────────────────────────────────────────────────────────────
 
-  async runCells(cells: CellState[]): Promise<void> {
+  /** Queues the code cells among `cells`; `profile` runs them under the fuel profiler (the "Profile fuel" action). */
+  async runCells(cells: CellState[], options: { profile?: boolean } = {}): Promise<void> {
     for (const c of cells) if (c.type === 'markdown') c.editingMarkdown = false
     const code = cells.filter((c) => c.type === 'code')
     if (code.length === 0) return
@@ -300,12 +302,40 @@ export class NotebookState {
     for (const c of code) if (c.phase === 'idle') c.phase = 'queued'
     const result = await this.api.runCells(
       this.path,
-      code.map((c) => c.id)
+      code.map((c) => c.id),
+      options.profile ? { profile: true } : undefined
     )
     if (!result.ok) {
       for (const c of code) if (c.phase === 'queued') c.phase = 'idle'
       this.message = result.error
     }
+  }
+
+  /**
+   * "Profile with a budget of N" for a cell whose last run ran out of fuel: the service re-runs it
+   * profiled with that run's budget, leaving the kernel, the cell's runs and its outputs as they are.
+   */
+  async profileWithBudget(cell: CellState): Promise<void> {
+    const run = cell.run
+    if (!run || cell.budgetProfiling) return
+    await this.flush()
+    cell.budgetProfiling = true
+    const r = await this.api
+      .profileWithBudget(this.path, cell.id, run.fuelBudget)
+      .catch((e: unknown) => ({ ok: false as const, error: String(e) }))
+    cell.budgetProfiling = false
+    if (!r.ok) this.message = r.error
+    else if (cell.run?.id === run.id) cell.budgetProfile = { forRunId: run.id, result: r.value }
+  }
+
+  /** Focuses a cell's editor with the cursor on `line` (a profile table's link to where a function is defined). */
+  revealLine(cellId: CellId, line: number): void {
+    const index = this.indexOf(cellId)
+    const cell = this.cells[index]
+    if (!cell) return
+    cell.enterAt = { line }
+    this.select(index)
+    this.setMode('edit')
   }
 
   async interrupt(): Promise<void> {
