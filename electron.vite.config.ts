@@ -19,7 +19,7 @@ function appCspMeta(): Plugin {
 }
 
 // Main-process bundle has several entries: the Electron shell, the CLI (browser mode, export, exec)
-// and the sandbox worker, which worker_threads loads from its own file.
+// and the sandbox and codec workers, which worker_threads loads from their own files.
 export default defineConfig({
   main: {
     build: {
@@ -28,6 +28,7 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/electron/index.ts'),
           cli: resolve(__dirname, 'src/main/cli.ts'),
           worker: resolve(__dirname, 'src/main/sandbox/worker.ts'),
+          'codec-worker': resolve(__dirname, 'src/main/kernel/codec-worker.ts'),
           library: resolve(__dirname, 'src/main/library.ts')
         },
         // Shared chunks sit next to the entries so every module's __dirname is out/main.

@@ -3,6 +3,7 @@
  * export and prints one table. Figures are measured in the same run as their baselines, so a ratio is
  * meaningful even on a noisy machine; absolute numbers are printed for context only.
  */
+import { spawnSync } from 'node:child_process'
 import { performance } from 'node:perf_hooks'
 
 export interface BenchContext {
@@ -83,4 +84,13 @@ export async function timeMs(n: number, fn: () => unknown | Promise<unknown>, wa
 
 export function geomean(values: number[]): number {
   return Math.exp(values.reduce((acc, v) => acc + Math.log(v), 0) / values.length)
+}
+
+/** Wall time of one whole process, spawn to exit; throws when it fails. */
+export function processWallMs(command: string, args: string[], env: NodeJS.ProcessEnv): number {
+  const t0 = performance.now()
+  const r = spawnSync(command, args, { env, encoding: 'utf8' })
+  const ms = performance.now() - t0
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${r.stderr.slice(0, 500)}`)
+  return ms
 }

@@ -8,19 +8,10 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { performance } from 'node:perf_hooks'
-import { type BenchFigure, type BenchMain, spreadText, summarize } from './harness'
+import { type BenchFigure, type BenchMain, processWallMs, spreadText, summarize } from './harness'
 
 const ROOT = resolve(__dirname, '..')
 const CLI = join(ROOT, 'bin', 'fuelbook.cjs')
-
-function wallMs(command: string, args: string[], env: NodeJS.ProcessEnv): number {
-  const t0 = performance.now()
-  const r = spawnSync(command, args, { env, encoding: 'utf8' })
-  const ms = performance.now() - t0
-  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${r.stderr.slice(0, 500)}`)
-  return ms
-}
 
 const main: BenchMain = async (ctx) => {
   if (!existsSync(join(ROOT, 'out', 'main', 'cli.js')))
@@ -28,8 +19,8 @@ const main: BenchMain = async (ctx) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'fuelbook-bench-startup-'))
   const env = { ...process.env, FUELBOOK_DATA_DIR: dataDir }
   try {
-    const exec = (): number => wallMs(process.execPath, [CLI, 'exec', '-c', '1+1'], env)
-    const node = (): number => wallMs(process.execPath, ['-e', '0'], env)
+    const exec = (): number => processWallMs(process.execPath, [CLI, 'exec', '-c', '1+1'], env)
+    const node = (): number => processWallMs(process.execPath, ['-e', '0'], env)
     const python = spawnSync('python3', ['-c', 'pass']).status === 0
     const firstMs = exec() // fills the caches, as a user's first start does
     const rounds = ctx.reps(9)
@@ -37,7 +28,7 @@ const main: BenchMain = async (ctx) => {
     for (let i = 0; i < rounds; i++) {
       samples.exec.push(exec())
       samples.node.push(node())
-      if (python) samples.python.push(wallMs('python3', ['-c', 'pass'], env))
+      if (python) samples.python.push(processWallMs('python3', ['-c', 'pass'], env))
     }
     const e = summarize(samples.exec)
     const n = summarize(samples.node)

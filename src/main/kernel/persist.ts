@@ -2,26 +2,16 @@
  * Kernel state ⇄ PersistedSnapshot (the store's format) and ⇄ one file (the S0 disk cache).
  *
  * A snapshot keeps only the pages that differ from a base (S0 for the store, nothing for S0
- * itself); pages that are zero in both are omitted. Each page is compressed on its own
- * (node:zlib brotli, quality 0: measured on kernel pages here 0.19 ms/page against 0.45 for
- * quality 1 and 0.65 for deflate level 1, for 12% more bytes; the service exports the head after
- * every run, on the main thread, so speed wins) and keyed by the sha256 of its uncompressed bytes, so the store
- * deduplicates pages shared between snapshots. File contents of the WASI file system are cut into
+ * itself); pages that are zero in both are omitted. Each page is compressed on its own and keyed
+ * by the sha256 of its bytes (block-codec.ts, run on the codec threads), so the store deduplicates
+ * pages shared between snapshots. File contents of the WASI file system are cut into
  * chunks of the same size, compressed and keyed the same way (binary all the way: a file near the
  * quota never becomes a string, and a chunk the notebook file already holds is neither compressed
  * nor stored again; only hashes are cached, so the host holds a file's bytes once).
  * Everything else (globals, the tree and fd table, clock) is one small JSON document, deflated,
  * naming each file's chunks by hash. A format number and the runtime hash guard every read.
  */
-import { createHash } from 'node:crypto'
-import {
-  brotliCompressSync,
-  brotliDecompressSync,
-  constants,
-  deflateSync,
-  inflateRawSync,
-  inflateSync
-} from 'node:zlib'
+import { brotliDecompressSync, deflateSync, inflateRawSync, inflateSync } from 'node:zlib'
 import { fail, ok, type Result } from '../../shared/result'
 import type { PersistedChunk, PersistedPage, PersistedSnapshot } from '../../shared/snapshot'
 import { isZeroPage, PAGE_BYTES, type MemoryImage } from '../sandbox/memory-image'
@@ -29,6 +19,8 @@ import type { MachineState } from '../sandbox/protocol'
 import type { FdImage, FsImage, FsNodeImage } from '../sandbox/wasi/fs-image'
 import { sharedBytes } from '../sandbox/wasi/memfs'
 import type { WasiState } from '../sandbox/wasi/host'
+import { compressBlock, sha256Hex, type EncodedBlock } from './block-codec'
+import { decodeBlocks, encodeBlocks } from './codec-threads'
 
 /**
  * Bump when the layout of pages or of the state document changes. 5: a file chunk brotli cannot
@@ -42,33 +34,27 @@ const INLINE_FILES_FORMAT = 3
 const RAW_STATE_FORMAT = 2
 const READABLE_FORMATS = [SNAPSHOT_FORMAT, COMPRESSED_CHUNKS_FORMAT, INLINE_FILES_FORMAT, RAW_STATE_FORMAT]
 
-/** Pages encoded once are not hashed and compressed again (pages are immutable; see memory-image.ts). */
-const encodedPages = new WeakMap<Uint8Array, { hash: string; data: Uint8Array }>()
+/**
+ * Pages encoded once are not hashed and compressed again (pages are immutable; see
+ * memory-image.ts). The entry is a promise while the encoding is under way, so two exports of one
+ * head share the work.
+ */
+const encodedPages = new WeakMap<Uint8Array, Promise<EncodedBlock>>()
 const ZERO = new Uint8Array(PAGE_BYTES)
 
-function encodePage(page: Uint8Array | null): { hash: string; data: Uint8Array } {
-  const bytes = page ?? ZERO
-  let encoded = encodedPages.get(bytes)
-  if (encoded === undefined) {
-    encoded = {
-      hash: createHash('sha256').update(bytes).digest('hex'),
-      data: new Uint8Array(compressPage(bytes))
-    }
-    encodedPages.set(bytes, encoded)
+/** The pages' encodings, those not cached yet made in one batch on the codec threads. */
+function encodePages(pages: readonly (Uint8Array | null)[]): Promise<EncodedBlock[]> {
+  const missing = [...new Set(pages.map((page) => page ?? ZERO).filter((bytes) => !encodedPages.has(bytes)))]
+  if (missing.length > 0) {
+    const batch = encodeBlocks(missing)
+    missing.forEach((bytes, i) => {
+      const one = batch.then((encoded) => encoded[i]!)
+      encodedPages.set(bytes, one)
+      // A failed encoding is not kept: the next export tries again.
+      one.catch(() => encodedPages.delete(bytes))
+    })
   }
-  return encoded
-}
-
-const BROTLI_PAGE = {
-  params: {
-    [constants.BROTLI_PARAM_QUALITY]: 0,
-    [constants.BROTLI_PARAM_SIZE_HINT]: PAGE_BYTES,
-    [constants.BROTLI_PARAM_LGWIN]: 16
-  }
-}
-
-function compressPage(page: Uint8Array): Buffer {
-  return brotliCompressSync(page, BROTLI_PAGE)
+  return Promise.all(pages.map((page) => encodedPages.get(page ?? ZERO)!))
 }
 
 function samePage(a: Uint8Array | null, b: Uint8Array | null): boolean {
@@ -80,7 +66,7 @@ function samePage(a: Uint8Array | null, b: Uint8Array | null): boolean {
   )
 }
 
-/** Pages compressed between two yields to the event loop (~0.3 ms each): the app stays responsive. */
+/** File chunks compressed between two yields to the event loop (~0.3 ms each): the app stays responsive. */
 const PAGES_PER_SLICE = 8
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
@@ -101,19 +87,18 @@ function chunkOf(data: Uint8Array, index: number): Uint8Array {
  * data holds no second copy of it.
  */
 function storedChunk(bytes: Uint8Array): Uint8Array {
-  const compressed = compressPage(bytes)
+  const compressed = compressBlock(bytes)
   return compressed.byteLength <= (bytes.byteLength * 7) / 8 ? new Uint8Array(compressed) : bytes
 }
 
 /** A stored chunk's bytes, checked against its hash (brotli has no checksum of its own). */
 function chunkBytes(stored: Uint8Array, hash: string, length: number): Uint8Array {
-  const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
   // Kept as it is (storedChunk): its length is the chunk's and its own hash is its key.
-  if (stored.byteLength === length && sha256(stored) === hash) return stored
+  if (stored.byteLength === length && sha256Hex(stored) === hash) return stored
   const bytes = brotliDecompressSync(stored, { maxOutputLength: PAGE_BYTES })
   if (bytes.byteLength !== length)
     throw new Error(`a file chunk has ${bytes.byteLength} bytes, not ${length}`)
-  if (sha256(bytes) !== hash) throw new Error(`a file chunk does not match its hash`)
+  if (sha256Hex(bytes) !== hash) throw new Error(`a file chunk does not match its hash`)
   return bytes
 }
 
@@ -122,7 +107,7 @@ async function hashFile(data: Uint8Array): Promise<string[]> {
   if (hashes === undefined) {
     hashes = []
     for (let index = 0; index * PAGE_BYTES < data.byteLength; index++) {
-      hashes.push(createHash('sha256').update(chunkOf(data, index)).digest('hex'))
+      hashes.push(sha256Hex(chunkOf(data, index)))
       if (hashes.length % (PAGES_PER_SLICE * 8) === 0) await yieldToEventLoop()
     }
     fileChunkHashes.set(data, hashes)
@@ -144,19 +129,15 @@ export async function encodeSnapshot(
   stored: ReadonlySet<string> = new Set()
 ): Promise<PersistedSnapshot> {
   const { memory } = state
-  const pages: PersistedPage[] = []
-  let encodedSinceYield = 0
+  const differing: number[] = []
   for (let index = 0; index < memory.pageCount; index++) {
     const page = memory.pages[index] ?? null
     const basePage =
       base !== null && index < base.memory.pageCount ? (base.memory.pages[index] ?? null) : null
-    if (samePage(page, basePage)) continue
-    if (!encodedPages.has(page ?? ZERO) && ++encodedSinceYield >= PAGES_PER_SLICE) {
-      encodedSinceYield = 0
-      await yieldToEventLoop()
-    }
-    pages.push({ index, ...encodePage(page) })
+    if (!samePage(page, basePage)) differing.push(index)
   }
+  const encoded = await encodePages(differing.map((index) => memory.pages[index] ?? null))
+  const pages = differing.map((index, i): PersistedPage => ({ index, ...encoded[i]! }))
   const chunks = new Map<string, Uint8Array | null>()
   const fileChunks = new Map<number, string[]>()
   for (const node of state.wasi.fs.nodes) {
@@ -206,23 +187,23 @@ export async function decodeSnapshot(
         pages[i] = base.memory.pages[i] ?? null
     }
     const slab = new Uint8Array(new SharedArrayBuffer(snapshot.pages.length * PAGE_BYTES))
-    for (let slot = 0; slot < snapshot.pages.length; slot++) {
-      const page = snapshot.pages[slot]!
-      if (slot % (PAGES_PER_SLICE * 4) === PAGES_PER_SLICE * 4 - 1) await yieldToEventLoop()
+    for (const page of snapshot.pages) {
       if (page.index < 0 || page.index >= snapshot.pageCount)
         throw new Error(`page ${page.index} is out of range`)
-      const bytes = brotliDecompressSync(page.data)
+    }
+    const decoded = await decodeBlocks(
+      snapshot.pages.map((page) => ({ block: page, what: `page ${page.index}` }))
+    )
+    decoded.forEach((bytes, slot) => {
+      const page = snapshot.pages[slot]!
       if (bytes.byteLength !== PAGE_BYTES) throw new Error(`page ${page.index} has ${bytes.byteLength} bytes`)
-      // Brotli has no checksum: a flipped bit on disk can inflate to a wrong page, i.e. silently wrong variables.
-      if (createHash('sha256').update(bytes).digest('hex') !== page.hash)
-        throw new Error(`page ${page.index} does not match its hash`)
       const target = slab.subarray(slot * PAGE_BYTES, (slot + 1) * PAGE_BYTES)
       target.set(bytes)
       const zero = isZeroPage(target)
       pages[page.index] = zero ? null : target
       // Exporting this head again reuses the stored bytes instead of compressing them again.
-      if (!zero) encodedPages.set(target, { hash: page.hash, data: page.data })
-    }
+      if (!zero) encodedPages.set(target, Promise.resolve({ hash: page.hash, data: page.data }))
+    })
     const inflate = snapshot.format === RAW_STATE_FORMAT ? inflateRawSync : inflateSync
     const doc = JSON.parse(inflate(snapshot.state).toString('utf8')) as StateDocument
     const memory: MemoryImage = { pageCount: snapshot.pageCount, pages }

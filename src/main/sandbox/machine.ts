@@ -65,7 +65,7 @@ export class Machine {
     const outcome = runGuest(request, instance)
     const runMs = laps.next()
     instance.collector.finish()
-    const { state, changedPages } = this.keepState(request, instance, outcome)
+    const kept = this.keepState(request, instance, outcome)
     const captureMs = laps.next()
     const timings: RunTimings = {
       restoreMs,
@@ -76,7 +76,7 @@ export class Machine {
       startedAt: laps.startedAt,
       finishedAt: performance.timeOrigin + performance.now()
     }
-    return runDone(request, instance, outcome, state, changedPages, timings)
+    return runDone(request, instance, outcome, kept, timings)
   }
 
   /**
@@ -129,17 +129,13 @@ export class Machine {
    * state's are shared, and its memory stays here as the resident. Any other run's memory becomes
    * the spare.
    */
-  private keepState(
-    request: RunRequest,
-    instance: GuestInstance,
-    outcome: RunOutcome
-  ): { state: MachineState | null; changedPages: number } {
+  private keepState(request: RunRequest, instance: GuestInstance, outcome: RunOutcome): KeptState {
     const { memory } = instance
     if (outcome.trapped || !isCompleted(outcome.status) || !request.capture) {
       this.spare = { memory, maximumPages: request.maxPages }
-      return { state: null, changedPages: 0 }
+      return { state: null, changedPages: 0, copiedPages: [] }
     }
-    const { image, stats } = captureMemory(memory, request.state?.memory ?? null)
+    const { image, copied, stats } = captureMemory(memory, request.state?.memory ?? null)
     const state: MachineState = {
       id: request.newStateId,
       memory: image,
@@ -151,9 +147,12 @@ export class Machine {
       this.spare = { memory: this.resident.memory, maximumPages: this.resident.maxPages }
     }
     this.resident = { stateId: state.id, memory, maxPages: request.maxPages, image }
-    return { state, changedPages: stats.changedPages }
+    return { state, changedPages: stats.changedPages, copiedPages: copied }
   }
 }
+
+/** The state a run left (null: none kept), and which of its pages are new. */
+type KeptState = Pick<RunDone, 'state' | 'changedPages' | 'copiedPages'>
 
 /** Milliseconds between successive steps of a run. */
 class Laps {
@@ -295,8 +294,7 @@ function runDone(
   request: RunRequest,
   instance: GuestInstance,
   outcome: RunOutcome,
-  state: MachineState | null,
-  changedPages: number,
+  kept: KeptState,
   timings: RunTimings
 ): RunDone {
   return {
@@ -313,10 +311,9 @@ function runDone(
     fuelConsumed: outcome.fuelConsumed,
     memoryPages: instance.memory.buffer.byteLength / PAGE_BYTES,
     fsBytes: instance.host.fsQuota.usedBytes,
-    state,
+    ...kept,
     brokeInterpreter: outcome.brokeInterpreter,
-    timings,
-    changedPages
+    timings
   }
 }
 

@@ -108,6 +108,7 @@ export function retainedBytes(pages: (Uint8Array | null | undefined)[]): number 
 }
 
 export interface CaptureStats {
+  /** Pages whose bytes differ from the base's. */
   changedPages: number
   zeroPages: number
   ms: number
@@ -120,7 +121,7 @@ export interface CaptureStats {
 export function captureMemory(
   memory: WebAssembly.Memory,
   base: MemoryImage | null
-): { image: MemoryImage; stats: CaptureStats } {
+): { image: MemoryImage; copied: number[]; stats: CaptureStats } {
   const t0 = performance.now()
   const buffer = memory.buffer
   const pageCount = buffer.byteLength / PAGE_BYTES
@@ -137,6 +138,7 @@ export function captureMemory(
       changed.push(i)
     }
   }
+  const changedPages = changed.length
   if (
     changed.length > 0 &&
     retainedBytes(pages) > RETAINED_LIMIT_FACTOR * pageCount * PAGE_BYTES + RETAINED_SLACK_BYTES
@@ -157,7 +159,23 @@ export function captureMemory(
   }
   return {
     image: { pageCount, pages },
-    stats: { changedPages: changed.length, zeroPages, ms: performance.now() - t0 }
+    copied: changed,
+    stats: { changedPages, zeroPages, ms: performance.now() - t0 }
+  }
+}
+
+/**
+ * Structured cloning (a state coming back from a worker) gives every page a new object. Every page
+ * but the `copied` ones is the `base` page the worker started from: make it that very object
+ * again, so images on this side share pages too (and what was derived from a page object, such as
+ * its stored encoding in kernel/persist.ts, still applies).
+ */
+export function relinkUncopiedPages(image: MemoryImage, base: MemoryImage, copied: readonly number[]): void {
+  const isCopied = new Uint8Array(image.pageCount)
+  for (const index of copied) isCopied[index] = 1
+  for (let i = 0; i < image.pageCount; i++) {
+    if (isCopied[i] === 1) continue
+    image.pages[i] = i < base.pageCount ? (base.pages[i] ?? null) : null
   }
 }
 

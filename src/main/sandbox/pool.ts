@@ -3,29 +3,20 @@
  * that still holds the memory of the state it starts from); a timeout or an interrupt terminates
  * that worker and a replacement is started at once, so the next run never waits for a boot.
  */
-import { existsSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import type { Output } from '../../shared/notebook'
+import { relinkUncopiedPages } from './memory-image'
 import type { FromWorker, RunDone, RunRequest, RuntimeSpec } from './protocol'
+import { findWorkerScript, startWorker, type WorkerScript } from './worker-script'
 
-export interface WorkerScript {
-  path: string
-  /** Load `path` through tsx (TypeScript sources: vitest, tsx scripts). */
-  typescript?: boolean
-}
+export type { WorkerScript } from './worker-script'
 
 /** out/main/worker.js next to the bundle; from sources (vitest, tsx), worker.ts through tsx. */
 function defaultWorkerScript(): WorkerScript {
   const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url))
-  const built = join(here, 'worker.js')
-  if (existsSync(built)) return { path: built }
-  const source = join(here, 'worker.ts')
-  if (existsSync(source)) return { path: source, typescript: true }
-  const fromOut = join(here, '..', '..', 'out', 'main', 'worker.js')
-  if (existsSync(fromOut)) return { path: fromOut }
-  throw new Error(`sandbox worker not found next to ${here} (run the build first)`)
+  return findWorkerScript(here, 'worker')
 }
 
 export type KillReason = 'timeout' | 'interrupted'
@@ -181,11 +172,7 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    // `--import tsx` in execArgv does not reach a worker's module loader on Node 20; tsx's CJS
-    // hook registered inside the worker does.
-    const worker = this.script.typescript
-      ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(this.script.path)})`, { eval: true })
-      : new Worker(this.script.path)
+    const worker: Worker = startWorker(this.script)
     let markReady!: () => void
     let failReady!: (error: Error) => void
     const ready = new Promise<void>((res, rej) => {
@@ -260,8 +247,11 @@ export class WorkerPool {
       slot.residentStateId = null
       this.settle(run, { type: 'lost', message: message.message })
     } else {
-      if (message.state !== null) slot.residentStateId = message.state.id
-      else if (message.timings.residentHit) slot.residentStateId = null
+      if (message.state !== null) {
+        slot.residentStateId = message.state.id
+        const start = run.request.state
+        if (start !== null) relinkUncopiedPages(message.state.memory, start.memory, message.copiedPages)
+      } else if (message.timings.residentHit) slot.residentStateId = null
       this.settle(run, message)
     }
     this.dispatch()

@@ -108,7 +108,13 @@ export interface RunDone {
   /** The cell completed but left the driver unable to run another (status crashed, no state). */
   brokeInterpreter: boolean
   timings: RunTimings
+  /** Pages whose bytes the run changed. */
   changedPages: number
+  /**
+   * Indices of the new state's pages that are new objects (changed, or all of them when the
+   * capture repacked the image); every other page is the start state's own page.
+   */
+  copiedPages: number[]
 }
 
 export type FromWorker =

@@ -1,0 +1,130 @@
+/**
+ * The codec threads: where stored blocks are hashed, compressed and decompressed (block-codec.ts),
+ * off the main thread. The service stores the head after every run, and a run changes dozens of
+ * pages even when it does nothing visible (CPython's allocator and reference counts touch pages
+ * all over the heap): ~0.25 ms of CPU each, which used to delay the app's main thread and every
+ * `fuelbook run` cell. Started on first use (a process that never stores a head never starts
+ * one); idle threads do not keep the process alive.
+ */
+import { availableParallelism } from 'node:os'
+import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Worker } from 'node:worker_threads'
+import { findWorkerScript, startWorker } from '../sandbox/worker-script'
+import type { EncodedBlock } from './block-codec'
+import type { FromCodec, ToCodec } from './codec-protocol'
+
+/** Two threads use both cores of a small machine while the main thread waits for them. */
+const THREADS = Math.min(2, availableParallelism())
+/** Fewer blocks than this go to one thread: a message costs more than it would save. */
+const MIN_BLOCKS_PER_THREAD = 8
+/**
+ * Blocks in flight at a time: a head of hundreds of MB is never copied or decompressed all at
+ * once.
+ */
+const WINDOW = 256
+
+/** A request before the thread numbers it. */
+type Unnumbered<T> = T extends unknown ? Omit<T, 'id'> : never
+type Request = Unnumbered<ToCodec>
+
+type Job = { resolve: (reply: FromCodec) => void; reject: (error: Error) => void }
+
+class CodecThread {
+  private readonly worker: Worker
+  private readonly jobs = new Map<number, Job>()
+  private nextId = 1
+  dead = false
+
+  constructor() {
+    const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url))
+    this.worker = startWorker(findWorkerScript(here, 'codec-worker'))
+    this.worker.on('message', (reply: FromCodec) => {
+      const job = this.jobs.get(reply.id)
+      if (job === undefined) return
+      this.jobs.delete(reply.id)
+      this.updateKeepAlive()
+      job.resolve(reply)
+    })
+    const fail = (error: Error): void => {
+      this.dead = true
+      for (const job of this.jobs.values()) job.reject(error)
+      this.jobs.clear()
+    }
+    this.worker.on('error', (error) => fail(new Error(`the codec thread failed: ${error.message}`)))
+    this.worker.on('exit', (code) => fail(new Error(`the codec thread exited (code ${code})`)))
+    this.updateKeepAlive()
+  }
+
+  get load(): number {
+    return this.jobs.size
+  }
+
+  send(message: Request): Promise<FromCodec> {
+    const id = this.nextId++
+    return new Promise<FromCodec>((resolve, reject) => {
+      this.jobs.set(id, { resolve, reject })
+      this.updateKeepAlive()
+      this.worker.postMessage({ ...message, id } as ToCodec)
+    })
+  }
+
+  private updateKeepAlive(): void {
+    if (this.jobs.size > 0) this.worker.ref()
+    else this.worker.unref()
+  }
+}
+
+const threads: CodecThread[] = []
+
+/** `count` threads with the fewest jobs (started as needed; a dead one is replaced). */
+function leastBusy(count: number): CodecThread[] {
+  for (let i = threads.length - 1; i >= 0; i--) if (threads[i]!.dead) threads.splice(i, 1)
+  while (threads.length < THREADS) threads.push(new CodecThread())
+  return [...threads].sort((a, b) => a.load - b.load).slice(0, count)
+}
+
+/** `items` cut into runs of at most WINDOW, each run spread over the threads; results in order. */
+async function spread<T, R>(
+  items: readonly T[],
+  work: (part: T[], thread: CodecThread) => Promise<R[]>
+): Promise<R[]> {
+  const results: R[] = []
+  for (let start = 0; start < items.length; start += WINDOW) {
+    const window = items.slice(start, start + WINDOW)
+    const parts = Math.max(1, Math.min(THREADS, Math.floor(window.length / MIN_BLOCKS_PER_THREAD)))
+    const size = Math.ceil(window.length / parts)
+    const chosen = leastBusy(parts)
+    const done = await Promise.all(
+      chosen.map((thread, i) => work(window.slice(i * size, (i + 1) * size), thread))
+    )
+    for (const part of done) results.push(...part)
+  }
+  return results
+}
+
+/** Hash and compress each block (a page or a file chunk of at most a page). */
+export function encodeBlocks(blocks: readonly Uint8Array[]): Promise<EncodedBlock[]> {
+  return spread(blocks, async (part, thread) => {
+    const reply = await thread.send({ op: 'encode', blocks: part })
+    if (!reply.ok) throw new Error(reply.message)
+    if (!('encoded' in reply)) throw new Error('the codec thread answered the wrong request')
+    return reply.encoded
+  })
+}
+
+/** Each block's bytes, checked against its hash; rejects naming the first damaged one by `what`. */
+export function decodeBlocks(
+  blocks: readonly { block: EncodedBlock; what: string }[]
+): Promise<Uint8Array[]> {
+  return spread(blocks, async (part, thread) => {
+    const reply = await thread.send({
+      op: 'decode',
+      blocks: part.map((p) => ({ hash: p.block.hash, data: p.block.data })),
+      what: part.map((p) => p.what)
+    })
+    if (!reply.ok) throw new Error(reply.message)
+    if (!('decoded' in reply)) throw new Error('the codec thread answered the wrong request')
+    return reply.decoded
+  })
+}
