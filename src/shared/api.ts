@@ -164,7 +164,8 @@ export interface NotebookApi {
   runCells(path: string, cellIds: CellId[], options?: RunCellsOptions): Promise<Result<{ queued: CellId[] }>>
   /**
    * Profiles a code cell with a fuel budget of `fuel` (a BudgetProfile re-run: the head, the cell's
-   * runs and its outputs stay as they are). Waits for queued runs; `interrupt` stops it.
+   * runs and outputs and "fuel this session" stay as they are). It runs once the cell running now
+   * ends, before the rest of the queue; `interrupt` stops it.
    */
   profileWithBudget(path: string, cellId: CellId, fuel: number): Promise<Result<BudgetProfile>>
   /** Kills the running cell (its state is rolled back) and empties the queue. */

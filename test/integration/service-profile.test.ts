@@ -126,6 +126,9 @@ describe('profile with a budget of N', () => {
     })
     const profile = profiled.value.profile!
     expect(profile.budgetReached).toBe(true)
+    // Out of fuel reads as its budget spent: the fuel the budget was checked against.
+    expect(profiled.value.fuelConsumed).toBe(profile.totalFuel)
+    expect(profiled.value.fuelConsumed).toBeGreaterThanOrEqual(5_000_000)
     const byLine = cellLineFuel(profile)
     expect(((byLine.get(2) ?? 0) + (byLine.get(3) ?? 0)) / profile.totalFuel).toBeGreaterThanOrEqual(0.9)
     expect([2, 3]).toContain(profile.lines[0]!.line)
