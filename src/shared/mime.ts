@@ -62,3 +62,27 @@ export function mimeText(value: unknown): string {
   if (value === undefined || value === null) return ''
   return JSON.stringify(value, null, 2)
 }
+
+/**
+ * A data: URL for an image bundle entry (the notebook's and the report's), or null when the value
+ * cannot be one: raster types must already be base64; SVG is encoded to base64, and shown through an
+ * <img> it never runs its scripts or loads its references.
+ */
+export function imageDataUrl(mime: string, value: unknown): string | null {
+  const text = mimeText(value).trim()
+  if (!text) return null
+  if (mime === 'image/svg+xml') return `data:image/svg+xml;base64,${utf8Base64(text)}`
+  const base64 = text.replace(/\s+/g, '')
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) return null
+  return `data:${mime};base64,${base64}`
+}
+
+/** Base64 of the UTF-8 bytes, with what both the page and Node have (no Buffer in the page). */
+function utf8Base64(text: string): string {
+  const bytes = new TextEncoder().encode(text)
+  let binary = ''
+  // fromCharCode takes its bytes as arguments: in slices, so a large SVG does not overflow the stack.
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+  return btoa(binary)
+}

@@ -6,7 +6,7 @@ import {
   outputsAsText,
   toViewOutputs
 } from '../../src/renderer/src/lib/outputs/merge'
-import { imageDataUrl } from '../../src/renderer/src/lib/outputs/mime'
+import { imageDataUrl } from '../../src/shared/mime'
 import { mimeText, preferredMime } from '../../src/shared/mime'
 import { pickRenderer } from '../../src/main/export/mime'
 import { estimateFrameHeight } from '../../src/renderer/src/lib/outputs/frame'
@@ -95,7 +95,11 @@ describe('MIME ranking', () => {
     expect(mimeText(['a\n', 'b'])).toBe('a\nb')
     expect(imageDataUrl('image/png', 'iVBOR\nw0KGgo=')).toBe('data:image/png;base64,iVBORw0KGgo=')
     expect(imageDataUrl('image/png', '<script>')).toBeNull()
-    expect(imageDataUrl('image/svg+xml', '<svg/>')).toBe('data:image/svg+xml;charset=utf-8,%3Csvg%2F%3E')
+    expect(imageDataUrl('image/svg+xml', '<svg/>')).toBe('data:image/svg+xml;base64,PHN2Zy8+')
+    expect(imageDataUrl('image/svg+xml', '<svg>é</svg>')).toBe(
+      `data:image/svg+xml;base64,${Buffer.from('<svg>é</svg>').toString('base64')}`
+    )
+    expect(imageDataUrl('image/png', '')).toBeNull()
   })
 })
 

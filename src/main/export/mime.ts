@@ -4,7 +4,7 @@
  * paired with the HTML that shows it. Nothing else in the exporter looks at MIME types.
  */
 import { REPORT_HTML_OUTPUT_CSP } from '../../shared/csp'
-import { MIME_RANKS, mimeText, preferredMime } from '../../shared/mime'
+import { imageDataUrl as bundleEntryUrl, MIME_RANKS, mimeText, preferredMime } from '../../shared/mime'
 import type { MimeBundle } from '../../shared/notebook'
 import { escapeHtml } from './escape'
 import { renderMarkdown, texToMathml } from './markdown'
@@ -40,18 +40,10 @@ function htmlFrame(html: string): string {
     : frame
 }
 
-/**
- * A data: URL for an image value, or null when it cannot be one. SVG goes base64 too: shown by an
- * <img>, it never runs its scripts or loads its references, the safe way to show SVG.
- */
+/** A data: URL for an image value (src/shared/mime.ts), or null: the report embeds only the types its sanitiser allows. */
 export function imageDataUrl(mime: string, value: unknown): string | null {
-  const text = mimeText(value).trim()
-  if (mime === 'image/svg+xml')
-    return `data:image/svg+xml;base64,${Buffer.from(text, 'utf8').toString('base64')}`
-  const base64 = text.replace(/\s+/g, '')
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) return null
-  const url = `data:${mime};base64,${base64}`
-  return isEmbeddedImage(url) ? url : null
+  const url = bundleEntryUrl(mime, value)
+  return url !== null && isEmbeddedImage(url) ? url : null
 }
 
 const image =
