@@ -209,6 +209,30 @@ export class WasiHost {
     return new DataView(this.mem().buffer)
   }
 
+  /** Hands each buffer of a WASI iovec list to `write` as a view of linear memory, as the shim's loop does. */
+  private writeIovecs(
+    iovsPtr: number,
+    iovsLen: number,
+    nwrittenPtr: number,
+    write: (data: Uint8Array) => { ret: number; nwritten: number }
+  ): number {
+    const view = this.view()
+    const memory = new Uint8Array(this.mem().buffer)
+    let written = 0
+    let ret: number = wasi.ERRNO_SUCCESS
+    for (let i = 0; i < iovsLen; i++) {
+      const buf = view.getUint32(iovsPtr + i * 8, true)
+      const len = view.getUint32(iovsPtr + i * 8 + 4, true)
+      const part = write(memory.subarray(buf, buf + len))
+      ret = part.ret
+      if (ret !== wasi.ERRNO_SUCCESS) break
+      written += part.nwritten
+      if (part.nwritten !== len) break
+    }
+    view.setUint32(nwrittenPtr, written, true)
+    return ret
+  }
+
   private readPath(ptr: number, len: number): string {
     return new TextDecoder().decode(new Uint8Array(this.mem().buffer, ptr, len))
   }
@@ -249,6 +273,29 @@ export class WasiHost {
       random_get: (ptr: number, len: number): number => {
         this.random.fill(new Uint8Array(this.mem().buffer, ptr, len))
         return wasi.ERRNO_SUCCESS
+      },
+      // The shim copies every buffer a cell writes before handing it on, so a 100 MB print was a
+      // 100 MB host buffer. Every fd here uses what it is given at once (the output model decodes
+      // only what it keeps, a file copies into its own storage within the quota): a view will do.
+      fd_write: (fd: number, iovsPtr: number, iovsLen: number, nwrittenPtr: number): number => {
+        const target = fds[fd]
+        if (target === undefined) return wasi.ERRNO_BADF
+        return this.writeIovecs(iovsPtr, iovsLen, nwrittenPtr, (data) => target.fd_write(data))
+      },
+      fd_pwrite: (
+        fd: number,
+        iovsPtr: number,
+        iovsLen: number,
+        offset: bigint,
+        nwrittenPtr: number
+      ): number => {
+        const target = fds[fd]
+        if (target === undefined) return wasi.ERRNO_BADF
+        return this.writeIovecs(iovsPtr, iovsLen, nwrittenPtr, (data) => {
+          const result = target.fd_pwrite(data, offset)
+          offset += BigInt(result.nwritten)
+          return result
+        })
       },
       fd_filestat_get: (fd: number, ptr: number): number => {
         const file = fds[fd]
