@@ -1,8 +1,9 @@
 /**
- * What the host memory test runs (host-memory.test.ts, one child process per run of the suite, see
- * host-memory-child.ts): each attack of the sandbox resource probe, then the adversarial corpus. A
- * case is a list of cells run in order in one fresh notebook through the service, so what a run makes
- * the host hold includes saving it (outputs, the kernel head with its files).
+ * What the host memory test runs (host-memory.test.ts, in child processes, see host-memory-child.ts):
+ * each attack of the sandbox resource probe, then the adversarial corpus. A case is a list of cells
+ * run in order in one fresh notebook through the service, so what a run makes the host hold includes
+ * saving it (outputs, the kernel head with its files). Limits are small (a 64 MiB file system) so
+ * that the attacks reach them quickly.
  */
 import type { Limits } from '../../src/shared/notebook'
 import { CORPUS, SUITE_LIMITS } from './corpus'
@@ -14,8 +15,17 @@ export interface MemoryCase {
   limits: Limits
 }
 
-/** The suite's budgets, with room to reach the file-system quota and the output cap rather than the fuel limit. */
-const ATTACK_LIMITS: Limits = { ...SUITE_LIMITS, fuel: 4_000_000_000, timeoutMs: 60_000 }
+const MiB = 2 ** 20
+const FS_QUOTA: Pick<Limits, 'fsBytes'> = { fsBytes: 64 * MiB }
+
+/** Small budgets, with room to reach the file-system quota and the output cap rather than the fuel limit. */
+const ATTACK_LIMITS: Limits = {
+  ...SUITE_LIMITS,
+  ...FS_QUOTA,
+  memoryBytes: 128 * MiB,
+  fuel: 4_000_000_000,
+  timeoutMs: 60_000
+}
 
 /** The trivial cell whose peak is the baseline every other case's bound starts from. */
 export const BASELINE: MemoryCase = {
@@ -100,8 +110,17 @@ export const CORPUS_CASES: MemoryCase[] = CORPUS.map((c) => ({
   id: c.id,
   title: c.title,
   cells: ['x = 42', c.code],
-  limits: { ...SUITE_LIMITS, ...c.limits }
+  limits: { ...SUITE_LIMITS, ...c.limits, ...FS_QUOTA }
 }))
+
+/** Corpus cases that make the host allocate much (memory, output, code): each runs in a process of its own. */
+export const HEAVY_CORPUS_IDS = [
+  'list-grows-forever',
+  'flood-10m-lines',
+  'flood-100mb-line',
+  'code-10mb-statements',
+  'code-10mb-literal'
+]
 
 export const ALL_CASES = [BASELINE, ...ATTACKS, ...CORPUS_CASES]
 

@@ -1,15 +1,16 @@
 /**
- * The host for the memory test: one process (a NotebookService with its kernel and store, as
- * `fuelbook serve` has), which runs the cases named on its command line one after another and prints
- * one JSON line per case with the peak resident set while it ran. Linux only: the peak is VmHWM of
- * /proc/self/status, reset before each case by writing 5 to /proc/self/clear_refs (proc(5)).
+ * The host for the memory test (host-memory.test.ts): one process (a NotebookService with its kernel
+ * and store, as `fuelbook serve` has), which runs the trivial cell (the baseline, after a warm-up),
+ * then the cases named on its command line one after another, and prints one JSON line each with the
+ * peak resident set while it ran. Linux only: the peak is VmHWM of /proc/self/status, reset before
+ * each case by writing 5 to /proc/self/clear_refs (proc(5)).
  *
- *   node --expose-gc --import tsx test/reliability/host-memory-child.ts baseline sparse-3g …
+ *   node --expose-gc --import tsx test/reliability/host-memory-child.ts sparse-3g …
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { DEFAULT_SETTINGS } from '../../src/main/service/defaults'
 import { startService } from '../helpers/start-service'
-import { ALL_CASES, type MemoryCase, type MemoryMeasurement } from './host-memory-cases'
+import { ALL_CASES, BASELINE, type MemoryCase, type MemoryMeasurement } from './host-memory-cases'
 
 function peakResidentBytes(): number {
   const kib = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))
@@ -53,7 +54,8 @@ async function main(): Promise<void> {
   }
   try {
     // Warm-up: the first run starts the kernel's workers and loads the runtime, which no case should pay.
-    await run(byId.get('baseline')!)
+    await run(BASELINE)
+    process.stdout.write(JSON.stringify(await run(BASELINE)) + '\n')
     for (const id of process.argv.slice(2)) {
       const c = byId.get(id)
       if (!c) throw new Error(`unknown case ${id}`)

@@ -24,6 +24,7 @@ const SECTIONS = [
   'sigkill',
   'damaged-files',
   'file-formats',
+  'host-memory',
   'e2e'
 ]
 const REFERENCED = ['test/integration/browser-server.test.ts', 'test/unit/export-xss.test.ts']
@@ -33,6 +34,8 @@ interface Recorded {
   date: string
   rows: ReportRow[]
   otherNotebook?: { boundMs: number; samples: number; medianMs: number | null; maxMs: number | null }
+  /** A paragraph the section opens with (what its rows measure). */
+  note?: string
 }
 
 interface VitestReport {
@@ -117,6 +120,7 @@ function main(): void {
       continue
     }
     out.push(`## ${r.section}`, '', `_Recorded ${r.date.slice(0, 16).replace('T', ' ')} UTC._`, '')
+    if (r.note !== undefined) out.push(r.note, '')
     if (r.otherNotebook?.medianMs != null) {
       out.push(
         `Another notebook's cell, run while each hostile cell ran: median ${r.otherNotebook.medianMs.toFixed(0)} ms, ` +
