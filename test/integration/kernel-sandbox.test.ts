@@ -198,6 +198,25 @@ describe('persisted kernel state', () => {
   })
 })
 
+describe('isolated runs', () => {
+  it('start from memory a worker prepared between runs, and see nothing of the run before, even one that crashed', async () => {
+    const kernel = host().createKernel()
+    const timings = (): { spareHit: boolean } | null =>
+      (kernel as unknown as { lastTimings: { spareHit: boolean } | null }).lastTimings
+    const idle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 200))
+    expect((await run(kernel, 'leak = 41', { isolated: true })).status).toBe('ok')
+    await idle()
+    const second = await run(kernel, 'print("leak" in globals(), 1 + 1)', { isolated: true })
+    expect(textOf(second.outputs)).toBe('False 2\n')
+    expect(timings()?.spareHit).toBe(true)
+    expect((await run(kernel, 'import os\nos.abort()', { isolated: true })).status).toBe('crashed')
+    await idle()
+    const after = await run(kernel, 'print("leak" in globals(), 2 + 2)', { isolated: true })
+    expect(textOf(after.outputs)).toBe('False 4\n')
+    expect(timings()?.spareHit).toBe(true)
+  })
+})
+
 describe('runPython (library API)', () => {
   it('runs code isolated and reports memory pages, data length and fuel', async () => {
     process.env.FUELBOOK_RUNTIME_DIR = RESOURCES_DIR

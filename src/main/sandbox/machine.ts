@@ -45,6 +45,10 @@ export class Machine {
   private resident: Resident | null = null
   /** The memory of the last run that left no state (isolated, inspect, killed), for reuse. */
   private spare: SpareMemory | null = null
+  /** The state whose exact bytes the spare memory holds (prepareSpare), if any. */
+  private spareHolds: string | null = null
+  /** The state the last run without a new state started from: the likely start of the next one. */
+  private lastStart: { state: MachineState; maxPages: number } | null = null
 
   constructor(private readonly spec: RuntimeSpec) {
     this.tree = new StaticTree(spec.stdlib)
@@ -58,7 +62,7 @@ export class Machine {
     const laps = new Laps()
     // Memory first, at the state's exact size; then the instance on it and the state's globals;
     // then the guest's work; then, if the run completed, the new state.
-    const { memory, residentHit } = this.acquireMemory(request)
+    const { memory, residentHit, spareHit } = this.acquireMemory(request)
     const restoreMs = laps.next()
     const instance = this.instantiate(request, memory, postOutput)
     const instantiateMs = laps.next()
@@ -73,18 +77,43 @@ export class Machine {
       runMs,
       captureMs,
       residentHit,
+      spareHit,
       startedAt: laps.startedAt,
       finishedAt: performance.timeOrigin + performance.now()
     }
-    return runDone(request, instance, outcome, kept, timings)
+    return runDone(request, instance, outcome, kept, timings, preparing(this.lastStart))
+  }
+
+  /**
+   * Between runs (the worker calls it once a run's answer is posted): copies the start state of
+   * the last run that kept no state (an isolated cell, an inspect call) into the spare memory, so
+   * that a next such run from that state finds its memory ready instead of copying it first.
+   */
+  prepareSpare(): void {
+    const start = this.lastStart
+    this.lastStart = null
+    if (start === null || this.spare === null || this.spare.maximumPages !== start.maxPages) return
+    try {
+      const memory = restoreMemory(start.state.memory, start.maxPages, this.spare)
+      this.spare = { memory, maximumPages: start.maxPages }
+      this.spareHolds = start.state.id
+    } catch {
+      // Nothing waits on this: the next run restores its memory itself.
+      this.spare = null
+    }
   }
 
   /**
    * The run's memory at exactly the state's page count (the allocator treats the memory size as
-   * its heap end): the worker's resident memory when it still holds this very state, else a
-   * restored copy (into the spare memory when it fits), or for boot the bare data segments.
+   * its heap end): the worker's resident memory when it still holds this very state, the spare
+   * memory when prepareSpare filled it with this state, else a restored copy (into the spare
+   * memory when it fits), or for boot the bare data segments.
    */
-  private acquireMemory(request: RunRequest): { memory: WebAssembly.Memory; residentHit: boolean } {
+  private acquireMemory(request: RunRequest): {
+    memory: WebAssembly.Memory
+    residentHit: boolean
+    spareHit: boolean
+  } {
     const { state } = request
     if (state === null) {
       if (request.guest.kind !== 'boot') throw new Error('only boot runs without a state')
@@ -94,7 +123,7 @@ export class Machine {
       })
       const bytes = new Uint8Array(memory.buffer)
       for (const segment of request.guest.segments) bytes.set(segment.bytes, segment.offset)
-      return { memory, residentHit: false }
+      return { memory, residentHit: false, spareHit: false }
     }
     const resident = this.resident
     if (
@@ -105,11 +134,22 @@ export class Machine {
     ) {
       // From here on the run changes it: it is the resident again only if a new state is captured.
       this.resident = null
-      return { memory: resident.memory, residentHit: true }
+      return { memory: resident.memory, residentHit: true, spareHit: false }
     }
-    const memory = restoreMemory(state.memory, request.maxPages, this.spare)
-    if (this.spare?.memory === memory) this.spare = null
-    return { memory, residentHit: false }
+    const spare = this.spare
+    const prepared =
+      spare !== null &&
+      this.spareHolds === state.id &&
+      spare.maximumPages === request.maxPages &&
+      spare.memory.buffer.byteLength === state.memory.pageCount * PAGE_BYTES
+    this.spareHolds = null
+    if (prepared) {
+      this.spare = null
+      return { memory: spare.memory, residentHit: false, spareHit: true }
+    }
+    const memory = restoreMemory(state.memory, request.maxPages, spare)
+    if (spare?.memory === memory) this.spare = null
+    return { memory, residentHit: false, spareHit: false }
   }
 
   /** The instance on that memory, then the state's mutable globals. */
@@ -133,6 +173,8 @@ export class Machine {
     const { memory } = instance
     if (outcome.trapped || !isCompleted(outcome.status) || !request.capture) {
       this.spare = { memory, maximumPages: request.maxPages }
+      this.spareHolds = null
+      this.lastStart = request.state === null ? null : { state: request.state, maxPages: request.maxPages }
       return { state: null, changedPages: 0, copiedPages: [] }
     }
     const { image, copied, stats } = captureMemory(memory, request.state?.memory ?? null)
@@ -145,6 +187,7 @@ export class Machine {
     }
     if (this.resident !== null && this.resident.memory !== memory) {
       this.spare = { memory: this.resident.memory, maximumPages: this.resident.maxPages }
+      this.spareHolds = null
     }
     this.resident = { stateId: state.id, memory, maxPages: request.maxPages, image }
     return { state, changedPages: stats.changedPages, copiedPages: copied }
@@ -153,6 +196,10 @@ export class Machine {
 
 /** The state a run left (null: none kept), and which of its pages are new. */
 type KeptState = Pick<RunDone, 'state' | 'changedPages' | 'copiedPages'>
+
+function preparing(start: { state: MachineState; maxPages: number } | null): RunDone['prepares'] {
+  return start === null ? null : { stateId: start.state.id, maxPages: start.maxPages }
+}
 
 /** Milliseconds between successive steps of a run. */
 class Laps {
@@ -295,7 +342,8 @@ function runDone(
   instance: GuestInstance,
   outcome: RunOutcome,
   kept: KeptState,
-  timings: RunTimings
+  timings: RunTimings,
+  prepares: RunDone['prepares']
 ): RunDone {
   return {
     type: 'done',
@@ -312,6 +360,7 @@ function runDone(
     memoryPages: instance.memory.buffer.byteLength / PAGE_BYTES,
     fsBytes: instance.host.fsQuota.usedBytes,
     ...kept,
+    prepares,
     brokeInterpreter: outcome.brokeInterpreter,
     timings
   }

@@ -43,6 +43,10 @@ interface Slot {
   started: boolean
   /** Id of the state whose memory the worker still holds. */
   residentStateId: string | null
+  /** The state (and memory cap) the worker copies, or copied, into its spare memory after its last run. */
+  prepared: RunDone['prepares']
+  /** When the worker last finished a run (performance.now()): the longer ago, the likelier its copy is done. */
+  idleSince: number
   current: ActiveRun | null
   /** Set while the worker runs its warm-up requests. */
   onWarmupDone: (() => void) | null
@@ -186,6 +190,8 @@ export class WorkerPool {
       busy: true,
       started: false,
       residentStateId: null,
+      prepared: null,
+      idleSince: 0,
       current: null,
       onWarmupDone: null
     }
@@ -231,7 +237,10 @@ export class WorkerPool {
       return
     }
     if (slot.onWarmupDone !== null && 'id' in message && message.id !== null && message.id < 0) {
-      if (message.type !== 'output') slot.onWarmupDone()
+      if (message.type !== 'output') {
+        this.noteFinished(slot, message)
+        slot.onWarmupDone()
+      }
       return
     }
     const run = slot.current
@@ -243,6 +252,7 @@ export class WorkerPool {
     }
     slot.current = null
     slot.busy = false
+    this.noteFinished(slot, message)
     if (message.type === 'failed') {
       slot.residentStateId = null
       this.settle(run, { type: 'lost', message: message.message })
@@ -255,6 +265,11 @@ export class WorkerPool {
       this.settle(run, message)
     }
     this.dispatch()
+  }
+
+  private noteFinished(slot: Slot, message: FromWorker): void {
+    slot.prepared = message.type === 'done' ? message.prepares : null
+    slot.idleSince = performance.now()
   }
 
   /** A worker that dies while warming up must not leave warm() waiting for it. */
@@ -309,9 +324,20 @@ export class WorkerPool {
       if (idle.length === 0) break
       const run = this.queue[0]!
       const stateId = run.request.state?.id ?? null
-      // A worker holding the start state's memory skips the restore copy (capture runs only).
+      // A worker holding the start state's memory skips the restore copy (capture runs only); a
+      // run that keeps no state goes to the worker that copied its start state into its spare
+      // memory longest ago (the one that just answered may still be copying).
+      const prepared = idle
+        .filter(
+          (s) =>
+            !run.request.capture &&
+            s.prepared?.stateId === stateId &&
+            s.prepared.maxPages === run.request.maxPages
+        )
+        .sort((a, b) => a.idleSince - b.idleSince)[0]
       const slot =
         (run.request.capture && idle.find((s) => s.residentStateId === stateId)) ||
+        prepared ||
         idle.find((s) => s.residentStateId === null) ||
         idle[0]!
       this.queue.shift()

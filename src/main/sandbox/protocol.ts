@@ -81,6 +81,8 @@ export interface RunTimings {
   captureMs: number
   /** Restore skipped: the worker still held this state's memory from the run that made it. */
   residentHit: boolean
+  /** Restore skipped: the worker had copied this state into its spare memory between runs. */
+  spareHit: boolean
   /** Wall-clock (epoch ms) when the worker started and finished the run: message latency. */
   startedAt: number
   finishedAt: number
@@ -115,6 +117,8 @@ export interface RunDone {
    * capture repacked the image); every other page is the start state's own page.
    */
   copiedPages: number[]
+  /** The state the worker copies into its spare memory next, for a next run from it (Machine.prepareSpare). */
+  prepares: { stateId: string; maxPages: number } | null
 }
 
 export type FromWorker =
