@@ -67,6 +67,47 @@ describe('two tabs on one notebook', () => {
     await browser.switchWindow(second)
   })
 
+  it("an edit from the other tab keeps this tab's Shift+J selection", async () => {
+    const selected = (): Promise<string[]> =>
+      browser.execute(() =>
+        [...document.querySelectorAll('[data-testid="cell"].selected')].map(
+          (c) => c.getAttribute('data-cell-id') ?? ''
+        )
+      )
+    await $('[data-testid="add-code"]').click()
+    await browser.waitUntil(async () => (await $$('[data-testid="cell"]').length) === 3)
+    await waitSaved()
+    const ids = await browser.execute(() =>
+      [...document.querySelectorAll('[data-testid="cell"]')].map((c) => c.getAttribute('data-cell-id') ?? '')
+    )
+    const path = await $('[data-testid="file-name"]').getAttribute('title')
+    const mine = await browser.getWindowHandle()
+    await browser.keys('Escape')
+    await (await cellAt(0)).$('[data-testid="execution-count"]').click()
+    await browser.keys(['Shift', 'j'])
+    await browser.keys(['Shift', 'j'])
+    await browser.waitUntil(async () => (await selected()).length === 3, {
+      timeoutMsg: 'Shift+J did not select'
+    })
+
+    const base = url().split('#')[0]!
+    await browser.newWindow(`${base}#open=${encodeURIComponent(path!)}`)
+    await $('[data-testid="cell"]').waitForDisplayed()
+    await editCell(2)
+    await insertCode('\nw = 3')
+    await waitSaved()
+    await browser.closeWindow()
+    await browser.switchWindow(mine)
+    await browser.waitUntil(async () => (await (await cellAt(2)).getText()).includes('w = 3'), {
+      timeoutMsg: 'the edit from the other tab did not arrive'
+    })
+    expect(await selected()).toEqual(ids)
+    // The selection's other end stayed on the first cell: Shift+K shrinks it from the cursor's end.
+    await browser.keys(['Shift', 'k'])
+    await browser.waitUntil(async () => (await selected()).length === 2)
+    expect(await selected()).toEqual(ids.slice(0, 2))
+  })
+
   it('the toolbar glyph buttons have labels and tooltips; ◧ says it closes the notebook', async () => {
     for (const id of [
       'close-notebook',

@@ -477,6 +477,7 @@ export class NotebookState {
     if (!got?.ok || this.saves.busy) return
     const doc = got.value
     const current = this.selectedCell?.id
+    const anchorId = this.cells[this.anchor]?.id
     this.title = doc.title
     this.settings = doc.settings
     this.packages.changed(doc.packages)
@@ -488,8 +489,11 @@ export class NotebookState {
       if (sourceChanged) state.externalVersion++
       return state
     })
+    // The cursor and the other end of a Shift+J/K selection stay on their cells, wherever they moved.
     const at = current === undefined ? -1 : this.indexOf(current)
-    this.cursor = this.anchor = at >= 0 ? at : Math.max(0, Math.min(this.cursor, this.cells.length - 1))
+    this.cursor = at >= 0 ? at : Math.max(0, Math.min(this.cursor, this.cells.length - 1))
+    const anchorAt = anchorId === undefined ? -1 : this.indexOf(anchorId)
+    this.anchor = at >= 0 && anchorAt >= 0 ? anchorAt : this.cursor
   }
 
   /** Output chunks are applied once per animation frame, however fast they arrive. */
