@@ -32,10 +32,14 @@ tar -xJf "$orig" -C "$LLVM" --strip-components=1 --wildcards '*/libcxxabi/*' '*/
   '*/libcxx/src/include/*'
 (cd "$LLVM" && patch -s -p1 <"$CXX_SRC/libcxxabi-wasm-destructor.patch")
 
+# libc++abi keeps its assertions, whose messages name the source file (__FILE__): the build tree
+# and the checkout are written as /build and /fuelbook, so python.wasm does not depend on where
+# they are.
+PREFIX_MAPS="-ffile-prefix-map=$BUILD=/build -ffile-prefix-map=$REPO=/fuelbook"
 # Debian's wasm libc++ headers (the sysroot copy's c++/v1 is a relative link that does not follow).
-TARGET="clang-16 --target=wasm32-wasi --sysroot=$SYSROOT -O2 -fwasm-exceptions"
+TARGET="clang-16 --target=wasm32-wasi --sysroot=$SYSROOT -O2 -fwasm-exceptions $PREFIX_MAPS"
 CXX="clang++-16 --target=wasm32-wasi --sysroot=$SYSROOT -isystem /usr/include/wasm32-wasi/c++/v1 -O2 \
-  -fwasm-exceptions -std=c++20"
+  -fwasm-exceptions -std=c++20 $PREFIX_MAPS"
 ABI_FLAGS="-D_LIBCXXABI_BUILDING_LIBRARY -D_LIBCPP_BUILDING_LIBRARY -D_LIBCXXABI_HAS_NO_THREADS \
   -DLIBCXXABI_NON_DEMANGLING_TERMINATE -I$LLVM/libcxxabi/include -I$LLVM/libunwind/include \
   -I$LLVM/libcxx/src -Wno-user-defined-literals"
