@@ -129,6 +129,11 @@ describe('notebook UI (browser mode)', () => {
       'src',
       expect.stringMatching(/^data:image\/svg\+xml/)
     )
+    // The browser decoded it: the SVG's own 60 px width, not a broken-image icon.
+    const image = await cell.$('[data-testid="image-output"]')
+    await browser.waitUntil(
+      async () => (await browser.execute((el) => (el as HTMLImageElement).naturalWidth, image)) === 60
+    )
     await expect(cell.$('[data-testid="markdown-output"] strong')).toHaveText('md')
     await expect(cell.$('[data-testid="stream-stdout"] .ansi-red-fg')).toHaveText('red')
     await browser.switchFrame(frame)
