@@ -70,6 +70,9 @@ describe('fuel by cell and live fuel', () => {
     await $('[data-testid="open-settings"]').click()
     const fuel = $('[data-testid="setting-fuel"]')
     await fuel.setValue('20000')
+    // And a wall-clock limit past the waits below: on a loaded machine the default 30 s could end the
+    // cell before three fuel figures were seen.
+    await $('[data-testid="setting-timeout"]').setValue('120')
     await $('[data-testid="settings-save"]').click()
     await $('[data-testid="settings-dialog"]').waitForDisplayed({ reverse: true })
 
