@@ -26,8 +26,13 @@ import {
 } from './host-memory-cases'
 import { Recorder } from './record'
 
-/** Allowance for what a case's run makes the host hold beyond its limits (allocator slack, GC timing). */
-export const MARGIN_SLACK_BYTES = 128 * 2 ** 20
+/**
+ * Allowance for what a case makes the host hold beyond its limits: allocator slack and GC timing,
+ * and the one thing the budget does not count once: a cell that fills its linear memory has it held
+ * twice while its state is kept (the worker's live memory and the head's image; the 100 MB line
+ * peaked 330–390 MiB over the trivial cell against its 256 MiB limit).
+ */
+export const MARGIN_SLACK_BYTES = 192 * 2 ** 20
 
 const ROOT = resolve(__dirname, '..', '..')
 const CHILD = 'test/reliability/host-memory-child.ts'
