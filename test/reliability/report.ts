@@ -158,6 +158,10 @@ function main(): void {
     '  are part of the kernel state and never reach the host.',
     "- Exhausting the interpreter's C stack ends as `crashed` with the head kept, but the message names a wasm trap",
     '  ("memory access out of bounds") rather than a stack overflow.',
+    "- Linear memory is held twice while a run's state is kept (the worker's live memory and the head's image), so a",
+    '  cell that fills its memory limit makes the host hold about twice the limit. The host-memory margin absorbs it for',
+    '  the suite (192 MiB of slack; the 100 MB line peaks ~390 MiB over the trivial cell against a 256 MiB limit), not',
+    '  for a cell that fills a limit much larger than that slack. Files are held once (shared memory, copy-on-write).',
     ''
   )
   writeFileSync(join(ROOT, 'docs', 'reliability.md'), out.join('\n').replace(/\n+$/, '\n'))
