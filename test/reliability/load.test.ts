@@ -17,6 +17,7 @@ import { runInNewContext } from 'node:vm'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { NotebookDocument, RunRecord } from '../../src/shared/notebook'
 import { startBrowserServer, type BrowserServer } from '../../src/main/server/browser-server'
+import { encodeBlocks } from '../../src/main/kernel/codec-threads'
 import { startService, type ServiceHarness } from '../helpers/service-harness'
 import { Recorder } from './record'
 import { WsClient } from './ws-client'
@@ -78,6 +79,10 @@ it(`${NOTEBOOKS} notebooks × ${CELLS} cells at once over WebSocket: every resul
   const warmNb = await warm.value<NotebookDocument>('createNotebook')
   await warm.value('closeNotebook', warmNb.path)
   await warm.close()
+  // The codec threads are one bounded pool for the process (kernel/codec-threads.ts), started on
+  // demand: a warm-up notebook stores too few pages to start all of them. Start them all, as the
+  // libuv pool is, so that only threads the load leaves behind count.
+  await encodeBlocks(Array.from({ length: 64 }, (_, i) => new Uint8Array(65536).fill(i)))
   const baseThreads = threads()
   const baseMemory = heldMemory()
 
