@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { builtBin, spawnCli, tempDir } from './cli-helpers'
+import { builtBin, spawnCli, tempDir } from '../integration/cli-helpers'
 
 const dir = tempDir()
 const env = { ...process.env, FUELBOOK_DATA_DIR: join(dir, 'data') }
