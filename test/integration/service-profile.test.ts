@@ -90,6 +90,25 @@ describe('a %%fuelprof cell profiled by the service', () => {
     expect(run!.profile!.lines.every((row) => row.file === run!.profile!.cellFile)).toBe(true)
   })
 
+  it("has the budget it would have unprofiled, the profiler's own fuel on top", async () => {
+    // ~24 M fuel unprofiled; traced, the profiler spends ~1 G on top, over the default 400 M budget.
+    const code = [
+      '%%fuelprof',
+      'def norm(v):',
+      '    return sum(x * x for x in v) ** 0.5',
+      'data = [list(range(50)) for _ in range(300)]',
+      'out = [norm(row) for row in data]',
+      'print(len(out), round(sum(out)))'
+    ].join('\n')
+    const doc = await newNotebook()
+    const cell = await addCode(doc.path, code)
+    const [run] = await h().run(doc.path, [cell])
+    expect(run!.status).toBe('ok')
+    expect(run!.fuelBudget).toBe(400_000_000)
+    expect(run!.fuelConsumed).toBeLessThan(100_000_000)
+    expect(run!.profile!.lines[0]).toMatchObject({ file: run!.profile!.cellFile, line: 3 })
+  })
+
   it('and with a budget', async () => {
     const doc = await newNotebook()
     const cell = await addCode(doc.path, MAGIC)

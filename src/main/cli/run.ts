@@ -203,7 +203,8 @@ A failing run exits with the code of the first cell that failed.`,
         } else if (!io.isTTY || values.profile) {
           progress.line(line)
         }
-        if (values.profile) progress.line(indent(profileReport(run.profile)))
+        // Asked for with --profile, or by the cell itself (`%%fuelprof`).
+        if (values.profile || run.profile !== null) progress.line(indent(profileReport(run.profile)))
         if (run.status !== 'ok' && !values['allow-errors']) break
       }
       progress.clear()

@@ -214,12 +214,16 @@ export class NotebookSession {
           return
         }
       }
-      const result = await this.kernel.run(profile ? withoutProfileMagic(pip.code) : pip.code, {
+      // A `%%fuelprof` cell is a profiled run too: only then does the meter's budget leave room for
+      // the profiler's own fuel (tens of times the code's), so the cell has the budget it would have
+      // unprofiled (runtime/README.md, "Fuel profile").
+      const profiled = profile === true || hasProfileMagic(pip.code)
+      const result = await this.kernel.run(profiled ? withoutProfileMagic(pip.code) : pip.code, {
         executionCount,
         limits: { ...settings.limits, ...limits },
         isolated: cell.isolated,
         deterministic: settings.deterministic,
-        profile,
+        profile: profiled,
         onOutput: (outputs, replace) =>
           this.emit({ type: 'runOutput', path: this.path, cellId, outputs, replace }),
         onProgress: (p) => this.emit({ type: 'runProgress', path: this.path, cellId, ...p })
@@ -312,10 +316,20 @@ export class NotebookSession {
  */
 function withoutProfileMagic(code: string): string {
   const lines = code.split('\n')
-  const first = lines.findIndex((line) => line.trim() !== '')
-  if (first === -1 || !/^%%fuelprof(\s|$)/.test(lines[first]!)) return code
+  const first = profileMagicLine(lines)
+  if (first === -1) return code
   lines[first] = ''
   return lines.join('\n')
+}
+
+function hasProfileMagic(code: string): boolean {
+  return profileMagicLine(code.split('\n')) !== -1
+}
+
+/** The index of the `%%fuelprof` line opening the cell, or -1. */
+function profileMagicLine(lines: string[]): number {
+  const first = lines.findIndex((line) => line.trim() !== '')
+  return first !== -1 && /^%%fuelprof(\s|$)/.test(lines[first]!) ? first : -1
 }
 
 /** What the notebook says after a cell broke the interpreter (its run's message says the same). */
