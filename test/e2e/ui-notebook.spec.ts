@@ -160,10 +160,9 @@ describe('notebook UI (browser mode)', () => {
     await editCell(index)
     await insertCode('for i in range(100000): print(i)')
     await browser.keys(['Shift', 'Enter'])
-    // While it streams, the page answers promptly.
-    const started = Date.now()
-    await browser.execute(() => document.title)
-    expect(Date.now() - started).toBeLessThan(1000)
+    // How promptly the page answers while it streams is a bench figure (bench/ui.bench.ts: key
+    // latency during a 100k-line flood), not a clock in a test; here it must answer at all.
+    expect(await browser.execute(() => document.title)).toContain('Fuelbook')
     const cell = await waitFinished(index, null, 90_000)
     const cut = cell.$('[data-testid="output-cut"]')
     const truncated = cell.$('[data-testid="output-truncated"]')
