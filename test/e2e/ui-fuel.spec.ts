@@ -83,16 +83,29 @@ describe('fuel by cell and live fuel', () => {
     const phase = async (): Promise<string | null> => (await cellAt(3)).getAttribute('data-phase')
     await browser.waitUntil(async () => (await phase()) === 'running', { timeout: 20_000 })
     const seen: string[] = []
-    const chartSeen = new Set<number>()
+    // The chart's bar for the running cell: its label carries the live figure (its height alone can
+    // stay the same, once the running cell is the tallest bar the scale is its own).
+    const chartSeen = new Set<string>()
     await browser.waitUntil(
       async () => {
-        const text = await (await cellAt(3)).$('[data-testid="live-fuel"]').getText()
-        if (text !== seen.at(-1)) seen.push(text)
-        const heights = await barHeights()
-        chartSeen.add(heights[3] ?? 0)
+        const [text, label] = await browser.execute(() => [
+          document.querySelectorAll('[data-testid="cell"]')[3]?.querySelector('[data-testid="live-fuel"]')
+            ?.textContent ?? null,
+          document
+            .querySelector('[data-testid="fuel-bar"][data-cell-index="3"]')
+            ?.getAttribute('aria-label') ?? null
+        ])
+        if (text !== null && text !== seen.at(-1)) seen.push(text)
+        // '[4] · 268 M fuel · 1.2 s · running': the fuel figure.
+        const barFuel = label?.split(' · ')[1]
+        if (barFuel !== undefined) chartSeen.add(barFuel)
         return seen.filter((t) => t !== '0 fuel').length >= 3 && chartSeen.size >= 3
       },
-      { timeout: 30_000, interval: 50, timeoutMsg: `live fuel did not climb: ${seen.join(' → ')}` }
+      {
+        timeout: 30_000,
+        interval: 50,
+        timeoutMsg: `live fuel did not climb: ${seen.join(' → ')}; chart: ${[...chartSeen].join(' → ')}`
+      }
     )
     const values = seen.map(
       (t) => Number.parseFloat(t) * (t.includes(' G ') ? 1000 : t.includes(' M ') ? 1 : 0)
