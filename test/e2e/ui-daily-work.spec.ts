@@ -305,6 +305,20 @@ describe('the stats line', () => {
   })
 })
 
+describe('a MemoryError', () => {
+  it('says in the stats line what the cell tried to allocate and the limit, once', async () => {
+    await newNotebook()
+    await runCode(0, 'kept = 1')
+    await runCode(1, 'kept = 2\nhuge = bytearray(int(1.5 * 2**30))')
+    const cell = await cellAt(1)
+    expect(await cell.getAttribute('data-status')).toBe('out_of_memory')
+    await expect(cell.$('[data-testid="status"]')).toHaveText(
+      '⚠ MemoryError: tried to allocate 1.5 GiB (limit 512 MiB) · kernel state kept from [1]'
+    )
+    await (await cell.$('[data-testid="stats"]')).saveScreenshot(shot('memory-error-stats.png'))
+  })
+})
+
 describe('long outputs', () => {
   it('scroll in a fixed-height box over the threshold, with a toggle, Shift+O for all, and a setting', async () => {
     await newNotebook()

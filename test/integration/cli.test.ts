@@ -72,7 +72,8 @@ describe('fuelbook exec', () => {
       'out_of_memory',
       ['--memory', '32', '-c', 'x = bytearray(200 * 1024 * 1024)'],
       5,
-      /status: out_of_memory/
+      // The size comes from the memory.grow that failed (the request beyond the memory in use).
+      /status: out_of_memory \(MemoryError: tried to allocate 200 MiB \(limit 32 MiB\)\)/
     ],
     ['timeout', ['--timeout', '1', '--fuel', '100G', '-c', 'while True: pass'], 6, /status: timeout/],
     ['exit', ['-c', 'import sys; sys.exit(3)'], 8, /status: exit/]
@@ -234,6 +235,18 @@ describe('fuelbook run and export', () => {
     expect(document.querySelector('h1')!.textContent).toBe('All <cells>')
     expect(document.querySelectorAll('.stats').length).toBe(3)
     expect(document.querySelectorAll('section.summary rect.bar').length).toBe(3)
+  })
+
+  it('a MemoryError says what the cell tried to allocate and the limit', async () => {
+    const path = join(dir, 'memory.fuelbook')
+    makeNotebook(path, 'Memory', ['x = bytearray(200 * 1024 * 1024)'])
+    const r = await cli(['run', path, '--memory', '32'])
+    expect(r.code).toBe(5)
+    expect(r.stderr).toMatch(/MemoryError: tried to allocate 200 MiB \(limit 32 MiB\)/)
+    expect(loadRuns(path).lastRuns['cell-1']).toMatchObject({
+      status: 'out_of_memory',
+      message: 'MemoryError: tried to allocate 200 MiB (limit 32 MiB)'
+    })
   })
 
   it('--isolated: no cell sees another cell’s variables', async () => {

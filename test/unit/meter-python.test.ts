@@ -70,6 +70,22 @@ describe('meter on the Python runtime', () => {
     expect(run.fuel! - Number(budget)).toBeLessThan(1000) // stopped at the first check past the budget
   })
 
+  it('gives the same fuel with the failed-grow record as without, for cells that grow memory', () => {
+    const recording = new WebAssembly.Module(
+      instrument(pythonWasm(), { exportMutableGlobals: true, recordFailedGrow: true }).bytes
+    )
+    const cells = [
+      "print('hello world')",
+      'x = bytearray(50_000_000)\nprint(len(x))',
+      'y = list(range(10**6))'
+    ]
+    const fuelOf = (mod: WebAssembly.Module): number[] => {
+      const host = new PythonHost(mod)
+      return [host.boot().fuel!, ...cells.map((code) => host.run(code).fuel!)]
+    }
+    expect(fuelOf(recording)).toEqual(fuelOf(module))
+  })
+
   it('gives the plain runtime’s results', () => {
     const code =
       'import json\nprint(json.dumps(sorted({"b": [1, 2.5], "a": None}.items())))\nprint(sum(i*i for i in range(1000)))'

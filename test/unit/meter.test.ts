@@ -495,6 +495,49 @@ describe('meter: module options', () => {
   })
 })
 
+describe('meter: failed grows (recordFailedGrow)', () => {
+  // Grows by $pages, then by 0 (a grow that always succeeds); returns both results and the size.
+  const GROWS = `(module (memory 1 4) (func (export "f") (param $pages i32) (result i32 i32 i32)
+    local.get $pages memory.grow i32.const 0 memory.grow memory.size))`
+  const record = (mod: WebAssembly.Module, pages: number[]): { results: unknown[]; failed: number } => {
+    const inst = new WebAssembly.Instance(mod)
+    const ex = inst.exports as Record<string, unknown>
+    ;(ex.fb_fuel as WebAssembly.Global).value = BIG
+    const results = pages.map((p) => (ex.f as (p: number) => unknown)(p))
+    return { results, failed: ((ex.fb_failed_grow as WebAssembly.Global).value as number) >>> 0 }
+  }
+
+  it('keeps the largest request that failed, in pages, and grows exactly like memory.grow', async () => {
+    const { met, mod, plain } = await meter(GROWS, { recordFailedGrow: true })
+    expect(met.failedGrowExport).toBe('fb_failed_grow')
+    const calls = [0, 1, 9, 2, 5, 1, -1, 0]
+    const expected = new WebAssembly.Instance(plain).exports.f as (p: number) => unknown
+    const recorded = record(mod, calls)
+    expect(recorded.results).toEqual(calls.map((p) => expected(p)))
+    // 9 and 5 fail (the cap is 4 pages), so does -1 (2^32 - 1 pages, read unsigned); 0, 1 and 2 succeed.
+    expect(recorded.failed).toBe(2 ** 32 - 1)
+    expect(record(mod, [3, 9, 5]).failed).toBe(9)
+    expect(record(mod, [1, 2]).failed).toBe(0)
+  })
+
+  it('costs no fuel: the same count with and without the record, succeeding or failing', async () => {
+    for (const pages of [0, 1, 9]) {
+      const plainFuel = await fuelOf(GROWS, 'f', [pages])
+      expect(await fuelOf(GROWS, 'f', [pages], { recordFailedGrow: true })).toBe(plainFuel)
+      expect(plainFuel).toBe(1 + 5)
+    }
+    expect(await fuelOf(MEMORY, 'f', [], { recordFailedGrow: true })).toBe(1 + 3)
+  })
+
+  it('without the option the module exports no record and keeps memory.grow inline', async () => {
+    const { met } = await meter(GROWS)
+    expect(met.failedGrowExport).toBeNull()
+    expect(WebAssembly.Module.exports(new WebAssembly.Module(met.bytes)).map((e) => e.name)).not.toContain(
+      'fb_failed_grow'
+    )
+  })
+})
+
 describe('meter: fuel slices', () => {
   /** Reads a custom section's payload (after its name) from a module's bytes. */
   function customSection(bytes: Uint8Array, name: string): Uint8Array | null {

@@ -31,10 +31,14 @@ function runLine(run: RunRecord): string {
   return parts.filter((part) => part !== null).join(' · ')
 }
 
-/** What went wrong, in one line: the exception, or the reason a run was killed. */
+/**
+ * What went wrong, in one line: the exception, or the reason a run was killed. A MemoryError's
+ * message says what the code tried to allocate, which the exception itself does not.
+ */
 function failureLine(run: RunRecord): string {
   const error = run.outputs.find((o) => o.type === 'error')
-  if (error?.type === 'error') return `${error.ename}: ${error.evalue}`
+  if (error?.type === 'error' && !(run.status === 'out_of_memory' && run.message))
+    return `${error.ename}: ${error.evalue}`
   return run.message ?? statusLook(run.status).word
 }
 

@@ -35,7 +35,13 @@ export async function loadKernelRuntime(resourcesDir: string, cacheDir?: string)
   const loaded = await loadRuntime({
     runtimeDir: resourcesDir,
     cacheDir: cacheDir ?? join(tmpdir(), 'fuelbook-cache'),
-    meter: { importMemory: true, dropActiveDataSegments: true, exportMutableGlobals: true, fuelSlices: true }
+    meter: {
+      importMemory: true,
+      dropActiveDataSegments: true,
+      exportMutableGlobals: true,
+      fuelSlices: true,
+      recordFailedGrow: true
+    }
   })
   if (!loaded.ok) throw new Error(loaded.error.message)
   const { manifest, metered, module, dir } = loaded.value
@@ -59,6 +65,7 @@ export async function loadKernelRuntime(resourcesDir: string, cacheDir?: string)
       fuelExport: metered.fuelExport,
       outOfFuelExport: metered.outOfFuelExport,
       fuelSliceExport: metered.fuelSliceExport,
+      failedGrowExport: metered.failedGrowExport,
       memoryImport: {
         module: metered.memory.module,
         name: metered.memory.name,

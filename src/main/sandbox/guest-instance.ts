@@ -5,6 +5,7 @@
  * and how much fuel the run has used; what the run means is Machine.run's business.
  */
 import type { Output } from '../../shared/notebook'
+import { PAGE_BYTES } from './memory-image'
 import { DEFAULT_SLICE_FUEL, FuelSlices } from './meter'
 import { OutputCollector } from './output'
 import type { MachineState, RunRequest, RuntimeSpec } from './protocol'
@@ -121,6 +122,17 @@ export class GuestInstance {
   /** The meter's out-of-fuel flag (1: a check found the balance spent). */
   outOfFuelFlag(): number {
     return (this.exports[this.spec.outOfFuelExport] as WebAssembly.Global).value as number
+  }
+
+  /**
+   * Bytes the largest failed `memory.grow` of this instance asked for (what the allocator
+   * requested beyond the memory it had), or null if none failed or the meter keeps no record.
+   */
+  failedGrowBytes(): number | null {
+    const name = this.spec.failedGrowExport
+    if (name === null) return null
+    const pages = ((this.exports[name] as WebAssembly.Global).value as number) >>> 0
+    return pages === 0 ? null : pages * PAGE_BYTES
   }
 
   /** From here on a slice running out reports the fuel so far (the cell's own code is running). */

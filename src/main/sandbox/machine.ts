@@ -7,7 +7,7 @@
  * count (the allocator treats the memory size as its heap end), then the instance, then the
  * mutable globals; `_initialize` is never called again on a restored state.
  */
-import { formatFuel } from '../../shared/format'
+import { formatBytes, formatFuel } from '../../shared/format'
 import { GuestInstance, UNMETERED_FUEL, type PostOutput } from './guest-instance'
 import { classifyFuel } from './meter'
 import { ProfileBudgetReached } from './output'
@@ -226,7 +226,12 @@ function runGuest(request: RunRequest, instance: GuestInstance): RunOutcome {
     ending = callMetered(request, instance)
   } catch (error) {
     trapped = true
-    ending = classifyThrow(error, instance.memory, request.maxPages)
+    ending = classifyThrow(
+      error,
+      instance.memory,
+      request.maxPages,
+      allocationNote(instance, request.maxPages)
+    )
     if (error instanceof ProfileBudgetReached) ending = profiledOutOfFuel(request)
   }
   // The meter's verdict overrides the guest's: an overdraft's effects must be discarded.
@@ -279,7 +284,11 @@ function boot(instance: GuestInstance, maxPages: number): RunOutcome {
     instance.collector.reply = null
     outcome.fuelConsumed = Number(UNMETERED_FUEL - instance.remainingFuel())
   } catch (error) {
-    return { ...outcome, ...classifyThrow(error, instance.memory, maxPages), trapped: true }
+    return {
+      ...outcome,
+      ...classifyThrow(error, instance.memory, maxPages, allocationNote(instance, maxPages)),
+      trapped: true
+    }
   }
   return outcome
 }
@@ -309,13 +318,23 @@ function callMetered(request: RunRequest, instance: GuestInstance): Ending {
   instance.startProgressReports()
   const rc = instance.runCell(guest.code)
   if (rc === 0) return ok
-  if (rc === 1)
-    return {
-      ...ok,
-      status: instance.collector.lastError?.ename === 'MemoryError' ? 'out_of_memory' : 'error'
-    }
+  if (rc === 1) {
+    if (instance.collector.lastError?.ename !== 'MemoryError') return { ...ok, status: 'error' }
+    const tried = allocationNote(instance, request.maxPages)
+    return { ...ok, status: 'out_of_memory', message: tried === null ? null : `MemoryError: ${tried}` }
+  }
   if (rc === 2) return { ...ok, status: 'exit', exitCode: instance.exitCode() }
   return { status: 'crashed', exitCode: null, message: DRIVER_FAILED_MESSAGE }
+}
+
+/**
+ * What the allocator asked for when memory ran out, when the meter saw a `memory.grow` fail: the
+ * request beyond the memory already in use (the figure Python's MemoryError does not carry).
+ */
+function allocationNote(instance: GuestInstance, maxPages: number): string | null {
+  const bytes = instance.failedGrowBytes()
+  if (bytes === null) return null
+  return `tried to allocate ${formatBytes(bytes)} (limit ${formatBytes(maxPages * PAGE_BYTES)})`
 }
 
 /**
@@ -405,8 +424,16 @@ function syncPackages(instance: GuestInstance, wheels: string[]): void {
     throw new Error(`this Python runtime cannot load the notebook's packages (${String(reply?.error)})`)
 }
 
-/** What a trap or a host exception during the run means for the user. */
-function classifyThrow(error: unknown, memory: WebAssembly.Memory, maxPages: number): Ending {
+/**
+ * What a trap or a host exception during the run means for the user; `tried` is what a failed
+ * `memory.grow` asked for, if one did (allocationNote).
+ */
+function classifyThrow(
+  error: unknown,
+  memory: WebAssembly.Memory,
+  maxPages: number,
+  tried: string | null
+): Ending {
   if (error instanceof ProcExit)
     return {
       status: 'exit',
@@ -430,7 +457,7 @@ function classifyThrow(error: unknown, memory: WebAssembly.Memory, maxPages: num
       return {
         status: 'out_of_memory',
         exitCode: null,
-        message: `out of memory: the memory cap was reached (${text})`
+        message: `out of memory: ${tried ?? 'the memory cap was reached'} (${text})`
       }
     const what = /unreachable/.test(text) ? 'the interpreter aborted' : 'the interpreter hit a fatal error'
     return { status: 'crashed', exitCode: null, message: `crashed: ${what} (wasm trap: ${text})` }

@@ -18,6 +18,8 @@ export interface RuntimeSpec {
   outOfFuelExport: string
   /** The meter's slice-hook table (fuel reported while a run computes), or null without slices. */
   fuelSliceExport: string | null
+  /** The meter's record of the largest failed `memory.grow` (in pages), or null without it. */
+  failedGrowExport: string | null
   memoryImport: { module: string; name: string; initialPages: number }
   /** Export names of the module's mutable globals, all restored from a snapshot. */
   mutableGlobals: string[]

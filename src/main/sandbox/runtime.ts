@@ -219,7 +219,8 @@ function canonicalOptions(o: MeterOptions): Required<MeterOptions> {
     dropActiveDataSegments: o.dropActiveDataSegments ?? false,
     exportMutableGlobals: o.exportMutableGlobals ?? false,
     functionEntryCost: o.functionEntryCost ?? 1,
-    fuelSlices: o.fuelSlices ?? false
+    fuelSlices: o.fuelSlices ?? false,
+    recordFailedGrow: o.recordFailedGrow ?? false
   }
 }
 

@@ -35,6 +35,8 @@ export interface AssemblyPlan {
   appendSliceTable: boolean
   /** A `metadata.code.branch_hint` custom section payload (name included), placed before the code. */
   branchHints: ByteWriter | null
+  /** Append the i32 global of the failed-grow record after the fuel globals (`recordFailedGrow`). */
+  appendFailedGrowGlobal: boolean
 }
 
 export function assembleModule(plan: AssemblyPlan): Uint8Array<ArrayBuffer> {
@@ -54,6 +56,8 @@ export function assembleModule(plan: AssemblyPlan): Uint8Array<ArrayBuffer> {
   const I = m.importedFunctions
   const D = m.functionTypes.length
   const N = I + D
+  // The fuel balance and the out-of-fuel flag, then the failed-grow record if asked for.
+  const appendedGlobals = plan.appendFailedGrowGlobal ? 3 : 2
   const codeSection = m.sections.find((x) => x.id === SECTION.code)
   const out = new ByteWriter(
     code.len + src.length - (codeSection ? codeSection.end - codeSection.start : 0) + 65536
@@ -168,7 +172,7 @@ export function assembleModule(plan: AssemblyPlan): Uint8Array<ArrayBuffer> {
         break
       case SECTION.global: {
         const w = new ByteWriter(s.end - s.start + 16)
-        w.u32(m.globals.length + 2)
+        w.u32(m.globals.length + appendedGlobals)
         w.bytes(src, s.start + lebLength(src, s.start), s.end)
         appendFuelGlobals(w)
         section(SECTION.global, w)
@@ -231,6 +235,13 @@ export function assembleModule(plan: AssemblyPlan): Uint8Array<ArrayBuffer> {
     w.byte(OP.i32Const)
     w.byte(0)
     w.byte(OP.end)
+    if (plan.appendFailedGrowGlobal) {
+      w.byte(I32)
+      w.byte(1)
+      w.byte(OP.i32Const)
+      w.byte(0)
+      w.byte(OP.end)
+    }
   }
 
   function appendSliceTable(w: ByteWriter): void {
@@ -252,7 +263,7 @@ export function assembleModule(plan: AssemblyPlan): Uint8Array<ArrayBuffer> {
     }
     if (!has(SECTION.global) && SECTION.global > after && SECTION.global < nextOrder) {
       const w = new ByteWriter(16)
-      w.u32(2)
+      w.u32(appendedGlobals)
       appendFuelGlobals(w)
       section(SECTION.global, w)
     }

@@ -60,6 +60,8 @@ for (let op = 0; op < 256; op++) {
   if (imm === Imm.None)
     FAST[op] =
       op === 0x00 || op === 0x05 || op === 0x0b || op === 0x0f || op === 0x19 ? Fast.Slow : Fast.Plain
+  else if (op === 0x40)
+    FAST[op] = Fast.Slow // memory.grow: may become a call to the failed-grow recorder (`grow`)
   else if (
     imm === Imm.Global ||
     imm === Imm.Table ||
@@ -269,6 +271,9 @@ export class FuelBodyRewriter extends FuelEmitter {
       case 0x10: // call
         this.call(opStart)
         return false
+      case 0x40: // memory.grow
+        this.grow(opStart)
+        return false
       case 0x05: // else
       case 0x0e: // br_table
       case 0x0f: // return
@@ -457,6 +462,22 @@ export class FuelBodyRewriter extends FuelEmitter {
     }
     w.byte(OP.localSet)
     w.u32(this.F)
+  }
+
+  /**
+   * `memory.grow` costs 1 as ever; with `recordFailedGrow` it becomes a call to the recorder,
+   * which grows memory 0 the same way and notes a failed request. The call itself is not charged
+   * (it stands for the one operator), so fuel is the same with or without the record.
+   */
+  private grow(opStart: number): void {
+    const memory = this.r.u32()
+    if (this.reachable) this.pending += COST[OP.memoryGrow]!
+    const helper = this.ctx.growHelper
+    if (helper === null || memory !== 0) return
+    this.flushTo(opStart)
+    this.code.byte(OP.call)
+    this.code.u32(helper)
+    this.copyStart = this.r.pos
   }
 
   private rare(op: number, opStart: number): void {

@@ -25,6 +25,11 @@ export interface BodyContext {
    * slice hook, called from the out-of-fuel path (README, "Fuel slices"); null without.
    */
   readonly sliceHook: { type: number; table: number } | null
+  /**
+   * With `recordFailedGrow`: the appended function every `memory.grow` of memory 0 becomes a call
+   * to (same stack effect, original ABI, not metered); null without.
+   */
+  readonly growHelper: number | null
   /** Type index used for `call_indirect` of original type `t` (its fuel-ABI twin). */
   threadedType(t: number): number
   readonly stats: { chargePoints: number; checks: number }

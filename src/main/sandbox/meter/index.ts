@@ -10,6 +10,7 @@ import type { MeteredModule, MeterOptions } from './types'
 
 export { MeterError } from './bytes'
 export {
+  FAILED_GROW_EXPORT,
   FUEL_EXPORT,
   FUEL_SLICE_EXPORT,
   MEMORY_IMPORT,
@@ -20,7 +21,7 @@ export { DEFAULT_SLICE_FUEL, FuelSlices } from './slices'
 export type { MeteredModule, MeterOptions } from './types'
 
 /** Bump whenever the output for the same input and options may change (it keys the disk cache). */
-export const METER_VERSION = 2
+export const METER_VERSION = 3
 
 export function instrument(wasm: Uint8Array, options: MeterOptions = {}): MeteredModule {
   const t0 = performance.now()
@@ -33,7 +34,8 @@ export function instrument(wasm: Uint8Array, options: MeterOptions = {}): Metere
     dropActiveDataSegments: options.dropActiveDataSegments ?? false,
     exportMutableGlobals: options.exportMutableGlobals ?? false,
     functionEntryCost: entry,
-    fuelSlices: options.fuelSlices ?? false
+    fuelSlices: options.fuelSlices ?? false,
+    recordFailedGrow: options.recordFailedGrow ?? false
   })
   result.stats.ms = performance.now() - t0
   return result

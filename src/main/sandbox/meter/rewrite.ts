@@ -17,9 +17,11 @@ import type { MeteredModule, MeterOptions } from './types'
 export const FUEL_EXPORT = 'fb_fuel'
 export const OUT_OF_FUEL_EXPORT = 'fb_out_of_fuel'
 export const FUEL_SLICE_EXPORT = 'fb_fuel_slice'
+export const FAILED_GROW_EXPORT = 'fb_failed_grow'
 export { MEMORY_IMPORT }
 export const MUTABLE_GLOBAL_PREFIX = 'fb_global_'
 const I64 = 0x7e
+const I32 = 0x7f
 
 /**
  * `metadata.code.branch_hint` (the branch-hinting proposal): every check's `if` is unlikely, so an
@@ -56,6 +58,7 @@ export function rewriteModule(
   const globalCount = m.importedGlobals + m.globals.length
   const fuelGlobal = globalCount
   const flagGlobal = globalCount + 1
+  const failedGrowGlobal = globalCount + 2
 
   // --- types: originals, then fuel-ABI twins and helpers, appended on demand ---
   const types: FuncType[] = m.types.slice()
@@ -197,6 +200,15 @@ export function rewriteModule(
     ? { type: internType({ params: [], results: [] }), table: m.tables }
     : null
 
+  // `memory.grow` of memory 0, recording the largest request that failed (README, "Failed grows").
+  const growHelper = options.recordFailedGrow
+    ? appendFunc(
+        internType({ params: [I32], results: [I32] }),
+        'fb_memory_grow',
+        failedGrowRecorder(failedGrowGlobal)
+      )
+    : null
+
   // --- function bodies ---
   const stats = { functions: D, chargePoints: 0, checks: 0 }
   const ctx: BodyContext = {
@@ -206,6 +218,7 @@ export function rewriteModule(
     flagGlobal,
     entryCost: options.functionEntryCost,
     sliceHook,
+    growHelper,
     threadedType,
     stats,
     branchHints: sliceHook ? [] : null
@@ -234,7 +247,12 @@ export function rewriteModule(
 
   // --- exports, globals, memory ---
   const exportNames = new Set(m.exports.map((e) => e.name))
-  for (const name of [FUEL_EXPORT, OUT_OF_FUEL_EXPORT, ...(sliceHook ? [FUEL_SLICE_EXPORT] : [])]) {
+  for (const name of [
+    FUEL_EXPORT,
+    OUT_OF_FUEL_EXPORT,
+    ...(sliceHook ? [FUEL_SLICE_EXPORT] : []),
+    ...(growHelper !== null ? [FAILED_GROW_EXPORT] : [])
+  ]) {
     if (exportNames.has(name))
       throw new MeterError(`the module already exports '${name}', which the meter needs`)
   }
@@ -243,6 +261,7 @@ export function rewriteModule(
     { name: OUT_OF_FUEL_EXPORT, kind: 3, index: flagGlobal }
   ]
   if (sliceHook) extraExports.push({ name: FUEL_SLICE_EXPORT, kind: 1, index: sliceHook.table })
+  if (growHelper !== null) extraExports.push({ name: FAILED_GROW_EXPORT, kind: 3, index: failedGrowGlobal })
   const mutableGlobals: MeteredModule['mutableGlobals'] = []
   if (options.exportMutableGlobals) {
     const all = [
@@ -304,6 +323,7 @@ export function rewriteModule(
     convertMemory,
     dropActiveDataSegments: options.dropActiveDataSegments,
     appendSliceTable: sliceHook !== null,
+    appendFailedGrowGlobal: growHelper !== null,
     branchHints: ctx.branchHints === null ? null : branchHintSection(I, ctx.branchHints)
   })
   return {
@@ -311,8 +331,49 @@ export function rewriteModule(
     fuelExport: FUEL_EXPORT,
     outOfFuelExport: OUT_OF_FUEL_EXPORT,
     fuelSliceExport: sliceHook ? FUEL_SLICE_EXPORT : null,
+    failedGrowExport: growHelper !== null ? FAILED_GROW_EXPORT : null,
     memory,
     mutableGlobals,
     stats
   }
+}
+
+/**
+ * `(param $pages i32) (result i32) (local $old i32)`: grows memory 0 by $pages; when that fails
+ * (-1) and $pages exceeds the record in `global`, the record becomes $pages. Returns what
+ * `memory.grow` returned.
+ */
+function failedGrowRecorder(global: number): ByteWriter {
+  const w = new ByteWriter(48)
+  w.u32(1) // one local declaration: one i32
+  w.u32(1)
+  w.byte(I32)
+  w.byte(OP.localGet)
+  w.u32(0)
+  w.byte(OP.memoryGrow)
+  w.byte(0)
+  w.byte(OP.localTee)
+  w.u32(1)
+  w.byte(OP.i32Const)
+  w.sleb(-1)
+  w.byte(OP.i32Eq)
+  w.byte(OP.if)
+  w.byte(0x40)
+  w.byte(OP.localGet)
+  w.u32(0)
+  w.byte(OP.globalGet)
+  w.u32(global)
+  w.byte(OP.i32GtU)
+  w.byte(OP.if)
+  w.byte(0x40)
+  w.byte(OP.localGet)
+  w.u32(0)
+  w.byte(OP.globalSet)
+  w.u32(global)
+  w.byte(OP.end)
+  w.byte(OP.end)
+  w.byte(OP.localGet)
+  w.u32(1)
+  w.byte(OP.end)
+  return w
 }

@@ -24,6 +24,13 @@ export interface MeterOptions {
    * run that never calls it, at no cost on the hot path. See README.md, "Fuel slices".
    */
   fuelSlices?: boolean
+  /**
+   * Record what a failing `memory.grow` asked for: every `memory.grow` of memory 0 goes through a
+   * small appended helper that, when the grow fails, keeps the largest request (in 64 KiB pages)
+   * in the exported i32 global `fb_failed_grow`. Costs no fuel: the grow is charged as before and
+   * the helper is not metered. See README.md, "Failed grows".
+   */
+  recordFailedGrow?: boolean
 }
 
 export interface MeteredModule {
@@ -37,6 +44,11 @@ export interface MeteredModule {
   outOfFuelExport: string
   /** Exported table whose entry 0 must hold the slice hook (`fuelSlices`), else null. */
   fuelSliceExport: string | null
+  /**
+   * Exported mutable i32 global (`recordFailedGrow`), else null: 0 at instantiation, then the
+   * largest page count a failing `memory.grow` asked for (read it unsigned).
+   */
+  failedGrowExport: string | null
   /** The memory as an import the host must provide (when `importMemory`, or already imported). */
   memory: { module: string; name: string; initialPages: number; maximumPages: number | null } | null
   /** Every mutable global of the original module, in index order (the meter's own two excluded). */
