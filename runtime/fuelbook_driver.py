@@ -69,6 +69,15 @@ _REPR_METHODS = (
 )
 _BINARY_MIMES = {"image/png", "image/jpeg"}
 
+# Packages real notebooks import that need compiled extension modules, which this runtime does
+# not have (README.md, "The Python runtime"); %pip refuses their wheels. An uncaught import of one
+# gets a note saying so, instead of a bare "No module named" that reads like a typo.
+_COMPILED_PACKAGES_NOT_IN_RUNTIME = frozenset((
+    "numpy", "pandas", "matplotlib", "mpl_toolkits", "scipy", "sklearn", "skimage", "PIL", "cv2",
+    "torch", "tensorflow", "jax", "numba", "lxml", "pyarrow", "polars", "statsmodels", "h5py",
+    "shapely", "kiwisolver", "contourpy",
+))
+
 # compile() flag and code flag for cells that use `await` at top level (as in Jupyter).
 _ALLOW_TOP_LEVEL_AWAIT = 0x2000
 _CO_COROUTINE = 0x80
@@ -421,6 +430,21 @@ def _same_module_line(a, b):
     )
 
 
+def _note_missing_compiled_package(exc):
+    if not isinstance(exc, ModuleNotFoundError) or not exc.name:
+        return
+    package = exc.name.partition(".")[0]
+    if package not in _COMPILED_PACKAGES_NOT_IN_RUNTIME:
+        return
+    note = (
+        f"{package} is not part of Fuelbook's runtime: it needs compiled extension modules, and the"
+        " runtime has the Python standard library only. Pure-Python packages install with"
+        " %pip install NAME."
+    )
+    if note not in getattr(exc, "__notes__", ()):
+        exc.add_note(note)
+
+
 def _report_error(exc, filename):
     lineno = None
     if isinstance(exc, SyntaxError) and exc.filename == filename:
@@ -431,6 +455,7 @@ def _report_error(exc, filename):
     else:
         tb = _without_hidden_frames(_cell_frames_only(exc.__traceback__, filename))
     exc.__traceback__ = tb
+    _note_missing_compiled_package(exc)
     frame = tb
     while frame is not None:
         if frame.tb_frame.f_code.co_filename == filename:

@@ -225,3 +225,18 @@ def test_cell_timeit_runs_its_setup_line_before_each_measurement(kernel):
 def test_help_on_a_magic(kernel):
     run = kernel.run("%time?")
     assert run.stdout.startswith("Signature: %time(line='', cell=None)\nDocstring: %time statement / %%time")
+
+
+def test_importing_a_compiled_package_the_runtime_lacks_says_so(kernel, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pandas", None)  # absent here even where the host has it
+    run = kernel.run("x = 1\nimport pandas as pd")
+    assert run.error["ename"] == "ModuleNotFoundError"
+    assert run.error["traceback"][-1] == (
+        "pandas is not part of Fuelbook's runtime: it needs compiled extension modules, and the"
+        " runtime has the Python standard library only. Pure-Python packages install with"
+        " %pip install NAME."
+    )
+    run = kernel.run("import no_such_module_here")
+    assert run.error["traceback"][-1] == "ModuleNotFoundError: No module named 'no_such_module_here'"

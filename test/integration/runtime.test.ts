@@ -163,6 +163,20 @@ describe('cells', () => {
     expect(error.traceback.join('\n')).not.toContain('build-python')
   })
 
+  it('says that a compiled package such as numpy is not in the runtime, instead of a bare "No module"', () => {
+    const error = only<ErrorPayload>(py.run('import numpy as np').rich, EmitKind.Error)
+    expect(error).toMatchObject({
+      ename: 'ModuleNotFoundError',
+      evalue: "No module named 'numpy'",
+      lineno: 1
+    })
+    expect(error.traceback.at(-1)).toMatch(
+      /^numpy is not part of Fuelbook's runtime: it needs compiled extension modules/
+    )
+    const plain = only<ErrorPayload>(py.run('import no_such_module_here').rich, EmitKind.Error)
+    expect(plain.traceback.at(-1)).toBe("ModuleNotFoundError: No module named 'no_such_module_here'")
+  })
+
   it('reports a SyntaxError with its line', () => {
     const r = py.run('x = 1\nif x\n    pass')
     expect(r.rc).toBe(1)
