@@ -71,6 +71,23 @@ export function tracebackLines(error: ErrorOutput): TracebackLine[] {
   })
 }
 
+/**
+ * The exception's notes (PEP 678, `add_note`): CPython prints them after the final "Name: value"
+ * line, so a compact view that shows only the name and value would hide them.
+ */
+export function exceptionNotes(error: ErrorOutput): string[] {
+  const lines = tracebackLines(error).map((l) => l.text)
+  const valueLines = error.evalue ? error.evalue.split('\n') : []
+  const last = valueLines.length ? `${error.ename}: ${valueLines[0]}` : error.ename
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i]!
+    // Classes outside builtins print with their module: "json.decoder.JSONDecodeError: …".
+    if (line !== last && !line.endsWith(`.${last}`)) continue
+    return lines.slice(i + Math.max(1, valueLines.length)).filter((l) => l.trim() !== '')
+  }
+  return []
+}
+
 /** The line of the cell where the error was raised (1-based): the output's own lineno, else the last cell frame. */
 export function failingLine(error: ErrorOutput): number | null {
   if (typeof error.lineno === 'number' && error.lineno > 0) return error.lineno

@@ -12,7 +12,7 @@ import { pickRenderer } from '../../src/main/export/mime'
 import { estimateFrameHeight } from '../../src/renderer/src/lib/outputs/frame'
 import { outputFrameCsp } from '../../src/shared/csp'
 import { outputFrameDocument, parseFrameMessage, frameContentMessage } from '../../src/shared/output-frame'
-import { failingLine, sourceExcerpt, tracebackLines } from '../../src/shared/output-text'
+import { exceptionNotes, failingLine, sourceExcerpt, tracebackLines } from '../../src/shared/output-text'
 import { stripAnsi } from '../../src/shared/output-text'
 import type { ErrorOutput, Output } from '../../src/shared/notebook'
 
@@ -174,6 +174,27 @@ describe('tracebacks', () => {
       { n: 2, text: 'b', hit: true },
       { n: 3, text: 'c', hit: false }
     ])
+  })
+  it("finds the exception's notes after its last line, also for module-qualified names and multi-line values", () => {
+    expect(exceptionNotes(error)).toEqual([])
+    const noted: ErrorOutput = {
+      ...error,
+      ename: 'ModuleNotFoundError',
+      evalue: "No module named 'numpy'",
+      traceback: [
+        ...error.traceback.slice(0, 2),
+        "ModuleNotFoundError: No module named 'numpy'",
+        'numpy is not here.'
+      ]
+    }
+    expect(exceptionNotes(noted)).toEqual(['numpy is not here.'])
+    const qualified: ErrorOutput = {
+      ...error,
+      ename: 'Oops',
+      evalue: 'first\nsecond',
+      traceback: [...error.traceback.slice(0, 2), 'mod.Oops: first', 'second', 'a note', 'another']
+    }
+    expect(exceptionNotes(qualified)).toEqual(['a note', 'another'])
   })
   it('strips ANSI escapes', () => {
     expect(stripAnsi('\u001b[1;31mred\u001b[0m')).toBe('red')
