@@ -176,16 +176,17 @@ describe('markdown cells', () => {
 describe('the notebook file', () => {
   it('the title follows the file name after Save As; renaming it in the header is what exports use', async () => {
     await newNotebook()
+    // Its own file name: every e2e spec shares one data folder (ui-notebook saves sales.fuelbook).
     await expect($('[data-testid="title"]')).toHaveText(expect.stringMatching(/^Untitled/))
     await runCode(0, "print('sold', 12)")
-    await saveAs('sales.fuelbook')
-    await expect($('[data-testid="title"]')).toHaveText('sales')
-    expect(await browser.getTitle()).toBe('sales — Fuelbook')
+    await saveAs('revenue.fuelbook')
+    await expect($('[data-testid="title"]')).toHaveText('revenue')
+    expect(await browser.getTitle()).toBe('revenue — Fuelbook')
     await recordDownloads()
     await $('[data-testid="export"]').click()
     await $('[role="menuitem"]=HTML report').click()
     await $('[data-testid="export-download"]').click()
-    expect(await downloads(1)).toEqual(['sales.html'])
+    expect(await downloads(1)).toEqual(['revenue.html'])
 
     await $('[data-testid="title"]').click()
     const input = $('[data-testid="title-input"]')
@@ -194,11 +195,11 @@ describe('the notebook file', () => {
     await browser.keys('Q3 sales')
     await browser.keys('Enter')
     await expect($('[data-testid="title"]')).toHaveText('Q3 sales')
-    await expect($('[data-testid="file-name"]')).toHaveText('sales.fuelbook')
+    await expect($('[data-testid="file-name"]')).toHaveText('revenue.fuelbook')
     await $('[data-testid="export"]').click()
     await $('[role="menuitem"]=Jupyter .ipynb').click()
     await $('[data-testid="export-download"]').click()
-    expect(await downloads(2)).toEqual(['sales.html', 'Q3 sales.ipynb'])
+    expect(await downloads(2)).toEqual(['revenue.html', 'Q3 sales.ipynb'])
     // Esc leaves the title as it was.
     await $('[data-testid="title"]').click()
     await browser.keys('something else')
@@ -302,6 +303,32 @@ describe('the stats line', () => {
     await expect(killed.$('[data-testid="status"]')).toHaveText(
       expect.stringContaining('kernel state kept from [3]')
     )
+  })
+})
+
+describe('closing a notebook', () => {
+  it('with cells running asks in the app, Enter keeps working, "Stop and close" stops them', async () => {
+    await newNotebook()
+    await runCode(0, 'kept = 1')
+    const cellIndex = await addCell('code')
+    await editCell(cellIndex)
+    await insertCode('import time\ntime.sleep(10**9)')
+    await browser.keys(['Shift', 'Enter'])
+    await browser.waitUntil(
+      async () => (await (await cellAt(cellIndex)).getAttribute('data-phase')) === 'running'
+    )
+    await $('[data-testid="close-notebook"]').click()
+    // The app's own dialog (the browser's confirm() would block the page), the safe answer focused.
+    await expect($('[data-testid="close-running-dialog"]')).toBeDisplayed()
+    await expect($('[data-testid="close-running-keep"]')).toBeFocused()
+    await $('[data-testid="close-running-dialog"]').saveScreenshot(shot('close-running-dialog.png'))
+    await browser.keys('Enter')
+    await expect($('[data-testid="close-running-dialog"]')).not.toBeExisting()
+    expect(await (await cellAt(cellIndex)).getAttribute('data-phase')).toBe('running')
+    await $('[data-testid="close-notebook"]').click()
+    await $('[data-testid="close-running-stop"]').click()
+    await expect($('[data-testid="new-notebook"]')).toBeDisplayed()
+    await expect($('[data-testid="notebook"]')).not.toBeExisting()
   })
 })
 

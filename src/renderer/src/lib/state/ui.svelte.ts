@@ -2,7 +2,8 @@
 import type { CellId } from '../../../../shared/notebook'
 import type { AppSettings } from '../../../../shared/app-settings'
 
-export type Dialog = 'shortcuts' | 'palette' | 'settings' | 'save-as' | 'export-html' | 'export-ipynb' | null
+export type Dialog =
+  'shortcuts' | 'palette' | 'settings' | 'save-as' | 'export-html' | 'export-ipynb' | 'close-running' | null
 
 export class UiState {
   dialog = $state<Dialog>(null)
