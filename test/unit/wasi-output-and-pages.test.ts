@@ -1,6 +1,7 @@
 /**
  * The pure pieces under the worker: the output collector (merge, cap, clear_output, batches)
- * and memory page images (sharing unchanged pages, zero pages, exact restore, data segments).
+ * and memory page images (sharing unchanged pages, zero pages, exact restore, data segments, the
+ * page arena captures copy into).
  */
 import wabtInit from 'wabt'
 import { describe, expect, it } from 'vitest'
@@ -13,6 +14,7 @@ import {
   retainedBytes
 } from '../../src/main/sandbox/memory-image'
 import { EMIT, OutputCollector } from '../../src/main/sandbox/output'
+import { PageArena } from '../../src/main/sandbox/page-arena'
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)
 const record = (value: unknown): Uint8Array => bytes(JSON.stringify(value))
@@ -193,5 +195,45 @@ describe('memory images over many runs', () => {
       )
     }
     expect(Buffer.from(restoreMemory(image, 200).buffer).equals(Buffer.from(memory.buffer))).toBe(true)
+  })
+})
+
+describe('the page arena', () => {
+  it('captures into prepared slots without ever handing one out twice, and past them into a slab of their own', () => {
+    const arena = new PageArena()
+    arena.prepare(3)
+    expect(arena.ready).toBe(3)
+    const memory = new WebAssembly.Memory({ initial: 4, maximum: 4 })
+    const view = new Uint8Array(memory.buffer)
+    view[1] = 1
+    view[PAGE_BYTES + 1] = 2
+    const take = (count: number): Uint8Array[] => arena.take(count)
+    const first = captureMemory(memory, null, take)
+    expect(first.copied).toEqual([0, 1])
+    expect(arena.ready).toBe(1)
+    const [a, b] = [first.image.pages[0]!, first.image.pages[1]!]
+    // Prepared slots are adjacent pages of one shared slab (restoreMemory copies them in one go).
+    expect(a.buffer).toBeInstanceOf(SharedArrayBuffer)
+    expect(b.buffer).toBe(a.buffer)
+    expect(b.byteOffset).toBe(a.byteOffset + PAGE_BYTES)
+
+    // Two changed pages, one slot left: a slab of their own; the pages already taken stay as they were.
+    view[1] = 3
+    view[3 * PAGE_BYTES] = 4
+    const second = captureMemory(memory, first.image, take)
+    expect(second.copied).toEqual([0, 3])
+    expect(second.image.pages[0]!.buffer).not.toBe(a.buffer)
+    expect([a[1], b[1]]).toEqual([1, 2])
+    expect(second.image.pages[1]).toBe(b) // unchanged: shared
+    expect(Buffer.from(restoreMemory(second.image, 4).buffer).equals(Buffer.from(memory.buffer))).toBe(true)
+
+    // The last prepared slot is still handed out once, then the arena is empty until prepared again.
+    const [last] = arena.take(1)
+    expect(last!.buffer).toBe(a.buffer)
+    expect(last!.byteOffset).toBe(b.byteOffset + PAGE_BYTES)
+    expect(arena.ready).toBe(0)
+    arena.prepare(2)
+    expect(arena.ready).toBe(2)
+    expect(arena.take(2)[0]!.buffer).not.toBe(a.buffer)
   })
 })

@@ -12,12 +12,18 @@ import { GuestInstance, UNMETERED_FUEL, type PostOutput } from './guest-instance
 import { classifyFuel } from './meter'
 import { ProfileBudgetReached } from './output'
 import { captureMemory, PAGE_BYTES, restoreMemory, type MemoryImage, type SpareMemory } from './memory-image'
+import { PageArena } from './page-arena'
 import type { MachineState, RunDone, RunRequest, RuntimeSpec, RunTimings, WorkerStatus } from './protocol'
 import { initialFsImage, StaticTree } from './wasi/fs-image'
 import { initialClockState } from './wasi/entropy'
 import { ProcExit, type WasiState } from './wasi/host'
 
 export type { PostOutput } from './guest-instance'
+
+/** Pages a trivial cell's capture copies (~30, kernel/README.md): the arena's first size. */
+const EXPECTED_COPIES = 40
+/** Slots made ready over the last capture's count: how much a next one may copy more. */
+const ARENA_MARGIN = 1.25
 
 /** The memory a worker keeps after capturing a state: the next run from that state skips the copy. */
 interface Resident {
@@ -45,6 +51,10 @@ export class Machine {
   private resident: Resident | null = null
   /** The memory of the last run that left no state (isolated, inspect, killed), for reuse. */
   private spare: SpareMemory | null = null
+  /** Where captures copy changed pages to, made ready between runs (page-arena.ts). */
+  private readonly arena = new PageArena()
+  /** Pages the last capture found changed: about what the next one copies. */
+  private lastCopied = EXPECTED_COPIES
   /** The state whose exact bytes the spare memory holds (prepareSpare), if any. */
   private spareHolds: string | null = null
   /** The state the last run without a new state started from: the likely start of the next one. */
@@ -85,11 +95,17 @@ export class Machine {
   }
 
   /**
-   * Between runs (the worker calls it once a run's answer is posted): copies the start state of
-   * the last run that kept no state (an isolated cell, an inspect call) into the spare memory, so
-   * that a next such run from that state finds its memory ready instead of copying it first.
+   * Between runs (the worker calls it once a run's answer is posted), so that the next run finds
+   * its memory ready: copies the start state of the last run that kept no state (an isolated cell,
+   * an inspect call) into the spare memory, for a next such run from that state; and makes the
+   * page arena ready for the next capture, with a margin over what the last one copied.
    */
-  prepareSpare(): void {
+  betweenRuns(): void {
+    this.prepareSpare()
+    this.arena.prepare(Math.ceil(this.lastCopied * ARENA_MARGIN))
+  }
+
+  private prepareSpare(): void {
     const start = this.lastStart
     this.lastStart = null
     if (start === null || this.spare === null || this.spare.maximumPages !== start.maxPages) return
@@ -177,7 +193,10 @@ export class Machine {
       this.lastStart = request.state === null ? null : { state: request.state, maxPages: request.maxPages }
       return { state: null, changedPages: 0, copiedPages: [] }
     }
-    const { image, copied, stats } = captureMemory(memory, request.state?.memory ?? null)
+    const { image, copied, stats } = captureMemory(memory, request.state?.memory ?? null, (count) =>
+      this.arena.take(count)
+    )
+    this.lastCopied = stats.changedPages
     const state: MachineState = {
       id: request.newStateId,
       memory: image,

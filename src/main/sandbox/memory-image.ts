@@ -114,13 +114,28 @@ export interface CaptureStats {
   ms: number
 }
 
+/** `count` page-sized views of shared memory, never handed out before (PageArena.take). */
+export type TakePages = (count: number) => Uint8Array[]
+
+/** Views of `count` adjacent pages of `slab` from page `first` on. */
+export function pageViews(slab: Uint8Array, first: number, count: number): Uint8Array[] {
+  return Array.from({ length: count }, (_, i) =>
+    slab.subarray((first + i) * PAGE_BYTES, (first + i + 1) * PAGE_BYTES)
+  )
+}
+
+/** A new shared slab of exactly `count` pages. */
+export const freshPages: TakePages = (count) =>
+  pageViews(new Uint8Array(new SharedArrayBuffer(count * PAGE_BYTES)), 0, count)
+
 /**
  * The memory as an image, reusing `base`'s page for every page that is byte-identical to it
- * (memcmp, ~10 GB/s) and copying the others into one new shared slab.
+ * (memcmp, ~10 GB/s) and copying the others into pages from `takePages` (a worker's PageArena).
  */
 export function captureMemory(
   memory: WebAssembly.Memory,
-  base: MemoryImage | null
+  base: MemoryImage | null,
+  takePages: TakePages = freshPages
 ): { image: MemoryImage; copied: number[]; stats: CaptureStats } {
   const t0 = performance.now()
   const buffer = memory.buffer
@@ -149,10 +164,10 @@ export function captureMemory(
     for (let i = 0; i < pageCount; i++) if (pages[i] !== null) changed.push(i)
   }
   if (changed.length > 0) {
-    const slab = new Uint8Array(new SharedArrayBuffer(changed.length * PAGE_BYTES))
+    const slots = takePages(changed.length)
     const live = new Uint8Array(buffer)
     changed.forEach((pageIndex, slot) => {
-      const page = slab.subarray(slot * PAGE_BYTES, (slot + 1) * PAGE_BYTES)
+      const page = slots[slot]!
       page.set(live.subarray(pageIndex * PAGE_BYTES, (pageIndex + 1) * PAGE_BYTES))
       pages[pageIndex] = page
     })

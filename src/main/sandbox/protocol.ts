@@ -119,7 +119,7 @@ export interface RunDone {
    * capture repacked the image); every other page is the start state's own page.
    */
   copiedPages: number[]
-  /** The state the worker copies into its spare memory next, for a next run from it (Machine.prepareSpare). */
+  /** The state the worker copies into its spare memory next, for a next run from it (Machine.betweenRuns). */
   prepares: { stateId: string; maxPages: number } | null
 }
 

@@ -24,8 +24,8 @@ port.on('message', (message: ToWorker) => {
     if (machine === null) throw new Error('run before init')
     const done = machine.run(message, (batch) => post({ type: 'output', id, ...batch }))
     post(done)
-    // Off the next run's path: its memory is copied now, while nothing waits for this worker.
-    machine.prepareSpare()
+    // Off the next run's path: its memory is made ready now, while nothing waits for this worker.
+    machine.betweenRuns()
   } catch (error) {
     post({
       type: 'failed',
