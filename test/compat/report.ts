@@ -17,6 +17,25 @@ export interface CompatResults {
   suites: Record<string, Record<string, { run: RunInfo; comparison: ModuleComparison }>>
 }
 
+/**
+ * The results measured on `runtime` (a RunInfo's runtime text) and how many were dropped: a
+ * partial run updates only the modules it ran, so rows from an earlier runtime would otherwise sit
+ * in the table as if they described this one.
+ */
+export function resultsOfRuntime(
+  results: CompatResults,
+  runtime: string
+): { results: CompatResults; dropped: number } {
+  let dropped = 0
+  const suites: CompatResults['suites'] = {}
+  for (const [suite, modules] of Object.entries(results.suites)) {
+    const kept = Object.entries(modules).filter(([, entry]) => entry.run.runtime === runtime)
+    dropped += Object.keys(modules).length - kept.length
+    suites[suite] = Object.fromEntries(kept)
+  }
+  return { results: { suites }, dropped }
+}
+
 const STATUS_TEXT: Record<ComparisonStatus, string> = {
   same: '✓ same',
   explained: '✓ same but platform limits',
@@ -89,6 +108,21 @@ function moduleDetails(c: ModuleComparison, limit = 25): string[] {
   return lines
 }
 
+const failedInside = (d: { sandbox: string }): boolean => d.sandbox === 'fail' || d.sandbox === 'error'
+
+/**
+ * Tests that fail inside (not skip) for a listed platform limit: named one by one, since a failure
+ * is what a user reading "n failed" in the counts looks for.
+ */
+function explainedFailures(c: ModuleComparison): string[] {
+  return c.differences
+    .filter((d) => d.why !== null && failedInside(d))
+    .map(
+      (d) =>
+        `- ${c.module}: \`${d.test.replace(/^test\./, '')}\` native ${d.native}, sandbox ${d.sandbox}${escape(d.detail === '' ? '' : `: ${d.detail.slice(0, 160)}`)} (${d.why})`
+    )
+}
+
 export function renderCompatibility(
   suites: readonly CompatSuite[],
   results: CompatResults,
@@ -132,6 +166,8 @@ export function renderCompatibility(
       )
     }
     out.push('')
+    const failures = rows.flatMap(({ comparison }) => explainedFailures(comparison))
+    if (failures.length > 0) out.push('### Tests that fail inside for a platform limit', '', ...failures, '')
     const details = rows.flatMap(({ comparison }) => moduleDetails(comparison))
     if (details.length > 0) out.push('### Differences not explained yet', '', ...details)
   }

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { createKernelHost } from '../../src/main/kernel'
 import { FILE_SEMANTICS_DIFFERENCES } from './file-semantics'
 import { compareModule } from './harness'
-import { renderCompatibility, type CompatResults, type RunInfo } from './report'
+import { renderCompatibility, resultsOfRuntime, type CompatResults, type RunInfo } from './report'
 import { COMPAT_SUITES } from './suites'
 
 const ROOT = join(__dirname, '..', '..')
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2)
   const quick = argv.includes('--quick')
   const only = new Set(argv.filter((a) => !a.startsWith('--')))
-  const results: CompatResults = existsSync(RESULTS)
+  const stored: CompatResults = existsSync(RESULTS)
     ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as CompatResults)
     : { suites: {} }
   const host = await createKernelHost({
@@ -35,6 +35,11 @@ async function main(): Promise<void> {
     machine: `${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores)`,
     runtime: `CPython ${host.pythonVersion}, runtime ${host.runtimeHash.slice(0, 12)}`
   }
+  const { results, dropped } = resultsOfRuntime(stored, run.runtime)
+  if (dropped > 0)
+    process.stderr.write(
+      `dropped ${dropped} modules' results measured on another runtime than ${run.runtime}\n`
+    )
   try {
     for (const suite of COMPAT_SUITES) {
       const modules = suite.modules.filter((m) =>

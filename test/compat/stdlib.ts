@@ -43,7 +43,7 @@ const MODULES: CompatModule[] = [
   { name: 'test_math', data: ['ieee754.txt', 'math_testcases.txt', 'cmath_testcases.txt'] },
   { name: 'test_statistics' },
   { name: 'test_fractions', quick: true },
-  { name: 'test_random' },
+  { name: 'test_random', data: ['randv2_32.pck', 'randv2_64.pck', 'randv3.pck'] },
   { name: 'test_difflib', data: ['test_difflib_expect.html'] },
   { name: 'test_heapq' },
   { name: 'test_binascii' },
@@ -53,9 +53,18 @@ const MODULES: CompatModule[] = [
   { name: 'test_array' },
   { name: 'test_copy' },
   { name: 'test_pickle', data: ['pickletester.py'] },
-  { name: 'test_pprint' },
+  { name: 'test_pprint', data: ['test_set.py'] },
   { name: 'test_enum' },
-  { name: 'test_dataclasses' },
+  {
+    name: 'test_dataclasses',
+    data: [
+      'dataclass_module_1.py',
+      'dataclass_module_1_str.py',
+      'dataclass_module_2.py',
+      'dataclass_module_2_str.py',
+      'dataclass_textanno.py'
+    ]
+  },
   {
     name: 'test_typing',
     data: [
@@ -64,12 +73,31 @@ const MODULES: CompatModule[] = [
       '_typed_dict_helper.py',
       'ann_module.py',
       'ann_module2.py',
-      'ann_module3.py'
+      'ann_module3.py',
+      'ann_module4.py',
+      'ann_module5.py',
+      'ann_module6.py',
+      'ann_module7.py',
+      'ann_module8.py'
     ]
   },
-  { name: 'test_contextlib' },
+  { name: 'test_contextlib', data: ['data', 'ziptestdata'] },
   { name: 'test_ast' },
-  { name: 'test_tokenize' },
+  {
+    name: 'test_tokenize',
+    data: [
+      'test_grammar.py',
+      'ann_module.py',
+      'ann_module2.py',
+      'tokenize_tests.txt',
+      'tokenize_tests-latin1-coding-cookie-and-utf8-bom-sig.txt',
+      'tokenize_tests-no-coding-cookie-and-utf8-bom-sig-only.txt',
+      'tokenize_tests-utf8-coding-cookie-and-no-utf8-bom-sig.txt',
+      'tokenize_tests-utf8-coding-cookie-and-utf8-bom-sig.txt',
+      'bad_coding.py',
+      'bad_coding2.py'
+    ]
+  },
   { name: 'test_unicodedata' },
   { name: 'test_codecs' },
   { name: 'test_gzip' },
@@ -182,6 +210,10 @@ export const STDLIB_SUITE: CompatSuite = {
       why: 'no processes in the sandbox (no external commands)'
     },
     { detail: /sendfile|disk_usage not available/, sandbox: ['skip'], why: 'no sendfile/statvfs in WASI' },
+    {
+      detail: /python311\.zip/,
+      why: "the stdlib is a zip file inside the sandbox (/usr/local/lib/python311.zip), not a folder: tests that walk Lib/'s files cannot"
+    },
     {
       test: /rmtree_with_dir_fd/,
       detail: /dir_fd is (not )?supported/,
