@@ -84,6 +84,8 @@ export interface DifferenceRule {
   detail?: RegExp
   /** Only for these sandbox outcomes (default: any). */
   sandbox?: readonly (Outcome | 'missing')[]
+  /** Only for these native outcomes (default: any). */
+  native?: readonly (Outcome | 'missing')[]
   why: string
 }
 
@@ -106,7 +108,8 @@ export function compareOutcomes(
       (r) =>
         (r.test === undefined || r.test.test(test)) &&
         (r.detail === undefined || r.detail.test(detail)) &&
-        (r.sandbox === undefined || r.sandbox.includes(sOutcome))
+        (r.sandbox === undefined || r.sandbox.includes(sOutcome)) &&
+        (r.native === undefined || r.native.includes(nOutcome))
     )
     differences.push({ test, native: nOutcome, sandbox: sOutcome, detail, why: rule?.why ?? null })
   }

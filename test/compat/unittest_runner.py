@@ -58,8 +58,10 @@ class Collector(unittest.TestResult):
         emit('error', test.id(), last_line(err))
 
     def addSkip(self, test, reason):
+        # A skip inside a subTest arrives with the subtest's id, and the test itself then reports
+        # nothing: reported under the test's id, as subtest failures are.
         super().addSkip(test, reason)
-        emit('skip', test.id(), reason)
+        emit('skip', getattr(test, 'test_case', test).id(), reason)
 
     def addExpectedFailure(self, test, err):
         super().addExpectedFailure(test, err)

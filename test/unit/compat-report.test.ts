@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { ModuleComparison, SideResult } from '../compat/harness'
+import { compareOutcomes } from '../compat/outcomes'
 import { renderCompatibility, resultsOfRuntime, type CompatResults } from '../compat/report'
 import type { CompatSuite } from '../compat/suite'
 
@@ -87,5 +88,30 @@ describe('compatibility report', () => {
       '- test_a: `test_a.T.test_big` native pass, sandbox error: OSError: [Errno 51] No space left on device (files live in memory)'
     )
     expect(report).not.toContain('`test_a.T.test_fork`')
+  })
+})
+
+describe('compatibility outcomes', () => {
+  it('a rule limited to a native outcome explains only that case', () => {
+    const rules = [
+      {
+        detail: /locale/,
+        native: ['skip' as const],
+        sandbox: ['pass' as const],
+        why: 'no such locale natively'
+      }
+    ]
+    const native = new Map([
+      ['t.a', { outcome: 'skip' as const, detail: 'needs a locale', seconds: 0 }],
+      ['t.b', { outcome: 'pass' as const, detail: '', seconds: 0 }]
+    ])
+    const sandbox = new Map([
+      ['t.a', { outcome: 'pass' as const, detail: '', seconds: 0 }],
+      ['t.b', { outcome: 'skip' as const, detail: 'needs a locale', seconds: 0 }]
+    ])
+    expect(compareOutcomes(native, sandbox, rules).map((d) => [d.test, d.why])).toEqual([
+      ['t.a', 'no such locale natively'],
+      ['t.b', null]
+    ])
   })
 })
