@@ -16,7 +16,12 @@ export const config: WebdriverIO.Config = {
   specs: ['./test/e2e/**/*.spec.ts'],
   maxInstances: 1,
   autoXvfb: false,
-  capabilities: [chromiumCapabilities()],
+  // FUELBOOK_E2E_WINDOW=1024,700 runs the specs at another window size (the default is 1280×900).
+  capabilities: [
+    chromiumCapabilities(
+      process.env.FUELBOOK_E2E_WINDOW ? [`--window-size=${process.env.FUELBOOK_E2E_WINDOW}`] : []
+    )
+  ],
   logLevel: 'warn',
   framework: 'mocha',
   reporters: ['spec'],

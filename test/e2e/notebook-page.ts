@@ -100,3 +100,33 @@ export async function editorFocused(index: number): Promise<boolean> {
 
 /** The kernel inspector's tooltip (Shift+Tab in a code cell). */
 export const inspector = (): ReturnType<typeof $> => $('[data-testid="inspector"]')
+
+/**
+ * The colours of a screenshot (a base64 PNG from browser.takeScreenshot) at the given points (CSS
+ * pixels from the top left), as [r, g, b]: what was painted, which a style query cannot tell.
+ * Decoded by the page itself.
+ */
+export async function paintedColours(
+  png: string,
+  points: [x: number, y: number][]
+): Promise<[number, number, number][]> {
+  return browser.execute(
+    async (data, at) => {
+      const image = new Image()
+      image.src = `data:image/png;base64,${data}`
+      await image.decode()
+      const canvas = document.createElement('canvas')
+      canvas.width = image.naturalWidth
+      canvas.height = image.naturalHeight
+      const context = canvas.getContext('2d')!
+      context.drawImage(image, 0, 0)
+      const scale = image.naturalWidth / window.innerWidth
+      return at.map(([x, y]) => {
+        const [r, g, b] = context.getImageData(Math.round(x * scale), Math.round(y * scale), 1, 1).data
+        return [r!, g!, b!] as [number, number, number]
+      })
+    },
+    png,
+    points
+  )
+}

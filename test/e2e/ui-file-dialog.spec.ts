@@ -24,6 +24,18 @@ async function entryNames(testid: string): Promise<string[]> {
   )
 }
 
+/** Whether dialog `testid` shows all of itself, its submit button included, without scrolling. */
+async function fitsWithoutScrolling(testid: string): Promise<{ scrolls: boolean; submitShown: boolean }> {
+  return browser.execute((id) => {
+    const dialog = document.querySelector(`[data-testid="${id}-dialog"]`)!
+    const submit = document.querySelector(`[data-testid="${id}-submit"]`)!.getBoundingClientRect()
+    return {
+      scrolls: dialog.scrollHeight > dialog.clientHeight + 1,
+      submitShown: submit.bottom <= Math.min(window.innerHeight, dialog.getBoundingClientRect().bottom)
+    }
+  }, testid)
+}
+
 describe('the file dialog (browser mode)', () => {
   before(() => {
     mkdirSync(sub(), { recursive: true })
@@ -114,6 +126,33 @@ describe('the file dialog (browser mode)', () => {
     await entry('open', 'from-jupyter.ipynb').doubleClick()
     await expect($('[data-testid="notebook"]')).toBeDisplayed()
     await expect(await cellAt(0)).toHaveText(expect.stringContaining('x = 1'))
+  })
+
+  it('fits a 1024×700 window: Open, Save As and Export show their buttons without scrolling', async () => {
+    const { width, height } = await browser.getWindowSize()
+    await browser.setWindowSize(1024, 700)
+    try {
+      const fits = { scrolls: false, submitShown: true }
+      await browser.url(url())
+      await $('[data-testid="open-button"]').click()
+      await expect($('[data-testid="open-dialog"]')).toBeDisplayed()
+      expect(await fitsWithoutScrolling('open')).toEqual(fits)
+      await browser.saveScreenshot(shot('ui-file-dialog-1024.png'))
+      await browser.keys('Escape')
+      await newNotebook()
+      await browser.keys('Escape')
+      await $('[data-testid="save-as"]').click()
+      await expect($('[data-testid="save-as-dialog"]')).toBeDisplayed()
+      expect(await fitsWithoutScrolling('save-as')).toEqual(fits)
+      await browser.keys('Escape')
+      await $('[data-testid="export"]').click()
+      await $('[role="menuitem"]=HTML report').click()
+      await expect($('[data-testid="export-dialog"]')).toBeDisplayed()
+      expect(await fitsWithoutScrolling('export')).toEqual(fits)
+      await browser.keys('Escape')
+    } finally {
+      await browser.setWindowSize(width, height)
+    }
   })
 
   it('says why a path outside the allowed folders cannot be browsed', async () => {

@@ -8,6 +8,7 @@ import {
   insertCode,
   newNotebook,
   outputText,
+  paintedColours,
   runCode,
   shot,
   url,
@@ -339,7 +340,19 @@ describe('notebook UI (browser mode)', () => {
     }
     expect(await browser.execute(() => document.documentElement.dataset.theme)).toBe('dark')
     await browser.pause(300)
-    await browser.saveScreenshot(shot('ui-dark.png'))
+    // The saved screenshot is checked by its pixels: the header, the sidebar and the page behind
+    // the cells are dark too, not only the cells.
+    const width = await browser.execute(() => window.innerWidth)
+    const png = await browser.takeScreenshot()
+    const painted = await paintedColours(png, [
+      [width / 2, 30],
+      [130, 600],
+      [width - 60, 100]
+    ])
+    expect({ painted, dark: painted.map(([r, g, b]) => (r + g + b) / 3 < 80) }).toMatchObject({
+      dark: [true, true, true]
+    })
+    writeFileSync(shot('ui-dark.png'), Buffer.from(png, 'base64'))
     await browser.keys(['Control', 'Shift', 'p'])
     await browser.keys('theme')
     await browser.keys('Enter')
