@@ -604,16 +604,31 @@ def cell_source(filename):
     return _cell_sources.get(filename, "")
 
 
+def compile_tree(tree, filename):
+    """A parsed cell's code: (its statements, its last statement if that is an expression), each
+    None when there is none. Separate from running it so that %time measures only the run."""
+    __tracebackhide__ = True
+    last = tree.body.pop().value if tree.body and isinstance(tree.body[-1], _ast.Expr) else None
+    body = compile(tree, filename, "exec", _ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True) if tree.body else None
+    if last is None:
+        return body, None
+    expression = _ast.Expression(last)
+    return body, compile(expression, filename, "eval", _ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+
+
+def run_compiled(code, namespace):
+    """Run compile_tree's code; returns the value of the last expression (None without one)."""
+    __tracebackhide__ = True
+    body, expression = code
+    if body is not None:
+        _evaluate(body, namespace)
+    return None if expression is None else _evaluate(expression, namespace)
+
+
 def run_tree(tree, filename, namespace):
     """Run a parsed cell; returns the value of its last statement if that is an expression."""
     __tracebackhide__ = True
-    last = tree.body.pop().value if tree.body and isinstance(tree.body[-1], _ast.Expr) else None
-    if tree.body:
-        _evaluate(compile(tree, filename, "exec", _ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True), namespace)
-    if last is None:
-        return None
-    expression = _ast.Expression(last)
-    return _evaluate(compile(expression, filename, "eval", _ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True), namespace)
+    return run_compiled(compile_tree(tree, filename), namespace)
 
 
 def current_cell():

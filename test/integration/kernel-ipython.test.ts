@@ -72,6 +72,25 @@ describe('IPython in the runtime', () => {
     expect(await fuelOf()).toBe(await fuelOf())
   })
 
+  it("%time's fuel is the statement's own, not its compilation's (as IPython times only the run)", async () => {
+    const run = runner(host().createKernel())
+    const statement = 'squares = [n * n for n in range(10)]'
+    // The statement's fuel read around it in plain Python: what %time should report.
+    // (Read into a name first: the cell's last expression is compiled after the lines before it ran.)
+    const direct = await run(
+      `import _fuelbook\nbefore = _fuelbook.fuel()\n${statement}\nused = _fuelbook.fuel() - before\nprint(used)`
+    )
+    const own = Number(textOf(direct.outputs).trim())
+    const timed = await run(`%time ${statement}`)
+    const figure = /^Fuel: ([\d,]+)$/m.exec(textOf(timed.outputs))
+    expect(figure, textOf(timed.outputs)).not.toBeNull()
+    const reported = Number(figure![1]!.replace(/,/g, ''))
+    // The timing itself (clock and meter readings, the eval frame) adds ~15 k; compiling even
+    // `x = 1` adds ~100 k (this statement: ~270 k, so the figure was ~290 k with it counted in).
+    expect({ own, extra: reported - own < 50_000 }).toEqual({ own: expect.any(Number), extra: true })
+    expect(reported).toBeGreaterThanOrEqual(own)
+  })
+
   it('!cmd, %%bash and %pip say so in one line and the rest of the cell runs; unknown magics are UsageErrors', async () => {
     const run = runner(host().createKernel())
     const r = await run("!ls\nfiles = !ls\n%pip install numpy\nprint('still here', files)")
