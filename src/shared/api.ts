@@ -113,6 +113,8 @@ export interface RunCellsOptions {
    * fuel limit is then the profiled code's own budget (runtime/README.md, "Fuel profile").
    */
   profile?: boolean
+  /** A run that does not end `ok` cancels the runs queued after it (`fuelbook run` without --allow-errors). */
+  stopOnError?: boolean
 }
 
 /**

@@ -197,6 +197,75 @@ describe('NotebookService', () => {
     expect(stdout(rc!)).toBe('1\n')
   })
 
+  it('a queue stores the kernel head once, with its last run, and the file then holds every run and that head', async () => {
+    const doc = await newNotebook()
+    const ids = [
+      await addCode(doc.path, 'q = 1'),
+      await addCode(doc.path, 'q += 1'),
+      await addCode(doc.path, 'q += 1')
+    ]
+    const commits = vi.spyOn(NotebookStore.prototype, 'commitRun')
+    try {
+      const runs = await h.run(doc.path, ids)
+      expect(runs.map((r) => r?.status)).toEqual(['ok', 'ok', 'ok'])
+      // Only the last run of the queue carried the head; the runs before it left theirs to it.
+      expect(commits.mock.calls.map(([, head]) => head?.executionCount ?? null)).toEqual([null, null, 3])
+    } finally {
+      commits.mockRestore()
+    }
+    await h.service.closeNotebook(doc.path)
+    const reopened = await h.service.openNotebook(doc.path)
+    if (!reopened.ok) throw new Error(reopened.error)
+    expect(reopened.value.kernel).toMatchObject({ headCellId: ids[2], headExecutionCount: 3, notice: null })
+    expect(ids.map((id) => reopened.value.lastRuns[id]?.status)).toEqual(['ok', 'ok', 'ok'])
+    const check = await addCode(doc.path, 'print(q)')
+    expect(stdout((await h.run(doc.path, [check]))[0]!)).toBe('3\n')
+  })
+
+  it('stopOnError: a failing run cancels the rest of the queue, and the head the runs before it left is stored', async () => {
+    const doc = await newNotebook()
+    const a = await addCode(doc.path, 'w = 1')
+    const b = await addCode(doc.path, 'w = 2')
+    const bad = await addCode(doc.path, 'w = 3\nraise ValueError("no")')
+    const after = await addCode(doc.path, 'w = 4')
+    const cancelled = new Promise((resolve) =>
+      h.service.onEvent((e) => e.type === 'runCancelled' && e.path === doc.path && resolve(e.cellIds))
+    )
+    const failed = new Promise((resolve) =>
+      h.service.onEvent((e) => e.type === 'runFinished' && e.run.cellId === bad && resolve(e.run))
+    )
+    await h.service.runCells(doc.path, [a, b, bad, after], { stopOnError: true })
+    expect(await failed).toMatchObject({ status: 'error' })
+    expect(await cancelled).toEqual([after])
+    await h.service.closeNotebook(doc.path)
+    const reopened = await h.service.openNotebook(doc.path)
+    if (!reopened.ok) throw new Error(reopened.error)
+    // A Python error moves the head (its assignment before the raise is kept), as it does run by run.
+    expect(reopened.value.kernel).toMatchObject({ headCellId: bad, headExecutionCount: 3 })
+    expect(reopened.value.lastRuns[after]).toBeUndefined()
+    const check = await addCode(doc.path, 'print(w)')
+    expect(stdout((await h.run(doc.path, [check]))[0]!)).toBe('3\n')
+  })
+
+  it('a queue whose last run is killed stores the head of the run before it', async () => {
+    const doc = await newNotebook()
+    await h.service.setSettings(doc.path, {
+      ...doc.settings,
+      limits: { ...doc.settings.limits, fuel: 50_000_000 }
+    })
+    const a = await addCode(doc.path, 'k = 1')
+    const b = await addCode(doc.path, 'k = 2')
+    const spin = await addCode(doc.path, 'k = 3\nwhile True: pass')
+    const runs = await h.run(doc.path, [a, b, spin])
+    expect(runs.map((r) => r?.status)).toEqual(['ok', 'ok', 'out_of_fuel'])
+    await h.service.closeNotebook(doc.path)
+    const reopened = await h.service.openNotebook(doc.path)
+    if (!reopened.ok) throw new Error(reopened.error)
+    expect(reopened.value.kernel).toMatchObject({ headCellId: b, headExecutionCount: 2 })
+    const check = await addCode(doc.path, 'print(k)')
+    expect(stdout((await h.run(doc.path, [check]))[0]!)).toBe('2\n')
+  })
+
   it('answers variables and completion from the head without moving it', async () => {
     const doc = await newNotebook()
     const a = await addCode(doc.path, 'numbers = list(range(10))\nname = "fuel"')

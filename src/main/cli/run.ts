@@ -5,7 +5,7 @@
  */
 import { extname, resolve } from 'node:path'
 import type { NotebookEvent } from '../../shared/api'
-import type { CellId, RunRecord } from '../../shared/notebook'
+import type { CellId, Limits, RunRecord } from '../../shared/notebook'
 import { formatFsUse, formatFuel, formatMemory, formatMs, statusLook } from '../../shared/format'
 import { composeService } from '../service/compose'
 import type { NotebookService } from '../service/notebook-service'
@@ -56,31 +56,41 @@ function progressBar(done: number, total: number, width = 24): string {
 }
 
 /**
- * Listens for the end of `cellId`'s run (finished, or cancelled by an interrupt). Subscribed before
- * the cell is queued, so a fast run cannot finish unseen; `stop` unsubscribes when it never ran.
+ * Queues `cellIds` in one go (the session then stores the kernel's head once, after the last of
+ * them; a failure cancels the rest when `stopOnError`) and calls `onEvent` with each event of this
+ * notebook until every one of them finished or was cancelled. Subscribed before queuing, so a fast
+ * run cannot finish unseen. Resolves with an error message when the cells could not be queued.
  */
-function watchRun(
+async function runQueue(
   service: NotebookService,
   path: string,
-  cellId: CellId,
-  onProgress: (e: NotebookEvent) => void
-): { finished: Promise<RunRecord | null>; stop: () => void } {
+  cellIds: CellId[],
+  options: { limits: Limits; profile: boolean; stopOnError: boolean },
+  onEvent: (e: NotebookEvent) => void
+): Promise<string | null> {
+  const pending = new Set(cellIds)
   let off = (): void => undefined
-  const finished = new Promise<RunRecord | null>((done) => {
+  const done = new Promise<void>((resolve) => {
     off = service.onEvent((event) => {
       if (event.path !== path) return
-      if (event.type === 'runFinished' && event.run.cellId === cellId) {
-        off()
-        done(event.run)
-      } else if (event.type === 'runCancelled' && event.cellIds.includes(cellId)) {
-        off()
-        done(null)
-      } else {
-        onProgress(event)
-      }
+      onEvent(event)
+      if (event.type === 'runFinished') pending.delete(event.run.cellId)
+      else if (event.type === 'runCancelled') for (const id of event.cellIds) pending.delete(id)
+      if (pending.size === 0) resolve()
     })
   })
-  return { finished, stop: () => off() }
+  try {
+    const queued = await service.runCells(path, cellIds, options)
+    if (!queued.ok) return queued.error
+    if (queued.value.queued.length !== cellIds.length) {
+      await service.interrupt(path)
+      return `${cellIds.length - queued.value.queued.length} of the cells are no longer in the notebook`
+    }
+    await done
+    return null
+  } finally {
+    off()
+  }
 }
 
 class Progress {
@@ -179,37 +189,40 @@ A failing run exits with the code of the first cell that failed.`,
       // For these runs only: the notebook's saved settings are never written.
       const limits = limitsFromFlags(doc.settings.limits, values)
       const cells = doc.cells.filter((c) => c.type === 'code')
+      const position = new Map(cells.map((cell, i) => [cell.id, i]))
       const progress = new Progress(io)
       const results: RunRecord[] = []
-      await service.restartKernel(path)
-      for (const [i, cell] of cells.entries()) {
-        if (interrupted) break
-        if (values.isolated && i > 0) await service.restartKernel(path)
-        const label = `${progressBar(i, cells.length)}  running cell ${i + 1}`
-        progress.draw(label)
-        const watch = watchRun(service, path, cell.id, (e) => {
-          if (e.type === 'runProgress' && e.cellId === cell.id) {
-            progress.draw(`${label} · ${formatFuel(e.fuelConsumed)} fuel · ${formatMs(e.elapsedMs)}`)
+      let label = ''
+      const onEvent = (e: NotebookEvent): void => {
+        if (e.type === 'runStarted') {
+          const i = position.get(e.cellId) ?? 0
+          label = `${progressBar(i, cells.length)}  running cell ${i + 1}`
+          progress.draw(label)
+        } else if (e.type === 'runProgress') {
+          progress.draw(`${label} · ${formatFuel(e.fuelConsumed)} fuel · ${formatMs(e.elapsedMs)}`)
+        } else if (e.type === 'runFinished') {
+          const run = e.run
+          results.push(run)
+          const line = `cell ${(position.get(run.cellId) ?? 0) + 1}/${cells.length} ${runLine(run)}`
+          if (run.status !== 'ok') {
+            progress.line(line, 'stdout')
+            progress.line(`  ${failureLine(run)}`, 'stderr')
+          } else if (!io.isTTY || values.profile) {
+            progress.line(line)
           }
-        })
-        const queued = await service.runCells(path, [cell.id], { limits, profile: values.profile === true })
-        if (!queued.ok || queued.value.queued.length === 0) {
-          watch.stop()
-          return fail(queued.ok ? `cell ${i + 1} is no longer in the notebook` : queued.error)
+          // Asked for with --profile, or by the cell itself (`%%fuelprof`).
+          if (values.profile || run.profile !== null) progress.line(indent(profileReport(run.profile)))
         }
-        const run = await watch.finished
-        if (!run) break
-        results.push(run)
-        const line = `cell ${i + 1}/${cells.length} ${runLine(run)}`
-        if (run.status !== 'ok') {
-          progress.line(line, 'stdout')
-          progress.line(`  ${failureLine(run)}`, 'stderr')
-        } else if (!io.isTTY || values.profile) {
-          progress.line(line)
-        }
-        // Asked for with --profile, or by the cell itself (`%%fuelprof`).
-        if (values.profile || run.profile !== null) progress.line(indent(profileReport(run.profile)))
-        if (run.status !== 'ok' && !values['allow-errors']) break
+      }
+      const options = { limits, profile: values.profile === true, stopOnError: !values['allow-errors'] }
+      await service.restartKernel(path)
+      // --isolated: one cell at a time, each from a fresh kernel; else all of them in one queue.
+      const batches = values.isolated ? cells.map((cell) => [cell.id]) : [cells.map((cell) => cell.id)]
+      for (const [i, batch] of batches.entries()) {
+        if (interrupted || (options.stopOnError && results.some((r) => r.status !== 'ok'))) break
+        if (i > 0) await service.restartKernel(path)
+        const problem = await runQueue(service, path, batch, options, onEvent)
+        if (problem !== null) return fail(problem)
       }
       progress.clear()
 

@@ -213,7 +213,13 @@ export class NotebookService implements NotebookClient {
   ): Promise<Result<{ queued: CellId[] }>> {
     const session = this.sessions.get(resolve(path))
     if (!session) return fail(`Notebook is not open: ${path}`)
-    return ok({ queued: session.enqueue(cellIds, options.limits ?? {}, options.profile === true) })
+    return ok({
+      queued: session.enqueue(cellIds, {
+        limits: options.limits ?? {},
+        profile: options.profile === true,
+        stopOnError: options.stopOnError === true
+      })
+    })
   }
 
   async profileWithBudget(path: string, cellId: CellId, fuel: number): Promise<Result<BudgetProfile>> {

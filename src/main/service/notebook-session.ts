@@ -2,6 +2,13 @@
  * One open notebook: its store, its kernel and its run queue. Runs are executed one at a time in queue
  * order; each result is committed (with the new head when the head moved) in one store transaction,
  * then announced. A killed run is just a status: the kernel already kept its head.
+ *
+ * While more runs wait in the queue (Run all, `fuelbook run`), a run's new head is not stored with
+ * it: the next run would replace it at once, and storing a head (compressing the pages the run
+ * changed, ~30 for a trivial cell, and writing them) was most of what a queued cell cost beyond
+ * its own run. The head is stored with the last run of the queue, or once the queue is done (after
+ * a failure, an interrupt, a stop on error), so the file never holds a head from a run it has no
+ * record of; after a crash in between it holds an earlier head, named by its cell.
  */
 import type { BudgetProfile, NotebookEvent } from '../../shared/api'
 import {
@@ -20,11 +27,21 @@ import type { NotebookStore } from '../store'
 import { notebookDocument } from './notebook-document'
 import type { NotebookPackages } from './notebook-packages'
 
-/** A queued run: the cell, limits for this run only over the notebook's saved ones, and whether to profile it. */
+/**
+ * A queued run: the cell, limits for this run only over the notebook's saved ones, whether to
+ * profile it, and whether a failure cancels the runs queued after it.
+ */
 interface QueuedRun {
   cellId: CellId
   limits: Partial<Limits>
   profile: boolean
+  stopOnError: boolean
+}
+
+/** Which run's state the kernel's head is: a cell and its `[n]`, or none (the pristine state). */
+interface HeadMark {
+  cellId: CellId | null
+  executionCount: number | null
 }
 
 export class NotebookSession {
@@ -35,7 +52,9 @@ export class NotebookSession {
   private pumping = false
   /** Fuel of the runs since the kernel was last restarted; the store keeps the same sum in the file. */
   private sessionFuel: number
-  private head: { cellId: CellId | null; executionCount: number | null }
+  private head: HeadMark
+  /** The head the file holds; differs from `head` while a queued run's head waits to be stored. */
+  private savedHead: HeadMark
   private nextExecutionCount: number
   private notice: string | null = null
   private lock: Promise<void> = Promise.resolve()
@@ -52,6 +71,7 @@ export class NotebookSession {
     this.head = headDropped
       ? { cellId: null, executionCount: null }
       : { cellId: loaded.head.cellId, executionCount: loaded.head.executionCount }
+    this.savedHead = this.head
     this.nextExecutionCount = loaded.head.nextExecutionCount
     this.sessionFuel = store.sessionFuel()
     this.notice = headDropped
@@ -100,11 +120,14 @@ export class NotebookSession {
     })
   }
 
-  enqueue(cellIds: CellId[], limits: Partial<Limits> = {}, profile = false): CellId[] {
+  enqueue(
+    cellIds: CellId[],
+    { limits = {}, profile = false, stopOnError = false }: Partial<Omit<QueuedRun, 'cellId'>> = {}
+  ): CellId[] {
     const known = new Set(this.store.listCells().map((c) => c.id))
     const accepted = cellIds.filter((id) => known.has(id))
     if (accepted.length === 0) return []
-    this.queue.push(...accepted.map((cellId) => ({ cellId, limits, profile })))
+    this.queue.push(...accepted.map((cellId) => ({ cellId, limits, profile, stopOnError })))
     this.emit({ type: 'runQueued', path: this.path, cellIds: accepted })
     void this.pump()
     return accepted
@@ -112,9 +135,13 @@ export class NotebookSession {
 
   /** Empties the queue and kills the running cell. */
   interrupt(): void {
+    this.cancelQueue()
+    if (this.running !== null || this.profiling) this.kernel.interrupt()
+  }
+
+  private cancelQueue(): void {
     const cancelled = this.queue.splice(0).map((queued) => queued.cellId)
     if (cancelled.length > 0) this.emit({ type: 'runCancelled', path: this.path, cellIds: cancelled })
-    if (this.running !== null || this.profiling) this.kernel.interrupt()
   }
 
   /**
@@ -157,6 +184,7 @@ export class NotebookSession {
     this.interrupt()
     this.kernel.restart()
     this.head = { cellId: null, executionCount: null }
+    this.savedHead = this.head
     this.nextExecutionCount = 1
     this.sessionFuel = 0
     if (!this.store.readOnly) this.store.restartKernel()
@@ -187,12 +215,32 @@ export class NotebookSession {
           this.emit({ type: 'kernelChanged', path: this.path, kernel: this.kernelInfo() })
         }
       }
+      // Normally stored by the queue's last run already (runOne); this covers a last queued cell
+      // that was deleted before it ran.
+      if (this.head !== this.savedHead) await this.exclusive(() => this.storeWaitingHead())
     } finally {
       this.pumping = false
     }
   }
 
-  private async runOne({ cellId, limits, profile }: QueuedRun): Promise<void> {
+  /** Stores the head a queued run left unstored; if that fails, the kernel goes back to the saved one. */
+  private async storeWaitingHead(): Promise<void> {
+    if (this.head === this.savedHead) return
+    try {
+      const snapshot = await this.kernel.exportHead(this.store.storedHeadHashes())
+      this.store.saveHead(snapshot && { snapshot, ...this.head })
+      this.kernel.acceptHead()
+      this.savedHead = this.head
+    } catch (error) {
+      this.kernel.revertToStoredHead()
+      this.head = this.savedHead
+      const reason = error instanceof Error ? error.message : String(error)
+      this.notice = `The kernel state could not be saved (${reason}); the kernel is back to its last saved state, so what the last cells did is not kept. Their results are saved.`
+      this.emit({ type: 'kernelChanged', path: this.path, kernel: this.kernelInfo() })
+    }
+  }
+
+  private async runOne({ cellId, limits, profile, stopOnError }: QueuedRun): Promise<void> {
     const cell = this.store.getCell(cellId)
     if (!cell || cell.type !== 'code') return
     const settings = this.store.getSettings()
@@ -210,7 +258,7 @@ export class NotebookSession {
         this.emit({ type: 'runOutput', path: this.path, cellId, outputs: before, replace: false })
         if (!installed.ok) {
           const run = this.commitRefusal(cell, executionCount, startedAt, before, settings.limits.fuel)
-          this.emit({ type: 'runFinished', path: this.path, run, kernel: this.kernelInfo() })
+          await this.endOfRun(run, stopOnError)
           return
         }
       }
@@ -246,35 +294,56 @@ export class NotebookSession {
         profile: result.profile
       }
       const headBefore = this.head
+      // A run waits behind this one: it stores the head (see the header comment).
+      const storeHead = this.queue.length === 0 || this.store.readOnly
       let stored: RunRecord
       try {
         let headUpdate = null
+        /** The run left the pristine state (nothing differs from S0): the file holds no head. */
+        let pristine = false
         if (result.headAdvanced) {
           this.head = { cellId, executionCount }
-          const stored = this.store.readOnly ? undefined : this.store.storedHeadHashes()
-          const snapshot = await this.kernel.exportHead(stored)
-          if (snapshot) headUpdate = { snapshot, cellId, executionCount }
+          if (storeHead && !this.store.readOnly) {
+            const snapshot = await this.kernel.exportHead(this.store.storedHeadHashes())
+            if (snapshot) headUpdate = { snapshot, cellId, executionCount }
+            else pristine = true
+          }
         }
         stored = this.store.readOnly ? { ...run, id: 0 } : this.store.commitRun(run, headUpdate)
-        if (!this.store.readOnly && result.headAdvanced && !headUpdate) this.store.saveHead(null)
-        // The kernel's head is what the file holds: only now may later runs build on it.
-        this.kernel.acceptHead()
+        if (pristine) this.store.saveHead(null)
+        if (result.headAdvanced && storeHead) {
+          // The kernel's head is what the file holds: only now may later runs build on it.
+          this.kernel.acceptHead()
+          this.savedHead = this.head
+        }
         if (result.headAdvanced) this.notice = null
         if (result.brokeInterpreter) this.notice = brokenInterpreterNotice(executionCount, headBefore)
       } catch (error) {
         // Not saved (disk full, the cell deleted meanwhile…): back to the head the file holds, so the
         // next saved head never carries variables from a run that was never recorded.
         this.kernel.revertToStoredHead()
-        this.head = headBefore
+        this.head = this.savedHead
         const reason = error instanceof Error ? error.message : String(error)
         const notice = `This run's result could not be saved (${reason}); the kernel is back to its last saved state, so what this cell did is not kept. Later runs work once the cause is fixed.`
         this.notice = notice
         stored = { ...run, id: 0 }
       }
-      this.emit({ type: 'runFinished', path: this.path, run: stored, kernel: this.kernelInfo() })
+      await this.endOfRun(stored, stopOnError)
     } finally {
       this.running = null
     }
+  }
+
+  /**
+   * Announces a stored run. Before that, a failure cancels the rest of a stop-on-error queue, and
+   * a run that ends the queue without storing a head (it failed, was stopped, or only its record
+   * was kept) stores the head the runs before it left: when its runFinished arrives, the file is
+   * complete.
+   */
+  private async endOfRun(run: RunRecord, stopOnError: boolean): Promise<void> {
+    if (stopOnError && run.status !== 'ok') this.cancelQueue()
+    if (this.queue.length === 0) await this.storeWaitingHead()
+    this.emit({ type: 'runFinished', path: this.path, run, kernel: this.kernelInfo() })
   }
 
   /** A cell whose `%pip` line was refused: an error run that never reached the kernel (no fuel, head kept). */

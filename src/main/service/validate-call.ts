@@ -84,7 +84,13 @@ const schemas: { [K in ApiMethod]: z.ZodType<Parameters<NotebookApi[K]>> } = {
   runCells: z.tuple([
     path,
     z.array(cellId).max(100_000),
-    z.object({ limits: limits.partial().optional(), profile: z.boolean().optional() }).optional()
+    z
+      .object({
+        limits: limits.partial().optional(),
+        profile: z.boolean().optional(),
+        stopOnError: z.boolean().optional()
+      })
+      .optional()
   ]),
   profileWithBudget: z.tuple([path, cellId, positiveInt]),
   interrupt: z.tuple([path]),
