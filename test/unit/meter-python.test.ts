@@ -74,6 +74,11 @@ describe('meter on the Python runtime', () => {
     const recording = new WebAssembly.Module(
       instrument(pythonWasm(), { exportMutableGlobals: true, recordFailedGrow: true }).bytes
     )
+    // As the kernel meters it: fuel handed out in slices, with and without the record.
+    const sliced = (recordFailedGrow: boolean): WebAssembly.Module =>
+      new WebAssembly.Module(
+        instrument(pythonWasm(), { exportMutableGlobals: true, fuelSlices: true, recordFailedGrow }).bytes
+      )
     const cells = [
       "print('hello world')",
       'x = bytearray(50_000_000)\nprint(len(x))',
@@ -83,7 +88,10 @@ describe('meter on the Python runtime', () => {
       const host = new PythonHost(mod)
       return [host.boot().fuel!, ...cells.map((code) => host.run(code).fuel!)]
     }
-    expect(fuelOf(recording)).toEqual(fuelOf(module))
+    const plain = fuelOf(module)
+    expect(fuelOf(recording)).toEqual(plain)
+    expect(fuelOf(sliced(true))).toEqual(plain)
+    expect(fuelOf(sliced(false))).toEqual(plain)
   })
 
   it('gives the plain runtime’s results', () => {
