@@ -200,3 +200,22 @@ FB_EXPORT("fb_call") int32_t fb_call(const char *ptr, int32_t len) {
 }
 
 FB_EXPORT("fb_exit_code") int32_t fb_exit_code(void) { return last_exit_code; }
+
+#ifdef FUELBOOK_PGO_GENERATE
+/* Only in the instrumented build that trains the profile-guided one (scripts/pgo-train.ts):
+ * a reactor never exits, so nothing would run compiler-rt's atexit writer. Writes the counters
+ * gathered so far to the file named by (ptr, len) in the instance's file system; 0 = ok. */
+void __llvm_profile_set_filename(const char *name);
+int __llvm_profile_write_file(void);
+
+FB_EXPORT("fb_pgo_write") int32_t fb_pgo_write(const char *ptr, int32_t len) {
+  char *name = malloc((size_t)len + 1);
+  if (name == NULL) return -1;
+  memcpy(name, ptr, (size_t)len);
+  name[len] = 0;
+  __llvm_profile_set_filename(name);
+  int32_t status = __llvm_profile_write_file();
+  free(name);
+  return status;
+}
+#endif

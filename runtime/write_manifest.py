@@ -119,7 +119,7 @@ def main():
                 p: dpkg_version(p)
                 for p in (
                     "clang-16", "lld-16", "llvm-16", "libclang-rt-16-dev-wasm32", "libc++-16-dev-wasm32",
-                    "wasi-libc", "python3.11",
+                    "wasi-libc", "python3.11", "binaryen",
                 )
             },
         },
@@ -142,6 +142,18 @@ def main():
         },
         "artifacts": {},
     }
+    # What this build tree applied (the script records both), so the manifest says what was done.
+    pgo_id = args.build / "cpython-pgo-id"
+    if pgo_id.exists():
+        manifest["flags"]["pgo"] = (
+            "CPython, libmpdec and expat compiled with -fprofile-instr-use=runtime/pgo/python.profdata "
+            f"(sha256 {pgo_id.read_text().strip()}…), trained by scripts/pgo-train.ts on an instrumented "
+            "build (-fprofile-instr-generate, compiler-rt's profile runtime for wasm32-wasi)"
+        )
+    wasm_opt = args.build / "reactor" / "wasm-opt.flags"
+    if wasm_opt.exists():
+        manifest["flags"]["wasmOpt"] = "wasm-opt " + " ".join(wasm_opt.read_text().split()) + " (binaryen 108)"
+
     python = manifest["sources"]["python3.11"]
     python["debianPatchesApplied"] = True
     python["debianVersion"] = manifest["cpythonPatches"]["debian"]["debianVersion"]

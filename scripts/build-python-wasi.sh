@@ -85,7 +85,7 @@ if need_step packages; then
   apt-get update -qq
   # libc++-16-dev-wasm32: the C++ headers and libc++.a the cxx-eh step and the reactor link use.
   apt-get install -y -qq --no-install-recommends clang-16 lld-16 llvm-16 libclang-rt-16-dev-wasm32 \
-    libc++-16-dev-wasm32 wasi-libc dpkg-dev python3.11 tcl gcc make patch pkg-config xz-utils bzip2 >/dev/null
+    libc++-16-dev-wasm32 wasi-libc binaryen dpkg-dev python3.11 tcl gcc make patch pkg-config xz-utils bzip2 >/dev/null
   cd "$BUILD/src"
   # The newest version apt knows can be missing from the mirror (the security archive answers
   # 404 for some .dsc files): then take the newest version that downloads in full.
@@ -241,6 +241,76 @@ if need_step cpython-configure; then
   rm -f "$BUILD"/stamps/{cpython,reactor}
   done_step cpython-configure
 fi
+# ---------------------------------------------------------------------------------------------
+# 5a. C++ exceptions: libc++abi built with them and the wasm unwinder, from Debian's LLVM 16
+#     sources, and the _fuelbook_cxx module that proves them (scripts/build-cxx-eh.sh; it needs
+#     only configure's headers, and the instrumented build below links it too)
+CXX_EH_INPUTS=$(cat "$REPO/scripts/build-cxx-eh.sh" "$RUNTIME_SRC"/cxx/* | sha256sum | cut -c1-16)
+if need_step "cxx-eh-$CXX_EH_INPUTS"; then
+  log "C++ exceptions: libc++abi, unwinder, _fuelbook_cxx"
+  rm -f "$BUILD"/stamps/cxx-eh-* "$BUILD"/stamps/reactor
+  "$REPO/scripts/build-cxx-eh.sh" "$BUILD" "$SYSROOT" "$SRC"
+  done_step "cxx-eh-$CXX_EH_INPUTS"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 5b. Profile-guided optimisation. CPython is compiled with the profile in
+#     runtime/pgo/python.profdata (clang's front-end instrumentation: keyed by function and
+#     source, so one profile serves -O2 and -O3/LTO builds alike). PGO_TRAIN=1 (or a missing
+#     profile) makes it anew: compiler-rt's profile runtime built for wasm32-wasi from Debian's
+#     LLVM 16 sources, an instrumented CPython (-fprofile-instr-generate, -O2, no LTO) in a
+#     copy of the tree, its reactor trained by scripts/pgo-train.ts (the bench workloads and a
+#     subset of CPython's test suite; needs the repo's node_modules), merged by llvm-profdata.
+PGO_PROFILE=$RUNTIME_SRC/pgo/python.profdata
+PGO=$BUILD/pgo
+PGO_USE_FLAGS="-fprofile-instr-use=$PGO_PROFILE -Wno-profile-instr-unprofiled -Wno-profile-instr-out-of-date"
+REACTOR_LIBS=(-lwasi-emulated-signal -lwasi-emulated-getpid -lwasi-emulated-process-clocks -lm
+  Modules/_decimal/libmpdec/libmpdec.a Modules/expat/libexpat.a -lz -lbz2 -llzma -lsqlite3
+  /usr/lib/llvm-16/lib/wasm32-wasi/libc++.a "$BUILD/cxx-eh/libc++abi-eh.a" "$BUILD/cxx-eh/libunwind-wasm.a")
+CPYTHON_LIBS=(libpython3.11.a Modules/_decimal/libmpdec/libmpdec.a Modules/expat/libexpat.a)
+if [[ ${PGO_TRAIN:-0} == 1 || ! -e $PGO_PROFILE ]]; then
+  log "PGO: compiler-rt's profile runtime for wasm32-wasi"
+  rm -rf "$PGO" && mkdir -p "$PGO/llvm" "$PGO/rt" "$PGO/profile"
+  tar -xJf "$(ls "$BUILD"/src/llvm-toolchain-16_*.orig.tar.xz | sort -V | tail -1)" -C "$PGO/llvm" \
+    --strip-components=1 --wildcards '*/compiler-rt/lib/profile/*' '*/compiler-rt/include/profile/*'
+  # The platform file that fits is InstrProfilingPlatformOther.c (functions register themselves
+  # at start-up); WASI lacks getpagesize() (one wasm page), mmap (emulated) and flock/hostnames
+  # (runtime/pgo/profile_runtime.c).
+  for f in "$PGO"/llvm/compiler-rt/lib/profile/InstrProfiling*.c "$RUNTIME_SRC/pgo/profile_runtime.c"; do
+    $CC_WASM -O2 -D_WASI_EMULATED_MMAN -D_WASI_EMULATED_GETPID -DCOMPILER_RT_HAS_ATOMICS=0 \
+      '-Dgetpagesize()=65536' -include unistd.h -I"$PGO/llvm/compiler-rt/include" \
+      -c "$f" -o "$PGO/rt/$(basename "$f" .c).o"
+  done
+  llvm-ar-16 rcs "$PGO/libclang_rt.profile-wasm32.a" "$PGO"/rt/*.o
+
+  log "PGO: instrumented CPython"
+  cp -a "$SRC" "$PGO/Python"
+  # configure wrote the tree's absolute path into the Makefile: the copy builds in itself.
+  sed -i "s|$SRC|$PGO/Python|g" "$PGO/Python/Makefile"
+  cd "$PGO/Python" && find . -name '*.o' -delete && rm -f "${CPYTHON_LIBS[@]}"
+  make -s -j"$JOBS" "${CPYTHON_LIBS[@]}" pybuilddir.txt OPT="-DNDEBUG -O2 -Wno-error=int-conversion" \
+    CFLAGS_NODIST="-fprofile-instr-generate" >make.out 2>&1 || { tail -40 make.out; exit 1; }
+  $CC_WASM -O2 -DNDEBUG -DFUELBOOK_PGO_GENERATE -I"$PGO/Python/Include" -I"$PGO/Python" \
+    -c "$RUNTIME_SRC/fuelbook_entry.c" -o "$PGO/fuelbook_entry.o"
+  $CC_WASM -mexec-model=reactor -Wl,--lto-O1 -Wl,--strip-debug -z stack-size=524288 -Wl,--stack-first \
+    -Wl,--initial-memory=10485760 -Wl,--export=__stack_pointer -o "$PGO/python-instrumented.wasm" \
+    "$PGO/fuelbook_entry.o" "$BUILD/cxx-eh/fuelbook_cxx.obj" "${CPYTHON_LIBS[@]}" "${REACTOR_LIBS[@]}" \
+    "$PGO/libclang_rt.profile-wasm32.a" -lwasi-emulated-mman
+
+  log "PGO: training run"
+  make_zip "$PGO/python311.zip"
+  (cd "$REPO" && npx tsx scripts/pgo-train.ts --wasm "$PGO/python-instrumented.wasm" \
+    --zip "$PGO/python311.zip" --lib "$PGO/Python/Lib" --out "$PGO/profile")
+  mkdir -p "$(dirname "$PGO_PROFILE")"
+  llvm-profdata-16 merge -o "$PGO_PROFILE" "$PGO/profile/python.profraw"
+fi
+# Objects compiled with another profile (or none) are compiled again.
+PGO_ID=$(sha256sum "$PGO_PROFILE" | cut -c1-16)
+if [[ -e $BUILD/stamps/cpython && "$(cat "$BUILD/cpython-pgo-id" 2>/dev/null)" != "$PGO_ID" ]]; then
+  log "CPython's objects were compiled with another profile: recompiling"
+  (cd "$SRC" && find . -name '*.o' -delete && rm -f "${CPYTHON_LIBS[@]}")
+  rm -f "$BUILD"/stamps/{cpython,reactor}
+fi
 if need_step cpython; then
   log "CPython make"
   cd "$SRC"
@@ -249,21 +319,10 @@ if need_step cpython; then
   # The build date in sys.version is the Debian changelog's (as Debian builds it), not today's.
   source_date=$(/usr/bin/python3.11 -c 'import json, sys; print(json.load(open(sys.argv[1]))["sourceDateEpoch"])' \
     "$BUILD/debian-patches.json")
-  make -s -j"$JOBS" libpython3.11.a Modules/_decimal/libmpdec/libmpdec.a Modules/expat/libexpat.a \
-    pybuilddir.txt BUILD_DATE="$(LC_ALL=C date -u +'%b %e %Y' -d "@$source_date")" \
+  make -s -j"$JOBS" "${CPYTHON_LIBS[@]}" pybuilddir.txt CFLAGS_NODIST="$PGO_USE_FLAGS" BUILD_DATE="$(LC_ALL=C date -u +'%b %e %Y' -d "@$source_date")" \
     BUILD_TIME="$(LC_ALL=C date -u +%H:%M:%S -d "@$source_date")" >make.out 2>&1 || { tail -40 make.out; exit 1; }
+  echo "$PGO_ID" >"$BUILD/cpython-pgo-id"
   done_step cpython
-fi
-
-# ---------------------------------------------------------------------------------------------
-# 5b. C++ exceptions: libc++abi built with them and the wasm unwinder, from Debian's LLVM 16
-#     sources, and the _fuelbook_cxx module that proves them (scripts/build-cxx-eh.sh)
-CXX_EH_INPUTS=$(cat "$REPO/scripts/build-cxx-eh.sh" "$RUNTIME_SRC"/cxx/* | sha256sum | cut -c1-16)
-if need_step "cxx-eh-$CXX_EH_INPUTS"; then
-  log "C++ exceptions: libc++abi, unwinder, _fuelbook_cxx"
-  rm -f "$BUILD"/stamps/cxx-eh-* "$BUILD"/stamps/reactor
-  "$REPO/scripts/build-cxx-eh.sh" "$BUILD" "$SYSROOT" "$SRC"
-  done_step "cxx-eh-$CXX_EH_INPUTS"
 fi
 
 # ---------------------------------------------------------------------------------------------
@@ -281,7 +340,28 @@ if need_step reactor; then
     "$SRC/Modules/_decimal/libmpdec/libmpdec.a" "$SRC/Modules/expat/libexpat.a" \
     -lz -lbz2 -llzma -lsqlite3 \
     /usr/lib/llvm-16/lib/wasm32-wasi/libc++.a "$BUILD/cxx-eh/libc++abi-eh.a" "$BUILD/cxx-eh/libunwind-wasm.a"
+  rm -f "$BUILD/stamps/wasm-opt"
   done_step reactor
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 6b. binaryen's wasm-opt -O3 on the linked module, before the meter instruments it at run time
+#     (Debian 12's binaryen 108, checked: another version optimises differently, and the fuel
+#     figures follow the instructions). -g keeps the name section; the features are the ones
+#     the module uses (C++ exceptions are wasm exception handling).
+WASM_OPT_FLAGS="-O3 -g --enable-exception-handling --enable-bulk-memory --enable-sign-ext \
+--enable-mutable-globals --enable-nontrapping-float-to-int"
+if need_step wasm-opt; then
+  log "wasm-opt"
+  command -v wasm-opt >/dev/null || apt-get install -y -qq --no-install-recommends binaryen >/dev/null
+  [[ $(wasm-opt --version) == "wasm-opt version 108" ]] || {
+    echo "wasm-opt: binaryen 108 (Debian 12) expected, found: $(wasm-opt --version)" >&2
+    exit 1
+  }
+  # shellcheck disable=SC2086
+  wasm-opt $WASM_OPT_FLAGS "$BUILD/reactor/$WASM_NAME" -o "$BUILD/reactor/python-opt.wasm"
+  echo "$WASM_OPT_FLAGS" >"$BUILD/reactor/wasm-opt.flags"
+  done_step wasm-opt
 fi
 
 # ---------------------------------------------------------------------------------------------
@@ -297,7 +377,8 @@ fi
 # 8. resources/python
 log "resources/python"
 mkdir -p "$OUT"
-cp "$BUILD/reactor/$WASM_NAME" "$BUILD/reactor/python311.zip" "$OUT/"
+cp "$BUILD/reactor/python-opt.wasm" "$OUT/$WASM_NAME"
+cp "$BUILD/reactor/python311.zip" "$OUT/"
 {
   echo "Fuelbook's Python runtime bundles the following software."
   echo
