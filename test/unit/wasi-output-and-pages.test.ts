@@ -199,7 +199,7 @@ describe('memory images over many runs', () => {
 })
 
 describe('the page arena', () => {
-  it('captures into prepared slots without ever handing one out twice, and past them into a slab of their own', () => {
+  it('captures into prepared slots without ever handing one out twice, and past them into new memory', () => {
     const arena = new PageArena()
     arena.prepare(3)
     expect(arena.ready).toBe(3)
@@ -217,23 +217,27 @@ describe('the page arena', () => {
     expect(b.buffer).toBe(a.buffer)
     expect(b.byteOffset).toBe(a.byteOffset + PAGE_BYTES)
 
-    // Two changed pages, one slot left: a slab of their own; the pages already taken stay as they were.
+    // Two changed pages, one slot left: that slot, then new memory; the pages taken before keep their bytes.
     view[1] = 3
     view[3 * PAGE_BYTES] = 4
     const second = captureMemory(memory, first.image, take)
     expect(second.copied).toEqual([0, 3])
-    expect(second.image.pages[0]!.buffer).not.toBe(a.buffer)
+    expect(second.image.pages[0]!.buffer).toBe(a.buffer)
+    expect(second.image.pages[0]!.byteOffset).toBe(b.byteOffset + PAGE_BYTES)
+    expect(second.image.pages[3]!.buffer).not.toBe(a.buffer)
     expect([a[1], b[1]]).toEqual([1, 2])
     expect(second.image.pages[1]).toBe(b) // unchanged: shared
     expect(Buffer.from(restoreMemory(second.image, 4).buffer).equals(Buffer.from(memory.buffer))).toBe(true)
-
-    // The last prepared slot is still handed out once, then the arena is empty until prepared again.
-    const [last] = arena.take(1)
-    expect(last!.buffer).toBe(a.buffer)
-    expect(last!.byteOffset).toBe(b.byteOffset + PAGE_BYTES)
     expect(arena.ready).toBe(0)
+
+    // Preparing makes only what is missing; slots left from before are handed out first.
+    arena.prepare(1)
+    const [left] = arena.take(1)
     arena.prepare(2)
-    expect(arena.ready).toBe(2)
-    expect(arena.take(2)[0]!.buffer).not.toBe(a.buffer)
+    arena.prepare(3)
+    const next = arena.take(3)
+    expect(new Set(next.map((page) => page.buffer)).size).toBe(2)
+    expect(next).not.toContain(left)
+    expect(arena.ready).toBe(0)
   })
 })

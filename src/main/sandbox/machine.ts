@@ -22,8 +22,8 @@ export type { PostOutput } from './guest-instance'
 
 /** Pages a trivial cell's capture copies (~30, kernel/README.md): the arena's first size. */
 const EXPECTED_COPIES = 40
-/** Slots made ready over the last capture's count: how much a next one may copy more. */
-const ARENA_MARGIN = 1.25
+/** Slots made ready over the last capture's count: a next one may copy a few pages more. */
+const ARENA_MARGIN = 1.1
 
 /** The memory a worker keeps after capturing a state: the next run from that state skips the copy. */
 interface Resident {

@@ -15,38 +15,35 @@
 import { freshPages, PAGE_BYTES, pageViews } from './memory-image'
 
 export class PageArena {
-  private slab: Uint8Array | null = null
-  /** Page slots of `slab` already handed out. */
-  private used = 0
+  /** Prepared page slots, in order: adjacent within each slab they were cut from. */
+  private slots: Uint8Array[] = []
 
   /** Free prepared slots. */
   get ready(): number {
-    return this.slab === null ? 0 : this.slab.byteLength / PAGE_BYTES - this.used
+    return this.slots.length
   }
 
   /**
-   * `count` page-sized views of shared memory, adjacent in one slab (restoreMemory copies runs of
-   * adjacent pages in one go): prepared slots when there are enough, else a slab of their own.
+   * `count` page-sized views of shared memory never handed out before: prepared slots first, then,
+   * when there are too few, new ones (their faults are then taken on the run's path).
    */
   take(count: number): Uint8Array[] {
-    if (count === 0 || this.ready < count) return freshPages(count)
-    const first = this.used
-    this.used += count
-    return pageViews(this.slab!, first, count)
+    const taken = this.slots.splice(0, count)
+    return taken.length === count ? taken : taken.concat(freshPages(count - taken.length))
   }
 
   /**
-   * Makes sure at least `count` prepared slots are ready; call it off a run's path. A new slab has
-   * exactly `count` slots (a page pins its whole slab, so spare slots would inflate what a head
-   * keeps alive) and is written once so that the OS backs it now; slots left in the old one stay
-   * unused.
+   * Makes sure at least `count` prepared slots are ready; call it off a run's path. Only what is
+   * missing is made, in one slab written once so that the OS backs it now; slots left from before
+   * are handed out first, so none is wasted (a page pins its whole slab, and spare slots would
+   * inflate what a head keeps alive).
    */
   prepare(count: number): void {
-    if (count <= 0 || this.ready >= count) return
-    const slab = new Uint8Array(new SharedArrayBuffer(count * PAGE_BYTES))
+    const missing = count - this.slots.length
+    if (missing <= 0) return
+    const slab = new Uint8Array(new SharedArrayBuffer(missing * PAGE_BYTES))
     touch(slab)
-    this.slab = slab
-    this.used = 0
+    this.slots.push(...pageViews(slab, 0, missing))
   }
 }
 
