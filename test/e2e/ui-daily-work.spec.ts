@@ -138,6 +138,13 @@ describe('sidebar', () => {
     await expect($('[data-testid="sidebar-outline"] .body')).toBeDisplayed()
     expect(await $$('[data-testid="cell"]').length).toBeGreaterThan(0)
     await expect(await cellAt(0)).toBeDisplayed()
+
+    // Back to the width it had: the width is an app setting of the e2e server every later spec
+    // (and its screenshots) shares.
+    await $('[data-testid="sidebar-resizer"]').click()
+    for (let i = 0; i < 12 && (await sidebar.getSize()).width > before; i++) await browser.keys('ArrowLeft')
+    await browser.waitUntil(async () => Math.abs((await sidebar.getSize()).width - before) <= 16)
+    await browser.pause(300) // the save travels over the socket
   })
 })
 
