@@ -298,7 +298,7 @@ if [[ ${PGO_TRAIN:-0} == 1 || ! -e $PGO_PROFILE ]]; then
     "$PGO/libclang_rt.profile-wasm32.a" -lwasi-emulated-mman
 
   log "PGO: training run"
-  make_zip "$PGO/python311.zip"
+  SRC="$PGO/Python" make_zip "$PGO/python311.zip" # its Lib/ and build outputs, ready before $SRC's
   (cd "$REPO" && npx tsx scripts/pgo-train.ts --wasm "$PGO/python-instrumented.wasm" \
     --zip "$PGO/python311.zip" --lib "$PGO/Python/Lib" --out "$PGO/profile")
   mkdir -p "$(dirname "$PGO_PROFILE")"
