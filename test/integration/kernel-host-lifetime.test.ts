@@ -1,7 +1,8 @@
 /**
  * The kernel host's workers keep the process alive exactly while someone may be waiting on them:
  * a script that awaits the warm-up and then a run gets both (it does not exit halfway with code 0),
- * and a script that never closes the host still exits by itself once its work is done.
+ * and a script that never closes the host still exits by itself once its work is done, as does one
+ * whose host could not start.
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -63,6 +64,22 @@ describe('kernel host lifetime', () => {
         `})()\n`
     )
     expect(r.stdout).toBe('ok []\n')
+    expect(r.status).toBe(0)
+  })
+
+  // The workers start while the runtime loads: when it cannot be loaded, they must not outlive it
+  // (a starting worker keeps the process alive, so the script would hang until the guard kills it).
+  it('a host whose runtime cannot be loaded says why and leaves no worker behind', () => {
+    const r = runScript(
+      `void (async () => {\n` +
+        `  await createKernelHost({ resourcesDir: resourcesDir + '-missing' }).catch((e) => {\n` +
+        `    process.stdout.write(e.message + '\\n')\n` +
+        `  })\n` +
+        `})()\n`
+    )
+    expect(r.stdout).toMatch(
+      /^\S+python-missing\/MANIFEST\.json is missing: the Python runtime is incomplete/
+    )
     expect(r.status).toBe(0)
   })
 })

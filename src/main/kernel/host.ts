@@ -51,13 +51,16 @@ export interface KernelHostInternals extends KernelHost {
 }
 
 export async function createKernelHost(options: KernelHostOptions): Promise<KernelHostInternals> {
-  const runtime = await loadKernelRuntime(options.resourcesDir, options.cacheDir)
+  const loading = loadKernelRuntime(options.resourcesDir, options.cacheDir)
+  // The workers start (each a Node instance of its own, ~100 ms of CPU) while the main thread reads
+  // and compiles the runtime; they get it once it is compiled.
   const pool = new WorkerPool({
-    runtime: runtime.spec,
+    runtime: loading.then((runtime) => runtime.spec),
     size: options.poolSize ?? Math.min(4, Math.max(2, availableParallelism())),
     workerScript: options.workerScript
   })
   try {
+    const runtime = await loading
     const cachePath = options.cacheDir
       ? join(options.cacheDir, `s0-${runtime.cacheKey}-raw${S0_CACHE_VERSION}.fbs0`)
       : null

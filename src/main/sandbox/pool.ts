@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import type { Worker } from 'node:worker_threads'
 import type { Output } from '../../shared/notebook'
 import { relinkUncopiedPages } from './memory-image'
-import type { FromWorker, RunDone, RunRequest, RuntimeSpec } from './protocol'
+import type { FromWorker, RunDone, RunRequest, RuntimeSpec, ToWorker } from './protocol'
 import { findWorkerScript, startWorker, type WorkerScript } from './worker-script'
 
 export type { WorkerScript } from './worker-script'
@@ -63,7 +63,8 @@ interface ActiveRun {
 }
 
 export interface PoolOptions {
-  runtime: RuntimeSpec
+  /** The runtime, or its promise: workers start at once and get it when it is there. */
+  runtime: RuntimeSpec | Promise<RuntimeSpec>
   size: number
   workerScript?: WorkerScript
 }
@@ -203,7 +204,10 @@ export class WorkerPool {
     worker.on('exit', (code) => {
       if (!this.closed) this.onWorkerLost(slot, `the sandbox worker exited (code ${code})`)
     })
-    worker.postMessage({ type: 'init', runtime: this.options.runtime })
+    Promise.resolve(this.options.runtime).then(
+      (runtime) => worker.postMessage({ type: 'init', runtime } satisfies ToWorker),
+      (error: unknown) => failReady(error instanceof Error ? error : new Error(String(error)))
+    )
     return slot
   }
 
