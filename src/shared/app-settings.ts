@@ -36,7 +36,7 @@ export const DEFAULT_APP_SETTINGS: AppSettings = {
   theme: 'system',
   density: 'comfortable',
   outputScrollLines: 50,
-  sidebarWidth: 232,
+  sidebarWidth: 264,
   collapsedSections: [],
   packageIndexUrl: 'https://pypi.org/simple/',
   packagesMaxMegabytes: 50,
