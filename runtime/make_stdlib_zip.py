@@ -16,9 +16,10 @@ its detection of the modules configure disabled), with these differences:
   tzdata (where it looks when no system zoneinfo folder exists), packed into one blob so that
   the zip's directory, which zipimport reads at every start, stays small
   (runtime/tzdata_package.py);
-- _sysconfigdata's configure paths name the build folder as /build (SYSCONFIG_BUILD_ROOT), and
+- _sysconfigdata's configure paths name the build folder as /build (SYSCONFIG_BUILD_ROOT) and
+  this checkout as /fuelbook (SYSCONFIG_CHECKOUT_ROOT: the PGO flags name its profile), and
   entries are sorted with fixed timestamps, so the same inputs give the same zip wherever the
-  build tree is (BUILD_DIR). _sysconfigdata is rewritten from its values, not edited as text:
+  build tree and the checkout are (BUILD_DIR). _sysconfigdata is rewritten from its values, not edited as text:
   sysconfig wrote it with pprint, whose line wrapping depends on the length of the paths.
 
 Run with the build python (same 3.11 bytecode as the runtime) from the CPython build tree.
@@ -54,6 +55,8 @@ KEEP = (
 # What _sysconfigdata's paths (configure's, all in the build folder) say instead of that folder:
 # the sandbox has no compiler to use them, and the zip should not depend on where it was built.
 SYSCONFIG_BUILD_ROOT = "/build"
+# ... and instead of this checkout's folder (the compile flags name runtime/pgo/python.profdata).
+SYSCONFIG_CHECKOUT_ROOT = "/fuelbook"
 # Inside the time zone folder: variants and tables that are not zones of their own.
 TZ_SKIP_DIRS = {"posix", "right"}
 
@@ -117,12 +120,13 @@ def stdlib_files(srcdir):
     return selected, missing
 
 
-def sysconfigdata_without_build_root(source, build_root):
-    """_sysconfigdata's text with every `build_root` in its values replaced by /build.
+def sysconfigdata_without_local_paths(source, build_root, checkout_root):
+    """_sysconfigdata's text with `build_root` in its values replaced by /build and
+    `checkout_root` by /fuelbook (the longer first, so one inside the other stays itself).
 
     Written as Lib/sysconfig.py's _generate_posix_vars writes it (a comment, then the dict by
     pprint), from the values after the replacement: replacing in the text would keep line breaks
-    that pprint chose for the longer or shorter build path, so the file would depend on it.
+    that pprint chose for the longer or shorter paths, so the file would depend on them.
     """
     tree = ast.parse(source)
     (assignment,) = [
@@ -131,10 +135,16 @@ def sysconfigdata_without_build_root(source, build_root):
         if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["build_time_vars"]
     ]
     build_time_vars = ast.literal_eval(assignment.value)
-    rewritten = {
-        key: value.replace(build_root, SYSCONFIG_BUILD_ROOT) if isinstance(value, str) else value
-        for key, value in build_time_vars.items()
-    }
+    roots = sorted(
+        ((build_root, SYSCONFIG_BUILD_ROOT), (checkout_root, SYSCONFIG_CHECKOUT_ROOT)), key=lambda r: -len(r[0])
+    )
+
+    def neutral(value):
+        for root, name in roots:
+            value = value.replace(root, name)
+        return value
+
+    rewritten = {key: neutral(value) if isinstance(value, str) else value for key, value in build_time_vars.items()}
     return (
         "# system configuration generated and used by the sysconfig module\n"
         f"build_time_vars = {pprint.pformat(rewritten)}\n"
@@ -189,10 +199,11 @@ def main():
     )
     entries = []
     build_root = str(args.srcdir.resolve().parent)
+    checkout_root = str(pathlib.Path(__file__).resolve().parent.parent)
     for rel, path in selected:
         data = path.read_bytes()
         if rel.startswith("_sysconfigdata_"):
-            data = sysconfigdata_without_build_root(data.decode(), build_root)
+            data = sysconfigdata_without_local_paths(data.decode(), build_root, checkout_root)
         entries.extend(module_entries(rel, data))
     for path in args.extra:
         entries.extend(module_entries(path.name, path.read_bytes()))
