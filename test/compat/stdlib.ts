@@ -108,7 +108,9 @@ const MODULES: CompatModule[] = [
   { name: 'test_unicodedata' },
   { name: 'test_codecs' },
   { name: 'test_gzip' },
-  { name: 'test_bz2' },
+  // BZ2Test.BIG_TEXT is the first 128 KiB of Lib/test/*.py: with test_bz2.py alone it is mostly
+  // zeros, which compress so well that testDecompressorChunksMaxsize's cut lands past the data.
+  { name: 'test_bz2', data: ['test_descr.py'] },
   { name: 'test_lzma' },
   { name: 'test_zlib' },
   {
