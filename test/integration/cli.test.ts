@@ -316,6 +316,24 @@ describe('fuelbook run and export', () => {
     expect(r.stderr).toMatch(message)
   })
 
+  it('tells a user who gives a Jupyter notebook to run, export or packages how to make a Fuelbook notebook of it', async () => {
+    const ipynb = join(dir, 'analysis.ipynb')
+    writeFileSync(ipynb, JSON.stringify({ cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 }))
+    for (const args of [
+      ['run', ipynb],
+      ['export', ipynb, '--to', 'html', '-o', join(dir, 'analysis.html')],
+      ['packages', ipynb]
+    ]) {
+      const r = await cli(args)
+      expect(r.code).toBe(1)
+      expect(r.stderr).toContain(
+        `${ipynb} is a Jupyter notebook; make a Fuelbook notebook of it first: fuelbook import ${ipynb} (writes ${join(dir, 'analysis.fuelbook')}), then give ${join(dir, 'analysis.fuelbook')}`
+      )
+    }
+    expect(existsSync(join(dir, 'analysis.fuelbook'))).toBe(false)
+    expect(existsSync(join(dir, 'analysis.html'))).toBe(false)
+  })
+
   it('refuses a file that is not a notebook, for run and export alike', async () => {
     const bogus = join(dir, 'bogus.fuelbook')
     writeFileSync(bogus, 'just text')

@@ -3,7 +3,9 @@
  * errors cli.ts turns into usage errors), `-h`/`--help` printing the command's usage, and the count
  * of positional arguments checked with the command's own words for too few or too many.
  */
+import { extname } from 'node:path'
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util'
+import { missingNotebook } from '../service/notebook-document'
 import { EXIT, UsageError, type CliCommand, type CliIO } from './command'
 
 /** How many positional arguments a command takes, and what it says when the count is wrong. */
@@ -57,4 +59,17 @@ export function commandFailure(name: string, io: CliIO): (message: string) => nu
     io.stderr(`fuelbook ${name}: ${message}\n`)
     return EXIT.failed
   }
+}
+
+/**
+ * Why `path` cannot be the notebook a command works on, or null: it is missing, a folder, or a
+ * Jupyter notebook (which the store would only call "not an SQLite database"; the CLI says which
+ * command makes a notebook of it).
+ */
+export function notebookArgumentProblem(path: string): string | null {
+  const missing = missingNotebook(path)
+  if (missing) return missing
+  if (extname(path).toLowerCase() !== '.ipynb') return null
+  const notebook = path.slice(0, -'.ipynb'.length) + '.fuelbook'
+  return `${path} is a Jupyter notebook; make a Fuelbook notebook of it first: fuelbook import ${path} (writes ${notebook}), then give ${notebook}`
 }

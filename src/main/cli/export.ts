@@ -4,10 +4,9 @@
  */
 import { basename, dirname, extname, join, resolve } from 'node:path'
 import type { ExportFormat } from '../../shared/api'
-import { missingNotebook } from '../service/notebook-document'
 import { exportNotebookFile } from '../service/notebook-files'
 import { EXIT, UsageError, type CliCommand } from './command'
-import { commandFailure, parseCommandLine } from './command-line'
+import { commandFailure, notebookArgumentProblem, parseCommandLine } from './command-line'
 import { refuseTarget, writeFileAtomic } from './output-file'
 
 const FORMATS: ExportFormat[] = ['html', 'ipynb']
@@ -63,7 +62,7 @@ Exit codes: 0 written, 1 the notebook could not be read or the file not written,
     if (target && target === resolve(notebook))
       throw new UsageError('the output would replace the notebook itself; choose another -o FILE')
     const fail = commandFailure('export', io)
-    const missing = missingNotebook(resolve(notebook))
+    const missing = notebookArgumentProblem(resolve(notebook))
     if (missing) return fail(missing)
     if (target) {
       const refused = refuseTarget(target, values.output !== undefined || Boolean(values.force))

@@ -9,8 +9,8 @@ import { formatBytes } from '../../shared/format'
 import type { PackageInfo } from '../../shared/packages'
 import { composeService } from '../service/compose'
 import { EXIT, UsageError, type CliCommand, type CliIO } from './command'
-import { commandFailure, parseCommandLine } from './command-line'
-import { missingNotebook, readNotebookDocument } from '../service/notebook-document'
+import { commandFailure, notebookArgumentProblem, parseCommandLine } from './command-line'
+import { readNotebookDocument } from '../service/notebook-document'
 
 /** The listing: one row per wheel, name order, with its size and what asked for it. */
 function packagesTable(packages: PackageInfo[]): string {
@@ -124,7 +124,7 @@ limit) stores nothing. Exit codes: 0 done, 1 refused or the notebook could not b
     if (values['no-index'] && add.length === 0) throw new UsageError('--no-index goes with --add')
     const path = resolve(positionals[0]!)
     const fail = commandFailure('packages', io)
-    const missing = missingNotebook(path)
+    const missing = notebookArgumentProblem(path)
     if (missing) return fail(missing)
     if (add.length === 0 && remove.length === 0) {
       const doc = readNotebookDocument(path)

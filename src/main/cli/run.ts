@@ -10,8 +10,7 @@ import { formatFsUse, formatFuel, formatMemory, formatMs, statusLook } from '../
 import { composeService } from '../service/compose'
 import type { NotebookService } from '../service/notebook-service'
 import { EXIT, UsageError, type CliCommand, type CliIO } from './command'
-import { commandFailure, parseCommandLine } from './command-line'
-import { missingNotebook } from '../service/notebook-document'
+import { commandFailure, notebookArgumentProblem, parseCommandLine } from './command-line'
 import { EXIT_CODES_HELP, exitCodeFor } from './exec'
 import { limitsFromFlags } from './flags'
 import { refuseTarget, writeFileAtomic } from './output-file'
@@ -161,7 +160,7 @@ A failing run exits with the code of the first cell that failed.`,
     const path = resolve(positionals[0]!)
     const exportTarget = values.export === undefined ? null : resolve(values.export)
     const fail = commandFailure('run', io)
-    const missing = missingNotebook(path)
+    const missing = notebookArgumentProblem(path)
     if (missing) return fail(missing)
     if (exportTarget) {
       if (exportTarget === path)
