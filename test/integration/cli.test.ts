@@ -316,22 +316,48 @@ describe('fuelbook run and export', () => {
     expect(r.stderr).toMatch(message)
   })
 
-  it('tells a user who gives a Jupyter notebook to run, export or packages how to make a Fuelbook notebook of it', async () => {
+  it('runs a Jupyter notebook as the Fuelbook notebook it makes beside it, and tells export and packages how to make one', async () => {
     const ipynb = join(dir, 'analysis.ipynb')
-    writeFileSync(ipynb, JSON.stringify({ cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 }))
+    const notebook = join(dir, 'analysis.fuelbook')
+    const source = JSON.stringify({
+      cells: [
+        {
+          cell_type: 'code',
+          metadata: {},
+          execution_count: null,
+          outputs: [],
+          source: ['%time x = 6 * 7\n', 'x']
+        }
+      ],
+      metadata: {},
+      nbformat: 4,
+      nbformat_minor: 5
+    })
+    writeFileSync(ipynb, source)
     for (const args of [
-      ['run', ipynb],
       ['export', ipynb, '--to', 'html', '-o', join(dir, 'analysis.html')],
       ['packages', ipynb]
     ]) {
       const r = await cli(args)
       expect(r.code).toBe(1)
       expect(r.stderr).toContain(
-        `${ipynb} is a Jupyter notebook; make a Fuelbook notebook of it first: fuelbook import ${ipynb} (writes ${join(dir, 'analysis.fuelbook')}), then give ${join(dir, 'analysis.fuelbook')}`
+        `${ipynb} is a Jupyter notebook; make a Fuelbook notebook of it first: fuelbook import ${ipynb} (writes ${notebook}), then give ${notebook}`
       )
     }
-    expect(existsSync(join(dir, 'analysis.fuelbook'))).toBe(false)
+    expect(existsSync(notebook)).toBe(false)
     expect(existsSync(join(dir, 'analysis.html'))).toBe(false)
+
+    const ran = await cli(['run', ipynb])
+    expect(ran.code).toBe(0)
+    expect(ran.stderr).toContain(`Created ${notebook} from ${ipynb} (1 cells); running it`)
+    const { cells, lastRuns } = loadRuns(notebook)
+    const outputs = lastRuns[cells[0]!.id]!.outputs
+    expect(outputs.some((o) => o.type === 'execute_result' && o.data['text/plain'] === '42')).toBe(true)
+    expect(readFileSync(ipynb, 'utf8')).toBe(source)
+
+    const again = await cli(['run', ipynb])
+    expect(again.code).toBe(1)
+    expect(again.stderr).toContain(`${notebook} already exists: run it (fuelbook run ${notebook})`)
   })
 
   it('refuses a file that is not a notebook, for run and export alike', async () => {

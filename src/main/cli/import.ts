@@ -5,6 +5,7 @@
  */
 import { readFileSync, renameSync, rmSync } from 'node:fs'
 import { basename, dirname, extname, join, resolve } from 'node:path'
+import { fail, ok, type Result } from '../../shared/result'
 import { missingNotebook } from '../service/notebook-document'
 import { createNotebookFromIpynb } from '../service/notebook-files'
 import { EXIT, type CliCommand } from './command'
@@ -12,9 +13,47 @@ import { commandFailure, parseCommandLine } from './command-line'
 import { refuseTarget, tempPathFor } from './output-file'
 
 /** analysis.ipynb → analysis.fuelbook beside it. */
-function defaultImportPath(ipynb: string): string {
+export function defaultImportPath(ipynb: string): string {
   const abs = resolve(ipynb)
   return join(dirname(abs), `${basename(abs, extname(abs))}.fuelbook`)
+}
+
+/**
+ * `source` (.ipynb) as the new notebook `target`, built under a temporary name and renamed into place
+ * when complete; an existing `target` is replaced only with `force`. The messages are the command's.
+ */
+export function importIpynbFile(
+  source: string,
+  target: string,
+  force: boolean
+): Result<{ cellCount: number; cellsWithOutputs: number }> {
+  const missing = missingNotebook(source)
+  if (missing) return fail(missing)
+  if (target === source) return fail('the output would replace the input; choose another -o FILE')
+  const refused = refuseTarget(target, force)
+  if (refused) return fail(`cannot create ${target}: ${refused}`)
+  let content: string
+  try {
+    content = readFileSync(source, 'utf8')
+  } catch (error) {
+    return fail(`cannot read ${source}: ${(error as Error).message}`)
+  }
+  const temp = tempPathFor(target)
+  const imported = createNotebookFromIpynb(content, temp, basename(source, extname(source)))
+  if (!imported.ok) {
+    const { stage, message } = imported.error
+    if (stage === 'read') return fail(`${source}: ${message}`)
+    return fail(stage === 'write' ? `could not write the notebook: ${message}` : message)
+  }
+  const { store, cellCount, cellsWithOutputs } = imported.value
+  store.close()
+  try {
+    renameSync(temp, target)
+  } catch (error) {
+    rmSync(temp, { force: true })
+    return fail(`could not create ${target}: ${(error as Error).message}`)
+  }
+  return ok({ cellCount, cellsWithOutputs })
 }
 
 export const importCommand: CliCommand = {
@@ -43,33 +82,9 @@ Exit codes: 0 created, 1 the input could not be read or is not a valid notebook,
     const { values, positionals } = line
     const source = resolve(positionals[0]!)
     const target = resolve(values.output ?? defaultImportPath(source))
-    const fail = commandFailure('import', io)
-    const missing = missingNotebook(source)
-    if (missing) return fail(missing)
-    if (target === source) return fail('the output would replace the input; choose another -o FILE')
-    const refused = refuseTarget(target, Boolean(values.force))
-    if (refused) return fail(`cannot create ${target}: ${refused}`)
-    let content: string
-    try {
-      content = readFileSync(source, 'utf8')
-    } catch (error) {
-      return fail(`cannot read ${source}: ${(error as Error).message}`)
-    }
-    const temp = tempPathFor(target)
-    const imported = createNotebookFromIpynb(content, temp, basename(source, extname(source)))
-    if (!imported.ok) {
-      const { stage, message } = imported.error
-      if (stage === 'read') return fail(`${source}: ${message}`)
-      return fail(stage === 'write' ? `could not write the notebook: ${message}` : message)
-    }
-    const { store, cellCount, cellsWithOutputs } = imported.value
-    store.close()
-    try {
-      renameSync(temp, target)
-    } catch (error) {
-      rmSync(temp, { force: true })
-      return fail(`could not create ${target}: ${(error as Error).message}`)
-    }
+    const imported = importIpynbFile(source, target, Boolean(values.force))
+    if (!imported.ok) return commandFailure('import', io)(imported.error)
+    const { cellCount, cellsWithOutputs } = imported.value
     io.stderr(`Created ${target}: ${cellCount} cells, ${cellsWithOutputs} with outputs\n`)
     return EXIT.ok
   }

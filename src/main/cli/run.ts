@@ -3,6 +3,7 @@
  * service as the app, so every result is stored in the file exactly as a click on "Run all" would
  * store it. Like nbconvert --execute it stops at the first failing cell unless --allow-errors.
  */
+import { existsSync } from 'node:fs'
 import { extname, resolve } from 'node:path'
 import type { NotebookEvent } from '../../shared/api'
 import type { CellId, Limits, RunRecord } from '../../shared/notebook'
@@ -11,6 +12,8 @@ import { composeService } from '../service/compose'
 import type { NotebookService } from '../service/notebook-service'
 import { EXIT, UsageError, type CliCommand, type CliIO } from './command'
 import { commandFailure, notebookArgumentProblem, parseCommandLine } from './command-line'
+import { defaultImportPath, importIpynbFile } from './import'
+import { missingNotebook } from '../service/notebook-document'
 import { EXIT_CODES_HELP, exitCodeFor } from './exec'
 import { limitsFromFlags } from './flags'
 import { refuseTarget, writeFileAtomic } from './output-file'
@@ -119,6 +122,8 @@ export const runCommand: CliCommand = {
 Restarts the kernel, then runs the code cells in order and stores each result (outputs, status, fuel,
 memory, time) in the notebook, as "Run all" in the app does. Stops at the first cell that fails unless
 --allow-errors is given. Shows a progress bar on a terminal and one line per cell otherwise.
+Given a Jupyter NOTEBOOK.ipynb, it first creates NOTEBOOK.fuelbook from it beside it (as fuelbook
+import does; never over an existing file) and runs that; the .ipynb is not changed.
 
 Options:
   --fuel N          fuel budget per cell for this run, e.g. 400M (default: the notebook's setting)
@@ -157,16 +162,29 @@ A failing run exits with the code of the first cell that failed.`,
     const { values, positionals } = line
     // Validate every flag before starting Python.
     limitsFromFlags({ fuel: 1, memoryBytes: 1, timeoutMs: 1, outputBytes: 1, fsBytes: 1 }, values)
-    const path = resolve(positionals[0]!)
+    const given = resolve(positionals[0]!)
+    const jupyter = extname(given).toLowerCase() === '.ipynb'
     const exportTarget = values.export === undefined ? null : resolve(values.export)
     const fail = commandFailure('run', io)
-    const missing = notebookArgumentProblem(path)
+    const missing = jupyter ? missingNotebook(given) : notebookArgumentProblem(given)
     if (missing) return fail(missing)
     if (exportTarget) {
-      if (exportTarget === path)
+      if (exportTarget === given)
         throw new UsageError('--export would replace the notebook itself; choose another FILE')
       const refused = refuseTarget(exportTarget, true)
       if (refused) return fail(`cannot export to ${exportTarget}: ${refused}`)
+    }
+    // A Jupyter notebook runs as the Fuelbook notebook `fuelbook import` makes of it, beside it: the
+    // results need a .fuelbook to live in, and the .ipynb stays as it was.
+    const path = jupyter ? defaultImportPath(given) : given
+    if (jupyter) {
+      if (existsSync(path))
+        return fail(
+          `${path} already exists: run it (fuelbook run ${path}), or make it anew from ${given} with fuelbook import ${given} --force`
+        )
+      const imported = importIpynbFile(given, path, false)
+      if (!imported.ok) return fail(imported.error)
+      io.stderr(`Created ${path} from ${given} (${imported.value.cellCount} cells); running it\n`)
     }
 
     const composed = await composeService({ shell: 'browser', appRoot: io.appRoot, version: io.version })
