@@ -26,6 +26,21 @@ export interface ChartBox {
   labelWidth: number
 }
 
+/** The sidebar's fuel chart at `width` px (never narrower than 120): its margins and bar sizes. */
+export function sidebarChartBox(width: number): ChartBox {
+  return {
+    width: Math.max(120, width),
+    height: 112,
+    left: 40,
+    right: 6,
+    top: 12,
+    bottom: 18,
+    minStep: 5,
+    maxBarWidth: 14,
+    labelWidth: 26
+  }
+}
+
 export interface ChartBarLayout {
   x: number
   y: number

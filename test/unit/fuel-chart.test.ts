@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { barsInView, layoutFuelChart, type ChartBox } from '../../src/shared/fuel-chart'
+import { barsInView, layoutFuelChart, sidebarChartBox } from '../../src/shared/fuel-chart'
 
-const box: ChartBox = {
-  width: 232,
-  height: 112,
-  left: 40,
-  right: 6,
-  top: 12,
-  bottom: 18,
-  minStep: 5,
-  maxBarWidth: 14,
-  labelWidth: 26
-}
+// The sidebar's chart at the width it starts with before it is measured.
+const box = sidebarChartBox(232)
 
 describe('fuel chart: bars drawn in a scrolled view', () => {
   const layout = layoutFuelChart(
