@@ -3,7 +3,7 @@
  * errors cli.ts turns into usage errors), `-h`/`--help` printing the command's usage, and the count
  * of positional arguments checked with the command's own words for too few or too many.
  */
-import { extname } from 'node:path'
+import { basename, dirname, extname, join, resolve } from 'node:path'
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util'
 import { missingNotebook } from '../service/notebook-document'
 import { EXIT, UsageError, type CliCommand, type CliIO } from './command'
@@ -61,6 +61,12 @@ export function commandFailure(name: string, io: CliIO): (message: string) => nu
   }
 }
 
+/** analysis.ipynb → analysis.fuelbook beside it: where `fuelbook import` (and `run` of an .ipynb) writes. */
+export function defaultImportPath(ipynb: string): string {
+  const abs = resolve(ipynb)
+  return join(dirname(abs), `${basename(abs, extname(abs))}.fuelbook`)
+}
+
 /**
  * Why `path` cannot be the notebook a command works on, or null: it is missing, a folder, or a
  * Jupyter notebook (which the store would only call "not an SQLite database"; the CLI says which
@@ -70,6 +76,6 @@ export function notebookArgumentProblem(path: string): string | null {
   const missing = missingNotebook(path)
   if (missing) return missing
   if (extname(path).toLowerCase() !== '.ipynb') return null
-  const notebook = path.slice(0, -'.ipynb'.length) + '.fuelbook'
+  const notebook = defaultImportPath(path)
   return `${path} is a Jupyter notebook; make a Fuelbook notebook of it first: fuelbook import ${path} (writes ${notebook}), then give ${notebook}`
 }

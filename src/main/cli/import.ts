@@ -4,19 +4,13 @@
  * input or a crash leaves nothing behind; an existing file is never replaced without --force.
  */
 import { readFileSync, renameSync, rmSync } from 'node:fs'
-import { basename, dirname, extname, join, resolve } from 'node:path'
+import { basename, extname, resolve } from 'node:path'
 import { fail, ok, type Result } from '../../shared/result'
 import { missingNotebook } from '../service/notebook-document'
 import { createNotebookFromIpynb } from '../service/notebook-files'
 import { EXIT, type CliCommand } from './command'
-import { commandFailure, parseCommandLine } from './command-line'
+import { commandFailure, defaultImportPath, parseCommandLine } from './command-line'
 import { refuseTarget, tempPathFor } from './output-file'
-
-/** analysis.ipynb → analysis.fuelbook beside it. */
-export function defaultImportPath(ipynb: string): string {
-  const abs = resolve(ipynb)
-  return join(dirname(abs), `${basename(abs, extname(abs))}.fuelbook`)
-}
 
 /**
  * `source` (.ipynb) as the new notebook `target`, built under a temporary name and renamed into place
