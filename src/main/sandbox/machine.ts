@@ -24,6 +24,12 @@ export type { PostOutput } from './guest-instance'
 const EXPECTED_COPIES = 40
 /** Slots made ready over the last capture's count: a next one may copy a few pages more. */
 const ARENA_MARGIN = 1.1
+/**
+ * At most this many slots (16 MiB) are kept ready: after a run that changed hundreds of MiB, holding
+ * as much again between runs would count against the host's memory budget (docs/reliability.md);
+ * a capture larger than this takes the rest as fresh pages, as every capture did before the arena.
+ */
+const ARENA_MAX_READY = 256
 
 /** The memory a worker keeps after capturing a state: the next run from that state skips the copy. */
 interface Resident {
@@ -102,7 +108,7 @@ export class Machine {
    */
   betweenRuns(): void {
     this.prepareSpare()
-    this.arena.prepare(Math.ceil(this.lastCopied * ARENA_MARGIN))
+    this.arena.prepare(Math.min(ARENA_MAX_READY, Math.ceil(this.lastCopied * ARENA_MARGIN)))
   }
 
   private prepareSpare(): void {
