@@ -1,7 +1,7 @@
 /**
- * The S0 disk cache (kernel/s0-cache.ts): a second host reads S0 from disk with the same bytes and
- * identity a boot gives, and a damaged or foreign cache file is ignored (S0 is booted again and the
- * file rewritten), never restored.
+ * The S0 disk cache (kernel/s0-cache.ts): a second host reads S0 from disk with the same bytes,
+ * identity and state a boot gives, so the same cells cost the same fuel from either, and a damaged
+ * or foreign cache file is ignored (S0 is booted again and the file rewritten), never restored.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -16,7 +16,23 @@ const cacheDir = mkdtempSync(join(tmpdir(), 'fuelbook-s0-cache-'))
 let runtimeHash = ''
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }))
 
-async function hostFacts(): Promise<{ source: string; identity: string; fromCache: string; out: string }> {
+/**
+ * Cells whose fuel must not depend on where S0 came from: run isolated (as `fuelbook exec` does),
+ * in deterministic mode and not, and one after another in a kernel (the second from the first's head).
+ */
+const FUEL_CELLS = ['1+1', 'import os\nos.listdir("/")', 'x = {i: str(i) for i in range(300)}']
+
+interface HostFacts {
+  source: string
+  identity: string
+  fromCache: string
+  out: string
+  /** S0 but its memory (which the identity covers): globals, file system, clock, wheel list. */
+  rest: unknown
+  fuel: number[]
+}
+
+async function hostFacts(): Promise<HostFacts> {
   const host = await createKernelHost({ resourcesDir: RUNTIME_DIR, cacheDir, poolSize: 1, warmUp: false })
   try {
     runtimeHash = host.runtimeHash
@@ -26,11 +42,22 @@ async function hostFacts(): Promise<{ source: string; identity: string; fromCach
       limits: DEFAULT_LIMITS
     })
     const out = run.outputs.map((o) => (o.type === 'stream' ? o.text : '')).join('')
+    const fuel: number[] = []
+    for (const deterministic of [false, true])
+      for (const code of FUEL_CELLS)
+        fuel.push(
+          (await kernel.run(code, { isolated: true, deterministic, limits: DEFAULT_LIMITS })).fuelConsumed
+        )
+    for (const code of FUEL_CELLS)
+      fuel.push((await kernel.run(code, { deterministic: true, limits: DEFAULT_LIMITS })).fuelConsumed)
+    const { memory: _, id: __, ...rest } = host.s0
     return {
       source: host.s0Source,
       identity: baseIdentity(host.runtimeHash, host.s0),
       fromCache: (await readS0Cache(s0File(), host.runtimeHash))?.identity ?? 'none',
-      out
+      out,
+      rest,
+      fuel
     }
   } finally {
     await host.close()
@@ -50,8 +77,11 @@ describe('S0 cache', () => {
     expect(booted.out).toBe('True 42\n')
     expect(booted.fromCache).toBe(booted.identity)
 
+    expect(booted.fuel.every((f) => f > 0)).toBe(true)
+
     const read = await hostFacts()
     expect(read).toEqual({ ...booted, source: 'disk' })
+    expect(read.fuel).toEqual(booted.fuel)
 
     // One flipped bit in a page: the crc32 catches it, S0 is booted again and the file rewritten.
     const bytes = readFileSync(s0File())

@@ -112,4 +112,23 @@ describe('file contents in a saved kernel state', () => {
     const state = await decoded({ ...current, format: 4, chunks })
     expect(Buffer.from(fileBytes(state, 1002)).equals(Buffer.from(random))).toBe(true)
   })
+
+  it('reads back the wheel list and the permission bits the state had, and leaves them unknown when it had none', async () => {
+    // A state read back without its wheel list makes its next run set sys.path again first, which
+    // moves that cell's fuel (src/main/kernel/README.md, "Determinism").
+    const base = stateWith(random, zeros)
+    const state: MachineState = {
+      ...base,
+      packages: ['six-1.16.0-py2.py3-none-any.whl'],
+      wasi: { ...base.wasi, fs: { ...base.wasi.fs, modes: [[1002, 0o600]] } }
+    }
+    const back = await decoded(await encodeSnapshot(state, null, 'runtime'))
+    expect(back.packages).toEqual(['six-1.16.0-py2.py3-none-any.whl'])
+    expect(back.wasi.fs.modes).toEqual([[1002, 0o600]])
+    const none = await decoded(await encodeSnapshot({ ...base, packages: [] }, null, 'runtime'))
+    expect(none.packages).toEqual([])
+    const unknown = await decoded(await encodeSnapshot(base, null, 'runtime'))
+    expect('packages' in unknown).toBe(false)
+    expect(unknown.wasi.fs.modes).toBeUndefined()
+  })
 })

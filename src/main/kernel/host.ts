@@ -31,8 +31,12 @@ export interface KernelHostOptions {
   warmUp?: boolean
 }
 
-/** Bump when the S0 cache file's layout changes (kernel/s0-cache.ts). */
-const S0_CACHE_VERSION = 1
+/**
+ * Bump when the S0 cache file's layout or content changes (kernel/s0-cache.ts). 2: the state
+ * carries its wheel list (none), as a booted S0 does; read from a 1 file, S0 lacked it and every run
+ * from it set sys.path again first, which cost a cell other fuel than from a booted S0.
+ */
+const S0_CACHE_VERSION = 2
 
 /** Memory cap for making S0 (the boot itself needs ~10 MB). */
 const BOOT_MAX_PAGES = 4096

@@ -8,8 +8,9 @@
  * chunks of the same size, compressed and keyed the same way (binary all the way: a file near the
  * quota never becomes a string, and a chunk the notebook file already holds is neither compressed
  * nor stored again; only hashes are cached, so the host holds a file's bytes once).
- * Everything else (globals, the tree and fd table, clock) is one small JSON document, deflated,
- * naming each file's chunks by hash. A format number and the runtime hash guard every read.
+ * Everything else (globals, the tree, fd table and permission bits, clock, the wheels on sys.path)
+ * is one small JSON document, deflated, naming each file's chunks by hash. A format number and the
+ * runtime hash guard every read.
  */
 import { brotliDecompressSync, deflateSync, inflateRawSync, inflateSync } from 'node:zlib'
 import { fail, ok, type Result } from '../../shared/result'
@@ -208,7 +209,13 @@ export async function decodeSnapshot(
     const doc = JSON.parse(inflate(snapshot.state).toString('utf8')) as StateDocument
     const memory: MemoryImage = { pageCount: snapshot.pageCount, pages }
     const wasi = await decodeWasi(doc.wasi, snapshot.chunks ?? [])
-    return ok({ id, memory, globals: decodeGlobals(doc.globals), wasi })
+    return ok({
+      id,
+      memory,
+      globals: decodeGlobals(doc.globals),
+      wasi,
+      ...(doc.packages === undefined ? {} : { packages: doc.packages })
+    })
   } catch (error) {
     return fail(`the saved kernel state is damaged (${(error as Error).message})`)
   }
@@ -218,6 +225,13 @@ export async function decodeSnapshot(
 
 interface StateDocument {
   globals: Record<string, { i64: string } | number>
+  /**
+   * The wheels on the state's sys.path (MachineState.packages), when known. Without it the next run
+   * sets sys.path again first, and that driver command, unmetered as it is, moves the interpreter's
+   * allocations and so the fuel of the cell after it: a state read back must carry it to cost what
+   * the state it was saved from costs (src/main/kernel/README.md, "Determinism").
+   */
+  packages?: string[]
   wasi: {
     fs: {
       rootIno: number
@@ -228,6 +242,8 @@ interface StateDocument {
         | { kind: 'dir'; ino: number; entries: [string, number][]; mtimeNs: string }
       )[]
       fds: FdImage[]
+      /** chmod'ed permission bits, [ino, mode] (absent in documents saved before they were kept). */
+      modes?: [number, number][]
     }
     clock: { monotonicFloorNs: string; virtualNs: string; random: [number, number, number, number] }
   }
@@ -241,6 +257,7 @@ function stateDocument(state: MachineState, fileChunks: Map<number, string[]>): 
   const { fs, clock } = state.wasi
   return {
     globals,
+    ...(state.packages === undefined ? {} : { packages: state.packages }),
     wasi: {
       fs: {
         rootIno: fs.rootIno,
@@ -256,7 +273,8 @@ function stateDocument(state: MachineState, fileChunks: Map<number, string[]>): 
               }
             : { ...node, mtimeNs: node.mtimeNs.toString() }
         ),
-        fds: fs.fds
+        fds: fs.fds,
+        ...(fs.modes === undefined ? {} : { modes: fs.modes })
       },
       clock: {
         monotonicFloorNs: clock.monotonicFloorNs.toString(),
@@ -311,7 +329,13 @@ async function decodeWasi(doc: StateDocument['wasi'], chunks: readonly Persisted
         : { ...node, mtimeNs: BigInt(node.mtimeNs) }
     )
   }
-  const fs: FsImage = { rootIno: doc.fs.rootIno, nextIno: doc.fs.nextIno, nodes, fds: doc.fs.fds }
+  const fs: FsImage = {
+    rootIno: doc.fs.rootIno,
+    nextIno: doc.fs.nextIno,
+    nodes,
+    fds: doc.fs.fds,
+    ...(doc.fs.modes === undefined ? {} : { modes: doc.fs.modes })
+  }
   return {
     fs,
     clock: {
