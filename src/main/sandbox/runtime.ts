@@ -14,6 +14,7 @@ import { dirname, join, resolve } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import { crc32 } from 'node:zlib'
 import { fail, ok, type Result } from '../../shared/result'
+import { withoutEmptyDataSegments } from './empty-data'
 import { instrument, METER_VERSION, MeterError, type MeteredModule, type MeterOptions } from './meter'
 
 /**
@@ -121,7 +122,8 @@ export async function loadRuntime(options: LoadRuntimeOptions): Promise<Result<L
     if (!wasm.ok) return wasm
     try {
       const result = instrument(wasm.value, meterOptions)
-      bytes = result.bytes
+      // Checked here, once per cache entry: the check validates the whole module (~40 ms).
+      bytes = withoutEmptyDataSegments(result.bytes) ?? result.bytes
       const { bytes: _, ...rest } = result
       metered = rest
     } catch (e) {
@@ -224,10 +226,14 @@ function canonicalOptions(o: MeterOptions): Required<MeterOptions> {
   }
 }
 
-// --- cache entry: "FBMETER2" | u32 meta length | meta JSON | instrumented wasm ---
+// --- cache entry: "FBMETER<format>" | u32 meta length | meta JSON | instrumented wasm ---
 // The check is a crc32 (it catches a damaged file; 2 ms against 30 ms for a sha256 of ~10 MB).
+// Format 3 stores the module without the meter's empty data segments (empty-data.ts). The format
+// is in the file name too, so a process of an older build sharing the cache folder keeps its own
+// entry instead of rebuilding the other's at every start.
 
-const MAGIC = new TextEncoder().encode('FBMETER2')
+const CACHE_FORMAT = 3
+const MAGIC = new TextEncoder().encode(`FBMETER${CACHE_FORMAT}`)
 
 interface CacheMeta {
   inputSha256: string
@@ -240,7 +246,10 @@ interface CacheMeta {
 
 function cachePath(cacheDir: string, sha256: string, options: Required<MeterOptions>): string {
   const optionsKey = createHash('sha256').update(JSON.stringify(options)).digest('hex').slice(0, 12)
-  return join(cacheDir, `python-${sha256.slice(0, 24)}-meter${METER_VERSION}-${optionsKey}.fbmeter`)
+  return join(
+    cacheDir,
+    `python-${sha256.slice(0, 24)}-meter${METER_VERSION}-${optionsKey}.fbmeter${CACHE_FORMAT}`
+  )
 }
 
 type CacheRead =
