@@ -2,6 +2,7 @@
  * `fuelbook exec | run | export | import`: results, exit codes and messages for every bad input. Most
  * tests run the command modules in-process (real kernel, real files); a few spawn the built CLI.
  */
+import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -9,7 +10,7 @@ import { parseHTML } from 'linkedom'
 import { Ajv } from 'ajv'
 import { NotebookStore } from '../../src/main/store'
 import type { Output } from '../../src/shared/notebook'
-import { cli, makeNotebook, spawnCli, tempDir } from './cli-helpers'
+import { builtBin, cli, makeNotebook, spawnCli, tempDir } from './cli-helpers'
 import { fuelFigurePattern } from '../helpers/runtime-dir'
 
 const FIXTURES = join(__dirname, '..', 'fixtures')
@@ -397,6 +398,29 @@ describe('the built command line', () => {
       expect(bad.stderr).toMatch(new RegExp(`fuelbook ${name}: Unknown option '--no-such-flag'`))
     }
     expect(spawnCli(['--help']).stdout).toMatch(/exec .*\n.*run .*\n.*export .*\n.*import /)
+  })
+
+  it('exec loads only what one run needs: no SQLite, no notebook service', () => {
+    // Loading them cost every `fuelbook exec` ~100 ms of its start (src/main/kernel/README.md, "Cold start").
+    const bin = builtBin()
+    const script = [
+      `process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify(Object.keys(require.cache)) + '\\n'))`,
+      `process.argv = [process.argv[0], ${JSON.stringify(bin)}, 'exec', '-c', '1+1']`,
+      `require(${JSON.stringify(bin)})`
+    ].join('\n')
+    const r = spawnSync(process.execPath, ['-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, FUELBOOK_DATA_DIR: join(dir, 'data') },
+      timeout: 120_000
+    })
+    expect(r.status).toBe(0)
+    expect(r.stdout).toMatch(/status: ok/)
+    const loaded = JSON.parse(/^LOADED (.*)$/m.exec(r.stderr)![1]!) as string[]
+    expect(loaded.some((path) => /[\\/]exec-[^/\\]*\.js$/.test(path))).toBe(true)
+    const needless = loaded.filter((path) =>
+      /better-sqlite3|notebook-(document|session|service|files)|browser-server|\bzod\b/.test(path)
+    )
+    expect(needless).toEqual([])
   })
 
   it('reads code from standard input with -', () => {

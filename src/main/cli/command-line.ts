@@ -5,7 +5,7 @@
  */
 import { basename, dirname, extname, join, resolve } from 'node:path'
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util'
-import { missingNotebook } from '../service/notebook-document'
+import { missingNotebook } from '../service/notebook-path'
 import { EXIT, UsageError, type CliCommand, type CliIO } from './command'
 
 /** How many positional arguments a command takes, and what it says when the count is wrong. */

@@ -6,7 +6,7 @@
 import { readFileSync, renameSync, rmSync } from 'node:fs'
 import { basename, extname, resolve } from 'node:path'
 import { fail, ok, type Result } from '../../shared/result'
-import { missingNotebook } from '../service/notebook-document'
+import { missingNotebook } from '../service/notebook-path'
 import { createNotebookFromIpynb } from '../service/notebook-files'
 import { EXIT, type CliCommand } from './command'
 import { commandFailure, defaultImportPath, parseCommandLine } from './command-line'

@@ -3,12 +3,12 @@
  * a read without a kernel (export from the command line needs no Python) both describe a notebook
  * with it.
  */
-import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { KernelInfo, NotebookDocument } from '../../shared/notebook'
 import { fail, ok, type Result } from '../../shared/result'
 import { PAGE_BYTES } from '../sandbox/memory-image'
 import { NotebookStore, type LoadedNotebook } from '../store'
+import { missingNotebook } from './notebook-path'
 
 /** What a notebook is, from what its store loaded and how its kernel stands. */
 export function notebookDocument(
@@ -43,13 +43,6 @@ function storedKernelInfo(loaded: LoadedNotebook): KernelInfo {
     sessionFuel: 0,
     notice: null
   }
-}
-
-/** A message for a path that cannot be a notebook before the store even looks at it, or null. */
-export function missingNotebook(path: string): string | null {
-  if (!existsSync(path)) return `${path}: no such file`
-  if (statSync(path).isDirectory()) return `${path} is a folder, not a notebook`
-  return null
 }
 
 /** A notebook file as a read-only document, with the messages the store gives for bad files. */
