@@ -13,7 +13,7 @@ import { DEFAULT_LIMITS } from '../../shared/limits'
 import { SnapshotKernel } from './kernel'
 import { readS0Cache, writeS0Cache } from './s0-cache'
 import { buildRunRequest } from './run-request'
-import { loadKernelRuntime, type KernelRuntime } from './runtime-source'
+import { loadKernelRuntime, type KernelRuntime, type RuntimeIdentity } from './runtime-source'
 import type { Kernel, KernelHost } from './types'
 
 export interface KernelHostOptions {
@@ -56,21 +56,32 @@ export interface KernelHostInternals extends KernelHost {
 
 export async function createKernelHost(options: KernelHostOptions): Promise<KernelHostInternals> {
   const loading = loadKernelRuntime(options.resourcesDir, options.cacheDir)
+  const s0Path = (identity: RuntimeIdentity): string | null =>
+    options.cacheDir ? join(options.cacheDir, `s0-${identity.cacheKey}-raw${S0_CACHE_VERSION}.fbs0`) : null
+  // S0 is read (libuv's threads, then a crc32 here) while the runtime is read and compiled, keyed
+  // by the identity the manifest promises; it is used only if the runtime turns out to have it.
+  const prefetch = loading.expected.then(async (expected) => {
+    const path = expected && s0Path(expected)
+    return path ? { path, ...expected, cached: await readS0Cache(path, expected.runtimeHash) } : null
+  })
   // The workers start (each a Node instance of its own, ~100 ms of CPU) while the main thread reads
   // and compiles the runtime; they get it once it is compiled.
   const pool = new WorkerPool({
-    runtime: loading.then((runtime) => runtime.spec),
+    runtime: loading.runtime.then((runtime) => runtime.spec),
     size: options.poolSize ?? Math.min(4, Math.max(2, availableParallelism())),
     workerScript: options.workerScript
   })
   try {
-    const runtime = await loading
-    const cachePath = options.cacheDir
-      ? join(options.cacheDir, `s0-${runtime.cacheKey}-raw${S0_CACHE_VERSION}.fbs0`)
-      : null
+    const runtime = await loading.runtime
+    const cachePath = s0Path(runtime)
+    const early = await prefetch
     // Reading S0 (main thread) overlaps the workers' start (their own threads).
     const [cached] = await Promise.all([
-      cachePath ? readS0Cache(cachePath, runtime.runtimeHash) : null,
+      early?.path === cachePath && early.runtimeHash === runtime.runtimeHash
+        ? early.cached
+        : cachePath
+          ? readS0Cache(cachePath, runtime.runtimeHash)
+          : null,
       pool.ready()
     ])
     const s0Source = cached ? 'disk' : 'boot'

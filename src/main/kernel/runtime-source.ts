@@ -6,11 +6,11 @@
  */
 import { createHash } from 'node:crypto'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { activeDataSegments, type DataSegment } from '../sandbox/memory-image'
 import { METER_VERSION } from '../sandbox/meter'
 import type { RuntimeSpec } from '../sandbox/protocol'
-import { loadRuntime, readVerified } from '../sandbox/runtime'
+import { loadRuntime, readManifest, readVerified } from '../sandbox/runtime'
 import { readShared } from './read-shared'
 
 export interface KernelRuntime {
@@ -31,7 +31,55 @@ const BOOT_RECIPE = 3
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
 
-export async function loadKernelRuntime(resourcesDir: string, cacheDir?: string): Promise<KernelRuntime> {
+/** What snapshots and the caches derived from the runtime are keyed by. */
+export interface RuntimeIdentity {
+  runtimeHash: string
+  cacheKey: string
+}
+
+/** The identity of the runtime made of a python.wasm and a stdlib zip of these sha256s. */
+function runtimeIdentity(wasmSha256: string, zipSha256: string): RuntimeIdentity {
+  const runtimeHash = createHash('sha256').update(`${wasmSha256}\n${zipSha256}\n`).digest('hex')
+  return { runtimeHash, cacheKey: `${runtimeHash.slice(0, 16)}-m${METER_VERSION}-b${BOOT_RECIPE}` }
+}
+
+export interface KernelRuntimeLoading {
+  /**
+   * The identity MANIFEST.json promises (null: no readable manifest), known at once: what is
+   * keyed by it (S0's cache) can be read while the runtime is checked and compiled. `runtime`
+   * has the same identity once it has checked the artifacts against that manifest.
+   */
+  expected: Promise<RuntimeIdentity | null>
+  runtime: Promise<KernelRuntime>
+}
+
+/**
+ * Starts loading the runtime. The stdlib zip is read (on libuv's threads) and hashed while the
+ * instrumented module is read and compiled (src/main/kernel/README.md, "Cold start").
+ */
+export function loadKernelRuntime(resourcesDir: string, cacheDir?: string): KernelRuntimeLoading {
+  const dir = resolve(resourcesDir)
+  const manifest = readManifest(dir).then((m) => (m.ok ? m.value : null))
+  const expected = manifest.then((m) => {
+    const wasm = m?.artifacts[m.wasm]?.sha256
+    const zip = m?.artifacts[m.stdlibZip]?.sha256
+    return wasm && zip ? runtimeIdentity(wasm, zip) : null
+  })
+  const zip = manifest.then(async (m) => {
+    if (m === null) return null
+    const bytes = await readShared(join(dir, m.stdlibZip))
+    return { path: join(dir, m.stdlibZip), bytes, sha256: sha256(bytes) }
+  })
+  // Read again below if this read failed: its error is the one to report.
+  zip.catch(() => undefined)
+  return { expected, runtime: compileKernelRuntime(dir, cacheDir, zip) }
+}
+
+async function compileKernelRuntime(
+  resourcesDir: string,
+  cacheDir: string | undefined,
+  zipRead: Promise<{ path: string; bytes: Uint8Array; sha256: string } | null>
+): Promise<KernelRuntime> {
   const loaded = await loadRuntime({
     runtimeDir: resourcesDir,
     cacheDir: cacheDir ?? join(tmpdir(), 'fuelbook-cache'),
@@ -45,19 +93,21 @@ export async function loadKernelRuntime(resourcesDir: string, cacheDir?: string)
   })
   if (!loaded.ok) throw new Error(loaded.error.message)
   const { manifest, metered, module, dir } = loaded.value
+  const zipPath = loaded.value.stdlibZipPath
+  const early = await zipRead.catch(() => null)
   // Read straight into shared memory: the workers share it without a copy per worker.
-  const sharedZip = await readShared(loaded.value.stdlibZipPath)
-  const zipHash = sha256(sharedZip)
+  const sharedZip = early?.path === zipPath ? early.bytes : await readShared(zipPath)
+  const zipHash = early?.path === zipPath ? early.sha256 : sha256(sharedZip)
   const expected = manifest.artifacts[manifest.stdlibZip]?.sha256
   if (zipHash !== expected) {
     throw new Error(
-      `${loaded.value.stdlibZipPath} does not match MANIFEST.json (expected sha256 ${expected}, found ${zipHash}): reinstall Fuelbook or rebuild the runtime`
+      `${zipPath} does not match MANIFEST.json (expected sha256 ${expected}, found ${zipHash}): reinstall Fuelbook or rebuild the runtime`
     )
   }
   if (metered.memory === null) throw new Error('the metered runtime has no memory import')
   const mountPath = manifest.stdlibMountPath
   const mount = mountPath.slice(0, mountPath.lastIndexOf('/'))
-  const runtimeHash = createHash('sha256').update(`${loaded.value.sha256}\n${zipHash}\n`).digest('hex')
+  const { runtimeHash, cacheKey } = runtimeIdentity(loaded.value.sha256, zipHash)
   const python = (manifest as { python?: unknown }).python
   return {
     spec: {
@@ -82,6 +132,6 @@ export async function loadKernelRuntime(resourcesDir: string, cacheDir?: string)
     maximumPages: metered.memory.maximumPages,
     runtimeHash,
     pythonVersion: typeof python === 'string' ? python : '3.11',
-    cacheKey: `${runtimeHash.slice(0, 16)}-m${METER_VERSION}-b${BOOT_RECIPE}`
+    cacheKey
   }
 }

@@ -186,7 +186,8 @@ export async function readVerified(
   return ok(bytes)
 }
 
-async function readManifest(dir: string): Promise<Result<RuntimeManifest, RuntimeError>> {
+/** A runtime folder's MANIFEST.json, checked for the fields every loader needs. */
+export async function readManifest(dir: string): Promise<Result<RuntimeManifest, RuntimeError>> {
   const path = join(dir, 'MANIFEST.json')
   let text: string
   try {
