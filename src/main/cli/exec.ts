@@ -146,7 +146,8 @@ ${EXIT_CODES_HELP}`,
       appRoot: io.appRoot,
       cacheDir: cacheDirOf(),
       poolSize: 1,
-      warmUp: false
+      warmUp: false,
+      oneRun: true
     })
     const interrupted = new AbortController()
     const interrupt = (): void => interrupted.abort()

@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { WorkerPool, type WorkerScript } from '../sandbox/pool'
 import { PAGE_BYTES } from '../sandbox/memory-image'
+import { useLateTierUp } from '../sandbox/runtime'
 import type { GuestRequest, MachineState, RunRequest } from '../sandbox/protocol'
 import { DEFAULT_LIMITS } from '../../shared/limits'
 import { SnapshotKernel } from './kernel'
@@ -29,6 +30,11 @@ export interface KernelHostOptions {
    * (`fuelbook exec`) turns it off: its run would otherwise wait for a warm-up run first.
    */
   warmUp?: boolean
+  /**
+   * The process makes one run and exits (`fuelbook exec`): V8 tiers the runtime's functions up
+   * late (sandbox/runtime.ts, `useLateTierUp`; process-wide from then on).
+   */
+  oneRun?: boolean
 }
 
 /**
@@ -55,6 +61,7 @@ export interface KernelHostInternals extends KernelHost {
 }
 
 export async function createKernelHost(options: KernelHostOptions): Promise<KernelHostInternals> {
+  if (options.oneRun) useLateTierUp()
   const loading = loadKernelRuntime(options.resourcesDir, options.cacheDir)
   const s0Path = (identity: RuntimeIdentity): string | null =>
     options.cacheDir ? join(options.cacheDir, `s0-${identity.cacheKey}-raw${S0_CACHE_VERSION}.fbs0`) : null

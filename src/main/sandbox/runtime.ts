@@ -27,6 +27,20 @@ export function useBranchHints(): void {
   setFlagsFromString('--experimental-wasm-branch-hinting')
 }
 
+/**
+ * V8 tiers a wasm function up (TurboFan, on a background thread) once it has run through a budget
+ * of executed bytes. The interpreter loop (~112 KB of code) spends the default budget (1.8 M) within
+ * the first few thousand bytecodes, so even `1+1` starts a TurboFan compile of it (~0.3–0.5 s of
+ * CPU), and a process cannot exit until that compile ends. In a process that makes one run and
+ * exits (`fuelbook exec`) a budget of 2 G lets a trivial run end without it, and on the 2-core
+ * machine made the compute workloads faster too (fewer compiles competing with the run; measured in
+ * src/main/kernel/README.md, "Cold start"). Process-wide (workers included); set before the first
+ * instance is made.
+ */
+export function useLateTierUp(): void {
+  setFlagsFromString('--wasm-tiering-budget=2000000000')
+}
+
 export interface RuntimeManifest {
   wasm: string
   stdlibZip: string
