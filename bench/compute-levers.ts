@@ -5,7 +5,8 @@
  *
  *   npx tsx bench/compute-levers.ts [--rounds 2] [--samples 9] \
  *     --variant base=resources/python/python.wasm --variant opt=/tmp/opt.wasm \
- *     --variant base-inlining=resources/python/python.wasm:--wasm-inlining
+ *     --variant base-inlining=resources/python/python.wasm:--wasm-inlining \
+ *     --variant lean=resources/python/python.wasm?boundedEntryChecks=256
  *
  * Variants with the same flags share a process: one warm instance each (booted, workload set up),
  * then the workload alternately on each, as bench/meter.bench.ts measures the meter. A sample is
@@ -13,6 +14,9 @@
  * a core is not the build's cost. Figures are the fastest samples (as `timeit` reports), with the
  * medians beside them; every variant is a ratio to the first one, and each run's fuel is printed,
  * so a build that changes what runs (not only how fast) shows it.
+ *
+ * A `?option=number` after the file sets a meter option of that variant (over the app's options),
+ * to compare meter placements on the same build.
  *
  * `--baselines` adds native python3 (a process per run, setup untimed, its own time.process_time)
  * and Pyodide (npm, one interpreter in the first variant's process) as contenders, and prints every
@@ -22,7 +26,7 @@ import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { instrument } from '../src/main/sandbox/meter'
+import { instrument, type MeterOptions } from '../src/main/sandbox/meter'
 import { useBranchHints } from '../src/main/sandbox/runtime'
 import { PythonHost } from '../test/helpers/meter-python-host'
 import { geomean, summarize, type Samples } from './harness'
@@ -51,9 +55,22 @@ function cpuMs(fn: () => void): number {
   return (used.user + used.system) / 1000
 }
 
-function metered(file: string): Runner {
+/** `file.wasm?option=number&…`: the file and its meter options. */
+function meteredSpec(spec: string): { file: string; options: MeterOptions } {
+  const [file, query] = spec.split('?')
+  const options: Record<string, number> = {}
+  for (const [key, value] of new URLSearchParams(query ?? '')) options[key] = Number(value)
+  return { file: file!, options: options as MeterOptions }
+}
+
+function metered(spec: string): Runner {
+  const { file, options } = meteredSpec(spec)
   const module = new WebAssembly.Module(
-    instrument(new Uint8Array(readFileSync(file)), { exportMutableGlobals: true, fuelSlices: true }).bytes
+    instrument(new Uint8Array(readFileSync(file)), {
+      exportMutableGlobals: true,
+      fuelSlices: true,
+      ...options
+    }).bytes
   )
   let host: PythonHost | null = null
   return {
@@ -135,7 +152,12 @@ function parseVariant(spec: string): Variant {
   const eq = spec.indexOf('=')
   if (eq < 1) throw new Error(`--variant name=file.wasm[:flag,flag…], got ${spec}`)
   const [wasm, flags] = spec.slice(eq + 1).split(':')
-  return { name: spec.slice(0, eq), wasm: resolve(wasm!), flags: flags ? flags.split(',') : [] }
+  const [file, query] = wasm!.split('?')
+  return {
+    name: spec.slice(0, eq),
+    wasm: resolve(file!) + (query ? `?${query}` : ''),
+    flags: flags ? flags.split(',') : []
+  }
 }
 
 async function main(): Promise<void> {

@@ -5,7 +5,7 @@
  * and — for random budgets — the same trap decision at the same point with the same balance.
  */
 import { describe, expect, it } from 'vitest'
-import { FuelSlices, instrument } from '../../src/main/sandbox/meter'
+import { classifyFuel, FuelSlices, instrument } from '../../src/main/sandbox/meter'
 import { useBranchHints } from '../../src/main/sandbox/runtime'
 import { oracleInstrument, prng, randomProgram, wat } from '../helpers/meter-wat'
 
@@ -310,5 +310,121 @@ describe('meter vs naive oracle', () => {
     }
     expect(fuel).toBeGreaterThan(10_000)
     expect(caughtAtTop).toBeGreaterThan(20) // exceptions really crossed every frame
+  }, 240_000)
+})
+
+/**
+ * `boundedEntryChecks` (README.md, "Bounded functions") drops the entry check of bounded
+ * functions and nothing else: checks are a subset of the oracle's, at the same points with the
+ * same balances, and charges are unchanged. So against the oracle: the same fuel on completion;
+ * every budget below that fuel ends out of fuel; every budget the oracle completes on completes
+ * with the same balance; a trap comes at the oracle's trap point or a later check; and sliced
+ * runs behave exactly as unsliced ones.
+ */
+async function compareBounded(
+  source: string,
+  args: unknown[][],
+  seed: number,
+  entryCost: 0 | 1,
+  limit: number
+): Promise<{ unchecked: number; laterTraps: number }> {
+  const bytes = await wat(source, false)
+  const plain = new WebAssembly.Module(bytes)
+  const options = { functionEntryCost: entryCost, boundedEntryChecks: limit }
+  const metered = instrument(bytes, options)
+  expect(WebAssembly.validate(metered.bytes)).toBe(true)
+  const exact = instrument(bytes, { functionEntryCost: entryCost })
+  expect(metered.stats.checks).toBe(exact.stats.checks - metered.stats.uncheckedEntries)
+  expect(metered.stats.chargePoints).toBe(exact.stats.chargePoints)
+  const mine = new WebAssembly.Module(metered.bytes)
+  const sliced = new WebAssembly.Module(instrument(bytes, { ...options, fuelSlices: true }).bytes)
+  const oracle = new WebAssembly.Module(await oracleInstrument(bytes, entryCost))
+  const rnd = prng(seed)
+  let laterTraps = 0
+  for (const a of args) {
+    const expected = (new WebAssembly.Instance(plain).exports.run as (...x: unknown[]) => unknown)(...a)
+    const big = 1n << 50n
+    const m = run(mine, 'fb_fuel', 'fb_out_of_fuel', a, big)
+    const o = run(oracle, 'oracle_fuel', 'oracle_oof', a, big)
+    expect(m.trapped).toBe(false)
+    expect(m.result).toEqual(expected)
+    expect(m.remaining).toBe(o.remaining)
+    const n = big - m.remaining
+    const budgets = [
+      n,
+      n - 1n,
+      n + 1n,
+      0n,
+      1n,
+      ...Array.from({ length: 6 }, () => BigInt(Math.floor(rnd() * Number(n + 2n))))
+    ]
+    for (const b of budgets) {
+      const mb = run(mine, 'fb_fuel', 'fb_out_of_fuel', a, b)
+      const ob = run(oracle, 'oracle_fuel', 'oracle_oof', a, b)
+      const status = classifyFuel(b, mb.remaining, mb.trapped, mb.flag).status
+      const oracleStatus = classifyFuel(b, ob.remaining, ob.trapped, ob.flag).status
+      const at = { budget: b, status, oracleStatus, remaining: mb.remaining, oracle: ob.remaining }
+      if (b < n) expect(at).toMatchObject({ status: 'out_of_fuel' })
+      if (oracleStatus === 'ok') {
+        expect(at).toMatchObject({ status: 'ok', remaining: ob.remaining })
+        expect(mb.result).toEqual(expected)
+      }
+      if (status === 'ok') expect(at).toMatchObject({ remaining: b - n })
+      if (mb.trapped) {
+        // Only ever the out-of-fuel path, at a check the oracle has too: at or after its trap.
+        expect({ ...at, flag: mb.flag }).toMatchObject({ flag: 1 })
+        expect(ob.trapped && ob.flag === 1 && mb.remaining <= ob.remaining && mb.remaining <= 0n).toBe(true)
+        if (mb.remaining < ob.remaining) laterTraps++
+      }
+      for (const slice of [1n, 2n, 3n, 7n, BigInt(1 + Math.floor(rnd() * Number(n + 1n)))]) {
+        const sb = runSliced(sliced, a, b, slice)
+        expect({ budget: b, slice, trapped: sb.trapped, flag: sb.flag, remaining: sb.remaining }).toEqual({
+          budget: b,
+          slice,
+          trapped: mb.trapped,
+          flag: mb.flag,
+          remaining: mb.remaining
+        })
+        if (!sb.trapped) expect(sb.result).toEqual(expected)
+      }
+    }
+  }
+  return { unchecked: metered.stats.uncheckedEntries, laterTraps }
+}
+
+describe('meter with bounded entry checks vs naive oracle', () => {
+  it('agrees on the hand-written modules (entry cost 1 and 0)', async () => {
+    let unchecked = 0
+    for (const [src, args] of HANDWRITTEN) {
+      unchecked += (await compareBounded(src, args, 1, 1, 1000)).unchecked
+      unchecked += (await compareBounded(src, args, 2, 0, 1000)).unchecked
+    }
+    expect(unchecked).toBeGreaterThan(5) // leaves really went without their check
+  })
+
+  it('agrees on 300 random structured programs, with and without exceptions', async () => {
+    let unchecked = 0
+    let laterTraps = 0
+    for (let seed = 1; seed <= 300; seed++) {
+      const src = randomProgram(seed, seed % 2 === 0)
+      try {
+        const r = await compareBounded(
+          src,
+          [
+            [3, seed],
+            [1, -seed]
+          ],
+          seed,
+          seed % 5 === 0 ? 0 : 1,
+          seed % 3 === 0 ? 8 : 10_000
+        )
+        unchecked += r.unchecked
+        laterTraps += r.laterTraps
+      } catch (e) {
+        throw new Error(`seed ${seed}: ${(e as Error).message}\n${src}`, { cause: e })
+      }
+    }
+    expect(unchecked).toBeGreaterThan(100)
+    expect(laterTraps).toBeGreaterThan(10) // some runs really went past a dropped check
   }, 240_000)
 })

@@ -237,7 +237,8 @@ function canonicalOptions(o: MeterOptions): Required<MeterOptions> {
     exportMutableGlobals: o.exportMutableGlobals ?? false,
     functionEntryCost: o.functionEntryCost ?? 1,
     fuelSlices: o.fuelSlices ?? false,
-    recordFailedGrow: o.recordFailedGrow ?? false
+    recordFailedGrow: o.recordFailedGrow ?? false,
+    boundedEntryChecks: o.boundedEntryChecks ?? 0
   }
 }
 

@@ -148,7 +148,9 @@ export class FuelBodyRewriter extends FuelEmitter {
     w.byte(OP.block)
     w.bytes(fn.resultBlockType)
     this.pending = this.ctx.entryCost
-    this.check(this.pending) // fuel_function_entry: the entry cost is included in the check
+    // fuel_function_entry: the entry cost is included in the check. A bounded function skips it
+    // (bounded.ts): the entry cost is charged with the body's first run all the same.
+    if (fn.entryCheck) this.check(this.pending)
 
     this.depth = 1
     this.frames.kind[0] = Frame.Block

@@ -45,6 +45,11 @@ export interface FunctionShape {
   readonly paramCount: number
   /** Encoded block type of the original results, for the block wrapping the body. */
   readonly resultBlockType: Uint8Array
+  /**
+   * Whether the body starts with a check (wasmtime's `fuel_function_entry`); false only for a
+   * bounded function under `boundedEntryChecks` (bounded.ts).
+   */
+  readonly entryCheck: boolean
 }
 
 /** Open blocks, innermost last; reused across bodies (the meter is synchronous). */

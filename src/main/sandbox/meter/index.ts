@@ -27,6 +27,9 @@ export function instrument(wasm: Uint8Array, options: MeterOptions = {}): Metere
   const t0 = performance.now()
   const entry = options.functionEntryCost ?? 1
   if (entry !== 0 && entry !== 1) throw new MeterError('functionEntryCost must be 0 or 1')
+  const bounded = options.boundedEntryChecks ?? 0
+  if (!Number.isSafeInteger(bounded) || bounded < 0)
+    throw new MeterError('boundedEntryChecks must be a non-negative integer')
   // A plain view: Node Buffers make every subarray() allocate a Buffer object.
   const bytes = new Uint8Array(wasm.buffer, wasm.byteOffset, wasm.byteLength)
   const result = rewriteModule(parseModule(bytes), {
@@ -35,7 +38,8 @@ export function instrument(wasm: Uint8Array, options: MeterOptions = {}): Metere
     exportMutableGlobals: options.exportMutableGlobals ?? false,
     functionEntryCost: entry,
     fuelSlices: options.fuelSlices ?? false,
-    recordFailedGrow: options.recordFailedGrow ?? false
+    recordFailedGrow: options.recordFailedGrow ?? false,
+    boundedEntryChecks: bounded
   })
   result.stats.ms = performance.now() - t0
   return result

@@ -8,6 +8,7 @@
  */
 import { ByteWriter, MeterError } from './bytes'
 import { FuelBodyRewriter, type BodyContext } from './body'
+import { boundedFunctions } from './bounded'
 import { OP } from './opcodes'
 import { type FuncType, type ParsedModule, SECTION, valTypeName } from './sections'
 import { importedFunctionsInElements } from './segments'
@@ -210,7 +211,11 @@ export function rewriteModule(
     : null
 
   // --- function bodies ---
-  const stats = { functions: D, chargePoints: 0, checks: 0 }
+  const stats = { functions: D, chargePoints: 0, checks: 0, uncheckedEntries: 0 }
+  const bounds =
+    options.boundedEntryChecks > 0
+      ? boundedFunctions(src, m.bodies, I, options.functionEntryCost, options.boundedEntryChecks)
+      : null
   const ctx: BodyContext = {
     importedFunctions: I,
     totalFunctions: N,
@@ -235,7 +240,8 @@ export function rewriteModule(
     try {
       rewriter.rewrite(src, body.start, body.end, {
         paramCount: t.params.length,
-        resultBlockType: resultBlockType(t)
+        resultBlockType: resultBlockType(t),
+        entryCheck: bounds === null || bounds[i]! < 0
       })
     } catch (e) {
       if (e instanceof MeterError)
@@ -243,6 +249,7 @@ export function rewriteModule(
       throw e
     }
   }
+  if (bounds !== null) for (const b of bounds) if (b >= 0) stats.uncheckedEntries++
   for (const f of newFuncs) code.sized(f.body)
 
   // --- exports, globals, memory ---

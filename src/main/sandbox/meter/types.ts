@@ -31,6 +31,13 @@ export interface MeterOptions {
    * the helper is not metered. See README.md, "Failed grows".
    */
   recordFailedGrow?: boolean
+  /**
+   * Skip the entry check of every function whose calls are bounded by at most this much fuel (no
+   * loop, no `call_indirect`, no call cycle: bounded.ts); 0, the default, checks every entry as
+   * wasmtime does. Charges are untouched, so a completed run consumes the same fuel; a run out of
+   * fuel may stop at a later check. See README.md, "Bounded functions".
+   */
+  boundedEntryChecks?: number
 }
 
 export interface MeteredModule {
@@ -53,5 +60,12 @@ export interface MeteredModule {
   memory: { module: string; name: string; initialPages: number; maximumPages: number | null } | null
   /** Every mutable global of the original module, in index order (the meter's own two excluded). */
   mutableGlobals: { exportName: string; type: 'i32' | 'i64' | 'f32' | 'f64' }[]
-  stats: { functions: number; chargePoints: number; checks: number; ms?: number }
+  stats: {
+    functions: number
+    chargePoints: number
+    checks: number
+    /** Functions without an entry check (`boundedEntryChecks`). */
+    uncheckedEntries: number
+    ms?: number
+  }
 }
