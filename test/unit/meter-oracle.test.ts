@@ -5,7 +5,7 @@
  * and — for random budgets — the same trap decision at the same point with the same balance.
  */
 import { describe, expect, it } from 'vitest'
-import { classifyFuel, FuelSlices, instrument } from '../../src/main/sandbox/meter'
+import { classifyFuel, FuelSlices, instrument, type MeterOptions } from '../../src/main/sandbox/meter'
 import { useBranchHints } from '../../src/main/sandbox/runtime'
 import { oracleInstrument, prng, randomProgram, wat } from '../helpers/meter-wat'
 
@@ -315,26 +315,28 @@ describe('meter vs naive oracle', () => {
 
 /**
  * `boundedEntryChecks` (README.md, "Bounded functions") drops the entry check of bounded
- * functions and nothing else: checks are a subset of the oracle's, at the same points with the
+ * functions; `backEdgeChecks` ("Checks at back edges") moves loop checks to the back edges that
+ * need one. Either way the checks left are a subset of the oracle's, at the same points with the
  * same balances, and charges are unchanged. So against the oracle: the same fuel on completion;
  * every budget below that fuel ends out of fuel; every budget the oracle completes on completes
  * with the same balance; a trap comes at the oracle's trap point or a later check; and sliced
  * runs behave exactly as unsliced ones.
  */
-async function compareBounded(
+async function compareFewerChecks(
   source: string,
   args: unknown[][],
   seed: number,
   entryCost: 0 | 1,
-  limit: number
+  fewer: Pick<MeterOptions, 'boundedEntryChecks' | 'backEdgeChecks'>
 ): Promise<{ unchecked: number; laterTraps: number }> {
   const bytes = await wat(source, false)
   const plain = new WebAssembly.Module(bytes)
-  const options = { functionEntryCost: entryCost, boundedEntryChecks: limit }
+  const options = { functionEntryCost: entryCost, ...fewer }
   const metered = instrument(bytes, options)
   expect(WebAssembly.validate(metered.bytes)).toBe(true)
   const exact = instrument(bytes, { functionEntryCost: entryCost })
-  expect(metered.stats.checks).toBe(exact.stats.checks - metered.stats.uncheckedEntries)
+  if (!fewer.backEdgeChecks)
+    expect(metered.stats.checks).toBe(exact.stats.checks - metered.stats.uncheckedEntries)
   expect(metered.stats.chargePoints).toBe(exact.stats.chargePoints)
   const mine = new WebAssembly.Module(metered.bytes)
   const sliced = new WebAssembly.Module(instrument(bytes, { ...options, fuelSlices: true }).bytes)
@@ -389,17 +391,25 @@ async function compareBounded(
       }
     }
   }
-  return { unchecked: metered.stats.uncheckedEntries, laterTraps }
+  return { unchecked: metered.stats.uncheckedEntries + metered.stats.movedLoopChecks, laterTraps }
 }
 
-describe('meter with bounded entry checks vs naive oracle', () => {
+const FEWER: Pick<MeterOptions, 'boundedEntryChecks' | 'backEdgeChecks'>[] = [
+  { boundedEntryChecks: 1000 },
+  { backEdgeChecks: true },
+  { boundedEntryChecks: 1000, backEdgeChecks: true }
+]
+
+describe('meter with fewer checks vs naive oracle', () => {
   it('agrees on the hand-written modules (entry cost 1 and 0)', async () => {
     let unchecked = 0
     for (const [src, args] of HANDWRITTEN) {
-      unchecked += (await compareBounded(src, args, 1, 1, 1000)).unchecked
-      unchecked += (await compareBounded(src, args, 2, 0, 1000)).unchecked
+      for (const fewer of FEWER) {
+        unchecked += (await compareFewerChecks(src, args, 1, 1, fewer)).unchecked
+        unchecked += (await compareFewerChecks(src, args, 2, 0, fewer)).unchecked
+      }
     }
-    expect(unchecked).toBeGreaterThan(5) // leaves really went without their check
+    expect(unchecked).toBeGreaterThan(5) // checks really were dropped or moved
   })
 
   it('agrees on 300 random structured programs, with and without exceptions', async () => {
@@ -408,7 +418,7 @@ describe('meter with bounded entry checks vs naive oracle', () => {
     for (let seed = 1; seed <= 300; seed++) {
       const src = randomProgram(seed, seed % 2 === 0)
       try {
-        const r = await compareBounded(
+        const r = await compareFewerChecks(
           src,
           [
             [3, seed],
@@ -416,7 +426,11 @@ describe('meter with bounded entry checks vs naive oracle', () => {
           ],
           seed,
           seed % 5 === 0 ? 0 : 1,
-          seed % 3 === 0 ? 8 : 10_000
+          seed % 3 === 0
+            ? { boundedEntryChecks: 8 }
+            : seed % 3 === 1
+              ? { backEdgeChecks: true }
+              : { boundedEntryChecks: 10_000, backEdgeChecks: true }
         )
         unchecked += r.unchecked
         laterTraps += r.laterTraps

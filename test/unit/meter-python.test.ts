@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { classifyFuel, instrument, type MeteredModule } from '../../src/main/sandbox/meter'
+import { classifyFuel, instrument, type MeteredModule, type MeterOptions } from '../../src/main/sandbox/meter'
 import { PYTHON_DIR, PythonHost, pythonWasm } from '../helpers/meter-python-host'
 
 const hasRuntime = existsSync(join(PYTHON_DIR, 'python.wasm'))
@@ -102,5 +102,59 @@ describe('meter on the Python runtime', () => {
     const host = new PythonHost(module)
     host.boot()
     expect(host.run(code).stdout).toBe(plain.run(code).stdout)
+  })
+})
+
+describe('fewer checks on the Python runtime', () => {
+  // The seven bench workloads at small sizes, stdlib-heavy cells, a cell that raises, and the
+  // trivial cell: the same fuel with checks dropped or moved as with wasmtime's placement.
+  const cells = [
+    '1+1',
+    "print('hello world')",
+    'sum(i * i for i in range(10**4))',
+    'def fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)\nfib(15)',
+    'import json\njson.loads(json.dumps([{"id": i, "v": i * 0.25, "t": ["a", "b"]} for i in range(500)]))',
+    'import random\nrandom.seed(1)\nsorted(random.random() for _ in range(5000))',
+    'import re\nlen(re.findall(r"[\\w.]+@\\w+\\.com|\\d+", "ab 12 x@y.com 7 " * 300))',
+    'parts = []\nfor i in range(5000):\n    parts.append(f"{i}:{i % 7};")\ns = "".join(parts)',
+    'class P:\n    def __init__(self, x):\n        self.x = x\nsum(P(i).x for i in range(5000))',
+    'import decimal, fractions, statistics, datetime, collections, itertools\nprint(decimal.Decimal(1) / 7, fractions.Fraction(3, 9), statistics.mean([1, 2, 4]))\nprint(datetime.date(2026, 12, 6).isoformat(), collections.Counter("abracadabra").most_common(2))',
+    'import textwrap, difflib\nprint(textwrap.fill("lorem ipsum " * 40, 30))\nprint(list(difflib.unified_diff(["a", "b"], ["a", "c"])))',
+    '1 / 0'
+  ]
+  const fuelOf = (options: MeterOptions): number[] => {
+    const module = new WebAssembly.Module(
+      instrument(pythonWasm(), {
+        exportMutableGlobals: true,
+        fuelSlices: true,
+        recordFailedGrow: true,
+        ...options
+      }).bytes
+    )
+    const host = new PythonHost(module)
+    const boot = host.boot()
+    expect(boot.rc).toBe(0)
+    return [boot.fuel!, ...cells.map((code) => host.run(code).fuel!)]
+  }
+
+  it('gives fb_init and every cell the same fuel as checks where wasmtime puts them', () => {
+    const exact = fuelOf({})
+    expect(exact.every((f) => f > 1000)).toBe(true)
+    expect(fuelOf({ boundedEntryChecks: 4096, backEdgeChecks: true })).toEqual(exact)
+    expect(fuelOf({ backEdgeChecks: true })).toEqual(exact)
+  }, 120_000)
+
+  it('still stops `while True: pass` at its budget through the out-of-fuel path', () => {
+    const module = new WebAssembly.Module(
+      instrument(pythonWasm(), { exportMutableGlobals: true, boundedEntryChecks: 4096, backEdgeChecks: true })
+        .bytes
+    )
+    const host = new PythonHost(module)
+    host.boot()
+    const budget = 20_000_000n
+    const run = host.run('while True: pass', budget)
+    expect(run).toMatchObject({ trapped: true, outOfFuel: true })
+    expect(run.fuel! - Number(budget)).toBeGreaterThanOrEqual(0)
+    expect(run.fuel! - Number(budget)).toBeLessThan(5000) // stopped soon after the budget
   })
 })

@@ -238,7 +238,8 @@ function canonicalOptions(o: MeterOptions): Required<MeterOptions> {
     functionEntryCost: o.functionEntryCost ?? 1,
     fuelSlices: o.fuelSlices ?? false,
     recordFailedGrow: o.recordFailedGrow ?? false,
-    boundedEntryChecks: o.boundedEntryChecks ?? 0
+    boundedEntryChecks: o.boundedEntryChecks ?? 0,
+    backEdgeChecks: o.backEdgeChecks ?? false
   }
 }
 

@@ -27,6 +27,7 @@
  *   wasmtime's `if !reachable { return }`, but calls and returns in it are still rewritten to
  *   the fuel ABI so the body keeps validating.
  */
+import type { BackEdgePlan } from './back-edges'
 import { MeterError } from './bytes'
 import { FuelEmitter, type FunctionShape } from './emit'
 import { skipBlockType, skipImmediates } from './immediates'
@@ -104,7 +105,11 @@ export class FuelBodyRewriter extends FuelEmitter {
   /** Whether `if` frames defer the pending cost across their join (see `open`). */
   private ifCarry = true
 
+  /** This body's back-edge plan (FunctionShape.backEdges). */
+  private backEdges: BackEdgePlan | null = null
+
   rewrite(src: Uint8Array, start: number, end: number, fn: FunctionShape): void {
+    this.backEdges = fn.backEdges
     const stats = this.ctx.stats
     const chargePoints = stats.chargePoints
     const checks = stats.checks
@@ -301,7 +306,9 @@ export class FuelBodyRewriter extends FuelEmitter {
       if (this.reachable) {
         this.settle(opStart, 0) // code before the loop is counted once, not per iteration
         this.flushTo(this.r.pos)
-        this.check(0) // translate_loop_header
+        // translate_loop_header, unless back-edges.ts moved this loop's check to its back edges
+        const plan = this.backEdges
+        if (plan === null || plan.headerChecks.has(opStart)) this.check(0)
       }
     }
     let carry = 0
@@ -358,11 +365,34 @@ export class FuelBodyRewriter extends FuelEmitter {
     if (this.reachable) {
       const frame = this.target(label, opStart)
       this.settleTo(opStart, 1, this.frames.carry[frame]!) // br_if falls through with the carry uncharged
+      if (this.backEdges !== null && this.backEdges.edgeChecks.has(opStart))
+        this.edgeCheck(op, label, opStart)
     }
     if (op === OP.br) {
       this.reachable = false
       this.pending = 0
     }
+  }
+
+  /**
+   * The loop check on a branch back to its header (back-edges.ts), after the branch's charge, so it
+   * sees the balance the header check would: before a `br`; a `br_if` becomes
+   * `if (then check; br) end`, so the check is on the taken edge only.
+   */
+  private edgeCheck(op: number, label: number, opStart: number): void {
+    this.flushTo(opStart)
+    if (op === OP.br) {
+      this.check(0)
+      return
+    }
+    const w = this.code
+    w.byte(OP.if)
+    w.byte(0x40)
+    this.check(0)
+    w.byte(OP.br)
+    w.u32(label + 1)
+    w.byte(OP.end)
+    this.copyStart = this.r.pos
   }
 
   // --- exception handling (README.md, "Exception handling") ---

@@ -36,7 +36,7 @@ export function boundedFunctions(
   // Least fixpoint: a function is settled once every callee is; cycles never settle.
   const bound = new Float64Array(D).fill(-2) // -2: not settled yet
   for (let i = 0; i < D; i++) if (own[i]! < 0 || own[i]! > limit) bound[i] = -1
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false
     for (let i = 0; i < D; i++) {
       if (bound[i] !== -2) continue

@@ -3,6 +3,7 @@
  * (wasmtime `fuel_increment_var`), checks with the inline out-of-fuel path (`fuel_check`), span
  * copying of untouched code, and the stack of open blocks.
  */
+import type { BackEdgePlan } from './back-edges'
 import { ByteReader, ByteWriter, MeterError } from './bytes'
 import { OP as OPCODES } from './opcodes'
 
@@ -50,6 +51,8 @@ export interface FunctionShape {
    * bounded function under `boundedEntryChecks` (bounded.ts).
    */
   readonly entryCheck: boolean
+  /** Under `backEdgeChecks`, where this body's loop checks go (back-edges.ts); null: at headers. */
+  readonly backEdges: BackEdgePlan | null
 }
 
 /** Open blocks, innermost last; reused across bodies (the meter is synchronous). */

@@ -39,7 +39,8 @@ export function instrument(wasm: Uint8Array, options: MeterOptions = {}): Metere
     functionEntryCost: entry,
     fuelSlices: options.fuelSlices ?? false,
     recordFailedGrow: options.recordFailedGrow ?? false,
-    boundedEntryChecks: bounded
+    boundedEntryChecks: bounded,
+    backEdgeChecks: options.backEdgeChecks ?? false
   })
   result.stats.ms = performance.now() - t0
   return result

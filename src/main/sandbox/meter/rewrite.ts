@@ -8,6 +8,7 @@
  */
 import { ByteWriter, MeterError } from './bytes'
 import { FuelBodyRewriter, type BodyContext } from './body'
+import { planBackEdges } from './back-edges'
 import { boundedFunctions } from './bounded'
 import { OP } from './opcodes'
 import { type FuncType, type ParsedModule, SECTION, valTypeName } from './sections'
@@ -211,7 +212,7 @@ export function rewriteModule(
     : null
 
   // --- function bodies ---
-  const stats = { functions: D, chargePoints: 0, checks: 0, uncheckedEntries: 0 }
+  const stats = { functions: D, chargePoints: 0, checks: 0, uncheckedEntries: 0, movedLoopChecks: 0 }
   const bounds =
     options.boundedEntryChecks > 0
       ? boundedFunctions(src, m.bodies, I, options.functionEntryCost, options.boundedEntryChecks)
@@ -228,6 +229,13 @@ export function rewriteModule(
     stats,
     branchHints: sliceHook ? [] : null
   }
+  // A direct call checks first unless it calls an import or a bounded function without its check.
+  const checksAtEntry = (f: number): boolean => f >= I && f < N && (bounds === null || bounds[f - I]! < 0)
+  const typeHasParams = (t: number): boolean => {
+    const type = m.types[t]
+    if (!type) throw new MeterError(`unknown block type ${t}`)
+    return type.params.length > 0
+  }
   const codeSection = m.sections.find((x) => x.id === SECTION.code)
   const code = new ByteWriter(
     codeSection ? Math.ceil((codeSection.end - codeSection.start) * 1.6) + 4096 : 4096
@@ -238,10 +246,15 @@ export function rewriteModule(
     const body = m.bodies[i]!
     const t = m.types[m.functionTypes[i]!]!
     try {
+      const backEdges = options.backEdgeChecks
+        ? planBackEdges(src, body.start, body.end, checksAtEntry, typeHasParams)
+        : null
+      if (backEdges !== null) stats.movedLoopChecks += backEdges.movedLoops
       rewriter.rewrite(src, body.start, body.end, {
         paramCount: t.params.length,
         resultBlockType: resultBlockType(t),
-        entryCheck: bounds === null || bounds[i]! < 0
+        entryCheck: bounds === null || bounds[i]! < 0,
+        backEdges
       })
     } catch (e) {
       if (e instanceof MeterError)

@@ -38,6 +38,13 @@ export interface MeterOptions {
    * fuel may stop at a later check. See README.md, "Bounded functions".
    */
   boundedEntryChecks?: number
+  /**
+   * Move each loop's check from its header to the branches back to it, and drop it on those that
+   * a call to a checking function precedes on every path since the header (back-edges.ts). The
+   * checks left are wasmtime's, at the same points with the same balances, a subset; charges are
+   * untouched. See README.md, "Checks at back edges".
+   */
+  backEdgeChecks?: boolean
 }
 
 export interface MeteredModule {
@@ -66,6 +73,8 @@ export interface MeteredModule {
     checks: number
     /** Functions without an entry check (`boundedEntryChecks`). */
     uncheckedEntries: number
+    /** Loops whose check moved from the header to the back edges (`backEdgeChecks`). */
+    movedLoopChecks: number
     ms?: number
   }
 }

@@ -1,8 +1,9 @@
 /**
- * Bounded functions (src/main/sandbox/meter/bounded.ts, README.md "Bounded functions"): which
- * functions may go without their entry check, their bounds by formula, and that dropping those
- * checks never lets a run escape its budget (recursion still meets a check on every call).
- * The oracle comparisons are in meter-oracle.test.ts.
+ * The meter's options for fewer checks. Bounded functions (src/main/sandbox/meter/bounded.ts,
+ * README.md "Bounded functions"): which functions may go without their entry check, their bounds
+ * by formula. Checks at back edges (back-edges.ts): where loop checks go. Either way the fuel of a
+ * completed run is the same and no run escapes its budget (recursion and loops still meet a check
+ * on every round). The oracle comparisons are in meter-oracle.test.ts.
  */
 import { describe, expect, it } from 'vitest'
 import { classifyFuel, instrument, MeterError } from '../../src/main/sandbox/meter'
@@ -91,5 +92,65 @@ describe('bounded functions', () => {
     const bytes = await wat(MODULE)
     expect(() => instrument(bytes, { boundedEntryChecks: -1 })).toThrow(MeterError)
     expect(() => instrument(bytes, { boundedEntryChecks: 1.5 })).toThrow(MeterError)
+  })
+})
+
+describe('checks at back edges', () => {
+  const LOOPS = `(module
+    (func $f (param i32) (result i32) local.get 0 i32.const 1 i32.add)
+    ;; a call on every round: the loop needs no check of its own
+    (func (export "calls") (param i32) (result i32) (local i32)
+      loop local.get 1 call $f local.set 1 local.get 1 local.get 0 i32.lt_u br_if 0 end local.get 1)
+    ;; a call on one arm only: the br back from the other arm is checked
+    (func (export "arm") (param i32) (result i32) (local i32)
+      block loop
+        local.get 1 i32.const 1 i32.add local.set 1
+        local.get 1 local.get 0 i32.ge_u br_if 1
+        local.get 1 i32.const 1 i32.and if local.get 1 call $f drop br 1 end
+        br 0
+      end end local.get 1)
+    ;; no call: a br_if back edge, checked on its taken edge
+    (func (export "spin") (param i32) (result i32) (local i32)
+      loop local.get 1 i32.const 1 i32.add local.tee 1 local.get 0 i32.lt_u br_if 0 end local.get 1)
+    ;; runaway loops, with and without a call
+    (func (export "forever") (result i32) (local i32) loop local.get 0 call $f local.set 0 br 0 end i32.const 0)
+    (func (export "forever2") (result i32) (local i32) loop local.get 0 i32.const 1 i32.add local.set 0 i32.const 1 br_if 0 end i32.const 0))`
+
+  it('moves every loop check off its header and keeps the fuel of completed runs', async () => {
+    const bytes = await wat(LOOPS)
+    const exact = instrument(bytes)
+    const moved = instrument(bytes, { backEdgeChecks: true })
+    expect(moved.stats.movedLoopChecks).toBe(5)
+    expect(moved.stats.chargePoints).toBe(exact.stats.chargePoints)
+    // checks: 6 entries, plus the edges of arm (1 of its 2 brs), spin (its br_if) and forever2
+    expect(moved.stats.checks).toBe(6 + 3)
+    const fuelOf = (b: Uint8Array<ArrayBuffer>, name: string, arg: number): bigint => {
+      const inst = new WebAssembly.Instance(new WebAssembly.Module(b))
+      const fuel = inst.exports.fb_fuel as WebAssembly.Global
+      fuel.value = 1n << 40n
+      const plain = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports[name] as (
+        x: number
+      ) => number
+      expect((inst.exports[name] as (x: number) => number)(arg)).toBe(plain(arg))
+      return (1n << 40n) - (fuel.value as bigint)
+    }
+    for (const name of ['calls', 'arm', 'spin'])
+      for (const n of [0, 1, 5, 100]) expect(fuelOf(moved.bytes, name, n)).toBe(fuelOf(exact.bytes, name, n))
+    // spin: entry 1; per round local.get, i32.const, i32.add, local.tee, local.get, i32.lt_u, br_if
+    expect(fuelOf(moved.bytes, 'spin', 100)).toBe(1n + 100n * 7n + 1n)
+  })
+
+  it('still stops runaway loops at their budget through the out-of-fuel path', async () => {
+    const mod = new WebAssembly.Module(instrument(await wat(LOOPS), { backEdgeChecks: true }).bytes)
+    for (const name of ['forever', 'forever2']) {
+      const inst = new WebAssembly.Instance(mod)
+      const fuel = inst.exports.fb_fuel as WebAssembly.Global
+      const flag = inst.exports.fb_out_of_fuel as WebAssembly.Global
+      fuel.value = 5000n
+      expect(() => (inst.exports[name] as () => number)()).toThrow()
+      const outcome = classifyFuel(5000n, fuel.value as bigint, true, flag.value as number)
+      expect({ name, status: outcome.status }).toEqual({ name, status: 'out_of_fuel' })
+      expect(outcome.remaining).toBeGreaterThan(-10) // a bounded overdraft
+    }
   })
 })
