@@ -15,8 +15,12 @@ const PACKAGES = ['python3.11', 'libpython3.11-testsuite']
 export const UNPRIVILEGED = { uid: 65534, gid: 65534, name: 'nobody' }
 export { isRoot }
 
+// test/support alone is no sign: Debian's libpython3.11-stdlib ships it, the test modules come only
+// with libpython3.11-testsuite.
 const present = (): boolean =>
-  existsSync(NATIVE_PYTHON) && existsSync(`${NATIVE_STDLIB}/test/support/__init__.py`)
+  existsSync(NATIVE_PYTHON) &&
+  existsSync(`${NATIVE_STDLIB}/test/support/__init__.py`) &&
+  existsSync(`${NATIVE_STDLIB}/test/test_textwrap.py`)
 
 /** Makes sure native CPython and its tests are there (test/helpers/debian-packages.ts). */
 export function ensureNativeTestsuite(): void {
