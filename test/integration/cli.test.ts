@@ -3,7 +3,7 @@
  * tests run the command modules in-process (real kernel, real files); a few spawn the built CLI.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { parseHTML } from 'linkedom'
@@ -421,6 +421,33 @@ describe('the built command line', () => {
       /better-sqlite3|notebook-(document|session|service|files)|browser-server|\bzod\b/.test(path)
     )
     expect(needless).toEqual([])
+  })
+
+  it('exec costs the same fuel whether this process made S0 or read it from the disk cache', () => {
+    // Its own data folder: without its S0 file the process boots S0 (fb_init) and runs from it,
+    // with it the next one restores S0 from disk; a cell must not tell the two apart.
+    const data = join(dir, 'data-s0')
+    const cache = join(data, 'cache')
+    const run = (code: string): { fuel: number; status: string } => {
+      const r = spawnCli(['exec', '-c', code, '--json'], { FUELBOOK_DATA_DIR: data })
+      const result = JSON.parse(r.stdout) as { fuelConsumed: number; status: string }
+      return { fuel: result.fuelConsumed, status: result.status }
+    }
+    const cells = [
+      '1+1',
+      "print('hi')",
+      'import json, re\njson.dumps({"a": [1, 2]})',
+      "raise ValueError('boom')"
+    ]
+    for (const code of cells) {
+      for (const file of existsSync(cache) ? readdirSync(cache) : [])
+        if (file.endsWith('.fbs0')) rmSync(join(cache, file))
+      const booted = run(code)
+      expect(readdirSync(cache).some((file) => file.endsWith('.fbs0'))).toBe(true)
+      const restored = run(code)
+      expect(booted.fuel).toBeGreaterThan(0)
+      expect({ code, ...restored }).toEqual({ code, ...booted })
+    }
   })
 
   it('reads code from standard input with -', () => {

@@ -20,7 +20,14 @@ afterAll(() => rmSync(cacheDir, { recursive: true, force: true }))
  * Cells whose fuel must not depend on where S0 came from: run isolated (as `fuelbook exec` does),
  * in deterministic mode and not, and one after another in a kernel (the second from the first's head).
  */
-const FUEL_CELLS = ['1+1', 'import os\nos.listdir("/")', 'x = {i: str(i) for i in range(300)}']
+const FUEL_CELLS = [
+  '1+1',
+  'import os\nos.listdir("/")',
+  'x = {i: str(i) for i in range(300)}',
+  "print('hi')",
+  'import json, re\njson.dumps({"a": [1, 2]})',
+  "raise ValueError('boom')"
+]
 
 interface HostFacts {
   source: string
