@@ -14,6 +14,10 @@ const host = useTestHost()
 const run = (kernel: Kernel, code: string, options: Omit<Partial<KernelRunOptions>, 'limits'> = {}) =>
   kernel.run(code, { ...options, limits: LIMITS })
 
+/** Where the kernel's last run started (Kernel.run's own figures, as the bench reads them). */
+const timingsOf = (kernel: Kernel): { residentHit: boolean } | null =>
+  (kernel as unknown as { lastTimings: { residentHit: boolean } | null }).lastTimings
+
 async function printed(kernel: Kernel, code: string): Promise<string> {
   const r = await run(kernel, code)
   expect(r.status, JSON.stringify(r.outputs)).toBe('ok')
@@ -115,6 +119,37 @@ describe('determinism', () => {
     const isolatedB = await run(a, cell, { deterministic: true, isolated: true })
     expect(isolatedB.outputs).toEqual(isolatedA.outputs)
     expect(isolatedB.fuelConsumed).toBe(isolatedA.fuelConsumed)
+  })
+
+  it('runs a cell on the instance that made the head as on a new instance: same outputs, fuel and head', async () => {
+    const kept = host().createKernel()
+    await run(kept, 'import json\nseeded = [1, 2, 3]', { deterministic: true })
+    const fresh = host().createKernel()
+    expect(await fresh.importHead(structuredClone((await kept.exportHead())!))).toEqual({
+      ok: true,
+      value: null
+    })
+    const onKept = await run(kept, cell, { deterministic: true })
+    expect(timingsOf(kept)?.residentHit).toBe(true)
+    const onNew = await run(fresh, cell, { deterministic: true })
+    expect(timingsOf(fresh)?.residentHit).toBe(false)
+    expect(onKept.status).toBe('ok')
+    expect(onNew.outputs).toEqual(onKept.outputs)
+    expect(onNew.fuelConsumed).toBe(onKept.fuelConsumed)
+    const pages = async (k: Kernel): Promise<string[]> =>
+      (await k.exportHead())!.pages.map((p) => `${p.index}:${p.hash}`)
+    expect(await pages(fresh)).toEqual(await pages(kept))
+  })
+
+  it("starts a run on a kept instance without the last run's meter records", async () => {
+    const kernel = host().createKernel()
+    const limits = { ...LIMITS, memoryBytes: 64 * 2 ** 20 }
+    const caught = 'try:\n    bytearray(1500 * 2**20)\nexcept MemoryError:\n    pass'
+    expect((await kernel.run(caught, { limits })).status).toBe('ok')
+    const over = await kernel.run('bytearray(200 * 2**20)', { limits })
+    expect(timingsOf(kernel)?.residentHit).toBe(true)
+    expect(over.status).toBe('out_of_memory')
+    expect(over.message).toBe('MemoryError: tried to allocate 200 MiB (limit 64 MiB)')
   })
 
   it('reseeds random from crypto in normal mode: the same head gives different numbers', async () => {

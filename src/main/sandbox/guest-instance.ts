@@ -1,8 +1,9 @@
 /**
- * One instance of the runtime for one run (sandbox/machine.ts): the module instantiated on the
- * run's memory with the WASI host, the output collector and the fuel meter wired together, and the
- * state's mutable globals set. It knows how to talk to the driver (fb_run, fb_call and its reply)
- * and how much fuel the run has used; what the run means is Machine.run's business.
+ * The runtime for one run (sandbox/machine.ts): an instance on the run's memory (a new one, or the
+ * one kept with the state it starts from: WiredInstance below) with the run's WASI host, output
+ * collector and fuel meter wired together, and the state's mutable globals set. It knows how to
+ * talk to the driver (fb_run, fb_call and its reply) and how much fuel the run has used; what the
+ * run means is Machine.run's business.
  */
 import type { Output } from '../../shared/notebook'
 import { PAGE_BYTES } from './memory-image'
@@ -36,6 +37,7 @@ export interface CommandReply {
 }
 
 export class GuestInstance {
+  readonly memory: WebAssembly.Memory
   readonly collector: OutputCollector
   readonly host: WasiHost
   private readonly exports: WebAssembly.Exports
@@ -52,10 +54,11 @@ export class GuestInstance {
     private readonly spec: RuntimeSpec,
     tree: StaticTree,
     request: RunRequest,
-    readonly memory: WebAssembly.Memory,
+    readonly wired: WiredInstance,
     wasiState: WasiState,
     private readonly postOutput: PostOutput
   ) {
+    this.memory = wired.memory
     this.budget = BigInt(request.fuel)
     // The first output goes out at once (a cell that prints and then computes without touching
     // the host would otherwise show nothing until it ends); then at most every 50 ms, and
@@ -74,12 +77,10 @@ export class GuestInstance {
       fsQuotaBytes: request.fsQuotaBytes,
       fuelConsumed: () => this.fuelUsed()
     })
-    const instance = new WebAssembly.Instance(spec.module, {
-      ...this.host.imports,
-      [spec.memoryImport.module]: { [spec.memoryImport.name]: memory }
-    })
-    this.exports = instance.exports
-    this.guest = instance.exports as unknown as GuestExports
+    wired.serve(this.host.imports)
+    this.exports = wired.exports
+    this.guest = wired.exports as unknown as GuestExports
+    this.resetMeter()
     this.slices =
       spec.fuelSliceExport === null
         ? null
@@ -88,8 +89,18 @@ export class GuestInstance {
             { fuelExport: spec.fuelExport, fuelSliceExport: spec.fuelSliceExport },
             (consumed) => this.nextSlice(consumed)
           )
-    this.host.bind(memory)
+    this.host.bind(this.memory)
     this.instantiated = true
+  }
+
+  /**
+   * The meter's records of an earlier run on a kept instance back to what a new instance has:
+   * no out-of-fuel flag, no failed grow (the fuel itself is set by every run).
+   */
+  private resetMeter(): void {
+    ;(this.exports[this.spec.outOfFuelExport] as WebAssembly.Global).value = 0
+    const failedGrow = this.spec.failedGrowExport
+    if (failedGrow !== null) (this.exports[failedGrow] as WebAssembly.Global).value = 0
   }
 
   /** Sets the state's mutable globals; `_initialize` is never called again on a restored state. */
@@ -224,4 +235,59 @@ export class GuestInstance {
     this.guest.fb_free(ptr)
     return rc
   }
+}
+
+/**
+ * The runtime instantiated on one memory, kept across runs: the instance the worker's resident
+ * state was captured from serves the next run from that state (sandbox/machine.ts). Its imports
+ * are fixed at instantiation, so every import goes through here to the host of the run it serves
+ * now (`serve`).
+ *
+ * Nothing of a run but the memory and the mutable globals stays in the instance: the runtime never
+ * writes its function table (no table.set, table.grow, table.fill, table.copy or table.init, which
+ * test/unit/guest-instance.test.ts checks on the packaged runtime), the meter's own globals are
+ * reset by every run (GuestInstance.resetMeter) and its slice table entry is set by every run
+ * (FuelSlices).
+ */
+export class WiredInstance {
+  readonly exports: WebAssembly.Exports
+  /** Per import function of the module, in order: what the current run's host provides. */
+  private readonly targets: ((...args: unknown[]) => unknown)[] = []
+  private readonly functionImports: { module: string; name: string }[]
+
+  constructor(
+    spec: Pick<RuntimeSpec, 'module' | 'memoryImport'>,
+    readonly memory: WebAssembly.Memory
+  ) {
+    this.functionImports = functionImportsOf(spec.module)
+    const imports: Record<string, Record<string, WebAssembly.ImportValue>> = {}
+    this.functionImports.forEach(({ module, name }, index) => {
+      ;(imports[module] ??= {})[name] = (...args: unknown[]): unknown => this.targets[index]!(...args)
+    })
+    const { module, name } = spec.memoryImport
+    ;(imports[module] ??= {})[name] = memory
+    this.exports = new WebAssembly.Instance(spec.module, imports).exports
+  }
+
+  /** Routes the module's imports to `imports` (a run's WASI host) from now on. */
+  serve(imports: WebAssembly.Imports): void {
+    this.functionImports.forEach(({ module, name }, index) => {
+      const target = imports[module]?.[name]
+      if (typeof target !== 'function') throw new Error(`the host provides no function ${module}.${name}`)
+      this.targets[index] = target as (...args: unknown[]) => unknown
+    })
+  }
+}
+
+const functionImports = new WeakMap<WebAssembly.Module, { module: string; name: string }[]>()
+
+function functionImportsOf(module: WebAssembly.Module): { module: string; name: string }[] {
+  let list = functionImports.get(module)
+  if (list === undefined) {
+    list = WebAssembly.Module.imports(module)
+      .filter((i) => i.kind === 'function')
+      .map(({ module: m, name }) => ({ module: m, name }))
+    functionImports.set(module, list)
+  }
+  return list
 }

@@ -1,5 +1,5 @@
 /**
- * One run of the interpreter: new Instance → restore state → fb_run/fb_call → new state.
+ * One run of the interpreter: restore state (new Instance, or the one that captured it) → fb_run/fb_call → new state.
  * Used by the worker (src/main/sandbox/worker.ts); pure of threads and messages, so tests and
  * benches can drive it directly.
  *
@@ -8,7 +8,7 @@
  * mutable globals; `_initialize` is never called again on a restored state.
  */
 import { formatBytes, formatFuel } from '../../shared/format'
-import { GuestInstance, UNMETERED_FUEL, type PostOutput } from './guest-instance'
+import { GuestInstance, UNMETERED_FUEL, WiredInstance, type PostOutput } from './guest-instance'
 import { classifyFuel } from './meter'
 import { ProfileBudgetReached } from './output'
 import { captureMemory, PAGE_BYTES, restoreMemory, type MemoryImage, type SpareMemory } from './memory-image'
@@ -31,10 +31,14 @@ const ARENA_MARGIN = 1.1
  */
 const ARENA_MAX_READY = 256
 
-/** The memory a worker keeps after capturing a state: the next run from that state skips the copy. */
+/**
+ * The memory a worker keeps after capturing a state, and the instance on it: the next run from
+ * that state skips the copy and the instantiation (the instance holds exactly that state: its
+ * memory, its globals, its unchanged table; guest-instance.ts, WiredInstance).
+ */
 interface Resident {
   stateId: string
-  memory: WebAssembly.Memory
+  instance: WiredInstance
   maxPages: number
   image: MemoryImage
 }
@@ -78,9 +82,9 @@ export class Machine {
     const laps = new Laps()
     // Memory first, at the state's exact size; then the instance on it and the state's globals;
     // then the guest's work; then, if the run completed, the new state.
-    const { memory, residentHit, spareHit } = this.acquireMemory(request)
+    const { memory, instance: held, residentHit, spareHit } = this.acquireMemory(request)
     const restoreMs = laps.next()
-    const instance = this.instantiate(request, memory, postOutput)
+    const instance = this.instantiate(request, held ?? memory, postOutput)
     const instantiateMs = laps.next()
     const outcome = runGuest(request, instance)
     const runMs = laps.next()
@@ -129,10 +133,12 @@ export class Machine {
    * The run's memory at exactly the state's page count (the allocator treats the memory size as
    * its heap end): the worker's resident memory when it still holds this very state, the spare
    * memory when prepareSpare filled it with this state, else a restored copy (into the spare
-   * memory when it fits), or for boot the bare data segments.
+   * memory when it fits), or for boot the bare data segments. With the resident memory comes the
+   * instance on it.
    */
   private acquireMemory(request: RunRequest): {
     memory: WebAssembly.Memory
+    instance: WiredInstance | null
     residentHit: boolean
     spareHit: boolean
   } {
@@ -145,7 +151,7 @@ export class Machine {
       })
       const bytes = new Uint8Array(memory.buffer)
       for (const segment of request.guest.segments) bytes.set(segment.bytes, segment.offset)
-      return { memory, residentHit: false, spareHit: false }
+      return { memory, instance: null, residentHit: false, spareHit: false }
     }
     const resident = this.resident
     if (
@@ -156,7 +162,8 @@ export class Machine {
     ) {
       // From here on the run changes it: it is the resident again only if a new state is captured.
       this.resident = null
-      return { memory: resident.memory, residentHit: true, spareHit: false }
+      const { instance } = resident
+      return { memory: instance.memory, instance, residentHit: true, spareHit: false }
     }
     const spare = this.spare
     const prepared =
@@ -167,21 +174,25 @@ export class Machine {
     this.spareHolds = null
     if (prepared) {
       this.spare = null
-      return { memory: spare.memory, residentHit: false, spareHit: true }
+      return { memory: spare.memory, instance: null, residentHit: false, spareHit: true }
     }
     const memory = restoreMemory(state.memory, request.maxPages, spare)
     if (spare?.memory === memory) this.spare = null
-    return { memory, residentHit: false, spareHit: false }
+    return { memory, instance: null, residentHit: false, spareHit: false }
   }
 
-  /** The instance on that memory, then the state's mutable globals. */
+  /**
+   * A new instance on that memory, or the instance kept with it, then the state's mutable globals
+   * (a kept instance holds them already; setting them again costs nothing).
+   */
   private instantiate(
     request: RunRequest,
-    memory: WebAssembly.Memory,
+    on: WebAssembly.Memory | WiredInstance,
     postOutput: PostOutput
   ): GuestInstance {
     const wasi = request.state?.wasi ?? this.initialWasiState()
-    const instance = new GuestInstance(this.spec, this.tree, request, memory, wasi, postOutput)
+    const wired = on instanceof WiredInstance ? on : new WiredInstance(this.spec, on)
+    const instance = new GuestInstance(this.spec, this.tree, request, wired, wasi, postOutput)
     if (request.state !== null) instance.restoreGlobals(request.state)
     return instance
   }
@@ -210,11 +221,11 @@ export class Machine {
       wasi: instance.host.capture(),
       packages: request.packages.map((w) => w.filename)
     }
-    if (this.resident !== null && this.resident.memory !== memory) {
-      this.spare = { memory: this.resident.memory, maximumPages: this.resident.maxPages }
+    if (this.resident !== null && this.resident.instance.memory !== memory) {
+      this.spare = { memory: this.resident.instance.memory, maximumPages: this.resident.maxPages }
       this.spareHolds = null
     }
-    this.resident = { stateId: state.id, memory, maxPages: request.maxPages, image }
+    this.resident = { stateId: state.id, instance: instance.wired, maxPages: request.maxPages, image }
     return { state, changedPages: stats.changedPages, copiedPages: copied }
   }
 }
