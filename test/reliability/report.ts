@@ -33,7 +33,7 @@ interface Recorded {
   section: string
   date: string
   rows: ReportRow[]
-  otherNotebook?: { boundMs: number; samples: number; medianMs: number | null; maxMs: number | null }
+  otherNotebook?: { samples: number; medianMs: number | null; maxMs: number | null }
   /** A paragraph the section opens with (what its rows measure). */
   note?: string
 }
@@ -104,8 +104,8 @@ function main(): void {
     "Every corpus case checks four things: the status, a readable message (the run's message, its error line, or for",
     "`sys.exit` the exit code the UI shows), that the kernel's head is unchanged (a variable defined before is read back),",
     'and that no host file was touched (the host paths the cells try to create do not exist; `/etc/passwd` and',
-    '`/etc/hostname` keep their hashes). Through the service, another notebook must also finish a cell within 1 s while',
-    'the hostile cell runs.',
+    '`/etc/hostname` keep their hashes). Through the service, another notebook runs a cell while each hostile cell runs;',
+    'its answer times are recorded (the app stays responsive), not asserted: time bounds live in the benchmarks.',
     ''
   ]
   for (const name of SECTIONS) {
@@ -124,7 +124,7 @@ function main(): void {
     if (r.otherNotebook?.medianMs != null) {
       out.push(
         `Another notebook's cell, run while each hostile cell ran: median ${r.otherNotebook.medianMs.toFixed(0)} ms, ` +
-          `slowest ${r.otherNotebook.maxMs!.toFixed(0)} ms over ${r.otherNotebook.samples} runs (bound ${r.otherNotebook.boundMs} ms).`,
+          `slowest ${r.otherNotebook.maxMs!.toFixed(0)} ms over ${r.otherNotebook.samples} runs.`,
         ''
       )
     }
