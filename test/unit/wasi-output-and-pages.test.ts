@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import {
   activeDataSegments,
   captureMemory,
-  relinkUncopiedPages,
+  imageWithCopied,
   PAGE_BYTES,
   restoreMemory,
   retainedBytes
@@ -139,24 +139,36 @@ describe('memory images', () => {
     expect(() => restored.grow(1)).toThrow() // the cap is the maximum
   })
 
-  it("gives a state back from another thread the start state's page objects for every page it did not copy", () => {
+  it("rebuilds a state sent back from another thread from its copied pages and the start state's page objects", () => {
     const memory = new WebAssembly.Memory({ initial: 4, maximum: 10 })
     const view = new Uint8Array(memory.buffer)
     view[5] = 1
     view[PAGE_BYTES + 3] = 2
     const start = captureMemory(memory, null).image
     view[PAGE_BYTES + 4] = 9
+    memory.grow(1)
+    new Uint8Array(memory.buffer)[4 * PAGE_BYTES + 1] = 7
     const { image, copied } = captureMemory(memory, start)
-    expect(copied).toEqual([1])
-    // What the pool receives: every page a new object (structured cloning), bytes shared.
-    const received = structuredClone(image)
-    expect(received.pages[0]).not.toBe(start.pages[0])
-    relinkUncopiedPages(received, start, copied)
+    expect(copied).toEqual([1, 4])
+    // What the pool receives: only the copied pages, new objects (structured cloning), bytes shared.
+    const sent = structuredClone(copied.map((index) => image.pages[index]!))
+    const received = imageWithCopied(image.pageCount, start, copied, sent)
+    expect(received.pageCount).toBe(5)
     expect(received.pages[0]).toBe(start.pages[0])
     expect(received.pages[2]).toBeNull()
-    expect(received.pages[1]).not.toBe(start.pages[1])
+    expect(received.pages[1]).toBe(sent[0])
     expect(received.pages[1]![4]).toBe(9)
     expect(Buffer.from(restoreMemory(received, 10).buffer).equals(Buffer.from(memory.buffer))).toBe(true)
+    // From boot (no start state) every page not sent is zero.
+    const booted = captureMemory(memory, null)
+    const fromBoot = imageWithCopied(
+      5,
+      null,
+      booted.copied,
+      booted.copied.map((i) => booted.image.pages[i]!)
+    )
+    expect(Buffer.from(restoreMemory(fromBoot, 10).buffer).equals(Buffer.from(memory.buffer))).toBe(true)
+    expect(() => imageWithCopied(5, start, [1], [])).toThrow('0 pages sent for 1 copied')
   })
 
   it('reads the active data segments of a module', async () => {

@@ -180,18 +180,28 @@ export function captureMemory(
 }
 
 /**
- * Structured cloning (a state coming back from a worker) gives every page a new object. Every page
- * but the `copied` ones is the `base` page the worker started from: make it that very object
- * again, so images on this side share pages too (and what was derived from a page object, such as
- * its stored encoding in kernel/persist.ts, still applies).
+ * The image a worker captured, from what it sends back (protocol.ts, `WorkerRunDone`): the pages
+ * it copied, at the `copied` indices, and for every other page the `base` image's own page object
+ * (the state the run started from; none for boot: zero). Images on this side then share pages too,
+ * and what was derived from a page object, such as its stored encoding in kernel/persist.ts, still
+ * applies.
  */
-export function relinkUncopiedPages(image: MemoryImage, base: MemoryImage, copied: readonly number[]): void {
-  const isCopied = new Uint8Array(image.pageCount)
-  for (const index of copied) isCopied[index] = 1
-  for (let i = 0; i < image.pageCount; i++) {
-    if (isCopied[i] === 1) continue
-    image.pages[i] = i < base.pageCount ? (base.pages[i] ?? null) : null
-  }
+export function imageWithCopied(
+  pageCount: number,
+  base: MemoryImage | null,
+  copied: readonly number[],
+  copiedPages: readonly Uint8Array[]
+): MemoryImage {
+  if (copied.length !== copiedPages.length)
+    throw new Error(`${copiedPages.length} pages sent for ${copied.length} copied`)
+  const pages: (Uint8Array | null)[] = new Array(pageCount)
+  for (let i = 0; i < pageCount; i++)
+    pages[i] = base !== null && i < base.pageCount ? (base.pages[i] ?? null) : null
+  copied.forEach((index, k) => {
+    if (index >= pageCount) throw new Error(`copied page ${index} of ${pageCount}`)
+    pages[index] = copiedPages[k]!
+  })
+  return { pageCount, pages }
 }
 
 export function isZeroPage(page: Uint8Array): boolean {

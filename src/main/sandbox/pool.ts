@@ -7,8 +7,17 @@ import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Worker } from 'node:worker_threads'
 import type { Output } from '../../shared/notebook'
-import { relinkUncopiedPages } from './memory-image'
-import type { FromWorker, RunDone, RunRequest, RuntimeSpec, ToWorker } from './protocol'
+import { imageWithCopied } from './memory-image'
+import {
+  heldAfter,
+  type FromWorker,
+  type MachineState,
+  type RunDone,
+  type RunRequest,
+  type RuntimeSpec,
+  type ToWorker,
+  type WorkerRunDone
+} from './protocol'
 import { findWorkerScript, startWorker, type WorkerScript } from './worker-script'
 
 export type { WorkerScript } from './worker-script'
@@ -43,6 +52,8 @@ interface Slot {
   started: boolean
   /** Id of the state whose memory the worker still holds. */
   residentStateId: string | null
+  /** Id of the state the worker holds (protocol.ts, `heldAfter`): a request from it names it only. */
+  heldStateId: string | null
   /** The state (and memory cap) the worker copies, or copied, into its spare memory after its last run. */
   prepared: RunDone['prepares']
   /** When the worker last finished a run (performance.now()): the longer ago, the likelier its copy is done. */
@@ -191,6 +202,7 @@ export class WorkerPool {
       busy: true,
       started: false,
       residentStateId: null,
+      heldStateId: null,
       prepared: null,
       idleSince: 0,
       current: null,
@@ -242,7 +254,7 @@ export class WorkerPool {
     }
     if (slot.onWarmupDone !== null && 'id' in message && message.id !== null && message.id < 0) {
       if (message.type !== 'output') {
-        this.noteFinished(slot, message)
+        this.noteFinished(slot, message, null)
         slot.onWarmupDone()
       }
       return
@@ -256,23 +268,22 @@ export class WorkerPool {
     }
     slot.current = null
     slot.busy = false
-    this.noteFinished(slot, message)
+    this.noteFinished(slot, message, run.request.state)
     if (message.type === 'failed') {
       slot.residentStateId = null
       this.settle(run, { type: 'lost', message: message.message })
     } else {
-      if (message.state !== null) {
-        slot.residentStateId = message.state.id
-        const start = run.request.state
-        if (start !== null) relinkUncopiedPages(message.state.memory, start.memory, message.copiedPages)
-      } else if (message.timings.residentHit) slot.residentStateId = null
-      this.settle(run, message)
+      if (message.state !== null) slot.residentStateId = message.state.id
+      else if (message.timings.residentHit) slot.residentStateId = null
+      this.settle(run, received(message, run.request.state))
     }
     this.dispatch()
   }
 
-  private noteFinished(slot: Slot, message: FromWorker): void {
+  /** `start`: the state the run started from, when known (warm-up runs leave it out: none is held then). */
+  private noteFinished(slot: Slot, message: FromWorker, start: MachineState | null): void {
     slot.prepared = message.type === 'done' ? message.prepares : null
+    slot.heldStateId = message.type === 'done' ? (heldAfter(start, message.state)?.id ?? null) : null
     slot.idleSince = performance.now()
   }
 
@@ -353,8 +364,20 @@ export class WorkerPool {
         () => this.kill(run, 'timeout'),
         Math.min(Math.max(0, run.options.timeoutMs), 2 ** 31 - 1)
       )
-      slot.worker.postMessage(run.request)
+      const held = stateId !== null && slot.heldStateId === stateId
+      slot.worker.postMessage(held ? { ...run.request, state: { held: stateId } } : run.request)
     }
     this.updateKeepAlive()
   }
+}
+
+/**
+ * The worker's answer with the new state whole: its memory is the start state's page objects but
+ * for the pages the worker copied (memory-image.ts, `imageWithCopied`).
+ */
+function received(message: WorkerRunDone, start: MachineState | null): RunDone {
+  if (message.state === null) return { ...message, state: null }
+  const { memory, ...rest } = message.state
+  const image = imageWithCopied(memory.pageCount, start?.memory ?? null, message.copiedPages, memory.copied)
+  return { ...message, state: { ...rest, memory: image } }
 }

@@ -123,10 +123,41 @@ export interface RunDone {
   prepares: { stateId: string; maxPages: number } | null
 }
 
+/**
+ * A run request as it travels to a worker: the start state by id when the worker holds it
+ * (`heldAfter`), which saves cloning its page list and file system both ways.
+ */
+export type WorkerRunRequest = Omit<RunRequest, 'state'> & { state: MachineState | HeldState | null }
+
+/** The state the worker holds, named instead of sent. */
+export interface HeldState {
+  held: string
+}
+
+/**
+ * A finished run as it travels back: of the new state's memory only the pages the worker copied
+ * (`copiedPages`, in that order); every other page is the start state's, which the pool has
+ * (memory-image.ts, `imageWithCopied`).
+ */
+export type WorkerRunDone = Omit<RunDone, 'state'> & { state: SentState | null }
+
+export type SentState = Omit<MachineState, 'memory'> & { memory: { pageCount: number; copied: Uint8Array[] } }
+
+/**
+ * The state a worker holds after a run, which the next request may name instead of send: the one
+ * the run left, else the one it started from. The worker keeps that object, the pool its id.
+ */
+export function heldAfter<S extends { id: string }, L extends { id: string }>(
+  start: S | null,
+  left: L | null
+): S | L | null {
+  return left ?? start
+}
+
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'output'; id: number; outputs: Output[]; replace: boolean; fuelConsumed: number }
-  | RunDone
+  | WorkerRunDone
   | { type: 'failed'; id: number | null; message: string }
 
-export type ToWorker = { type: 'init'; runtime: RuntimeSpec } | RunRequest
+export type ToWorker = { type: 'init'; runtime: RuntimeSpec } | WorkerRunRequest

@@ -5,12 +5,22 @@
  */
 import { parentPort } from 'node:worker_threads'
 import { Machine } from './machine'
-import type { FromWorker, ToWorker } from './protocol'
+import {
+  heldAfter,
+  type FromWorker,
+  type MachineState,
+  type RunDone,
+  type ToWorker,
+  type WorkerRunDone,
+  type WorkerRunRequest
+} from './protocol'
 
 const port = parentPort
 if (port === null) throw new Error('worker.ts must run in a worker thread')
 
 let machine: Machine | null = null
+/** The state a request may name instead of send (protocol.ts, `heldAfter`). */
+let held: MachineState | null = null
 const post = (message: FromWorker): void => port.postMessage(message)
 
 port.on('message', (message: ToWorker) => {
@@ -22,11 +32,14 @@ port.on('message', (message: ToWorker) => {
   const { id } = message
   try {
     if (machine === null) throw new Error('run before init')
-    const done = machine.run(message, (batch) => post({ type: 'output', id, ...batch }))
-    post(done)
+    const request = { ...message, state: startState(message) }
+    const done = machine.run(request, (batch) => post({ type: 'output', id, ...batch }))
+    held = heldAfter(request.state, done.state)
+    post(sendable(done))
     // Off the next run's path: its memory is made ready now, while nothing waits for this worker.
     machine.betweenRuns()
   } catch (error) {
+    held = null
     post({
       type: 'failed',
       id,
@@ -34,3 +47,18 @@ port.on('message', (message: ToWorker) => {
     })
   }
 })
+
+function startState(request: WorkerRunRequest): MachineState | null {
+  const { state } = request
+  if (state === null || !('held' in state)) return state
+  if (held?.id !== state.held) throw new Error(`the worker does not hold the state ${state.held}`)
+  return held
+}
+
+/** Of the new state's memory, only the pages this run copied go back: the pool has the others. */
+function sendable(done: RunDone): WorkerRunDone {
+  if (done.state === null) return { ...done, state: null }
+  const { memory, ...rest } = done.state
+  const copied = done.copiedPages.map((index) => memory.pages[index]!)
+  return { ...done, state: { ...rest, memory: { pageCount: memory.pageCount, copied } } }
+}
