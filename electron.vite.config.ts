@@ -23,6 +23,10 @@ function appCspMeta(): Plugin {
 export default defineConfig({
   main: {
     build: {
+      // Bundled, not required from node_modules: the WASI shim is an ES module, and the first ES
+      // module a Node 20 process or worker loads through require() starts the ESM loader (~20 ms of
+      // every sandbox worker's and `fuelbook exec`'s start; src/main/kernel/README.md, "Cold start").
+      externalizeDeps: { exclude: ['@bjorn3/browser_wasi_shim'] },
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src/main/electron/index.ts'),

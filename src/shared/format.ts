@@ -80,12 +80,16 @@ export function formatAgo(then: number, now: number = Date.now()): string {
   return new Date(then).toISOString().slice(0, 10)
 }
 
-// toLocaleString builds a formatter per call, which shows up when 1,000 cells render at once.
-const INTEGER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })
+// toLocaleString builds a formatter per call, which shows up when 1,000 cells render at once. Made
+// on first use, not when the module loads: the first Intl object loads ICU (~35 ms), which every
+// process and sandbox worker importing this module paid, `fuelbook exec` twice (src/main/kernel/README.md,
+// "Cold start").
+let integer: Intl.NumberFormat | null = null
 
 /** 16384 → "16,384". */
 export function formatInt(n: number): string {
-  return INTEGER.format(n)
+  integer ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })
+  return integer.format(n)
 }
 
 /** "160 pages (10 MiB)", for plain-text output (the command line). */
