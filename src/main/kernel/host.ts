@@ -65,9 +65,9 @@ export async function createKernelHost(options: KernelHostOptions): Promise<Kern
   const loading = loadKernelRuntime(options.resourcesDir, options.cacheDir)
   const s0Path = (identity: RuntimeIdentity): string | null =>
     options.cacheDir ? join(options.cacheDir, `s0-${identity.cacheKey}-raw${S0_CACHE_VERSION}.fbs0`) : null
-  // S0 is read (libuv's threads, then a crc32 here) while the runtime is read and compiled, keyed
-  // by the identity the manifest promises; it is used only if the runtime turns out to have it.
-  const prefetch = loading.expected.then(async (expected) => {
+  // S0 is read (libuv's threads, then a crc32 here) while the runtime is compiled, keyed by the
+  // identity the manifest promises; it is used only if the runtime turns out to have it.
+  const prefetch = Promise.all([loading.expected, loading.compileStarted]).then(async ([expected]) => {
     const path = expected && s0Path(expected)
     return path ? { path, ...expected, cached: await readS0Cache(path, expected.runtimeHash) } : null
   })

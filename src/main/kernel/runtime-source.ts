@@ -50,12 +50,18 @@ export interface KernelRuntimeLoading {
    * has the same identity once it has checked the artifacts against that manifest.
    */
   expected: Promise<RuntimeIdentity | null>
+  /**
+   * Resolves once the instrumented module is being compiled (V8 compiles on its own threads), or
+   * loading failed before: reading and checking other files waits for it, so that it does not
+   * delay reading the module, the one file on the way to the first run.
+   */
+  compileStarted: Promise<void>
   runtime: Promise<KernelRuntime>
 }
 
 /**
- * Starts loading the runtime. The stdlib zip is read (on libuv's threads) and hashed while the
- * instrumented module is read and compiled (src/main/kernel/README.md, "Cold start").
+ * Starts loading the runtime. The stdlib zip is read and hashed while the instrumented module is
+ * compiled (src/main/kernel/README.md, "Cold start").
  */
 export function loadKernelRuntime(resourcesDir: string, cacheDir?: string): KernelRuntimeLoading {
   const dir = resolve(resourcesDir)
@@ -65,22 +71,30 @@ export function loadKernelRuntime(resourcesDir: string, cacheDir?: string): Kern
     const zip = m?.artifacts[m.stdlibZip]?.sha256
     return wasm && zip ? runtimeIdentity(wasm, zip) : null
   })
-  const zip = manifest.then(async (m) => {
+  let compileStarted = (): void => undefined
+  const started = new Promise<void>((resolve) => (compileStarted = resolve))
+  const zip = Promise.all([manifest, started]).then(async ([m]) => {
     if (m === null) return null
     const bytes = await readShared(join(dir, m.stdlibZip))
     return { path: join(dir, m.stdlibZip), bytes, sha256: sha256(bytes) }
   })
   // Read again below if this read failed: its error is the one to report.
   zip.catch(() => undefined)
-  return { expected, runtime: compileKernelRuntime(dir, cacheDir, zip) }
+  return {
+    expected,
+    compileStarted: started,
+    runtime: compileKernelRuntime(dir, cacheDir, zip, compileStarted)
+  }
 }
 
 async function compileKernelRuntime(
   resourcesDir: string,
   cacheDir: string | undefined,
-  zipRead: Promise<{ path: string; bytes: Uint8Array; sha256: string } | null>
+  zipRead: Promise<{ path: string; bytes: Uint8Array; sha256: string } | null>,
+  onCompileStarted: () => void
 ): Promise<KernelRuntime> {
   const loaded = await loadRuntime({
+    onCompileStarted,
     runtimeDir: resourcesDir,
     cacheDir: cacheDir ?? join(tmpdir(), 'fuelbook-cache'),
     meter: {

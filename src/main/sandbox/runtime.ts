@@ -64,6 +64,12 @@ export interface LoadRuntimeOptions {
   /** The app root; by default the nearest ancestor of this file holding resources/python/MANIFEST.json. */
   appRoot?: string
   meter?: MeterOptions
+  /**
+   * Called once the module's bytes are handed to V8, which compiles on threads of its own (or once
+   * loading failed before that): the main thread is free from then until the module is ready, the
+   * moment for the caller's own hashing of other files (kernel/runtime-source.ts).
+   */
+  onCompileStarted?: () => void
 }
 
 export interface LoadedRuntime {
@@ -104,6 +110,22 @@ function locateRuntimeDir(options: { runtimeDir?: string; appRoot?: string } = {
 }
 
 export async function loadRuntime(options: LoadRuntimeOptions): Promise<Result<LoadedRuntime, RuntimeError>> {
+  let started = false
+  const compileStarted = (): void => {
+    if (!started) options.onCompileStarted?.()
+    started = true
+  }
+  try {
+    return await readAndCompile(options, compileStarted)
+  } finally {
+    compileStarted()
+  }
+}
+
+async function readAndCompile(
+  options: LoadRuntimeOptions,
+  compileStarted: () => void
+): Promise<Result<LoadedRuntime, RuntimeError>> {
   const t0 = performance.now()
   const dir = locateRuntimeDir(options)
   if (!dir)
@@ -153,7 +175,9 @@ export async function loadRuntime(options: LoadRuntimeOptions): Promise<Result<L
   let module: WebAssembly.Module
   try {
     useBranchHints()
-    module = await WebAssembly.compile(bytes)
+    const compiling = WebAssembly.compile(bytes)
+    compileStarted()
+    module = await compiling
   } catch (e) {
     return refuse('compile_failed', `the instrumented runtime does not compile: ${(e as Error).message}`)
   }
