@@ -11,7 +11,7 @@ import { activeDataSegments, type DataSegment } from '../sandbox/memory-image'
 import { METER_VERSION } from '../sandbox/meter'
 import type { RuntimeSpec } from '../sandbox/protocol'
 import { loadRuntime, readManifest, readVerified } from '../sandbox/runtime'
-import { readShared } from './read-shared'
+import { readShared } from '../sandbox/read-whole'
 
 export interface KernelRuntime {
   spec: RuntimeSpec

@@ -18,7 +18,7 @@ import { crc32 } from 'node:zlib'
 import { PAGE_BYTES } from '../sandbox/memory-image'
 import type { MachineState } from '../sandbox/protocol'
 import { decodeSnapshot, encodeSnapshot, snapshotFromFile, snapshotToFile } from './persist'
-import { readExactly } from './read-shared'
+import { readExactly } from '../sandbox/read-whole'
 
 const MAGIC = Buffer.from('FBS0RAW1')
 

@@ -15,6 +15,7 @@ import { setFlagsFromString } from 'node:v8'
 import { crc32 } from 'node:zlib'
 import { fail, ok, type Result } from '../../shared/result'
 import { withoutEmptyDataSegments } from './empty-data'
+import { readWhole } from './read-whole'
 import { instrument, METER_VERSION, MeterError, type MeteredModule, type MeterOptions } from './meter'
 
 /**
@@ -303,9 +304,9 @@ async function readCache(
   sha256: string,
   options: Required<MeterOptions>
 ): Promise<CacheRead> {
-  let file: Buffer<ArrayBuffer>
+  let file: Uint8Array<ArrayBuffer>
   try {
-    file = await readFile(cachePath(cacheDir, sha256, options))
+    file = await readWhole(cachePath(cacheDir, sha256, options))
   } catch {
     return { kind: 'absent' }
   }
