@@ -5,17 +5,21 @@
 import type { ExportedFile, ExportFormat, ExportOptions, Result } from '../../shared/api'
 import { exportFilename } from '../../shared/file-dialog'
 import type { NotebookDocument } from '../../shared/notebook'
-import { notebookToHtml } from './html'
 import { ipynbText } from './ipynb-export'
 import { importIpynb } from './ipynb-import'
 import type { NotebookExporter } from './types'
 
 export type { ImportedNotebook, NotebookExporter } from './types'
-export { notebookToHtml } from './html'
 export { notebookToIpynb, ipynbText } from './ipynb-export'
 export { importIpynb, parseIpynb } from './ipynb-import'
 export { exportFilename }
 
+/**
+ * The HTML report's code (Markdown, KaTeX, the highlighter, the sanitizer's DOM: most of the main
+ * bundle) is loaded on the first HTML export, not when the service starts: every start of the app,
+ * `fuelbook serve` and `fuelbook run` paid for loading it before its first cell (src/main/kernel/README.md,
+ * "Cold start"). Import `notebookToHtml` from ./html where a report is all a module makes.
+ */
 export function createExporter(): NotebookExporter {
   return {
     async export(
@@ -25,6 +29,7 @@ export function createExporter(): NotebookExporter {
     ): Promise<Result<ExportedFile>> {
       try {
         if (format === 'html') {
+          const { notebookToHtml } = await import('./html')
           return {
             ok: true,
             value: {
