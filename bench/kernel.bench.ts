@@ -162,8 +162,8 @@ const main: BenchMain = async (ctx) => {
       value: median(parts.restore) + median(parts.instantiate) + median(parts.run) + median(parts.capture),
       unit: 'ms in the worker',
       note:
-        `restore ${median(parts.restore).toFixed(2)} (memory kept by the worker: ${kernel.lastTimings!.residentHit ? 'yes' : 'no'}), ` +
-        `new Instance + WASI ${median(parts.instantiate).toFixed(2)}, fb_run ${median(parts.run).toFixed(2)}, ` +
+        `restore ${median(parts.restore).toFixed(2)} (memory and instance kept by the worker: ${kernel.lastTimings!.residentHit ? 'yes' : 'no'}), ` +
+        `instance + WASI host ${median(parts.instantiate).toFixed(2)}, fb_run ${median(parts.run).toFixed(2)}, ` +
         `snapshot ${median(parts.capture).toFixed(2)} (${kernel.lastTimings!.changedPages} pages changed), ` +
         `messages ${median(parts.messages).toFixed(2)} ms`
     })
