@@ -17,7 +17,7 @@ import { runInNewContext } from 'node:vm'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { NotebookDocument, RunRecord } from '../../src/shared/notebook'
 import { startBrowserServer, type BrowserServer } from '../../src/main/server/browser-server'
-import { encodeBlocks } from '../../src/main/kernel/codec-threads'
+import { encodePages } from '../../src/main/kernel/codec-threads'
 import { startService, type ServiceHarness } from '../helpers/service-harness'
 import { Recorder } from './record'
 import { WsClient } from './ws-client'
@@ -82,7 +82,12 @@ it(`${NOTEBOOKS} notebooks × ${CELLS} cells at once over WebSocket: every resul
   // The codec threads are one bounded pool for the process (kernel/codec-threads.ts), started on
   // demand: a warm-up notebook stores too few pages to start all of them. Start them all, as the
   // libuv pool is, so that only threads the load leaves behind count.
-  await encodeBlocks(Array.from({ length: 64 }, (_, i) => new Uint8Array(65536).fill(i)))
+  await encodePages(
+    Array.from({ length: 64 }, (_, i) => ({
+      bytes: new Uint8Array(65536).fill(i),
+      slot: { index: i, base: null }
+    }))
+  )
   const baseThreads = threads()
   const baseMemory = heldMemory()
 

@@ -1,10 +1,16 @@
 /** Messages between the kernel (main thread) and a codec thread (codec-worker.ts). */
-import type { EncodedBlock } from './block-codec'
+import type { EncodedBlock, PageSlot } from './block-codec'
+
+/** A stored page to decode: against its slot's base (format 6 on), or alone (`slot` null, before). */
+export interface StoredPage {
+  block: EncodedBlock
+  slot: PageSlot | null
+}
 
 export type ToCodec =
-  | { id: number; op: 'encode'; blocks: Uint8Array[] }
-  /** `what[i]` names block i in the error when it is damaged ("page 12"). */
-  | { id: number; op: 'decode'; blocks: EncodedBlock[]; what: string[] }
+  | { id: number; op: 'encode'; pages: { bytes: Uint8Array; slot: PageSlot }[] }
+  /** `what[i]` names page i in the error when it is damaged ("page 12"). */
+  | { id: number; op: 'decode'; pages: StoredPage[]; what: string[] }
 
 export type FromCodec =
   | { id: number; ok: true; encoded: EncodedBlock[] }

@@ -11,8 +11,8 @@ import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Worker } from 'node:worker_threads'
 import { findWorkerScript, startWorker } from '../sandbox/worker-script'
-import type { EncodedBlock } from './block-codec'
-import type { FromCodec, ToCodec } from './codec-protocol'
+import type { EncodedBlock, PageSlot } from './block-codec'
+import type { FromCodec, StoredPage, ToCodec } from './codec-protocol'
 
 /** Two threads use both cores of a small machine while the main thread waits for them. */
 const THREADS = Math.min(2, availableParallelism())
@@ -103,24 +103,24 @@ async function spread<T, R>(
   return results
 }
 
-/** Hash and compress each block (a page or a file chunk of at most a page). */
-export function encodeBlocks(blocks: readonly Uint8Array[]): Promise<EncodedBlock[]> {
-  return spread(blocks, async (part, thread) => {
-    const reply = await thread.send({ op: 'encode', blocks: part })
+/** Hash and compress each memory page against its slot's base (block-codec.ts, encodePage). */
+export function encodePages(
+  pages: readonly { bytes: Uint8Array; slot: PageSlot }[]
+): Promise<EncodedBlock[]> {
+  return spread(pages, async (part, thread) => {
+    const reply = await thread.send({ op: 'encode', pages: part })
     if (!reply.ok) throw new Error(reply.message)
     if (!('encoded' in reply)) throw new Error('the codec thread answered the wrong request')
     return reply.encoded
   })
 }
 
-/** Each block's bytes, checked against its hash; rejects naming the first damaged one by `what`. */
-export function decodeBlocks(
-  blocks: readonly { block: EncodedBlock; what: string }[]
-): Promise<Uint8Array[]> {
-  return spread(blocks, async (part, thread) => {
+/** Each page's bytes, checked against its key; rejects naming the first damaged one by `what`. */
+export function decodePages(pages: readonly (StoredPage & { what: string })[]): Promise<Uint8Array[]> {
+  return spread(pages, async (part, thread) => {
     const reply = await thread.send({
       op: 'decode',
-      blocks: part.map((p) => ({ hash: p.block.hash, data: p.block.data })),
+      pages: part.map((p) => ({ block: { hash: p.block.hash, data: p.block.data }, slot: p.slot })),
       what: part.map((p) => p.what)
     })
     if (!reply.ok) throw new Error(reply.message)

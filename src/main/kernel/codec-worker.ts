@@ -1,10 +1,10 @@
 /**
- * worker_threads entry (built as out/main/codec-worker.js): encodes and decodes stored blocks
+ * worker_threads entry (built as out/main/codec-worker.js): encodes and decodes stored pages
  * (block-codec.ts) for the kernel, so the main thread spends no time hashing and compressing the
  * pages a run changed.
  */
 import { parentPort } from 'node:worker_threads'
-import { decodeBlock, encodeBlock } from './block-codec'
+import { decodeBlock, decodePage, encodePage } from './block-codec'
 import type { FromCodec, ToCodec } from './codec-protocol'
 
 const port = parentPort
@@ -24,14 +24,17 @@ port.on('message', (message: ToCodec) => {
   let transfer: ArrayBuffer[] = []
   try {
     if (message.op === 'encode') {
-      const encoded = message.blocks.map((bytes) => {
-        const block = encodeBlock(bytes)
+      const encoded = message.pages.map(({ bytes, slot }) => {
+        const block = encodePage(bytes, slot)
         return { hash: block.hash, data: owned(block.data) }
       })
       transfer = encoded.map((block) => block.data.buffer as ArrayBuffer)
       reply = { id: message.id, ok: true, encoded }
     } else {
-      const decoded = message.blocks.map((block, i) => owned(decodeBlock(block, message.what[i]!)))
+      const decoded = message.pages.map(({ block, slot }, i) => {
+        const what = message.what[i]!
+        return owned(slot === null ? decodeBlock(block, what) : decodePage(block, slot, what))
+      })
       transfer = decoded.map((bytes) => bytes.buffer as ArrayBuffer)
       reply = { id: message.id, ok: true, decoded }
     }

@@ -2,12 +2,13 @@
  * Kernel state ⇄ PersistedSnapshot (the store's format) and ⇄ one file (the S0 disk cache).
  *
  * A snapshot keeps only the pages that differ from a base (S0 for the store, nothing for S0
- * itself); pages that are zero in both are omitted. Each page is compressed on its own and keyed
- * by the sha256 of its bytes (block-codec.ts, run on the codec threads), so the store deduplicates
- * pages shared between snapshots. File contents of the WASI file system are cut into
- * chunks of the same size, compressed and keyed the same way (binary all the way: a file near the
- * quota never becomes a string, and a chunk the notebook file already holds is neither compressed
- * nor stored again; only hashes are cached, so the host holds a file's bytes once).
+ * itself); pages that are zero in both are omitted. Each page is stored on its own, against the
+ * base's page at its index, and keyed by the sha256 of its index and bytes (block-codec.ts, run on
+ * the codec threads), so the store writes a page once however many heads hold it. File contents of
+ * the WASI file system are cut into chunks of the same size, compressed on their own and keyed by
+ * the sha256 of their bytes (binary all the way: a file near the quota never becomes a string, and
+ * a chunk the notebook file already holds is neither compressed nor stored again; only hashes are
+ * cached, so the host holds a file's bytes once).
  * Everything else (globals, the tree, fd table and permission bits, clock, the wheels on sys.path)
  * is one small JSON document, deflated, naming each file's chunks by hash. A format number and the
  * runtime hash guard every read.
@@ -20,42 +21,74 @@ import type { MachineState } from '../sandbox/protocol'
 import type { FdImage, FsImage, FsNodeImage } from '../sandbox/wasi/fs-image'
 import { sharedBytes } from '../sandbox/wasi/memfs'
 import type { WasiState } from '../sandbox/wasi/host'
-import { compressBlock, sha256Hex, type EncodedBlock } from './block-codec'
-import { decodeBlocks, encodeBlocks } from './codec-threads'
+import { compressBlock, sha256Hex, type EncodedBlock, type PageSlot } from './block-codec'
+import { decodePages, encodePages } from './codec-threads'
 
 /**
- * Bump when the layout of pages or of the state document changes. 5: a file chunk brotli cannot
- * shrink is stored as it is (its length is the chunk's, its own sha256 its key). 4: file contents are chunks
- * beside the document, not base64 inside it. 3: the state document is zlib (its adler32 catches a
- * flipped bit; 2's raw deflate restored it silently). 3 and 2 are still read.
+ * Bump when the layout of pages or of the state document changes. 6: a memory page is stored
+ * against the base's page at its index and keyed by its index and bytes (block-codec.ts,
+ * encodePage). 5: a file chunk brotli cannot shrink is stored as it is (its length is the chunk's,
+ * its own sha256 its key). 4: file contents are chunks beside the document, not base64 inside it.
+ * 3: the state document is zlib (its adler32 catches a flipped bit; 2's raw deflate restored it
+ * silently). 5 to 2 are still read.
  */
-export const SNAPSHOT_FORMAT = 5
+export const SNAPSHOT_FORMAT = 6
+const PAGES_AGAINST_BASE_FORMAT = 6
+const RAW_CHUNKS_FORMAT = 5
 const COMPRESSED_CHUNKS_FORMAT = 4
 const INLINE_FILES_FORMAT = 3
 const RAW_STATE_FORMAT = 2
-const READABLE_FORMATS = [SNAPSHOT_FORMAT, COMPRESSED_CHUNKS_FORMAT, INLINE_FILES_FORMAT, RAW_STATE_FORMAT]
+const READABLE_FORMATS = [
+  SNAPSHOT_FORMAT,
+  RAW_CHUNKS_FORMAT,
+  COMPRESSED_CHUNKS_FORMAT,
+  INLINE_FILES_FORMAT,
+  RAW_STATE_FORMAT
+]
 
 /**
  * Pages encoded once are not hashed and compressed again (pages are immutable; see
- * memory-image.ts). The entry is a promise while the encoding is under way, so two exports of one
- * head share the work.
+ * memory-image.ts). An encoding holds for the slot it was made for (index and base page), which
+ * the entry records. The entry is a promise while the encoding is under way, so two exports of
+ * one head share the work.
  */
-const encodedPages = new WeakMap<Uint8Array, Promise<EncodedBlock>>()
+interface CachedEncoding extends PageSlot {
+  encoded: Promise<EncodedBlock>
+}
+const encodedPages = new WeakMap<Uint8Array, CachedEncoding>()
 const ZERO = new Uint8Array(PAGE_BYTES)
 
+function cachedFor(bytes: Uint8Array, slot: PageSlot): CachedEncoding | undefined {
+  const cached = encodedPages.get(bytes)
+  return cached !== undefined && cached.index === slot.index && cached.base === slot.base ? cached : undefined
+}
+
 /** The pages' encodings, those not cached yet made in one batch on the codec threads. */
-function encodePages(pages: readonly (Uint8Array | null)[]): Promise<EncodedBlock[]> {
-  const missing = [...new Set(pages.map((page) => page ?? ZERO).filter((bytes) => !encodedPages.has(bytes)))]
-  if (missing.length > 0) {
-    const batch = encodeBlocks(missing)
-    missing.forEach((bytes, i) => {
-      const one = batch.then((encoded) => encoded[i]!)
-      encodedPages.set(bytes, one)
-      // A failed encoding is not kept: the next export tries again.
-      one.catch(() => encodedPages.delete(bytes))
+function encodeSlots(pages: readonly { bytes: Uint8Array; slot: PageSlot }[]): Promise<EncodedBlock[]> {
+  const missing: { bytes: Uint8Array; slot: PageSlot }[] = []
+  // Per page: its cached encoding, or its place in the batch.
+  const wanted = pages.map((page): Promise<EncodedBlock> | number => {
+    const cached = cachedFor(page.bytes, page.slot)
+    if (cached !== undefined) return cached.encoded
+    missing.push(page)
+    return missing.length - 1
+  })
+  const batch = missing.length > 0 ? encodePages(missing) : null
+  const made = missing.map(({ bytes, slot }, i) => {
+    const encoded = batch!.then((all) => all[i]!)
+    encodedPages.set(bytes, { ...slot, encoded })
+    // A failed encoding is not kept: the next export tries again.
+    encoded.catch(() => {
+      if (encodedPages.get(bytes)?.encoded === encoded) encodedPages.delete(bytes)
     })
-  }
-  return Promise.all(pages.map((page) => encodedPages.get(page ?? ZERO)!))
+    return encoded
+  })
+  return Promise.all(wanted.map((w) => (typeof w === 'number' ? made[w]! : w)))
+}
+
+/** The page a slot is stored against: the base's page at that index, null for zeros or none. */
+function basePageAt(base: MachineState | null, index: number): Uint8Array | null {
+  return base !== null && index < base.memory.pageCount ? (base.memory.pages[index] ?? null) : null
 }
 
 function samePage(a: Uint8Array | null, b: Uint8Array | null): boolean {
@@ -133,11 +166,14 @@ export async function encodeSnapshot(
   const differing: number[] = []
   for (let index = 0; index < memory.pageCount; index++) {
     const page = memory.pages[index] ?? null
-    const basePage =
-      base !== null && index < base.memory.pageCount ? (base.memory.pages[index] ?? null) : null
-    if (!samePage(page, basePage)) differing.push(index)
+    if (!samePage(page, basePageAt(base, index))) differing.push(index)
   }
-  const encoded = await encodePages(differing.map((index) => memory.pages[index] ?? null))
+  const encoded = await encodeSlots(
+    differing.map((index) => ({
+      bytes: memory.pages[index] ?? ZERO,
+      slot: { index, base: basePageAt(base, index) }
+    }))
+  )
   const pages = differing.map((index, i): PersistedPage => ({ index, ...encoded[i]! }))
   const chunks = new Map<string, Uint8Array | null>()
   const fileChunks = new Map<number, string[]>()
@@ -192,8 +228,15 @@ export async function decodeSnapshot(
       if (page.index < 0 || page.index >= snapshot.pageCount)
         throw new Error(`page ${page.index} is out of range`)
     }
-    const decoded = await decodeBlocks(
-      snapshot.pages.map((page) => ({ block: page, what: `page ${page.index}` }))
+    // Before format 6 a page is stored alone; from then on against the base's page at its index.
+    const againstBase = snapshot.format >= PAGES_AGAINST_BASE_FORMAT
+    const slotOf = (index: number): PageSlot => ({ index, base: basePageAt(base, index) })
+    const decoded = await decodePages(
+      snapshot.pages.map((page) => ({
+        block: page,
+        slot: againstBase ? slotOf(page.index) : null,
+        what: `page ${page.index}`
+      }))
     )
     decoded.forEach((bytes, slot) => {
       const page = snapshot.pages[slot]!
@@ -202,8 +245,13 @@ export async function decodeSnapshot(
       target.set(bytes)
       const zero = isZeroPage(target)
       pages[page.index] = zero ? null : target
-      // Exporting this head again reuses the stored bytes instead of compressing them again.
-      if (!zero) encodedPages.set(target, Promise.resolve({ hash: page.hash, data: page.data }))
+      // Exporting this head again reuses the stored bytes instead of compressing them again (an
+      // older format's are not what an export makes now).
+      if (!zero && againstBase)
+        encodedPages.set(target, {
+          ...slotOf(page.index),
+          encoded: Promise.resolve({ hash: page.hash, data: page.data })
+        })
     })
     const inflate = snapshot.format === RAW_STATE_FORMAT ? inflateRawSync : inflateSync
     const doc = JSON.parse(inflate(snapshot.state).toString('utf8')) as StateDocument

@@ -1,0 +1,166 @@
+/**
+ * Memory pages of a saved kernel state (src/main/kernel/block-codec.ts, persist.ts): from format 6
+ * each page is stored against the base's page at its index and keyed by its index and bytes; pages
+ * of older formats (stored alone, keyed by their bytes) still read.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { brotliCompressSync } from 'node:zlib'
+import { describe, expect, it } from 'vitest'
+import { decodePage, encodePage, pageKey } from '../../src/main/kernel/block-codec'
+import { decodeSnapshot, encodeSnapshot, SNAPSHOT_FORMAT } from '../../src/main/kernel/persist'
+import type { MachineState } from '../../src/main/sandbox/protocol'
+import type { PersistedSnapshot } from '../../src/shared/snapshot'
+
+const PAGE = 65536
+
+function sharedPage(fill: (bytes: Uint8Array) => void): Uint8Array {
+  const page = new Uint8Array(new SharedArrayBuffer(PAGE))
+  fill(page)
+  return page
+}
+
+/** A page of varied bytes with some zeros, as a heap page is (pseudo-random, reproducible). */
+function heapPage(seed: number): Uint8Array {
+  return sharedPage((bytes) => {
+    let x = seed * 2654435761 + 1
+    for (let i = 0; i < PAGE; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0
+      bytes[i] = i % 4 === 3 ? 0 : x >>> 24
+    }
+  })
+}
+
+/** `page` with a few scattered bytes changed, as a trivial cell leaves a page it touched. */
+function touched(page: Uint8Array, seed: number): Uint8Array {
+  return sharedPage((bytes) => {
+    bytes.set(page)
+    for (let i = 0; i < 40; i++) {
+      const at = (i * 1553 + seed) % PAGE
+      bytes[at] = bytes[at]! ^ 0x5a
+    }
+  })
+}
+
+function stateOf(pages: (Uint8Array | null)[]): MachineState {
+  return {
+    id: 'test',
+    memory: { pageCount: pages.length, pages },
+    globals: { __stack_pointer: 1234 },
+    wasi: {
+      fs: { rootIno: 1, nextIno: 2, nodes: [{ kind: 'dir', ino: 1, entries: [], mtimeNs: 0n }], fds: [] },
+      clock: { monotonicFloorNs: 0n, virtualNs: 0n, random: [1, 2, 3, 4] }
+    }
+  }
+}
+
+async function restored(snapshot: PersistedSnapshot, base: MachineState): Promise<MachineState> {
+  const result = await decodeSnapshot(snapshot, base, 'runtime', 'restored')
+  if (!result.ok) throw new Error(result.error)
+  return result.value
+}
+
+const bytesOf = (page: Uint8Array | null | undefined): Buffer => Buffer.from(page ?? new Uint8Array(PAGE))
+
+describe('one page against its base', () => {
+  it('a page a run barely changed is stored as its difference, far smaller than the page alone', () => {
+    const base = heapPage(1)
+    const page = touched(base, 7)
+    const block = encodePage(page, { index: 3, base })
+    expect(block.hash).toBe(pageKey(3, page))
+    expect(block.data.byteLength).toBeLessThan(brotliCompressSync(page).byteLength / 10)
+    expect(Buffer.from(decodePage(block, { index: 3, base }, 'page 3'))).toEqual(Buffer.from(page))
+  })
+
+  it('a page of new data (random) is not made larger by its base', () => {
+    const base = heapPage(2)
+    const page = sharedPage((bytes) => bytes.set(randomBytes(PAGE)))
+    const block = encodePage(page, { index: 0, base })
+    expect(block.data.byteLength).toBeLessThanOrEqual(brotliCompressSync(page).byteLength + 64)
+    expect(Buffer.from(decodePage(block, { index: 0, base }, 'page 0'))).toEqual(Buffer.from(page))
+  })
+
+  it('the same bytes at another index have another key', () => {
+    const page = heapPage(3)
+    expect(pageKey(1, page)).not.toBe(pageKey(2, page))
+    expect(pageKey(1, page)).not.toBe(createHash('sha256').update(page).digest('hex'))
+  })
+
+  it('read against another base, or with a flipped bit, a page is refused, not restored wrong', () => {
+    const base = heapPage(4)
+    const block = encodePage(touched(base, 9), { index: 5, base })
+    expect(() => decodePage(block, { index: 5, base: heapPage(5) }, 'page 5')).toThrow(
+      'page 5 does not match its hash'
+    )
+    expect(() => decodePage(block, { index: 6, base }, 'page 6')).toThrow('page 6 does not match its hash')
+    const flipped = new Uint8Array(block.data)
+    flipped[flipped.byteLength - 1] = flipped[flipped.byteLength - 1]! ^ 1
+    expect(() => decodePage({ ...block, data: flipped }, { index: 5, base }, 'page 5')).toThrow(/page 5/)
+    const unknown = new Uint8Array(block.data)
+    unknown[0] = 9
+    expect(() => decodePage({ ...block, data: unknown }, { index: 5, base }, 'page 5')).toThrow(
+      'page 5 has an unknown encoding'
+    )
+  })
+})
+
+describe('a snapshot against S0', () => {
+  const s0 = stateOf([heapPage(10), heapPage(11), null, heapPage(13)])
+
+  it('round-trips changed, zeroed, new and grown pages, and is far smaller than the pages alone', async () => {
+    const head = stateOf([
+      s0.memory.pages[0]!, // unchanged: not stored
+      touched(s0.memory.pages[1]!, 1), // barely changed
+      heapPage(20), // was zero in S0
+      null, // zeroed
+      heapPage(21) // beyond S0
+    ])
+    const snapshot = await encodeSnapshot(head, s0, 'runtime')
+    expect(snapshot.format).toBe(SNAPSHOT_FORMAT)
+    expect(snapshot.pages.map((p) => p.index)).toEqual([1, 2, 3, 4])
+    const back = await restored(snapshot, s0)
+    expect(back.memory.pageCount).toBe(5)
+    for (let i = 0; i < 5; i++) expect(bytesOf(back.memory.pages[i])).toEqual(bytesOf(head.memory.pages[i]))
+    const stored = snapshot.pages.find((p) => p.index === 1)!.data.byteLength
+    expect(stored).toBeLessThan(brotliCompressSync(head.memory.pages[1]!).byteLength / 10)
+  })
+
+  it('exporting a restored head again gives the same pages (the stored encodings are reused)', async () => {
+    const head = stateOf([touched(s0.memory.pages[0]!, 2), s0.memory.pages[1]!, null, null])
+    const first = await encodeSnapshot(head, s0, 'runtime')
+    const back = await restored(first, s0)
+    const again = await encodeSnapshot(back, s0, 'runtime')
+    expect(again.pages.map((p) => [p.index, p.hash])).toEqual(first.pages.map((p) => [p.index, p.hash]))
+  })
+
+  it('a head saved in format 5 (pages alone, keyed by their bytes) still reads, and is saved in 6 again', async () => {
+    const head = stateOf([touched(s0.memory.pages[0]!, 3), s0.memory.pages[1]!, null, s0.memory.pages[3]!])
+    const current = await encodeSnapshot(head, s0, 'runtime')
+    const page = head.memory.pages[0]!
+    const old: PersistedSnapshot = {
+      ...current,
+      format: 5,
+      pages: [
+        {
+          index: 0,
+          hash: createHash('sha256').update(page).digest('hex'),
+          data: new Uint8Array(brotliCompressSync(page))
+        }
+      ]
+    }
+    const back = await restored(old, s0)
+    expect(bytesOf(back.memory.pages[0])).toEqual(bytesOf(page))
+    // What an export makes now, not the format-5 bytes it was read from.
+    const again = await encodeSnapshot(back, s0, 'runtime')
+    expect(again.pages.map((p) => [p.index, p.hash])).toEqual([[0, pageKey(0, page)]])
+    expect(await restored(again, s0)).toBeTruthy()
+  })
+
+  it('a head read against another S0 is refused as damaged', async () => {
+    const head = stateOf([touched(s0.memory.pages[0]!, 4), s0.memory.pages[1]!, null, null])
+    const snapshot = await encodeSnapshot(head, s0, 'runtime')
+    const other = stateOf([heapPage(30), heapPage(31), null, null])
+    const result = await decodeSnapshot(snapshot, other, 'runtime', 'x')
+    expect(result.ok).toBe(false)
+    if (!result.ok) expect(result.error).toMatch(/damaged \(page 0 does not match its hash\)/)
+  })
+})
