@@ -85,6 +85,11 @@ describe('WiredInstance', () => {
     wired.serve({ host: { f: () => 2 } })
     expect(call()).toBe(2)
     expect(wired.memory).toBe(memory)
+    // Between runs it holds no host: a call out of it fails instead of reaching the last run's.
+    wired.release()
+    expect(() => call()).toThrow('the instance serves no run')
+    wired.serve({ host: { f: () => 3 } })
+    expect(call()).toBe(3)
     expect(() => wired.serve({ host: {} })).toThrow('the host provides no function host.f')
   })
 })

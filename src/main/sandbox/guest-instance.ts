@@ -94,6 +94,16 @@ export class GuestInstance {
   }
 
   /**
+   * Lets go of this run's host and meter hook, so that the instance kept for the next run holds
+   * nothing of this one but its memory and globals. Call once the run's answer is made.
+   */
+  release(): void {
+    this.wired.release()
+    if (this.spec.fuelSliceExport !== null)
+      (this.exports[this.spec.fuelSliceExport] as WebAssembly.Table).set(0, null)
+  }
+
+  /**
    * The meter's records of an earlier run on a kept instance back to what a new instance has:
    * no out-of-fuel flag, no failed grow (the fuel itself is set by every run).
    */
@@ -277,6 +287,18 @@ export class WiredInstance {
       this.targets[index] = target as (...args: unknown[]) => unknown
     })
   }
+
+  /**
+   * Serves no run until the next `serve`: a kept instance must not hold on to the last run's host
+   * (its outputs, its file system) while the worker waits.
+   */
+  release(): void {
+    this.targets.fill(servingNoRun)
+  }
+}
+
+function servingNoRun(): never {
+  throw new Error('the instance serves no run')
 }
 
 const functionImports = new WeakMap<WebAssembly.Module, { module: string; name: string }[]>()

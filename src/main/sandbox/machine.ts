@@ -101,7 +101,9 @@ export class Machine {
       startedAt: laps.startedAt,
       finishedAt: performance.timeOrigin + performance.now()
     }
-    return runDone(request, instance, outcome, kept, timings, preparing(this.lastStart))
+    const done = runDone(request, instance, outcome, kept, timings, preparing(this.lastStart))
+    instance.release()
+    return done
   }
 
   /**
