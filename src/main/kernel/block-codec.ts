@@ -132,3 +132,18 @@ export function decodeBlock(block: EncodedBlock, what: string): Uint8Array {
   if (sha256Hex(bytes) !== block.hash) throw new Error(`${what} does not match its hash`)
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
+
+/**
+ * A page as a codec's caller gets it (codec-worker.ts, or codec-threads.ts before the threads run):
+ * encoded, its bytes in a buffer of their own. node:zlib's results are views into larger buffers (its
+ * output chunk, or Buffer's shared pool), which must neither be detached nor kept alive.
+ */
+export function encodeOwnedPage(page: { bytes: Uint8Array; slot: PageSlot }): EncodedBlock {
+  const block = encodePage(page.bytes, page.slot)
+  return { hash: block.hash, data: new Uint8Array(block.data) }
+}
+
+/** A stored page back to its bytes (decodePage, or decodeBlock before format 6), in a buffer of their own. */
+export function decodeOwnedPage(block: EncodedBlock, slot: PageSlot | null, what: string): Uint8Array {
+  return new Uint8Array(slot === null ? decodeBlock(block, what) : decodePage(block, slot, what))
+}

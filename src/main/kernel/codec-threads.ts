@@ -4,14 +4,17 @@
  * pages even when it does nothing visible (CPython's allocator and reference counts touch pages
  * all over the heap): ~0.25 ms of CPU each, which used to delay the app's main thread and every
  * `fuelbook run` cell. Started on first use (a process that never stores a head never starts
- * one); idle threads do not keep the process alive.
+ * one); idle threads do not keep the process alive. Until they run, a small batch (a trivial cell's
+ * ~30 pages, ~7 ms) is done on the calling thread while they start: each is a Node instance of its
+ * own (~100 ms of CPU), and the first run of the app or of `fuelbook run` waited for both to start
+ * before its result was stored (src/main/kernel/README.md, "Cold start").
  */
 import { availableParallelism } from 'node:os'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Worker } from 'node:worker_threads'
 import { findWorkerScript, startWorker } from '../sandbox/worker-script'
-import type { EncodedBlock, PageSlot } from './block-codec'
+import { decodeOwnedPage, encodeOwnedPage, type EncodedBlock, type PageSlot } from './block-codec'
 import type { FromCodec, StoredPage, ToCodec } from './codec-protocol'
 
 /** Two threads use both cores of a small machine while the main thread waits for them. */
@@ -23,6 +26,8 @@ const MIN_BLOCKS_PER_THREAD = 8
  * once.
  */
 const WINDOW = 256
+/** At most this many blocks are done on the calling thread while the threads are not started yet. */
+const INLINE_MAX_BLOCKS = 64
 
 /** A request before the thread numbers it. */
 type Unnumbered<T> = T extends unknown ? Omit<T, 'id'> : never
@@ -84,11 +89,21 @@ function leastBusy(count: number): CodecThread[] {
   return [...threads].sort((a, b) => a.load - b.load).slice(0, count)
 }
 
-/** `items` cut into runs of at most WINDOW, each run spread over the threads; results in order. */
+/**
+ * `items` cut into runs of at most WINDOW, each run spread over the threads; results in order. Before
+ * any thread is started, a batch of at most INLINE_MAX_BLOCKS is done here by `inline` instead, and
+ * the threads are started for the next batches.
+ */
 async function spread<T, R>(
   items: readonly T[],
-  work: (part: T[], thread: CodecThread) => Promise<R[]>
+  work: (part: T[], thread: CodecThread) => Promise<R[]>,
+  inline: (item: T) => R
 ): Promise<R[]> {
+  if (items.length <= INLINE_MAX_BLOCKS && threads.every((thread) => thread.dead)) {
+    const results = items.map(inline)
+    leastBusy(THREADS)
+    return results
+  }
   const results: R[] = []
   for (let start = 0; start < items.length; start += WINDOW) {
     const window = items.slice(start, start + WINDOW)
@@ -107,24 +122,32 @@ async function spread<T, R>(
 export function encodePages(
   pages: readonly { bytes: Uint8Array; slot: PageSlot }[]
 ): Promise<EncodedBlock[]> {
-  return spread(pages, async (part, thread) => {
-    const reply = await thread.send({ op: 'encode', pages: part })
-    if (!reply.ok) throw new Error(reply.message)
-    if (!('encoded' in reply)) throw new Error('the codec thread answered the wrong request')
-    return reply.encoded
-  })
+  return spread(
+    pages,
+    async (part, thread) => {
+      const reply = await thread.send({ op: 'encode', pages: part })
+      if (!reply.ok) throw new Error(reply.message)
+      if (!('encoded' in reply)) throw new Error('the codec thread answered the wrong request')
+      return reply.encoded
+    },
+    encodeOwnedPage
+  )
 }
 
 /** Each page's bytes, checked against its key; rejects naming the first damaged one by `what`. */
 export function decodePages(pages: readonly (StoredPage & { what: string })[]): Promise<Uint8Array[]> {
-  return spread(pages, async (part, thread) => {
-    const reply = await thread.send({
-      op: 'decode',
-      pages: part.map((p) => ({ block: { hash: p.block.hash, data: p.block.data }, slot: p.slot })),
-      what: part.map((p) => p.what)
-    })
-    if (!reply.ok) throw new Error(reply.message)
-    if (!('decoded' in reply)) throw new Error('the codec thread answered the wrong request')
-    return reply.decoded
-  })
+  return spread(
+    pages,
+    async (part, thread) => {
+      const reply = await thread.send({
+        op: 'decode',
+        pages: part.map((p) => ({ block: { hash: p.block.hash, data: p.block.data }, slot: p.slot })),
+        what: part.map((p) => p.what)
+      })
+      if (!reply.ok) throw new Error(reply.message)
+      if (!('decoded' in reply)) throw new Error('the codec thread answered the wrong request')
+      return reply.decoded
+    },
+    (p) => decodeOwnedPage(p.block, p.slot, p.what)
+  )
 }
