@@ -138,8 +138,12 @@ export class WorkerPool {
     const done = new Promise<void>((r) => (finish = r))
     this.warming.set(slot, { done, finish })
     const next = (): void => {
-      // Real work waiting: it goes first (the rest of the warm-up is only worth its time when idle).
-      const request = this.queue.length > 0 ? undefined : runs.shift()
+      // Real work waiting or running: the warm-up ends here (the rest is only worth its time when
+      // idle). Not only on the worker the work goes to: another worker warming up meanwhile takes
+      // the cores from it, which delayed a fresh app's first result (src/main/kernel/README.md,
+      // "Cold start").
+      const working = this.queue.length > 0 || this.slots.some((s) => s.current !== null)
+      const request = working ? undefined : runs.shift()
       if (request === undefined) {
         slot.busy = false
         slot.residentStateId = null
