@@ -400,10 +400,16 @@ describe('the built command line', () => {
     expect(spawnCli(['--help']).stdout).toMatch(/exec .*\n.*run .*\n.*export .*\n.*import /)
   })
 
-  it('exec loads only what one run needs: no SQLite, no notebook service', () => {
-    // Loading them cost every `fuelbook exec` ~100 ms of its start (src/main/kernel/README.md, "Cold start").
+  it('exec loads only what one run needs: no SQLite, no notebook service, one worker thread', () => {
+    // Loading them cost every `fuelbook exec` ~100 ms of its start, and so does each thread
+    // (src/main/kernel/README.md, "Cold start").
     const bin = builtBin()
+    // S0 from its disk cache, as a user's every exec but the first.
+    expect(spawnCli(['exec', '-c', 'pass'], { FUELBOOK_DATA_DIR: join(dir, 'data') }).code).toBe(0)
     const script = [
+      `const threads = require('node:worker_threads'); const Worker = threads.Worker; const started = []`,
+      `threads.Worker = class extends Worker { constructor(file, options) { started.push(String(file)); super(file, options) } }`,
+      `process.on('exit', () => process.stderr.write('THREADS ' + JSON.stringify(started) + '\\n'))`,
       `process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify(Object.keys(require.cache)) + '\\n'))`,
       `process.argv = [process.argv[0], ${JSON.stringify(bin)}, 'exec', '-c', '1+1']`,
       `require(${JSON.stringify(bin)})`
@@ -421,6 +427,9 @@ describe('the built command line', () => {
       /better-sqlite3|notebook-(document|session|service|files)|browser-server|\bzod\b/.test(path)
     )
     expect(needless).toEqual([])
+    // The sandbox worker only: reading S0 from its cache starts no codec thread.
+    const threads = JSON.parse(/^THREADS (.*)$/m.exec(r.stderr)![1]!) as string[]
+    expect(threads.map((file) => file.replace(/^.*[\\/]/, ''))).toEqual(['worker.js'])
   })
 
   it('exec costs the same fuel whether this process made S0 or read it from the disk cache', () => {

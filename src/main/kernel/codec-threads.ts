@@ -99,6 +99,8 @@ async function spread<T, R>(
   work: (part: T[], thread: CodecThread) => Promise<R[]>,
   inline: (item: T) => R
 ): Promise<R[]> {
+  // Nothing to do starts nothing: reading S0's cache decodes its state's (empty) page list.
+  if (items.length === 0) return []
   if (items.length <= INLINE_MAX_BLOCKS && threads.every((thread) => thread.dead)) {
     const results = items.map(inline)
     leastBusy(THREADS)
