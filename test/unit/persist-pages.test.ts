@@ -155,6 +155,21 @@ describe('a snapshot against S0', () => {
     expect(await restored(again, s0)).toBeTruthy()
   })
 
+  it("a page equal to S0's but another object (a repacked image) is not stored, export after export", async () => {
+    const copy = sharedPage((bytes) => bytes.set(s0.memory.pages[1]!))
+    const changed = touched(s0.memory.pages[0]!, 5)
+    const head = stateOf([changed, copy, null, s0.memory.pages[3]!])
+    for (let i = 0; i < 2; i++) {
+      const snapshot = await encodeSnapshot(head, s0, 'runtime')
+      expect(snapshot.pages.map((p) => p.index)).toEqual([0])
+    }
+    // The same page object against another base is compared again, not taken as equal.
+    const other = stateOf([s0.memory.pages[0]!, heapPage(40), null, s0.memory.pages[3]!])
+    const snapshot = await encodeSnapshot(head, other, 'runtime')
+    expect(snapshot.pages.map((p) => p.index)).toEqual([0, 1])
+    expect(bytesOf((await restored(snapshot, other)).memory.pages[1])).toEqual(bytesOf(copy))
+  })
+
   it('a head read against another S0 is refused as damaged', async () => {
     const head = stateOf([touched(s0.memory.pages[0]!, 4), s0.memory.pages[1]!, null, null])
     const snapshot = await encodeSnapshot(head, s0, 'runtime')
