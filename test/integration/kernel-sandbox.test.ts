@@ -7,6 +7,7 @@ import type { Kernel, KernelRunOptions } from '../../src/main/kernel'
 import { createKernelHost, SNAPSHOT_FORMAT } from '../../src/main/kernel'
 import { baseIdentity } from '../../src/main/kernel/host'
 import { closeSharedKernelHost, runPython } from '../../src/main/library'
+import type { RunTimings } from '../../src/main/sandbox/protocol'
 import { LIMITS, RESOURCES_DIR, TEST_CACHE_DIR, textOf, useTestHost } from '../helpers/kernel-host'
 
 const host = useTestHost()
@@ -15,8 +16,8 @@ const run = (kernel: Kernel, code: string, options: Omit<Partial<KernelRunOption
   kernel.run(code, { ...options, limits: LIMITS })
 
 /** Where the kernel's last run started (Kernel.run's own figures, as the bench reads them). */
-const timingsOf = (kernel: Kernel): { residentHit: boolean } | null =>
-  (kernel as unknown as { lastTimings: { residentHit: boolean } | null }).lastTimings
+const timingsOf = (kernel: Kernel): RunTimings | null =>
+  (kernel as unknown as { lastTimings: RunTimings | null }).lastTimings
 
 async function printed(kernel: Kernel, code: string): Promise<string> {
   const r = await run(kernel, code)
@@ -121,7 +122,7 @@ describe('determinism', () => {
     expect(isolatedB.fuelConsumed).toBe(isolatedA.fuelConsumed)
   })
 
-  it('runs a cell on the instance that made the head as on a new instance: same outputs, fuel and head', async () => {
+  it('runs a cell on the instance that made the head as on a copy of the head restored: same outputs, fuel and head', async () => {
     const kept = host().createKernel()
     await run(kept, 'import json\nseeded = [1, 2, 3]', { deterministic: true })
     const fresh = host().createKernel()
@@ -130,7 +131,7 @@ describe('determinism', () => {
       value: null
     })
     const onKept = await run(kept, cell, { deterministic: true })
-    expect(timingsOf(kept)?.residentHit).toBe(true)
+    expect(timingsOf(kept)).toMatchObject({ residentHit: true, instanceKept: true })
     const onNew = await run(fresh, cell, { deterministic: true })
     expect(timingsOf(fresh)?.residentHit).toBe(false)
     expect(onKept.status).toBe('ok')
@@ -147,7 +148,7 @@ describe('determinism', () => {
     const caught = 'try:\n    bytearray(1500 * 2**20)\nexcept MemoryError:\n    pass'
     expect((await kernel.run(caught, { limits })).status).toBe('ok')
     const over = await kernel.run('bytearray(200 * 2**20)', { limits })
-    expect(timingsOf(kernel)?.residentHit).toBe(true)
+    expect(timingsOf(kernel)).toMatchObject({ residentHit: true, instanceKept: true })
     expect(over.status).toBe('out_of_memory')
     expect(over.message).toBe('MemoryError: tried to allocate 200 MiB (limit 64 MiB)')
   })
@@ -249,6 +250,21 @@ describe('isolated runs', () => {
     const after = await run(kernel, 'print("leak" in globals(), 2 + 2)', { isolated: true })
     expect(textOf(after.outputs)).toBe('False 4\n')
     expect(timings()?.spareHit).toBe(true)
+  })
+
+  it('give the same outputs and fuel on the instance a crashed run left as before the crash', async () => {
+    const kernel = host().createKernel()
+    const idle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 200))
+    const cell = 'x = [str(i) for i in range(50)]\nprint(len(x))'
+    const first = await run(kernel, cell, { isolated: true, deterministic: true })
+    await idle()
+    // Trapped in the middle of the interpreter: its memory and globals were left mid-call.
+    expect((await run(kernel, 'import os\nos.abort()', { isolated: true })).status).toBe('crashed')
+    await idle()
+    const again = await run(kernel, cell, { isolated: true, deterministic: true })
+    expect(timingsOf(kernel)).toMatchObject({ spareHit: true, instanceKept: true })
+    expect(again.outputs).toEqual(first.outputs)
+    expect(again.fuelConsumed).toBe(first.fuelConsumed)
   })
 })
 

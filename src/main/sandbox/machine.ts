@@ -56,11 +56,20 @@ interface RunOutcome {
 
 type Ending = Pick<RunOutcome, 'status' | 'exitCode' | 'message'>
 
+/**
+ * The spare memory and the instance on it, if the memory is the one that instance was made on: a
+ * run that restores a state into this memory overwrites every byte of it and sets every mutable
+ * global, so it may reuse the instance as well (guest-instance.ts, WiredInstance).
+ */
+interface Spare extends SpareMemory {
+  instance: WiredInstance | null
+}
+
 export class Machine {
   private readonly tree: StaticTree
   private resident: Resident | null = null
   /** The memory of the last run that left no state (isolated, inspect, killed), for reuse. */
-  private spare: SpareMemory | null = null
+  private spare: Spare | null = null
   /** Where captures copy changed pages to, made ready between runs (page-arena.ts). */
   private readonly arena = new PageArena()
   /** Pages the last capture found changed: about what the next one copies. */
@@ -98,6 +107,7 @@ export class Machine {
       captureMs,
       residentHit,
       spareHit,
+      instanceKept: held !== null,
       startedAt: laps.startedAt,
       finishedAt: performance.timeOrigin + performance.now()
     }
@@ -122,8 +132,10 @@ export class Machine {
     this.lastStart = null
     if (start === null || this.spare === null || this.spare.maximumPages !== start.maxPages) return
     try {
-      const memory = restoreMemory(start.state.memory, start.maxPages, this.spare)
-      this.spare = { memory, maximumPages: start.maxPages }
+      const { spare } = this
+      const memory = restoreMemory(start.state.memory, start.maxPages, spare)
+      const instance = memory === spare.memory ? spare.instance : null
+      this.spare = { memory, maximumPages: start.maxPages, instance }
       this.spareHolds = start.state.id
     } catch {
       // Nothing waits on this: the next run restores its memory itself.
@@ -135,8 +147,8 @@ export class Machine {
    * The run's memory at exactly the state's page count (the allocator treats the memory size as
    * its heap end): the worker's resident memory when it still holds this very state, the spare
    * memory when prepareSpare filled it with this state, else a restored copy (into the spare
-   * memory when it fits), or for boot the bare data segments. With the resident memory comes the
-   * instance on it.
+   * memory when it fits), or for boot the bare data segments. With the resident or the spare
+   * memory comes the instance made on it, if the worker still has one.
    */
   private acquireMemory(request: RunRequest): {
     memory: WebAssembly.Memory
@@ -176,11 +188,12 @@ export class Machine {
     this.spareHolds = null
     if (prepared) {
       this.spare = null
-      return { memory: spare.memory, instance: null, residentHit: false, spareHit: true }
+      return { memory: spare.memory, instance: spare.instance, residentHit: false, spareHit: true }
     }
     const memory = restoreMemory(state.memory, request.maxPages, spare)
-    if (spare?.memory === memory) this.spare = null
-    return { memory, instance: null, residentHit: false, spareHit: false }
+    const reused = spare !== null && spare.memory === memory
+    if (reused) this.spare = null
+    return { memory, instance: reused ? spare.instance : null, residentHit: false, spareHit: false }
   }
 
   /**
@@ -207,7 +220,7 @@ export class Machine {
   private keepState(request: RunRequest, instance: GuestInstance, outcome: RunOutcome): KeptState {
     const { memory } = instance
     if (outcome.trapped || !isCompleted(outcome.status) || !request.capture) {
-      this.spare = { memory, maximumPages: request.maxPages }
+      this.spare = { memory, maximumPages: request.maxPages, instance: instance.wired }
       this.spareHolds = null
       this.lastStart = request.state === null ? null : { state: request.state, maxPages: request.maxPages }
       return { state: null, changedPages: 0, copiedPages: [] }
@@ -224,7 +237,8 @@ export class Machine {
       packages: request.packages.map((w) => w.filename)
     }
     if (this.resident !== null && this.resident.instance.memory !== memory) {
-      this.spare = { memory: this.resident.instance.memory, maximumPages: this.resident.maxPages }
+      const { instance: kept, maxPages } = this.resident
+      this.spare = { memory: kept.memory, maximumPages: maxPages, instance: kept }
       this.spareHolds = null
     }
     this.resident = { stateId: state.id, instance: instance.wired, maxPages: request.maxPages, image }

@@ -85,6 +85,8 @@ export interface RunTimings {
   residentHit: boolean
   /** Restore skipped: the worker had copied this state into its spare memory between runs. */
   spareHit: boolean
+  /** No new instance: the one made on that memory before served this run too (guest-instance.ts, WiredInstance). */
+  instanceKept: boolean
   /** Wall-clock (epoch ms) when the worker started and finished the run: message latency. */
   startedAt: number
   finishedAt: number
