@@ -172,6 +172,32 @@ describe('NotebookService', () => {
     expect(stdout(rb!)).toBe('False\n')
   })
 
+  it('opens a notebook with a fresh kernel when asked (fuelbook run): its saved head is never read', async () => {
+    const doc = await newNotebook()
+    const a = await addCode(doc.path, 'old = 1')
+    await h.run(doc.path, [a])
+    await h.service.closeNotebook(doc.path)
+    // A head that would be refused if it were read: no notice says so, so it was not.
+    const opened = NotebookStore.open(doc.path)
+    if (!opened.ok) throw new Error(opened.error)
+    const head = opened.value.loadHead()!
+    opened.value.saveHead({ ...head, snapshot: { ...head.snapshot, runtimeHash: 'f'.repeat(64) } })
+    opened.value.close()
+    const reopened = await h.service.openNotebook(doc.path, { freshKernel: true })
+    if (!reopened.ok) throw new Error(reopened.error)
+    expect(reopened.value.kernel).toMatchObject({ headCellId: null, nextExecutionCount: 1, notice: null })
+    expect(reopened.value.lastRuns[a]?.status).toBe('ok') // outputs are kept
+    const b = await addCode(doc.path, 'print("old" in globals())')
+    const [rb] = await h.run(doc.path, [b])
+    expect(stdout(rb!)).toBe('False\n')
+    expect(rb!.executionCount).toBe(1) // as after Restart
+    await h.service.closeNotebook(doc.path)
+    const file = NotebookStore.open(doc.path)
+    if (!file.ok) throw new Error(file.error)
+    expect(file.value.loadHead()?.cellId).toBe(b) // the dropped head is gone from the file too
+    file.value.close()
+  })
+
   it('interrupt empties the queue and rolls back the running cell', async () => {
     const doc = await newNotebook()
     const a = await addCode(doc.path, 'v = 1')

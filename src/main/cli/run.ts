@@ -196,7 +196,8 @@ A failing run exits with the code of the first cell that failed.`,
     }
     process.once('SIGINT', onInterrupt)
     try {
-      const opened = await service.openNotebook(path)
+      // Every run starts from a fresh kernel: the saved one is not even read.
+      const opened = await service.openNotebook(path, { freshKernel: true })
       if (!opened.ok) return fail(opened.error)
       const doc = opened.value
       if (doc.readOnly)
@@ -232,7 +233,6 @@ A failing run exits with the code of the first cell that failed.`,
         }
       }
       const options = { limits, profile: values.profile === true, stopOnError: !values['allow-errors'] }
-      await service.restartKernel(path)
       // --isolated: one cell at a time, each from a fresh kernel; else all of them in one queue.
       const batches = values.isolated ? cells.map((cell) => [cell.id]) : [cells.map((cell) => cell.id)]
       for (const [i, batch] of batches.entries()) {

@@ -113,14 +113,23 @@ export class NotebookService implements NotebookClient {
     return ok(await this.attach(created.value))
   }
 
-  async openNotebook(path: string): Promise<Result<NotebookDocument>> {
+  /**
+   * `freshKernel`: open a writable notebook as Restart would leave it (pristine kernel, `[n]` from 1),
+   * without reading its saved kernel state: `fuelbook run` restarts anyway, and restoring a head only
+   * to drop it cost its start 0.2-0.5 s (64 pages of a notebook of trivial cells, decompressed and
+   * checked). A notebook open already is left as it is.
+   */
+  async openNotebook(
+    path: string,
+    { freshKernel = false }: { freshKernel?: boolean } = {}
+  ): Promise<Result<NotebookDocument>> {
     const absolute = resolve(path)
     const open = this.sessions.get(absolute)
     if (open) return ok(this.describe(open))
     const opened = NotebookStore.open(absolute)
     if (!opened.ok) return fail(opened.error)
     try {
-      return ok(await this.attach(opened.value))
+      return ok(await this.attach(opened.value, freshKernel))
     } catch (error) {
       // Opening checks the file's structure, not every value: damage can still surface on the first read.
       opened.value.close()
@@ -326,19 +335,26 @@ export class NotebookService implements NotebookClient {
     for (const path of [...this.sessions.keys()]) await this.closeNotebook(path)
   }
 
-  private async attach(store: NotebookStore): Promise<NotebookDocument> {
+  private async attach(store: NotebookStore, freshKernel = false): Promise<NotebookDocument> {
     const kernel = this.options.kernelHost.createKernel()
     try {
-      return await this.attachWith(store, kernel)
+      return await this.attachWith(store, kernel, freshKernel)
     } catch (error) {
       await kernel.dispose()
       throw error
     }
   }
 
-  private async attachWith(store: NotebookStore, kernel: Kernel): Promise<NotebookDocument> {
+  private async attachWith(
+    store: NotebookStore,
+    kernel: Kernel,
+    freshKernel: boolean
+  ): Promise<NotebookDocument> {
     let dropped: string | null = null
-    const head = store.loadHead()
+    // A read-only file cannot be restarted: it opens with its saved head as usual.
+    const fresh = freshKernel && !store.readOnly
+    if (fresh) store.restartKernel()
+    const head = fresh ? null : store.loadHead()
     if (head) {
       const imported = await kernel.importHead(head.snapshot)
       if (!imported.ok) {
