@@ -31,6 +31,12 @@ export interface KernelHostOptions {
    */
   warmUp?: boolean
   /**
+   * Wait this long after the workers are ready before warming them up (default 0): a run asked for
+   * meanwhile then neither waits for a warm-up run nor shares the cores with one, and the warm-up
+   * is done when the pool is idle (the app: src/main/kernel/README.md, "Cold start").
+   */
+  warmUpDelayMs?: number
+  /**
    * The process makes one run and exits (`fuelbook exec`): V8 tiers the runtime's functions up
    * late (sandbox/runtime.ts, `useLateTierUp`; process-wide from then on).
    */
@@ -105,7 +111,10 @@ export async function createKernelHost(options: KernelHostOptions): Promise<Kern
     // Not awaited: the host is usable at once; a run asked for meanwhile waits at most for the
     // warm-up request in flight on one worker, then the warm-up yields to it.
     if (options.warmUp ?? true)
-      pool.warm(warmupRequests(s0, Math.min(maximumPages, DEFAULT_LIMITS.memoryBytes / PAGE_BYTES)))
+      pool.warm(
+        warmupRequests(s0, Math.min(maximumPages, DEFAULT_LIMITS.memoryBytes / PAGE_BYTES)),
+        options.warmUpDelayMs
+      )
     // A saved head stores only the pages that differ from S0, so it may only be restored on the very
     // same S0: its identity covers the runtime, the meter, the boot recipe and S0's bytes.
     const context = { pool, s0, s0Identity, maximumPages }

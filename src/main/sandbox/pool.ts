@@ -91,6 +91,8 @@ export class WorkerPool {
   private warmDone: Promise<void> = Promise.resolve()
   /** Someone waits in whenWarm(). */
   private warmAwaited = false
+  /** The wait before the warm-up starts (warm's `afterMs`), while it runs. */
+  private warmupTimer: { timer: NodeJS.Timeout; end: () => void } | null = null
 
   constructor(private readonly options: PoolOptions) {
     this.script = options.workerScript ?? defaultWorkerScript()
@@ -103,19 +105,34 @@ export class WorkerPool {
   }
 
   /**
-   * Makes every worker (and every replacement) run `requests` before its first real run. Not
-   * awaited by itself: whenWarm() waits for it.
+   * Makes every worker (and every replacement) run `requests` before its first real run, from
+   * `afterMs` after the workers are ready (a run asked for meanwhile goes first, and the warm-up
+   * then only runs on a worker idle at that time). Not awaited by itself: whenWarm() waits for it.
    */
-  warm(requests: RunRequest[]): void {
+  warm(requests: RunRequest[], afterMs = 0): void {
     this.warmup = requests
     this.warmDone = (async () => {
       await this.ready()
+      if (afterMs > 0) await this.warmupDelay(afterMs)
+      if (this.closed) return
       // A busy worker is already running real work (runs may be asked for before this point).
       for (const slot of this.slots) if (!slot.busy && !this.warming.has(slot)) this.startWarmup(slot)
       this.updateKeepAlive()
       await Promise.all([...this.warming.values()].map((w) => w.done))
     })()
     this.warmDone.catch(() => undefined)
+  }
+
+  /** Waits `ms`; the timer keeps the process alive only while someone waits in whenWarm(). */
+  private warmupDelay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const end = (): void => {
+        this.warmupTimer = null
+        resolve()
+      }
+      this.warmupTimer = { timer: setTimeout(end, ms), end }
+      this.updateKeepAlive()
+    })
   }
 
   /**
@@ -181,6 +198,10 @@ export class WorkerPool {
 
   async close(): Promise<void> {
     this.closed = true
+    if (this.warmupTimer !== null) {
+      clearTimeout(this.warmupTimer.timer)
+      this.warmupTimer.end()
+    }
     for (const run of this.queue.splice(0))
       this.settle(run, { type: 'lost', message: 'the kernel host is closed' })
     for (const slot of this.slots) {
@@ -235,6 +256,10 @@ export class WorkerPool {
    * 'message' listener is added, so this runs after spawn() has attached its listeners, never before.
    */
   private updateKeepAlive(): void {
+    if (this.warmupTimer !== null) {
+      if (this.warmAwaited) this.warmupTimer.timer.ref()
+      else this.warmupTimer.timer.unref()
+    }
     const queued = this.queue.length > 0
     for (const slot of this.slots) {
       const warmingForSomeone = this.warmAwaited && slot.onWarmupDone !== null

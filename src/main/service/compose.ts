@@ -13,6 +13,14 @@ import { NotebookService } from './notebook-service'
 
 export { cacheDirOf } from './cache-dir'
 
+/**
+ * The workers warm up this long after the kernel host is ready: a notebook opened with the app, or
+ * `fuelbook run`, asks for its first run sooner, which then runs without a warm-up run beside it
+ * (on two cores that run beside it delayed the app's first result; src/main/kernel/README.md,
+ * "Cold start"). Someone who opens the app and then types finds the workers warm.
+ */
+const WARM_UP_DELAY_MS = 1000
+
 export interface ComposeOptions {
   shell: AppInfo['shell']
   /** The application folder (holds resources/python and out/). */
@@ -39,7 +47,8 @@ export async function composeService(options: ComposeOptions): Promise<ComposedS
   const appData = new AppData(options.dataDir ?? resolveDataDir())
   const kernelHost = await createKernelHost({
     resourcesDir: runtimeDirOf(options.appRoot),
-    cacheDir: cacheDirOf(appData.dir)
+    cacheDir: cacheDirOf(appData.dir),
+    warmUpDelayMs: WARM_UP_DELAY_MS
   })
   const service = new NotebookService({
     appData,
