@@ -152,7 +152,8 @@ describe('NotebookService', () => {
     expect(rb!.executionCount).toBe(1) // as in Jupyter, [n] starts again after a restart
   })
 
-  it('opens a notebook whose saved head is from another runtime with a fresh kernel and a notice', async () => {
+  /** A closed notebook with one run (`old = 1`, cell `a`) whose saved head claims another runtime. */
+  async function closedNotebookWithForeignHead(): Promise<{ doc: NotebookDocument; a: string }> {
     const doc = await newNotebook()
     const a = await addCode(doc.path, 'old = 1')
     await h.run(doc.path, [a])
@@ -162,6 +163,11 @@ describe('NotebookService', () => {
     const head = opened.value.loadHead()!
     opened.value.saveHead({ ...head, snapshot: { ...head.snapshot, runtimeHash: 'f'.repeat(64) } })
     opened.value.close()
+    return { doc, a }
+  }
+
+  it('opens a notebook whose saved head is from another runtime with a fresh kernel and a notice', async () => {
+    const { doc, a } = await closedNotebookWithForeignHead()
     const reopened = await h.service.openNotebook(doc.path)
     if (!reopened.ok) throw new Error(reopened.error)
     expect(reopened.value.kernel.headCellId).toBe(null)
@@ -173,16 +179,8 @@ describe('NotebookService', () => {
   })
 
   it('opens a notebook with a fresh kernel when asked (fuelbook run): its saved head is never read', async () => {
-    const doc = await newNotebook()
-    const a = await addCode(doc.path, 'old = 1')
-    await h.run(doc.path, [a])
-    await h.service.closeNotebook(doc.path)
     // A head that would be refused if it were read: no notice says so, so it was not.
-    const opened = NotebookStore.open(doc.path)
-    if (!opened.ok) throw new Error(opened.error)
-    const head = opened.value.loadHead()!
-    opened.value.saveHead({ ...head, snapshot: { ...head.snapshot, runtimeHash: 'f'.repeat(64) } })
-    opened.value.close()
+    const { doc, a } = await closedNotebookWithForeignHead()
     const reopened = await h.service.openNotebook(doc.path, { freshKernel: true })
     if (!reopened.ok) throw new Error(reopened.error)
     expect(reopened.value.kernel).toMatchObject({ headCellId: null, nextExecutionCount: 1, notice: null })

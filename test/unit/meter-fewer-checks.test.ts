@@ -40,6 +40,20 @@ const MODULE = `(module
   (func $caller (param i32) (result i32) local.get 0 call $loops)
   (func (export "run") (param i32) (result i32) local.get 0 call $twice))`
 
+/** Each export of `mod` named, run with 5,000 fuel, traps out of fuel with at most a bounded overdraft. */
+function expectStoppedAtBudget(mod: WebAssembly.Module, names: string[]): void {
+  for (const name of names) {
+    const inst = new WebAssembly.Instance(mod)
+    const fuel = inst.exports.fb_fuel as WebAssembly.Global
+    const flag = inst.exports.fb_out_of_fuel as WebAssembly.Global
+    fuel.value = 5000n
+    expect(() => (inst.exports[name] as () => number)()).toThrow()
+    const outcome = classifyFuel(5000n, fuel.value as bigint, true, flag.value as number)
+    expect({ name, status: outcome.status }).toEqual({ name, status: 'out_of_fuel' })
+    expect(outcome.remaining).toBeGreaterThan(-10) // a bounded overdraft
+  }
+}
+
 describe('bounded functions', () => {
   it('bounds loop-free, call-cycle-free functions by formula and no others', async () => {
     // each bound: cost-1 operators + 1 entry + the callees' bounds per call site
@@ -76,16 +90,7 @@ describe('bounded functions', () => {
         loop local.get 0 call $leaf i32.add local.set 0 br 0 end local.get 0)
       (func (export "run") (result i32) i32.const 0 call $down))`)
     const mod = new WebAssembly.Module(instrument(bytes, { boundedEntryChecks: 1_000_000 }).bytes)
-    for (const name of ['run', 'spin']) {
-      const inst = new WebAssembly.Instance(mod)
-      const fuel = inst.exports.fb_fuel as WebAssembly.Global
-      const flag = inst.exports.fb_out_of_fuel as WebAssembly.Global
-      fuel.value = 5000n
-      expect(() => (inst.exports[name] as () => number)()).toThrow()
-      const outcome = classifyFuel(5000n, fuel.value as bigint, true, flag.value as number)
-      expect({ name, status: outcome.status }).toEqual({ name, status: 'out_of_fuel' })
-      expect(outcome.remaining).toBeGreaterThan(-10) // a bounded overdraft
-    }
+    expectStoppedAtBudget(mod, ['run', 'spin'])
   })
 
   it('refuses a limit that is not a non-negative integer', async () => {
@@ -142,15 +147,6 @@ describe('checks at back edges', () => {
 
   it('still stops runaway loops at their budget through the out-of-fuel path', async () => {
     const mod = new WebAssembly.Module(instrument(await wat(LOOPS), { backEdgeChecks: true }).bytes)
-    for (const name of ['forever', 'forever2']) {
-      const inst = new WebAssembly.Instance(mod)
-      const fuel = inst.exports.fb_fuel as WebAssembly.Global
-      const flag = inst.exports.fb_out_of_fuel as WebAssembly.Global
-      fuel.value = 5000n
-      expect(() => (inst.exports[name] as () => number)()).toThrow()
-      const outcome = classifyFuel(5000n, fuel.value as bigint, true, flag.value as number)
-      expect({ name, status: outcome.status }).toEqual({ name, status: 'out_of_fuel' })
-      expect(outcome.remaining).toBeGreaterThan(-10) // a bounded overdraft
-    }
+    expectStoppedAtBudget(mod, ['forever', 'forever2'])
   })
 })

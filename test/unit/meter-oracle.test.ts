@@ -103,14 +103,7 @@ async function compare(
     const n = big - m.remaining
     total += Number(n)
     // Same trap decisions and balances around the exact budget and at random budgets.
-    const budgets = [
-      n,
-      n - 1n,
-      n + 1n,
-      0n,
-      1n,
-      ...Array.from({ length: 6 }, () => BigInt(Math.floor(rnd() * Number(n + 2n))))
-    ]
+    const budgets = budgetsAround(n, rnd)
     for (const b of budgets) {
       const mb = run(mine, 'fb_fuel', 'fb_out_of_fuel', a, b)
       const ob = run(oracle, 'oracle_fuel', 'oracle_oof', a, b)
@@ -248,6 +241,18 @@ const HANDWRITTEN: [string, unknown[][]][] = [
   ]
 ]
 
+/** The budgets a run that needs `n` fuel is checked at: exactly, one either side, none, one, and six at random. */
+function budgetsAround(n: bigint, rnd: () => number): bigint[] {
+  return [
+    n,
+    n - 1n,
+    n + 1n,
+    0n,
+    1n,
+    ...Array.from({ length: 6 }, () => BigInt(Math.floor(rnd() * Number(n + 2n))))
+  ]
+}
+
 describe('meter vs naive oracle', () => {
   it('agrees on the hand-written modules (entry cost 1 and 0)', async () => {
     for (const [src, args] of HANDWRITTEN) {
@@ -352,14 +357,7 @@ async function compareFewerChecks(
     expect(m.result).toEqual(expected)
     expect(m.remaining).toBe(o.remaining)
     const n = big - m.remaining
-    const budgets = [
-      n,
-      n - 1n,
-      n + 1n,
-      0n,
-      1n,
-      ...Array.from({ length: 6 }, () => BigInt(Math.floor(rnd() * Number(n + 2n))))
-    ]
+    const budgets = budgetsAround(n, rnd)
     for (const b of budgets) {
       const mb = run(mine, 'fb_fuel', 'fb_out_of_fuel', a, b)
       const ob = run(oracle, 'oracle_fuel', 'oracle_oof', a, b)
