@@ -82,11 +82,16 @@ class CodecThread {
 
 const threads: CodecThread[] = []
 
-/** `count` threads with the fewest jobs (started as needed; a dead one is replaced). */
-function leastBusy(count: number): CodecThread[] {
+/** Every thread running: started as needed, a dead one replaced. */
+function startThreads(): CodecThread[] {
   for (let i = threads.length - 1; i >= 0; i--) if (threads[i]!.dead) threads.splice(i, 1)
   while (threads.length < THREADS) threads.push(new CodecThread())
-  return [...threads].sort((a, b) => a.load - b.load).slice(0, count)
+  return threads
+}
+
+/** `count` threads with the fewest jobs. */
+function leastBusy(count: number): CodecThread[] {
+  return [...startThreads()].sort((a, b) => a.load - b.load).slice(0, count)
 }
 
 /**
@@ -103,7 +108,7 @@ async function spread<T, R>(
   if (items.length === 0) return []
   if (items.length <= INLINE_MAX_BLOCKS && threads.every((thread) => thread.dead)) {
     const results = items.map(inline)
-    leastBusy(THREADS)
+    startThreads()
     return results
   }
   const results: R[] = []

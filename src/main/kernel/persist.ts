@@ -58,9 +58,13 @@ interface CachedEncoding extends PageSlot {
 const encodedPages = new WeakMap<Uint8Array, CachedEncoding>()
 const ZERO = new Uint8Array(PAGE_BYTES)
 
+function sameSlot(a: PageSlot, b: PageSlot): boolean {
+  return a.index === b.index && a.base === b.base
+}
+
 function cachedFor(bytes: Uint8Array, slot: PageSlot): CachedEncoding | undefined {
   const cached = encodedPages.get(bytes)
-  return cached !== undefined && cached.index === slot.index && cached.base === slot.base ? cached : undefined
+  return cached !== undefined && sameSlot(cached, slot) ? cached : undefined
 }
 
 /** The pages' encodings, those not cached yet made in one batch on the codec threads. */
@@ -106,7 +110,7 @@ function differsFromBase(page: Uint8Array | null, slot: PageSlot): boolean {
   // Only pages that differ from their base page are encoded for that slot.
   if (cachedFor(page, slot) !== undefined) return true
   const same = sameAsBase.get(page)
-  if (same !== undefined && same.index === slot.index && same.base === slot.base) return false
+  if (same !== undefined && sameSlot(same, slot)) return false
   if (!samePage(page, slot.base)) return true
   sameAsBase.set(page, slot)
   return false
@@ -184,17 +188,15 @@ export async function encodeSnapshot(
   stored: ReadonlySet<string> = new Set()
 ): Promise<PersistedSnapshot> {
   const { memory } = state
-  const differing: number[] = []
-  for (let index = 0; index < memory.pageCount; index++)
-    if (differsFromBase(memory.pages[index] ?? null, { index, base: basePageAt(base, index) }))
-      differing.push(index)
+  const differing: PageSlot[] = []
+  for (let index = 0; index < memory.pageCount; index++) {
+    const slot = { index, base: basePageAt(base, index) }
+    if (differsFromBase(memory.pages[index] ?? null, slot)) differing.push(slot)
+  }
   const encoded = await encodeSlots(
-    differing.map((index) => ({
-      bytes: memory.pages[index] ?? ZERO,
-      slot: { index, base: basePageAt(base, index) }
-    }))
+    differing.map((slot) => ({ bytes: memory.pages[slot.index] ?? ZERO, slot }))
   )
-  const pages = differing.map((index, i): PersistedPage => ({ index, ...encoded[i]! }))
+  const pages = differing.map(({ index }, i): PersistedPage => ({ index, ...encoded[i]! }))
   const chunks = new Map<string, Uint8Array | null>()
   const fileChunks = new Map<number, string[]>()
   for (const node of state.wasi.fs.nodes) {

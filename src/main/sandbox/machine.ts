@@ -95,25 +95,29 @@ export class Machine {
     const restoreMs = laps.next()
     const instance = this.instantiate(request, held ?? memory, postOutput)
     const instantiateMs = laps.next()
-    const outcome = runGuest(request, instance)
-    const runMs = laps.next()
-    instance.collector.finish()
-    const kept = this.keepState(request, instance, outcome)
-    const captureMs = laps.next()
-    const timings: RunTimings = {
-      restoreMs,
-      instantiateMs,
-      runMs,
-      captureMs,
-      residentHit,
-      spareHit,
-      instanceKept: held !== null,
-      startedAt: laps.startedAt,
-      finishedAt: performance.timeOrigin + performance.now()
+    try {
+      const outcome = runGuest(request, instance)
+      const runMs = laps.next()
+      instance.collector.finish()
+      const kept = this.keepState(request, instance, outcome)
+      const captureMs = laps.next()
+      const timings: RunTimings = {
+        restoreMs,
+        instantiateMs,
+        runMs,
+        captureMs,
+        residentHit,
+        spareHit,
+        instanceKept: held !== null,
+        startedAt: laps.startedAt,
+        finishedAt: performance.timeOrigin + performance.now()
+      }
+      return runDone(request, instance, outcome, kept, timings, preparing(this.lastStart))
+    } finally {
+      // Whatever happens, the instance lets go of this run's host: it may be kept as the spare or
+      // resident instance.
+      instance.release()
     }
-    const done = runDone(request, instance, outcome, kept, timings, preparing(this.lastStart))
-    instance.release()
-    return done
   }
 
   /**
