@@ -18,6 +18,7 @@ formatted with IPython.lib.pretty and kept in Out/_/__/___/_N, the input in In/_
 # json, traceback, linecache and re are imported the first time they are needed.
 import _ast
 import _json
+import _random
 import builtins
 import sys
 import time
@@ -86,6 +87,7 @@ _run_number = 0  # runs in this interpreter: names the cells' code objects
 _execution_count = 0  # the host's execution count of the running cell (In[N], Out[N], _N)
 _next_execution_count = None  # set by {"op": "execution_count"} before a run
 _cell_sources = {}  # "<cell-N>" -> source, handed to linecache when tracebacks are formatted
+_last_shared = None  # the last cell whose source run_cell handed to linecache (_share_cell_source)
 
 # ---- JSON without importing the json package (its import pulls in re and enum) -------------
 
@@ -135,10 +137,19 @@ def _json_key(key):
     return repr(key) if isinstance(key, float) else str(key)
 
 
+# _json's C encoder (what json.dumps uses), compact and with repr() for other objects: ~5x less
+# fuel than _json_parts for a record. It refuses NaN and infinities and keys other than str, int,
+# float, bool or None; those records go through _json_parts, which writes them as shown above.
+_json_encode = _json.make_encoder(None, repr, _json_string, None, ":", ",", False, False, False)
+
+
 def _json_dumps(value):
-    out = []
-    _json_parts(value, out)
-    return "".join(out)
+    try:
+        return "".join(_json_encode(value, 0))
+    except (ValueError, TypeError):
+        out = []
+        _json_parts(value, out)
+        return "".join(out)
 
 
 class _JsonContext:
@@ -230,7 +241,9 @@ def mime_bundle(obj, include=None, exclude=None):
     text/plain is present unless excluded. Classes are shown by repr only (their _repr_*_ are
     unbound). include/exclude: mime types to keep / to leave out, as IPython's display() takes."""
     data, metadata = {}, {}
-    rich = not isinstance(obj, type)
+    # Builtin scalars have no _repr_*_ methods, nor can they be given any (their types are
+    # immutable): seven failed lookups less for every such Out value (~50 k fuel).
+    rich = not isinstance(obj, type) and type(obj) not in _REPR_IS_PRETTY
     if rich:
         method = getattr(obj, "_repr_mimebundle_", None)
         if callable(method):
@@ -395,10 +408,34 @@ def _share_cell_sources(force=True):
         import linecache
     for name, source in _cell_sources.items():
         if name not in linecache.cache:
-            # Lines end with "\n" as a file's do: 3.11's traceback misplaces the ^~~ markers
-            # under a last line without one.
-            lines = [line if line.endswith("\n") else line + "\n" for line in source.splitlines(True)]
-            linecache.cache[name] = (len(source), None, lines, name)
+            linecache.cache[name] = _linecache_entry(name, source)
+
+
+def _linecache_entry(name, source):
+    # Lines end with "\n" as a file's do: 3.11's traceback misplaces the ^~~ markers under a
+    # last line without one. No mtime: linecache.checkcache() keeps such entries.
+    lines = [line if line.endswith("\n") else line + "\n" for line in source.splitlines(True)]
+    return (len(source), None, lines, name)
+
+
+def _share_cell_source(name, source):
+    """Give linecache the new cell's source, so that the user's own tracebacks and
+    inspect.getsource() find its lines: O(1) per run, so a cell's fuel does not grow with the
+    number of cells run before it. The earlier cells' entries are there already unless linecache
+    lost them (linecache.clearcache(), or linecache imported since): the previous cell's entry
+    tells, and then all of them are given again. The first cell of a kernel, and every isolated
+    run, has no earlier cells to check."""
+    global _last_shared
+    linecache = sys.modules.get("linecache")
+    if linecache is None:
+        _last_shared = None
+        return
+    cache = linecache.cache
+    if (_last_shared is not None and _last_shared in cache) or len(_cell_sources) == 1:
+        cache[name] = _linecache_entry(name, source)
+    else:
+        _share_cell_sources()
+    _last_shared = name
 
 
 def _without_hidden_frames(tb):
@@ -656,7 +693,7 @@ def run_cell(source):
             _report_error(exc, filename)
             return (STATUS_ERROR, 0)
         _cell_sources[filename] = source
-        _share_cell_sources(force=False)
+        _share_cell_source(filename, source)
         _record_input(namespace, count, python, source)
         quiet = bool(tree.body) and isinstance(tree.body[-1], _ast.Expr) and _ends_with_semicolon(python, tree.body[-1])
         try:
@@ -825,13 +862,22 @@ def _inspect(request):
 def _set_execution_count(request):
     global _next_execution_count
     _next_execution_count = int(request["count"])
-    return {"ok": True}
+    return _OK
 
 
 def _seed_random(request):
+    """random.seed(n) without its Python wrapper (~14 k of its ~85 k fuel): what it does for an
+    int is the C seed and dropping a cached gauss value. The host asks before every
+    non-deterministic run (src/main/kernel/README.md)."""
     import random
-    random.seed(request["seed"])
-    return {"ok": True}
+    seed = request["seed"]
+    generator = random._inst
+    if type(seed) is int and type(generator) is random.Random:
+        _random.Random.seed(generator, seed)
+        generator.gauss_next = None
+    else:
+        random.seed(seed)
+    return _OK
 
 
 def _warm(request):
@@ -876,7 +922,7 @@ def _alive(_request):
         raise RuntimeError("sys.modules has no __main__ module any more")
     if not isinstance(main.__dict__, dict):
         raise RuntimeError("__main__ has no namespace any more")
-    return {"ok": True}
+    return _OK
 
 
 def _prime_ipython():
@@ -892,6 +938,14 @@ def _profile(request):
     import fuelbook_profile
     return fuelbook_profile.arm(request)
 
+
+# A command's reply {"ok": true}, sent as made once: encoding a reply costs more fuel than most
+# commands themselves.
+_OK = {"ok": True}
+_OK_JSON = b'{"ok":true}'
+# Commands that print nothing: no streams to flush after them (~10 k fuel). The host sends them
+# around every run (src/main/sandbox/machine.ts).
+_QUIET_COMMANDS = frozenset(("seed_random", "execution_count", "alive"))
 
 _COMMANDS = {
     "variables": _variables,
@@ -916,9 +970,14 @@ def call(request_json):
         else:
             reply = handler(request)
     except Exception as exc:
+        op = None
         reply = {"error": f"{type(exc).__name__}: {exc}"}
-    _send(KIND_REPLY, reply)
-    _flush_streams()
+    if reply is _OK:
+        _fuelbook.emit(KIND_REPLY, _OK_JSON)
+    else:
+        _send(KIND_REPLY, reply)
+    if op not in _QUIET_COMMANDS:
+        _flush_streams()
 
 
 # ---- start-up ------------------------------------------------------------------------------

@@ -156,6 +156,17 @@ describe('cells', () => {
     expect(error.traceback.join('\n')).toContain('raise ValueError(f"bad {n}")')
   })
 
+  it("gives the user's own tracebacks the lines of earlier cells, also after linecache.clearcache()", () => {
+    // The driver hands linecache only the new cell's source per run (a run's fuel must not grow
+    // with the cells before it), and all of them again when linecache lost them.
+    const formatted = 'try:\n    fizzle()\nexcept KeyError:\n    print(traceback.format_exc())'
+    expect(py.run('import linecache, traceback').rc).toBe(0)
+    expect(py.run('def fizzle():\n    raise KeyError("from an earlier cell")').rc).toBe(0)
+    expect(py.run(formatted).stdout).toContain('raise KeyError("from an earlier cell")')
+    expect(py.run('linecache.clearcache()').rc).toBe(0)
+    expect(py.run(formatted).stdout).toContain('raise KeyError("from an earlier cell")')
+  })
+
   it('shows stdlib frames with runtime paths, not build paths', () => {
     const error = only<ErrorPayload>(py.run('import json\njson.loads("{")').rich, EmitKind.Error)
     expect(error.ename).toBe('JSONDecodeError')
