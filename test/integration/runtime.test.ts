@@ -126,6 +126,20 @@ describe('cells', () => {
     expect(py.run('print(_)').stdout).toBe('42\n')
   })
 
+  it('sends NaN and infinities as null and non-string keys as strings in a record, as JSON.stringify would', () => {
+    // The driver's records go through _json's C encoder, which refuses both; they fall back to
+    // the driver's own JSON writer.
+    const r = py.run(
+      'class J:\n    def _repr_json_(self):\n        return {"v": float("nan"), "w": [float("-inf")], 1: (2, 3), None: 0.5}\nJ()'
+    )
+    expect(only<BundlePayload>(r.rich, EmitKind.ExecuteResult).data['application/json']).toEqual({
+      v: null,
+      w: [null],
+      '1': [2, 3],
+      null: 0.5
+    })
+  })
+
   it('shows nothing for a None value or a statement', () => {
     expect(py.run('None').rich).toEqual([])
     expect(py.run('y = 1').rich).toEqual([])
