@@ -7,7 +7,10 @@
 export interface PersistedPage {
   /** Page number in linear memory (64 KiB pages). */
   index: number
-  /** Content hash of the uncompressed page (hex sha256), the key pages are shared by. */
+  /**
+   * The key pages are shared by: hex sha384 of the stored bytes (format 7 on), or hex sha256 of the
+   * page (format 6: of its index and bytes).
+   */
   hash: string
   /** The page, compressed by the kernel. */
   data: Uint8Array

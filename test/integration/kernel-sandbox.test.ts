@@ -203,7 +203,7 @@ describe('persisted kernel state', () => {
     // Identity of the base the pages are relative to: the runtime and S0's bytes (see baseIdentity).
     expect(snapshot!.runtimeHash).toBe(baseIdentity(host().runtimeHash, host().s0))
     expect(snapshot!.pages.length).toBeLessThan(snapshot!.pageCount)
-    for (const page of snapshot!.pages) expect(page.hash).toMatch(/^[0-9a-f]{64}$/)
+    for (const page of snapshot!.pages) expect(page.hash).toMatch(/^[0-9a-f]{96}$/)
 
     const restored = host().createKernel()
     expect(await restored.importHead(structuredClone(snapshot!))).toEqual({ ok: true, value: null })

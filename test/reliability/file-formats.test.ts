@@ -415,7 +415,7 @@ describe('a tampered saved kernel (checksums recomputed, so only the content is 
       const insert = db.prepare('INSERT OR IGNORE INTO kernel_pages (hash, data) VALUES (?, ?)')
       const point = db.prepare('UPDATE kernel_head_pages SET hash = ? WHERE page_index = ?')
       for (const slot of slots) {
-        // Stored as the kernel stores a page (format 6: keyed by its index and bytes), so every
+        // Stored as the kernel stores a page (format 7: keyed by its stored bytes), so every
         // check passes and only the content is wrong.
         const garbage = encodePage(randomBytes(65536), { index: slot.page_index, base: null })
         insert.run(garbage.hash, garbage.data)
@@ -426,7 +426,7 @@ describe('a tampered saved kernel (checksums recomputed, so only the content is 
       )
     })
     record(
-      'every memory page of the saved kernel replaced by random bytes (sha256 recomputed)',
+      'every memory page of the saved kernel replaced by random bytes (keys recomputed)',
       'opens; the next cell ends with a truthful status, inside the sandbox',
       await outcomeOf(file)
     )

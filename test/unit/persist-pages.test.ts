@@ -1,15 +1,16 @@
 /**
- * Memory pages of a saved kernel state (src/main/kernel/block-codec.ts, persist.ts): from format 6
- * each page is stored against the base's page at its index and keyed by its index and bytes; pages
- * of older formats (stored alone, keyed by their bytes) still read.
+ * Memory pages of a saved kernel state (src/main/kernel/block-codec.ts, persist.ts): from format 7
+ * each page is the blocks that differ from the base's page at its index, keyed by the sha384 of
+ * what is stored; pages of format 6 (the XOR with the base page, keyed by the page's index and
+ * bytes) and older formats (stored alone, keyed by their bytes) still read.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { brotliCompressSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
-import { decodePage, encodePage, pageKey } from '../../src/main/kernel/block-codec'
+import { decodePage, encodePage, pageKey, storedKey } from '../../src/main/kernel/block-codec'
 import { decodeSnapshot, encodeSnapshot, SNAPSHOT_FORMAT } from '../../src/main/kernel/persist'
 import type { MachineState } from '../../src/main/sandbox/protocol'
-import type { PersistedSnapshot } from '../../src/shared/snapshot'
+import type { PersistedPage, PersistedSnapshot } from '../../src/shared/snapshot'
 
 const PAGE = 65536
 
@@ -66,9 +67,28 @@ describe('one page against its base', () => {
     const base = heapPage(1)
     const page = touched(base, 7)
     const block = encodePage(page, { index: 3, base })
-    expect(block.hash).toBe(pageKey(3, page))
+    expect(block.hash).toBe(storedKey(block.data))
+    expect(block.hash).toMatch(/^[0-9a-f]{96}$/)
     expect(block.data.byteLength).toBeLessThan(brotliCompressSync(page).byteLength / 10)
     expect(Buffer.from(decodePage(block, { index: 3, base }, 'page 3'))).toEqual(Buffer.from(page))
+  })
+
+  it('a page changed at its first and last bytes, or in every block, round-trips', () => {
+    const base = heapPage(6)
+    const ends = sharedPage((bytes) => {
+      bytes.set(base)
+      bytes[0] = bytes[0]! ^ 1
+      bytes[PAGE - 1] = bytes[PAGE - 1]! ^ 0x80
+    })
+    const everyBlock = touched(base, 11)
+    for (let at = 0; at < PAGE; at += 256) everyBlock[at + 100] = everyBlock[at + 100]! ^ 0xff
+    const zeros = sharedPage(() => {})
+    for (const page of [ends, everyBlock, zeros, base]) {
+      const block = encodePage(page, { index: 2, base })
+      expect(Buffer.from(decodePage(block, { index: 2, base }, 'page 2'))).toEqual(Buffer.from(page))
+    }
+    // Only the two blocks that changed are kept: far less than a page.
+    expect(encodePage(ends, { index: 2, base }).data.byteLength).toBeLessThan(600)
   })
 
   it('a page of new data (random) is not made larger by its base', () => {
@@ -79,19 +99,36 @@ describe('one page against its base', () => {
     expect(Buffer.from(decodePage(block, { index: 0, base }, 'page 0'))).toEqual(Buffer.from(page))
   })
 
-  it('the same bytes at another index have another key', () => {
-    const page = heapPage(3)
-    expect(pageKey(1, page)).not.toBe(pageKey(2, page))
-    expect(pageKey(1, page)).not.toBe(createHash('sha256').update(page).digest('hex'))
+  it('a key names the stored bytes: the same change against the same base page shares it, any other does not', () => {
+    const base = heapPage(3)
+    const page = touched(base, 1)
+    const twin = sharedPage((bytes) => bytes.set(page))
+    expect(encodePage(twin, { index: 1, base }).hash).toBe(encodePage(page, { index: 1, base }).hash)
+    expect(encodePage(touched(base, 2), { index: 1, base }).hash).not.toBe(
+      encodePage(page, { index: 1, base }).hash
+    )
+    // Never a file chunk's key (sha256 of its bytes), which shares the table: not even its length.
+    expect(encodePage(page, { index: 1, base }).hash.length).not.toBe(
+      createHash('sha256').update(page).digest('hex').length
+    )
+  })
+
+  it('a page of format 6 (its XOR with the base page, keyed by its index and bytes) still reads', () => {
+    const base = heapPage(8)
+    const page = touched(base, 3)
+    const xor = new Uint8Array(PAGE).map((_, i) => page[i]! ^ base[i]!)
+    const compressed = brotliCompressSync(xor)
+    const block = { hash: pageKey(4, page), data: new Uint8Array([1, ...compressed]) }
+    expect(Buffer.from(decodePage(block, { index: 4, base }, 'page 4'))).toEqual(Buffer.from(page))
+    expect(() => decodePage(block, { index: 5, base }, 'page 5')).toThrow('page 5 does not match its hash')
   })
 
   it('read against another base, or with a flipped bit, a page is refused, not restored wrong', () => {
     const base = heapPage(4)
     const block = encodePage(touched(base, 9), { index: 5, base })
     expect(() => decodePage(block, { index: 5, base: heapPage(5) }, 'page 5')).toThrow(
-      'page 5 does not match its hash'
+      'page 5 does not match its base page'
     )
-    expect(() => decodePage(block, { index: 6, base }, 'page 6')).toThrow('page 6 does not match its hash')
     const flipped = new Uint8Array(block.data)
     flipped[flipped.byteLength - 1] = flipped[flipped.byteLength - 1]! ^ 1
     expect(() => decodePage({ ...block, data: flipped }, { index: 5, base }, 'page 5')).toThrow(/page 5/)
@@ -132,7 +169,7 @@ describe('a snapshot against S0', () => {
     expect(again.pages.map((p) => [p.index, p.hash])).toEqual(first.pages.map((p) => [p.index, p.hash]))
   })
 
-  it('a head saved in format 5 (pages alone, keyed by their bytes) still reads, and is saved in 6 again', async () => {
+  it('a head saved in format 5 (pages alone, keyed by their bytes) still reads, and is saved in 7 again', async () => {
     const head = stateOf([touched(s0.memory.pages[0]!, 3), s0.memory.pages[1]!, null, s0.memory.pages[3]!])
     const current = await encodeSnapshot(head, s0, 'runtime')
     const page = head.memory.pages[0]!
@@ -151,8 +188,32 @@ describe('a snapshot against S0', () => {
     expect(bytesOf(back.memory.pages[0])).toEqual(bytesOf(page))
     // What an export makes now, not the format-5 bytes it was read from.
     const again = await encodeSnapshot(back, s0, 'runtime')
-    expect(again.pages.map((p) => [p.index, p.hash])).toEqual([[0, pageKey(0, page)]])
+    const base = s0.memory.pages[0]!
+    expect(again.pages.map((p) => [p.index, p.hash])).toEqual([
+      [0, encodePage(page, { index: 0, base }).hash]
+    ])
     expect(await restored(again, s0)).toBeTruthy()
+  })
+
+  it('a head saved in format 6 (XOR with S0 brotli-compressed) still reads, and is saved in 7 again', async () => {
+    const head = stateOf([touched(s0.memory.pages[0]!, 6), s0.memory.pages[1]!, heapPage(22), null])
+    const current = await encodeSnapshot(head, s0, 'runtime')
+    const format6 = (index: number): PersistedPage => {
+      const page = head.memory.pages[index] ?? new Uint8Array(PAGE)
+      const base = s0.memory.pages[index] ?? null
+      const stored = base === null ? page : page.map((byte, i) => byte ^ base[i]!)
+      const data = new Uint8Array([base === null ? 0 : 1, ...brotliCompressSync(stored)])
+      return { index, hash: pageKey(index, page), data }
+    }
+    expect(current.pages.map((p) => p.index)).toEqual([0, 2, 3])
+    const old: PersistedSnapshot = { ...current, format: 6, pages: [0, 2, 3].map(format6) }
+    const back = await restored(old, s0)
+    for (let i = 0; i < 4; i++)
+      expect(bytesOf(back.memory.pages[i]).equals(bytesOf(head.memory.pages[i]))).toBe(true)
+    // Encoded again as format 7, not the format-6 bytes it was read from.
+    const again = await encodeSnapshot(back, s0, 'runtime')
+    expect(again.pages.map((p) => [p.index, p.hash])).toEqual(current.pages.map((p) => [p.index, p.hash]))
+    expect(again.pages.every((p) => p.hash.length === 96)).toBe(true)
   })
 
   it("a page equal to S0's but another object (a repacked image) is not stored, export after export", async () => {
@@ -176,6 +237,6 @@ describe('a snapshot against S0', () => {
     const other = stateOf([heapPage(30), heapPage(31), null, null])
     const result = await decodeSnapshot(snapshot, other, 'runtime', 'x')
     expect(result.ok).toBe(false)
-    if (!result.ok) expect(result.error).toMatch(/damaged \(page 0 does not match its hash\)/)
+    if (!result.ok) expect(result.error).toMatch(/damaged \(page 0 does not match its base page\)/)
   })
 })

@@ -3,7 +3,7 @@
  *
  * A snapshot keeps only the pages that differ from a base (S0 for the store, nothing for S0
  * itself); pages that are zero in both are omitted. Each page is stored on its own, against the
- * base's page at its index, and keyed by the sha256 of its index and bytes (block-codec.ts, run on
+ * base's page at its index, and keyed by the sha384 of its stored bytes (block-codec.ts, run on
  * the codec threads), so the store writes a page once however many heads hold it. File contents of
  * the WASI file system are cut into chunks of the same size, compressed on their own and keyed by
  * the sha256 of their bytes (binary all the way: a file near the quota never becomes a string, and
@@ -25,14 +25,15 @@ import { compressBlock, sha256Hex, type EncodedBlock, type PageSlot } from './bl
 import { decodePages, encodePages } from './codec-threads'
 
 /**
- * Bump when the layout of pages or of the state document changes. 6: a memory page is stored
- * against the base's page at its index and keyed by its index and bytes (block-codec.ts,
- * encodePage). 5: a file chunk brotli cannot shrink is stored as it is (its length is the chunk's,
+ * Bump when the layout of pages or of the state document changes. 7: a memory page is its blocks
+ * that differ from the base's page, zeros packed, keyed by the sha384 of those stored bytes
+ * (block-codec.ts, encodePage). 6: a memory page is stored against the base's page at its index,
+ * brotli-compressed, and keyed by its index and bytes. 5: a file chunk brotli cannot shrink is stored as it is (its length is the chunk's,
  * its own sha256 its key). 4: file contents are chunks beside the document, not base64 inside it.
  * 3: the state document is zlib (its adler32 catches a flipped bit; 2's raw deflate restored it
- * silently). 5 to 2 are still read.
+ * silently). 6 to 2 are still read.
  */
-export const SNAPSHOT_FORMAT = 6
+export const SNAPSHOT_FORMAT = 7
 const PAGES_AGAINST_BASE_FORMAT = 6
 const RAW_CHUNKS_FORMAT = 5
 const COMPRESSED_CHUNKS_FORMAT = 4
@@ -40,6 +41,7 @@ const INLINE_FILES_FORMAT = 3
 const RAW_STATE_FORMAT = 2
 const READABLE_FORMATS = [
   SNAPSHOT_FORMAT,
+  PAGES_AGAINST_BASE_FORMAT,
   RAW_CHUNKS_FORMAT,
   COMPRESSED_CHUNKS_FORMAT,
   INLINE_FILES_FORMAT,
@@ -267,9 +269,9 @@ export async function decodeSnapshot(
       target.set(bytes)
       const zero = isZeroPage(target)
       pages[page.index] = zero ? null : target
-      // Exporting this head again reuses the stored bytes instead of compressing them again (an
+      // Exporting this head again reuses the stored bytes instead of encoding them again (an
       // older format's are not what an export makes now).
-      if (!zero && againstBase)
+      if (!zero && snapshot.format === SNAPSHOT_FORMAT)
         encodedPages.set(target, {
           ...slotOf(page.index),
           encoded: Promise.resolve({ hash: page.hash, data: page.data })
