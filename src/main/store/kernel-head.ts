@@ -2,6 +2,9 @@
  * The persisted kernel head (docs/architecture.md). Pages live in kernel_pages keyed by content hash and are written
  * once: moving the head writes only the pages whose hash the file does not hold yet and rewrites only the
  * page-table slots that changed; pages no slot references any more are deleted in the same transaction.
+ * Which hashes the head references is known here (cached, dropped when a transaction fails), so a page the new
+ * head drops is deleted by its key, and the chunk list is rewritten only when it changed: a trivial cell's head
+ * moves ~33 slots, and each statement counts (src/main/store/README.md, "Size discipline").
  */
 import type Database from 'better-sqlite3'
 import type { PersistedSnapshot } from '../../shared/snapshot'
@@ -23,14 +26,17 @@ function asBuffer(bytes: Uint8Array): Buffer {
 export class KernelHead {
   /** page_index → hash of the stored head; loaded lazily, dropped whenever a transaction fails. */
   private slots: Map<number, string> | null = null
+  /** The stored head's file chunks in order (hashes), cached like `slots`. */
+  private chunks: string[] | null = null
   private readonly headRow: Database.Statement<[], HeadRow>
   private readonly headInfo: Database.Statement<[], Omit<HeadRow, 'state'>>
   private readonly slotRows: Database.Statement<[], { page_index: number; hash: string }>
   private readonly pagesOfHead: Database.Statement<[], { page_index: number; hash: string; data: Buffer }>
   private readonly insertPage: Database.Statement<[string, Buffer]>
-  private readonly setSlot: Database.Statement<[number, string]>
+  private readonly addSlot: Database.Statement<[number, string]>
+  private readonly moveSlot: Database.Statement<[string, number]>
   private readonly deleteSlot: Database.Statement<[number]>
-  private readonly deletePageIfUnused: Database.Statement<{ hash: string }>
+  private readonly deletePage: Database.Statement<[string]>
   private readonly upsertHead: Database.Statement
   private readonly deleteHead: Database.Statement<[]>
   private readonly deleteAllSlots: Database.Statement<[]>
@@ -52,16 +58,16 @@ export class KernelHead {
       'SELECT s.page_index, s.hash, p.data FROM kernel_head_pages s JOIN kernel_pages p ON p.hash = s.hash ORDER BY s.page_index'
     )
     this.insertPage = db.prepare('INSERT OR IGNORE INTO kernel_pages (hash, data) VALUES (?, ?)')
-    this.setSlot = db.prepare('INSERT OR REPLACE INTO kernel_head_pages (page_index, hash) VALUES (?, ?)')
+    this.addSlot = db.prepare('INSERT INTO kernel_head_pages (page_index, hash) VALUES (?, ?)')
+    this.moveSlot = db.prepare('UPDATE kernel_head_pages SET hash = ? WHERE page_index = ?')
     this.deleteSlot = db.prepare('DELETE FROM kernel_head_pages WHERE page_index = ?')
-    this.deletePageIfUnused = db.prepare(
-      `DELETE FROM kernel_pages WHERE hash = @hash AND NOT EXISTS (SELECT 1 FROM kernel_head_pages WHERE hash = @hash)
-        AND NOT EXISTS (SELECT 1 FROM kernel_head_chunks WHERE hash = @hash)`
-    )
+    // Only for a hash neither the head's slots nor its chunks reference (save knows which); the foreign keys
+    // would refuse any other, rolling the save back.
+    this.deletePage = db.prepare('DELETE FROM kernel_pages WHERE hash = ?')
     this.chunkRows = db.prepare(
       'SELECT c.hash, p.data FROM kernel_head_chunks c JOIN kernel_pages p ON p.hash = c.hash ORDER BY c.seq'
     )
-    this.chunkHashes = db.prepare('SELECT hash FROM kernel_head_chunks')
+    this.chunkHashes = db.prepare('SELECT hash FROM kernel_head_chunks ORDER BY seq')
     this.deleteChunks = db.prepare('DELETE FROM kernel_head_chunks')
     this.insertChunk = db.prepare('INSERT INTO kernel_head_chunks (seq, hash) VALUES (?, ?)')
     this.upsertHead = db.prepare(`INSERT OR REPLACE INTO kernel_head
@@ -77,6 +83,7 @@ export class KernelHead {
   /** Forget cached state: call when a transaction that used this object rolled back. */
   invalidate(): void {
     this.slots = null
+    this.chunks = null
   }
 
   info(): Omit<HeadRow, 'state'> | null {
@@ -107,37 +114,48 @@ export class KernelHead {
       this.deleteChunks.run()
       this.deleteUnusedPages.run()
       this.slots = new Map()
+      this.chunks = []
       return
     }
     const { snapshot } = head
     const old = this.currentSlots()
-    const oldHashes = new Set(old.values())
+    const oldChunks = this.currentChunks()
+    const held = new Set([...old.values(), ...oldChunks])
     const next = new Map<number, string>()
     for (const page of snapshot.pages) {
       if (!Number.isInteger(page.index) || page.index < 0 || page.index >= snapshot.pageCount) {
         throw new Error(`snapshot page index ${page.index} is outside its ${snapshot.pageCount} pages`)
       }
-      if (!oldHashes.has(page.hash)) this.insertPage.run(page.hash, asBuffer(page.data))
-      if (old.get(page.index) !== page.hash) this.setSlot.run(page.index, page.hash)
+      if (next.has(page.index)) throw new Error(`the snapshot holds page ${page.index} twice`)
       next.set(page.index, page.hash)
+      const was = old.get(page.index)
+      if (was === page.hash) continue
+      if (!held.has(page.hash)) {
+        this.insertPage.run(page.hash, asBuffer(page.data))
+        held.add(page.hash)
+      }
+      if (was === undefined) this.addSlot.run(page.index, page.hash)
+      else this.moveSlot.run(page.hash, page.index)
     }
     for (const index of old.keys()) if (!next.has(index)) this.deleteSlot.run(index)
-    // File chunks: only chunks the file does not hold yet are written (one small row per chunk).
-    const oldChunks = this.chunkHashes.all().map((r) => r.hash)
-    const known = new Set([...oldHashes, ...oldChunks])
-    this.deleteChunks.run()
-    ;(snapshot.chunks ?? []).forEach((chunk, seq) => {
-      if (!known.has(chunk.hash)) {
-        if (chunk.data === null)
-          throw new Error(`the kernel state names a file chunk this file does not hold`)
-        this.insertPage.run(chunk.hash, asBuffer(chunk.data))
-        known.add(chunk.hash)
-      }
-      this.insertChunk.run(seq, chunk.hash)
-    })
-    const nextHashes = new Set([...next.values(), ...(snapshot.chunks ?? []).map((c) => c.hash)])
-    for (const hash of new Set([...oldHashes, ...oldChunks]))
-      if (!nextHashes.has(hash)) this.deletePageIfUnused.run({ hash })
+    // File chunks: only chunks the file does not hold yet are written (one small row per chunk), and the list
+    // only when it changed.
+    const nextChunks = (snapshot.chunks ?? []).map((chunk) => chunk.hash)
+    if (nextChunks.length !== oldChunks.length || nextChunks.some((hash, i) => hash !== oldChunks[i])) {
+      this.deleteChunks.run()
+      ;(snapshot.chunks ?? []).forEach((chunk, seq) => {
+        if (!held.has(chunk.hash)) {
+          if (chunk.data === null)
+            throw new Error(`the kernel state names a file chunk this file does not hold`)
+          this.insertPage.run(chunk.hash, asBuffer(chunk.data))
+          held.add(chunk.hash)
+        }
+        this.insertChunk.run(seq, chunk.hash)
+      })
+    }
+    const kept = new Set([...next.values(), ...nextChunks])
+    for (const hash of new Set([...old.values(), ...oldChunks]))
+      if (!kept.has(hash)) this.deletePage.run(hash)
     this.upsertHead.run({
       cellId: head.cellId,
       executionCount: head.executionCount,
@@ -148,15 +166,19 @@ export class KernelHead {
       savedAt: now
     })
     this.slots = next
+    this.chunks = nextChunks
   }
 
   /** Bytes of blobs that saving `snapshot` would add: its pages and chunks the file does not hold yet. */
   bytesToWrite(snapshot: PersistedSnapshot): number {
-    const known = this.storedHashes()
+    const slots = this.currentSlots()
+    const chunks = new Set(this.currentChunks())
+    const held = new Set<string>()
+    for (const hash of slots.values()) held.add(hash)
     let bytes = snapshot.state.byteLength
     for (const blob of [...snapshot.pages, ...(snapshot.chunks ?? [])]) {
-      if (known.has(blob.hash)) continue
-      known.add(blob.hash)
+      if (held.has(blob.hash) || chunks.has(blob.hash)) continue
+      held.add(blob.hash)
       bytes += blob.data?.byteLength ?? 0
     }
     return bytes
@@ -164,7 +186,7 @@ export class KernelHead {
 
   /** Hashes of the pages and file chunks the stored head holds: a new head need not carry their bytes. */
   storedHashes(): Set<string> {
-    return new Set([...this.currentSlots().values(), ...this.chunkHashes.all().map((r) => r.hash)])
+    return new Set([...this.currentSlots().values(), ...this.currentChunks()])
   }
 
   /** Deletes pages no slot references (normally none: save() collects as it goes). Returns how many. */
@@ -175,5 +197,10 @@ export class KernelHead {
   private currentSlots(): Map<number, string> {
     if (!this.slots) this.slots = new Map(this.slotRows.all().map((r) => [r.page_index, r.hash]))
     return this.slots
+  }
+
+  private currentChunks(): string[] {
+    if (!this.chunks) this.chunks = this.chunkHashes.all().map((r) => r.hash)
+    return this.chunks
   }
 }
