@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { Kernel, KernelRunOptions } from '../../src/main/kernel'
+import type { WorkerPool } from '../../src/main/sandbox/pool'
 import { LIMITS, textOf, useTestHost } from '../helpers/kernel-host'
 
 const host = useTestHost()
@@ -242,6 +243,27 @@ describe('kernel: output', () => {
     expect(batches.length).toBeGreaterThan(0)
     // Generous: the machine running the tests may be busy; a blocked loop would be seconds.
     expect(maxLag).toBeLessThan(300)
+  })
+
+  it('a cell that prints nothing sends no message before its answer (no fuel-only batch after the cell)', async () => {
+    const kernel = host().createKernel()
+    // What the worker sends the pool, before the kernel drops fuel-only batches.
+    const pool = (kernel as unknown as { ctx: { pool: { run: WorkerPool['run'] } } }).ctx.pool
+    const batches: { outputs: number; fuel: number }[] = []
+    const run = pool.run.bind(pool)
+    pool.run = (request, options) =>
+      run(request, {
+        ...options,
+        onOutput: (outputs, replace, fuel) => {
+          batches.push({ outputs: outputs.length, fuel })
+          options.onOutput?.(outputs, replace, fuel)
+        }
+      })
+    for (const code of ['x = 1', 'y = x + 1']) expect((await runner(kernel)(code)).status).toBe('ok')
+    expect(batches).toEqual([])
+    expect((await runner(kernel)('print(y)')).status).toBe('ok')
+    expect(batches).toHaveLength(1)
+    expect(batches[0]!.outputs).toBe(1)
   })
 
   it('shows rich output: display() bundles and the last expression as execute_result', async () => {

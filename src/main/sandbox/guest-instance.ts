@@ -131,7 +131,14 @@ export class GuestInstance {
 
   // ---- fuel
 
+  /**
+   * A new budget: the cell's, or the unmetered one of the driver commands after it. Either ends
+   * the fuel-only progress reports: the first slice of the commands after a cell reported 0 fuel
+   * in a message of its own, one more hop between threads for every cell that printed nothing in
+   * its last 50 ms (src/main/kernel/README.md, "A run").
+   */
   setFuel(fuel: bigint): void {
+    this.reportingProgress = false
     if (this.slices !== null) this.slices.start(fuel)
     else this.fuelGlobal().value = fuel
   }
