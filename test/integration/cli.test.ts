@@ -432,6 +432,32 @@ describe('the built command line', () => {
     expect(threads.map((file) => file.replace(/^.*[\\/]/, ''))).toEqual(['worker.js'])
   })
 
+  it('run of trivial cells starts no codec thread: a head of a few dozen pages is encoded in place', () => {
+    // Each codec thread is a Node instance of its own (~100 ms of CPU), for work of ~2 ms a cell
+    // (src/main/kernel/codec-threads.ts).
+    const bin = builtBin()
+    const path = join(dir, 'no-codec-threads.fuelbook')
+    makeNotebook(path, 'Trivial', ['x = 1', 'print(x)', 'x + 1'])
+    const script = [
+      `const threads = require('node:worker_threads'); const Worker = threads.Worker; const started = []`,
+      `threads.Worker = class extends Worker { constructor(file, options) { started.push(String(file)); super(file, options) } }`,
+      `process.on('exit', () => process.stderr.write('THREADS ' + JSON.stringify(started) + '\\n'))`,
+      `process.argv = [process.argv[0], ${JSON.stringify(bin)}, 'run', ${JSON.stringify(path)}]`,
+      `require(${JSON.stringify(bin)})`
+    ].join('\n')
+    const r = spawnSync(process.execPath, ['-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, FUELBOOK_DATA_DIR: join(dir, 'data') },
+      timeout: 120_000
+    })
+    expect(r.status, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/3 of 3 cells run: 3 ok/)
+    const threads = JSON.parse(/^THREADS (.*)$/m.exec(r.stderr)![1]!) as string[]
+    expect(threads.map((file) => file.replace(/^.*[\\/]/, '')).filter((f) => f !== 'worker.js')).toEqual([])
+    // The head was stored all the same.
+    expect(loadRuns(path).head.pageCount).toBeGreaterThan(0)
+  })
+
   it('exec costs the same fuel whether this process made S0 or read it from the disk cache', () => {
     // Its own data folder: without its S0 file the process boots S0 (fb_init) and runs from it,
     // with it the next one restores S0 from disk; a cell must not tell the two apart.

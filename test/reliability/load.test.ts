@@ -80,10 +80,10 @@ it(`${NOTEBOOKS} notebooks × ${CELLS} cells at once over WebSocket: every resul
   await warm.value('closeNotebook', warmNb.path)
   await warm.close()
   // The codec threads are one bounded pool for the process (kernel/codec-threads.ts), started on
-  // demand: a warm-up notebook stores too few pages to start all of them. Start them all, as the
-  // libuv pool is, so that only threads the load leaves behind count.
+  // demand: a warm-up notebook stores too few pages to start any (a batch of up to 64 is encoded in
+  // place). Start them all, as the libuv pool is, so that only threads the load leaves behind count.
   await encodePages(
-    Array.from({ length: 64 }, (_, i) => ({
+    Array.from({ length: 128 }, (_, i) => ({
       bytes: new Uint8Array(65536).fill(i),
       slot: { index: i, base: null }
     }))

@@ -3,11 +3,11 @@
  * off the main thread. The service stores the head after every run, and a run changes dozens of
  * pages even when it does nothing visible (CPython's allocator and reference counts touch pages
  * all over the heap): ~0.25 ms of CPU each, which used to delay the app's main thread and every
- * `fuelbook run` cell. Started on first use (a process that never stores a head never starts
- * one); idle threads do not keep the process alive. Until they run, a small batch (a trivial cell's
- * ~30 pages, ~7 ms) is done on the calling thread while they start: each is a Node instance of its
- * own (~100 ms of CPU), and the first run of the app or of `fuelbook run` waited for both to start
- * before its result was stored (src/main/kernel/README.md, "Cold start").
+ * `fuelbook run` cell. A small batch (at most 64 pages: a trivial cell changes ~33) is done on the
+ * calling thread: since format 7 a page costs ~60 µs (block-codec.ts), and two hops between threads
+ * cost more than that under load (src/main/kernel/README.md, "Persistence"). The threads are
+ * started by the first larger batch (a process that never makes one never starts them: each is a
+ * Node instance of its own, ~100 ms of CPU); idle threads do not keep the process alive.
  */
 import { availableParallelism } from 'node:os'
 import { dirname } from 'node:path'
@@ -26,7 +26,7 @@ const MIN_BLOCKS_PER_THREAD = 8
  * once.
  */
 const WINDOW = 256
-/** At most this many blocks are done on the calling thread while the threads are not started yet. */
+/** At most this many blocks are done on the calling thread (~4 ms at ~60 µs a page). */
 const INLINE_MAX_BLOCKS = 64
 
 /** A request before the thread numbers it. */
@@ -95,9 +95,8 @@ function leastBusy(count: number): CodecThread[] {
 }
 
 /**
- * `items` cut into runs of at most WINDOW, each run spread over the threads; results in order. Before
- * any thread is started, a batch of at most INLINE_MAX_BLOCKS is done here by `inline` instead, and
- * the threads are started for the next batches.
+ * `items` cut into runs of at most WINDOW, each run spread over the threads; results in order. A
+ * batch of at most INLINE_MAX_BLOCKS is done here by `inline` instead.
  */
 async function spread<T, R>(
   items: readonly T[],
@@ -106,11 +105,7 @@ async function spread<T, R>(
 ): Promise<R[]> {
   // Nothing to do starts nothing: reading S0's cache decodes its state's (empty) page list.
   if (items.length === 0) return []
-  if (items.length <= INLINE_MAX_BLOCKS && threads.every((thread) => thread.dead)) {
-    const results = items.map(inline)
-    startThreads()
-    return results
-  }
+  if (items.length <= INLINE_MAX_BLOCKS) return items.map(inline)
   const results: R[] = []
   for (let start = 0; start < items.length; start += WINDOW) {
     const window = items.slice(start, start + WINDOW)
