@@ -19,6 +19,9 @@ import { limitsFromFlags } from './flags'
 import { refuseTarget, writeFileAtomic } from './output-file'
 import { profileReport } from './profile-table'
 
+/** Sandbox workers of `fuelbook run`: its cells run one after another from one head. */
+const RUN_POOL_SIZE = 1
+
 /** "[3] ✓ ok · 2.4 M fuel · 160 pages (10 MiB) · 31 ms", the app's stats line in plain text. */
 function runLine(run: RunRecord): string {
   const look = statusLook(run.status)
@@ -187,7 +190,13 @@ A failing run exits with the code of the first cell that failed.`,
       io.stderr(`Created ${path} from ${given} (${imported.value.cellCount} cells); running it\n`)
     }
 
-    const composed = await composeService({ shell: 'browser', appRoot: io.appRoot, version: io.version })
+    // One worker: the cells run one after another from one head (compose.ts, `poolSize`).
+    const composed = await composeService({
+      shell: 'browser',
+      appRoot: io.appRoot,
+      version: io.version,
+      poolSize: RUN_POOL_SIZE
+    })
     const { service } = composed
     let interrupted = false
     const onInterrupt = (): void => {

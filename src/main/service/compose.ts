@@ -35,6 +35,12 @@ export interface ComposeOptions {
    * for Electron's ABI, src/main/electron/native-sqlite.ts); set before anything is opened.
    */
   sqliteBinding?: string | null
+  /**
+   * Sandbox workers (default: the kernel host's, 2 to 4). `fuelbook run` runs its cells one after
+   * another from one head, on the worker that holds it, and asks nothing beside them: a second
+   * worker is a Node instance started for nothing (~125 ms of CPU while the runtime compiles).
+   */
+  poolSize?: number
 }
 
 export interface ComposedService {
@@ -48,7 +54,8 @@ export async function composeService(options: ComposeOptions): Promise<ComposedS
   const kernelHost = await createKernelHost({
     resourcesDir: runtimeDirOf(options.appRoot),
     cacheDir: cacheDirOf(appData.dir),
-    warmUpDelayMs: WARM_UP_DELAY_MS
+    warmUpDelayMs: WARM_UP_DELAY_MS,
+    ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize })
   })
   const service = new NotebookService({
     appData,
