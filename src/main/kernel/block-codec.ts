@@ -12,7 +12,7 @@
  * bitmap of them and a check sum of the page, and packs runs of zero bytes (`packZeros`) instead
  * of running brotli over 64 KiB of mostly zeros; it is keyed by the sha384 of the stored bytes,
  * not of the page, so the key costs a hash of ~0.6 KB instead of 64 KiB. Measured on 769 pages
- * that 20 trivial cells changed (min of 7 rounds, one process): 125 → ~60 µs a page, 547 → ~580
+ * that 20 trivial cells changed (min of 9 rounds, one process): 116 → 58 µs a page, 547 → 585
  * bytes (src/main/kernel/README.md, "Persistence", says why the key is safe to share pages by).
  * Format 6 (the XOR brotli-compressed, keyed by the sha256 of the page's index and bytes) still
  * reads. Pure and synchronous: the codec threads (codec-threads.ts) run it for memory pages.
