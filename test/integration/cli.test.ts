@@ -2,7 +2,7 @@
  * `fuelbook exec | run | export | import`: results, exit codes and messages for every bad input. Most
  * tests run the command modules in-process (real kernel, real files); a few spawn the built CLI.
  */
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -400,18 +400,20 @@ describe('the built command line', () => {
     expect(spawnCli(['--help']).stdout).toMatch(/exec .*\n.*run .*\n.*export .*\n.*import /)
   })
 
-  it('exec loads only what one run needs: no SQLite, no notebook service, one worker thread', () => {
-    // Loading them cost every `fuelbook exec` ~100 ms of its start, and so does each thread
-    // (src/main/kernel/README.md, "Cold start").
+  /** The built CLI run as `fuelbook exec ARGS`, listing the modules it loaded and the worker threads it started. */
+  function execTraced(args: string[]): {
+    status: number | null
+    stdout: string
+    loaded: string[]
+    threads: string[]
+  } {
     const bin = builtBin()
-    // S0 from its disk cache, as a user's every exec but the first.
-    expect(spawnCli(['exec', '-c', 'pass'], { FUELBOOK_DATA_DIR: join(dir, 'data') }).code).toBe(0)
     const script = [
       `const threads = require('node:worker_threads'); const Worker = threads.Worker; const started = []`,
       `threads.Worker = class extends Worker { constructor(file, options) { started.push(String(file)); super(file, options) } }`,
       `process.on('exit', () => process.stderr.write('THREADS ' + JSON.stringify(started) + '\\n'))`,
       `process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify(Object.keys(require.cache)) + '\\n'))`,
-      `process.argv = [process.argv[0], ${JSON.stringify(bin)}, 'exec', '-c', '1+1']`,
+      `process.argv = [process.argv[0], ${JSON.stringify(bin)}, 'exec', ...${JSON.stringify(args)}]`,
       `require(${JSON.stringify(bin)})`
     ].join('\n')
     const r = spawnSync(process.execPath, ['-e', script], {
@@ -419,17 +421,60 @@ describe('the built command line', () => {
       env: { ...process.env, FUELBOOK_DATA_DIR: join(dir, 'data') },
       timeout: 120_000
     })
+    const threads = JSON.parse(/^THREADS (.*)$/m.exec(r.stderr)![1]!) as string[]
+    return {
+      status: r.status,
+      stdout: r.stdout,
+      loaded: JSON.parse(/^LOADED (.*)$/m.exec(r.stderr)![1]!) as string[],
+      threads: threads.map((file) => file.replace(/^.*[\\/]/, ''))
+    }
+  }
+
+  it('exec loads only what one run needs: no SQLite, no notebook service, no thread', () => {
+    // Loading them cost every `fuelbook exec` ~100 ms of its start, and so does each thread
+    // (src/main/kernel/README.md, "Cold start").
+    // S0 from its disk cache, as a user's every exec but the first.
+    expect(spawnCli(['exec', '-c', 'pass'], { FUELBOOK_DATA_DIR: join(dir, 'data') }).code).toBe(0)
+    const r = execTraced(['-c', '1+1'])
     expect(r.status).toBe(0)
     expect(r.stdout).toMatch(/status: ok/)
-    const loaded = JSON.parse(/^LOADED (.*)$/m.exec(r.stderr)![1]!) as string[]
-    expect(loaded.some((path) => /[\\/]exec-[^/\\]*\.js$/.test(path))).toBe(true)
-    const needless = loaded.filter((path) =>
+    expect(r.loaded.some((path) => /[\\/]exec-[^/\\]*\.js$/.test(path))).toBe(true)
+    const needless = r.loaded.filter((path) =>
       /better-sqlite3|notebook-(document|session|service|files)|browser-server|\bzod\b/.test(path)
     )
     expect(needless).toEqual([])
-    // The sandbox worker only: reading S0 from its cache starts no codec thread.
-    const threads = JSON.parse(/^THREADS (.*)$/m.exec(r.stderr)![1]!) as string[]
-    expect(threads.map((file) => file.replace(/^.*[\\/]/, ''))).toEqual(['worker.js'])
+    // The run is made on the main thread, and reading S0 from its cache starts no codec thread.
+    expect(r.threads).toEqual([])
+  })
+
+  it("exec makes a run too deep for the main thread's stack again in a worker, as the app runs it", () => {
+    // A repr this deep (~0.5 G fuel) recurses in C further than V8 lets the main thread's ~1 MB
+    // stack go, and not as far as a worker's 4 MB (sandbox/in-thread-pool.ts).
+    const r = execTraced([
+      '--fuel',
+      '10G',
+      '-c',
+      'import sys\nsys.setrecursionlimit(10**6)\nl = []\nfor i in range(5500): l = [l]\nprint(len(repr(l)))'
+    ])
+    expect(r.stdout).toMatch(/^11002\n\nstatus: ok\n/)
+    expect(r.status).toBe(0)
+    expect(r.threads).toEqual(['worker.js'])
+  })
+
+  it("Ctrl+C stops exec's run: status interrupted, exit code 1", async () => {
+    const child = spawn(process.execPath, [builtBin(), 'exec', '--fuel', '1000G', '-c', 'while True: pass'], {
+      env: { ...process.env, FUELBOOK_DATA_DIR: join(dir, 'data') }
+    })
+    let stdout = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    // Long enough to be in the run on this machine even under load (the start takes ~0.2-1.5 s);
+    // a Ctrl+C before the run must stop it as well.
+    await new Promise((resolve) => setTimeout(resolve, 3000))
+    child.kill('SIGINT')
+    // Not stopped, the run would go on for minutes (1000 G of fuel), past the test's timeout.
+    expect(await exited).toBe(1)
+    expect(stdout).toMatch(/status: interrupted/)
   })
 
   it('run of trivial cells starts one sandbox worker and no codec thread', () => {

@@ -145,9 +145,9 @@ ${EXIT_CODES_HELP}`,
     const host = await createKernelHost({
       appRoot: io.appRoot,
       cacheDir: cacheDirOf(),
-      poolSize: 1,
       warmUp: false,
-      oneRun: true
+      oneRun: true,
+      inThread: true
     })
     const interrupted = new AbortController()
     const interrupt = (): void => interrupted.abort()

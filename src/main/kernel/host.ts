@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
-import { WorkerPool, type WorkerScript } from '../sandbox/pool'
+import { InThreadPool } from '../sandbox/in-thread-pool'
+import { WorkerPool, type RunPool, type WorkerScript } from '../sandbox/pool'
 import { PAGE_BYTES } from '../sandbox/memory-image'
 import { useLateTierUp } from '../sandbox/runtime'
 import type { GuestRequest, MachineState, RunRequest } from '../sandbox/protocol'
@@ -41,6 +42,13 @@ export interface KernelHostOptions {
    * late (sandbox/runtime.ts, `useLateTierUp`; process-wide from then on).
    */
   oneRun?: boolean
+  /**
+   * Make the runs on the calling thread instead of in workers (`fuelbook exec`: one run, then exit):
+   * no worker to start, and the timeout and interrupts stop a run from watchdog threads
+   * (sandbox/in-thread-pool.ts); a worker is started only for a run that overflows this thread's
+   * smaller stack. `poolSize` and the warm-up do not apply.
+   */
+  inThread?: boolean
 }
 
 /**
@@ -79,11 +87,12 @@ export async function createKernelHost(options: KernelHostOptions): Promise<Kern
   })
   // The workers start (each a Node instance of its own, ~100 ms of CPU) while the main thread reads
   // and compiles the runtime; they get it once it is compiled.
-  const pool = new WorkerPool({
-    runtime: loading.runtime.then((runtime) => runtime.spec),
-    size: options.poolSize ?? Math.min(4, Math.max(2, availableParallelism())),
-    workerScript: options.workerScript
-  })
+  const spec = loading.runtime.then((runtime) => runtime.spec)
+  const workers = (size: number): WorkerPool =>
+    new WorkerPool({ runtime: spec, size, workerScript: options.workerScript })
+  const pool: RunPool = options.inThread
+    ? new InThreadPool(spec, () => workers(1))
+    : workers(options.poolSize ?? Math.min(4, Math.max(2, availableParallelism())))
   try {
     const runtime = await loading.runtime
     const cachePath = s0Path(runtime)
@@ -181,7 +190,7 @@ export function baseIdentity(runtimeHash: string, s0: MachineState): string {
   return hash.digest('hex')
 }
 
-async function bootS0(pool: WorkerPool, runtime: KernelRuntime): Promise<MachineState> {
+async function bootS0(pool: RunPool, runtime: KernelRuntime): Promise<MachineState> {
   const request = buildRunRequest({
     id: 0,
     state: null,

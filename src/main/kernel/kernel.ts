@@ -10,7 +10,7 @@ import type { Limits, Output } from '../../shared/notebook'
 import { ok, type Result } from '../../shared/result'
 import type { PersistedSnapshot } from '../../shared/snapshot'
 import { imageBytes, PAGE_BYTES } from '../sandbox/memory-image'
-import type { KillReason, PoolResult, PoolRun, WorkerPool } from '../sandbox/pool'
+import type { KillReason, PoolResult, PoolRun, RunPool } from '../sandbox/pool'
 import type { GuestRequest, MachineState, RunRequest, RunTimings } from '../sandbox/protocol'
 import { keepUnchangedFiles, type MountedWheel } from '../sandbox/wasi/fs-image'
 import { decodeSnapshot, encodeSnapshot } from './persist'
@@ -29,7 +29,7 @@ const PROGRESS_INTERVAL_MS = 100
 
 /** What every kernel of one host shares. */
 export interface KernelContext {
-  pool: WorkerPool
+  pool: RunPool
   s0: MachineState
   /** S0's identity (host.ts baseIdentity): what a saved head is tied to, stored in its runtimeHash field. */
   s0Identity: string

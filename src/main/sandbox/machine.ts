@@ -20,6 +20,13 @@ import { ProcExit, type WasiState } from './wasi/host'
 
 export type { PostOutput } from './guest-instance'
 
+/**
+ * A run that overflowed the thread's own stack (V8's limit, not the interpreter's stack in linear
+ * memory): how deep the guest gets depends on the thread it runs on (in-thread-pool.ts).
+ */
+export const STACK_OVERFLOW_MESSAGE =
+  "crashed: stack overflow (recursion too deep for the interpreter's C stack)"
+
 /** Pages a trivial cell's capture copies (~30, kernel/README.md): the arena's first size. */
 const EXPECTED_COPIES = 40
 /** Slots made ready over the last capture's count: a next one may copy a few pages more. */
@@ -498,13 +505,8 @@ function classifyThrow(
     }
   const text = error instanceof Error ? error.message : String(error)
   const atCap = memory.buffer.byteLength / PAGE_BYTES >= maxPages
-  if (error instanceof RangeError && /call stack/i.test(text)) {
-    return {
-      status: 'crashed',
-      exitCode: null,
-      message: "crashed: stack overflow (recursion too deep for the interpreter's C stack)"
-    }
-  }
+  if (error instanceof RangeError && /call stack/i.test(text))
+    return { status: 'crashed', exitCode: null, message: STACK_OVERFLOW_MESSAGE }
   if (error instanceof RangeError && /memory|allocat/i.test(text)) {
     return { status: 'out_of_memory', exitCode: null, message: `out of memory: ${text}` }
   }

@@ -73,6 +73,19 @@ interface ActiveRun {
   settled: boolean
 }
 
+/**
+ * Where the kernel's runs are made: a pool of workers (`WorkerPool`), or the calling thread for a
+ * process that makes one run (in-thread-pool.ts).
+ */
+export interface RunPool {
+  /** Resolves when runs can start without waiting for the runtime or a worker's start. */
+  ready(): Promise<void>
+  run(request: RunRequest, options: PoolRunOptions): PoolRun
+  warm(requests: RunRequest[], afterMs?: number): void
+  whenWarm(): Promise<void>
+  close(): Promise<void>
+}
+
 export interface PoolOptions {
   /** The runtime, or its promise: workers start at once and get it when it is there. */
   runtime: RuntimeSpec | Promise<RuntimeSpec>
@@ -80,7 +93,7 @@ export interface PoolOptions {
   workerScript?: WorkerScript
 }
 
-export class WorkerPool {
+export class WorkerPool implements RunPool {
   private readonly slots: Slot[] = []
   private readonly queue: ActiveRun[] = []
   private readonly script: WorkerScript
