@@ -26,7 +26,9 @@ export default defineConfig({
       // Bundled, not required from node_modules: the WASI shim is an ES module, and the first ES
       // module a Node 20 process or worker loads through require() starts the ESM loader (~20 ms of
       // every sandbox worker's and `fuelbook exec`'s start; src/main/kernel/README.md, "Cold start").
-      externalizeDeps: { exclude: ['@bjorn3/browser_wasi_shim'] },
+      // zod, fflate and pep440 are bundled so that only what the service uses is loaded: required,
+      // zod loaded its 40-odd locales and ~100 modules with the app and `fuelbook serve`.
+      externalizeDeps: { exclude: ['@bjorn3/browser_wasi_shim', 'zod', 'fflate', '@renovatebot/pep440'] },
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src/main/electron/index.ts'),

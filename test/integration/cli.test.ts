@@ -10,7 +10,7 @@ import { parseHTML } from 'linkedom'
 import { Ajv } from 'ajv'
 import { NotebookStore } from '../../src/main/store'
 import type { Output } from '../../src/shared/notebook'
-import { builtBin, cli, makeNotebook, spawnCli, tempDir } from './cli-helpers'
+import { APP_ROOT, builtBin, cli, makeNotebook, spawnCli, tempDir } from './cli-helpers'
 import { fuelFigurePattern } from '../helpers/runtime-dir'
 
 const FIXTURES = join(__dirname, '..', 'fixtures')
@@ -443,8 +443,32 @@ describe('the built command line', () => {
       /better-sqlite3|notebook-(document|session|service|files)|browser-server|\bzod\b/.test(path)
     )
     expect(needless).toEqual([])
+    // zod is bundled into a chunk of the service's (electron.vite.config.ts), whose name says nothing.
+    const withZod = r.loaded.filter(
+      (path) => path.endsWith('.js') && readFileSync(path, 'utf8').includes('/zod/')
+    )
+    expect(withZod).toEqual([])
     // The run is made on the main thread, and reading S0 from its cache starts no codec thread.
     expect(r.threads).toEqual([])
+  })
+
+  it('the main process loads zod, fflate and pep440 from its bundle, not from node_modules', () => {
+    // Required from node_modules, zod loaded ~100 modules with every locale it has, at every start
+    // of the app and of fuelbook serve; bundled, only what the service uses is loaded
+    // (electron.vite.config.ts).
+    builtBin()
+    const out = join(APP_ROOT, 'out', 'main')
+    // Every shared chunk (the entries start the app, a server or a worker).
+    const chunks = readdirSync(out).filter((file) => /-[\w-]{8}\.js$/.test(file))
+    expect(chunks.some((file) => file.startsWith('compose-'))).toBe(true)
+    const script = [
+      ...chunks.map((file) => `require(${JSON.stringify(join(out, file))})`),
+      `process.stdout.write(JSON.stringify(Object.keys(require.cache)))`
+    ].join('\n')
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 })
+    expect(r.status, r.stderr).toBe(0)
+    const loaded = JSON.parse(r.stdout) as string[]
+    expect(loaded.filter((path) => /node_modules[\\/](zod|fflate|@renovatebot)[\\/]/.test(path))).toEqual([])
   })
 
   it("exec makes a run too deep for the main thread's stack again in a worker, as the app runs it", () => {
