@@ -91,6 +91,22 @@ describe('one page against its base', () => {
     expect(encodePage(ends, { index: 2, base }).data.byteLength).toBeLessThan(600)
   })
 
+  it('decodes into a page of a larger buffer, at any offset, and writes nothing beside it', () => {
+    const base = heapPage(8)
+    const page = touched(base, 13)
+    const random = sharedPage((bytes) => bytes.set(randomBytes(PAGE)))
+    for (const stored of [page, random]) {
+      const block = encodePage(stored, { index: 4, base })
+      for (const offset of [PAGE, 3]) {
+        const slab = new Uint8Array(new SharedArrayBuffer(3 * PAGE)).fill(0xee)
+        const into = slab.subarray(offset, offset + PAGE)
+        expect(decodePage(block, { index: 4, base }, 'page 4', into)).toBe(into)
+        expect(Buffer.from(into)).toEqual(Buffer.from(stored))
+        expect([slab[offset - 1], slab[offset + PAGE]]).toEqual([0xee, 0xee])
+      }
+    }
+  })
+
   it('a page of new data (random) is not made larger by its base', () => {
     const base = heapPage(2)
     const page = sharedPage((bytes) => bytes.set(randomBytes(PAGE)))
@@ -159,6 +175,17 @@ describe('a snapshot against S0', () => {
     for (let i = 0; i < 5; i++) expect(bytesOf(back.memory.pages[i])).toEqual(bytesOf(head.memory.pages[i]))
     const stored = snapshot.pages.find((p) => p.index === 1)!.data.byteLength
     expect(stored).toBeLessThan(brotliCompressSync(head.memory.pages[1]!).byteLength / 10)
+  })
+
+  it('a head too large to decode in place goes to the codec threads, and its pages land in its slab', async () => {
+    // 300 changed pages: more than the calling thread decodes itself (codec-threads.ts).
+    const bases = Array.from({ length: 300 }, (_, i) => heapPage(100 + i))
+    const base = stateOf(bases)
+    const head = stateOf(bases.map((page, i) => touched(page, i)))
+    const back = await restored(await encodeSnapshot(head, base, 'runtime'), base)
+    expect(back.memory.pages.every((page, i) => Buffer.compare(page!, head.memory.pages[i]!) === 0)).toBe(
+      true
+    )
   })
 
   it('exporting a restored head again gives the same pages (the stored encodings are reused)', async () => {

@@ -235,8 +235,13 @@ function pageSums(bytes: Uint8Array): [number, number] {
   return [sum, sumOfSums]
 }
 
-/** A page's changed blocks (gatherChangedBlocks) back to the page, checked by its sums. */
-function fromChangedBlocks(blocks: Uint8Array, base: Uint8Array | null, what: string): Uint8Array {
+/** A page's changed blocks (gatherChangedBlocks) back to the page, in `page`, checked by its sums. */
+function fromChangedBlocks(
+  blocks: Uint8Array,
+  base: Uint8Array | null,
+  what: string,
+  page: Uint8Array
+): Uint8Array {
   if (base === null) throw new Error(`${what} is stored against a page its base does not have`)
   const header = new DataView(blocks.buffer, blocks.byteOffset, blocks.byteLength)
   let kept = 0
@@ -244,7 +249,6 @@ function fromChangedBlocks(blocks: Uint8Array, base: Uint8Array | null, what: st
     for (let bits = blocks[i]!; bits !== 0; bits &= bits - 1) kept++
   }
   if (blocks.length !== HEADER_BYTES + kept * BLOCK_BYTES) throw new Error(`${what} has the wrong length`)
-  const page = new Uint8Array(PAGE_BYTES)
   page.set(base)
   let at = HEADER_BYTES
   for (let block = 0; block < BLOCKS; block++) {
@@ -274,16 +278,26 @@ function decompressPage(data: Uint8Array, what: string): Buffer {
 /**
  * A page stored by encodePage (or by format 6's) back to its bytes, checked against its key; throws
  * naming `what`. A format-7 key is checked on the stored bytes before anything is decoded, and the
- * page's sums after; a format-6 key on the page.
+ * page's sums after; a format-6 key on the page. The page is written into `into` when given (one
+ * page: a slot of the head's slab, so that no buffer is made for it), else into a new buffer.
  */
-export function decodePage(block: EncodedBlock, slot: PageSlot, what: string): Uint8Array {
+export function decodePage(
+  block: EncodedBlock,
+  slot: PageSlot,
+  what: string,
+  into: Uint8Array = new Uint8Array(PAGE_BYTES)
+): Uint8Array {
+  if (into.byteLength !== PAGE_BYTES) throw new Error(`${what} must be decoded into one page`)
   const tag = block.data[0]
   if (tag === undefined || tag > PAGE_CHANGED_BLOCKS_BROTLI)
     throw new Error(`${what} has an unknown encoding`)
   const rest = block.data.subarray(1)
   if (block.hash.length === STORED_KEY_DIGITS) {
     if (storedKey(block.data) !== block.hash) throw new Error(`${what} does not match its hash`)
-    if (tag === PAGE_AS_IS) return new Uint8Array(decompressPage(rest, what))
+    if (tag === PAGE_AS_IS) {
+      into.set(decompressPage(rest, what))
+      return into
+    }
     if (tag === PAGE_XOR_BASE) throw new Error(`${what} has an unknown encoding`)
     let blocks: Uint8Array
     try {
@@ -294,14 +308,15 @@ export function decodePage(block: EncodedBlock, slot: PageSlot, what: string): U
     } catch (error) {
       throw new Error(`${what} cannot be unpacked (${(error as Error).message})`, { cause: error })
     }
-    return fromChangedBlocks(blocks, slot.base, what)
+    return fromChangedBlocks(blocks, slot.base, what, into)
   }
   if (tag === PAGE_CHANGED_BLOCKS || tag === PAGE_CHANGED_BLOCKS_BROTLI)
     throw new Error(`${what} has an unknown encoding`)
   const stored = decompressPage(rest, what)
   const bytes = tag === PAGE_XOR_BASE ? xorPage(stored, slot.base) : stored
   if (pageKey(slot.index, bytes) !== block.hash) throw new Error(`${what} does not match its hash`)
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  into.set(bytes)
+  return into
 }
 
 /**
@@ -330,7 +345,19 @@ export function encodeOwnedPage(page: { bytes: Uint8Array; slot: PageSlot }): En
   return { hash: block.hash, data: new Uint8Array(block.data) }
 }
 
-/** A stored page back to its bytes (decodePage, or decodeBlock before format 6), in a buffer of their own. */
-export function decodeOwnedPage(block: EncodedBlock, slot: PageSlot | null, what: string): Uint8Array {
-  return new Uint8Array(slot === null ? decodeBlock(block, what) : decodePage(block, slot, what))
+/**
+ * A stored page back to its bytes (decodePage, or decodeBlock before format 6), written into `into`
+ * (one page), or into a buffer of their own.
+ */
+export function decodeOwnedPage(
+  block: EncodedBlock,
+  slot: PageSlot | null,
+  what: string,
+  into: Uint8Array = new Uint8Array(PAGE_BYTES)
+): Uint8Array {
+  if (slot !== null) return decodePage(block, slot, what, into)
+  const bytes = decodeBlock(block, what)
+  if (bytes.byteLength !== PAGE_BYTES) throw new Error(`${what} has ${bytes.byteLength} bytes`)
+  into.set(bytes)
+  return into
 }

@@ -28,6 +28,12 @@ const MIN_BLOCKS_PER_THREAD = 8
 const WINDOW = 256
 /** At most this many blocks are done on the calling thread (~4 ms at ~60 µs a page). */
 const INLINE_MAX_BLOCKS = 64
+/**
+ * While no thread is running, a saved head of at most this many pages (16 MiB) is decoded on the
+ * calling thread, as when a notebook is opened: ~0.1 ms a page in a fresh process, against ~100 ms
+ * of CPU for each thread to start (src/main/kernel/README.md, "Cold start").
+ */
+const INLINE_MAX_DECODE = 256
 
 /** A request before the thread numbers it. */
 type Unnumbered<T> = T extends unknown ? Omit<T, 'id'> : never
@@ -101,11 +107,13 @@ function leastBusy(count: number): CodecThread[] {
 async function spread<T, R>(
   items: readonly T[],
   work: (part: T[], thread: CodecThread) => Promise<R[]>,
-  inline: (item: T) => R
+  inline: (item: T) => R,
+  inlineMaxUnstarted = INLINE_MAX_BLOCKS
 ): Promise<R[]> {
   // Nothing to do starts nothing: reading S0's cache decodes its state's (empty) page list.
   if (items.length === 0) return []
-  if (items.length <= INLINE_MAX_BLOCKS) return items.map(inline)
+  const unstarted = threads.every((thread) => thread.dead)
+  if (items.length <= (unstarted ? inlineMaxUnstarted : INLINE_MAX_BLOCKS)) return items.map(inline)
   const results: R[] = []
   for (let start = 0; start < items.length; start += WINDOW) {
     const window = items.slice(start, start + WINDOW)
@@ -137,8 +145,10 @@ export function encodePages(
 }
 
 /** Each page's bytes, checked against its key; rejects naming the first damaged one by `what`. */
-export function decodePages(pages: readonly (StoredPage & { what: string })[]): Promise<Uint8Array[]> {
-  return spread(
+export async function decodePages(
+  pages: readonly (StoredPage & { what: string; into: Uint8Array })[]
+): Promise<void> {
+  await spread(
     pages,
     async (part, thread) => {
       const reply = await thread.send({
@@ -148,8 +158,10 @@ export function decodePages(pages: readonly (StoredPage & { what: string })[]): 
       })
       if (!reply.ok) throw new Error(reply.message)
       if (!('decoded' in reply)) throw new Error('the codec thread answered the wrong request')
+      reply.decoded.forEach((bytes, i) => part[i]!.into.set(bytes))
       return reply.decoded
     },
-    (p) => decodeOwnedPage(p.block, p.slot, p.what)
+    (p) => decodeOwnedPage(p.block, p.slot, p.what, p.into),
+    INLINE_MAX_DECODE
   )
 }

@@ -255,18 +255,18 @@ export async function decodeSnapshot(
     // Before format 6 a page is stored alone; from then on against the base's page at its index.
     const againstBase = snapshot.format >= PAGES_AGAINST_BASE_FORMAT
     const slotOf = (index: number): PageSlot => ({ index, base: basePageAt(base, index) })
-    const decoded = await decodePages(
-      snapshot.pages.map((page) => ({
+    // Each page is decoded into its slot of the slab (on the calling thread, straight there).
+    const slotPage = (slot: number): Uint8Array => slab.subarray(slot * PAGE_BYTES, (slot + 1) * PAGE_BYTES)
+    await decodePages(
+      snapshot.pages.map((page, slot) => ({
         block: page,
         slot: againstBase ? slotOf(page.index) : null,
-        what: `page ${page.index}`
+        what: `page ${page.index}`,
+        into: slotPage(slot)
       }))
     )
-    decoded.forEach((bytes, slot) => {
-      const page = snapshot.pages[slot]!
-      if (bytes.byteLength !== PAGE_BYTES) throw new Error(`page ${page.index} has ${bytes.byteLength} bytes`)
-      const target = slab.subarray(slot * PAGE_BYTES, (slot + 1) * PAGE_BYTES)
-      target.set(bytes)
+    snapshot.pages.forEach((page, slot) => {
+      const target = slotPage(slot)
       const zero = isZeroPage(target)
       pages[page.index] = zero ? null : target
       // Exporting this head again reuses the stored bytes instead of encoding them again (an
