@@ -501,7 +501,7 @@ describe('the built command line', () => {
     expect(stdout).toMatch(/status: interrupted/)
   })
 
-  it('run of trivial cells starts one sandbox worker and no codec thread', () => {
+  it('run of trivial cells starts one sandbox worker and no codec thread, and tiers the runtime up late', () => {
     // Each thread is a Node instance of its own (~100 ms of CPU): the cells run one after another
     // on one worker (cli/run.ts), and a head of a few dozen pages is encoded in place
     // (src/main/kernel/codec-threads.ts).
@@ -512,6 +512,9 @@ describe('the built command line', () => {
       `const threads = require('node:worker_threads'); const Worker = threads.Worker; const started = []`,
       `threads.Worker = class extends Worker { constructor(file, options) { started.push(String(file)); super(file, options) } }`,
       `process.on('exit', () => process.stderr.write('THREADS ' + JSON.stringify(started) + '\\n'))`,
+      `const v8 = require('node:v8'); const setFlags = v8.setFlagsFromString; const flags = []`,
+      `v8.setFlagsFromString = (flag) => { flags.push(flag); setFlags(flag) }`,
+      `process.on('exit', () => process.stderr.write('FLAGS ' + JSON.stringify(flags) + '\\n'))`,
       `process.argv = [process.argv[0], ${JSON.stringify(bin)}, 'run', ${JSON.stringify(path)}]`,
       `require(${JSON.stringify(bin)})`
     ].join('\n')
@@ -524,6 +527,8 @@ describe('the built command line', () => {
     expect(r.stdout).toMatch(/3 of 3 cells run: 3 ok/)
     const threads = JSON.parse(/^THREADS (.*)$/m.exec(r.stderr)![1]!) as string[]
     expect(threads.map((file) => file.replace(/^.*[\\/]/, ''))).toEqual(['worker.js'])
+    // Late tier-up (sandbox/runtime.ts, useLateTierUp): the process exits after its cells.
+    expect(JSON.parse(/^FLAGS (.*)$/m.exec(r.stderr)![1]!)).toContain('--wasm-tiering-budget=2000000000')
     // The head was stored all the same.
     expect(loadRuns(path).head.pageCount).toBeGreaterThan(0)
   })

@@ -190,12 +190,14 @@ A failing run exits with the code of the first cell that failed.`,
       io.stderr(`Created ${path} from ${given} (${imported.value.cellCount} cells); running it\n`)
     }
 
-    // One worker: the cells run one after another from one head (compose.ts, `poolSize`).
+    // One worker: the cells run one after another from one head (compose.ts, `poolSize`); and
+    // the process exits after them, so V8 tiers the runtime up late (kernel/host.ts, `lateTierUp`).
     const composed = await composeService({
       shell: 'browser',
       appRoot: io.appRoot,
       version: io.version,
-      poolSize: RUN_POOL_SIZE
+      poolSize: RUN_POOL_SIZE,
+      lateTierUp: true
     })
     const { service } = composed
     let interrupted = false

@@ -43,6 +43,13 @@ export interface KernelHostOptions {
    */
   oneRun?: boolean
   /**
+   * The process runs a notebook's cells and exits (`fuelbook run`): V8 tiers the runtime's
+   * functions up late, as for `oneRun`. The TurboFan compiles the default budget starts cost more
+   * CPU than they save in such a process, even for a cell of seconds (src/main/kernel/README.md,
+   * "Cold start").
+   */
+  lateTierUp?: boolean
+  /**
    * Make the runs on the calling thread instead of in workers (`fuelbook exec`: one run, then exit):
    * no worker to start, and the timeout and interrupts stop a run from watchdog threads
    * (sandbox/in-thread-pool.ts); a worker is started only for a run that overflows this thread's
@@ -75,7 +82,7 @@ export interface KernelHostInternals extends KernelHost {
 }
 
 export async function createKernelHost(options: KernelHostOptions): Promise<KernelHostInternals> {
-  if (options.oneRun) useLateTierUp()
+  if (options.oneRun || options.lateTierUp) useLateTierUp()
   const loading = loadKernelRuntime(options.resourcesDir, options.cacheDir)
   const s0Path = (identity: RuntimeIdentity): string | null =>
     options.cacheDir ? join(options.cacheDir, `s0-${identity.cacheKey}-raw${S0_CACHE_VERSION}.fbs0`) : null

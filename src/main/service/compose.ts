@@ -41,6 +41,8 @@ export interface ComposeOptions {
    * worker is a Node instance started for nothing (~125 ms of CPU while the runtime compiles).
    */
   poolSize?: number
+  /** The process runs cells and exits (`fuelbook run`): see KernelHostOptions.lateTierUp. */
+  lateTierUp?: boolean
 }
 
 export interface ComposedService {
@@ -55,7 +57,8 @@ export async function composeService(options: ComposeOptions): Promise<ComposedS
     resourcesDir: runtimeDirOf(options.appRoot),
     cacheDir: cacheDirOf(appData.dir),
     warmUpDelayMs: WARM_UP_DELAY_MS,
-    ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize })
+    ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+    ...(options.lateTierUp === true ? { lateTierUp: true } : {})
   })
   const service = new NotebookService({
     appData,
