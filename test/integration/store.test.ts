@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
@@ -448,6 +449,50 @@ describe('kernel head', () => {
     expect(s.loadHead()!.snapshot.pages.map((p) => p.hash)).toEqual(a.pages.map((p) => p.hash))
     s.saveHead({ snapshot: makeSnapshot(4, (i) => (i === 0 ? 9 : i)), cellId: 'a', executionCount: 2 })
     expect(s.loadHead()!.snapshot.pages).toHaveLength(4)
+    expect(pageCount(s)).toBe(4)
+  })
+
+  it('file chunks outlive a head move that keeps them, go with one that drops them; a page index given twice is refused', () => {
+    let s = create()
+    s.insertCell(codeCell('a'), 0)
+    const chunk = (fill: number) => {
+      const data = new Uint8Array(300).fill(fill)
+      return { hash: createHash('sha256').update(data).digest('hex'), data }
+    }
+    const withChunks = (fill: number, chunks: { hash: string; data: Uint8Array | null }[]) => ({
+      ...makeSnapshot(2, (i) => fill + i),
+      chunks
+    })
+    s.saveHead({ snapshot: withChunks(10, [chunk(1), chunk(2)]), cellId: 'a', executionCount: 1 })
+    expect(pageCount(s)).toBe(4)
+    // The pages move, the chunks stay (the second head names them without their bytes).
+    s = reopen(s)
+    s.saveHead({
+      snapshot: withChunks(20, [
+        { hash: chunk(1).hash, data: null },
+        { hash: chunk(2).hash, data: null }
+      ]),
+      cellId: 'a',
+      executionCount: 2
+    })
+    expect(
+      s.loadHead()!.snapshot.chunks!.map((c) => Buffer.from(c.data!).equals(Buffer.from(chunk(1).data)))
+    ).toEqual([true, false])
+    expect(pageCount(s)).toBe(4)
+    // A new chunk list: the dropped chunk goes, in the same save.
+    s = reopen(s)
+    s.saveHead({
+      snapshot: withChunks(20, [chunk(3), { hash: chunk(2).hash, data: null }]),
+      cellId: 'a',
+      executionCount: 3
+    })
+    expect(s.loadHead()!.snapshot.chunks!.map((c) => c.hash)).toEqual([chunk(3).hash, chunk(2).hash])
+    expect(pageCount(s)).toBe(4)
+    s = reopen(s)
+    const twice = makeSnapshot(2, () => 5)
+    twice.pages[1] = { ...twice.pages[1]!, index: 0 }
+    expect(() => s.saveHead({ snapshot: twice, cellId: 'a', executionCount: 4 })).toThrow(/page 0 twice/)
+    expect(s.loadHead()!.executionCount).toBe(3)
     expect(pageCount(s)).toBe(4)
   })
 
