@@ -152,16 +152,16 @@ function main(): void {
     '',
     '- A flipped bit inside a text or number value of a cell or run (a source, an output, a stat) reads back as a',
     '  different value ("value changed" above): SQLite keeps no checksums, and neither does the store. The saved kernel',
-    '  is checked (every page against its sha256, the state document against its adler32), so variables are never',
-    "  restored wrong; cells and outputs are not. Closing this needs a checksum per row (or SQLite's cksumvfs).",
+    '  is checked (every page against the hash of its stored bytes and its word sums, the state document against its',
+    '  adler32), so variables are never restored wrong; cells and outputs are not. Closing this needs a checksum per',
+    "  row (or SQLite's cksumvfs).",
     "- Files written outside /tmp at the sandbox's root (`/name`) are allowed: they live in the in-memory file system,",
     '  are part of the kernel state and never reach the host.',
     "- Exhausting the interpreter's C stack ends as `crashed` with the head kept, but the message names a wasm trap",
     '  ("memory access out of bounds") rather than a stack overflow.',
     "- Linear memory is held twice while a run's state is kept (the worker's live memory and the head's image), so a",
-    '  cell that fills its memory limit makes the host hold about twice the limit. The host-memory margin absorbs it for',
-    '  the suite (192 MiB of slack; the 100 MB line peaks ~390 MiB over the trivial cell against a 256 MiB limit), not',
-    '  for a cell that fills a limit much larger than that slack. Files are held once (shared memory, copy-on-write).',
+    '  cell that fills its memory limit makes the host hold about twice the limit; the host-memory bound counts it',
+    '  twice. Files are held once (shared memory, copy-on-write).',
     ''
   )
   writeFileSync(join(ROOT, 'docs', 'reliability.md'), out.join('\n').replace(/\n+$/, '\n'))
