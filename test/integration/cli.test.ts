@@ -400,12 +400,17 @@ describe('the built command line', () => {
     expect(spawnCli(['--help']).stdout).toMatch(/exec .*\n.*run .*\n.*export .*\n.*import /)
   })
 
-  /** The built CLI run as `fuelbook exec ARGS`, listing the modules it loaded and the worker threads it started. */
-  function execTraced(args: string[]): {
+  /**
+   * The built CLI run as `fuelbook ARGS`, listing the modules it loaded, the worker threads it
+   * started and the V8 flags it set.
+   */
+  function cliTraced(args: string[]): {
     status: number | null
     stdout: string
+    stderr: string
     loaded: string[]
     threads: string[]
+    flags: string[]
   } {
     const bin = builtBin()
     const script = [
@@ -413,7 +418,10 @@ describe('the built command line', () => {
       `threads.Worker = class extends Worker { constructor(file, options) { started.push(String(file)); super(file, options) } }`,
       `process.on('exit', () => process.stderr.write('THREADS ' + JSON.stringify(started) + '\\n'))`,
       `process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify(Object.keys(require.cache)) + '\\n'))`,
-      `process.argv = [process.argv[0], ${JSON.stringify(bin)}, 'exec', ...${JSON.stringify(args)}]`,
+      `const v8 = require('node:v8'); const setFlags = v8.setFlagsFromString; const flags = []`,
+      `v8.setFlagsFromString = (flag) => { flags.push(flag); setFlags(flag) }`,
+      `process.on('exit', () => process.stderr.write('FLAGS ' + JSON.stringify(flags) + '\\n'))`,
+      `process.argv = [process.argv[0], ${JSON.stringify(bin)}, ...${JSON.stringify(args)}]`,
       `require(${JSON.stringify(bin)})`
     ].join('\n')
     const r = spawnSync(process.execPath, ['-e', script], {
@@ -421,12 +429,15 @@ describe('the built command line', () => {
       env: { ...process.env, FUELBOOK_DATA_DIR: join(dir, 'data') },
       timeout: 120_000
     })
-    const threads = JSON.parse(/^THREADS (.*)$/m.exec(r.stderr)![1]!) as string[]
+    const traced = (name: string): string[] =>
+      JSON.parse(new RegExp(`^${name} (.*)$`, 'm').exec(r.stderr)![1]!) as string[]
     return {
       status: r.status,
       stdout: r.stdout,
-      loaded: JSON.parse(/^LOADED (.*)$/m.exec(r.stderr)![1]!) as string[],
-      threads: threads.map((file) => file.replace(/^.*[\\/]/, ''))
+      stderr: r.stderr,
+      loaded: traced('LOADED'),
+      threads: traced('THREADS').map((file) => file.replace(/^.*[\\/]/, '')),
+      flags: traced('FLAGS')
     }
   }
 
@@ -435,7 +446,7 @@ describe('the built command line', () => {
     // (src/main/kernel/README.md, "Cold start").
     // S0 from its disk cache, as a user's every exec but the first.
     expect(spawnCli(['exec', '-c', 'pass'], { FUELBOOK_DATA_DIR: join(dir, 'data') }).code).toBe(0)
-    const r = execTraced(['-c', '1+1'])
+    const r = cliTraced(['exec', '-c', '1+1'])
     expect(r.status).toBe(0)
     expect(r.stdout).toMatch(/status: ok/)
     expect(r.loaded.some((path) => /[\\/]exec-[^/\\]*\.js$/.test(path))).toBe(true)
@@ -474,7 +485,8 @@ describe('the built command line', () => {
   it("exec makes a run too deep for the main thread's stack again in a worker, as the app runs it", () => {
     // A repr this deep (~0.5 G fuel) recurses in C further than V8 lets the main thread's ~1 MB
     // stack go, and not as far as a worker's 4 MB (sandbox/in-thread-pool.ts).
-    const r = execTraced([
+    const r = cliTraced([
+      'exec',
       '--fuel',
       '10G',
       '-c',
@@ -505,30 +517,14 @@ describe('the built command line', () => {
     // Each thread is a Node instance of its own (~100 ms of CPU): the cells run one after another
     // on one worker (cli/run.ts), and a head of a few dozen pages is encoded in place
     // (src/main/kernel/codec-threads.ts).
-    const bin = builtBin()
     const path = join(dir, 'no-codec-threads.fuelbook')
     makeNotebook(path, 'Trivial', ['x = 1', 'print(x)', 'x + 1'])
-    const script = [
-      `const threads = require('node:worker_threads'); const Worker = threads.Worker; const started = []`,
-      `threads.Worker = class extends Worker { constructor(file, options) { started.push(String(file)); super(file, options) } }`,
-      `process.on('exit', () => process.stderr.write('THREADS ' + JSON.stringify(started) + '\\n'))`,
-      `const v8 = require('node:v8'); const setFlags = v8.setFlagsFromString; const flags = []`,
-      `v8.setFlagsFromString = (flag) => { flags.push(flag); setFlags(flag) }`,
-      `process.on('exit', () => process.stderr.write('FLAGS ' + JSON.stringify(flags) + '\\n'))`,
-      `process.argv = [process.argv[0], ${JSON.stringify(bin)}, 'run', ${JSON.stringify(path)}]`,
-      `require(${JSON.stringify(bin)})`
-    ].join('\n')
-    const r = spawnSync(process.execPath, ['-e', script], {
-      encoding: 'utf8',
-      env: { ...process.env, FUELBOOK_DATA_DIR: join(dir, 'data') },
-      timeout: 120_000
-    })
+    const r = cliTraced(['run', path])
     expect(r.status, r.stderr).toBe(0)
     expect(r.stdout).toMatch(/3 of 3 cells run: 3 ok/)
-    const threads = JSON.parse(/^THREADS (.*)$/m.exec(r.stderr)![1]!) as string[]
-    expect(threads.map((file) => file.replace(/^.*[\\/]/, ''))).toEqual(['worker.js'])
+    expect(r.threads).toEqual(['worker.js'])
     // Late tier-up (sandbox/runtime.ts, useLateTierUp): the process exits after its cells.
-    expect(JSON.parse(/^FLAGS (.*)$/m.exec(r.stderr)![1]!)).toContain('--wasm-tiering-budget=2000000000')
+    expect(r.flags).toContain('--wasm-tiering-budget=2000000000')
     // The head was stored all the same.
     expect(loadRuns(path).head.pageCount).toBeGreaterThan(0)
   })
