@@ -1002,8 +1002,35 @@ def _install_site_builtins():
         "license", "See https://www.python.org/psf/license/ and resources/python/LICENSE.")
 
 
+def _ordered_stderr():
+    """sys.stderr that flushes stdout before it writes, so a cell's output keeps the order it was
+    printed in (a warning or a `!cmd` notice after a print comes after it), as in a terminal:
+    stdout is block-buffered here (LINE_BUFFERING) and stderr is not."""
+    import io
+
+    class OrderedStderr(io.TextIOWrapper):
+        def write(self, text):
+            out = sys.stdout
+            if out is not None and out is not self:
+                try:
+                    out.flush()
+                except Exception:
+                    pass
+            return super().write(text)
+
+    err = sys.stderr
+    if type(err) is not io.TextIOWrapper:
+        return  # not the interpreter's own stream (a test harness capturing it): leave it be
+    ordered = OrderedStderr(err.detach(), encoding=err.encoding, errors=err.errors, line_buffering=True)
+    sys.stderr = sys.__stderr__ = ordered
+
+
 def init():
     _install_site_builtins()
+    try:
+        _ordered_stderr()
+    except Exception:
+        pass
     builtins.display = display
     builtins.clear_output = clear_output
     builtins.get_ipython = get_ipython

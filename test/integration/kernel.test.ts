@@ -34,6 +34,27 @@ describe('kernel: the run_python_code examples', () => {
     expect(r.memoryBytes).toBe(r.memoryPages * 65536)
   })
 
+  it('keeps stdout and stderr in the order the cell wrote them (a warning or a !cmd notice after a print)', async () => {
+    const r = await runner(host().createKernel())(
+      'import sys, warnings\nprint("a")\nprint("b", file=sys.stderr)\nprint("c")\n!ls\nprint("d")\n' +
+        'warnings.warn("careful")\nprint("e", sys.stderr is sys.__stderr__, sys.stderr.fileno())',
+      { isolated: true }
+    )
+    expect(r.status, JSON.stringify(r.outputs)).toBe('ok')
+    const streams = r.outputs.map((o) =>
+      o.type === 'stream' ? `${o.name}: ${o.text.split('\n')[0]}` : o.type
+    )
+    expect(streams).toEqual([
+      'stdout: a',
+      'stderr: b',
+      'stdout: c',
+      'stderr: shell commands are not available in the sandbox: !ls was not run',
+      'stdout: d',
+      'stderr: <cell-1>:7: UserWarning: careful',
+      'stdout: e True 2'
+    ])
+  })
+
   it('completes 10,000 prints and runs out of fuel on 100,000 under a 400 M budget', async () => {
     const run = runner(host().createKernel())
     const small = await run('for i in range(10000): print(i)', { isolated: true })
