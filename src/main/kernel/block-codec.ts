@@ -205,6 +205,8 @@ function tagged(tag: number, compressed: Uint8Array): Uint8Array {
  * A memory page stored against its slot's base page (format 7): its changed blocks with zeros
  * packed; when that is large (a run rewrote much of the page), the smallest of it, the same blocks
  * brotli-compressed and the page alone brotli-compressed; without a base page, the page alone.
+ * The stored bytes are always in an ArrayBuffer of their own (packZeros and tagged make one), so a
+ * codec thread transfers it as it is.
  */
 export function encodePage(bytes: Uint8Array, slot: PageSlot): EncodedBlock {
   let data: Uint8Array
@@ -333,16 +335,6 @@ export function decodeBlock(block: EncodedBlock, what: string): Uint8Array {
   }
   if (sha256Hex(bytes) !== block.hash) throw new Error(`${what} does not match its hash`)
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-}
-
-/**
- * A page as a codec's caller gets it (codec-worker.ts, or codec-threads.ts before the threads run):
- * encoded, its bytes in a buffer of their own. node:zlib's results are views into larger buffers (its
- * output chunk, or Buffer's shared pool), which must neither be detached nor kept alive.
- */
-export function encodeOwnedPage(page: { bytes: Uint8Array; slot: PageSlot }): EncodedBlock {
-  const block = encodePage(page.bytes, page.slot)
-  return { hash: block.hash, data: new Uint8Array(block.data) }
 }
 
 /**

@@ -14,7 +14,7 @@ import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Worker } from 'node:worker_threads'
 import { findWorkerScript, startWorker } from '../sandbox/worker-script'
-import { decodeOwnedPage, encodeOwnedPage, type EncodedBlock, type PageSlot } from './block-codec'
+import { decodeOwnedPage, encodePage, type EncodedBlock, type PageSlot } from './block-codec'
 import type { FromCodec, StoredPage, ToCodec } from './codec-protocol'
 
 /** Two threads use both cores of a small machine while the main thread waits for them. */
@@ -140,7 +140,7 @@ export function encodePages(
       if (!('encoded' in reply)) throw new Error('the codec thread answered the wrong request')
       return reply.encoded
     },
-    encodeOwnedPage
+    (page) => encodePage(page.bytes, page.slot)
   )
 }
 

@@ -4,7 +4,7 @@
  * pages a run changed.
  */
 import { parentPort } from 'node:worker_threads'
-import { decodeOwnedPage, encodeOwnedPage } from './block-codec'
+import { decodeOwnedPage, encodePage } from './block-codec'
 import type { FromCodec, ToCodec } from './codec-protocol'
 
 const port = parentPort
@@ -16,7 +16,7 @@ port.on('message', (message: ToCodec) => {
   try {
     if (message.op === 'encode') {
       // Each in an ArrayBuffer of its own, which is transferred, not copied, to the main thread.
-      const encoded = message.pages.map(encodeOwnedPage)
+      const encoded = message.pages.map((page) => encodePage(page.bytes, page.slot))
       transfer = encoded.map((block) => block.data.buffer as ArrayBuffer)
       reply = { id: message.id, ok: true, encoded }
     } else {
