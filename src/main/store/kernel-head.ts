@@ -171,14 +171,11 @@ export class KernelHead {
 
   /** Bytes of blobs that saving `snapshot` would add: its pages and chunks the file does not hold yet. */
   bytesToWrite(snapshot: PersistedSnapshot): number {
-    const slots = this.currentSlots()
-    const chunks = new Set(this.currentChunks())
-    const held = new Set<string>()
-    for (const hash of slots.values()) held.add(hash)
+    const known = this.storedHashes()
     let bytes = snapshot.state.byteLength
     for (const blob of [...snapshot.pages, ...(snapshot.chunks ?? [])]) {
-      if (held.has(blob.hash) || chunks.has(blob.hash)) continue
-      held.add(blob.hash)
+      if (known.has(blob.hash)) continue
+      known.add(blob.hash)
       bytes += blob.data?.byteLength ?? 0
     }
     return bytes

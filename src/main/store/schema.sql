@@ -86,8 +86,8 @@ CREATE TABLE output_blobs (
   PRIMARY KEY (output_id, mime)
 );
 
--- Kernel memory pages and file chunks by content hash (hex sha256; src/main/kernel/block-codec.ts says of
--- what), encoded by the kernel.
+-- Kernel memory pages and file chunks by key (hex sha384 of a page's stored bytes, hex sha256 of a chunk's bytes;
+-- src/main/kernel/block-codec.ts), encoded by the kernel.
 -- Stored once however many page slots use them; unreferenced pages are deleted when the head moves.
 CREATE TABLE kernel_pages (
   hash TEXT PRIMARY KEY NOT NULL,
