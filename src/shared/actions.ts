@@ -29,6 +29,12 @@ export type ActionId =
   | 'to-markdown'
   | 'to-code'
   | 'to-raw'
+  | 'heading-1'
+  | 'heading-2'
+  | 'heading-3'
+  | 'heading-4'
+  | 'heading-5'
+  | 'heading-6'
   | 'select-up'
   | 'select-down'
   | 'extend-up'
@@ -219,6 +225,13 @@ export const ACTIONS: readonly ActionSpec[] = [
   },
   { id: 'to-code', label: 'Change to code', group: 'Cells', command: ['Y'], ...menu('cell.type', 'Code') },
   { id: 'to-raw', label: 'Change to raw', group: 'Cells', command: ['R'], ...menu('cell.type', 'Raw') },
+  // JupyterLab's 1–6: the cell becomes markdown, its first line a heading of that level.
+  ...([1, 2, 3, 4, 5, 6] as const).map((level): ActionSpec => ({
+    id: `heading-${level}`,
+    label: `Change to heading ${level}`,
+    group: 'Cells',
+    command: [String(level)]
+  })),
   {
     id: 'merge',
     label: 'Merge selected cells (or with the cell below)',

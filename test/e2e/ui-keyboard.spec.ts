@@ -181,6 +181,24 @@ describe('Jupyter keyboard model', () => {
     await expectSnapshot({ types: 'ccc' })
   })
 
+  it('1–6 make the cell a markdown heading of that level, as in JupyterLab', async () => {
+    await browser.keys('1')
+    await expectSnapshot({ types: 'mcc', mode: 'command' })
+    await expect(
+      $('[data-testid="cell"][aria-current="true"] [data-testid="markdown-rendered"] h1')
+    ).toHaveText('a = 1')
+    // A heading replaces the marks it had; another key changes its level.
+    await browser.keys('3')
+    await expect(
+      $('[data-testid="cell"][aria-current="true"] [data-testid="markdown-rendered"] h3')
+    ).toHaveText('a = 1')
+    await browser.keys([Key.Shift, 'j'])
+    await browser.keys('2')
+    await expectSnapshot({ types: 'mmc', selected: [0, 1] })
+    await browser.keys(Key.Enter)
+    await expectSnapshot({ mode: 'edit', cursor: 1, sources: ['a = 1', '## b = 2', 'c = 3'] })
+  })
+
   it('C / V copy and paste below, Shift+V above, X cuts', async () => {
     await browser.keys('c')
     await browser.keys('j')

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest'
 import { ACTIONS, displayKeys, toCodeMirrorKey } from '../../src/renderer/src/lib/actions'
 import { KeySequencer, chordOf, isMacPlatform, type KeyLike } from '../../src/renderer/src/lib/keymap'
 import { filterActions } from '../../src/renderer/src/lib/palette'
-import { clampIndex, mergeSources, selectionRange, splitSource } from '../../src/renderer/src/lib/cell-ops'
+import {
+  clampIndex,
+  mergeSources,
+  selectionRange,
+  splitSource,
+  withHeading
+} from '../../src/renderer/src/lib/cell-ops'
 
 const key = (k: string, mods: Partial<KeyLike> = {}): KeyLike => ({
   key: k,
@@ -117,6 +123,12 @@ describe('cell operations', () => {
     expect(mergeSources(['a = 1\n', 'b = 2'])).toBe('a = 1\n\nb = 2')
     expect(splitSource('a = 1\nb = 2', 6)).toEqual(['a = 1', 'b = 2'])
     expect(splitSource('abc', 99)).toEqual(['abc', ''])
+  })
+  it("turns a cell's text into a heading of a level, in place of the marks it had", () => {
+    expect(withHeading('Results', 1)).toBe('# Results')
+    expect(withHeading('## Results\nbody', 3)).toBe('### Results\nbody')
+    expect(withHeading('  indented', 2)).toBe('## indented')
+    expect(withHeading('', 6)).toBe('###### ')
   })
   it('orders selection ranges and clamps indexes', () => {
     expect(selectionRange(3, 1)).toEqual([1, 3])

@@ -11,6 +11,14 @@ export function splitSource(source: string, at: number): [string, string] {
   return [source.slice(0, cut).replace(/\s+$/, ''), source.slice(cut).replace(/^\s*\n/, '')]
 }
 
+/**
+ * JupyterLab's "change to heading N": the text starts with N hashes and a space, in place of the
+ * heading marks or leading whitespace it had.
+ */
+export function withHeading(source: string, level: number): string {
+  return `${'#'.repeat(level)} ${source.replace(/^(#+\s*|\s*)/, '')}`
+}
+
 /** Inclusive index range between the anchor and the cursor. */
 export function selectionRange(anchor: number, cursor: number): [number, number] {
   return anchor <= cursor ? [anchor, cursor] : [cursor, anchor]

@@ -3,7 +3,7 @@
  * select): copy / cut / paste with a clipboard shared across notebooks, merge and split.
  */
 import type { CellType } from '../../../../shared/notebook'
-import { mergeSources, splitSource } from '../cell-ops'
+import { mergeSources, splitSource, withHeading } from '../cell-ops'
 import type { NotebookState } from './notebook.svelte'
 
 export interface ClipCell {
@@ -70,4 +70,15 @@ export async function splitCell(nb: NotebookState): Promise<void> {
     nb.select(nb.cursor + 1)
     nb.setMode('edit')
   }
+}
+
+/** 1–6 in command mode: the selected cells become markdown headings of that level. */
+export async function setHeading(nb: NotebookState, level: number): Promise<void> {
+  for (const cell of nb.selectedCells()) {
+    const source = withHeading(cell.source, level)
+    if (source === cell.source) continue
+    nb.edit(cell, source)
+    cell.externalVersion++
+  }
+  await nb.setType('markdown')
 }

@@ -6,7 +6,7 @@
 import type { ActionId } from '../actions'
 import type { NotebookState } from './notebook.svelte'
 import type { UiState } from './ui.svelte'
-import { copyCells, cutCells, mergeCells, pasteCells, splitCell } from './cell-editing'
+import { copyCells, cutCells, mergeCells, pasteCells, setHeading, splitCell } from './cell-editing'
 
 export interface Host {
   nb: NotebookState
@@ -77,6 +77,12 @@ const RUN: Record<ActionId, Run> = {
   'to-markdown': ({ nb }) => nb.setType('markdown'),
   'to-code': ({ nb }) => nb.setType('code'),
   'to-raw': ({ nb }) => nb.setType('raw'),
+  'heading-1': ({ nb }) => setHeading(nb, 1),
+  'heading-2': ({ nb }) => setHeading(nb, 2),
+  'heading-3': ({ nb }) => setHeading(nb, 3),
+  'heading-4': ({ nb }) => setHeading(nb, 4),
+  'heading-5': ({ nb }) => setHeading(nb, 5),
+  'heading-6': ({ nb }) => setHeading(nb, 6),
   'select-up': ({ nb }) => nb.select(nb.cursor - 1),
   'select-down': ({ nb }) => nb.select(nb.cursor + 1),
   'extend-up': ({ nb }) => nb.select(nb.cursor - 1, true),
