@@ -444,3 +444,49 @@ describe('density', () => {
     )
   })
 })
+
+describe('a narrow window', () => {
+  it('keeps the header on one line and each stats line whole at 800 px: the toolbar as icons, the rest wraps', async () => {
+    await newNotebook()
+    await runCode(0, 'x = 1')
+    await saveAs('a-notebook-with-a-rather-long-name.fuelbook')
+    /** Height and right edge of each item of the header's top row, and whether the row overflows. */
+    const headerRow = (): Promise<{ heights: Record<string, number>; overflow: boolean; right: number }> =>
+      browser.execute(() => {
+        const row = document.querySelector('[data-testid="kernel-line"]')!
+          .previousElementSibling as HTMLElement
+        const heights: Record<string, number> = {}
+        let right = 0
+        for (const item of row.children) {
+          const box = item.getBoundingClientRect()
+          heights[item.getAttribute('data-testid') ?? item.className] = Math.round(box.height)
+          right = Math.max(right, box.right)
+        }
+        return { heights, overflow: row.scrollWidth > row.clientWidth, right: Math.round(right) }
+      })
+    const wide = await headerRow()
+    try {
+      await browser.setWindowSize(800, 800)
+      await browser.waitUntil(async () => (await browser.execute(() => window.innerWidth)) <= 800)
+      const narrow = await headerRow()
+      // A button whose words wrapped is twice as tall as it is at full width.
+      expect(narrow.heights).toEqual(wide.heights)
+      expect(narrow.overflow).toBe(false)
+      expect(narrow.right).toBeLessThanOrEqual(await browser.execute(() => window.innerWidth))
+      // The icons keep their names for a screen reader and a tooltip for the mouse.
+      await expect($('[data-testid="run-all"]')).toHaveAttribute('aria-label', 'Run all')
+      await expect($('[data-testid="export"]')).toHaveAttribute('title', expect.stringContaining('HTML'))
+      // The run's stats line keeps its fuel bar and cuts nothing off: what does not fit wraps.
+      await (await cellAt(0)).click()
+      const stats = await browser.execute(() => {
+        const line = document.querySelector<HTMLElement>('[data-testid="cell"] [data-testid="stats"]')!
+        const bar = line.querySelector('[role="meter"]')!.getBoundingClientRect()
+        return { bar: Math.round(bar.width), cut: line.scrollWidth > line.clientWidth }
+      })
+      expect(stats).toEqual({ bar: 44, cut: false })
+      await browser.saveScreenshot(shot('ui-narrow.png'))
+    } finally {
+      await browser.setWindowSize(1280, 900)
+    }
+  })
+})
