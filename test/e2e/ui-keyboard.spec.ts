@@ -354,20 +354,30 @@ describe('Jupyter keyboard model', () => {
     await expect($(palette)).not.toBeExisting()
   })
 
-  it('Tab completes names from the kernel', async () => {
+  it('Tab completes names from the kernel: one match at once, several in a list', async () => {
     await browser.keys([Key.Ctrl, Key.Enter])
     await waitIdle()
     await browser.keys('j')
     await browser.keys(Key.Enter)
     await browser.keys([Key.Ctrl, Key.End])
+    // As in JupyterLab, the only match is inserted without a list to confirm.
     await insertCode('\npri')
+    await browser.keys(Key.Tab)
+    await browser.waitUntil(async () => (await snapshot()).sources[1]!.endsWith('\nprint'), {
+      timeout: 15_000,
+      timeoutMsg: 'the only completion was not inserted'
+    })
+    await expect($('.cm-tooltip-autocomplete')).not.toBeExisting()
+    await insertCode('("x")\nis')
     await browser.keys(Key.Tab)
     const popup = $('.cm-tooltip-autocomplete')
     await expect(popup).toBeDisplayed({ wait: 15_000 })
-    await expect(popup).toHaveText(expect.stringContaining('print'))
+    await expect(popup).toHaveText(expect.stringContaining('isinstance'))
+    await expect(popup).toHaveText(expect.stringContaining('issubclass'))
+    await browser.keys(Key.ArrowDown)
     await browser.keys(Key.Enter)
-    await browser.waitUntil(async () => (await snapshot()).sources[1]!.includes('print'), {
-      timeoutMsg: 'the completion was not inserted'
+    await browser.waitUntil(async () => /\nprint\("x"\)\nis\w{4,}$/.test((await snapshot()).sources[1]!), {
+      timeoutMsg: 'the chosen completion was not inserted'
     })
   })
 })
