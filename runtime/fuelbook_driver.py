@@ -86,8 +86,7 @@ _CO_COROUTINE = 0x80
 _run_number = 0  # runs in this interpreter: names the cells' code objects
 _execution_count = 0  # the host's execution count of the running cell (In[N], Out[N], _N)
 _next_execution_count = None  # set by {"op": "execution_count"} before a run
-_cell_sources = {}  # "<cell-N>" -> source, handed to linecache when tracebacks are formatted
-_last_shared = None  # the last cell whose source run_cell handed to linecache (_share_cell_source)
+_cell_sources = {}  # "<cell-N>" -> source; linecache finds them through _CellLineCache
 
 # ---- JSON without importing the json package (its import pulls in re and enum) -------------
 
@@ -400,16 +399,42 @@ def _cell_frames_only(tb, filename):
     return tb
 
 
+class _CellLineCache(dict):
+    """linecache.cache that finds a cell's lines when asked for them: tracebacks (ours or the
+    user's), inspect.getsource() and warnings show cell lines, and no run pays for the cells run
+    before it. Handing linecache every cell's source up front made a kernel's first traceback
+    cost ~1,150 fuel per earlier cell; now a lookup of "<cell-N>" builds that one entry. It
+    survives linecache.clearcache() (which empties it in place)."""
+
+    __slots__ = ()
+
+    def __contains__(self, name):
+        return dict.__contains__(self, name) or self._add_cell(name) is not None
+
+    def __missing__(self, name):
+        entry = self._add_cell(name)
+        if entry is None:
+            raise KeyError(name)
+        return entry
+
+    def _add_cell(self, name):
+        source = _cell_sources.get(name) if type(name) is str else None
+        if source is None:
+            return None
+        entry = self[name] = _linecache_entry(name, source)
+        return entry
+
+
 def _share_cell_sources(force=True):
-    """Give linecache the cells' sources, so tracebacks (ours or the user's) show cell lines."""
+    """Let linecache find the cells' sources (_CellLineCache): O(1), whatever the history.
+    Without `force`, only when something imported linecache already."""
     linecache = sys.modules.get("linecache")
     if linecache is None:
         if not force:
             return
         import linecache
-    for name, source in _cell_sources.items():
-        if name not in linecache.cache:
-            linecache.cache[name] = _linecache_entry(name, source)
+    if type(linecache.cache) is not _CellLineCache:  # first use, or code replaced the dict
+        linecache.cache = _CellLineCache(linecache.cache)
 
 
 def _linecache_entry(name, source):
@@ -417,26 +442,6 @@ def _linecache_entry(name, source):
     # last line without one. No mtime: linecache.checkcache() keeps such entries.
     lines = [line if line.endswith("\n") else line + "\n" for line in source.splitlines(True)]
     return (len(source), None, lines, name)
-
-
-def _share_cell_source(name, source):
-    """Give linecache the new cell's source, so that the user's own tracebacks and
-    inspect.getsource() find its lines: O(1) per run, so a cell's fuel does not grow with the
-    number of cells run before it. The earlier cells' entries are there already unless linecache
-    lost them (linecache.clearcache(), or linecache imported since): the previous cell's entry
-    tells, and then all of them are given again. The first cell of a kernel, and every isolated
-    run, has no earlier cells to check."""
-    global _last_shared
-    linecache = sys.modules.get("linecache")
-    if linecache is None:
-        _last_shared = None
-        return
-    cache = linecache.cache
-    if (_last_shared is not None and _last_shared in cache) or len(_cell_sources) == 1:
-        cache[name] = _linecache_entry(name, source)
-    else:
-        _share_cell_sources()
-    _last_shared = name
 
 
 def _without_hidden_frames(tb):
@@ -699,7 +704,7 @@ def run_cell(source):
             _report_error(exc, filename)
             return (STATUS_ERROR, 0)
         _cell_sources[filename] = source
-        _share_cell_source(filename, source)
+        _share_cell_sources(force=False)
         _record_input(namespace, count, python, source)
         quiet = bool(tree.body) and isinstance(tree.body[-1], _ast.Expr) and _ends_with_semicolon(python, tree.body[-1])
         try:

@@ -182,6 +182,23 @@ describe('determinism', () => {
     expect(median(fuel.slice(-10))).toBeLessThanOrEqual(median(fuel.slice(1, 11)))
   })
 
+  it("an error cell's fuel does not grow with the number of cells the kernel ran before it", async () => {
+    // A kernel's first traceback once handed linecache every earlier cell's source: `1/0` cost
+    // ~1,150 fuel more per earlier run (~0.95 M after 10 runs, ~2.1 M after 1,000).
+    const kernel = host().createKernel()
+    const failing = async (): Promise<number> => {
+      const result = await run(kernel, '1/0', { deterministic: true, keepHead: true })
+      expect(result.status).toBe('error')
+      return result.fuelConsumed
+    }
+    for (let i = 0; i < 10; i++) await run(kernel, '1+1', { deterministic: true })
+    const early = await failing()
+    for (let i = 0; i < 200; i++) await run(kernel, '1+1', { deterministic: true })
+    // Runs of one chain differ by up to ~40 k (the allocator's pools, the cyclic GC's passes);
+    // 200 earlier cells once added ~230 k.
+    expect(await failing()).toBeLessThan(early + 80_000)
+  })
+
   it('keeps time.monotonic() moving forward from run to run', async () => {
     const kernel = host().createKernel()
     await run(kernel, 'import time\nt0 = time.monotonic()')
