@@ -283,3 +283,25 @@ it('a flipped bit in the saved kernel state document: the head is refused with a
   })
   expect(r.outcome, r.detail).toBe('kernel refused')
 })
+
+it('a page the saved head names but the file lacks (as a damaged index of kernel_pages shows it): the head is refused with a notice, not restored wrong', async () => {
+  const file = join(dir, 'lost-page.fuelbook')
+  copyFileSync(original, file)
+  const db = new Database(file)
+  // With foreign keys off the delete leaves the head's slot dangling, as a flipped bit in
+  // kernel_pages' primary-key index does for a lookup by hash (found by the bit flips above).
+  db.pragma('foreign_keys = OFF')
+  db.prepare(
+    'DELETE FROM kernel_pages WHERE hash = (SELECT hash FROM kernel_head_pages ORDER BY page_index LIMIT 1 OFFSET 5)'
+  ).run()
+  db.close()
+  const r = await openCopy(file)
+  recorder.add({
+    case: 'a memory page the saved kernel head names is missing from the file',
+    expected: 'opens with a notice that the variables were not restored',
+    observed: `${r.outcome}: ${r.detail.slice(0, 160)}`,
+    pass: r.outcome === 'kernel refused'
+  })
+  expect(r.outcome, r.detail).toBe('kernel refused')
+  expect(r.detail).toMatch(/lacks the saved kernel state's block/)
+})

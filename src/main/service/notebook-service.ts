@@ -36,7 +36,7 @@ import type {
 } from '../../shared/notebook'
 import { fail, ok } from '../../shared/result'
 import type { Kernel, KernelHost } from '../kernel/types'
-import { damagedMessage, NotebookStore, type AppData } from '../store'
+import { damagedMessage, NotebookStore, type AppData, type HeadSnapshot } from '../store'
 import { DEFAULT_SETTINGS } from './defaults'
 import { Emitter } from './emitter'
 import { createNotebookFromIpynb } from './notebook-files'
@@ -59,6 +59,16 @@ export interface NotebookServiceOptions {
  */
 function titleOfFile(path: string): string {
   return basename(path).replace(/\.fuelbook$/i, '')
+}
+
+/** The file's saved kernel head, or why it cannot be read back whole (a damaged file). */
+function readHead(store: NotebookStore): Result<HeadSnapshot> | null {
+  try {
+    const head = store.loadHead()
+    return head === null ? null : ok(head)
+  } catch (error) {
+    return fail(error instanceof Error ? error.message : String(error))
+  }
 }
 
 export class NotebookService implements NotebookClient {
@@ -354,12 +364,13 @@ export class NotebookService implements NotebookClient {
     // A read-only file cannot be restarted: it opens with its saved head as usual.
     const fresh = freshKernel && !store.readOnly
     if (fresh) store.restartKernel()
-    const head = fresh ? null : store.loadHead()
+    const head = fresh ? null : readHead(store)
     if (head) {
-      const imported = await kernel.importHead(head.snapshot)
+      const imported = head.ok ? await kernel.importHead(head.value.snapshot) : head
       if (!imported.ok) {
-        // A head from another runtime cannot be restored: start fresh, say so, and keep the file
-        // consistent with the kernel (its cells and outputs are untouched).
+        // A head from another runtime, or one the file no longer holds whole, cannot be restored:
+        // start fresh, say so, and keep the file consistent with the kernel (its cells and
+        // outputs are untouched).
         dropped = `Variables from the last session were not restored (${imported.error}). Run the cells again.`
         if (!store.readOnly) store.restartKernel()
       }

@@ -23,6 +23,13 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
+/** The bytes the file holds for a hash the head references; a file without them is damaged. */
+function stored(row: { hash: string; data: Buffer | null }): Buffer {
+  if (row.data === null)
+    throw new Error(`the file lacks the saved kernel state's block ${row.hash.slice(0, 12)}…`)
+  return row.data
+}
+
 export class KernelHead {
   /** page_index → hash of the stored head; loaded lazily, dropped whenever a transaction fails. */
   private slots: Map<number, string> | null = null
@@ -31,7 +38,10 @@ export class KernelHead {
   private readonly headRow: Database.Statement<[], HeadRow>
   private readonly headInfo: Database.Statement<[], Omit<HeadRow, 'state'>>
   private readonly slotRows: Database.Statement<[], { page_index: number; hash: string }>
-  private readonly pagesOfHead: Database.Statement<[], { page_index: number; hash: string; data: Buffer }>
+  private readonly pagesOfHead: Database.Statement<
+    [],
+    { page_index: number; hash: string; data: Buffer | null }
+  >
   private readonly insertPage: Database.Statement<[string, Buffer]>
   private readonly addSlot: Database.Statement<[number, string]>
   private readonly moveSlot: Database.Statement<[string, number]>
@@ -41,7 +51,7 @@ export class KernelHead {
   private readonly deleteHead: Database.Statement<[]>
   private readonly deleteAllSlots: Database.Statement<[]>
   private readonly deleteUnusedPages: Database.Statement<[]>
-  private readonly chunkRows: Database.Statement<[], { hash: string; data: Buffer }>
+  private readonly chunkRows: Database.Statement<[], { hash: string; data: Buffer | null }>
   private readonly chunkHashes: Database.Statement<[], { hash: string }>
   private readonly deleteChunks: Database.Statement<[]>
   private readonly insertChunk: Database.Statement<[number, string]>
@@ -54,8 +64,10 @@ export class KernelHead {
       'SELECT cell_id, execution_count, runtime_hash, format, page_count FROM kernel_head WHERE id = 1'
     )
     this.slotRows = db.prepare('SELECT page_index, hash FROM kernel_head_pages')
+    // LEFT JOINs: a slot whose page the lookup does not find (a damaged index of kernel_pages) must
+    // show up as missing, not vanish from the result and leave S0's page in its place.
     this.pagesOfHead = db.prepare(
-      'SELECT s.page_index, s.hash, p.data FROM kernel_head_pages s JOIN kernel_pages p ON p.hash = s.hash ORDER BY s.page_index'
+      'SELECT s.page_index, s.hash, p.data FROM kernel_head_pages s LEFT JOIN kernel_pages p ON p.hash = s.hash ORDER BY s.page_index'
     )
     this.insertPage = db.prepare('INSERT OR IGNORE INTO kernel_pages (hash, data) VALUES (?, ?)')
     this.addSlot = db.prepare('INSERT INTO kernel_head_pages (page_index, hash) VALUES (?, ?)')
@@ -65,7 +77,7 @@ export class KernelHead {
     // would refuse any other, rolling the save back.
     this.deletePage = db.prepare('DELETE FROM kernel_pages WHERE hash = ?')
     this.chunkRows = db.prepare(
-      'SELECT c.hash, p.data FROM kernel_head_chunks c JOIN kernel_pages p ON p.hash = c.hash ORDER BY c.seq'
+      'SELECT c.hash, p.data FROM kernel_head_chunks c LEFT JOIN kernel_pages p ON p.hash = c.hash ORDER BY c.seq'
     )
     this.chunkHashes = db.prepare('SELECT hash FROM kernel_head_chunks ORDER BY seq')
     this.deleteChunks = db.prepare('DELETE FROM kernel_head_chunks')
@@ -93,7 +105,7 @@ export class KernelHead {
   load(): HeadSnapshot | null {
     const row = this.headRow.get()
     if (!row) return null
-    const pages = this.pagesOfHead.all().map((p) => ({ index: p.page_index, hash: p.hash, data: p.data }))
+    const pages = this.pagesOfHead.all().map((p) => ({ index: p.page_index, hash: p.hash, data: stored(p) }))
     const snapshot: PersistedSnapshot = {
       format: row.format,
       runtimeHash: row.runtime_hash,
@@ -101,7 +113,7 @@ export class KernelHead {
       pages,
       state: row.state
     }
-    const chunks = this.chunkRows.all()
+    const chunks = this.chunkRows.all().map((c) => ({ hash: c.hash, data: stored(c) }))
     if (chunks.length > 0) snapshot.chunks = chunks
     return { snapshot, cellId: row.cell_id, executionCount: row.execution_count }
   }
