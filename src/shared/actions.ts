@@ -26,6 +26,7 @@ export type ActionId =
   | 'insert-below'
   | 'delete'
   | 'undo-delete'
+  | 'redo-delete'
   | 'to-markdown'
   | 'to-code'
   | 'to-raw'
@@ -215,6 +216,13 @@ export const ACTIONS: readonly ActionSpec[] = [
     group: 'Cells',
     command: ['Z'],
     ...menu('edit.cells', 'Undo Cell Deletion')
+  },
+  {
+    id: 'redo-delete',
+    label: 'Redo cell deletion',
+    group: 'Cells',
+    command: ['Shift+Z'],
+    ...menu('edit.cells', 'Redo Cell Deletion')
   },
   {
     id: 'to-markdown',

@@ -169,6 +169,27 @@ describe('Jupyter keyboard model', () => {
     await expectSnapshot({ n: 3, sources: ['a = 1', 'b = 2', 'c = 3'] })
   })
 
+  it('Shift+Z deletes again what Z brought back, as JupyterLab redoes', async () => {
+    await browser.keys('j')
+    await browser.keys(['d', 'd'])
+    await expectSnapshot({ sources: ['a = 1', 'c = 3'] })
+    await browser.keys(['d', 'd'])
+    await expectSnapshot({ sources: ['a = 1'] })
+    await browser.keys('z')
+    await expectSnapshot({ sources: ['a = 1', 'c = 3'] })
+    await browser.keys('z')
+    await expectSnapshot({ sources: ['a = 1', 'b = 2', 'c = 3'], cursor: 1 })
+    await browser.keys([Key.Shift, 'z'])
+    await expectSnapshot({ sources: ['a = 1', 'c = 3'], cursor: 1 })
+    await browser.keys([Key.Shift, 'z'])
+    await expectSnapshot({ sources: ['a = 1'] })
+    // Nothing left to redo; Z still undoes.
+    await browser.keys([Key.Shift, 'z'])
+    await expectSnapshot({ sources: ['a = 1'] })
+    await browser.keys('z')
+    await expectSnapshot({ sources: ['a = 1', 'c = 3'] })
+  })
+
   it('M, R and Y change the cell type', async () => {
     await browser.keys('m')
     await expectSnapshot({ types: 'mcc' })

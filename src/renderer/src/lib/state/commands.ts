@@ -74,6 +74,7 @@ const RUN: Record<ActionId, Run> = {
   },
   delete: ({ nb }) => nb.deleteSelected(),
   'undo-delete': ({ nb }) => nb.undoDelete(),
+  'redo-delete': ({ nb }) => nb.redoDelete(),
   'to-markdown': ({ nb }) => nb.setType('markdown'),
   'to-code': ({ nb }) => nb.setType('code'),
   'to-raw': ({ nb }) => nb.setType('raw'),

@@ -82,6 +82,8 @@ export class NotebookState {
   /* eslint-enable svelte/prefer-svelte-reactivity */
   private frame = 0
   private readonly deleted: { cell: ClipCell; index: number }[] = []
+  /** Cells Z brought back, latest last: Shift+Z deletes them again. A new deletion forgets them. */
+  private readonly undeleted: CellId[] = []
   private readonly unsubscribe: () => void
 
   constructor(
@@ -207,8 +209,11 @@ export class NotebookState {
   }
 
   async deleteSelected(): Promise<void> {
-    const doomed = this.selectedCells()
-    const [from] = this.selection
+    this.undeleted.length = 0
+    await this.deleteCells(this.selectedCells(), this.selection[0])
+  }
+
+  private async deleteCells(doomed: CellState[], from: number): Promise<void> {
     for (const cell of doomed.slice().reverse()) {
       // The local text is the latest (an edit may still be in its debounce): undo restores it.
       this.saves.cancel(cell.id)
@@ -225,7 +230,16 @@ export class NotebookState {
     const last = this.deleted.pop()
     if (!last) return
     const restored = await this.insert(Math.min(last.index, this.cells.length), last.cell)
-    if (restored) this.select(this.indexOf(restored.id))
+    if (!restored) return
+    this.undeleted.push(restored.id)
+    this.select(this.indexOf(restored.id))
+  }
+
+  /** JupyterLab's Shift+Z: deletes again the cell the last Z brought back (Z restores it once more). */
+  async redoDelete(): Promise<void> {
+    const id = this.undeleted.pop()
+    const cell = id === undefined ? null : this.cell(id)
+    if (cell) await this.deleteCells([cell], this.indexOf(cell.id))
   }
 
   async move(delta: -1 | 1): Promise<void> {
