@@ -101,7 +101,7 @@ describe('IPython in the runtime', () => {
       'shell commands are not available in the sandbox: !ls was not run',
       'shell commands are not available in the sandbox: !ls was not run',
       expect.stringContaining(
-        '%pip install numpy: not run: the notebook installs packages from %pip lines at the top level of a cell, before the cell runs; put it on its own top-level line'
+        '%pip install numpy: not run: packages install into a notebook, from %pip lines on their own top-level line of a cell (not indented, not inside if/for/def), before the cell runs; a run without a notebook (fuelbook exec, runPython) installs none.'
       )
     ])
     const unknown = await run('%frobnicate now')

@@ -374,12 +374,12 @@ def load_ext(module_str=""):
 
 def pip(line=""):
     """%pip that reached the kernel: the notebook app runs %pip lines written at a cell's top
-    level before the cell (src/main/packages); one here (inside a block, or outside a notebook)
-    was not run, and one line says so."""
+    level before the cell (src/main/packages); one here (inside a block, or in a run without a
+    notebook) was not run, and one line says so, for both cases."""
     print(
-        f"%pip {line.strip()}: not run: the notebook installs packages from %pip lines at the top "
-        "level of a cell, before the cell runs; put it on its own top-level line (not indented, "
-        "not inside if/for/def). The rest of the cell runs.",
+        f"%pip {line.strip()}: not run: packages install into a notebook, from %pip lines on their "
+        "own top-level line of a cell (not indented, not inside if/for/def), before the cell runs; "
+        "a run without a notebook (fuelbook exec, runPython) installs none. The rest of the cell runs.",
         file=sys.stderr,
     )
 
