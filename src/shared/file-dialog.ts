@@ -113,3 +113,12 @@ export function pickedPath(folder: string, typed: string, purpose: FileDialogPur
 export function isAbsolutePath(path: string): boolean {
   return path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\\\')
 }
+
+/** The folder a picked file is in ("/home/me/a.fuelbook" → "/home/me"); null for a bare name. */
+export function folderOf(path: string): string | null {
+  const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'))
+  if (cut < 0) return null
+  const folder = path.slice(0, cut)
+  // The root itself: "/" or "C:\".
+  return folder === '' || /^[A-Za-z]:$/.test(folder) ? path.slice(0, cut + 1) : folder
+}

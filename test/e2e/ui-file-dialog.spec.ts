@@ -155,6 +155,20 @@ describe('the file dialog (browser mode)', () => {
     }
   })
 
+  it('a full path typed in Save As makes its folder the one Export starts in', async () => {
+    await newNotebook()
+    await browser.keys('Escape')
+    await $('[data-testid="save-as"]').click()
+    await expect($('[data-testid="save-as-folder"]')).toHaveText(sub())
+    await $('[data-testid="save-as-path"]').setValue(join(project(), 'typed.fuelbook'))
+    await $('[data-testid="save-as-submit"]').click()
+    await expect($('[data-testid="file-name"]')).toHaveText('typed.fuelbook')
+    await $('[data-testid="export"]').click()
+    await $('[role="menuitem"]=HTML report').click()
+    await expect($('[data-testid="export-folder"]')).toHaveText(project())
+    await browser.keys('Escape')
+  })
+
   it('says why a path outside the allowed folders cannot be browsed', async () => {
     await browser.url(url())
     await $('[data-testid="open-button"]').click()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { exportFilename, kindOfName, pickedPath, shownKinds } from '../../src/shared/file-dialog'
+import { exportFilename, folderOf, kindOfName, pickedPath, shownKinds } from '../../src/shared/file-dialog'
 import { DEFAULT_APP_SETTINGS, normalizeAppSettings } from '../../src/shared/app-settings'
 
 describe('the file dialog picks', () => {
@@ -16,6 +16,14 @@ describe('the file dialog picks', () => {
     expect(pickedPath('/home/ana', '/srv/data/x.ipynb', 'open')).toBe('/srv/data/x.ipynb')
     expect(pickedPath('/home/ana', 'D:\\x.fuelbook', 'open')).toBe('D:\\x.fuelbook')
     expect(pickedPath('/home/ana', '   ', 'open')).toBeNull()
+  })
+
+  it('remembers the folder of the file picked, a root included', () => {
+    expect(folderOf('/srv/data/x.fuelbook')).toBe('/srv/data')
+    expect(folderOf('/x.fuelbook')).toBe('/')
+    expect(folderOf('C:\\Users\\ana\\x.html')).toBe('C:\\Users\\ana')
+    expect(folderOf('D:\\x.fuelbook')).toBe('D:\\')
+    expect(folderOf('x.fuelbook')).toBeNull()
   })
 
   it('shows the files each purpose needs', () => {
