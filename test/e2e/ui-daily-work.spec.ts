@@ -180,6 +180,33 @@ describe('markdown cells', () => {
   })
 })
 
+describe('display math in the HTML report', () => {
+  it('is drawn in a math font: the integral stands taller than the text, as in the app', async () => {
+    await newNotebook()
+    await browser.keys('Escape')
+    await browser.keys('m')
+    await editCell(0)
+    await insertCode('Area:\n\n$$\\int_0^1 x\\,dx$$')
+    await browser.keys(['Shift', 'Enter'])
+    const report = join(dataDir(), 'display-math.html')
+    await $('[data-testid="export"]').click()
+    await $('[role="menuitem"]=HTML report').click()
+    await $('[data-testid="export-path"]').setValue(report)
+    await $('[data-testid="export-submit"]').click()
+    await expect($('[data-testid="message"] span')).toHaveText(`Exported to ${report}`)
+    await browser.url(`file://${report}`)
+    const sizes = await browser.execute(() => {
+      const integral = document.querySelector('math[display="block"] mo')!
+      return {
+        integral: integral.getBoundingClientRect().height,
+        font: parseFloat(getComputedStyle(integral).fontSize)
+      }
+    })
+    // A text font draws ∫ no taller than a line of text; a math font's display variant is about 1.6×.
+    expect(sizes.integral).toBeGreaterThan(1.3 * sizes.font)
+  })
+})
+
 describe('the notebook file', () => {
   it('the title follows the file name after Save As; renaming it in the header is what exports use', async () => {
     await newNotebook()

@@ -87,6 +87,9 @@ img.image-output { max-width: 100%; height: auto; display: block; background: #f
 .markdown th, .markdown td { border: 1px solid var(--border); padding: 4px 8px; }
 .markdown blockquote { margin: 0; padding-left: 12px; border-left: 3px solid var(--border-strong); color: var(--muted); }
 .tex-error { color: var(--error); }
+/* The generic 'math' family is often a text font (Chromium on Linux): named OpenType MATH fonts
+   first, so a display integral or sum is drawn at its display size, as KaTeX draws it in the app. */
+math { font-family: 'STIX Two Math', 'Cambria Math', 'Latin Modern Math', 'DejaVu Math TeX Gyre', math; }
 pre.raw { color: var(--muted); }
 .stats { font: 12px/1.6 var(--font-mono); color: var(--muted); margin-top: 4px; display: flex; flex-wrap: wrap; align-items: center; gap: 0 6px; }
 .stats .status { font-weight: 600; }
