@@ -53,6 +53,7 @@ export type ActionId =
   | 'toggle-output'
   | 'toggle-input'
   | 'toggle-output-scroll'
+  | 'toggle-line-numbers'
   | 'toggle-isolated'
   | 'run-history'
   | 'save'
@@ -350,6 +351,13 @@ export const ACTIONS: readonly ActionSpec[] = [
     label: 'Scroll / show in full every long output',
     group: 'View',
     command: ['Shift+O']
+  },
+  {
+    id: 'toggle-line-numbers',
+    label: 'Show / hide line numbers',
+    group: 'View',
+    command: ['Shift+L'],
+    ...menu('view.panels', 'Show or Hide Line Numbers')
   },
   {
     id: 'toggle-sidebar',

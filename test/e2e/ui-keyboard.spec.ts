@@ -1,6 +1,7 @@
 import { browser, $, $$, expect } from '@wdio/globals'
 import { Key } from 'webdriverio'
 import { ACTIONS } from '../../src/renderer/src/lib/actions'
+import { shot } from './notebook-page'
 
 /**
  * Jupyter's keyboard model, key by key, in browser mode: command and edit modes, running,
@@ -218,6 +219,60 @@ describe('Jupyter keyboard model', () => {
     await expectSnapshot({ types: 'mmc', selected: [0, 1] })
     await browser.keys(Key.Enter)
     await expectSnapshot({ mode: 'edit', cursor: 1, sources: ['a = 1', '## b = 2', 'c = 3'] })
+  })
+
+  it('Shift+L shows line numbers beside every code cell, the text where it was when the editor opens', async () => {
+    /** Per cell: the number shown beside its first line, and where its first character is drawn. */
+    const numbered = (): Promise<{ number: string; left: number }[]> =>
+      browser.execute(() =>
+        [...document.querySelectorAll('[data-testid="cell"]')].map((cell) => {
+          const gutter = cell.querySelector('.cm-lineNumbers .cm-gutterElement:not([style*="hidden"])')
+          const line = cell.querySelector('.cm-line, [data-testid="static-code"] .line')
+          const number = gutter
+            ? (gutter.textContent ?? '')
+            : // A static cell numbers its lines with a CSS counter (its value is not in the DOM).
+              line && getComputedStyle(line, '::before').content.startsWith('counter(')
+              ? '1'
+              : ''
+          const walker = document.createTreeWalker(line ?? cell, NodeFilter.SHOW_TEXT)
+          const text = walker.nextNode()
+          const range = document.createRange()
+          if (text) {
+            range.setStart(text, 0)
+            range.setEnd(text, 1)
+          }
+          return {
+            number: number === 'none' ? '' : number,
+            left: Math.round(range.getBoundingClientRect().left)
+          }
+        })
+      )
+    // After a reload the cells show their text without an editor until one is entered.
+    await browser.refresh()
+    await expectSnapshot({ n: 3, mode: 'command' })
+    expect(await $$('[data-testid="static-code"]').length).toBe(3)
+    const before = await numbered()
+    expect(before.map((c) => c.number)).toEqual(['', '', ''])
+    await browser.keys([Key.Shift, 'l'])
+    await browser.waitUntil(async () => (await numbered()).every((c) => c.number === '1'), {
+      timeoutMsg: 'not every cell shows line number 1'
+    })
+    const shown = await numbered()
+    expect(shown[1]!.left).toBeGreaterThan(before[1]!.left)
+    // Opening the editor of a cell keeps its text in place.
+    await browser.keys('j')
+    await browser.keys(Key.Enter)
+    await expectSnapshot({ mode: 'edit', cursor: 1 })
+    await browser.keys(Key.Escape)
+    const editing = await numbered()
+    expect(await $$('[data-testid="static-code"]').length).toBe(2)
+    expect(editing[1]!.number).toBe('1')
+    await browser.saveScreenshot(shot('ui-line-numbers.png'))
+    expect(Math.abs(editing[1]!.left - shown[1]!.left)).toBeLessThanOrEqual(1)
+    await browser.keys([Key.Shift, 'l'])
+    await browser.waitUntil(async () => (await numbered()).every((c) => c.number === ''), {
+      timeoutMsg: 'line numbers stayed after the second Shift+L'
+    })
   })
 
   it('C / V copy and paste below, Shift+V above, X cuts', async () => {

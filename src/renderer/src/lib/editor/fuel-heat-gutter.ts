@@ -6,16 +6,10 @@
  * while the user fixes the line above it.
  */
 import { RangeSet, StateField, type EditorState, type Extension } from '@codemirror/state'
-import {
-  Decoration,
-  EditorView,
-  gutter,
-  GutterMarker,
-  lineNumbers,
-  type DecorationSet
-} from '@codemirror/view'
+import { Decoration, EditorView, gutter, GutterMarker, type DecorationSet } from '@codemirror/view'
 import { formatPercent } from '../../../../shared/format'
 import type { LineHeat } from '../profile-view'
+import { lineNumberGutter } from './line-numbers'
 
 /** Level from which a line's text is tinted as well as its gutter. */
 const HOT_LEVEL = 4
@@ -117,7 +111,7 @@ export function fuelHeatGutter(marks: readonly LineHeat[]): Extension {
   if (marks.length === 0) return []
   return [
     heatField.init((state) => build(state, marks)),
-    lineNumbers(),
+    lineNumberGutter,
     gutter({
       class: 'cm-fuel-heat-gutter',
       markers: (view) => view.state.field(heatField).markers

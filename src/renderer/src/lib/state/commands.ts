@@ -108,6 +108,9 @@ const RUN: Record<ActionId, Run> = {
   'toggle-output': ({ nb }) => nb.toggleFlag('outputs_hidden'),
   'toggle-input': ({ nb }) => nb.toggleFlag('source_hidden'),
   'toggle-output-scroll': ({ ui }) => ui.toggleAllOutputsExpanded(),
+  'toggle-line-numbers': ({ ui }) => {
+    ui.lineNumbers = !ui.lineNumbers
+  },
   'toggle-isolated': ({ nb }) => nb.toggleIsolated(),
   'run-history': ({ nb, ui }) => {
     ui.historyCellId = nb.selectedCell?.id ?? null

@@ -11,6 +11,8 @@ export class UiState {
   historyCellId = $state<CellId | null>(null)
   /** Shift+O: long outputs shown in full everywhere instead of in their scroll boxes. */
   expandAllOutputs = $state(false)
+  /** Shift+L: line numbers beside every code cell's text, in this window (not a saved setting). */
+  lineNumbers = $state(false)
   /** Per-cell choice of the output's toggle; cleared by Shift+O. */
   expandedOutputs = $state.raw<Readonly<Record<CellId, boolean>>>({})
   readonly isMac: boolean
