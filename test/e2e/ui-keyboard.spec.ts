@@ -191,6 +191,19 @@ describe('Jupyter keyboard model', () => {
     await expectSnapshot({ sources: ['a = 1', 'c = 3'] })
   })
 
+  it('Z brings back every cell of one D D at once, selected; Shift+Z deletes them again', async () => {
+    await browser.keys([Key.Shift, 'j'])
+    await expectSnapshot({ selected: [0, 1] })
+    await browser.keys(['d', 'd'])
+    await expectSnapshot({ sources: ['c = 3'] })
+    await browser.keys('z')
+    await expectSnapshot({ sources: ['a = 1', 'b = 2', 'c = 3'], selected: [0, 1] })
+    await browser.keys([Key.Shift, 'z'])
+    await expectSnapshot({ sources: ['c = 3'] })
+    await browser.keys('z')
+    await expectSnapshot({ sources: ['a = 1', 'b = 2', 'c = 3'] })
+  })
+
   it('M, R and Y change the cell type', async () => {
     await browser.keys('m')
     await expectSnapshot({ types: 'mcc' })

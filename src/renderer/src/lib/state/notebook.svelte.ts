@@ -81,9 +81,10 @@ export class NotebookState {
   private readonly pendingOutputs = new Map<CellId, { outputs: Output[]; replace: boolean }>()
   /* eslint-enable svelte/prefer-svelte-reactivity */
   private frame = 0
-  private readonly deleted: { cell: ClipCell; index: number }[] = []
+  /** Each D D (cut, merge) as one entry, as JupyterLab undoes a cell operation: its cells and where they were. */
+  private readonly deleted: { cell: ClipCell; index: number }[][] = []
   /** Cells Z brought back, latest last: Shift+Z deletes them again. A new deletion forgets them. */
-  private readonly undeleted: CellId[] = []
+  private readonly undeleted: CellId[][] = []
   private readonly unsubscribe: () => void
 
   constructor(
@@ -214,32 +215,41 @@ export class NotebookState {
   }
 
   private async deleteCells(doomed: CellState[], from: number): Promise<void> {
+    const batch: { cell: ClipCell; index: number }[] = []
     for (const cell of doomed.slice().reverse()) {
       // The local text is the latest (an edit may still be in its debounce): undo restores it.
       this.saves.cancel(cell.id)
       const gone = await this.track(this.api.deleteCell(this.path, cell.id))
       if (!gone) break
-      this.deleted.push({ cell: clip(cell), index: gone.index })
+      batch.push({ cell: clip(cell), index: gone.index })
       this.cells = this.cells.filter((c) => c.id !== cell.id)
     }
+    if (batch.length > 0) this.deleted.push(batch)
     if (this.cells.length === 0) await this.insert(0)
     this.select(Math.min(from, this.cells.length - 1))
   }
 
+  /** Z: brings back every cell of the last deletion where it was, selected. */
   async undoDelete(): Promise<void> {
     const last = this.deleted.pop()
     if (!last) return
-    const restored = await this.insert(Math.min(last.index, this.cells.length), last.cell)
-    if (!restored) return
-    this.undeleted.push(restored.id)
-    this.select(this.indexOf(restored.id))
+    const restored: CellState[] = []
+    // Deleted bottom-up, so each index is the cell's place once the ones above it are back.
+    for (const { cell, index } of last.slice().sort((a, b) => a.index - b.index)) {
+      const state = await this.insert(Math.min(index, this.cells.length), cell)
+      if (state) restored.push(state)
+    }
+    if (restored.length === 0) return
+    this.undeleted.push(restored.map((c) => c.id))
+    this.select(this.indexOf(restored[0]!.id))
+    this.select(this.indexOf(restored[restored.length - 1]!.id), true)
   }
 
-  /** JupyterLab's Shift+Z: deletes again the cell the last Z brought back (Z restores it once more). */
+  /** JupyterLab's Shift+Z: deletes again the cells the last Z brought back (Z restores them once more). */
   async redoDelete(): Promise<void> {
-    const id = this.undeleted.pop()
-    const cell = id === undefined ? null : this.cell(id)
-    if (cell) await this.deleteCells([cell], this.indexOf(cell.id))
+    const ids = this.undeleted.pop() ?? []
+    const cells = this.cells.filter((c) => ids.includes(c.id))
+    if (cells.length > 0) await this.deleteCells(cells, this.indexOf(cells[0]!.id))
   }
 
   async move(delta: -1 | 1): Promise<void> {
