@@ -93,6 +93,14 @@ describe('sidebar', () => {
     await browser.keys(['Control', 'a'])
     await browser.keys('Backspace')
     await browser.waitUntil(async () => (await variableRows()).length === 300)
+    // Esc in the empty filter goes back to the notebook, where B inserts a cell instead of typing a b.
+    const cells = await $$('[data-testid="cell"]').length
+    await browser.keys('Escape')
+    await browser.keys('b')
+    await browser.waitUntil(async () => (await $$('[data-testid="cell"]').length) === cells + 1, {
+      timeoutMsg: 'B after Esc did not insert a cell'
+    })
+    await expect($('[data-testid="variables-filter"]')).toHaveValue('')
 
     await $('[data-testid="variables-sort"]').selectByAttribute('value', 'size')
     const bySize = await variableRows()
