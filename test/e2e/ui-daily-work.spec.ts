@@ -516,9 +516,15 @@ describe('a narrow window', () => {
       const stats = await browser.execute(() => {
         const line = document.querySelector<HTMLElement>('[data-testid="cell"] [data-testid="stats"]')!
         const bar = line.querySelector('[role="meter"]')!.getBoundingClientRect()
-        return { bar: Math.round(bar.width), cut: line.scrollWidth > line.clientWidth }
+        const history = line.querySelector('[data-testid="history-button"]')!.getBoundingClientRect()
+        const edge = line.getBoundingClientRect().right - parseFloat(getComputedStyle(line).paddingRight)
+        return {
+          bar: Math.round(bar.width),
+          cut: line.scrollWidth > line.clientWidth,
+          historyAtTheEnd: Math.abs(history.right - edge) <= 1
+        }
       })
-      expect(stats).toEqual({ bar: 44, cut: false })
+      expect(stats).toEqual({ bar: 44, cut: false, historyAtTheEnd: true })
       await browser.saveScreenshot(shot('ui-narrow.png'))
     } finally {
       await browser.setWindowSize(1280, 900)
