@@ -87,6 +87,7 @@ _run_number = 0  # runs in this interpreter: names the cells' code objects
 _execution_count = 0  # the host's execution count of the running cell (In[N], Out[N], _N)
 _next_execution_count = None  # set by {"op": "execution_count"} before a run
 _cell_sources = {}  # "<cell-N>" -> source; linecache finds them through _CellLineCache
+traceback_mode = "Context"  # %xmode: "Minimal" reports an exception's own line only
 
 # ---- JSON without importing the json package (its import pulls in re and enum) -------------
 
@@ -511,7 +512,11 @@ def _report_error(exc, filename):
         else:
             _share_cell_sources()
             import traceback
-            lines = "".join(traceback.format_exception(type(exc), exc, tb)).rstrip("\n").split("\n")
+            if traceback_mode == "Minimal":
+                text = "".join(traceback.format_exception_only(type(exc), exc))
+            else:
+                text = "".join(traceback.format_exception(type(exc), exc, tb))
+            lines = text.rstrip("\n").split("\n")
     except Exception:
         lines = [f"{type(exc).__name__}: <traceback could not be formatted>"]
     try:

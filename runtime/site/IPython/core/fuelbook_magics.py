@@ -564,6 +564,104 @@ def lsmagic(parameter_s=""):
     print("  ".join("%%" + name for name in sorted(magics["cell"])))
 
 
+# IPython's default aliases on POSIX: shell commands, which the sandbox does not run.
+SHELL_ALIASES = ("cat", "clear", "cp", "ldir", "less", "lf", "lk", "ll", "ls", "lx", "man", "mkdir", "more", "mv", "rm", "rmdir")
+
+
+def _shell_alias(name):
+    def alias(line=""):
+        system(f"{name} {line}".strip())
+
+    alias.__name__ = name
+    alias.__doc__ = f"%{name}: IPython's alias for the shell command; the sandbox has no processes (use os, shutil, pathlib)."
+    return alias
+
+
+XMODES = ("Plain", "Context", "Verbose", "Minimal")
+
+
+def xmode(parameter_s=""):
+    """%xmode [Plain|Context|Verbose|Minimal]: how exceptions are reported. Minimal shows the
+    exception's own line only; the others show the traceback with the cells' lines (Verbose lists
+    no local variables here). No argument: the next mode in turn, as IPython does."""
+    name = parameter_s.strip().capitalize()
+    if not name:
+        name = XMODES[(XMODES.index(_driver.traceback_mode) + 1) % len(XMODES)]
+    if name not in XMODES:
+        raise UsageError(f"Unrecognized mode: {parameter_s.strip()!r}. Valid modes: {', '.join(XMODES)}")
+    _driver.traceback_mode = name
+    print(f"Exception reporting mode: {name}")
+
+
+@_no_var_expand
+def prun(parameter_s="", cell=None):
+    """%prun [-s key] [-l limit] [-q] statement / %%prun: run under cProfile and print pstats'
+    table, as IPython does (sorted by internal time unless -s says otherwise). Times come from
+    the sandbox's clock; for a deterministic cost per line and function use %%fuelprof."""
+    __tracebackhide__ = True
+    import cProfile
+    import pstats
+
+    options, statement = _parse_options(parameter_s, "sl", "q")
+    code = cell if cell is not None else statement
+    shell = _shell()
+    tree, filename = shell.compile_magic_code(code)
+    compiled = _driver.compile_tree(tree, filename)
+    namespace = shell.user_ns
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        _driver.run_compiled(compiled, namespace)
+    finally:
+        profiler.disable()
+    if options.get("q"):
+        return None
+    stats = pstats.Stats(profiler, stream=sys.stdout)
+    stats.sort_stats(options.get("s", "time"))
+    limit = options.get("l")
+    if limit is None:
+        stats.print_stats()
+    else:
+        try:
+            stats.print_stats(float(limit) if "." in limit else int(limit))
+        except ValueError:
+            stats.print_stats(limit)  # a regular expression, as pstats takes it
+    return None
+
+
+def history(parameter_s=""):
+    """%history [-n]: the inputs of this kernel's cells, oldest first (-n: with their numbers)."""
+    options, rest = _parse_options(parameter_s, "", "n")
+    if rest:
+        raise UsageError("%history takes only -n here (no ranges, sessions or files).")
+    inputs = _shell().user_ns.get("In", [])
+    for number, source in enumerate(inputs[1:], 1):
+        text = source.rstrip("\n")
+        if options.get("n"):
+            first, *more = text.split("\n")
+            print(f"{number:>3}: {first}")
+            for line in more:
+                print(f"     {line}")
+        else:
+            print(text)
+
+
+def _unavailable(name, reason):
+    def magic(parameter_s="", cell=None):
+        raise UsageError(f"%{name} is not available in Fuelbook: {reason}")
+
+    magic.__name__ = name
+    magic.__doc__ = f"%{name}: not available ({reason})"
+    return magic
+
+
+UNAVAILABLE = {
+    "debug": "the debugger reads commands from input, and cells take no input. Print the values you need.",
+    "pdb": "the debugger reads commands from input, and cells take no input. Print the values you need.",
+    "store": "a notebook keeps its variables in its file (the kernel state is saved with it).",
+}
+
+
 def fuelprof(line, cell):
     """%%fuelprof: run the cell under the fuel profiler; print its costliest lines and functions
     (the app also shows the profile with the cell). runtime/README.md, "Fuel profile"."""
@@ -589,3 +687,10 @@ def register_builtin_magics(shell):
     register(capture, "cell")
     register(writefile, "cell")
     register(fuelprof, "cell")
+    register(xmode, "line")
+    register(history, "line")
+    register(prun, "line_cell", "prun")
+    for name in SHELL_ALIASES:
+        register(_shell_alias(name), "line", name)
+    for name, reason in UNAVAILABLE.items():
+        register(_unavailable(name, reason), "line", name)

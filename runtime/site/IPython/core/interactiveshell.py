@@ -44,6 +44,13 @@ class Config(dict):
             raise AttributeError(name)
         return self.setdefault(name, Config())
 
+    def __missing__(self, name):
+        # A section (a class name: capitalised) comes into being when first named, as in
+        # traitlets' Config: `%config Completer.use_jedi = False` as a notebook's first line.
+        if isinstance(name, str) and name[:1].isupper():
+            return self.setdefault(name, Config())
+        raise KeyError(name)
+
     def __setattr__(self, name, value):
         self[name] = value
 

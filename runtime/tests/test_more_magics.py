@@ -1,0 +1,52 @@
+"""Magics real notebooks start with: %config before anything made its section, %xmode, %prun,
+%history, IPython's shell aliases (%ls …), and the magics the sandbox cannot offer."""
+
+
+def test_config_names_a_section_nothing_made_yet(kernel):
+    run = kernel.run("%config Completer.use_jedi = False\nget_ipython().config.Completer.use_jedi")
+    assert run.error is None and run.result == "False"
+
+
+def test_xmode_minimal_reports_the_exception_line_only_and_context_brings_the_traceback_back(kernel):
+    assert kernel.run("%xmode Minimal").stdout == "Exception reporting mode: Minimal\n"
+    kernel.run("def fail():\n    return 1 / 0")
+    assert kernel.run("fail()").error["traceback"] == ["ZeroDivisionError: division by zero"]
+    assert kernel.run("%xmode context").stdout == "Exception reporting mode: Context\n"
+    traceback = kernel.run("fail()").error["traceback"]
+    assert traceback[0] == "Traceback (most recent call last):" and "    return 1 / 0" in traceback
+
+
+def test_xmode_without_a_mode_takes_the_next_one_and_refuses_an_unknown_one(kernel):
+    assert kernel.run("%xmode").stdout == "Exception reporting mode: Verbose\n"
+    error = kernel.run("%xmode Fancy").error
+    assert error["ename"] == "UsageError" and "Valid modes: Plain, Context, Verbose, Minimal" in error["evalue"]
+
+
+def test_prun_prints_cprofiles_table_and_keeps_the_statements_names(kernel):
+    run = kernel.run("def square(x):\n    return x * x\n%prun -l 3 total = sum(square(i) for i in range(100))\ntotal")
+    assert run.result == "328350"
+    assert "function calls in" in run.stdout and "Ordered by: internal time" in run.stdout
+    assert "(square)" in run.stdout
+    cell = kernel.run("%%prun -q\nquiet = 1")
+    assert cell.stdout == "" and kernel.run("quiet").result == "1"
+
+
+def test_history_lists_the_inputs_with_their_numbers(kernel):
+    kernel.run("a = 1")
+    kernel.run("for i in range(2):\n    a += i")
+    run = kernel.run("%history -n")
+    assert run.stdout == "  1: a = 1\n  2: for i in range(2):\n         a += i\n  3: get_ipython().run_line_magic('history', '-n')\n"
+
+
+def test_shell_aliases_say_they_were_not_run_and_the_cell_goes_on(kernel):
+    run = kernel.run("%ls -la data\n%mkdir out\nprint('on')")
+    assert run.error is None and run.stdout == "on\n"
+    assert run.stderr == (
+        "shell commands are not available in the sandbox: 'ls -la data' was not run\n"
+        "shell commands are not available in the sandbox: 'mkdir out' was not run\n"
+    )
+
+
+def test_debug_and_store_say_why_they_are_not_available(kernel):
+    assert "cells take no input" in kernel.run("%debug").error["evalue"]
+    assert "keeps its variables in its file" in kernel.run("%store x").error["evalue"]
