@@ -88,6 +88,7 @@ _execution_count = 0  # the host's execution count of the running cell (In[N], O
 _next_execution_count = None  # set by {"op": "execution_count"} before a run
 _cell_sources = {}  # "<cell-N>" -> source; linecache finds them through _CellLineCache
 traceback_mode = "Context"  # %xmode: "Minimal" reports an exception's own line only
+float_format = None  # %precision: a %-format for floats in text/plain ("%.3f"); None: repr
 
 # ---- JSON without importing the json package (its import pulls in re and enum) -------------
 
@@ -222,6 +223,8 @@ def plain_text(obj):
     Plain repr() when the IPython package is not in the runtime."""
     global _pretty
     if type(obj) in _REPR_IS_PRETTY:
+        if type(obj) is float and float_format is not None:
+            return float_format % obj
         return repr(obj)
     if _pretty is None:
         try:
@@ -229,9 +232,25 @@ def plain_text(obj):
         except ImportError:
             _pretty = repr
     try:
+        if float_format is not None and _pretty is not repr:
+            return _pretty_with_float_format(obj)
         return _pretty(obj)
     except Exception as exc:
         return f"<repr failed: {type(exc).__name__}: {exc}>"
+
+
+def _pretty_with_float_format(obj):
+    """IPython's PlainTextFormatter with %precision set: every float, inside containers too."""
+    import io
+    from IPython.lib import pretty
+
+    printers = pretty._type_pprinters.copy()
+    printers[float] = lambda value, p, cycle: p.text(float_format % value)
+    stream = io.StringIO()
+    printer = pretty.RepresentationPrinter(stream, type_pprinters=printers)
+    printer.pretty(obj)
+    printer.flush()
+    return stream.getvalue()
 
 
 def _wanted(mime, include, exclude):

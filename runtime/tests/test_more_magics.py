@@ -50,3 +50,20 @@ def test_shell_aliases_say_they_were_not_run_and_the_cell_goes_on(kernel):
 def test_debug_and_store_say_why_they_are_not_available(kernel):
     assert "cells take no input" in kernel.run("%debug").error["evalue"]
     assert "keeps its variables in its file" in kernel.run("%store x").error["evalue"]
+    assert "numpy and matplotlib" in kernel.run("%pylab inline").error["evalue"]
+
+
+def test_file_is_writefile(kernel):
+    assert kernel.run("%%file notes.txt\nhello").stdout == "Writing notes.txt\n"
+    assert kernel.run("print(open('notes.txt').read(), end='')").stdout == "hello\n"
+
+
+def test_precision_formats_floats_in_out_values_and_containers_until_reset(kernel):
+    assert kernel.run("%precision 3").result == "'%.3f'"
+    assert kernel.run("3.14159265").result == "3.142"
+    assert kernel.run("[1 / 3, {'x': 2.5}, 'text', 7]").result == "[0.333, {'x': 2.500}, 'text', 7]"
+    assert kernel.run("%precision %.1e").result == "'%.1e'"
+    assert kernel.run("12345.678").result == "1.2e+04"
+    assert kernel.run("%precision").result == "'%r'"
+    assert kernel.run("1 / 3").result == "0.3333333333333333"
+    assert kernel.run("%precision x").error["ename"] == "UsageError"

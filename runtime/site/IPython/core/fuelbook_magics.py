@@ -564,6 +564,30 @@ def lsmagic(parameter_s=""):
     print("  ".join("%%" + name for name in sorted(magics["cell"])))
 
 
+def precision(parameter_s=""):
+    """%precision [N | format]: how Out values and displays print floats, as IPython's: N digits
+    after the point ("%.Nf"), a %-format string, or nothing for repr again. Returns the format."""
+    text = parameter_s.strip()
+    if "%" in text:
+        try:
+            text % 3.14159
+        except Exception:
+            raise UsageError(f"Precision must be int or format string, not {text!r}") from None
+        fmt = text
+    elif text:
+        try:
+            digits = int(text)
+        except ValueError:
+            raise UsageError(f"Precision must be int or format string, not {text!r}") from None
+        if digits < 0:
+            raise UsageError(f"int precision must be non-negative, not {digits!r}")
+        fmt = f"%.{digits}f"
+    else:
+        fmt = None
+    _driver.float_format = fmt
+    return "%r" if fmt is None else fmt
+
+
 # IPython's default aliases on POSIX: shell commands, which the sandbox does not run.
 SHELL_ALIASES = ("cat", "clear", "cp", "ldir", "less", "lf", "lk", "ll", "ls", "lx", "man", "mkdir", "more", "mv", "rm", "rmdir")
 
@@ -659,6 +683,7 @@ UNAVAILABLE = {
     "debug": "the debugger reads commands from input, and cells take no input. Print the values you need.",
     "pdb": "the debugger reads commands from input, and cells take no input. Print the values you need.",
     "store": "a notebook keeps its variables in its file (the kernel state is saved with it).",
+    "pylab": "it imports numpy and matplotlib, which the runtime does not have (the Python standard library and pure-Python packages only).",
 }
 
 
@@ -686,8 +711,10 @@ def register_builtin_magics(shell):
         register(_display_as(kind), "cell", kind.lower())
     register(capture, "cell")
     register(writefile, "cell")
+    register(writefile, "cell", "file")  # IPython's other name for it
     register(fuelprof, "cell")
     register(xmode, "line")
+    register(precision, "line")
     register(history, "line")
     register(prun, "line_cell", "prun")
     for name in SHELL_ALIASES:
