@@ -67,3 +67,25 @@ def test_precision_formats_floats_in_out_values_and_containers_until_reset(kerne
     assert kernel.run("%precision").result == "'%r'"
     assert kernel.run("1 / 3").result == "0.3333333333333333"
     assert kernel.run("%precision x").error["ename"] == "UsageError"
+
+
+def test_pdef_pdoc_and_psource_show_an_earlier_cells_function(kernel):
+    kernel.run("def area(w, h=2):\n    '''Area of a w by h rectangle.'''\n    return w * h")
+    assert kernel.run("%pdef area").stdout == "area(w, h=2)\n"
+    assert kernel.run("%pdoc area").stdout == "Area of a w by h rectangle.\n"
+    assert kernel.run("%psource area").stdout.startswith("def area(w, h=2):\n")
+    assert kernel.run("%pdef nowhere").stdout == "Object `nowhere` not found.\n"
+
+
+def test_set_env_autosave_and_reload_ext(kernel):
+    assert kernel.run("%set_env MODE fast").stdout == "env: MODE=fast\n"
+    assert kernel.run("import os\nos.environ['MODE']").result == "'fast'"
+    assert kernel.run("%autosave 60").stdout == "Fuelbook saves every change as it happens: %autosave changes nothing.\n"
+    assert kernel.run("%reload_ext autoreload").error is None
+
+
+def test_javascript_is_kept_as_output_and_says_it_is_not_run(kernel):
+    run = kernel.run("%%javascript\nconsole.log('hi')")
+    [shown] = run.of("display_data")
+    assert shown["data"]["application/javascript"] == "console.log('hi')\n"
+    assert shown["data"]["text/plain"] == "[JavaScript output: Fuelbook does not run scripts from cells]"

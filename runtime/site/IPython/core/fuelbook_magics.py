@@ -554,6 +554,79 @@ def _lookup(name, namespace):
     return True, obj
 
 
+def _inspected(parameter_s):
+    name = parameter_s.strip()
+    found, obj = _lookup(name, _shell().user_ns)
+    if not found:
+        print(f"Object `{name}` not found.")
+    return name, found, obj
+
+
+def pdef(parameter_s=""):
+    """%pdef obj: the call signature of a callable, as IPython prints it."""
+    import inspect
+
+    name, found, obj = _inspected(parameter_s)
+    if not found:
+        return
+    try:
+        signature = inspect.signature(obj)
+    except (TypeError, ValueError):
+        print(f"No definition header found for {name}")
+        return
+    print(f"{getattr(obj, '__name__', name)}{signature}")
+
+
+def pdoc(parameter_s=""):
+    """%pdoc obj: the docstring of an object."""
+    from IPython.core.oinspect import _getdoc
+
+    name, found, obj = _inspected(parameter_s)
+    if found:
+        print(_getdoc(obj) or f"No documentation found for {name}")
+
+
+def psource(parameter_s=""):
+    """%psource obj: the source of an object, cells' functions and classes included."""
+    from IPython.core.oinspect import _source
+
+    name, found, obj = _inspected(parameter_s)
+    if found:
+        source = _source(obj)
+        print(source.rstrip("\n") if source else f"No source found for {name}")
+
+
+def set_env(parameter_s=""):
+    """%set_env NAME value (or NAME=value): as %env NAME=value."""
+    text = parameter_s.strip()
+    if not text or ("=" not in text and " " not in text):
+        raise UsageError("usage is 'set_env var=val' or 'set_env var val'")
+    env(text)
+
+
+def autosave(parameter_s=""):
+    """%autosave N: the classic notebook's autosave interval. Fuelbook saves every change as it
+    happens, so nothing changes; one line says so."""
+    print("Fuelbook saves every change as it happens: %autosave changes nothing.")
+
+
+def reload_ext(module_str=""):
+    """%reload_ext name: as %load_ext (each extension module is imported once per kernel)."""
+    load_ext(module_str)
+
+
+def javascript(line, cell):
+    """%%javascript / %%js: kept as the cell's output (an .ipynb export carries it), never run:
+    Fuelbook runs no script from a cell's output; its text says so."""
+    _driver.display(
+        {
+            "application/javascript": cell,
+            "text/plain": "[JavaScript output: Fuelbook does not run scripts from cells]",
+        },
+        raw=True,
+    )
+
+
 def lsmagic(parameter_s=""):
     """%lsmagic: the magics this notebook understands."""
     magics = _shell().magics_manager.magics
@@ -715,6 +788,10 @@ def register_builtin_magics(shell):
     register(fuelprof, "cell")
     register(xmode, "line")
     register(precision, "line")
+    for fn in (pdef, pdoc, psource, set_env, autosave, reload_ext):
+        register(fn, "line")
+    register(javascript, "cell")
+    register(javascript, "cell", "js")
     register(history, "line")
     register(prun, "line_cell", "prun")
     for name in SHELL_ALIASES:
