@@ -146,3 +146,23 @@ function plainText(tokens: Token[] | undefined): string {
     .join('')
     .trim()
 }
+
+/**
+ * Whether a link's `#anchor` names this heading, the way notebooks write them: JupyterLab's anchors
+ * (the text with spaces as hyphens, "#Data-cleaning") and GitHub's (lower case, punctuation dropped,
+ * "#data-cleaning"). Compared without case, so either spelling finds the heading.
+ */
+export function anchorNamesHeading(anchor: string, heading: string): boolean {
+  let wanted: string
+  try {
+    wanted = decodeURIComponent(anchor.replace(/^#/, ''))
+  } catch {
+    wanted = anchor.replace(/^#/, '')
+  }
+  wanted = wanted.trim().toLowerCase()
+  if (!wanted) return false
+  const text = heading.trim().toLowerCase()
+  const jupyter = text.replace(/ /g, '-')
+  const github = text.replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-')
+  return wanted === jupyter || wanted === github
+}

@@ -188,6 +188,46 @@ describe('markdown cells', () => {
   })
 })
 
+describe('links in markdown', () => {
+  it('a #heading link selects that heading’s cell; other links open outside the app', async () => {
+    await newNotebook()
+    await browser.keys('Escape')
+    await browser.keys('m')
+    await editCell(0)
+    await insertCode('Contents: [results](#Results), [the docs](https://example.com/docs)')
+    await browser.keys(['Shift', 'Enter'])
+    await editCell(1)
+    await insertCode('x = 1')
+    await browser.keys('Escape')
+    await browser.keys('b')
+    await browser.waitUntil(async () => (await $$('[data-testid="cell"]').length) === 3)
+    await browser.keys('m')
+    await editCell(2)
+    await insertCode('# Results\n\nThe numbers.')
+    await browser.keys(['Shift', 'Enter'])
+    await (await cellAt(2)).$('[data-testid="markdown-rendered"]').waitForDisplayed()
+    await browser.keys('Escape')
+    await (await cellAt(1)).click()
+    const url = await browser.getUrl()
+    const windows = (await browser.getWindowHandles()).length
+    const contents = (await cellAt(0)).$('[data-testid="markdown-rendered"]')
+    await expect(contents.$('a=the docs')).toHaveAttribute('target', '_blank')
+    await contents.$('a=results').click()
+    await browser.waitUntil(
+      async () =>
+        browser.execute(
+          () =>
+            document.querySelector(
+              '[data-testid="cell"][aria-current="true"] [data-testid="markdown-rendered"] h1'
+            )?.textContent === 'Results'
+        ),
+      { timeoutMsg: 'the link did not select the Results cell' }
+    )
+    expect(await browser.getUrl()).toBe(url)
+    expect((await browser.getWindowHandles()).length).toBe(windows)
+  })
+})
+
 describe('display math in the HTML report', () => {
   it('is drawn in a math font: the integral stands taller than the text, as in the app', async () => {
     await newNotebook()

@@ -36,3 +36,16 @@ describe('markdown cells', () => {
     )
   })
 })
+
+describe('a #heading link', () => {
+  it('names a heading as JupyterLab writes anchors and as GitHub does, in any case', () => {
+    expect(md.anchorNamesHeading('#Data-cleaning', 'Data cleaning')).toBe(true)
+    expect(md.anchorNamesHeading('#data-cleaning', 'Data cleaning')).toBe(true)
+    expect(md.anchorNamesHeading('#Q3:-sales', 'Q3: sales')).toBe(true)
+    expect(md.anchorNamesHeading('#q3-sales', 'Q3: sales')).toBe(true)
+    expect(md.anchorNamesHeading('#Caf%C3%A9-prices', 'Café prices')).toBe(true)
+    expect(md.anchorNamesHeading('#Data', 'Data cleaning')).toBe(false)
+    expect(md.anchorNamesHeading('#', 'Data')).toBe(false)
+    expect(md.anchorNamesHeading('#%E0%A4%A', 'x')).toBe(false)
+  })
+})

@@ -1,20 +1,22 @@
 /**
  * Markdown for cells and text/markdown outputs, by the rules shared with the HTML report
  * (src/shared/markdown.ts): DOMPurify sanitises (no scripts, no event handlers, no iframes), links
- * open outside the app, formulas are KaTeX.
+ * open outside the app (a `#heading` link goes to that heading's cell), formulas are KaTeX.
  */
 import DOMPurify from 'dompurify'
 import { renderMarkdownWith, type RenderedMarkdown } from '../../../shared/markdown'
 import { KATEX_OPTIONS, katexIfLoaded } from './katex'
 
-export { markdownHeadings, type Heading } from '../../../shared/markdown'
+export { anchorNamesHeading, markdownHeadings, type Heading } from '../../../shared/markdown'
 
 let hooked = false
 function purifier(): typeof DOMPurify {
   if (!hooked) {
     hooked = true
     DOMPurify.addHook('afterSanitizeAttributes', (node) => {
-      if (node.tagName === 'A' && node.getAttribute('href')) {
+      // A "#heading" link stays in the notebook (CellView scrolls to the heading); others open outside.
+      const href = node.tagName === 'A' ? node.getAttribute('href') : null
+      if (href && !href.startsWith('#')) {
         node.setAttribute('target', '_blank')
         node.setAttribute('rel', 'noopener noreferrer')
       }

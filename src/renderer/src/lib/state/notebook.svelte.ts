@@ -23,6 +23,7 @@ import {
 } from '../../../../shared/notebook'
 import type { Mode } from '../actions'
 import { clampIndex, selectionRange } from '../cell-ops'
+import { anchorNamesHeading, markdownHeadings } from '../../../../shared/markdown'
 import { cellsWhereMemoryChanged } from '../memory-changes'
 import { clip, type ClipCell } from './cell-editing'
 import { CellState } from './cell.svelte'
@@ -132,6 +133,18 @@ export class NotebookState {
     this.cursor = clampIndex(index, this.cells.length)
     if (!extend) this.anchor = this.cursor
     this.focusTick++
+  }
+
+  /** A `#heading` link in a markdown cell or output: selects the markdown cell with that heading. */
+  goToHeading(anchor: string): boolean {
+    const index = this.cells.findIndex(
+      (c) =>
+        c.type === 'markdown' && markdownHeadings(c.source).some((h) => anchorNamesHeading(anchor, h.text))
+    )
+    if (index < 0) return false
+    this.setMode('command')
+    this.select(index)
+    return true
   }
 
   setMode(mode: Mode): void {
