@@ -372,6 +372,7 @@ class StdinNotImplementedError(RuntimeError):
 
 
 def _no_input(prompt=""):
+    __tracebackhide__ = True  # the traceback ends at the cell's input() call
     raise StdinNotImplementedError(
         "input() is not available: notebook cells take no keyboard input. "
         "Assign the value in the code instead."

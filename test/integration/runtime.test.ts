@@ -267,6 +267,11 @@ describe('cells', () => {
     const error = only<ErrorPayload>(py.run('name = input("name? ")').rich, EmitKind.Error)
     expect(error.ename).toBe('StdinNotImplementedError')
     expect(error.evalue).toContain('cells take no keyboard input')
+    // The traceback ends at the cell's own call: the driver's raising frame is hidden.
+    expect(error.traceback.slice(-3, -1)).toEqual([
+      '    name = input("name? ")',
+      '           ^^^^^^^^^^^^^^^'
+    ])
   })
 
   it('flushes stdout before time.sleep, which sleeps about as long as asked', () => {
