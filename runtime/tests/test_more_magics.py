@@ -42,8 +42,8 @@ def test_shell_aliases_say_they_were_not_run_and_the_cell_goes_on(kernel):
     run = kernel.run("%ls -la data\n%mkdir out\nprint('on')")
     assert run.error is None and run.stdout == "on\n"
     assert run.stderr == (
-        "shell commands are not available in the sandbox: 'ls -la data' was not run\n"
-        "shell commands are not available in the sandbox: 'mkdir out' was not run\n"
+        "shell commands are not available in the sandbox: %ls -la data was not run\n"
+        "shell commands are not available in the sandbox: %mkdir out was not run\n"
     )
 
 

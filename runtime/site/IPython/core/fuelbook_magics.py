@@ -11,7 +11,7 @@ import time
 
 import fuelbook_driver as _driver
 from IPython.core.error import UsageError
-from IPython.core.interactiveshell import SHELL_UNAVAILABLE, InteractiveShell
+from IPython.core.interactiveshell import InteractiveShell, shell_unavailable
 
 _shell = InteractiveShell.instance
 
@@ -512,7 +512,7 @@ def system(line="", cell=None):
     """!cmd, %system, %sx, %%bash, %%sh, %%script: the sandbox has no processes; one line says so."""
     command = cell if cell is not None else line
     first = command.strip().split("\n", 1)[0]
-    print(f"{SHELL_UNAVAILABLE}: {first!r} was not run", file=sys.stderr)
+    shell_unavailable(repr(first))
 
 
 def pinfo(parameter_s="", detail_level=0):
@@ -667,7 +667,7 @@ SHELL_ALIASES = ("cat", "clear", "cp", "ldir", "less", "lf", "lk", "ll", "ls", "
 
 def _shell_alias(name):
     def alias(line=""):
-        system(f"{name} {line}".strip())
+        shell_unavailable(f"%{name} {line}".strip())
 
     alias.__name__ = name
     alias.__doc__ = f"%{name}: IPython's alias for the shell command; the sandbox has no processes (use os, shutil, pathlib)."

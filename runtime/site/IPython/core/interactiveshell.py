@@ -18,6 +18,11 @@ __all__ = ["InteractiveShell", "SList"]
 SHELL_UNAVAILABLE = "shell commands are not available in the sandbox"
 
 
+def shell_unavailable(written):
+    """The one line a shell command gets instead of running: `written` as the user wrote it."""
+    print(f"{SHELL_UNAVAILABLE}: {written} was not run", file=sys.stderr)
+
+
 class SList(list):
     """The list of lines that `x = !cmd` gives (IPython.utils.text.SList, in part)."""
 
@@ -277,7 +282,7 @@ class InteractiveShell:
 
     def system(self, cmd):
         """!cmd: one line saying so; the rest of the cell runs."""
-        print(f"{SHELL_UNAVAILABLE}: !{cmd.strip()} was not run", file=sys.stderr)
+        shell_unavailable(f"!{cmd.strip()}")
 
     system_raw = system_piped = system
 
