@@ -202,7 +202,8 @@ export type ApiMethod = keyof NotebookApi
 /** Pushed to every client viewing the notebook. */
 export type NotebookEvent =
   | { type: 'runQueued'; path: string; cellIds: CellId[] }
-  | { type: 'runStarted'; path: string; cellId: CellId; startedAt: number }
+  /** `fuelBudget`: this run's, the notebook's unless the run was given its own (`RunCellsOptions.limits`). */
+  | { type: 'runStarted'; path: string; cellId: CellId; startedAt: number; fuelBudget: number }
   /** `replace`: the cell called clear_output; these outputs replace everything shown so far. */
   | { type: 'runOutput'; path: string; cellId: CellId; outputs: Output[]; replace: boolean }
   | { type: 'runProgress'; path: string; cellId: CellId; fuelConsumed: number; elapsedMs: number }

@@ -179,7 +179,7 @@ describe('browser mode WebSocket', () => {
         if (m.type === 'event') resolve(m)
       })
     )
-    service.fire({ type: 'runStarted', path: '/tmp/b.fuelbook', cellId: 'c1', startedAt: 1 })
+    service.fire({ type: 'runStarted', path: '/tmp/b.fuelbook', cellId: 'c1', startedAt: 1, fuelBudget: 1 })
     expect(await got).toMatchObject({ type: 'event', event: { type: 'runStarted', cellId: 'c1' } })
     // The server pushed the event before it reads the next call, and one socket keeps its order: an
     // event pushed to `other` by mistake would arrive before this reply.

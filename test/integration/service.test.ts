@@ -99,6 +99,12 @@ describe('NotebookService', () => {
     expect(reopened.ok && reopened.value.settings).toEqual(doc.settings)
     const [saved] = await h.run(doc.path, [cell])
     expect(saved).toMatchObject({ status: 'ok', fuelBudget: doc.settings.limits.fuel })
+    // The live fuel bar measures each run against its own budget from the start.
+    const started = h.events.filter((e) => e.type === 'runStarted' && e.path === doc.path)
+    expect(started.map((e) => e.type === 'runStarted' && e.fuelBudget)).toEqual([
+      5_000_000,
+      doc.settings.limits.fuel
+    ])
   })
 
   it('numbers a live result [n] as it is stored, after a reopen too', async () => {

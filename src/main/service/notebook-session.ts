@@ -246,7 +246,9 @@ export class NotebookSession {
     const settings = this.store.getSettings()
     this.running = cellId
     const startedAt = Date.now()
-    this.emit({ type: 'runStarted', path: this.path, cellId, startedAt })
+    const runLimits = { ...settings.limits, ...limits }
+    // The budget the live fuel bar measures against (a "Run with 10× fuel" run's, not the notebook's).
+    this.emit({ type: 'runStarted', path: this.path, cellId, startedAt, fuelBudget: runLimits.fuel })
     const executionCount = cell.isolated ? null : this.nextExecutionCount++
     try {
       // `%pip` lines run here, in the host, before the rest of the cell (src/main/packages/README.md).
@@ -268,7 +270,7 @@ export class NotebookSession {
       const profiled = profile === true || hasProfileMagic(pip.code)
       const result = await this.kernel.run(profiled ? withoutProfileMagic(pip.code) : pip.code, {
         executionCount,
-        limits: { ...settings.limits, ...limits },
+        limits: runLimits,
         isolated: cell.isolated,
         deterministic: settings.deterministic,
         profile: profiled,

@@ -26,6 +26,8 @@ export class CellState {
   phase = $state<CellPhase>('idle')
   liveFuel = $state(0)
   liveElapsedMs = $state(0)
+  /** The running run's fuel budget, which a "Run with 10× fuel" run sets above the notebook's. */
+  liveBudget = $state(0)
   /** For a killed run: the `[k]` the kernel state was kept from (null = fresh kernel), if known. */
   keptFrom = $state<number | null | undefined>(undefined)
   /** Markdown cells: editing the source instead of showing it rendered. */
@@ -95,9 +97,10 @@ export class CellState {
     return { ...this.metadata, jupyter: { ...this.jupyter, [flag]: value } }
   }
 
-  started(at: number): void {
+  started(at: number, fuelBudget: number): void {
     this.phase = 'running'
     this.startedAt = at
+    this.liveBudget = fuelBudget
     this.liveFuel = 0
     this.liveElapsedMs = 0
     this.outputs = []

@@ -8,6 +8,7 @@ import type {
   NotebookClient,
   NotebookEvent,
   Result,
+  RunCellsOptions,
   RunSummary,
   Variable
 } from '../../../../shared/api'
@@ -21,6 +22,7 @@ import {
   type Output,
   type RunRecord
 } from '../../../../shared/notebook'
+import { moreFuel } from '../../../../shared/limits'
 import type { Mode } from '../actions'
 import { clampIndex, selectionRange } from '../cell-ops'
 import { anchorNamesHeading, markdownHeadings } from '../../../../shared/markdown'
@@ -330,8 +332,14 @@ export class NotebookState {
 
   // ── running ───────────────────────────────────────────────────────────────────────────────────
 
-  /** Queues the code cells among `cells`; `profile` runs them under the fuel profiler (the "Profile fuel" action). */
-  async runCells(cells: CellState[], options: { profile?: boolean } = {}): Promise<void> {
+  /**
+   * Queues the code cells among `cells`; `profile` runs them under the fuel profiler (the "Profile
+   * fuel" action), `limits` are for these runs only (the notebook's settings stay as they are).
+   */
+  async runCells(
+    cells: CellState[],
+    options: Pick<RunCellsOptions, 'profile' | 'limits'> = {}
+  ): Promise<void> {
     for (const c of cells) if (c.type === 'markdown') c.editingMarkdown = false
     const code = cells.filter((c) => c.type === 'code')
     if (code.length === 0) return
@@ -340,12 +348,27 @@ export class NotebookState {
     const result = await this.api.runCells(
       this.path,
       code.map((c) => c.id),
-      options.profile ? { profile: true } : undefined
+      options.profile || options.limits
+        ? {
+            ...(options.profile ? { profile: true } : {}),
+            ...(options.limits ? { limits: options.limits } : {})
+          }
+        : undefined
     )
     if (!result.ok) {
       for (const c of code) if (c.phase === 'queued') c.phase = 'idle'
       this.message = result.error
     }
+  }
+
+  /**
+   * "Run with 10× fuel" for a cell whose last run ran out of fuel: one normal run (queued, stored,
+   * moving the head as any run) with ten times that run's budget; the notebook's settings stay.
+   */
+  async runWithMoreFuel(cell: CellState): Promise<void> {
+    const run = cell.run
+    if (!run || run.status !== 'out_of_fuel') return
+    await this.runCells([cell], { limits: { fuel: moreFuel(run.fuelBudget) } })
   }
 
   /**
@@ -447,7 +470,7 @@ export class NotebookState {
         }
         break
       case 'runStarted':
-        this.cell(e.cellId)?.started(e.startedAt)
+        this.cell(e.cellId)?.started(e.startedAt, e.fuelBudget)
         break
       case 'runOutput': {
         const pending = this.pendingOutputs.get(e.cellId)
