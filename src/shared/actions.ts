@@ -15,6 +15,7 @@ export type ActionId =
   | 'run-above'
   | 'run-below'
   | 'profile-fuel'
+  | 'run-more-fuel'
   | 'interrupt'
   | 'restart'
   | 'restart-run-all'
@@ -155,6 +156,12 @@ export const ACTIONS: readonly ActionSpec[] = [
     group: 'Run',
     command: ['F F'],
     ...menu('cell.run', 'Profile Fuel')
+  },
+  {
+    id: 'run-more-fuel',
+    // The stats line's offer on a cell that ran out of fuel, from the palette; no key of its own.
+    label: "Run with 10× fuel: selected cells that ran out of fuel, once each (the notebook's budget stays)",
+    group: 'Run'
   },
   {
     id: 'interrupt',

@@ -81,5 +81,17 @@ describe('run with 10× fuel', () => {
       'aria-valuemax',
       '400000000'
     )
+
+    // From the keyboard: the palette's command runs the selected cell with 10× fuel too.
+    const spentAgain = await (await cellAt(0)).getAttribute('data-run-id')
+    await browser.keys('Escape')
+    await browser.keys('k')
+    await expect(await cellAt(0)).toHaveAttribute('aria-current', 'true')
+    await browser.keys(['Control', 'Shift', 'p'])
+    await browser.keys('ran out of fuel')
+    await browser.keys('Enter')
+    const viaPalette = await waitFinished(0, spentAgain)
+    expect(await viaPalette.getAttribute('data-status')).toBe('ok')
+    expect(await outputText(0)).toContain('333332833333500000')
   })
 })

@@ -54,6 +54,11 @@ const RUN: Record<ActionId, Run> = {
     nb.setMode('command')
     return nb.runCells(nb.selectedCells(), { profile: true })
   },
+  'run-more-fuel': async ({ nb }) => {
+    const spent = nb.selectedCells().filter((c) => c.run?.status === 'out_of_fuel' && c.phase === 'idle')
+    if (spent.length === 0) nb.message = 'No selected cell ran out of fuel in its last run.'
+    for (const cell of spent) await nb.runWithMoreFuel(cell)
+  },
   interrupt: ({ nb }) => nb.interrupt(),
   restart: ({ nb }) => nb.restart(),
   'restart-run-all': async ({ nb }) => {
