@@ -446,7 +446,7 @@ class _CellLineCache(dict):
         return entry
 
 
-def _share_cell_sources(force=True):
+def _install_cell_line_cache(force=True):
     """Let linecache find the cells' sources (_CellLineCache): O(1), whatever the history.
     Without `force`, only when something imported linecache already."""
     linecache = sys.modules.get("linecache")
@@ -530,7 +530,7 @@ def _report_error(exc, filename):
         if callable(render):  # IPython's protocol: the exception formats itself (UsageError)
             lines = [str(line) for line in render()]
         else:
-            _share_cell_sources()
+            _install_cell_line_cache()
             import traceback
             if traceback_mode == "Minimal":
                 text = "".join(traceback.format_exception_only(type(exc), exc))
@@ -729,7 +729,7 @@ def run_cell(source):
             _report_error(exc, filename)
             return (STATUS_ERROR, 0)
         _cell_sources[filename] = source
-        _share_cell_sources(force=False)
+        _install_cell_line_cache(force=False)
         _record_input(namespace, count, python, source)
         quiet = bool(tree.body) and isinstance(tree.body[-1], _ast.Expr) and _ends_with_semicolon(python, tree.body[-1])
         try:
@@ -928,7 +928,7 @@ def _warm(request):
             failed.append(f"{name}: {type(exc).__name__}: {exc}")
     if "IPython.core.fuelbook_magics" in imported:
         _prime_ipython()
-    _share_cell_sources(force=False)
+    _install_cell_line_cache(force=False)
     return {"imported": imported, "failed": failed}
 
 

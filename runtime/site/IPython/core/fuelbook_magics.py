@@ -519,13 +519,9 @@ def pinfo(parameter_s="", detail_level=0):
     """obj? (obj?? with source): signature, docstring, file and type, as IPython shows them."""
     from IPython.core.oinspect import info_text
 
-    name = parameter_s.strip()
-    shell = _shell()
-    found, obj = _lookup(name, shell.user_ns)
-    if not found:
-        print(f"Object `{name}` not found.")
-        return
-    print(info_text(obj, name, detail_level))
+    name, found, obj = _inspected(parameter_s)
+    if found:
+        print(info_text(obj, name, detail_level))
 
 
 def pinfo2(parameter_s=""):
@@ -555,6 +551,7 @@ def _lookup(name, namespace):
 
 
 def _inspected(parameter_s):
+    """The object a pinfo-style magic names, or a line saying it is not found."""
     name = parameter_s.strip()
     found, obj = _lookup(name, _shell().user_ns)
     if not found:
@@ -563,18 +560,12 @@ def _inspected(parameter_s):
 
 
 def pdef(parameter_s=""):
-    """%pdef obj: the call signature of a callable, as IPython prints it."""
-    import inspect
+    """%pdef obj: the call signature of a callable, as IPython prints it (obj? shows the same)."""
+    from IPython.core.oinspect import _definition
 
     name, found, obj = _inspected(parameter_s)
-    if not found:
-        return
-    try:
-        signature = inspect.signature(obj)
-    except (TypeError, ValueError):
-        print(f"No definition header found for {name}")
-        return
-    print(f"{getattr(obj, '__name__', name)}{signature}")
+    if found:
+        print(_definition(obj, name) or f"No definition header found for {name}")
 
 
 def pdoc(parameter_s=""):
@@ -752,9 +743,10 @@ def _unavailable(name, reason):
     return magic
 
 
+_NO_DEBUGGER = "the debugger reads commands from input, and cells take no input. Print the values you need."
 UNAVAILABLE = {
-    "debug": "the debugger reads commands from input, and cells take no input. Print the values you need.",
-    "pdb": "the debugger reads commands from input, and cells take no input. Print the values you need.",
+    "debug": _NO_DEBUGGER,
+    "pdb": _NO_DEBUGGER,
     "store": "a notebook keeps its variables in its file (the kernel state is saved with it).",
     "pylab": "it imports numpy and matplotlib, which the runtime does not have (the Python standard library and pure-Python packages only).",
 }
