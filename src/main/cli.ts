@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { EXIT, UsageError, type CliCommand, type CliIO } from './cli/command'
 import { pipeWriter } from './cli/pipe-writer'
+import { errorMessage } from '../shared/result'
 
 /**
  * The commands, each loaded only when named: `fuelbook exec` then never loads the notebook
@@ -120,7 +121,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       )
       return EXIT.usage
     }
-    io.stderr(`fuelbook ${command.name}: ${error instanceof Error ? error.message : String(error)}\n`)
+    io.stderr(`fuelbook ${command.name}: ${errorMessage(error)}\n`)
     return EXIT.failed
   }
 }
@@ -132,7 +133,7 @@ if (typeof require !== 'undefined' && require.main === module) {
       process.exitCode = code
     },
     (error: unknown) => {
-      process.stderr.write(`fuelbook: ${error instanceof Error ? error.message : String(error)}\n`)
+      process.stderr.write(`fuelbook: ${errorMessage(error)}\n`)
       process.exitCode = EXIT.failed
     }
   )

@@ -11,3 +11,7 @@ export type Result<T, E = string> = { ok: true; value: T } | { ok: false; error:
 export const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value })
 
 export const fail = <E = string>(error: E): { ok: false; error: E } => ({ ok: false, error })
+
+/** The message of a caught value: an Error's own message, anything else (JavaScript throws anything) as text. */
+export const errorMessage = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error)

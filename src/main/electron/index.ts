@@ -16,6 +16,7 @@ import { NotebookWindows } from './notebook-windows'
 import { notebookPathsFromArgv } from './open-requests'
 import { ShellCommands } from './shell-commands'
 import { hardenSession, registerOutputFrameScheme } from './window'
+import { errorMessage } from '../../shared/result'
 
 const outDir = resolve(__dirname, '..')
 const appRoot = app.isPackaged ? process.resourcesPath : resolve(outDir, '..')
@@ -117,7 +118,7 @@ async function start(): Promise<void> {
 }
 
 function fatal(error: unknown): void {
-  const message = error instanceof Error ? error.message : String(error)
+  const message = errorMessage(error)
   console.error(`fuelbook: ${message}`)
   dialog.showErrorBox('Fuelbook could not start', message)
   app.quit()

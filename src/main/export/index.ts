@@ -8,6 +8,7 @@ import type { NotebookDocument } from '../../shared/notebook'
 import { ipynbText } from './ipynb-export'
 import { importIpynb } from './ipynb-import'
 import type { NotebookExporter } from './types'
+import { errorMessage } from '../../shared/result'
 
 export type { ImportedNotebook, NotebookExporter } from './types'
 export { notebookToIpynb, ipynbText } from './ipynb-export'
@@ -53,7 +54,7 @@ export function createExporter(): NotebookExporter {
       } catch (error) {
         return {
           ok: false,
-          error: `Export failed: ${error instanceof Error ? error.message : String(error)}`
+          error: `Export failed: ${errorMessage(error)}`
         }
       }
     },
@@ -63,7 +64,7 @@ export function createExporter(): NotebookExporter {
       } catch (error) {
         return {
           ok: false,
-          error: `Import failed: ${error instanceof Error ? error.message : String(error)}`
+          error: `Import failed: ${errorMessage(error)}`
         }
       }
     }

@@ -6,6 +6,7 @@
 import { parentPort } from 'node:worker_threads'
 import { decodeOwnedPage, encodePage } from './block-codec'
 import type { FromCodec, ToCodec } from './codec-protocol'
+import { errorMessage } from '../../shared/result'
 
 const port = parentPort
 if (port === null) throw new Error('codec-worker.ts must run in a worker thread')
@@ -27,7 +28,7 @@ port.on('message', (message: ToCodec) => {
       reply = { id: message.id, ok: true, decoded }
     }
   } catch (error) {
-    reply = { id: message.id, ok: false, message: error instanceof Error ? error.message : String(error) }
+    reply = { id: message.id, ok: false, message: errorMessage(error) }
   }
   port.postMessage(reply, transfer)
 })

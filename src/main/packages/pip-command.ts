@@ -1,3 +1,4 @@
+import { errorMessage } from '../../shared/result'
 /**
  * `%pip …` lines of a cell. The host runs them before the cell (the sandbox has no network), and
  * the kernel gets the cell with those lines blanked, so line numbers in tracebacks stay right.
@@ -50,7 +51,7 @@ export function parsePipArguments(line: string, text: string): PipCommand {
   try {
     words = shellWords(text)
   } catch (error) {
-    return { kind: 'invalid', line, message: error instanceof Error ? error.message : String(error) }
+    return { kind: 'invalid', line, message: errorMessage(error) }
   }
   const [verb, ...rest] = words
   switch (verb) {

@@ -4,6 +4,7 @@
  */
 import { unzipSync } from 'fflate'
 import { normalizeName, parseRequirement, type Requirement } from './requirement'
+import { errorMessage } from '../../shared/result'
 
 export interface WheelName {
   /** As in the file name (escaped: `_` for `-`). */
@@ -108,7 +109,7 @@ export function readWheelMetadata(wheel: Uint8Array): WheelMetadata {
       filter: (file) => /^[^/]+\.dist-info\/METADATA$/.test(file.name)
     })
   } catch (error) {
-    throw new Error(`not a zip archive (${error instanceof Error ? error.message : String(error)})`, {
+    throw new Error(`not a zip archive (${errorMessage(error)})`, {
       cause: error
     })
   }

@@ -17,6 +17,7 @@ import type { MachineState, RunDone, RunRequest, RuntimeSpec, RunTimings, Worker
 import { initialFsImage, StaticTree } from './wasi/fs-image'
 import { initialClockState } from './wasi/entropy'
 import { ProcExit, type WasiState } from './wasi/host'
+import { errorMessage } from '../../shared/result'
 
 export type { PostOutput } from './guest-instance'
 
@@ -468,7 +469,7 @@ function driverBreakage(instance: GuestInstance): string | null {
   try {
     answer = instance.unmeteredCommand({ op: 'alive' })
   } catch (error) {
-    return error instanceof Error ? error.message : String(error)
+    return errorMessage(error)
   }
   const reply = answer.reply as { ok?: unknown; error?: unknown } | null
   if (answer.rc === 0 && reply !== null && typeof reply === 'object' && reply.ok === true) return null
@@ -503,7 +504,7 @@ function classifyThrow(
       exitCode: error.code,
       message: `the process exited with code ${error.code} (os._exit)`
     }
-  const text = error instanceof Error ? error.message : String(error)
+  const text = errorMessage(error)
   const atCap = memory.buffer.byteLength / PAGE_BYTES >= maxPages
   if (error instanceof RangeError && /call stack/i.test(text))
     return { status: 'crashed', exitCode: null, message: STACK_OVERFLOW_MESSAGE }

@@ -22,6 +22,7 @@ import {
   securityHeaders,
   tokenMatches
 } from './security'
+import { errorMessage } from '../../shared/result'
 
 export interface BrowserServerOptions {
   service: NotebookClient
@@ -167,7 +168,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       trackViewing(connection, check.value.method, check.value.args, value)
       send(connection, { type: 'reply', id: message.id, ok: true, value })
     } catch (error) {
-      const text = error instanceof Error ? error.message : String(error)
+      const text = errorMessage(error)
       send(connection, { type: 'reply', id: message.id, ok: false, error: text })
     }
   }

@@ -5,7 +5,7 @@
  */
 import { rmSync } from 'node:fs'
 import type { ExportedFile, ExportFormat, ExportOptions } from '../../shared/api'
-import { fail, ok, type Result } from '../../shared/result'
+import { errorMessage, fail, ok, type Result } from '../../shared/result'
 import { createExporter } from '../export'
 import type { NotebookExporter } from '../export/types'
 import { NotebookStore } from '../store'
@@ -46,7 +46,7 @@ export function createNotebookFromIpynb(
   } catch (error) {
     store.close()
     rmSync(path, { force: true })
-    return fail({ stage: 'write', message: error instanceof Error ? error.message : String(error) })
+    return fail({ stage: 'write', message: errorMessage(error) })
   }
   return ok({
     store,

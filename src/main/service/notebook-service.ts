@@ -34,7 +34,7 @@ import type {
   NotebookSummary,
   RunRecord
 } from '../../shared/notebook'
-import { fail, ok } from '../../shared/result'
+import { errorMessage, fail, ok } from '../../shared/result'
 import type { Kernel, KernelHost } from '../kernel/types'
 import { damagedMessage, NotebookStore, type AppData, type HeadSnapshot } from '../store'
 import { DEFAULT_SETTINGS } from './defaults'
@@ -67,7 +67,7 @@ function readHead(store: NotebookStore): Result<HeadSnapshot> | null {
     const head = store.loadHead()
     return head === null ? null : ok(head)
   } catch (error) {
-    return fail(error instanceof Error ? error.message : String(error))
+    return fail(errorMessage(error))
   }
 }
 
@@ -143,7 +143,7 @@ export class NotebookService implements NotebookClient {
     } catch (error) {
       // Opening checks the file's structure, not every value: damage can still surface on the first read.
       opened.value.close()
-      return fail(damagedMessage(absolute, error instanceof Error ? error.message : String(error)))
+      return fail(damagedMessage(absolute, errorMessage(error)))
     }
   }
 
@@ -400,7 +400,7 @@ export class NotebookService implements NotebookClient {
     try {
       return ok(fn(session))
     } catch (error) {
-      return fail(error instanceof Error ? error.message : String(error))
+      return fail(errorMessage(error))
     }
   }
 

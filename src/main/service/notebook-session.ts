@@ -26,6 +26,7 @@ import { extractPipCommands } from '../packages'
 import type { NotebookStore } from '../store'
 import { notebookDocument } from './notebook-document'
 import type { NotebookPackages } from './notebook-packages'
+import { errorMessage } from '../../shared/result'
 
 /**
  * A queued run: the cell, limits for this run only over the notebook's saved ones, whether to
@@ -210,7 +211,7 @@ export class NotebookSession {
         } catch (error) {
           // The result could not be saved (the cell was deleted while it ran, the disk is full…):
           // end the run for the UI, say why, and go on with the queue.
-          this.notice = error instanceof Error ? error.message : String(error)
+          this.notice = errorMessage(error)
           this.emit({ type: 'runCancelled', path: this.path, cellIds: [cellId] })
           this.emit({ type: 'kernelChanged', path: this.path, kernel: this.kernelInfo() })
         }
@@ -234,7 +235,7 @@ export class NotebookSession {
     } catch (error) {
       this.kernel.revertToStoredHead()
       this.head = this.savedHead
-      const reason = error instanceof Error ? error.message : String(error)
+      const reason = errorMessage(error)
       this.notice = `The kernel state could not be saved (${reason}); the kernel is back to its last saved state, so what the last cells did is not kept. Their results are saved.`
       this.emit({ type: 'kernelChanged', path: this.path, kernel: this.kernelInfo() })
     }
@@ -325,7 +326,7 @@ export class NotebookSession {
         // next saved head never carries variables from a run that was never recorded.
         this.kernel.revertToStoredHead()
         this.head = this.savedHead
-        const reason = error instanceof Error ? error.message : String(error)
+        const reason = errorMessage(error)
         const notice = `This run's result could not be saved (${reason}); the kernel is back to its last saved state, so what this cell did is not kept. Later runs work once the cause is fixed.`
         this.notice = notice
         stored = { ...run, id: 0 }

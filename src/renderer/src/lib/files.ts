@@ -5,7 +5,7 @@
  */
 import type { ExportFormat } from '../../../shared/api'
 import { FILE_ROUTES, type ExportRefusal, type FolderListing } from '../../../shared/file-dialog'
-import type { Result } from '../../../shared/result'
+import { errorMessage, type Result } from '../../../shared/result'
 
 async function json<T>(response: Promise<Response>): Promise<T> {
   try {
@@ -16,7 +16,7 @@ async function json<T>(response: Promise<Response>): Promise<T> {
   } catch (e) {
     return {
       ok: false,
-      error: `The server did not answer (${e instanceof Error ? e.message : String(e)}).`
+      error: `The server did not answer (${errorMessage(e)}).`
     } as T
   }
 }

@@ -7,6 +7,7 @@ import { DEFAULT_APP_SETTINGS, type AppSettings, type Theme } from '../../../../
 import type { NotebookDocument, NotebookSummary } from '../../../../shared/notebook'
 import { NotebookState } from './notebook.svelte'
 import { setOutputFrameUrl } from '../outputs/frame'
+import { errorMessage } from '../../../../shared/result'
 
 export class AppState {
   info = $state.raw<AppInfo | null>(null)
@@ -30,7 +31,7 @@ export class AppState {
       this.info = await this.api.getAppInfo()
       setOutputFrameUrl(this.info.outputFrameUrl)
     } catch (e) {
-      this.error = e instanceof Error ? e.message : String(e)
+      this.error = errorMessage(e)
     }
     void this.api
       .getAppSettings()
@@ -44,7 +45,7 @@ export class AppState {
     try {
       this.recents = await this.api.listRecent()
     } catch (e) {
-      this.error = e instanceof Error ? e.message : String(e)
+      this.error = errorMessage(e)
     }
   }
 
@@ -80,7 +81,7 @@ export class AppState {
         `${location.pathname}${location.search}#open=${encodeURIComponent(r.value.path)}`
       )
     } catch (e) {
-      this.error = e instanceof Error ? e.message : String(e)
+      this.error = errorMessage(e)
     } finally {
       this.loading = false
     }

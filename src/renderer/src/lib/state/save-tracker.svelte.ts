@@ -3,6 +3,7 @@
  * text is sent after a pause (`schedule`, debounced per cell). Saved = nothing pending or in flight.
  */
 import type { Result } from '../../../../shared/api'
+import { errorMessage } from '../../../../shared/result'
 
 export type SaveState = 'saved' | 'unsaved' | 'saving' | 'error'
 
@@ -58,7 +59,7 @@ export class SaveTracker {
     this.state = 'saving'
     const p = call.catch((e: unknown) => ({
       ok: false as const,
-      error: e instanceof Error ? e.message : String(e)
+      error: errorMessage(e)
     }))
     this.inFlight.add(p)
     const result = await p
