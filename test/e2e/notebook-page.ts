@@ -130,3 +130,33 @@ export async function paintedColours(
     points
   )
 }
+
+/**
+ * The first word of each line of cell `index`'s stats line as laid out (it wraps in a narrow window),
+ * top to bottom: what a reader sees at the start of every line.
+ */
+export async function statsLineStarts(index: number): Promise<string[]> {
+  const cell = await cellAt(index)
+  return browser.execute((el) => {
+    const stats = el.querySelector('[data-testid="stats"]')!
+    const words: { text: string; left: number; middle: number }[] = []
+    const walker = document.createTreeWalker(stats, NodeFilter.SHOW_TEXT)
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.parentElement?.closest('.sr-only')) continue
+      for (const match of (node.textContent ?? '').matchAll(/\S+/g)) {
+        const range = document.createRange()
+        range.setStart(node, match.index)
+        range.setEnd(node, match.index + match[0].length)
+        const box = range.getBoundingClientRect()
+        if (box.width > 0) words.push({ text: match[0], left: box.left, middle: (box.top + box.bottom) / 2 })
+      }
+    }
+    const lines: { middle: number; first: { text: string; left: number } }[] = []
+    for (const word of words.sort((a, b) => a.middle - b.middle)) {
+      const line = lines.find((l) => Math.abs(l.middle - word.middle) < 6)
+      if (!line) lines.push({ middle: word.middle, first: word })
+      else if (word.left < line.first.left) line.first = word
+    }
+    return lines.map((l) => l.first.text)
+  }, cell)
+}

@@ -1,5 +1,13 @@
 import { browser, $, expect } from '@wdio/globals'
-import { cellAt, newNotebook, outputText, runCode, shot, waitFinished } from './notebook-page'
+import {
+  cellAt,
+  newNotebook,
+  outputText,
+  runCode,
+  shot,
+  statsLineStarts,
+  waitFinished
+} from './notebook-page'
 
 /**
  * "Run with 10× fuel" on a cell that ran out of fuel, as a user sees it in a narrow (800 px) window:
@@ -38,6 +46,10 @@ describe('run with 10× fuel', () => {
     await expect(spent.$('[data-testid="profile-budget"]')).toHaveText('Profile with a budget of 400 M')
     // On screen in an 800 px window, not cut off at the right edge.
     expect(await offer.isDisplayed({ withinViewport: true })).toBe(true)
+    // The line wraps there; each wrapped line begins with an item, not with a separator's dot.
+    const starts = await statsLineStarts(0)
+    expect(starts.length).toBeGreaterThan(1)
+    expect(starts.filter((word) => word === '·')).toEqual([])
 
     // Keyboard reachable, with the focus ring, in the light and the dark theme.
     await browser.keys('Escape')

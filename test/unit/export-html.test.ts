@@ -58,6 +58,17 @@ describe('HTML report', () => {
     expect(stats.length).toBe(5)
     const first = doc.getElementById('cell-c-1')!.querySelector('.stats')!.textContent!.replace(/\s+/g, ' ')
     expect(first).toBe('✓ ok·2.4 M fuel 0.6%·10 MiB·31 ms·[1]')
+    // Each item wraps as one piece with the separator after it: a wrapped line never begins with a dot.
+    for (const line of stats) {
+      const items = [...line.children]
+      expect(items.map((item) => item.className)).toEqual(items.map(() => 'item'))
+      expect(items.map((item) => item.querySelector(':scope > .sep') !== null)).toEqual(
+        items.map((_, i) => i < items.length - 1)
+      )
+    }
+    expect(
+      [...doc.getElementById('cell-c-1')!.querySelectorAll('.stats .item')].map((item) => item.textContent)
+    ).toEqual(['✓ ok·', '2.4 M fuel  0.6%·', '10 MiB·', '31 ms·', '[1]'])
     expect(doc.getElementById('cell-c-1')!.querySelector('.stats .memory')!.getAttribute('title')).toBe(
       '160 pages of 64 KiB'
     )

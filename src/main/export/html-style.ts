@@ -92,6 +92,7 @@ img.image-output { max-width: 100%; height: auto; display: block; background: #f
 math { font-family: 'STIX Two Math', 'Cambria Math', 'Latin Modern Math', 'DejaVu Math TeX Gyre', math; }
 pre.raw { color: var(--muted); }
 .stats { font: 12px/1.6 var(--font-mono); color: var(--muted); margin-top: 4px; display: flex; flex-wrap: wrap; align-items: center; gap: 0 6px; }
+.stats .item { display: inline-flex; align-items: center; gap: 6px; white-space: nowrap; }
 .stats .status { font-weight: 600; }
 .stats .tone-ok { color: var(--ok); } .stats .tone-error { color: var(--error); } .stats .tone-warn { color: var(--warn); }
 .stats svg.fuelbar { vertical-align: middle; }

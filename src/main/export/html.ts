@@ -76,11 +76,14 @@ function fuelBar(part: number, whole: number): string {
 /** The stats line under a run cell, as the app shows it. */
 function statsLine(run: RunRecord, cell: Cell): string {
   const look = statusLook(run.status)
-  const sep = '<span class="sep">·</span>'
   const status = `<span class="status tone-${look.tone}">${look.icon} ${escapeHtml(look.word)}</span>`
   if (!wasMeasured(run)) {
     // Runs imported from Jupyter: no fuel or memory was measured, and zeros would read as facts.
-    return `<div class="stats">${[status, '<span class="no-stats">not run in Fuelbook: no fuel or memory measured</span>', `<span class="count">${escapeHtml(gutterLabel(run))}</span>`].join(sep)}</div>`
+    return statsItems([
+      status,
+      '<span class="no-stats">not run in Fuelbook: no fuel or memory measured</span>',
+      `<span class="count">${escapeHtml(gutterLabel(run))}</span>`
+    ])
   }
   const items = [
     status,
@@ -94,7 +97,17 @@ function statsLine(run: RunRecord, cell: Cell): string {
   items.push(`<span class="count">${escapeHtml(gutterLabel(run))}</span>`)
   if (run.isolated) items.push('<span class="isolated">isolated</span>')
   if (run.source !== cell.source) items.push('<span class="stale">source edited since this run</span>')
-  return `<div class="stats">${items.join(sep)}</div>`
+  return statsItems(items)
+}
+
+/**
+ * The stats line's items, each with the separator after it and wrapping as one piece (as in the
+ * app's StatsLine.svelte): a narrow page wraps the line between items, never before a lone dot.
+ */
+function statsItems(items: string[]): string {
+  const sep = '<span class="sep">·</span>'
+  const pieces = items.map((item, i) => `<span class="item">${item}${i < items.length - 1 ? sep : ''}</span>`)
+  return `<div class="stats">${pieces.join('')}</div>`
 }
 
 function renderCell(
