@@ -89,12 +89,17 @@ export function outputFrameCsp(frameAncestors: readonly string[] = []): string {
   ])
 }
 
-/** The HTML report: nothing may load or run; srcdoc frames inherit this policy, so its HTML outputs are bound by it too. */
+/**
+ * The HTML report: nothing may load or run; srcdoc frames inherit this policy, so its HTML outputs
+ * are bound by it too. Images, fonts and media (an `Audio` output's sound) come only from data:
+ * URLs inside the file.
+ */
 export const REPORT_CSP = policy([
   ['default-src', "'none'"],
   ['style-src', "'unsafe-inline'"],
   ['img-src', 'data:'],
   ['font-src', 'data:'],
+  ['media-src', 'data:'],
   ['frame-src', "'self'"],
   ['base-uri', "'none'"],
   ['form-action', "'none'"]
@@ -105,5 +110,6 @@ export const REPORT_HTML_OUTPUT_CSP = policy([
   ['default-src', "'none'"],
   ['style-src', "'unsafe-inline'"],
   ['img-src', 'data:'],
-  ['font-src', 'data:']
+  ['font-src', 'data:'],
+  ['media-src', 'data:']
 ])

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { appCsp, appMetaCsp, type AppDoor } from '../../src/shared/csp'
+import { appCsp, appMetaCsp, REPORT_CSP, REPORT_HTML_OUTPUT_CSP, type AppDoor } from '../../src/shared/csp'
 
 /** directive name → its sources */
 function directives(policy: string): Map<string, string[]> {
@@ -56,5 +56,16 @@ describe('the app page policy', () => {
     expect(browser.get('frame-ancestors')).toEqual(["'none'"])
     const noFrames = directives(appCsp({ kind: 'browser', outputFrameOrigin: null }))
     expect(noFrames.get('frame-src')).toEqual(["'self'", 'blob:', 'data:'])
+  })
+})
+
+describe('the HTML report policies', () => {
+  it('play a sound kept in the file (an Audio output) and load nothing else: media only from data: URLs', () => {
+    for (const policy of [REPORT_CSP, REPORT_HTML_OUTPUT_CSP]) {
+      const report = directives(policy)
+      expect(report.get('default-src')).toEqual(["'none'"])
+      expect(report.get('media-src')).toEqual(['data:'])
+      expect(report.get('script-src')).toBeUndefined()
+    }
   })
 })
