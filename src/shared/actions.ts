@@ -64,6 +64,7 @@ export type ActionId =
   | 'settings'
   | 'shortcuts'
   | 'palette'
+  | 'find'
   | 'toggle-sidebar'
   | 'cycle-theme'
   | 'close'
@@ -385,6 +386,15 @@ export const ACTIONS: readonly ActionSpec[] = [
     group: 'View',
     command: ['H'],
     ...menu('help', 'Keyboard Shortcuts')
+  },
+  {
+    // JupyterLab's Ctrl+F in command mode: every cell's source. In a cell's editor Ctrl+F stays the
+    // editor's own search, which can also replace.
+    id: 'find',
+    label: 'Find in the notebook',
+    group: 'View',
+    command: ['Mod+F'],
+    ...menu('edit.select', 'Find in Notebook…')
   },
   {
     id: 'palette',

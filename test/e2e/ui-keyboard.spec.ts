@@ -414,6 +414,51 @@ describe('Jupyter keyboard model', () => {
     await browser.keys(Key.Escape)
   })
 
+  it('Ctrl+F finds in every cell: Enter and Shift+Enter step through the matches, Esc edits the one found', async () => {
+    await browser.keys(Key.Escape)
+    await browser.keys([Key.Ctrl, 'f'])
+    const box = $('[data-testid="find-input"]')
+    await expect(box).toBeFocused()
+    const count = $('[data-testid="find-count"]')
+    const found = async (): Promise<string | null> =>
+      browser.execute(
+        () =>
+          document.querySelector('[data-testid="cell"][aria-current="true"] [data-testid="find-current"]')
+            ?.textContent ?? null
+      )
+    await browser.keys('=')
+    // The first match from the cursor's cell, marked in that cell; the typing stays in the box.
+    await expect(count).toHaveText('1 of 3')
+    await expectSnapshot({ cursor: 0, mode: 'command' })
+    expect(await found()).toBe('=')
+    await browser.keys(Key.Enter)
+    await expect(count).toHaveText('2 of 3')
+    await expectSnapshot({ cursor: 1 })
+    expect(await found()).toBe('=')
+    await browser.keys(Key.Enter)
+    await browser.keys(Key.Enter)
+    await expect(count).toHaveText('1 of 3')
+    await expectSnapshot({ cursor: 0 })
+    await browser.keys([Key.Shift, Key.Enter])
+    await expect(count).toHaveText('3 of 3')
+    await expectSnapshot({ cursor: 2, mode: 'command' })
+    await expect(box).toBeFocused()
+    // A query nothing matches says so.
+    await browser.keys(['Backspace', 'z', 'z'])
+    await expect(count).toHaveText('no matches')
+    await browser.keys(['Backspace', 'Backspace', '3'])
+    await expect(count).toHaveText('1 of 1')
+    await browser.saveScreenshot(shot('ui-find.png'))
+    // Esc: the bar closes and the match is selected in its cell's editor, ready to type over.
+    await browser.keys(Key.Escape)
+    await expect($('[data-testid="find-bar"]')).not.toBeExisting()
+    await expectSnapshot({ cursor: 2, mode: 'edit', sources: ['a = 1', 'b = 2', 'c = 3'] })
+    expect(await browser.execute(() => document.getSelection()?.toString())).toBe('3')
+    await browser.keys('4')
+    await browser.keys(Key.Escape)
+    await expectSnapshot({ mode: 'command', sources: ['a = 1', 'b = 2', 'c = 4'] })
+  })
+
   it('H lists the shortcuts by mode', async () => {
     await browser.keys('h')
     const dialog = '[data-testid="shortcuts-dialog"]'

@@ -16,6 +16,7 @@ import { kernelCompletion, type KernelCompletionConfig } from './kernel-completi
 import { kernelInspector, type KernelInspectorConfig } from './kernel-inspector'
 import { runKeys, type RunKeysConfig } from './run-keys'
 import { cellNavigation, type CellNavigationConfig } from './cell-navigation'
+import { findMark } from './find-mark'
 
 export interface CellEditorConfig
   extends RunKeysConfig, KernelCompletionConfig, KernelInspectorConfig, CellNavigationConfig {
@@ -43,6 +44,7 @@ export function cellEditorExtensions(config: CellEditorConfig): Extension {
     bracketMatching(),
     highlightSelectionMatches(),
     search({ top: true }),
+    findMark(),
     syntaxHighlighting(classHighlighter),
     placeholder(isCode ? 'Python — Shift+Enter to run' : 'Markdown — Shift+Enter to render'),
     keymap.of([

@@ -38,7 +38,9 @@ export class CellState {
   cursor = 0
   startedAt = 0
   /** Where the editor puts its cursor when it next takes focus (arrow keys; a profile table's link). */
-  enterAt: 'start' | 'end' | { line: number } | null = null
+  enterAt: 'start' | 'end' | { line: number } | { from: number; to: number } | null = null
+  /** The find bar's current match in this cell's source, marked in its editor. */
+  findMark = $state.raw<{ from: number; to: number } | null>(null)
   /**
    * "Profile with a budget of N" after the last run ran out of fuel: a re-run that is not one of the
    * cell's runs (so not kept in the file), for this run only.

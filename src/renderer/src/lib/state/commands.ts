@@ -127,6 +127,11 @@ const RUN: Record<ActionId, Run> = {
   settings: ({ ui }) => ui.open('settings'),
   shortcuts: ({ ui }) => ui.open('shortcuts'),
   palette: ({ ui }) => ui.open('palette'),
+  // The find box takes the focus; the notebook waits in command mode (no editor keeps the focus).
+  find: ({ nb, ui }) => {
+    nb.mode = 'command'
+    ui.openFind()
+  },
   'toggle-sidebar': ({ ui }) => {
     ui.sidebarOpen = !ui.sidebarOpen
   },

@@ -13,6 +13,12 @@ export class UiState {
   expandAllOutputs = $state(false)
   /** Shift+L: line numbers beside every code cell's text, in this window (not a saved setting). */
   lineNumbers = $state(false)
+  /** Ctrl+F's find bar: open, its query, and a counter that asks it to take the focus. */
+  findOpen = $state(false)
+  findQuery = $state('')
+  findFocusTick = $state(0)
+  /** The focus is in the find box: moving the cursor to a match must not take it away. */
+  findFocused = $state(false)
   /** Per-cell choice of the output's toggle; cleared by Shift+O. */
   expandedOutputs = $state.raw<Readonly<Record<CellId, boolean>>>({})
   readonly isMac: boolean
@@ -40,6 +46,11 @@ export class UiState {
   toggleAllOutputsExpanded(): void {
     this.expandAllOutputs = !this.expandAllOutputs
     this.expandedOutputs = {}
+  }
+
+  openFind(): void {
+    this.findOpen = true
+    this.findFocusTick++
   }
 
   open(dialog: Dialog): void {
