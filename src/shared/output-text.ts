@@ -110,3 +110,60 @@ export function sourceExcerpt(source: string, line: number, context = 2): Excerp
     out.push({ n, text: lines[n - 1] ?? '', hit: n === line })
   return out
 }
+
+/** A traceback frame in the code of a notebook cell other than the one that ran (its function, its line). */
+export interface OtherCellFrame {
+  /** The interpreter's name for that cell's code: `<cell-N>`, numbered per run, not the notebook's [n]. */
+  file: string
+  line: number
+  /** The function the line is in. */
+  name: string
+  /** The line as the traceback quotes it, without its indentation ('' when it quotes none). */
+  text: string
+}
+
+const FRAME_RE = /^\s*File "([^"]+)", line (\d+), in (.+)$/
+const CELL_FILE_RE = /^<cell-\d+>$/
+
+/**
+ * Where an error was raised when that is inside a function another cell defined: the innermost frame
+ * in notebook code, if it is not the running cell's own (its outermost frame). A compact error view
+ * showing only the running cell's line would hide the line that failed, which JupyterLab's full
+ * traceback shows. Null when the innermost notebook frame is the cell's own, or there are no frames.
+ */
+export function otherCellFrame(error: ErrorOutput): OtherCellFrame | null {
+  const lines = tracebackLines(error).map((l) => l.text)
+  const frames: OtherCellFrame[] = []
+  for (const [i, line] of lines.entries()) {
+    const m = FRAME_RE.exec(line)
+    if (!m || !CELL_FILE_RE.test(m[1]!)) continue
+    const next = lines[i + 1] ?? ''
+    const quoted = !FRAME_RE.test(next) && /^\s{4,}\S/.test(next)
+    frames.push({ file: m[1]!, line: Number(m[2]), name: m[3]!, text: quoted ? next.trim() : '' })
+  }
+  const own = frames[0]
+  const inner = frames[frames.length - 1]
+  return own && inner && inner.file !== own.file ? inner : null
+}
+
+/**
+ * The notebook cell an `otherCellFrame` is in, found by its text, never guessed: the one cell whose
+ * source has the quoted line at that line number (and, in a function, defines that function's name
+ * above it). The interpreter's `<cell-N>` names are per run and the notebook does not keep them.
+ */
+export function cellOfFrame<C extends { source: string }>(
+  frame: OtherCellFrame,
+  cells: readonly C[]
+): C | null {
+  if (frame.text === '') return null
+  const own = frame.name.split('.').pop() ?? frame.name
+  const defines = new RegExp(
+    `^\\s*(?:async\\s+def|def|class)\\s+${own.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`
+  )
+  const found = cells.filter((cell) => {
+    const lines = cell.source.split('\n')
+    if (lines[frame.line - 1]?.trim() !== frame.text) return false
+    return own.startsWith('<') || lines.slice(0, frame.line).some((l) => defines.test(l))
+  })
+  return found.length === 1 ? found[0]! : null
+}

@@ -5,6 +5,7 @@ import {
   addCell,
   cellAt,
   editCell,
+  editorFocused,
   insertCode,
   newNotebook,
   outputText,
@@ -154,6 +155,33 @@ describe('notebook UI (browser mode)', () => {
     await expect(cell.$('[data-testid="error-excerpt"] .hit')).toHaveText(
       expect.stringContaining('b = a / 0')
     )
+    await expect(cell.$('[data-testid="error-raised-in"]')).not.toBeExisting()
+
+    // Raised in a function an earlier cell defined: the line that failed is shown too, without
+    // opening the traceback, and its link goes to that cell's line.
+    const helper = await addCell('code')
+    const defined = await runCode(helper, 'def ratio(a, b):\n    """Divide."""\n    return a / b')
+    const count = await defined.$('[data-testid="execution-count"]').getText()
+    const call = await addCell('code')
+    const failed = await runCode(call, 'x = 3\nratio(x, 0)')
+    await expect(failed.$('[data-testid="error-excerpt"] .hit')).toHaveText(
+      expect.stringContaining('ratio(x, 0)')
+    )
+    await expect(failed.$('[data-testid="error-raised-in"]')).toHaveText(`in ratio, cell ${count}, line 3:`)
+    await expect(failed.$('[data-testid="error-raised-in"] + .excerpt .hit')).toHaveText(
+      expect.stringContaining('return a / b')
+    )
+    await failed.$('[data-testid="error-raised-link"]').click()
+    await browser.waitUntil(async () => editorFocused(helper), {
+      timeoutMsg: 'the link did not open the cell'
+    })
+    const cursorLine = await browser.execute(() => {
+      const node = document.getSelection()?.focusNode
+      const el = node instanceof Element ? node : node?.parentElement
+      return el?.closest('.cm-line')?.textContent ?? null
+    })
+    expect(cursorLine).toBe('    return a / b')
+    await browser.keys('Escape')
   })
 
   it('a 100,000-line flood is capped with "show all" / "save to file" and the page stays responsive', async () => {
