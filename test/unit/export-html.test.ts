@@ -277,6 +277,14 @@ describe('HTML report', () => {
     expect(guessHtmlHeight('<b>x</b>')).toBe(40)
     expect(guessHtmlHeight('<table>' + '<tr><td>1</td></tr>'.repeat(10) + '</table>')).toBeGreaterThan(250)
     expect(guessHtmlHeight('<tr>'.repeat(1000))).toBe(640)
+    // IPython's Audio and YouTubeVideo, as the runtime writes them: the player, the frame's height.
+    const audio =
+      '\n<audio  controls="controls" >\n<source src="data:audio/wav;base64,UklGRg==" type="audio/wav" />\n' +
+      'Your browser does not support the audio element.\n</audio>\n'
+    expect(guessHtmlHeight(audio)).toBeGreaterThanOrEqual(16 + 54)
+    expect(
+      guessHtmlHeight('<iframe width="400" height="300" src="https://www.youtube.com/embed/x"></iframe>')
+    ).toBe(324)
   })
 
   it('does not print zeros as facts for runs imported from Jupyter', () => {

@@ -18,13 +18,26 @@ export interface MimeRenderer {
 const HTML_OUTPUT_STYLE = `:root{color-scheme:light dark}body{margin:0;padding:4px 2px;font:13px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:CanvasText;background:transparent}
 table{border-collapse:collapse;font-variant-numeric:tabular-nums}th,td{padding:4px 10px;text-align:right;border-bottom:1px solid rgba(128,128,128,.3)}thead th{border-bottom:1px solid rgba(128,128,128,.6)}tbody tr:nth-child(odd){background:rgba(128,128,128,.07)}img{max-width:100%}`
 
-/** No script, so no auto-sizing: a height guessed from the markup, and the frame is resizable. */
+/** The height of an audio player's controls, with the frame's padding (Chromium and Firefox: 54 px). */
+const AUDIO_CONTROLS_PX = 62
+
+/**
+ * No script, so no auto-sizing: a height guessed from the markup, and the frame is resizable. Audio
+ * players (IPython's Audio) and frames or videos with a height attribute count as what they draw;
+ * the fallback text inside them is never shown.
+ */
 export function guessHtmlHeight(html: string): number {
   const count = (re: RegExp): number => html.match(re)?.length ?? 0
   const rows = count(/<tr[\s>]/gi)
   const blocks = count(/<(p|li|h[1-6]|div|br|pre)[\s>/]/gi)
-  const lines = Math.ceil(html.replace(/<[^>]*>/g, '').length / 120)
-  const px = 16 + rows * 27 + blocks * 21 + (rows || blocks ? 0 : lines * 20)
+  const media =
+    count(/<audio[\s>]/gi) * AUDIO_CONTROLS_PX +
+    [...html.matchAll(/<(?:iframe|video)\b[^>]*?\bheight\s*=\s*["']?(\d+)/gi)].reduce(
+      (sum, m) => sum + Number(m[1]) + 8,
+      0
+    )
+  const lines = Math.ceil(html.replace(/<[^>]*>/g, '').trim().length / 120)
+  const px = 16 + rows * 27 + blocks * 21 + media + (rows || blocks || media ? 0 : lines * 20)
   return Math.max(40, Math.min(640, px))
 }
 
