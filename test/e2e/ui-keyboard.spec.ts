@@ -513,5 +513,18 @@ describe('Jupyter keyboard model', () => {
     await browser.waitUntil(async () => /\nprint\("x"\)\nis\w{4,}$/.test((await snapshot()).sources[1]!), {
       timeoutMsg: 'the chosen completion was not inserted'
     })
+    // An attribute is listed by its own name, as in JupyterLab; choosing it inserts the whole path.
+    await expect(popup).not.toBeExisting()
+    await insertCode('\na.bit_')
+    await browser.keys(Key.Tab)
+    await expect($('.cm-tooltip-autocomplete')).toBeDisplayed({ wait: 15_000 })
+    const listed = await browser.execute(() =>
+      [...document.querySelectorAll('.cm-tooltip-autocomplete .cm-completionLabel')].map((l) => l.textContent)
+    )
+    expect(listed).toEqual(['bit_count()', 'bit_length()'])
+    await browser.keys(Key.Enter)
+    await browser.waitUntil(async () => (await snapshot()).sources[1]!.endsWith('\na.bit_count()'), {
+      timeoutMsg: 'the listed attribute did not insert its whole path'
+    })
   })
 })

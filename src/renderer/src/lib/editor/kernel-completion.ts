@@ -19,6 +19,15 @@ export interface KernelCompletionConfig {
   complete: (code: string, cursor: number) => Promise<Completion | null>
 }
 
+/**
+ * The list shows an attribute by its own name ('mean' for 'statistics.mean'), as JupyterLab does:
+ * rlcompleter answers with the whole dotted path, which repeats what was typed on every row and pushes
+ * the names apart. What is inserted is still the whole match.
+ */
+export function listedName(match: string): string {
+  return match.slice(match.lastIndexOf('.', match.length - 2) + 1)
+}
+
 export function kernelCompletion(config: KernelCompletionConfig): Extension {
   /** The answer Tab asked for, kept for the list it opens: for this text and cursor only. */
   let asked: { code: string; pos: number; result: Completion } | null = null
@@ -37,7 +46,9 @@ export function kernelCompletion(config: KernelCompletionConfig): Extension {
       to: result.to,
       options: result.matches.map((label) => ({
         label,
-        type: label.endsWith('(') ? 'function' : 'variable'
+        displayLabel: listedName(label),
+        // rlcompleter marks a callable with '(', or '()' when it takes no arguments.
+        type: label.endsWith('(') || label.endsWith('()') ? 'function' : 'variable'
       })),
       validFor: /^[\w.]*$/
     }
