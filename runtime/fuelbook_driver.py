@@ -939,14 +939,26 @@ PACKAGES_DIR = "/usr/local/lib/fuelbook-packages/"
 def _packages(request):
     """Puts the notebook's wheels on sys.path after the stdlib, in the host's order; wheels no
     longer mounted leave sys.path (modules already imported from them stay loaded)."""
+    import fuelbook_wheels
+    # Imports from the wheels take their code from the wheels' bytecode caches, when mounted.
+    fuelbook_wheels.install()
     wanted = [PACKAGES_DIR + str(name) for name in request.get("wheels", ())]
     mounted = [p for p in sys.path if isinstance(p, str) and p.startswith(PACKAGES_DIR)]
     if mounted != wanted:
+        fuelbook_wheels.forget()
         sys.path[:] = [p for p in sys.path if not (isinstance(p, str) and p.startswith(PACKAGES_DIR))] + wanted
         for path in mounted:
             if path not in wanted:
                 sys.path_importer_cache.pop(path, None)
     return {"wheels": len(wanted)}
+
+
+def _bytecode(request):
+    """Compiles a mounted wheel's modules for its bytecode cache (runtime/site/fuelbook_wheels.py),
+    a part at a time: a reply must stay well under the host's record cap."""
+    import fuelbook_wheels
+    return fuelbook_wheels.compile_wheel(
+        str(request["wheel"]), int(request.get("start", 0)), int(request.get("maxBytes", 4_000_000)))
 
 
 def _alive(_request):
@@ -991,6 +1003,7 @@ _COMMANDS = {
     "execution_count": _set_execution_count,
     "warm": _warm,
     "packages": _packages,
+    "bytecode": _bytecode,
     "alive": _alive,
     "profile": _profile,
 }

@@ -212,7 +212,10 @@ export type NotebookEvent =
   | { type: 'kernelChanged'; path: string; kernel: KernelInfo }
   | { type: 'notebookChanged'; path: string }
   | { type: 'packagesChanged'; path: string; packages: PackageInfo[] }
-  /** What an install is doing now (resolving, downloading…); `null` when it ended, either way. */
+  /**
+   * What an install is doing now (resolving, downloading, compiling a wheel's bytecode; the last also
+   * before a run, for wheels stored without it); `null` when it ended, either way.
+   */
   | { type: 'packagesProgress'; path: string; text: string | null }
 
 export type EventListener = (event: NotebookEvent) => void

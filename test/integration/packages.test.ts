@@ -6,6 +6,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunRecord } from '../../src/shared/notebook'
 import { NotebookStore } from '../../src/main/store'
@@ -272,7 +273,15 @@ describe('%pip install from a PEP 691 index', () => {
             ? e.packages.map((p) => p.name)
             : ''
       )
-    expect(seen).toEqual(['Resolving greeter…', `Downloading ${greeter.filename}…`, null, ['greeter']])
+    expect(seen).toEqual([
+      'Resolving greeter…',
+      `Downloading ${greeter.filename}…`,
+      null,
+      ['greeter'],
+      // Its bytecode cache is made as part of the install.
+      'Compiling greeter…',
+      null
+    ])
     const refused = await svc.service.installPackages(path, ['fastmath'])
     expect(refused.ok).toBe(false)
     expect(svc.events.at(-1)).toEqual({ type: 'packagesProgress', path, text: null })
@@ -313,5 +322,85 @@ describe('a notebook carries its packages', () => {
       'mid-lib'
     ])
     if (store.ok) store.value.close()
+  })
+})
+
+describe('the bytecode cache beside each wheel', () => {
+  const progress = (path: string, from: number): (string | null)[] =>
+    svc.events.slice(from).flatMap((e) => (e.type === 'packagesProgress' && e.path === path ? [e.text] : []))
+  const rows = (path: string): { wheel_sha256: string; bytes: number; modules: number }[] => {
+    const db = new Database(path, { readonly: true })
+    try {
+      return db.prepare('SELECT wheel_sha256, bytes, modules FROM package_bytecode').all() as {
+        wheel_sha256: string
+        bytes: number
+        modules: number
+      }[]
+    } finally {
+      db.close()
+    }
+  }
+
+  it('is made at install, rebuilt before a run when missing or damaged in the file, and removed with its wheel', async () => {
+    // From a file: the index is closed by the test above.
+    const wheelFile = join(work, greeter.filename)
+    writeFileSync(wheelFile, greeter.bytes)
+    const { path, ids } = await notebookWith(
+      [
+        `%pip install --no-index ${wheelFile}`,
+        'import greeter\nprint(greeter.motto())\nprint(greeter.__file__)'
+      ],
+      'bytecode'
+    )
+    const from = svc.events.length
+    const first = await svc.run(path, ids)
+    expect(
+      first.map((r) => r.status),
+      JSON.stringify(first.map((r) => r.outputs))
+    ).toEqual(['ok', 'ok'])
+    expect(progress(path, from)).toContain('Compiling greeter…')
+    // Each import below starts from a restarted kernel, as this one does.
+    await svc.service.restartKernel(path)
+    const imported = (await svc.run(path, [ids[1]!]))[0]!
+    expect(stdout(imported)).toBe(
+      `fuel is finite\n/usr/local/lib/fuelbook-packages/${greeter.filename}/greeter/__init__.py\n`
+    )
+    await svc.service.closeNotebook(path)
+    const [row] = rows(path)
+    expect(rows(path)).toHaveLength(1)
+    expect(row).toMatchObject({ wheel_sha256: greeter.sha256, modules: 1 })
+
+    const again = async (what: string): Promise<void> => {
+      const since = svc.events.length
+      expect((await svc.service.openNotebook(path)).ok).toBe(true)
+      await svc.service.restartKernel(path)
+      const [run] = await svc.run(path, [ids[1]!])
+      expect(run!.outputs, what).toEqual(imported.outputs)
+      expect(run!.fuelConsumed, what).toBe(imported.fuelConsumed)
+      expect(progress(path, since), what).toEqual(['Compiling greeter…', null])
+      await svc.service.closeNotebook(path)
+      expect(rows(path), what).toEqual([row])
+    }
+    // Bytes flipped in the file: the stored sha256 no longer matches, so it is made again.
+    const db = new Database(path)
+    db.prepare('UPDATE package_bytecode SET cache = ?').run(
+      Buffer.from(
+        (db.prepare('SELECT cache FROM package_bytecode').get() as { cache: Buffer }).cache.map((b, i) =>
+          i % 7 === 3 ? b ^ 0x5a : b
+        )
+      )
+    )
+    db.close()
+    await again('damaged')
+    // A notebook saved before caches existed (or by another runtime): none in the file.
+    const old = new Database(path)
+    old.prepare('DELETE FROM package_bytecode').run()
+    old.close()
+    await again('missing')
+
+    expect((await svc.service.openNotebook(path)).ok).toBe(true)
+    expect((await svc.service.removePackages(path, ['greeter'])).ok).toBe(true)
+    await svc.service.closeNotebook(path)
+    expect(rows(path)).toEqual([])
   })
 })

@@ -188,3 +188,34 @@ describe('the migration runner', () => {
     expect(sha256File(atomic)).toBe(atomicBefore)
   })
 })
+
+describe('m006_package_bytecode', () => {
+  it('a v5 notebook keeps its wheel, with no bytecode cache until one is made; the cache goes with its wheel', () => {
+    const file = copyFixture(5)
+    const r = NotebookStore.open(file)
+    if (!r.ok) throw new Error(r.error)
+    const store = r.value
+    const [wheel] = store.listPackages()
+    expect(wheel?.name).toBe('tiny-pkg')
+    const runtime = 'a'.repeat(64)
+    expect(store.packageBytecode(wheel!.sha256, runtime)).toBeNull()
+    const cache = new Uint8Array([1, 2, 3])
+    const made = {
+      wheelSha256: wheel!.sha256,
+      runtime,
+      sha256: 'c'.repeat(64),
+      modules: 2,
+      skipped: 1,
+      cache
+    }
+    store.putPackageBytecode(made)
+    expect(store.packageBytecode(wheel!.sha256, runtime)).toEqual({ ...made, cache: Buffer.from(cache) })
+    expect(store.packageBytecodeBytes()).toEqual(new Map([[wheel!.sha256, 3]]))
+    // Another runtime's cache replaces it: one per wheel.
+    store.putPackageBytecode({ ...made, runtime: 'b'.repeat(64) })
+    expect(store.packageBytecode(wheel!.sha256, runtime)).toBeNull()
+    store.changePackages({ put: [], remove: ['tiny-pkg'] })
+    expect(store.packageBytecodeBytes()).toEqual(new Map())
+    store.close()
+  })
+})

@@ -15,7 +15,7 @@ import type { GuestRequest, MachineState, RunRequest, RunTimings } from '../sand
 import { keepUnchangedFiles, type MountedWheel } from '../sandbox/wasi/fs-image'
 import { decodeSnapshot, encodeSnapshot } from './persist'
 import { buildRunRequest } from './run-request'
-import type { Kernel, KernelRunOptions, KernelRunResult } from './types'
+import type { CompiledWheel, Kernel, KernelRunOptions, KernelRunResult } from './types'
 
 /** Budget of the inspect runs behind the variables panel, completion and the inspector. */
 const INSPECT_LIMITS: Limits = {
@@ -26,6 +26,19 @@ const INSPECT_LIMITS: Limits = {
   fsBytes: DEFAULT_LIMITS.fsBytes
 }
 const PROGRESS_INTERVAL_MS = 100
+/**
+ * Each part of a wheel's compile (compileWheel): a budget of its own, never a cell's, that no
+ * real package's modules come near (sympy's largest part of BYTECODE_PART_BYTES: ~10 G).
+ */
+const COMPILE_LIMITS: Limits = {
+  fuel: 2_000_000_000_000,
+  memoryBytes: DEFAULT_LIMITS.memoryBytes,
+  timeoutMs: 600_000,
+  outputBytes: 1 << 20,
+  fsBytes: DEFAULT_LIMITS.fsBytes
+}
+/** .pyc bytes per reply: base64 keeps the record well under the 8 MiB a reply may have (sandbox/output.ts). */
+const BYTECODE_PART_BYTES = 4_000_000
 
 /** What every kernel of one host shares. */
 export interface KernelContext {
@@ -72,6 +85,14 @@ interface PoolAnswer {
 }
 
 let nextRequestId = 1
+
+/** The driver's `bytecode` reply (runtime/site/fuelbook_wheels.py, compile_wheel). */
+interface BytecodeReply {
+  entries?: [string, number, number, string][]
+  skipped?: string[]
+  next?: number | null
+  error?: string
+}
 let nextKernelId = 1
 
 export class SnapshotKernel implements Kernel {
@@ -138,6 +159,39 @@ export class SnapshotKernel implements Kernel {
 
   setPackages(wheels: MountedWheel[]): void {
     this.packages = [...wheels]
+  }
+
+  async compileWheel(wheel: MountedWheel): Promise<CompiledWheel> {
+    const compiled: CompiledWheel = { entries: [], skipped: [] }
+    // Mounted alone and without a cache, at its own file name: the name is in every co_filename.
+    const mounted: MountedWheel = { filename: wheel.filename, sha256: wheel.sha256, bytes: wheel.bytes }
+    for (let start: number | null = 0; start !== null;) {
+      if (this.disposed) throw new Error('the kernel was closed')
+      const command = { op: 'bytecode', wheel: wheel.filename, start, maxBytes: BYTECODE_PART_BYTES }
+      const request = buildRunRequest({
+        id: nextRequestId++,
+        state: this.ctx.s0,
+        guest: { kind: 'call', request: JSON.stringify(command) },
+        limits: COMPILE_LIMITS,
+        maxPages: this.capPages(COMPILE_LIMITS),
+        // Fixed hash seed: the order of a frozenset constant in the .pyc depends on it.
+        deterministic: true,
+        capture: false,
+        newStateId: this.newStateId(),
+        packages: [mounted]
+      })
+      const result = await this.ctx.pool.run(request, { timeoutMs: COMPILE_LIMITS.timeoutMs }).result
+      const reply = (result.type === 'done' ? result.reply : null) as BytecodeReply | null
+      if (result.type !== 'done' || result.status !== 'ok' || !Array.isArray(reply?.entries)) {
+        const why = result.type === 'done' ? (reply?.error ?? result.message ?? result.status) : result.type
+        throw new Error(`could not compile ${wheel.filename}: ${String(why)}`)
+      }
+      for (const [path, sourceCrc, pycCrc, pyc] of reply.entries)
+        compiled.entries.push({ path, sourceCrc, pycCrc, pyc: Buffer.from(pyc, 'base64') })
+      compiled.skipped.push(...(reply.skipped ?? []))
+      start = reply.next ?? null
+    }
+    return compiled
   }
 
   async exportHead(stored?: ReadonlySet<string>): Promise<PersistedSnapshot | null> {

@@ -92,6 +92,12 @@ export interface Kernel {
    * ones too) and inspect call; they are not part of the snapshot (src/main/packages/README.md).
    */
   setPackages(wheels: MountedWheel[]): void
+  /**
+   * Compiles every module of `wheel` with the sandbox's own compiler, for its bytecode cache
+   * (src/main/packages/README.md, "Bytecode cache"): isolated runs from S0 on a budget of their
+   * own, never a cell's. Throws if the runtime cannot.
+   */
+  compileWheel(wheel: MountedWheel): Promise<CompiledWheel>
   /** Linear memory of the head, in bytes. */
   readonly headMemoryBytes: number
   dispose(): Promise<void>
@@ -104,4 +110,12 @@ export interface KernelHost {
   readonly runtimeHash: string
   readonly pythonVersion: string
   close(): Promise<void>
+}
+
+/** The modules of a wheel as the sandbox compiled them (src/main/packages/bytecode.ts lays them out). */
+export interface CompiledWheel {
+  /** In the wheel's name order: path in the wheel, CRC-32 of the source and of the .pyc, the .pyc. */
+  entries: { path: string; sourceCrc: number; pycCrc: number; pyc: Uint8Array }[]
+  /** Modules that do not compile (SyntaxError: py2-only files): left to fail on import as they would. */
+  skipped: string[]
 }

@@ -8,3 +8,4 @@ export {
 } from './pip-command'
 export { normalizeName } from './requirement'
 export { RUNTIME_INCLUDES, type StoredWheel } from './sources'
+export { bytecodeFile, type BytecodeEntry, type CompiledWheel } from './bytecode'

@@ -8,8 +8,10 @@ import type { Output } from '../../shared/notebook'
 import { mergeStreams } from '../../shared/output-model'
 import type { PackageInfo } from '../../shared/packages'
 import { fail, ok, type Result } from '../../shared/result'
-import type { Kernel } from '../kernel/types'
+import { createHash } from 'node:crypto'
+import type { CompiledWheel, Kernel } from '../kernel/types'
 import {
+  bytecodeFile,
   normalizeName,
   parseInstall,
   planInstall,
@@ -30,21 +32,109 @@ export class NotebookPackages {
     /** What an install does now; `null` once it ended (src/shared/api.ts, packagesProgress). */
     private readonly progress: (text: string | null) => void,
     /** Where relative `.whl` and --find-links paths start (the notebook's folder). */
-    private readonly cwd: string
+    private readonly cwd: string,
+    /** The runtime's sha256 (KernelHost.runtimeHash): a bytecode cache is only for the runtime that made it. */
+    private readonly runtime: string
   ) {}
+
+  /** What is mounted now, by wheel sha256 (a wheel is read from the file once per change). */
+  private mounted = new Map<string, MountedWheel>()
+  /** Caches made this session that a read-only file could not keep, by wheel sha256. */
+  private readonly unstored = new Map<string, { sha256: string; bytes: Uint8Array }>()
+  /** Wheels whose compile failed this session: not tried again before the next change. */
+  private readonly failed = new Set<string>()
 
   list(): PackageInfo[] {
     return this.store.listPackages()
   }
 
-  /** Gives the kernel every stored wheel, in name order (the order they join sys.path). */
+  /**
+   * Gives the kernel every stored wheel, in name order (the order they join sys.path), each with its
+   * bytecode cache when the file holds an intact one for this runtime (a damaged one is as none:
+   * ensureBytecode makes it again).
+   */
   mount(): void {
     const wheels: MountedWheel[] = []
+    const mounted = new Map<string, MountedWheel>()
     for (const p of this.store.listPackages()) {
-      const bytes = this.store.packageWheel(p.name)
-      if (bytes !== null) wheels.push({ filename: p.filename, sha256: p.sha256, bytes: shared(bytes) })
+      const known = this.mounted.get(p.sha256)
+      const bytes = known?.bytes ?? this.store.packageWheel(p.name)
+      if (bytes === null) continue
+      const wheel: MountedWheel = {
+        filename: p.filename,
+        sha256: p.sha256,
+        bytes: known ? bytes : shared(bytes)
+      }
+      const cache = known?.bytecode ?? this.storedBytecode(p.sha256)
+      if (cache !== null) wheel.bytecode = cache
+      wheels.push(wheel)
+      mounted.set(p.sha256, wheel)
     }
+    this.mounted = mounted
     this.kernel.setPackages(wheels)
+  }
+
+  /**
+   * Makes the bytecode caches the mounted wheels lack (installed before caches existed, or with
+   * another runtime, or damaged in the file), stores them and mounts them: before any run that
+   * mounts those wheels, so that a module's import costs the same fuel in every session. The
+   * progress line says why the run waits. A wheel that cannot be compiled stays without a cache
+   * (its modules compile on import, as before).
+   */
+  async ensureBytecode(): Promise<void> {
+    const lacking = this.lacking()
+    if (lacking.length === 0) return
+    const names = new Map(this.store.listPackages().map((p) => [p.sha256, p.displayName]))
+    try {
+      for (const wheel of lacking) {
+        this.progress(`Compiling ${names.get(wheel.sha256) ?? wheel.filename}…`)
+        let cache: { sha256: string; bytes: Uint8Array }
+        let compiled: CompiledWheel
+        try {
+          compiled = await this.kernel.compileWheel(wheel)
+          const bytes = shared(bytecodeFile(compiled.entries))
+          cache = { sha256: sha256Hex(bytes), bytes }
+        } catch {
+          this.failed.add(wheel.sha256)
+          continue
+        }
+        try {
+          this.store.putPackageBytecode({
+            wheelSha256: wheel.sha256,
+            runtime: this.runtime,
+            sha256: cache.sha256,
+            modules: compiled.entries.length,
+            skipped: compiled.skipped.length,
+            cache: cache.bytes
+          })
+        } catch {
+          // A read-only file (or a full disk): this session uses it all the same.
+          this.unstored.set(wheel.sha256, cache)
+        }
+        wheel.bytecode = cache
+      }
+    } finally {
+      this.progress(null)
+    }
+    this.mount()
+  }
+
+  /** Whether a mounted wheel has no bytecode cache yet (ensureBytecode would make one). */
+  lacksBytecode(): boolean {
+    return this.lacking().length > 0
+  }
+
+  private lacking(): MountedWheel[] {
+    return [...this.mounted.values()].filter((w) => w.bytecode === undefined && !this.failed.has(w.sha256))
+  }
+
+  /** The file's cache for this wheel and runtime, if its bytes are still the ones stored. */
+  private storedBytecode(wheelSha256: string): { sha256: string; bytes: Uint8Array } | null {
+    const unstored = this.unstored.get(wheelSha256)
+    if (unstored !== undefined) return unstored
+    const row = this.store.packageBytecode(wheelSha256, this.runtime)
+    if (row === null || sha256Hex(row.cache) !== row.sha256) return null
+    return { sha256: row.sha256, bytes: shared(row.cache) }
   }
 
   /**
@@ -124,14 +214,21 @@ export class NotebookPackages {
     if (outcome.value.put.length > 0) {
       this.store.changePackages({ put: outcome.value.put, remove: [] })
       this.afterChange()
+      // The new wheels' bytecode, made now (the install's time, never a cell's fuel).
+      await this.ensureBytecode()
     }
     return ok(`Installed in this notebook: ${outcome.value.resolved.join(', ')}\n`)
   }
 
   private afterChange(): void {
+    this.failed.clear()
     this.mount()
     this.changed(this.store.listPackages())
   }
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex')
 }
 
 /** The wheel in a SharedArrayBuffer: every run's request then carries it to a worker without a copy. */

@@ -381,7 +381,8 @@ export class NotebookService implements NotebookClient {
       () => this.options.appData.getSettings(),
       (list) => this.events.fire({ type: 'packagesChanged', path: store.path, packages: list }),
       (text) => this.events.fire({ type: 'packagesProgress', path: store.path, text }),
-      dirname(store.path)
+      dirname(store.path),
+      this.options.kernelHost.runtimeHash
     )
     const session = new NotebookSession(store, kernel, packages, (e) => this.events.fire(e), dropped)
     this.sessions.set(store.path, session)

@@ -269,6 +269,9 @@ export class NotebookSession {
       // the profiler's own fuel (tens of times the code's), so the cell has the budget it would have
       // unprofiled (runtime/README.md, "Fuel profile").
       const profiled = profile === true || hasProfileMagic(pip.code)
+      // Wheels stored without a bytecode cache for this runtime get one before they are imported
+      // (awaited only then: the run goes to the kernel in this very turn otherwise).
+      if (this.packages.lacksBytecode()) await this.packages.ensureBytecode()
       const result = await this.kernel.run(profiled ? withoutProfileMagic(pip.code) : pip.code, {
         executionCount,
         limits: runLimits,

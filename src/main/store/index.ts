@@ -1,5 +1,5 @@
 export { NotebookStore } from './notebook-store'
-export type { NewPackage } from './package-table'
+export type { NewPackage, PackageBytecode } from './package-table'
 export { KEEP_RUN_OUTPUTS_PER_CELL } from './run-history'
 export { SCHEMA_VERSION } from './migrations'
 export { damagedMessage, FUELBOOK_APPLICATION_ID } from './file-checks'

@@ -11,7 +11,7 @@ import type { Cell, CellId, NotebookSettings, NotebookSummary, RunRecord } from 
 import { CellTable } from './cell-table'
 import { q } from './file-checks'
 import { KernelHead } from './kernel-head'
-import { PackageTable, type NewPackage } from './package-table'
+import { PackageTable, type NewPackage, type PackageBytecode } from './package-table'
 import type { PackageInfo } from '../../shared/packages'
 import { sqliteOptions } from './native-binding'
 import { isDiskFull, lackOfRoom } from './disk-space'
@@ -262,6 +262,26 @@ export class NotebookStore {
     this.write((now) => {
       this.packageTable.remove(change.remove)
       this.packageTable.put(change.put, now)
+      this.packageTable.dropUnusedBytecode()
+    })
+  }
+
+  /** A stored wheel's bytecode cache made by `runtime`, if the file holds one. */
+  packageBytecode(wheelSha256: string, runtime: string): PackageBytecode | null {
+    return this.packageTable.bytecode(wheelSha256, runtime)
+  }
+
+  /** Bytes of the bytecode caches the file holds, by wheel sha256. */
+  packageBytecodeBytes(): Map<string, number> {
+    return this.packageTable.bytecodeBytes()
+  }
+
+  /** Stores a wheel's bytecode cache for its runtime (replacing any other runtime's). */
+  putPackageBytecode(bytecode: PackageBytecode): void {
+    this.write((now) => {
+      this.packageTable.putBytecode(bytecode, now)
+      // The wheel may have been removed while it compiled.
+      this.packageTable.dropUnusedBytecode()
     })
   }
 

@@ -134,3 +134,17 @@ CREATE TABLE packages (
   installed_at INTEGER NOT NULL,       -- ms since the epoch
   wheel BLOB NOT NULL
 );
+
+-- The bytecode cache of a stored wheel (src/main/packages/bytecode.ts): its modules compiled by the
+-- sandbox's own compiler, for one runtime; mounted read-only beside the wheel. Deleted with its wheel.
+CREATE TABLE package_bytecode (
+  wheel_sha256 TEXT NOT NULL,          -- packages.sha256 of the wheel it was compiled from
+  runtime TEXT NOT NULL,               -- sha256 of the runtime (python.wasm and stdlib zip) that compiled it
+  sha256 TEXT NOT NULL,                -- hex, of `cache`: checked before it is mounted
+  bytes INTEGER NOT NULL,
+  modules INTEGER NOT NULL,            -- modules compiled
+  skipped INTEGER NOT NULL,            -- modules that do not compile (py2-only files), left out
+  made_at INTEGER NOT NULL,            -- ms since the epoch
+  cache BLOB NOT NULL,
+  PRIMARY KEY (wheel_sha256, runtime)
+);

@@ -54,7 +54,15 @@ export interface MountedWheel {
   /** Hex sha256 of `bytes`: names the wheel's inode, so an fd a snapshot kept open finds it again. */
   sha256: string
   bytes: Uint8Array
+  /**
+   * The wheel's bytecode cache (src/main/packages/bytecode.ts) and its hex sha256, mounted beside
+   * it as `FILENAME.bytecode`; absent: its modules compile from source on import.
+   */
+  bytecode?: { sha256: string; bytes: Uint8Array }
 }
+
+/** What the bytecode cache of the wheel `filename` is called in the mount (runtime/site/fuelbook_wheels.py). */
+export const BYTECODE_SUFFIX = '.bytecode'
 
 /** Folder of the mount that holds the notebook's wheels (the driver's PACKAGES_DIR). */
 export const PACKAGES_FOLDER = 'fuelbook-packages'
@@ -68,6 +76,11 @@ export const PACKAGE_INO_BASE = 2 ** 40
 
 function wheelIno(sha256: string): number {
   return PACKAGE_INO_BASE + Number.parseInt(sha256.slice(0, 8), 16)
+}
+
+/** A wheel's bytecode cache: above every wheel inode, from the same hash. */
+function bytecodeIno(sha256: string): number {
+  return wheelIno(sha256) + 2 ** 32
 }
 
 /** What one worker builds once: the read-only tree, shared by every run (never written). */
@@ -92,7 +105,7 @@ export class StaticTree {
 
   /** Mounts this run's wheels under PACKAGES_FOLDER (replacing the last run's); none: no folder. */
   mountPackages(wheels: readonly MountedWheel[]): void {
-    const key = wheels.map((w) => w.sha256).join(',')
+    const key = wheels.map((w) => `${w.sha256}+${w.bytecode?.sha256 ?? ''}`).join(',')
     if (key === this.packagesKey) return
     this.packagesKey = key
     for (const ino of [...this.byIno.keys()]) if (ino >= PACKAGES_FOLDER_INO) this.byIno.delete(ino)
@@ -105,6 +118,13 @@ export class StaticTree {
       const file = new MemFile(wheelIno(wheel.sha256), wheel.bytes, { readonly: true, shared: true })
       folder.contents.set(wheel.filename, file)
       this.byIno.set(Number(file.ino), file)
+      if (wheel.bytecode === undefined) continue
+      const cache = new MemFile(bytecodeIno(wheel.sha256), wheel.bytecode.bytes, {
+        readonly: true,
+        shared: true
+      })
+      folder.contents.set(wheel.filename + BYTECODE_SUFFIX, cache)
+      this.byIno.set(Number(cache.ino), cache)
     }
     this.root.contents.set(PACKAGES_FOLDER, folder)
   }

@@ -9,6 +9,7 @@ import { m002_sandbox_budget } from './m002_sandbox_budget'
 import { m003_session_fuel } from './m003_session_fuel'
 import { m004_packages } from './m004_packages'
 import { m005_run_profiles } from './m005_run_profiles'
+import { m006_package_bytecode } from './m006_package_bytecode'
 
 export interface Migration {
   /** `m<NNN>_<what>`; recorded in the file. */
@@ -27,7 +28,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: 'm002_sandbox_budget', up: m002_sandbox_budget },
   { name: 'm003_session_fuel', up: m003_session_fuel },
   { name: 'm004_packages', up: m004_packages },
-  { name: 'm005_run_profiles', up: m005_run_profiles }
+  { name: 'm005_run_profiles', up: m005_run_profiles },
+  { name: 'm006_package_bytecode', up: m006_package_bytecode }
 ]
 
 /** The schema version this build writes: the number of migrations it knows. */
