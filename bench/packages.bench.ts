@@ -6,6 +6,9 @@
  * - ours: an isolated Kernel.run of `import sympy` (from S0, so every sample imports afresh) with a
  *   budget large enough to finish; time inside Python (perf_counter around the import) and the fuel
  *   of the run. Wheels hold no bytecode, so every import compiles the modules it loads.
+ * - ours with the bytecode cache a notebook stores beside each wheel (src/main/packages/bytecode.ts,
+ *   compiled once by the sandbox, outside the samples): the same isolated import, alternating with
+ *   the one above in the same kernel host.
  * - native: a new `python3 -I` process per sample, perf_counter around the import, once with
  *   Debian's byte-compiled caches (what a user's native import costs) and once with `-B` and an
  *   empty pycache prefix (compiling from source, like ours).
@@ -18,6 +21,8 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createHash } from 'node:crypto'
 import { createKernelHost } from '../src/main/kernel'
+import { bytecodeFile } from '../src/main/packages'
+import type { MountedWheel } from '../src/main/sandbox/wasi/fs-image'
 import { DEFAULT_LIMITS } from '../src/shared/limits'
 import type { Limits } from '../src/shared/notebook'
 import { buildDebianWheels, NATIVE_PYTHON3, SYMPY_DISTS } from '../test/helpers/debian-wheels'
@@ -85,8 +90,20 @@ export default (async (ctx) => {
   await host.whenWarmed()
   const kernel = host.createKernel()
   kernel.setPackages(wheels)
+  const cachedKernel = host.createKernel()
+  const withCaches: MountedWheel[] = []
+  for (const wheel of wheels) {
+    const cache = bytecodeFile((await cachedKernel.compileWheel(wheel)).entries)
+    withCaches.push({
+      ...wheel,
+      bytecode: { sha256: createHash('sha256').update(cache).digest('hex'), bytes: cache }
+    })
+  }
+  cachedKernel.setPackages(withCaches)
   const importMs: number[] = []
   const importFuel: number[] = []
+  const cacheMs: number[] = []
+  const cacheFuel: number[] = []
   const nativeCached: number[] = []
   const nativeSource: number[] = []
   let integrate: { ms: number; fuel: number; nativeMs: number }
@@ -100,6 +117,13 @@ export default (async (ctx) => {
         throw new Error(`ours: ${run.status} ${run.message ?? ''} ${text(run.outputs)}`)
       importMs.push(msOf(text(run.outputs), 'ours').ms)
       importFuel.push(run.fuelConsumed)
+      const fromCache = await cachedKernel.run(IMPORT, { limits: LIMITS, isolated: true })
+      if (fromCache.status !== 'ok')
+        throw new Error(
+          `ours, cached: ${fromCache.status} ${fromCache.message ?? ''} ${text(fromCache.outputs)}`
+        )
+      cacheMs.push(msOf(text(fromCache.outputs), 'ours, cached').ms)
+      cacheFuel.push(fromCache.fuelConsumed)
       nativeCached.push(native(IMPORT, true).ms)
       nativeSource.push(native(IMPORT, false).ms)
     }
@@ -114,15 +138,21 @@ export default (async (ctx) => {
     integrate = { ms: got.ms, fuel: run.fuelConsumed, nativeMs: want.ms }
   } finally {
     await kernel.dispose()
+    await cachedKernel.dispose()
     await host.close()
   }
   const ours = summarize(importMs)
   const cached = summarize(nativeCached)
   const source = summarize(nativeSource)
   const fuel = summarize(importFuel)
+  const oursCached = summarize(cacheMs)
+  const fuelCached = summarize(cacheFuel)
   const fmtG = (n: number): string => `${(n / 1e9).toFixed(1)} G`
   ctx.log(
     `  import sympy: ours ${ours.median.toFixed(0)} ms (${fmtG(fuel.median)} fuel), native ${cached.median.toFixed(0)} ms with .pyc, ${source.median.toFixed(0)} ms from source`
+  )
+  ctx.log(
+    `  import sympy with the bytecode cache: ${oursCached.median.toFixed(0)} ms (${fmtG(fuelCached.median)} fuel)`
   )
   return [
     compared(
@@ -152,6 +182,25 @@ export default (async (ctx) => {
       spread: `min–max ${fmtG(fuel.min)}–${fmtG(fuel.max)} (n=${fuel.values.length})`,
       ratioMeaning: 'times the default budget'
     }),
+    compared(
+      'import sympy 1.11.1 from its wheel and bytecode cache (ours)',
+      oursCached.median,
+      'ms',
+      'native python3, Debian .pyc',
+      cached.median,
+      { spread: spreadText(oursCached, 'ms') }
+    ),
+    compared(
+      'import sympy with the bytecode cache: fuel',
+      fuelCached.median,
+      'fuel',
+      BUDGET,
+      DEFAULT_LIMITS.fuel,
+      {
+        spread: `min–max ${fmtG(fuelCached.min)}–${fmtG(fuelCached.max)} (n=${fuelCached.values.length})`,
+        ratioMeaning: 'times the default budget'
+      }
+    ),
     compared(
       'sympy.integrate(x**2*sin(x), x) after the import (ours)',
       integrate.ms,
