@@ -566,6 +566,17 @@ describe('a narrow window', () => {
       })
       expect(stats).toEqual({ bar: 44, cut: false, historyAtTheEnd: true })
       await browser.saveScreenshot(shot('ui-narrow.png'))
+      // An 800×600 window: the variables list keeps room for a few rows; the sidebar scrolls instead.
+      await browser.setWindowSize(800, 600)
+      await browser.waitUntil(async () => (await browser.execute(() => window.innerHeight)) < 600)
+      const variables = await browser.execute(() => {
+        const section = document.querySelector('[data-testid="sidebar-variables"]')!
+        return Math.round(section.getBoundingClientRect().height)
+      })
+      expect(variables).toBeGreaterThanOrEqual(140)
+      await $('[data-testid="variable"]').scrollIntoView({ block: 'nearest' })
+      expect(await $('[data-testid="variable"]').isDisplayed({ withinViewport: true })).toBe(true)
+      await browser.saveScreenshot(shot('ui-narrow-short.png'))
     } finally {
       await browser.setWindowSize(1280, 900)
     }
