@@ -398,7 +398,22 @@ describe('the bytecode cache beside each wheel', () => {
     old.close()
     await again('missing')
 
+    // Interrupted while it waits for the cache: the cell never runs; the cache made is kept.
+    const none = new Database(path)
+    none.prepare('DELETE FROM package_bytecode').run()
+    none.close()
     expect((await svc.service.openNotebook(path)).ok).toBe(true)
+    const stop = svc.service.onEvent((e) => {
+      if (e.type === 'packagesProgress' && e.path === path && e.text === 'Compiling greeter…')
+        void svc.service.interrupt(path)
+    })
+    const [stopped] = await svc.run(path, [ids[1]!])
+    stop()
+    expect(stopped).toMatchObject({ status: 'interrupted', fuelConsumed: 0, outputs: [] })
+    expect(stopped!.message).toMatch(/^interrupted while its packages' bytecode was compiled, before it ran/)
+    const [after] = await svc.run(path, [ids[1]!])
+    expect(after!.outputs).toEqual(imported.outputs)
+
     expect((await svc.service.removePackages(path, ['greeter'])).ok).toBe(true)
     await svc.service.closeNotebook(path)
     expect(rows(path)).toEqual([])

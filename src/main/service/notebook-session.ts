@@ -59,6 +59,8 @@ export class NotebookSession {
   private nextExecutionCount: number
   private notice: string | null = null
   private lock: Promise<void> = Promise.resolve()
+  /** The running cell waits for its wheels' bytecode (ensureBytecode), and whether it was interrupted meanwhile. */
+  private compiling: 'compiling' | 'interrupted' | null = null
 
   constructor(
     readonly store: NotebookStore,
@@ -137,6 +139,7 @@ export class NotebookSession {
   /** Empties the queue and kills the running cell. */
   interrupt(): void {
     this.cancelQueue()
+    if (this.compiling !== null) this.compiling = 'interrupted'
     if (this.running !== null || this.profiling) this.kernel.interrupt()
   }
 
@@ -271,7 +274,26 @@ export class NotebookSession {
       const profiled = profile === true || hasProfileMagic(pip.code)
       // Wheels stored without a bytecode cache for this runtime get one before they are imported
       // (awaited only then: the run goes to the kernel in this very turn otherwise).
-      if (this.packages.lacksBytecode()) await this.packages.ensureBytecode()
+      if (this.packages.lacksBytecode()) {
+        this.compiling = 'compiling'
+        let interrupted = false
+        try {
+          await this.packages.ensureBytecode()
+        } finally {
+          interrupted = this.interruptedWhileCompiling()
+          this.compiling = null
+        }
+        if (interrupted) {
+          // Stopped while it waited: the cell never ran (the caches made are kept).
+          const run = this.commitRefusal(cell, executionCount, startedAt, before, runLimits.fuel, {
+            status: 'interrupted',
+            message:
+              "interrupted while its packages' bytecode was compiled, before it ran; the kernel state is as before this run"
+          })
+          await this.endOfRun(run, stopOnError)
+          return
+        }
+      }
       const result = await this.kernel.run(profiled ? withoutProfileMagic(pip.code) : pip.code, {
         executionCount,
         limits: runLimits,
@@ -352,13 +374,22 @@ export class NotebookSession {
     this.emit({ type: 'runFinished', path: this.path, run, kernel: this.kernelInfo() })
   }
 
-  /** A cell whose `%pip` line was refused: an error run that never reached the kernel (no fuel, head kept). */
+  /** Read apart from runOne: TypeScript would take `compiling` as still the value runOne set before its await. */
+  private interruptedWhileCompiling(): boolean {
+    return this.compiling === 'interrupted'
+  }
+
+  /**
+   * A cell whose `%pip` line was refused (an error run), or that was interrupted before it ran: a run
+   * that never reached the kernel (no fuel, head kept).
+   */
   private commitRefusal(
     cell: Cell,
     executionCount: number | null,
     startedAt: number,
     outputs: Output[],
-    fuelBudget: number
+    fuelBudget: number,
+    ending: Pick<RunRecord, 'status' | 'message'> = { status: 'error', message: null }
   ): RunRecord {
     const pages = Math.ceil(this.kernel.headMemoryBytes / 65536)
     const run: Omit<RunRecord, 'id'> = {
@@ -367,9 +398,8 @@ export class NotebookSession {
       source: cell.source,
       startedAt,
       finishedAt: Date.now(),
-      status: 'error',
+      ...ending,
       exitCode: null,
-      message: null,
       isolated: cell.isolated,
       outputs,
       fuelConsumed: 0,
