@@ -136,13 +136,21 @@ export function statusLook(status: RunStatus): StatusLook {
 }
 
 /** The calm one-liner for a killed run. */
+/**
+ * What stopped a killed run, without what it did to the kernel: the service's message may explain
+ * the rollback in its own words ("interrupted; the kernel state is as before this run"), and the app
+ * and the report each say that part once, precisely.
+ */
+export function killedWhat(status: RunStatus, message: string | null): string {
+  return (message ?? STATUS[status].word).replace(/[;,:]\s*(the )?kernel state[^·]*$/i, '').trim()
+}
+
 export function killedLine(
   status: RunStatus,
   message: string | null,
   keptFrom: number | null | undefined
 ): string {
-  // The service's message may already explain the rollback in its own words; we say it precisely.
-  const what = (message ?? STATUS[status].word).replace(/[;,:]\s*(the )?kernel state[^·]*$/i, '').trim()
+  const what = killedWhat(status, message)
   if (keptFrom === undefined) return `${what} · kernel state rolled back`
   const from = keptFrom === null ? 'a fresh kernel' : `[${keptFrom}]`
   return `${what} · kernel state kept from ${from}`

@@ -210,6 +210,18 @@ describe('HTML report', () => {
     expect(d.querySelector('.excerpt')!.textContent).toContain('1 def ratio(a, b):')
   })
 
+  it("says once what a killed run did to the kernel, whatever the run's message said of it", () => {
+    const cell = codeCell('k-1', 'import time\nwhile True:\n    time.sleep(0.1)')
+    const run = runOf(cell, [], {
+      status: 'interrupted',
+      message: 'interrupted; the kernel state is as before this run'
+    })
+    const d = parse(notebookToHtml(documentOf('t', [cell], [run]), { now: NOW }))
+    expect(d.querySelector('.killed')!.textContent).toBe(
+      '■ interrupted · kernel state rolled back to before this cell'
+    )
+  })
+
   it('says when an HTML output needs scripts the report does not run', () => {
     const cell = codeCell('p-1', 'fig.show()')
     const run = runOf(cell, [

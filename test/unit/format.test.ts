@@ -8,7 +8,8 @@ import {
   formatMs,
   formatPercent,
   fraction,
-  killedLine
+  killedLine,
+  killedWhat
 } from '../../src/shared/format'
 
 describe('stats line numbers', () => {
@@ -61,5 +62,9 @@ describe('stats line numbers', () => {
     expect(killedLine('interrupted', 'interrupted; the kernel state is as before this run', 3)).toBe(
       'interrupted · kernel state kept from [3]'
     )
+    expect(killedWhat('interrupted', 'interrupted; the kernel state is as before this run')).toBe(
+      'interrupted'
+    )
+    expect(killedWhat('timeout', null)).toBe('timeout')
   })
 })

@@ -4,7 +4,7 @@
  */
 import type { Output, RunRecord } from '../../shared/notebook'
 import { isKilledStatus } from '../../shared/notebook'
-import { statusLook } from '../../shared/format'
+import { killedWhat, statusLook } from '../../shared/format'
 import { mergeStreams, truncationText } from '../../shared/output-model'
 import { ansiToHtml, applyCarriageReturns, failingLine, sourceExcerpt } from '../../shared/output-text'
 import { escapeHtml } from './escape'
@@ -52,7 +52,7 @@ export function renderOutputs(run: RunRecord): string {
   if (isKilledStatus(run.status)) {
     const look = statusLook(run.status)
     parts.push(
-      `<p class="killed">${look.icon} ${escapeHtml(run.message ?? look.word)} · kernel state rolled back to before this cell</p>`
+      `<p class="killed">${look.icon} ${escapeHtml(killedWhat(run.status, run.message))} · kernel state rolled back to before this cell</p>`
     )
   }
   return parts.join('')
