@@ -83,10 +83,11 @@ _COMPILED_PACKAGES_NOT_IN_RUNTIME = frozenset((
 _ALLOW_TOP_LEVEL_AWAIT = 0x2000
 _CO_COROUTINE = 0x80
 
-_run_number = 0  # runs in this interpreter: names the cells' code objects
+_run_number = 0  # runs in this interpreter
 _execution_count = 0  # the host's execution count of the running cell (In[N], Out[N], _N)
 _next_execution_count = None  # set by {"op": "execution_count"} before a run
 _cell_sources = {}  # "<cell-N>" -> source; linecache finds them through _CellLineCache
+_cell_filename = "<cell-0>"  # the running cell's code's file name (_name_cell)
 traceback_mode = "Context"  # %xmode: "Minimal" reports an exception's own line only
 float_format = None  # %precision: a %-format for floats in text/plain ("%.3f"); None: repr
 
@@ -706,21 +707,28 @@ def run_tree(tree, filename, namespace):
 
 def current_cell():
     """(filename, source, execution count) of the running cell, for the magics."""
-    filename = f"<cell-{_run_number}>"
-    return filename, _cell_sources.get(filename, ""), _execution_count
+    return _cell_filename, _cell_sources.get(_cell_filename, ""), _execution_count
+
+
+def _name_cell(count):
+    """The file name of a run's code: `<cell-N>` after the cell's In[N], so that a traceback names
+    the cell as the notebook numbers it (runs that were stopped took a number and left no state,
+    so the interpreter's own count of runs would not match). A name is never used twice in one
+    interpreter, so that linecache shows a function defined in an earlier cell with that cell's
+    lines: a count seen before (a caller that repeats counts) gets the run's number as well."""
+    name = f"<cell-{count}>"
+    return name if name not in _cell_sources else f"<cell-{count}-{_run_number}>"
 
 
 def run_cell(source):
-    global _execution_count, _next_execution_count, _run_number
+    global _execution_count, _next_execution_count, _run_number, _cell_filename
     _run_number += 1
     if _next_execution_count is not None:
         _execution_count, _next_execution_count = _next_execution_count, None
     else:
         _execution_count += 1
     count = _execution_count
-    # A name per run, so that linecache can show the source of a function defined in an
-    # earlier cell when it fails later.
-    filename = f"<cell-{_run_number}>"
+    filename = _cell_filename = _name_cell(count)
     namespace = sys.modules["__main__"].__dict__
     try:
         try:

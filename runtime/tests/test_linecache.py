@@ -50,3 +50,26 @@ def test_an_unknown_name_is_not_in_the_cache(kernel):
     assert "<cell-99>" not in linecache.cache
     with pytest.raises(KeyError):
         linecache.cache["<cell-99>"]
+
+
+def run_as(kernel, count, source):
+    """A run the host numbered In[count], as the service does before each cell."""
+    kernel.driver._set_execution_count({"count": count})
+    return kernel.run(source)
+
+
+def test_a_traceback_names_cells_by_their_in_number_when_stopped_runs_took_numbers(kernel):
+    run_as(kernel, 1, "x = 1")
+    # In[2] was stopped (out of fuel): it took a number and left no state behind.
+    run_as(kernel, 3, "def f(a):\n    return a / 0")
+    traceback = "\n".join(run_as(kernel, 4, "f(x)").error["traceback"])
+    assert 'File "<cell-4>", line 1, in <module>\n    f(x)' in traceback
+    assert 'File "<cell-3>", line 2, in f\n    return a / 0' in traceback
+
+
+def test_a_repeated_in_number_never_shows_another_cells_lines(kernel):
+    run_as(kernel, 1, "def f():\n    return 1 / 0")
+    run_as(kernel, 1, "def g():\n    pass\n    return f()")
+    traceback = "\n".join(run_as(kernel, 2, "g()").error["traceback"])
+    assert 'File "<cell-1>", line 2, in f\n    return 1 / 0' in traceback
+    assert 'File "<cell-1-2>", line 3, in g\n    return f()' in traceback

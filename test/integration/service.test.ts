@@ -87,6 +87,33 @@ describe('NotebookService', () => {
     expect(stdout(rr!)).toBe('yes\n')
   })
 
+  it('names cells in tracebacks by their [n], after a killed run and a reopen too', async () => {
+    const doc = await newNotebook()
+    await h.service.setSettings(doc.path, {
+      ...doc.settings,
+      limits: { ...doc.settings.limits, fuel: 50_000_000 }
+    })
+    const set = await addCode(doc.path, 'x = 0')
+    const loop = await addCode(doc.path, 'while True: pass')
+    const define = await addCode(doc.path, 'def f(a):\n    return 1 / a')
+    const call = await addCode(doc.path, 'f(x)')
+    const traceback = (run: { outputs: { type: string }[] } | undefined): string => {
+      const error = run?.outputs.find((o) => o.type === 'error') as { traceback: string[] } | undefined
+      return error ? error.traceback.join('\n') : ''
+    }
+    const runs = await h.run(doc.path, [set, loop, define, call])
+    expect(runs.map((r) => r?.executionCount)).toEqual([1, 2, 3, 4])
+    expect(runs[1]).toMatchObject({ status: 'out_of_fuel' })
+    expect(traceback(runs[3])).toContain('File "<cell-4>", line 1, in <module>\n    f(x)')
+    expect(traceback(runs[3])).toContain('File "<cell-3>", line 2, in f\n    return 1 / a')
+    await h.service.closeNotebook(doc.path)
+    await h.service.openNotebook(doc.path)
+    const [again] = await h.run(doc.path, [call])
+    expect(again).toMatchObject({ executionCount: 5 })
+    expect(traceback(again)).toContain('File "<cell-5>", line 1, in <module>')
+    expect(traceback(again)).toContain('File "<cell-3>", line 2, in f\n    return 1 / a')
+  })
+
   it('applies per-run limits to that run only and never writes them to the notebook', async () => {
     const doc = await newNotebook()
     const cell = await addCode(doc.path, '6 * 7')

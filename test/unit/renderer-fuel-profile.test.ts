@@ -111,6 +111,11 @@ describe('function table rows', () => {
     expect(locateFunction(square, profile(), 'c', [{ id: 'b', source: 'def squared(x):' }])).toBeNull()
   })
 
+  it('links a function from a cell whose In[N] was repeated (<cell-N-R>) the same way', () => {
+    const square = { ...profile().functions[1]!, file: '<cell-4-9>' }
+    expect(locateFunction(square, profile(), 'c', cells)).toEqual({ cellId: 'b', line: 1 })
+  })
+
   it('shortens library paths from the standard library folder on', () => {
     expect(shortFile('/usr/local/lib/python3.11/json/encoder.py')).toBe('json/encoder.py')
     expect(shortFile('/usr/local/lib/python3.11/site-packages/sympy/core/add.py')).toBe('sympy/core/add.py')

@@ -63,7 +63,7 @@ export interface FunctionRow {
   link: CodeLink | null
 }
 
-const CELL_FILE = /^<cell-\d+>$/
+const CELL_FILE = /^<cell-\d+(?:-\d+)?>$/
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
@@ -76,8 +76,8 @@ function definesAt(source: string, line: number, name: string): boolean {
 
 /**
  * The notebook cell a function was defined in. The profiled cell's own functions are its own lines;
- * a function from an earlier run's cell (`<cell-N>`, a name the interpreter gives per run, which the
- * notebook does not keep) is found by its definition: the first cell whose source defines the
+ * a function from an earlier run's cell (`<cell-N>`, N that run's In[N], which the cell may since
+ * have left by running again) is found by its definition: the first cell whose source defines the
  * function's own name on that line. Library code and comprehensions or lambdas of other cells get no
  * link, rather than a guessed one.
  */
