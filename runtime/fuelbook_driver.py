@@ -521,33 +521,38 @@ def _report_error(exc, filename):
         tb = _without_hidden_frames(_cell_frames_only(exc.__traceback__, filename))
     exc.__traceback__ = tb
     _note_missing_compiled_package(exc)
+    # As IPython does: what traceback.print_last() and %tb show again.
+    sys.last_type, sys.last_value, sys.last_traceback = type(exc), exc, tb
     frame = tb
     while frame is not None:
         if frame.tb_frame.f_code.co_filename == filename:
             lineno = frame.tb_lineno
         frame = frame.tb_next
     try:
-        render = getattr(exc, "_render_traceback_", None)
-        if callable(render):  # IPython's protocol: the exception formats itself (UsageError)
-            lines = [str(line) for line in render()]
-        else:
-            _install_cell_line_cache()
-            import traceback
-            if traceback_mode == "Minimal":
-                text = "".join(traceback.format_exception_only(type(exc), exc))
-            else:
-                text = "".join(traceback.format_exception(type(exc), exc, tb))
-            lines = text.rstrip("\n").split("\n")
-    except Exception:
-        lines = [f"{type(exc).__name__}: <traceback could not be formatted>"]
-    try:
         evalue = str(exc)
     except Exception:
         evalue = "<str() failed>"
     _send(
         KIND_ERROR,
-        {"ename": type(exc).__name__, "evalue": evalue, "traceback": lines, "lineno": lineno},
+        {"ename": type(exc).__name__, "evalue": evalue, "traceback": error_lines(exc, tb), "lineno": lineno},
     )
+
+
+def error_lines(exc, tb):
+    """The lines of an error as a cell shows it (and %tb shows it again), in the %xmode chosen."""
+    try:
+        render = getattr(exc, "_render_traceback_", None)
+        if callable(render):  # IPython's protocol: the exception formats itself (UsageError)
+            return [str(line) for line in render()]
+        _install_cell_line_cache()
+        import traceback
+        if traceback_mode == "Minimal":
+            text = "".join(traceback.format_exception_only(type(exc), exc))
+        else:
+            text = "".join(traceback.format_exception(type(exc), exc, tb))
+        return text.rstrip("\n").split("\n")
+    except Exception:
+        return [f"{type(exc).__name__}: <traceback could not be formatted>"]
 
 
 def _exit_code(exc):
@@ -1098,4 +1103,10 @@ def init():
             importlib.import_module(name)
         except ImportError:
             pass
+    # The working folder is importable, as Jupyter's '' on sys.path makes it: a module the
+    # notebook wrote (%%writefile helper.py) imports by name. After the standard library, so
+    # that a file named like a stdlib module does not shadow it and stdlib imports never look
+    # in the folder; before the notebook's wheels (_packages appends them).
+    if "" not in sys.path:
+        sys.path.append("")
     _flush_streams()

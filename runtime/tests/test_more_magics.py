@@ -23,10 +23,14 @@ def test_xmode_without_a_mode_takes_the_next_one_and_refuses_an_unknown_one(kern
 
 
 def test_prun_prints_cprofiles_table_and_keeps_the_statements_names(kernel):
-    run = kernel.run("def square(x):\n    return x * x\n%prun -l 3 total = sum(square(i) for i in range(100))\ntotal")
+    run = kernel.run("def square(x):\n    return x * x\n%prun total = sum(square(i) for i in range(100))\ntotal")
     assert run.result == "328350"
     assert "function calls in" in run.stdout and "Ordered by: internal time" in run.stdout
     assert "(square)" in run.stdout
+    # A limit cuts the table; sorted by call count, square's 100 calls keep it in the top 3 (by
+    # internal time, the order of functions that all took ~0 s is the clock's).
+    run = kernel.run("%prun -s calls -l 3 sum(square(i) for i in range(100))")
+    assert "Ordered by: call count" in run.stdout and "List reduced from" in run.stdout and "(square)" in run.stdout
     cell = kernel.run("%%prun -q\nquiet = 1")
     assert cell.stdout == "" and kernel.run("quiet").result == "1"
 
@@ -89,3 +93,23 @@ def test_javascript_is_kept_as_output_and_says_it_is_not_run(kernel):
     [shown] = run.of("display_data")
     assert shown["data"]["application/javascript"] == "console.log('hi')\n"
     assert shown["data"]["text/plain"] == "[JavaScript output: Fuelbook does not run scripts from cells]"
+
+
+def test_tb_shows_the_last_error_again_and_traceback_print_last_works(kernel, monkeypatch):
+    import sys
+
+    monkeypatch.delattr(sys, "last_value", raising=False)
+    assert kernel.run("%tb").stdout == "No traceback available to show.\n"
+    kernel.run("def fail():\n    return 1 / 0")
+    shown = kernel.run("fail()").error["traceback"]
+    assert kernel.run("%tb").stdout == "\n".join(shown) + "\n"
+    assert kernel.run("import traceback\ntraceback.print_last()").stderr == "\n".join(shown) + "\n"
+    assert kernel.run("%tb Verbose").error["ename"] == "UsageError"
+
+
+def test_pycat_prints_a_file_and_load_says_why_it_cannot_replace_the_cell(kernel):
+    kernel.run("%%writefile helper.py\ndef twice(x):\n    return 2 * x")
+    assert kernel.run("%pycat helper.py").stdout == "def twice(x):\n    return 2 * x\n"
+    assert "No such file" in kernel.run("%pycat nothing.py").error["evalue"]
+    error = kernel.run("%load helper.py").error
+    assert error["ename"] == "UsageError" and "%pycat FILE shows the file; %run FILE runs it" in error["evalue"]

@@ -126,6 +126,21 @@ describe('IPython in the runtime', () => {
     ).toBe(true)
   })
 
+  it('a module the notebook wrote imports by name, as in Jupyter, and never shadows the standard library', async () => {
+    const run = runner(host().createKernel())
+    await run('%%writefile helper.py\ndef twice(x):\n    return 2 * x')
+    expect(textOf((await run('import helper\nprint(helper.twice(21))')).outputs)).toBe('42\n')
+    // Written and imported in one cell, after the folder was already searched, on the virtual clock.
+    const later = await run("open('later.py', 'w').write('V = 7')\nimport later\nprint(later.V)", {
+      deterministic: true
+    })
+    expect(textOf(later.outputs)).toBe('7\n')
+    await run("open('csv.py', 'w').write('raise ImportError(\"shadowed\")')")
+    expect(textOf((await run('import csv\nprint(csv.__file__)')).outputs)).toBe(
+      '/usr/local/lib/python311.zip/csv.pyc\n'
+    )
+  })
+
   it('Out values are pretty-printed as IPython does, and Out[N] / _N follow the execution count shown', async () => {
     // The notebook session numbers runs; the kernel passes the count on to the driver.
     const run = runner(host().createKernel())

@@ -28,4 +28,30 @@ from IPython.core.display import (  # noqa: F401
     set_matplotlib_close,
     Video,
 )
-from IPython.lib.display import Code  # noqa: F401
+# IPython.lib.display's objects come in when first named: in the kernel's first state (S0) their
+# module would cost every run ~3 pages of memory to compare (src/main/kernel/README.md).
+_FROM_LIB_DISPLAY = (
+    "Audio",
+    "IFrame",
+    "YouTubeVideo",
+    "VimeoVideo",
+    "ScribdDocument",
+    "FileLink",
+    "FileLinks",
+    "Code",
+)
+
+
+def __getattr__(name):
+    if name in _FROM_LIB_DISPLAY:
+        from IPython.lib import display as lib_display
+
+        return getattr(lib_display, name)
+    raise AttributeError(f"module 'IPython.display' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_FROM_LIB_DISPLAY))
+
+
+__all__ = [name for name in globals() if not name.startswith("_")] + list(_FROM_LIB_DISPLAY)

@@ -734,6 +734,30 @@ def history(parameter_s=""):
             print(text)
 
 
+def tb(parameter_s=""):
+    """%tb: the last error's traceback again, as the cell that raised it showed it."""
+    if parameter_s.strip():
+        raise UsageError("%tb takes no mode here; %xmode sets how errors are reported.")
+    exc = getattr(sys, "last_value", None)
+    if exc is None:
+        print("No traceback available to show.")  # IPython's words
+        return
+    print("\n".join(_driver.error_lines(exc, getattr(sys, "last_traceback", None))))
+
+
+def pycat(parameter_s=""):
+    """%pycat file: a file's text (IPython pages it in colour; here it is printed)."""
+    name = parameter_s.strip()
+    if not name:
+        raise UsageError("%pycat needs a file name.")
+    try:
+        with open(name, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+    except OSError as exc:
+        raise UsageError(f"%pycat: {exc.strerror}: {name!r}") from None
+    print(text, end="" if text.endswith("\n") else "\n")
+
+
 def _unavailable(name, reason):
     def magic(parameter_s="", cell=None):
         raise UsageError(f"%{name} is not available in Fuelbook: {reason}")
@@ -748,6 +772,7 @@ UNAVAILABLE = {
     "debug": _NO_DEBUGGER,
     "pdb": _NO_DEBUGGER,
     "store": "a notebook keeps its variables in its file (the kernel state is saved with it).",
+    "load": "it replaces this cell's text with the file's, which only the notebook's editor can do. %pycat FILE shows the file; %run FILE runs it.",
     "pylab": "it imports numpy and matplotlib, which the runtime does not have (the Python standard library and pure-Python packages only).",
 }
 
@@ -785,6 +810,8 @@ def register_builtin_magics(shell):
     register(javascript, "cell")
     register(javascript, "cell", "js")
     register(history, "line")
+    register(tb, "line")
+    register(pycat, "line")
     register(prun, "line_cell", "prun")
     for name in SHELL_ALIASES:
         register(_shell_alias(name), "line", name)
