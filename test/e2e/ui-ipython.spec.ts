@@ -2,7 +2,7 @@ import { browser, expect } from '@wdio/globals'
 import { addCell, cellAt, newNotebook, outputText, runCode, shot } from './notebook-page'
 
 // IPython habits as a user coming from Jupyter types them into the app: IPython.display objects
-// render as their rich type, the timing magics report wall time and fuel, %who lists the names,
+// render as their rich type (a sound plays), the timing magics report wall time and fuel, %who lists the names,
 // and a shell line says it was not run while the rest of its cell runs.
 describe('IPython habits in the notebook', () => {
   it('renders IPython.display objects and runs %time, %%time, %timeit, %who and !ls', async () => {
@@ -23,6 +23,19 @@ describe('IPython habits in the notebook', () => {
     const frame = await display.$('[data-testid="html-output"]')
     await browser.switchFrame(frame)
     await expect(browser.$('#ipy')).toHaveText('bold html')
+    await browser.switchFrame(null)
+
+    // A sound made from samples plays in the output frame (IPython.lib.display's Audio, no numpy).
+    const sound = await runCode(
+      await addCell('code'),
+      'import math\nfrom IPython.display import Audio\nAudio([math.sin(t / 5) for t in range(800)], rate=8000)'
+    )
+    expect(await sound.getAttribute('data-status')).toBe('ok')
+    await browser.switchFrame(await sound.$('[data-testid="html-output"]'))
+    await browser.waitUntil(
+      async () => (await browser.execute(() => document.querySelector('audio')?.duration ?? 0)) > 0.09,
+      { timeout: 10_000, timeoutMsg: 'the Audio output did not load its sound' }
+    )
     await browser.switchFrame(null)
 
     const cells: [string, RegExp[]][] = [
