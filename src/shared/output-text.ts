@@ -113,7 +113,7 @@ export function sourceExcerpt(source: string, line: number, context = 2): Excerp
 
 /** A traceback frame in the code of a notebook cell other than the one that ran (its function, its line). */
 export interface OtherCellFrame {
-  /** The interpreter's name for that cell's code: `<cell-N>`, numbered per run, not the notebook's [n]. */
+  /** The interpreter's name for that cell's code: `<cell-N>`, N the [n] of the run that defined it. */
   file: string
   line: number
   /** The function the line is in. */
@@ -123,7 +123,12 @@ export interface OtherCellFrame {
 }
 
 const FRAME_RE = /^\s*File "([^"]+)", line (\d+), in (.+)$/
-const CELL_FILE_RE = /^<cell-\d+>$/
+
+/**
+ * Whether a code file name is a notebook cell's: `<cell-N>` after the run's [n], or `<cell-N-R>`
+ * when a caller repeated a count (resources/python/README.md, "Cell semantics").
+ */
+export const isCellFile = (file: string): boolean => /^<cell-\d+(?:-\d+)?>$/.test(file)
 
 /**
  * Where an error was raised when that is inside a function another cell defined: the innermost frame
@@ -136,7 +141,7 @@ export function otherCellFrame(error: ErrorOutput): OtherCellFrame | null {
   const frames: OtherCellFrame[] = []
   for (const [i, line] of lines.entries()) {
     const m = FRAME_RE.exec(line)
-    if (!m || !CELL_FILE_RE.test(m[1]!)) continue
+    if (!m || !isCellFile(m[1]!)) continue
     const next = lines[i + 1] ?? ''
     const quoted = !FRAME_RE.test(next) && /^\s{4,}\S/.test(next)
     frames.push({ file: m[1]!, line: Number(m[2]), name: m[3]!, text: quoted ? next.trim() : '' })
@@ -149,7 +154,8 @@ export function otherCellFrame(error: ErrorOutput): OtherCellFrame | null {
 /**
  * The notebook cell an `otherCellFrame` is in, found by its text, never guessed: the one cell whose
  * source has the quoted line at that line number (and, in a function, defines that function's name
- * above it). The interpreter's `<cell-N>` names are per run and the notebook does not keep them.
+ * above it). A `<cell-N>` name gives the [n] of the run that defined the code, which the cell leaves
+ * when it runs again or is edited, so the text decides.
  */
 export function cellOfFrame<C extends { source: string }>(
   frame: OtherCellFrame,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ErrorOutput } from '../../src/shared/notebook'
-import { cellOfFrame, otherCellFrame } from '../../src/shared/output-text'
+import { cellOfFrame, isCellFile, otherCellFrame } from '../../src/shared/output-text'
 
 const error = (traceback: string[]): ErrorOutput => ({
   type: 'error',
@@ -9,7 +9,7 @@ const error = (traceback: string[]): ErrorOutput => ({
   traceback
 })
 
-// As the runtime reports it: the running cell is <cell-2>, ratio() was defined by the run <cell-1>.
+// As the runtime reports it: the running cell is [2] (<cell-2>), ratio() was defined by [1] (<cell-1>).
 const FROM_EARLIER_CELL = error([
   'Traceback (most recent call last):',
   '  File "<cell-2>", line 2, in <module>\n    ratio(x, 0)',
@@ -57,5 +57,18 @@ describe('an error raised in a function another cell defined', () => {
     expect(cellOfFrame(frame, [...cells, { id: 'd', source: cells[1]!.source }])).toBeNull()
     // The cell was edited since: its line 4 no longer says what failed.
     expect(cellOfFrame(frame, [{ id: 'b', source: 'def ratio(a, b):\n    return a // b' }])).toBeNull()
+  })
+})
+
+describe('cell code names', () => {
+  it("are <cell-N> after the run's [n], or <cell-N-R> for a repeated count; nothing else is a cell", () => {
+    expect(['<cell-4>', '<cell-4-9>'].map(isCellFile)).toEqual([true, true])
+    expect(['<string>', '<frozen os>', '<cell->', 'cell-4', '<cell-4-x>'].map(isCellFile)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false
+    ])
   })
 })

@@ -6,6 +6,7 @@
 import { formatFuel, formatPercent } from '../../../shared/format'
 import { cellLineFuel, fuelShare, topFunctions, type FuelProfile } from '../../../shared/fuel-profile'
 import type { CellId } from '../../../shared/notebook'
+import { isCellFile } from '../../../shared/output-text'
 
 /** One line of the profiled cell: its own fuel (callees elsewhere not included) and share of the profile. */
 export interface LineHeat {
@@ -63,8 +64,6 @@ export interface FunctionRow {
   link: CodeLink | null
 }
 
-const CELL_FILE = /^<cell-\d+(?:-\d+)?>$/
-
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /** True when line `line` (1-based) of `source` defines `name` (a def, async def or class statement). */
@@ -88,7 +87,7 @@ export function locateFunction(
   cells: readonly SourceCell[]
 ): CodeLink | null {
   if (fn.file === profile.cellFile) return { cellId: profiledCellId, line: Math.max(1, fn.firstLine) }
-  if (!CELL_FILE.test(fn.file)) return null
+  if (!isCellFile(fn.file)) return null
   const own = fn.name.split('.').pop() ?? fn.name
   if (own.startsWith('<')) return null
   const home = cells.find((c) => definesAt(c.source, fn.firstLine, own))
