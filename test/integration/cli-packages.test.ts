@@ -91,9 +91,11 @@ describe('fuelbook packages', () => {
     const listed = await cli(['packages', nb])
     expect(listed.code).toBe(0)
     expect(listed.stdout.split('\n')).toEqual([
-      expect.stringMatching(/^Package\s+Version\s+Size\s+Requested by$/),
-      expect.stringMatching(/^base-lib\s+0\.3\s+\d+ B\s+greeter 0\.5 requires base-lib>=0\.3$/),
-      expect.stringMatching(/^greeter\s+0\.5\s+[\d.]+ (B|KiB)\s+greeter==0\.5$/),
+      expect.stringMatching(/^Package\s+Version\s+Size\s+Bytecode\s+Requested by$/),
+      expect.stringMatching(
+        /^base-lib\s+0\.3\s+\d+ B\s+[\d.]+ (B|KiB)\s+greeter 0\.5 requires base-lib>=0\.3$/
+      ),
+      expect.stringMatching(/^greeter\s+0\.5\s+[\d.]+ (B|KiB)\s+[\d.]+ (B|KiB)\s+greeter==0\.5$/),
       ''
     ])
 

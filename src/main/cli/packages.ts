@@ -10,16 +10,25 @@ import type { PackageInfo } from '../../shared/packages'
 import { composeService } from '../service/compose'
 import { EXIT, UsageError, type CliCommand, type CliIO } from './command'
 import { commandFailure, notebookArgumentProblem, parseCommandLine } from './command-line'
-import { readNotebookDocument } from '../service/notebook-document'
+import { readStoredPackages } from '../service/notebook-document'
 
-/** The listing: one row per wheel, name order, with its size and what asked for it. */
-function packagesTable(packages: PackageInfo[]): string {
+/**
+ * The listing: one row per wheel, name order, with its size, the size of its bytecode cache (`-`:
+ * none yet, made before the next run that imports it) and what asked for it.
+ */
+function packagesTable(packages: (PackageInfo & { bytecodeBytes: number })[]): string {
   if (packages.length === 0) return 'No packages in this notebook.\n'
   const rows = [
-    ['Package', 'Version', 'Size', 'Requested by'],
-    ...packages.map((p) => [p.displayName, p.version, formatBytes(p.bytes), p.requestedBy])
+    ['Package', 'Version', 'Size', 'Bytecode', 'Requested by'],
+    ...packages.map((p) => [
+      p.displayName,
+      p.version,
+      formatBytes(p.bytes),
+      p.bytecodeBytes > 0 ? formatBytes(p.bytecodeBytes) : '-',
+      p.requestedBy
+    ])
   ]
-  const widths = [0, 1, 2].map((col) => Math.max(...rows.map((r) => r[col]!.length)))
+  const widths = [0, 1, 2, 3].map((col) => Math.max(...rows.map((r) => r[col]!.length)))
   return (
     rows
       .map((r) =>
@@ -85,7 +94,8 @@ export const packagesCommand: CliCommand = {
   name: 'packages',
   usage: `fuelbook packages NOTEBOOK.fuelbook [--add FILE.whl ... [--no-index] | --remove NAME ...]
 
-Without options, lists the wheels stored in the notebook (name, version, size, what asked for it).
+Without options, lists the wheels stored in the notebook (name, version, size, the size of its
+bytecode cache, what asked for it).
 Every run of the notebook, including 'fuelbook run', imports them from the file, with no network.
 
 Options:
@@ -127,9 +137,9 @@ limit) stores nothing. Exit codes: 0 done, 1 refused or the notebook could not b
     const missing = notebookArgumentProblem(path)
     if (missing) return fail(missing)
     if (add.length === 0 && remove.length === 0) {
-      const doc = readNotebookDocument(path)
-      if (!doc.ok) return fail(doc.error)
-      io.stdout(packagesTable(doc.value.packages))
+      const stored = readStoredPackages(path)
+      if (!stored.ok) return fail(stored.error)
+      io.stdout(packagesTable(stored.value))
       return EXIT.ok
     }
     return edit(path, io, { add: checkWheelPaths(add), remove, noIndex: Boolean(values['no-index']) })

@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path'
 import type { KernelInfo, NotebookDocument } from '../../shared/notebook'
+import type { PackageInfo } from '../../shared/packages'
 import { fail, ok, type Result } from '../../shared/result'
 import { PAGE_BYTES } from '../sandbox/memory-image'
 import { NotebookStore, type LoadedNotebook } from '../store'
@@ -56,6 +57,25 @@ export function readNotebookDocument(path: string): Result<NotebookDocument> {
   try {
     const loaded = store.load()
     return ok(notebookDocument(store, loaded, storedKernelInfo(loaded), { readOnly: true }))
+  } finally {
+    store.close()
+  }
+}
+
+/**
+ * The wheels a notebook file stores, each with the size of the bytecode caches the file holds for
+ * it (0: none yet; src/main/packages/README.md, "Bytecode cache"), read without a kernel.
+ */
+export function readStoredPackages(path: string): Result<(PackageInfo & { bytecodeBytes: number })[]> {
+  const absolute = resolve(path)
+  const missing = missingNotebook(absolute)
+  if (missing) return fail(missing)
+  const opened = NotebookStore.open(absolute)
+  if (!opened.ok) return opened
+  const store = opened.value
+  try {
+    const sizes = store.packageBytecodeBytes()
+    return ok(store.listPackages().map((p) => ({ ...p, bytecodeBytes: sizes.get(p.sha256) ?? 0 })))
   } finally {
     store.close()
   }
