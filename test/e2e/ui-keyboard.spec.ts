@@ -457,6 +457,16 @@ describe('Jupyter keyboard model', () => {
     await browser.keys('4')
     await browser.keys(Key.Escape)
     await expectSnapshot({ mode: 'command', sources: ['a = 1', 'b = 2', 'c = 4'] })
+    // With the bar open, typing in a cell that has no match stays in that cell.
+    await browser.keys([Key.Ctrl, 'f'])
+    await browser.keys('4')
+    await expect(count).toHaveText('1 of 1')
+    await $$('[data-testid="cell"]')[0]!.$('.input').click()
+    await expectSnapshot({ cursor: 0, mode: 'edit' })
+    await browser.keys([Key.Ctrl, Key.End])
+    await browser.keys(' # note')
+    await expectSnapshot({ cursor: 0, mode: 'edit', sources: ['a = 1 # note', 'b = 2', 'c = 4'] })
+    await expect(count).toHaveText('1 of 1')
   })
 
   it('H lists the shortcuts by mode', async () => {
