@@ -208,7 +208,13 @@ export type NotebookEvent =
   | { type: 'runOutput'; path: string; cellId: CellId; outputs: Output[]; replace: boolean }
   | { type: 'runProgress'; path: string; cellId: CellId; fuelConsumed: number; elapsedMs: number }
   | { type: 'runFinished'; path: string; run: RunRecord; kernel: KernelInfo }
-  | { type: 'runCancelled'; path: string; cellIds: CellId[] }
+  | {
+      type: 'runCancelled'
+      path: string
+      cellIds: CellId[]
+      /** The failed run that stopped the queue, as Jupyter stops at an error; null when an interrupt, a restart or a failed save emptied it. */
+      after: { executionCount: number | null; status: RunStatus } | null
+    }
   | { type: 'kernelChanged'; path: string; kernel: KernelInfo }
   | { type: 'notebookChanged'; path: string }
   | { type: 'packagesChanged'; path: string; packages: PackageInfo[] }

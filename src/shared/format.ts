@@ -155,3 +155,28 @@ export function killedLine(
   const from = keptFrom === null ? 'a fresh kernel' : `[${keptFrom}]`
   return `${what} · kernel state kept from ${from}`
 }
+
+/** How a run ended, as a sentence's verb ("[5] ran out of fuel"). */
+const ENDED: Record<RunStatus, string> = {
+  ok: 'ended',
+  error: 'raised an error',
+  exit: 'exited',
+  out_of_fuel: 'ran out of fuel',
+  out_of_memory: 'ran out of memory',
+  timeout: 'timed out',
+  interrupted: 'was interrupted',
+  crashed: 'crashed'
+}
+
+/**
+ * Why queued cells did not run: a run before them failed, and the queue stops there as Jupyter's
+ * does (the app's runs and `fuelbook run` without --allow-errors).
+ */
+export function stoppedQueueLine(
+  after: { executionCount: number | null; status: RunStatus },
+  notRun: number
+): string {
+  const cell = after.executionCount === null ? 'A cell' : `[${after.executionCount}]`
+  const cells = notRun === 1 ? '1 queued cell was' : `${formatInt(notRun)} queued cells were`
+  return `${cell} ${ENDED[after.status]}, so ${cells} not run.`
+}

@@ -6,8 +6,19 @@ import { join } from 'node:path'
 export const url = (): string => process.env.FUELBOOK_E2E_URL!
 export const shot = (name: string): string => join(process.env.FUELBOOK_E2E_ARTIFACTS!, 'screenshots', name)
 
+/**
+ * Cell `index`, waiting up to 5 s for it to exist: a key that adds a cell (Shift+Enter at the end, B)
+ * returns before the service has inserted it, and a loaded machine takes a while.
+ */
 export async function cellAt(index: number): Promise<WebdriverIO.Element> {
-  const cells = await $$('[data-testid="cell"]').getElements()
+  let cells = await $$('[data-testid="cell"]').getElements()
+  if (!cells[index]) {
+    await browser
+      .waitUntil(async () => (cells = await $$('[data-testid="cell"]').getElements()).length > index, {
+        timeout: 5_000
+      })
+      .catch(() => undefined)
+  }
   const cell = cells[index]
   if (!cell) throw new Error(`no cell ${index} (have ${cells.length})`)
   return cell

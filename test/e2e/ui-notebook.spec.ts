@@ -339,17 +339,17 @@ describe('notebook UI (browser mode)', () => {
     }
     await browser.keys('Escape')
     await $('[data-testid="run-all"]').click()
-    await browser.waitUntil(
-      async () =>
-        (await browser.execute(
-          () =>
-            document.querySelectorAll(
-              '[data-cell-type="code"][data-run-id=""], [data-phase="running"], [data-phase="queued"]'
-            ).length
-        )) === 0,
-      { timeout: 90_000, timeoutMsg: 'run all did not finish' }
+    // As in Jupyter, Run all stops at the cell that fails and says so; the cells after it do not run.
+    await expect($('[data-testid="message"]')).toHaveText(
+      expect.stringContaining('[4] ran out of fuel, so 1 queued cell was not run.'),
+      { wait: 90_000 }
     )
     await expect((await cellAt(5)).$('[data-testid="killed-line"]')).toBeDisplayed()
+    expect(await (await cellAt(6)).getAttribute('data-run-id')).toBe('')
+    await $('[data-testid="message"] button').click()
+    await editCell(6)
+    await browser.keys(['Control', 'Enter'])
+    await waitFinished(6, '')
     expect(await outputText(6)).toContain('1000 rows are still here')
     await browser.keys('Escape')
     await $('[data-testid="save-as"]').click()

@@ -286,14 +286,18 @@ describe('NotebookService', () => {
     const bad = await addCode(doc.path, 'w = 3\nraise ValueError("no")')
     const after = await addCode(doc.path, 'w = 4')
     const cancelled = new Promise((resolve) =>
-      h.service.onEvent((e) => e.type === 'runCancelled' && e.path === doc.path && resolve(e.cellIds))
+      h.service.onEvent(
+        (e) =>
+          e.type === 'runCancelled' && e.path === doc.path && resolve({ cellIds: e.cellIds, after: e.after })
+      )
     )
     const failed = new Promise((resolve) =>
       h.service.onEvent((e) => e.type === 'runFinished' && e.run.cellId === bad && resolve(e.run))
     )
     await h.service.runCells(doc.path, [a, b, bad, after], { stopOnError: true })
-    expect(await failed).toMatchObject({ status: 'error' })
-    expect(await cancelled).toEqual([after])
+    expect(await failed).toMatchObject({ status: 'error', executionCount: 3 })
+    // The event names the run that stopped the queue, so the app can say why the rest did not run.
+    expect(await cancelled).toEqual({ cellIds: [after], after: { executionCount: 3, status: 'error' } })
     await h.service.closeNotebook(doc.path)
     const reopened = await h.service.openNotebook(doc.path)
     if (!reopened.ok) throw new Error(reopened.error)

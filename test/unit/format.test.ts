@@ -9,7 +9,8 @@ import {
   formatPercent,
   fraction,
   killedLine,
-  killedWhat
+  killedWhat,
+  stoppedQueueLine
 } from '../../src/shared/format'
 
 describe('stats line numbers', () => {
@@ -66,5 +67,19 @@ describe('stats line numbers', () => {
       'interrupted'
     )
     expect(killedWhat('timeout', null)).toBe('timeout')
+  })
+})
+
+describe('the line for cells a failed run kept from running', () => {
+  it('names the cell by its [n] and says how it ended and how many did not run', () => {
+    expect(stoppedQueueLine({ executionCount: 5, status: 'error' }, 2)).toBe(
+      '[5] raised an error, so 2 queued cells were not run.'
+    )
+    expect(stoppedQueueLine({ executionCount: 12, status: 'out_of_fuel' }, 1)).toBe(
+      '[12] ran out of fuel, so 1 queued cell was not run.'
+    )
+    expect(stoppedQueueLine({ executionCount: null, status: 'timeout' }, 1200)).toBe(
+      'A cell timed out, so 1,200 queued cells were not run.'
+    )
   })
 })

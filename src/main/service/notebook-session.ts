@@ -143,9 +143,16 @@ export class NotebookSession {
     if (this.running !== null || this.profiling) this.kernel.interrupt()
   }
 
-  private cancelQueue(): void {
+  /** Empties the queue; `after`: the failed run that stopped it (stopOnError). */
+  private cancelQueue(after: RunRecord | null = null): void {
     const cancelled = this.queue.splice(0).map((queued) => queued.cellId)
-    if (cancelled.length > 0) this.emit({ type: 'runCancelled', path: this.path, cellIds: cancelled })
+    if (cancelled.length > 0)
+      this.emit({
+        type: 'runCancelled',
+        path: this.path,
+        cellIds: cancelled,
+        after: after && { executionCount: after.executionCount, status: after.status }
+      })
   }
 
   /**
@@ -215,7 +222,7 @@ export class NotebookSession {
           // The result could not be saved (the cell was deleted while it ran, the disk is full…):
           // end the run for the UI, say why, and go on with the queue.
           this.notice = errorMessage(error)
-          this.emit({ type: 'runCancelled', path: this.path, cellIds: [cellId] })
+          this.emit({ type: 'runCancelled', path: this.path, cellIds: [cellId], after: null })
           this.emit({ type: 'kernelChanged', path: this.path, kernel: this.kernelInfo() })
         }
       }
@@ -369,7 +376,7 @@ export class NotebookSession {
    * complete.
    */
   private async endOfRun(run: RunRecord, stopOnError: boolean): Promise<void> {
-    if (stopOnError && run.status !== 'ok') this.cancelQueue()
+    if (stopOnError && run.status !== 'ok') this.cancelQueue(run)
     if (this.queue.length === 0) await this.storeWaitingHead()
     this.emit({ type: 'runFinished', path: this.path, run, kernel: this.kernelInfo() })
   }

@@ -22,6 +22,7 @@ import {
   type Output,
   type RunRecord
 } from '../../../../shared/notebook'
+import { stoppedQueueLine } from '../../../../shared/format'
 import { moreFuel } from '../../../../shared/limits'
 import type { Mode } from '../actions'
 import { clampIndex, selectionRange } from '../cell-ops'
@@ -345,15 +346,15 @@ export class NotebookState {
     if (code.length === 0) return
     await this.flush()
     for (const c of code) if (c.phase === 'idle') c.phase = 'queued'
+    // A run that fails cancels the runs queued after it, as Jupyter does ('Run all' stops there).
     const result = await this.api.runCells(
       this.path,
       code.map((c) => c.id),
-      options.profile || options.limits
-        ? {
-            ...(options.profile ? { profile: true } : {}),
-            ...(options.limits ? { limits: options.limits } : {})
-          }
-        : undefined
+      {
+        stopOnError: true,
+        ...(options.profile ? { profile: true } : {}),
+        ...(options.limits ? { limits: options.limits } : {})
+      }
     )
     if (!result.ok) {
       for (const c of code) if (c.phase === 'queued') c.phase = 'idle'
@@ -500,6 +501,7 @@ export class NotebookState {
           const c = this.cell(id)
           if (c) c.phase = 'idle'
         }
+        if (e.after) this.message = stoppedQueueLine(e.after, e.cellIds.length)
         break
       case 'kernelChanged':
         this.kernel = e.kernel
