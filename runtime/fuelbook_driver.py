@@ -914,18 +914,53 @@ def _set_execution_count(request):
     return _OK
 
 
+# True once the notebook chose `random`'s state itself (random.seed(n), random.setstate): the
+# host's reseed before each run then leaves it alone, so numbers drawn in the cells after
+# random.seed(42) are the ones Jupyter gives. random.seed() or random.seed(None) hands it back.
+_random_seeded_by_notebook = False
+_random_watched = False
+
+
+def _watch_random_seed(random):
+    """Puts wrappers on random.seed and random.setstate that note the notebook seeded `random`."""
+    global _random_watched
+    _random_watched = True
+    seed, setstate = random.seed, random.setstate
+
+    def notebook_seed(a=None, version=2):
+        global _random_seeded_by_notebook
+        seed(a, version)
+        _random_seeded_by_notebook = a is not None
+
+    def notebook_setstate(state):
+        global _random_seeded_by_notebook
+        setstate(state)
+        _random_seeded_by_notebook = True
+
+    for wrapper, wrapped in ((notebook_seed, seed), (notebook_setstate, setstate)):
+        # What help() and obj? show: the wrapped method's name, docstring and signature.
+        for name in ("__module__", "__name__", "__qualname__", "__doc__"):
+            setattr(wrapper, name, getattr(wrapped, name))
+        wrapper.__wrapped__ = wrapped
+    random.seed, random.setstate = notebook_seed, notebook_setstate
+
+
 def _seed_random(request):
     """random.seed(n) without its Python wrapper (~14 k of its ~85 k fuel): what it does for an
     int is the C seed and dropping a cached gauss value. The host asks before every
-    non-deterministic run (src/main/kernel/README.md)."""
+    non-deterministic run (src/main/kernel/README.md); a seed the notebook set stays."""
     import random
+    if _random_seeded_by_notebook:
+        return _OK
+    if not _random_watched:
+        _watch_random_seed(random)
     seed = request["seed"]
     generator = random._inst
     if type(seed) is int and type(generator) is random.Random:
         _random.Random.seed(generator, seed)
         generator.gauss_next = None
     else:
-        random.seed(seed)
+        generator.seed(seed)
     return _OK
 
 
