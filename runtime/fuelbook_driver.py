@@ -748,9 +748,11 @@ def run_cell(source):
         try:
             value = run_tree(tree, filename, namespace)
             if value is not None and not quiet:
-                _record_output(namespace, count, value)
                 _flush_streams()
+                # Formatted before Out[N] and _ take it, as IPython's displayhook does: a live
+                # view (Out.keys(), globals()) then shows what was there before this cell.
                 data, metadata = mime_bundle(value)
+                _record_output(namespace, count, value)
                 _send(KIND_EXECUTE_RESULT, {"data": data, "metadata": metadata})
         except SystemExit as exc:
             return (STATUS_EXIT, _exit_code(exc))

@@ -500,10 +500,18 @@ def capture(line, cell):
         raise UsageError(f"%%capture: unknown option {sorted(unknown)[0]}.")
     names = [w for w in words if not w.startswith("--")]
     shell = _shell()
-    with capture_output("--no-stdout" not in flags, "--no-stderr" not in flags, "--no-display" not in flags) as io:
-        shell.run_magic_code(cell)
+    displays = "--no-display" not in flags
+    with capture_output("--no-stdout" not in flags, "--no-stderr" not in flags, displays) as io:
+        value = shell.run_magic_code(cell)
+        if value is not None and displays:
+            # The body's last value is captured with its displays, as IPython's capturing
+            # displayhook does: io.outputs has it, io.show() shows it.
+            _driver.publish_display_data(*_driver.mime_bundle(value))
+            value = None
     if names:
         shell.user_ns[names[0]] = io
+    # --no-display: the value is the cell's Out, as IPython's own displayhook shows it.
+    return value
 
 
 # ---- shell escapes and help -------------------------------------------------------------------
