@@ -90,6 +90,7 @@ _cell_sources = {}  # "<cell-N>" -> source; linecache finds them through _CellLi
 _cell_filename = "<cell-0>"  # the running cell's code's file name (_name_cell)
 traceback_mode = "Context"  # %xmode: "Minimal" reports an exception's own line only
 float_format = None  # %precision: a %-format for floats in text/plain ("%.3f"); None: repr
+pretty_printing = True  # %pprint: False shows text/plain as plain repr(), %precision aside, as IPython
 
 # ---- JSON without importing the json package (its import pulls in re and enum) -------------
 
@@ -223,6 +224,11 @@ def plain_text(obj):
 
     Plain repr() when the IPython package is not in the runtime."""
     global _pretty
+    if not pretty_printing:
+        try:
+            return repr(obj)
+        except Exception as exc:
+            return f"<repr failed: {type(exc).__name__}: {exc}>"
     if type(obj) in _REPR_IS_PRETTY:
         if type(obj) is float and float_format is not None:
             return float_format % obj

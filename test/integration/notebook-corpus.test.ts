@@ -62,6 +62,11 @@ const KNOWN_DIFFERENCES: { why: string; pattern: RegExp; replacement: string }[]
     replacement: '<cell>'
   },
   {
+    why: "the notebook's working folder: / in the sandbox, a fresh temporary folder for IPython here",
+    pattern: /\/tmp\/fuelbook-native-nb-\w+\//g,
+    replacement: '/'
+  },
+  {
     why: 'object addresses are where an object happens to live',
     pattern: / at 0x[0-9a-f]+/g,
     replacement: ' at 0x…'
@@ -105,17 +110,20 @@ function normaliseShown(cell: Shown): Compared {
 
 function runNatively(notebook: string): Shown[] {
   const cwd = mkdtempSync(join(tmpdir(), 'fuelbook-native-nb-'))
+  // IPython's own files (~/.ipython) go elsewhere: the working folder holds only what cells write.
+  const home = mkdtempSync(join(tmpdir(), 'fuelbook-native-home-'))
   try {
     const r = spawnSync(NATIVE_PYTHON, ['-I', RUNNER, notebook], {
       cwd,
       encoding: 'utf8',
       timeout: 60_000,
-      env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: cwd, TMPDIR: cwd, TERM: 'dumb' }
+      env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: home, TMPDIR: cwd, TERM: 'dumb' }
     })
     if (r.status !== 0) throw new Error(`native run of ${notebook} failed: ${r.stderr}`)
     return JSON.parse(r.stdout) as Shown[]
   } finally {
     rmSync(cwd, { recursive: true, force: true })
+    rmSync(home, { recursive: true, force: true })
   }
 }
 

@@ -660,6 +660,12 @@ def precision(parameter_s=""):
     return "%r" if fmt is None else fmt
 
 
+def pprint(parameter_s=""):
+    """%pprint: Out values pretty-printed (the default) or shown with plain repr(), as IPython's."""
+    _driver.pretty_printing = not _driver.pretty_printing
+    print("Pretty printing has been turned", "ON" if _driver.pretty_printing else "OFF")
+
+
 # IPython's default aliases on POSIX: shell commands, which the sandbox does not run.
 SHELL_ALIASES = ("cat", "clear", "cp", "ldir", "less", "lf", "lk", "ll", "ls", "lx", "man", "mkdir", "more", "mv", "rm", "rmdir")
 
@@ -813,6 +819,7 @@ def register_builtin_magics(shell):
     register(fuelprof, "cell")
     register(xmode, "line")
     register(precision, "line")
+    register(pprint, "line")
     for fn in (pdef, pdoc, psource, set_env, autosave, reload_ext):
         register(fn, "line")
     register(javascript, "cell")

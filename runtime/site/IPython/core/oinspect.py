@@ -6,14 +6,19 @@ objects. Sources come from inspect, so they show for the stdlib and for earlier 
 """
 import ast
 import inspect
+import types
 from textwrap import dedent
 
 __all__ = ["info_text"]
 
 _STRING_MAX = 200
 _object_init_docstring = inspect.getdoc(object.__init__)
+# Class docstrings obj? leaves out: Python's own, which say nothing of the object (IPython leaves
+# out those of modules, methods, functions and properties: `json?` shows no "Create a module object").
 _builtin_type_docstrings = {
-    inspect.getdoc(t) for t in (int, float, str, bytes, list, dict, set, tuple, object, type)
+    inspect.getdoc(t)
+    for t in (int, float, str, bytes, list, dict, set, tuple, object, type, types.ModuleType, types.MethodType,
+              types.FunctionType, property)
 }
 
 
