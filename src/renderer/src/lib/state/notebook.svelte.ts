@@ -63,6 +63,8 @@ export class NotebookState {
   inspectTick = $state(0)
   private readonly saves = new SaveTracker((message) => (this.message = message))
   message = $state<string | null>(null)
+  /** The line saying why a queue stopped (runCancelled after a failed run), while it is the message shown. */
+  private stoppedQueue: string | null = null
   notices = $state.raw<string[]>([])
   variables = $state.raw<Variable[]>([])
   variablesError = $state<string | null>(null)
@@ -345,6 +347,8 @@ export class NotebookState {
     const code = cells.filter((c) => c.type === 'code')
     if (code.length === 0) return
     await this.flush()
+    // Why the last queue stopped is old news once the user runs again.
+    if (this.message !== null && this.message === this.stoppedQueue) this.message = null
     for (const c of code) if (c.phase === 'idle') c.phase = 'queued'
     // A run that fails cancels the runs queued after it, as Jupyter does ('Run all' stops there).
     const result = await this.api.runCells(
@@ -501,7 +505,7 @@ export class NotebookState {
           const c = this.cell(id)
           if (c) c.phase = 'idle'
         }
-        if (e.after) this.message = stoppedQueueLine(e.after, e.cellIds.length)
+        if (e.after) this.message = this.stoppedQueue = stoppedQueueLine(e.after, e.cellIds.length)
         break
       case 'kernelChanged':
         this.kernel = e.kernel
