@@ -272,6 +272,15 @@ def mime_bundle(obj, include=None, exclude=None):
     data, metadata = {}, {}
     rich = not isinstance(obj, type) and type(obj) not in _NO_RICH_REPR
     if rich:
+        show = getattr(obj, "_ipython_display_", None)
+        if callable(show):
+            # The object shows itself (it calls display() or print()), as IPython's display
+            # formatter lets it: nothing else is shown for it.
+            try:
+                show()
+                return {}, {}
+            except Exception as exc:
+                _warn_formatter("_ipython_display_", exc)
         method = getattr(obj, "_repr_mimebundle_", None)
         if callable(method):
             try:
@@ -759,7 +768,8 @@ def run_cell(source):
                 # view (Out.keys(), globals()) then shows what was there before this cell.
                 data, metadata = mime_bundle(value)
                 _record_output(namespace, count, value)
-                _send(KIND_EXECUTE_RESULT, {"data": data, "metadata": metadata})
+                if data:  # empty when the value showed itself (_ipython_display_)
+                    _send(KIND_EXECUTE_RESULT, {"data": data, "metadata": metadata})
         except SystemExit as exc:
             return (STATUS_EXIT, _exit_code(exc))
         except BaseException as exc:

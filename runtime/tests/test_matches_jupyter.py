@@ -35,3 +35,24 @@ def test_pprint_toggles_pretty_printing(kernel):
     assert kernel.run("[list(range(30)), 0.5]").result == repr([list(range(30)), 0.5])
     assert kernel.run("%pprint").stdout == "Pretty printing has been turned ON\n"
     assert kernel.run("[list(range(30)), 0.5]").result.startswith("[[0,\n  1,\n")
+
+
+def test_an_object_that_shows_itself_is_shown_once(kernel):
+    kernel.run("class Shout:\n    def _ipython_display_(self):\n        print('SHOUT')\n        display('also')")
+    for source in ("Shout()", "display(Shout())"):
+        run = kernel.run(source)
+        assert run.stdout == "SHOUT\n" and run.of("execute_result") == []
+        assert [m["data"] for m in run.of("display_data")] == [{"text/plain": "'also'"}]
+    # The value is still Out[N], as in IPython.
+    assert kernel.run("type(Out[2]).__name__").result == "'Shout'"
+
+
+def test_xdel_and_reset_selective(kernel):
+    kernel.run("total = 10**9\nsame = total\nother = 1\ntotal")
+    assert kernel.run("%xdel total").stdout == ""
+    assert kernel.run("sorted(n for n in ('total', 'same', 'other') if n in globals()), list(Out)").result == "(['other'], [])"
+    assert kernel.run("%xdel nothing").stdout == "NameError: name 'nothing' is not defined\n"
+    kernel.run("alpha_1 = 1\nalpha_2 = 2\nbeta = 3")
+    kernel.run("%reset_selective -f ^alpha")
+    assert kernel.run("%who_ls").result == "['beta', 'other']"
+    assert "cannot ask" in kernel.run("%reset_selective beta").stderr

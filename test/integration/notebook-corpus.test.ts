@@ -1,6 +1,6 @@
 /**
  * Realistic notebooks (test/fixtures/notebooks) run in Fuelbook and in real IPython, compared cell
- * by cell: stdout, the Out value's MIME bundle, each display's MIME bundle, the
+ * by cell: stdout, stderr, the Out value's MIME bundle, each display's MIME bundle, the
  * error's ename and evalue. Fuelbook runs them as `fuelbook run --allow-errors` does (import, then
  * run every cell from a fresh kernel); IPython is Debian's python3-ipython on /usr/bin/python3.11,
  * driven by test/compat/run_notebook_natively.py. The few differences Fuelbook means to have are
@@ -23,6 +23,7 @@ const NATIVE_PYTHON = '/usr/bin/python3.11'
 /** What one code cell showed, in the shape the native runner prints. */
 interface Shown {
   stdout: string
+  stderr: string
   result: MimeBundle | null
   displays: MimeBundle[]
   error: { ename: string; evalue: string } | null
@@ -31,6 +32,7 @@ interface Shown {
 /** A cell as compared: bundles as text by MIME type, the error as one 'ename: evalue' line. */
 interface Compared {
   stdout: string
+  stderr: string
   result: Record<string, string> | null
   displays: Record<string, string>[]
   error: string | null
@@ -75,6 +77,11 @@ const KNOWN_DIFFERENCES: { why: string; pattern: RegExp; replacement: string }[]
     why: "sys.exit() ends a cell as it ends a script: status 'exit' with its exit code, not an exception (src/main/kernel/README.md)",
     pattern: /^SystemExit: .*$/s,
     replacement: 'SystemExit'
+  },
+  {
+    why: 'and IPython warns about it, where Fuelbook just ends the cell',
+    pattern: /^.*UserWarning: To exit: use 'exit', 'quit', or Ctrl-D\.\n.*\n/m,
+    replacement: ''
   }
 ]
 
@@ -102,6 +109,7 @@ function normaliseBundle(bundle: MimeBundle): Record<string, string> {
 function normaliseShown(cell: Shown): Compared {
   return {
     stdout: normalise(cell.stdout),
+    stderr: normalise(cell.stderr),
     result: cell.result && normaliseBundle(cell.result),
     displays: cell.displays.map(normaliseBundle),
     error: cell.error && normalise(`${cell.error.ename}: ${cell.error.evalue}`)
@@ -147,10 +155,11 @@ async function runInFuelbook(notebook: string): Promise<Shown[]> {
     .filter((cell) => cell.type === 'code')
     .map((cell) => {
       const run = lastRuns[cell.id]
-      const shown: Shown = { stdout: '', result: null, displays: [], error: null }
+      const shown: Shown = { stdout: '', stderr: '', result: null, displays: [], error: null }
       if (run?.status === 'exit') shown.error = { ename: 'SystemExit', evalue: `exit code ${run.exitCode}` }
       for (const output of run?.outputs ?? []) {
         if (output.type === 'stream' && output.name === 'stdout') shown.stdout += output.text
+        else if (output.type === 'stream') shown.stderr += output.text
         else if (output.type === 'execute_result') shown.result = output.data
         else if (output.type === 'display_data') shown.displays.push(output.data)
         else if (output.type === 'error') shown.error = { ename: output.ename, evalue: output.evalue }

@@ -315,6 +315,52 @@ def reset(parameter_s=""):
         _driver.clear_history()
 
 
+def reset_selective(parameter_s=""):
+    """%reset_selective -f regex: delete the user's variables whose names match (re.search), as
+    IPython's; the cell cannot ask first, so -f is required."""
+    import re
+
+    options, pattern = _parse_options(parameter_s, "", "f")
+    if not options.get("f"):
+        print(
+            "%reset_selective deletes variables. A notebook cell cannot ask to confirm: "
+            "run %reset_selective -f regex to do it.",
+            file=sys.stderr,
+        )
+        return
+    if not pattern.strip():
+        print("No regex pattern specified. Nothing done.")
+        return
+    matcher = re.compile(pattern.strip())
+    namespace = _shell().user_ns
+    for name in who_ls():
+        if matcher.search(name):
+            del namespace[name]
+
+
+def xdel(parameter_s=""):
+    """%xdel [-n] name: delete a variable and, without -n, every other name in the namespace and
+    every Out entry that holds the same object, as IPython's."""
+    options, name = _parse_options(parameter_s, "", "n")
+    name = name.strip()
+    namespace = _shell().user_ns
+    try:
+        if name in ("__builtin__", "__builtins__"):
+            raise ValueError(f"Refusing to delete {name}")
+        if options.get("n"):
+            namespace.pop(name, None)
+            return
+        try:
+            obj = namespace[name]
+        except KeyError:
+            raise NameError(f"name '{name}' is not defined") from None
+        for refs in (namespace, _driver.hidden_variables()["Out"]):
+            for key in [key for key, value in refs.items() if value is obj]:
+                del refs[key]
+    except (NameError, ValueError) as exc:
+        print(f"{type(exc).__name__}: {exc}")
+
+
 # ---- accepted settings: %matplotlib, %config, %load_ext ---------------------------------------
 
 def matplotlib(line=""):
@@ -506,7 +552,9 @@ def capture(line, cell):
         if value is not None and displays:
             # The body's last value is captured with its displays, as IPython's capturing
             # displayhook does: io.outputs has it, io.show() shows it.
-            _driver.publish_display_data(*_driver.mime_bundle(value))
+            data, metadata = _driver.mime_bundle(value)
+            if data:
+                _driver.publish_display_data(data, metadata)
             value = None
     if names:
         shell.user_ns[names[0]] = io
@@ -820,6 +868,8 @@ def register_builtin_magics(shell):
     register(xmode, "line")
     register(precision, "line")
     register(pprint, "line")
+    register(reset_selective, "line")
+    register(xdel, "line")
     for fn in (pdef, pdoc, psource, set_env, autosave, reload_ext):
         register(fn, "line")
     register(javascript, "cell")
