@@ -577,6 +577,12 @@ describe('a narrow window', () => {
       await $('[data-testid="variable"]').scrollIntoView({ block: 'nearest' })
       expect(await $('[data-testid="variable"]').isDisplayed({ withinViewport: true })).toBe(true)
       await browser.saveScreenshot(shot('ui-narrow-short.png'))
+      // The settings dialog is taller than the window: it scrolls, and Save stays in view.
+      await $('[data-testid="open-settings"]').click()
+      await expect($('[data-testid="settings-save"]')).toBeDisplayed()
+      expect(await $('[data-testid="settings-save"]').isDisplayed({ withinViewport: true })).toBe(true)
+      await browser.saveScreenshot(shot('ui-settings-short.png'))
+      await browser.keys('Escape')
     } finally {
       await browser.setWindowSize(1280, 900)
     }
