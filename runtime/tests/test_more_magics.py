@@ -38,8 +38,13 @@ def test_prun_prints_cprofiles_table_and_keeps_the_statements_names(kernel):
 def test_history_lists_the_inputs_with_their_numbers(kernel):
     kernel.run("a = 1")
     kernel.run("for i in range(2):\n    a += i")
+    # IPython 8.5's layout: the cells as written, a multi-line cell under its number.
     run = kernel.run("%history -n")
-    assert run.stdout == "  1: a = 1\n  2: for i in range(2):\n         a += i\n  3: get_ipython().run_line_magic('history', '-n')\n"
+    assert run.stdout == "   1: a = 1\n   2:\nfor i in range(2):\n    a += i\n   3: %history -n\n"
+    # -t: the Python each cell ran as; ranges 1-2 (2 included) and 3:4 (4 left out).
+    run = kernel.run("%history -n -t 1-2 3:4")
+    assert run.stdout == "   1: a = 1\n   2:\nfor i in range(2):\n    a += i\n   3: get_ipython().run_line_magic('history', '-n')\n"
+    assert kernel.run("%history 2").stdout == "for i in range(2):\n    a += i\n"
 
 
 def test_shell_aliases_say_they_were_not_run_and_the_cell_goes_on(kernel):

@@ -780,20 +780,28 @@ def prun(parameter_s="", cell=None):
 
 
 def history(parameter_s=""):
-    """%history [-n]: the inputs of this kernel's cells, oldest first (-n: with their numbers)."""
-    options, rest = _parse_options(parameter_s, "", "n")
-    if rest:
-        raise UsageError("%history takes only -n here (no ranges, sessions or files).")
-    inputs = _shell().user_ns.get("In", [])
-    for number, source in enumerate(inputs[1:], 1):
-        text = source.rstrip("\n")
+    """%history [-n] [-t] [ranges]: this kernel's cells as written (-t: the Python they ran as),
+    oldest first, as IPython prints them; -n numbers them; ranges as IPython's: 4, 4-6 (6
+    included), 4:6 (6 left out)."""
+    import re
+
+    options, rest = _parse_options(parameter_s, "", "nt")
+    inputs = _driver.hidden_variables()["In"] if options.get("t") else _driver.raw_inputs()
+    numbers = []
+    for word in rest.split():
+        match = re.fullmatch(r"(\d+)(?:([-:])(\d+))?", word)
+        if match is None:
+            raise UsageError("%history takes -n, -t and ranges (4, 4-6, 4:6) here (no sessions, files or searches).")
+        first = int(match[1])
+        last = first if match[2] is None else int(match[3]) - (match[2] == ":")
+        numbers.extend(range(first, last + 1))
+    for number in numbers if rest.split() else range(1, len(inputs)):
+        if not 0 < number < len(inputs):
+            continue
+        text = inputs[number].expandtabs(4).rstrip()
         if options.get("n"):
-            first, *more = text.split("\n")
-            print(f"{number:>3}: {first}")
-            for line in more:
-                print(f"     {line}")
-        else:
-            print(text)
+            print(f"{number:>4}:" + ("\n" if "\n" in text else " "), end="")
+        print(text)
 
 
 def tb(parameter_s=""):
