@@ -644,7 +644,6 @@ def _ends_with_semicolon(source, node):
 # ---- In / Out history (IPython's names) ----------------------------------------------------
 
 _input_history = [""]  # In: In[N] is the Python source that ran as execution count N
-_raw_input_history = [""]  # the cells as written, for %history (IPython's input_hist_raw)
 _output_history = {}  # Out: Out[N] is the value shown as Out[N]
 _last_outputs = {"_": "", "__": "", "___": ""}  # what the driver last put in _, __, ___
 _previous_inputs = ("", "", "")  # _i, _ii, _iii for the next cell
@@ -658,10 +657,6 @@ def _record_input(namespace, count, python_source, raw_source):
     if len(history) <= count:
         history.extend([""] * (count + 1 - len(history)))
     history[count] = python_source
-    raw = _raw_input_history
-    if len(raw) <= count:
-        raw.extend([""] * (count + 1 - len(raw)))
-    raw[count] = raw_source
     if "In" not in namespace:
         namespace.update(In=history, _ih=history, Out=_output_history, _oh=_output_history)
     namespace["_i"], namespace["_ii"], namespace["_iii"] = _previous_inputs
@@ -693,15 +688,9 @@ def clear_history():
     """%reset: forget In and Out (the lists stay the same objects, as IPython's do)."""
     global _previous_inputs
     del _input_history[1:]
-    del _raw_input_history[1:]
     _output_history.clear()
     _previous_inputs = ("", "", "")
     _last_outputs.update({"_": "", "__": "", "___": ""})
-
-
-def raw_inputs():
-    """The cells as written, by execution count ([0] is empty), as %history shows them."""
-    return _raw_input_history
 
 
 def cell_source(filename):

@@ -786,7 +786,11 @@ def history(parameter_s=""):
     import re
 
     options, rest = _parse_options(parameter_s, "", "nt")
-    inputs = _driver.hidden_variables()["In"] if options.get("t") else _driver.raw_inputs()
+    inputs = _driver.hidden_variables()["In"]
+    if not options.get("t"):
+        # The cells as written are the _iN the driver sets (kept nowhere else: no cost per cell).
+        namespace = _shell().user_ns
+        inputs = [namespace.get(f"_i{number}", text) for number, text in enumerate(inputs)]
     numbers = []
     for word in rest.split():
         match = re.fullmatch(r"(\d+)(?:([-:])(\d+))?", word)
