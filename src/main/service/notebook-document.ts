@@ -48,18 +48,10 @@ function storedKernelInfo(loaded: LoadedNotebook): KernelInfo {
 
 /** A notebook file as a read-only document, with the messages the store gives for bad files. */
 export function readNotebookDocument(path: string): Result<NotebookDocument> {
-  const absolute = resolve(path)
-  const missing = missingNotebook(absolute)
-  if (missing) return fail(missing)
-  const opened = NotebookStore.open(absolute)
-  if (!opened.ok) return opened
-  const store = opened.value
-  try {
+  return readStore(path, (store) => {
     const loaded = store.load()
-    return ok(notebookDocument(store, loaded, storedKernelInfo(loaded), { readOnly: true }))
-  } finally {
-    store.close()
-  }
+    return notebookDocument(store, loaded, storedKernelInfo(loaded), { readOnly: true })
+  })
 }
 
 /**
@@ -67,6 +59,14 @@ export function readNotebookDocument(path: string): Result<NotebookDocument> {
  * it (0: none yet; src/main/packages/README.md, "Bytecode cache"), read without a kernel.
  */
 export function readStoredPackages(path: string): Result<(PackageInfo & { bytecodeBytes: number })[]> {
+  return readStore(path, (store) => {
+    const sizes = store.packageBytecodeBytes()
+    return store.listPackages().map((p) => ({ ...p, bytecodeBytes: sizes.get(p.sha256) ?? 0 }))
+  })
+}
+
+/** `read` of a notebook file opened without a session, closed after; the store's message for a bad file. */
+function readStore<T>(path: string, read: (store: NotebookStore) => T): Result<T> {
   const absolute = resolve(path)
   const missing = missingNotebook(absolute)
   if (missing) return fail(missing)
@@ -74,8 +74,7 @@ export function readStoredPackages(path: string): Result<(PackageInfo & { byteco
   if (!opened.ok) return opened
   const store = opened.value
   try {
-    const sizes = store.packageBytecodeBytes()
-    return ok(store.listPackages().map((p) => ({ ...p, bytecodeBytes: sizes.get(p.sha256) ?? 0 })))
+    return ok(read(store))
   } finally {
     store.close()
   }
