@@ -383,12 +383,12 @@ def get_ipython():
     return shell()
 
 
-class StdinNotImplementedError(RuntimeError):
-    """input() in a notebook cell."""
-
-
 def _no_input(prompt=""):
     __tracebackhide__ = True  # the traceback ends at the cell's input() call
+    # IPython's own class (a NotImplementedError), so `except StdinNotImplementedError` written
+    # for Jupyter catches it and the traceback names the class a notebook can import.
+    from IPython.core.error import StdinNotImplementedError
+
     raise StdinNotImplementedError(
         "input() is not available: notebook cells take no keyboard input. "
         "Assign the value in the code instead."

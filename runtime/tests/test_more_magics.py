@@ -118,3 +118,15 @@ def test_pycat_prints_a_file_and_load_says_why_it_cannot_replace_the_cell(kernel
     assert "No such file" in kernel.run("%pycat nothing.py").error["evalue"]
     error = kernel.run("%load helper.py").error
     assert error["ename"] == "UsageError" and "%pycat FILE shows the file; %run FILE runs it" in error["evalue"]
+
+
+def test_input_raises_ipythons_stdin_error_which_jupyter_code_catches(kernel):
+    error = kernel.run("name = input('name? ')").error
+    assert error["ename"] == "StdinNotImplementedError"
+    assert error["traceback"][-1].startswith("IPython.core.error.StdinNotImplementedError: input() is not available")
+    run = kernel.run(
+        "from IPython.core.error import StdinNotImplementedError\n"
+        "try:\n    input()\nexcept StdinNotImplementedError:\n    print('caught')\n"
+        "try:\n    input()\nexcept NotImplementedError:\n    print('caught as NotImplementedError')"
+    )
+    assert run.error is None and run.stdout == "caught\ncaught as NotImplementedError\n"

@@ -1,4 +1,5 @@
-"""IPython's exception for a magic that was misused (IPython.core.error)."""
+"""IPython's exceptions that notebooks meet (IPython.core.error): a misused magic, input() without
+a keyboard."""
 
 
 class IPythonCoreError(Exception):
@@ -10,3 +11,7 @@ class UsageError(IPythonCoreError):
 
     def _render_traceback_(self):
         return [f"UsageError: {self}"]
+
+
+class StdinNotImplementedError(IPythonCoreError, NotImplementedError):
+    """input() in a notebook cell: cells take no keyboard input (the driver raises it)."""
