@@ -57,6 +57,19 @@ export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'fuelbook-cli-'))
 }
 
+/**
+ * Points the app's data folder (recent files, settings) at `folder` for the commands these tests
+ * run, so they never touch the user's; returns what puts the previous value back.
+ */
+export function useDataDir(folder: string): () => void {
+  const saved = process.env.FUELBOOK_DATA_DIR
+  process.env.FUELBOOK_DATA_DIR = folder
+  return () => {
+    if (saved === undefined) delete process.env.FUELBOOK_DATA_DIR
+    else process.env.FUELBOOK_DATA_DIR = saved
+  }
+}
+
 /** A .fuelbook with these cells (code unless the source starts with '#'). */
 export function makeNotebook(path: string, title: string, sources: string[]): Cell[] {
   const created = NotebookStore.create(path, { title, settings: DEFAULT_SETTINGS })

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppData, NotebookStore } from '../../src/main/store'
 import { startPackageIndex, type PackageIndex } from '../helpers/package-index'
 import { buildWheel, type BuiltWheel } from '../helpers/wheels'
-import { cli, makeNotebook, tempDir } from './cli-helpers'
+import { cli, makeNotebook, tempDir, useDataDir } from './cli-helpers'
 
 const greeter = buildWheel({
   name: 'greeter',
@@ -35,7 +35,7 @@ const compiled = buildWheel({
 let dir: string
 let wheels: string
 let index: PackageIndex
-let savedDataDir: string | undefined
+let restoreDataDir = (): void => undefined
 
 function writeWheel(folder: string, wheel: BuiltWheel): string {
   const path = join(folder, wheel.filename)
@@ -62,16 +62,14 @@ beforeAll(async () => {
   wheels = join(dir, 'wheels')
   mkdirSync(wheels)
   writeWheel(wheels, base)
-  savedDataDir = process.env.FUELBOOK_DATA_DIR
-  process.env.FUELBOOK_DATA_DIR = join(dir, 'data')
+  restoreDataDir = useDataDir(join(dir, 'data'))
   // An index that serves nothing useful and logs every request: `run` must never call it.
   index = await startPackageIndex([{ wheel: base }])
   new AppData(join(dir, 'data')).setSettings({ packageIndexUrl: index.url })
 })
 afterAll(async () => {
   await index?.close()
-  if (savedDataDir === undefined) delete process.env.FUELBOOK_DATA_DIR
-  else process.env.FUELBOOK_DATA_DIR = savedDataDir
+  restoreDataDir()
 })
 
 describe('fuelbook packages', () => {

@@ -10,21 +10,19 @@ import { parseHTML } from 'linkedom'
 import { Ajv } from 'ajv'
 import { NotebookStore } from '../../src/main/store'
 import type { Output } from '../../src/shared/notebook'
-import { APP_ROOT, builtBin, cli, makeNotebook, spawnCli, tempDir } from './cli-helpers'
+import { APP_ROOT, builtBin, cli, makeNotebook, spawnCli, tempDir, useDataDir } from './cli-helpers'
 import { fuelFigurePattern } from '../helpers/runtime-dir'
 
 const FIXTURES = join(__dirname, '..', 'fixtures')
 let dir: string
-let savedDataDir: string | undefined
+let restoreDataDir = (): void => undefined
 
 beforeAll(() => {
   dir = tempDir()
-  savedDataDir = process.env.FUELBOOK_DATA_DIR
-  process.env.FUELBOOK_DATA_DIR = join(dir, 'data')
+  restoreDataDir = useDataDir(join(dir, 'data'))
 })
 afterAll(() => {
-  if (savedDataDir === undefined) delete process.env.FUELBOOK_DATA_DIR
-  else process.env.FUELBOOK_DATA_DIR = savedDataDir
+  restoreDataDir()
 })
 
 function loadRuns(path: string) {

@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { NotebookStore } from '../../src/main/store'
 import type { MimeBundle } from '../../src/shared/notebook'
-import { cli, tempDir } from './cli-helpers'
+import { cli, tempDir, useDataDir } from './cli-helpers'
 import { ensureDebianPackages } from '../helpers/debian-packages'
 
 const NOTEBOOKS = join(__dirname, '..', 'fixtures', 'notebooks')
@@ -170,7 +170,7 @@ async function runInFuelbook(notebook: string): Promise<Shown[]> {
 }
 
 let dir: string
-let savedDataDir: string | undefined
+let restoreDataDir = (): void => undefined
 
 beforeAll(() => {
   ensureDebianPackages(
@@ -180,12 +180,10 @@ beforeAll(() => {
     `the notebook corpus is compared with IPython: install the Debian package python3-ipython`
   )
   dir = tempDir()
-  savedDataDir = process.env.FUELBOOK_DATA_DIR
-  process.env.FUELBOOK_DATA_DIR = join(dir, 'data')
+  restoreDataDir = useDataDir(join(dir, 'data'))
 })
 afterAll(() => {
-  if (savedDataDir === undefined) delete process.env.FUELBOOK_DATA_DIR
-  else process.env.FUELBOOK_DATA_DIR = savedDataDir
+  restoreDataDir()
   rmSync(dir, { recursive: true, force: true })
 })
 
