@@ -116,19 +116,21 @@ export function memoryPagesNote(pages: number): string {
 
 export interface StatusLook {
   word: string
+  /** How a run ended, as a sentence's verb ("[5] ran out of fuel"). */
+  ended: string
   icon: string
   tone: 'ok' | 'error' | 'warn' | 'muted'
 }
 
 const STATUS: Record<RunStatus, StatusLook> = {
-  ok: { word: 'ok', icon: '✓', tone: 'ok' },
-  error: { word: 'error', icon: '✕', tone: 'error' },
-  exit: { word: 'exit', icon: '○', tone: 'muted' },
-  out_of_fuel: { word: 'out of fuel', icon: '⚠', tone: 'warn' },
-  out_of_memory: { word: 'out of memory', icon: '⚠', tone: 'warn' },
-  timeout: { word: 'timeout', icon: '⚠', tone: 'warn' },
-  interrupted: { word: 'interrupted', icon: '■', tone: 'warn' },
-  crashed: { word: 'crashed', icon: '✕', tone: 'error' }
+  ok: { word: 'ok', ended: 'ended', icon: '✓', tone: 'ok' },
+  error: { word: 'error', ended: 'raised an error', icon: '✕', tone: 'error' },
+  exit: { word: 'exit', ended: 'exited', icon: '○', tone: 'muted' },
+  out_of_fuel: { word: 'out of fuel', ended: 'ran out of fuel', icon: '⚠', tone: 'warn' },
+  out_of_memory: { word: 'out of memory', ended: 'ran out of memory', icon: '⚠', tone: 'warn' },
+  timeout: { word: 'timeout', ended: 'timed out', icon: '⚠', tone: 'warn' },
+  interrupted: { word: 'interrupted', ended: 'was interrupted', icon: '■', tone: 'warn' },
+  crashed: { word: 'crashed', ended: 'crashed', icon: '✕', tone: 'error' }
 }
 
 export function statusLook(status: RunStatus): StatusLook {
@@ -156,18 +158,6 @@ export function killedLine(
   return `${what} · kernel state kept from ${from}`
 }
 
-/** How a run ended, as a sentence's verb ("[5] ran out of fuel"). */
-const ENDED: Record<RunStatus, string> = {
-  ok: 'ended',
-  error: 'raised an error',
-  exit: 'exited',
-  out_of_fuel: 'ran out of fuel',
-  out_of_memory: 'ran out of memory',
-  timeout: 'timed out',
-  interrupted: 'was interrupted',
-  crashed: 'crashed'
-}
-
 /**
  * Why queued cells did not run: a run before them failed, and the queue stops there as Jupyter's
  * does (the app's runs and `fuelbook run` without --allow-errors).
@@ -178,5 +168,5 @@ export function stoppedQueueLine(
 ): string {
   const cell = after.executionCount === null ? 'A cell' : `[${after.executionCount}]`
   const cells = notRun === 1 ? '1 queued cell was' : `${formatInt(notRun)} queued cells were`
-  return `${cell} ${ENDED[after.status]}, so ${cells} not run.`
+  return `${cell} ${STATUS[after.status].ended}, so ${cells} not run.`
 }
