@@ -998,21 +998,18 @@ def _warm(request):
     return {"imported": imported, "failed": failed}
 
 
-# The host mounts the notebook's stored wheels read-only here (src/main/packages/README.md).
-PACKAGES_DIR = "/usr/local/lib/fuelbook-packages/"
-
-
 def _packages(request):
     """Puts the notebook's wheels on sys.path after the stdlib, in the host's order; wheels no
     longer mounted leave sys.path (modules already imported from them stay loaded)."""
     import fuelbook_wheels
     # Imports from the wheels take their code from the wheels' bytecode caches, when mounted.
     fuelbook_wheels.install()
-    wanted = [PACKAGES_DIR + str(name) for name in request.get("wheels", ())]
-    mounted = [p for p in sys.path if isinstance(p, str) and p.startswith(PACKAGES_DIR)]
+    folder = fuelbook_wheels.PACKAGES_DIR
+    wanted = [folder + str(name) for name in request.get("wheels", ())]
+    mounted = [p for p in sys.path if isinstance(p, str) and p.startswith(folder)]
     if mounted != wanted:
         fuelbook_wheels.forget()
-        sys.path[:] = [p for p in sys.path if not (isinstance(p, str) and p.startswith(PACKAGES_DIR))] + wanted
+        sys.path[:] = [p for p in sys.path if not (isinstance(p, str) and p.startswith(folder))] + wanted
         for path in mounted:
             if path not in wanted:
                 sys.path_importer_cache.pop(path, None)

@@ -64,7 +64,7 @@ export interface MountedWheel {
 /** What the bytecode cache of the wheel `filename` is called in the mount (runtime/site/fuelbook_wheels.py). */
 export const BYTECODE_SUFFIX = '.bytecode'
 
-/** Folder of the mount that holds the notebook's wheels (the driver's PACKAGES_DIR). */
+/** Folder of the mount that holds the notebook's wheels (PACKAGES_DIR in runtime/site/fuelbook_wheels.py). */
 export const PACKAGES_FOLDER = 'fuelbook-packages'
 const PACKAGES_FOLDER_INO = FIRST_WRITABLE_INO - 1
 /**
